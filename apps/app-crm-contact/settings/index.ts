@@ -1,0 +1,5 @@
+export default {
+  vars: {
+    pageSize: 200,
+  },
+};

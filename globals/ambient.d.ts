@@ -1,0 +1,34 @@
+/**
+ * Ambient globals of action logic, as on the platform: usable without an import.
+ * (Seed 001 uses `ActionLogic` without importing it.)
+ */
+import type { ActionLogicOf, CurrentUser } from "./app-types.ts";
+import type { RestApi as RestApiValue } from "./rest-api.ts";
+import type { Files as FilesValue } from "./files.ts";
+import type { AppSchema as AppSchemaValue } from "./app-settings.ts";
+import type { ComindServer as ComindServerValue } from "./comind-server.ts";
+import type { Utils as UtilsValue } from "./utils.ts";
+
+declare global {
+  /** `export default { my_action } satisfies ActionLogic<typeof entity>` */
+  type ActionLogic<E = any> = ActionLogicOf<E>;
+  /** `export default { my_action: () => entity.state === "open" } satisfies ActionPreconditions<typeof entity>` */
+  type ActionPreconditions<E = any> = Record<string, (entity: E) => boolean>;
+  const RestApi: typeof RestApiValue;
+  const Files: typeof FilesValue;
+  const AppSchema: typeof AppSchemaValue;
+  const ComindServer: typeof ComindServerValue;
+  const Utils: typeof UtilsValue;
+  const currentUser: CurrentUser;
+  interface Console {
+    log(...args: unknown[]): void;
+    info(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
+    debug(...args: unknown[]): void;
+  }
+  const console: Console;
+  /** Only `process.env.COMIND_SECRET_*` names that settings/secrets.ts declares have values. */
+  const process: { env: Record<string, string | undefined> };
+}
+export {};

@@ -1,0 +1,119 @@
+/**
+ * The contract of every host function that crosses the isolate boundary: its name, the one
+ * JSON argument it takes and the JSON result it returns. Both sides compile against this file;
+ * runtime/sandbox/bridge.ts implements it and caps the sizes. Nothing else crosses.
+ *
+ * "sync" calls are cheap and run on the host thread at once (ivm.Callback);
+ * "async" calls do I/O: the isolate blocks while the host awaits (Reference.applySyncPromise).
+ */
+export type LogLevel = "log" | "info" | "warn" | "error" | "debug";
+
+export type KeyValue = [name: string, value: string];
+
+export interface FileRef {
+  /** Opaque reference of a temporary file or a stored file. */
+  ref: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
+export interface HttpRequestSpec {
+  baseUrl: string;
+  path: string;
+  method: string;
+  headers: KeyValue[];
+  query: KeyValue[];
+  /** RestSharp-style GetOrPost parameters: query string on GET/HEAD/DELETE, form body otherwise. */
+  params: KeyValue[];
+  segments: KeyValue[];
+  jsonBody?: string;
+  files: { name: string; ref: string }[];
+  basicAuth?: { user: string; password: string };
+  bearerToken?: string;
+  timeoutSeconds?: number;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  content: string;
+  headers: Record<string, string>;
+  contentType: string;
+  isSuccessful: boolean;
+}
+
+export interface DownloadResponse {
+  statusCode: number;
+  downloadedFileRef: FileRef | null;
+  contentLength: number;
+}
+
+export interface RecordQuery {
+  appAlias?: string;
+  /** Equality filter: every key must match. */
+  filter?: Record<string, unknown>;
+  limit?: number;
+  skip?: number;
+  sortBy?: string;
+}
+
+export type JsonRecord = Record<string, unknown>;
+
+export interface SyncHostCalls {
+  "console.write": { arg: { level: LogLevel; message: string }; result: null };
+  "utils.sha256": { arg: { text: string }; result: string };
+  "utils.guid": { arg: Record<string, never>; result: string };
+  "utils.htmlToText": { arg: { html: string }; result: string };
+  "utils.parseCsv": { arg: { text: string; options?: CsvOptions }; result: unknown[] };
+  "utils.toBase64": { arg: { text: string }; result: string };
+  "utils.fromBase64": { arg: { data: string }; result: string };
+  "app.secrets": { arg: Record<string, never>; result: Record<string, string> };
+}
+
+export interface AsyncHostCalls {
+  "http.execute": { arg: HttpRequestSpec; result: HttpResponse };
+  "http.download": { arg: HttpRequestSpec; result: DownloadResponse };
+  "files.getRef": { arg: { fileUid: string }; result: FileRef };
+  "files.persist": { arg: { ref: string }; result: { uploadedFileId: string } };
+  "files.readBase64": { arg: { ref: string }; result: string };
+  "files.fromBase64": { arg: { data: string; fileName?: string; contentType?: string }; result: FileRef };
+  "files.readCsv": { arg: { ref: string; options?: CsvOptions }; result: unknown[] };
+  "files.writeCsv": { arg: { rows: unknown[]; fileName?: string; options?: CsvOptions }; result: FileRef };
+  "records.import": { arg: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }; result: { created: number; updated: number } };
+  "records.query": { arg: RecordQuery; result: JsonRecord[] };
+  "records.get": { arg: { id: string }; result: JsonRecord | null };
+  "records.create": { arg: { values: JsonRecord; appAlias?: string }; result: JsonRecord };
+  "records.update": { arg: { id: string; transition: string; values: JsonRecord }; result: JsonRecord };
+  "records.delete": { arg: { id: string }; result: { deleted: boolean } };
+  "server.sleep": { arg: { ms: number }; result: null };
+  "ids.uniqueForPrefix": { arg: { prefix: string }; result: string };
+}
+
+export interface CsvOptions {
+  delimiter?: string;
+  /** true (default): first row is the header, rows are objects. false: rows are arrays. */
+  columns?: boolean;
+  header?: boolean;
+}
+
+export type SyncCallName = keyof SyncHostCalls;
+export type AsyncCallName = keyof AsyncHostCalls;
+
+/** What a host call sends back: a value, or an error rebuilt inside the isolate. */
+export type HostReply<T> = { ok: T } | { error: { code: string; message: string } };
+
+/** What the host hands the isolate when an action starts (one JSON document). */
+export interface ActionInit {
+  action: string;
+  appAlias: string;
+  workspaceAlias: string;
+  entity: JsonRecord;
+  entityOld: JsonRecord | null;
+  currentUser: JsonRecord;
+  isNew: boolean;
+}
+
+/** What the isolate returns when the logic finished without throwing. */
+export interface ActionOutcome {
+  entityJson: string;
+}

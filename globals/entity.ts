@@ -1,0 +1,54 @@
+/**
+ * The record globals: `entity` (a mutable copy of the record), `entityOld` (frozen previous
+ * state, null for a new record) and `currentUser`. Filled from the action's init document.
+ */
+import type { ActionInit, JsonRecord } from "./bridge-contract.ts";
+import type { AppActionArray, AppFieldArray, CurrentUser, EntityOf } from "./app-types.ts";
+import { ComindServer } from "./comind-server.ts";
+
+let current: ActionInit | null = null;
+let entity: JsonRecord = {};
+let entityOld: JsonRecord | null = null;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const key of Object.keys(value)) deepFreeze((value as any)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function setActionInit(init: ActionInit): void {
+  current = init;
+  entity = init.entity;
+  entityOld = init.entityOld ? deepFreeze(init.entityOld) : null;
+}
+
+export function currentEntity(): JsonRecord {
+  return entity;
+}
+export function currentEntityOld(): JsonRecord | null {
+  return entityOld;
+}
+export function currentUser(): CurrentUser {
+  return deepFreeze({ ...(current?.currentUser as unknown as CurrentUser) });
+}
+export function currentAction(): ActionInit {
+  if (!current) throw new Error("No action is running.");
+  return current;
+}
+
+/**
+ * Typed access to the running record, as in the vendor's `typings.ts`.
+ * @example export const { entity } = makeEntity(fields);
+ */
+export function makeEntity<F extends AppFieldArray, A extends AppActionArray = AppActionArray>(_fields: F, _actions?: A) {
+  return {
+    entity: entity as unknown as EntityOf<F>,
+    entityOld: entityOld as unknown as Readonly<EntityOf<F>> | null,
+    records: {
+      query: (filter?: Partial<EntityOf<F>>, limit?: number) => ComindServer.queryAppRecords({ filter: filter as JsonRecord, limit }) as unknown as EntityOf<F>[],
+      get: (id: string) => ComindServer.getAppRecord(id) as unknown as EntityOf<F> | null,
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The in-isolate half of running an action: find the logic function of the action uid in the
+ * app bundle, call it, and report the outcome as one JSON string (the only thing returned).
+ */
+import type { ActionInit } from "./bridge-contract.ts";
+import { safeJson } from "./host-call.ts";
+import { currentEntity } from "./entity.ts";
+
+export interface ThrownInfo {
+  message: string;
+  name?: string;
+  stack?: string;
+  code?: string;
+  isError: boolean;
+}
+
+function describeThrown(value: unknown): ThrownInfo {
+  try {
+    if (value instanceof Error) {
+      const code = (value as any).code;
+      return {
+        message: String(value.message),
+        name: String(value.name),
+        stack: typeof value.stack === "string" ? value.stack : undefined,
+        code: typeof code === "string" ? code : undefined,
+        isError: true,
+      };
+    }
+    return { message: typeof value === "string" ? value : safeJson.stringify(value) ?? String(value), isError: false };
+  } catch {
+    return { message: "The action threw a value that cannot be shown.", isError: false };
+  }
+}
+
+function moduleDefault(mod: any): Record<string, unknown> {
+  const value = mod && typeof mod === "object" && "default" in mod ? mod.default : mod;
+  return value && typeof value === "object" ? value : {};
+}
+
+function isThenable(value: any): boolean {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+}
+
+const SYNC_ONLY = "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
+
+export function createRunner(init: ActionInit, setSettings: (mod: unknown) => void) {
+  const app = () => (globalThis as any).__comindApp ?? {};
+
+  function precondition(): boolean {
+    const fn = moduleDefault(app().preconditions)[init.action];
+    if (typeof fn !== "function") return true;
+    const allowed = fn.call(undefined, currentEntity());
+    if (isThenable(allowed)) throw new Error(SYNC_ONLY);
+    return Boolean(allowed);
+  }
+
+  function action(): boolean {
+    const fn = moduleDefault(app().logic)[init.action];
+    if (typeof fn !== "function") return false;
+    const result = fn.call(undefined, currentEntity());
+    if (isThenable(result)) throw new Error(SYNC_ONLY);
+    return true;
+  }
+
+  /** phase "precondition" -> { ok, allowed }; phase "action" -> { ok, ran, entityJson } */
+  return function run(phase: string): string {
+    try {
+      setSettings(app().settings);
+      if (phase === "precondition") return safeJson.stringify({ ok: true, allowed: precondition() });
+      const ran = action();
+      const entityJson = safeJson.stringify(currentEntity());
+      if (typeof entityJson !== "string") throw new Error("entity must stay a plain object.");
+      return safeJson.stringify({ ok: true, ran, entityJson });
+    } catch (thrown) {
+      return safeJson.stringify({ ok: false, error: describeThrown(thrown) });
+    }
+  };
+}

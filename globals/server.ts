@@ -1,0 +1,10 @@
+/**
+ * `@comind/api/server` as app developers see it (types and docs). At run time the bundler maps
+ * this import to shims/server.ts, which reads the one instance the bootstrap installed.
+ */
+export { RestApi } from "./rest-api.ts";
+export { Files } from "./files.ts";
+export { AppSchema } from "./app-settings.ts";
+export { ComindServer } from "./comind-server.ts";
+export { Utils } from "./utils.ts";
+export type { FileRef, HttpResponse, DownloadResponse, RecordQuery } from "./bridge-contract.ts";

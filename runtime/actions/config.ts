@@ -1,0 +1,18 @@
+/** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
+import type { SecretSource } from "../host/secrets.ts";
+import type { IsolatePool, SandboxLimits } from "../sandbox/index.ts";
+import type { Store } from "../store/types.ts";
+import type { LoadedApp } from "./app-loader.ts";
+import type { FieldSchema } from "./fields.ts";
+
+export interface RuntimeConfig {
+  store: Store;
+  workspace: string;
+  limits: SandboxLimits;
+  allowHosts: string[];
+  secretSource: SecretSource;
+  pool: IsolatePool;
+  app(alias: string): LoadedApp;
+  schemaOf(alias: string): FieldSchema;
+  onInternalError(error: unknown): void;
+}

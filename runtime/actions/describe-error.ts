@@ -1,0 +1,15 @@
+/** Host errors rebuilt for users and for the isolate: code and message only, secrets redacted. */
+import { isRuntimeError } from "../errors.ts";
+import type { Redactor } from "../host/redact.ts";
+
+export function errorDescriber(redact: Redactor, onUnexpected: (error: unknown) => void) {
+  return (error: unknown): { code: string; message: string } => {
+    if (isRuntimeError(error)) return { code: error.code, message: redact(error.message) };
+    const code = (error as { code?: unknown })?.code;
+    if (error instanceof Error && typeof code === "string" && /^[a-z_]+$/.test(code)) {
+      return { code, message: redact(error.message) };
+    }
+    onUnexpected(error);
+    return { code: "internal_error", message: "An unexpected error happened on the host; see the server log." };
+  };
+}

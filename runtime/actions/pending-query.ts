@@ -1,0 +1,55 @@
+/**
+ * Queries that see the action's own uncommitted writes: store results with pending records
+ * merged in, filtered and sorted the same way the store does.
+ */
+import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
+import { parseSortBy } from "../store/field-names.ts";
+import type { JsonRecord } from "./fields.ts";
+import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
+
+const MAX_QUERY_LIMIT = 10_000;
+
+function matches(fields: JsonRecord, filter: JsonRecord): boolean {
+  return Object.entries(filter).every(([field, value]) => JSON.stringify(fields[field] ?? null) === JSON.stringify(value ?? null));
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortValue(record: PendingRecord, field: string): unknown {
+  if (field === "update_date") return record.stored?.updateDate ?? "\uffff";
+  if (field === "creation_date") return record.stored?.creationDate ?? "\uffff";
+  if (field === "number") return record.stored?.number ?? Number.MAX_SAFE_INTEGER;
+  if (field === "id") return record.id;
+  return record.fields[field];
+}
+
+export async function queryWithPending(uow: UnitOfWork, query: GlobalQuery & { appAlias: string }): Promise<PendingRecord[]> {
+  const filter = query.filter ?? {};
+  const limit = Math.min(Math.max(Number(query.limit ?? 100), 0), MAX_QUERY_LIMIT);
+  const skip = Math.max(Number(query.skip ?? 0), 0);
+  const pending = [...uow.pending.values()].filter((record) => record.app === query.appAlias);
+  const base = { workspace: uow.workspace, app: query.appAlias, where: filter, sortBy: query.sortBy };
+  if (pending.length === 0) {
+    const stored = await uow.store.findRecords({ ...base, limit, offset: skip });
+    return stored.map((record) => ({ id: record.id, app: record.app, stored: record, fields: record.fields, deleted: false, transition: "edit" }));
+  }
+  const stored = await uow.store.findRecords(base);
+  const merged = stored
+    .filter((record) => !uow.pending.has(record.id))
+    .map((record): PendingRecord => ({ id: record.id, app: record.app, stored: record, fields: record.fields, deleted: false, transition: "edit" }))
+    .concat(pending.filter((record) => !record.deleted && matches(record.fields, filter)));
+  const keys = parseSortBy(query.sortBy);
+  merged.sort((a, b) => {
+    for (const key of keys) {
+      const order = compare(sortValue(a, key.field), sortValue(b, key.field));
+      if (order !== 0) return key.descending ? -order : order;
+    }
+    return 0;
+  });
+  return merged.slice(skip, skip + limit);
+}

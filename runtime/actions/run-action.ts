@@ -1,0 +1,82 @@
+/**
+ * One action, start to end: prepare the record, run the logic in the sandbox, then commit the
+ * record, every record the logic wrote, persisted files and history in ONE store transaction —
+ * or write nothing. Every run lands in the run log, successful or not.
+ */
+import { randomUUID } from "node:crypto";
+import type { ActionInit } from "../../globals/bridge-contract.ts";
+import { isRuntimeError } from "../errors.ts";
+import { LogCapture } from "../host/console.ts";
+import { ActionFiles } from "../host/files.ts";
+import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import { createHostFunctions } from "../host/index.ts";
+import { createRedactor } from "../host/redact.ts";
+import { secretsFor } from "../host/secrets.ts";
+import { executeInSandbox } from "../sandbox/index.ts";
+import type { RuntimeConfig } from "./config.ts";
+import { errorDescriber } from "./describe-error.ts";
+import { fieldsFromEntity, toEntity } from "./record-shape.ts";
+import { prepareRecord } from "./prepare-record.ts";
+import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
+import { UnitOfWork } from "./unit-of-work.ts";
+
+export async function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
+  const app = config.app(request.app);
+  const { store, workspace, limits } = config;
+  const user = request.user ?? DEFAULT_USER;
+  const runId = randomUUID();
+  const startedAt = new Date().toISOString();
+  const secrets = secretsFor(app.build.secretNames, config.secretSource);
+  const redact = createRedactor(Object.values(secrets));
+  const logs = new LogCapture(limits.maxLogBytes, redact);
+  const httpCalls: HttpCallLog[] = [];
+  const files = new ActionFiles(store);
+  const abort = new AbortController();
+  let recordId: string | null = request.recordId ?? null;
+  let cpuMs = 0;
+
+  const finish = async (result: ActionResult): Promise<ActionResult> => {
+    const error = result.ok ? null : result.error;
+    await store.recordRun({
+      id: runId, workspace, app: app.alias, action: request.action, recordId, source: request.source ?? "api", actor: user.id,
+      startedAt, finishedAt: new Date().toISOString(), ok: result.ok, errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null, logs: logs.entries, httpCalls,
+    }).catch(config.onInternalError);
+    return result;
+  };
+  const fail = (code: string, message: string, stack = `Error: ${message}`) =>
+    finish({ ok: false, runId, recordId, error: { code, message: redact(message), stack: redact(stack) }, logs: logs.entries, httpCalls, cpuMs });
+
+  try {
+    const record = await prepareRecord(store, workspace, app, request);
+    recordId = record.id;
+    const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, schemaOf: config.schemaOf });
+    const http = createHttpClient({
+      policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
+      files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
+    });
+    const init: ActionInit = { action: request.action, appAlias: app.alias, workspaceAlias: workspace, entity: record.entity, entityOld: record.entityOld, currentUser: { ...user }, isNew: record.isNew };
+    const outcome = await executeInSandbox(config.pool, {
+      app: app.sandbox, init, limits, abort, redact,
+      host: createHostFunctions({ uow, files, logs, secrets, http, signal: abort.signal }),
+      describeError: errorDescriber(redact, config.onInternalError),
+    });
+    cpuMs = outcome.cpuMs;
+    if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
+
+    const finalFields = app.schema.validate(fieldsFromEntity(outcome.entity, record.entity));
+    uow.put({ id: record.id, app: app.alias, stored: record.stored, fields: { ...record.fields, ...finalFields }, deleted: request.action === "delete", transition: request.action });
+    const committed = await store.commit({ workspace, actor: user.id, action: request.action, runId, writes: uow.writes(), files: files.pendingWrites() });
+    const saved = committed.find((entry) => entry.id === record.id) ?? null;
+    const entity = saved ? toEntity(saved.id, saved.fields, saved, app.schema) : toEntity(record.id, { ...record.fields, ...finalFields }, record.stored, app.schema);
+    return await finish({ ok: true, runId, recordId: record.id, created: record.isNew, ran: outcome.ran, entity, logs: logs.entries, httpCalls, cpuMs });
+  } catch (error) {
+    if (isRuntimeError(error)) return await fail(error.code, error.message);
+    config.onInternalError(error);
+    return await fail("internal_error", "An unexpected error happened on the host; see the server log.");
+  } finally {
+    abort.abort();
+    await files.cleanup();
+  }
+}
+

@@ -1,0 +1,92 @@
+/**
+ * The action runtime: loaded apps, a store, limits and warm isolates. The CLI, the server and
+ * app developers' tests all drive actions through this.
+ *
+ * @example
+ *   const runtime = await createActionRuntime({ store, allowHosts: ["127.0.0.1"] });
+ *   await runtime.loadApp("apps/app-crm-contact");
+ *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts" });
+ */
+import { readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { globalsScript } from "../bundle/index.ts";
+import { RuntimeError } from "../errors.ts";
+import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
+import { IsolatePool, withLimits, type SandboxLimits } from "../sandbox/index.ts";
+import type { Store } from "../store/types.ts";
+import { loadApp, type LoadedApp } from "./app-loader.ts";
+import type { RuntimeConfig } from "./config.ts";
+import { runAction } from "./run-action.ts";
+import type { ActionRequest, ActionResult } from "./types.ts";
+
+export interface RuntimeOptions {
+  store: Store;
+  workspace?: string;
+  limits?: Partial<SandboxLimits>;
+  /** Egress allow-list for otherwise refused hosts (loopback, private, link-local). */
+  allowHosts?: string[];
+  /** dotenv file with COMIND_SECRET_* values (the process environment is read too). */
+  envFile?: string;
+  /** Secrets source instead of process.env + envFile (tests). */
+  secrets?: SecretSource;
+  onInternalError?: (error: unknown) => void;
+}
+
+export class ActionRuntime {
+  readonly apps = new Map<string, LoadedApp>();
+  readonly config: RuntimeConfig;
+
+  constructor(options: RuntimeOptions) {
+    const apps = this.apps;
+    const app = (alias: string): LoadedApp => {
+      const found = apps.get(alias);
+      if (!found) throw new RuntimeError("unknown_app", `App ${alias} is not installed in this runtime.`);
+      return found;
+    };
+    this.config = {
+      store: options.store,
+      workspace: options.workspace ?? "DEMO",
+      limits: withLimits(options.limits),
+      allowHosts: options.allowHosts ?? [],
+      secretSource: options.secrets ?? loadSecretSource(options.envFile),
+      pool: new IsolatePool(globalsScript),
+      app,
+      schemaOf: (alias) => app(alias).schema,
+      onInternalError: options.onInternalError ?? ((error) => console.error("comind-runtime internal error:", error)),
+    };
+  }
+
+  /** Bundles an app folder and installs it (a rebuilt app replaces the old one). */
+  async loadApp(dir: string): Promise<LoadedApp> {
+    const loaded = await loadApp(dir, this.config.limits.memoryMb);
+    const previous = this.apps.get(loaded.alias);
+    if (previous && previous.dir !== loaded.dir) {
+      throw new RuntimeError("app_invalid", `Apps "${previous.dir}" and "${loaded.dir}" both use publishingAlias ${loaded.alias}.`);
+    }
+    if (previous && previous.sandbox.key !== loaded.sandbox.key) this.config.pool.evict(previous.sandbox.key);
+    this.apps.set(loaded.alias, loaded);
+    return loaded;
+  }
+
+  /** Loads every app folder (a folder with package.json) under `appsDir`. */
+  async loadAppsFrom(appsDir: string): Promise<LoadedApp[]> {
+    const dirs = readdirSync(appsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
+      .map((entry) => join(appsDir, entry.name));
+    const loaded = [];
+    for (const dir of dirs) loaded.push(await this.loadApp(dir));
+    return loaded;
+  }
+
+  run(request: ActionRequest): Promise<ActionResult> {
+    return runAction(this.config, request);
+  }
+
+  async close(): Promise<void> {
+    this.config.pool.dispose();
+  }
+}
+
+export async function createActionRuntime(options: RuntimeOptions): Promise<ActionRuntime> {
+  return new ActionRuntime(options);
+}

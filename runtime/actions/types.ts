@@ -1,0 +1,33 @@
+/** What callers (CLI, REST API, tests) hand the action runtime and get back. */
+import type { CurrentUser } from "../../globals/app-types.ts";
+import type { LogEntry } from "../host/console.ts";
+import type { HttpCallLog } from "../host/http/index.ts";
+import type { JsonRecord } from "./fields.ts";
+
+export interface ActionRequest {
+  /** App alias (publishingAlias) of a loaded app. */
+  app: string;
+  /** Action uid: a custom action, or add / edit / delete. */
+  action: string;
+  /** The record to run on; omitted for a new record. */
+  recordId?: string;
+  /** Field values submitted with the action, applied before the logic runs. */
+  values?: JsonRecord;
+  /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
+  createIfMissing?: boolean;
+  user?: CurrentUser;
+  /** Who fired the action: "cli", "rest", "test", ... (kept in the run log). */
+  source?: string;
+}
+
+export interface ActionError {
+  code: string;
+  message: string;
+  stack: string;
+}
+
+export type ActionResult =
+  | { ok: true; runId: string; recordId: string; created: boolean; ran: boolean; entity: JsonRecord; logs: LogEntry[]; httpCalls: HttpCallLog[]; cpuMs: number }
+  | { ok: false; runId: string; recordId: string | null; error: ActionError; logs: LogEntry[]; httpCalls: HttpCallLog[]; cpuMs: number };
+
+export const DEFAULT_USER: CurrentUser = { id: "local-developer", name: "Local developer", isAdmin: true };

@@ -1,0 +1,117 @@
+/**
+ * Everything one action writes, held in memory until the action commits: reads inside the logic
+ * see these pending writes, and `changeSet()` turns them into one store transaction.
+ */
+import { randomUUID } from "node:crypto";
+import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
+import { RuntimeError } from "../errors.ts";
+import type { RecordWrite, Store, StoredRecord } from "../store/types.ts";
+import type { FieldSchema, JsonRecord } from "./fields.ts";
+import { diffFields, emptyFields, toEntity } from "./record-shape.ts";
+import { importRows } from "./import-data.ts";
+import { queryWithPending } from "./pending-query.ts";
+
+export interface PendingRecord {
+  id: string;
+  app: string;
+  stored: StoredRecord | null;
+  fields: JsonRecord;
+  deleted: boolean;
+  transition: string;
+}
+
+const MAX_PENDING_RECORDS = 100_000;
+
+export class UnitOfWork {
+  readonly pending = new Map<string, PendingRecord>();
+  readonly store: Store;
+  readonly workspace: string;
+  readonly defaultApp: string;
+  private readonly schemaOf: (app: string) => FieldSchema;
+
+  constructor(options: { store: Store; workspace: string; defaultApp: string; schemaOf: (app: string) => FieldSchema }) {
+    this.store = options.store;
+    this.workspace = options.workspace;
+    this.defaultApp = options.defaultApp;
+    this.schemaOf = options.schemaOf;
+  }
+
+  schema(app?: string): FieldSchema {
+    return this.schemaOf(app ?? this.defaultApp);
+  }
+
+  /** The current state of a record as this action sees it (null when missing or deleted). */
+  async load(id: string): Promise<PendingRecord | null> {
+    const pending = this.pending.get(id);
+    if (pending) return pending.deleted ? null : pending;
+    const stored = await this.store.getRecord(this.workspace, id);
+    if (!stored) return null;
+    return { id, app: stored.app, stored, fields: stored.fields, deleted: false, transition: "edit" };
+  }
+
+  entityOf(record: PendingRecord): JsonRecord {
+    return toEntity(record.id, record.fields, record.stored, this.schema(record.app));
+  }
+
+  put(record: PendingRecord): void {
+    if (!this.pending.has(record.id) && this.pending.size >= MAX_PENDING_RECORDS) {
+      throw new RuntimeError("limit_exceeded", `One action may write at most ${MAX_PENDING_RECORDS} records.`);
+    }
+    this.pending.set(record.id, record);
+  }
+
+  async get({ id }: { id: string }): Promise<JsonRecord | null> {
+    const record = await this.load(id);
+    return record ? this.entityOf(record) : null;
+  }
+
+  async query(query: GlobalQuery): Promise<JsonRecord[]> {
+    const app = query.appAlias ?? this.defaultApp;
+    this.schema(app);
+    const records = await queryWithPending(this, { ...query, appAlias: app });
+    return records.map((record) => this.entityOf(record));
+  }
+
+  async create({ values, appAlias }: { values: JsonRecord; appAlias?: string }): Promise<JsonRecord> {
+    const app = appAlias ?? this.defaultApp;
+    const fields = { ...emptyFields(this.schema(app)), ...this.schema(app).validate(values ?? {}) };
+    const record = { id: randomUUID(), app, stored: null, fields, deleted: false, transition: "add" };
+    this.put(record);
+    return this.entityOf(record);
+  }
+
+  async update({ id, transition, values }: { id: string; transition: string; values: JsonRecord }): Promise<JsonRecord> {
+    const record = await this.load(id);
+    if (!record) throw new RuntimeError("not_found", `Record ${id} does not exist in workspace ${this.workspace}.`);
+    const next = { ...record, fields: { ...record.fields, ...this.schema(record.app).validate(values ?? {}) }, transition: transition || "edit" };
+    this.put(next);
+    return this.entityOf(next);
+  }
+
+  async delete({ id }: { id: string }): Promise<{ deleted: boolean }> {
+    const record = await this.load(id);
+    if (!record) return { deleted: false };
+    this.put({ ...record, deleted: true, transition: "delete" });
+    return { deleted: true };
+  }
+
+  async importData(args: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }): Promise<{ created: number; updated: number }> {
+    return importRows(this, args);
+  }
+
+  /** The store writes of this action, in the order the records were first touched. */
+  writes(): RecordWrite[] {
+    const writes: RecordWrite[] = [];
+    for (const record of this.pending.values()) {
+      const { id, app, stored, fields, transition } = record;
+      if (record.deleted) {
+        if (stored) writes.push({ kind: "delete", id, app, expectedRevision: stored.revision, transition });
+        continue;
+      }
+      const changes = diffFields(stored?.fields ?? {}, fields);
+      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes });
+      else if (changes.length > 0) writes.push({ kind: "update", id, app, expectedRevision: stored.revision, fields, transition, changes });
+    }
+    return writes;
+  }
+}

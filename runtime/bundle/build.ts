@@ -1,0 +1,87 @@
+/**
+ * Bundles an app folder with esbuild into two isolate scripts: the logic (actions/logic +
+ * preconditions + settings vars) and the manifest (fields + actions), each one IIFE with an
+ * inline source map.
+ *
+ * @example
+ *   const build = await buildApp("apps/app-crm-contact");
+ *   build.alias; // "CONTACT"
+ */
+import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { RuntimeError } from "../errors.ts";
+import { readAppPackage, type AppPackage } from "./app-package.ts";
+import { comindResolvePlugin } from "./resolve-plugin.ts";
+import { declaredSecretNames } from "./secret-names.ts";
+
+export interface AppBuild {
+  pkg: AppPackage;
+  alias: string;
+  /** IIFE that sets `__comindApp = { logic, preconditions, settings }`. */
+  logicCode: string;
+  /** IIFE that sets `__comindManifest = { fields, actions }`. */
+  manifestCode: string;
+  secretNames: string[];
+  /** Content hash of both scripts: a changed app gets fresh isolates. */
+  hash: string;
+}
+
+function optionalExport(appDir: string, name: string, relPath: string): string {
+  return existsSync(join(appDir, relPath)) ? `export * as ${name} from "./${relPath}";` : `export const ${name} = undefined;`;
+}
+
+function formatBuildError(error: unknown): RuntimeError {
+  const failure = error as esbuild.BuildFailure;
+  const lines = (failure.errors ?? []).slice(0, 5).map((message) => {
+    const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : "";
+    return `${where}${message.text}`;
+  });
+  return new RuntimeError("build_error", lines.length ? lines.join("\n") : "The app could not be bundled.");
+}
+
+async function bundle(pkg: AppPackage, entry: string, globalName: string): Promise<string> {
+  try {
+    const result = await esbuild.build({
+      stdin: { contents: entry, resolveDir: pkg.dir, sourcefile: "<entry>.ts", loader: "ts" },
+      absWorkingDir: pkg.dir,
+      bundle: true,
+      write: false,
+      format: "iife",
+      globalName,
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      target: "es2022",
+      sourcemap: "inline",
+      sourcesContent: false,
+      logLevel: "silent",
+      define: { "process.env": "__comindEnv" },
+      plugins: [comindResolvePlugin(pkg.dependencies)],
+    });
+    return result.outputFiles[0].text;
+  } catch (error) {
+    throw formatBuildError(error);
+  }
+}
+
+export async function buildApp(appDir: string): Promise<AppBuild> {
+  const pkg = readAppPackage(resolve(appDir));
+  const logicEntry = [
+    `export * as logic from "./actions/logic/index.ts";`,
+    optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
+    optionalExport(pkg.dir, "settings", "settings/index.ts"),
+  ].join("\n");
+  const manifestEntry = [
+    existsSync(join(pkg.dir, "fields", "index.ts")) ? `export { default as fields } from "./fields/index.ts";` : "export const fields = [];",
+    existsSync(join(pkg.dir, "actions", "index.ts")) ? `export { default as actions } from "./actions/index.ts";` : "export const actions = [];",
+  ].join("\n");
+  const [logicCode, manifestCode] = await Promise.all([
+    bundle(pkg, logicEntry, "__comindApp"),
+    bundle(pkg, manifestEntry, "__comindManifest"),
+  ]);
+  const secretsFile = join(pkg.dir, "settings", "secrets.ts");
+  const secretNames = existsSync(secretsFile) ? declaredSecretNames(readFileSync(secretsFile, "utf8")) : [];
+  const hash = createHash("sha256").update(logicCode).update(manifestCode).update(secretNames.join(",")).digest("hex").slice(0, 16);
+  return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hash };
+}

@@ -1,0 +1,20 @@
+/** The in-isolate globals (globals/bootstrap.ts) bundled once per process into one script. */
+import * as esbuild from "esbuild";
+import { join } from "node:path";
+
+let cached: Promise<string> | null = null;
+
+export function globalsScript(): Promise<string> {
+  cached ??= esbuild
+    .build({
+      entryPoints: [join(import.meta.dirname, "..", "..", "globals", "bootstrap.ts")],
+      bundle: true,
+      write: false,
+      format: "iife",
+      platform: "neutral",
+      target: "es2022",
+      logLevel: "silent",
+    })
+    .then((result) => result.outputFiles[0].text);
+  return cached;
+}

@@ -1,0 +1,51 @@
+/**
+ * The `comind-runtime` command line. Bad usage prints one line on stderr and exits 2; no stack
+ * traces reach the user.
+ *
+ * @example
+ *   npx comind-runtime run apps/app-crm-contact sync_contacts --env .env --allow-host 127.0.0.1 --json
+ */
+import { Command, CommanderError } from "commander";
+import { isRuntimeError } from "../errors.ts";
+import { EXIT, UsageError, writeErr } from "./output.ts";
+import { registerRun } from "./run.ts";
+import { registerStoreCommands } from "./store-commands.ts";
+import { registerCheck } from "./check.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("comind-runtime")
+    .description("Run Comind.work-style action logic in isolated-vm sandboxes")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  registerRun(program);
+  registerCheck(program);
+  registerStoreCommands(program);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return; // --help, --version
+      await writeErr(error.message.replace(/^error: /, "comind-runtime: "));
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    if (error instanceof UsageError) {
+      await writeErr(`comind-runtime: ${error.message}`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    if (isRuntimeError(error)) {
+      await writeErr(`comind-runtime: ${error.code}: ${error.message}`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
+    await writeErr(`comind-runtime: unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    process.exitCode = EXIT.failed;
+  }
+}

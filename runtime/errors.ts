@@ -1,0 +1,55 @@
+/**
+ * The error registry: every user-facing error has a stable `code`, an HTTP-ish `status`
+ * and a message that says what to do. Host stacks, paths and secrets never go into these.
+ *
+ * @example
+ *   throw new RuntimeError("unknown_action", `Action "${uid}" is not defined in app CONTACT.`);
+ */
+export const ERROR_CODES = {
+  // raised by action logic or its limits
+  logic_error: { status: 422, hint: "The action logic threw an error." },
+  timeout: { status: 504, hint: "The action ran longer than its CPU or wall-clock limit." },
+  out_of_memory: { status: 507, hint: "The action used more memory than its heap limit." },
+  limit_exceeded: { status: 429, hint: "The action went over one of its limits." },
+  precondition_failed: { status: 403, hint: "The action's precondition is false for this record." },
+  validation_error: { status: 400, hint: "A field value does not match the app's field type." },
+  conflict: { status: 409, hint: "The record changed while the action ran; retry the action." },
+  egress_denied: { status: 403, hint: "An outbound request went to a host the egress policy refuses; an admin can allow it with --allow-host." },
+  network_error: { status: 502, hint: "An outbound request failed before a response arrived." },
+  invalid_url: { status: 400, hint: "An outbound request had an invalid URL." },
+  too_many_redirects: { status: 502, hint: "An outbound request was redirected too many times." },
+  worker_crashed: { status: 500, hint: "The worker running the action died; the action wrote nothing." },
+  // raised before any logic runs
+  build_error: { status: 400, hint: "The app's logic could not be bundled." },
+  app_invalid: { status: 400, hint: "The app folder is not a valid Comind app." },
+  unknown_app: { status: 404, hint: "No such app." },
+  unknown_action: { status: 404, hint: "No such action in the app." },
+  not_found: { status: 404, hint: "No such record or file." },
+  bad_request: { status: 400, hint: "The request is malformed." },
+  unauthorized: { status: 401, hint: "Missing or invalid credentials." },
+  internal_error: { status: 500, hint: "An unexpected error; see the server log." },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error whose code and message are safe to show to users as they are. */
+export class RuntimeError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "RuntimeError";
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+export function isRuntimeError(value: unknown): value is RuntimeError {
+  return value instanceof RuntimeError;
+}
+
+/** Shape an error for output: code + message only, never a host stack. */
+export function publicError(error: unknown): { code: ErrorCode; message: string } {
+  if (isRuntimeError(error)) return { code: error.code, message: error.message };
+  return { code: "internal_error", message: ERROR_CODES.internal_error.hint };
+}

@@ -1,0 +1,67 @@
+/**
+ * The host functions of one action, assembled from the host modules; the names and shapes are
+ * fixed by runtime/sandbox/bridge.ts. Records go through the action's unit of work, so nothing is
+ * written before the action commits.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { HostFunctions } from "../sandbox/bridge.ts";
+import type { UnitOfWork } from "../actions/unit-of-work.ts";
+import { RuntimeError } from "../errors.ts";
+import type { LogCapture } from "./console.ts";
+import type { ActionFiles } from "./files.ts";
+import type { createHttpClient } from "./http/index.ts";
+import { hostUtils } from "./utils.ts";
+
+export interface ActionHostContext {
+  uow: UnitOfWork;
+  files: ActionFiles;
+  logs: LogCapture;
+  secrets: Record<string, string>;
+  http: ReturnType<typeof createHttpClient>;
+  signal: AbortSignal;
+}
+
+const MAX_SLEEP_MS = 60 * 60 * 1000;
+
+export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
+  return {
+    "console.write": ({ level, message }) => {
+      ctx.logs.write(level, message);
+      return null;
+    },
+    "utils.sha256": hostUtils.sha256,
+    "utils.guid": hostUtils.guid,
+    "utils.htmlToText": hostUtils.htmlToText,
+    "utils.parseCsv": hostUtils.parseCsv,
+    "utils.toBase64": hostUtils.toBase64,
+    "utils.fromBase64": hostUtils.fromBase64,
+    "app.secrets": () => ({ ...ctx.secrets }),
+    "http.execute": (spec) => ctx.http.execute(spec),
+    "http.download": (spec) => ctx.http.download(spec),
+    "files.getRef": (arg) => ctx.files.getRef(arg),
+    "files.persist": (arg) => ctx.files.persist(arg),
+    "files.readBase64": (arg) => ctx.files.readBase64(arg),
+    "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
+    "files.readCsv": (arg) => ctx.files.readCsv(arg),
+    "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
+    "records.import": (arg) => ctx.uow.importData(arg),
+    "records.query": (arg) => ctx.uow.query(arg),
+    "records.get": (arg) => ctx.uow.get(arg),
+    "records.create": (arg) => ctx.uow.create(arg),
+    "records.update": (arg) => ctx.uow.update(arg),
+    "records.delete": (arg) => ctx.uow.delete(arg),
+    "server.sleep": async ({ ms }) => {
+      const wait = Math.min(Math.max(Number(ms) || 0, 0), MAX_SLEEP_MS);
+      try {
+        await sleep(wait, null, { signal: ctx.signal });
+      } catch {
+        throw new RuntimeError("timeout", "The action reached its time limit while sleeping.");
+      }
+      return null;
+    },
+    "ids.uniqueForPrefix": async ({ prefix }) => {
+      const clean = String(prefix).slice(0, 40);
+      return `${clean}${await ctx.uow.store.nextSequence(ctx.uow.workspace, `prefix:${clean}`)}`;
+    },
+  };
+}

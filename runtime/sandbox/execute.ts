@@ -1,0 +1,139 @@
+/**
+ * Runs one action in a warm isolate of its app: fresh context, bootstrap the globals with the
+ * bridge, evaluate the app bundle, check the precondition, call the logic, read back `entity`.
+ * Every failure becomes an outcome with a stable code; the host process never throws from here.
+ */
+import ivm from "isolated-vm";
+import type { TraceMap } from "@jridgewell/trace-mapping";
+import type { ActionInit } from "../../globals/bridge-contract.ts";
+import type { ThrownInfo } from "../../globals/runner.ts";
+import { RuntimeError } from "../errors.ts";
+import { createBridge, type HostFunctions } from "./bridge.ts";
+import type { CompiledApp, IsolatePool } from "./isolate-pool.ts";
+import type { SandboxLimits } from "./limits.ts";
+import { parseFromIsolate } from "./marshal.ts";
+import { mapStack } from "./stack.ts";
+import { Watchdog } from "./watchdog.ts";
+
+export interface SandboxApp extends CompiledApp {
+  sourceMap: TraceMap | null;
+}
+
+export interface SandboxRun {
+  app: SandboxApp;
+  init: ActionInit;
+  host: HostFunctions;
+  limits: SandboxLimits;
+  /** Aborted when the run hits its deadline: host work in flight must stop. */
+  abort: AbortController;
+  /** Rebuilds an error for users: code + message, secrets redacted. */
+  describeError(error: unknown): { code: string; message: string };
+  redact(text: string): string;
+}
+
+export interface ActionFailure {
+  code: string;
+  message: string;
+  stack: string;
+}
+
+export type SandboxOutcome =
+  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number }
+  | { ok: false; error: ActionFailure; cpuMs: number };
+
+/** Host error codes that keep their code when the logic does not catch them. */
+const PASS_THROUGH = new Set(["limit_exceeded", "validation_error", "conflict", "not_found", "timeout", "egress_denied", "network_error", "invalid_url", "too_many_redirects", "precondition_failed"]);
+const MAX_RESULT_BYTES = 64 * 1024 * 1024;
+
+type RunnerReply =
+  | { ok: true; allowed?: boolean; ran?: boolean; entityJson?: string }
+  | { ok: false; error: ThrownInfo };
+
+function failureFromThrown(thrown: ThrownInfo, run: SandboxRun): ActionFailure {
+  const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
+  const message = run.redact(thrown.message || "The action failed without a message.");
+  const headline = thrown.isError && thrown.name && thrown.name !== "Error" ? `${thrown.name}: ${message}` : `Error: ${message}`;
+  return { code, message, stack: run.redact(mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap)) };
+}
+
+function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
+  const text = error instanceof Error ? error.message : String(error);
+  if (watchdog.breach?.kind === "wall") {
+    return plain("timeout", `The action ran longer than its wall-clock limit of ${watchdog.breach.limitMs} ms (time waiting on HTTP and sleep counts).`);
+  }
+  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text)) {
+    return plain("timeout", `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`);
+  }
+  if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
+    return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
+  }
+  if (error instanceof RuntimeError) return plain(error.code, error.message);
+  return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
+}
+
+function plain(code: string, message: string): ActionFailure {
+  return { code, message, stack: `Error: ${message}` };
+}
+
+async function callRunner(runner: ivm.Reference, phase: string, limits: SandboxLimits): Promise<RunnerReply> {
+  const json = await runner.apply(undefined, [phase], { timeout: limits.cpuMs + 1_000, result: { copy: true } });
+  return parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES, "The action's result");
+}
+
+/** Runs the app bundle's top level; an exception there is the app's error, not the host's. */
+async function evaluateAppModule(logic: ivm.Script, context: ivm.Context, run: SandboxRun): Promise<ActionFailure | null> {
+  try {
+    await logic.run(context, { timeout: run.limits.cpuMs });
+    return null;
+  } catch (error) {
+    if (!(error instanceof Error) || /disposed|timed out|memory/i.test(error.message)) throw error;
+    return failureFromThrown({ message: error.message, name: error.name, stack: error.stack, isError: true }, run);
+  }
+}
+
+export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
+  const lease = await pool.acquire(run.app);
+  const { isolate } = lease;
+  const cpuStart = isolate.cpuTime;
+  const watchdog = new Watchdog(isolate, run.limits, run.abort);
+  const bridge = createBridge(run.host, {
+    checkDeadline: () => {
+      if (watchdog.expired) throw new RuntimeError("timeout", "The action is past its time limit.");
+    },
+    describeError: run.describeError,
+  });
+  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) => bridge.dispatchAsync(name, argJson));
+  let context: ivm.Context | null = null;
+  let healthy = false;
+  const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
+  try {
+    context = await isolate.createContext();
+    await lease.globals.run(context, { timeout: run.limits.cpuMs });
+    const bootstrap: ivm.Reference = await context.global.get("__comindBootstrap", { reference: true });
+    const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) => bridge.dispatchSync(name, argJson));
+    const runner: ivm.Reference = await bootstrap.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
+      timeout: run.limits.cpuMs,
+      result: { reference: true },
+    });
+    const loadError = await evaluateAppModule(lease.logic, context, run);
+    if (loadError) return { ok: false, error: loadError, cpuMs: cpuMs() };
+    const gate = await callRunner(runner, "precondition", run.limits);
+    healthy = true;
+    if (!gate.ok) return { ok: false, error: failureFromThrown(gate.error, run), cpuMs: cpuMs() };
+    if (!gate.allowed) {
+      healthy = true;
+      return { ok: false, error: plain("precondition_failed", `The precondition of action "${run.init.action}" is false for this record.`), cpuMs: cpuMs() };
+    }
+    const reply = await callRunner(runner, "action", run.limits);
+    if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run), cpuMs: cpuMs() };
+    const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
+    return { ok: true, ran: Boolean(reply.ran), entity, cpuMs: cpuMs() };
+  } catch (error) {
+    return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
+  } finally {
+    watchdog.stop();
+    asyncRef.release();
+    if (context && !isolate.isDisposed) context.release();
+    pool.release(run.app, lease, healthy && !watchdog.breach);
+  }
+}

@@ -1,0 +1,8 @@
+/** The isolated-vm sandbox: warm per-app isolates, the bridge table, limits, stack mapping. */
+export { IsolatePool, type CompiledApp } from "./isolate-pool.ts";
+export { executeInSandbox, type SandboxApp, type SandboxRun, type SandboxOutcome, type ActionFailure } from "./execute.ts";
+export { readManifest, type AppManifest } from "./manifest.ts";
+export { DEFAULT_LIMITS, withLimits, type SandboxLimits } from "./limits.ts";
+export { sourceMapOf } from "./stack.ts";
+export type { HostFunctions } from "./bridge.ts";
+export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";

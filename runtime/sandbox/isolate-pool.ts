@@ -1,0 +1,88 @@
+/**
+ * Warm isolates per app: each app has its own isolates (never shared between apps), with the
+ * globals and the app's logic compiled once per isolate. A run gets a fresh context; an isolate
+ * that broke a limit is disposed instead of going back to the pool.
+ */
+import ivm from "isolated-vm";
+
+export interface CompiledApp {
+  key: string;
+  logicCode: string;
+  memoryMb: number;
+}
+
+export interface IsolateLease {
+  isolate: ivm.Isolate;
+  globals: ivm.Script;
+  logic: ivm.Script;
+  runs: number;
+}
+
+interface PoolEntry {
+  idle: IsolateLease[];
+}
+
+export const LOGIC_FILENAME = "comind-app:///logic.js";
+const GLOBALS_FILENAME = "comind-runtime:///globals.js";
+/** Recycle an isolate after this many runs so slow leaks in app code cannot pile up. */
+const MAX_RUNS_PER_ISOLATE = 5_000;
+
+export class IsolatePool {
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly maxIdlePerApp: number;
+  private readonly globalsCode: () => Promise<string>;
+
+  constructor(globalsCode: () => Promise<string>, options: { maxIdlePerApp?: number } = {}) {
+    this.globalsCode = globalsCode;
+    this.maxIdlePerApp = options.maxIdlePerApp ?? 4;
+  }
+
+  async acquire(app: CompiledApp): Promise<IsolateLease> {
+    const idle = this.entries.get(app.key)?.idle.pop();
+    if (idle && !idle.isolate.isDisposed) return idle;
+    const isolate = new ivm.Isolate({ memoryLimit: app.memoryMb });
+    try {
+      const [globals, logic] = await Promise.all([
+        isolate.compileScript(await this.globalsCode(), { filename: GLOBALS_FILENAME }),
+        isolate.compileScript(app.logicCode, { filename: LOGIC_FILENAME }),
+      ]);
+      return { isolate, globals, logic, runs: 0 };
+    } catch (error) {
+      isolate.dispose();
+      throw error;
+    }
+  }
+
+  /** Returns a healthy isolate for reuse; anything else is disposed. */
+  release(app: CompiledApp, lease: IsolateLease, healthy: boolean): void {
+    lease.runs += 1;
+    const entry = this.entries.get(app.key) ?? { idle: [] };
+    this.entries.set(app.key, entry);
+    if (healthy && !lease.isolate.isDisposed && lease.runs < MAX_RUNS_PER_ISOLATE && entry.idle.length < this.maxIdlePerApp) {
+      entry.idle.push(lease);
+      return;
+    }
+    disposeQuietly(lease.isolate);
+  }
+
+  /** Drops the isolates of apps whose key starts with `prefix` (an app was rebuilt). */
+  evict(prefix: string): void {
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      for (const lease of entry.idle) disposeQuietly(lease.isolate);
+      this.entries.delete(key);
+    }
+  }
+
+  dispose(): void {
+    this.evict("");
+  }
+}
+
+export function disposeQuietly(isolate: ivm.Isolate): void {
+  try {
+    if (!isolate.isDisposed) isolate.dispose();
+  } catch {
+    // already being torn down
+  }
+}

@@ -1,0 +1,38 @@
+/** Per-action limits (DESIGN.md "Limits"), each overridable per app, by CLI flag or env var. */
+export interface SandboxLimits {
+  /** CPU time of one action. */
+  cpuMs: number;
+  /** Wall-clock time of one action, including HTTP waits and sleep. */
+  wallMs: number;
+  /** Isolate heap. */
+  memoryMb: number;
+  /** Outbound requests per action. */
+  maxRequests: number;
+  /** Response body kept in memory. */
+  maxResponseBytes: number;
+  /** downloadFile body streamed to disk. */
+  maxDownloadBytes: number;
+  /** One outbound request unless setRequestTimeout says otherwise. */
+  requestTimeoutMs: number;
+  /** Console output kept per action. */
+  maxLogBytes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+  cpuMs: 5_000,
+  wallMs: 60_000,
+  memoryMb: 128,
+  maxRequests: 100,
+  maxResponseBytes: 10 * 1024 * 1024,
+  maxDownloadBytes: 100 * 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  maxLogBytes: 1024 * 1024,
+};
+
+export function withLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
+  const merged = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) (merged as any)[key] = value;
+  }
+  return merged;
+}

@@ -1,0 +1,51 @@
+/**
+ * Reads an app's fields and actions by running its manifest bundle in a throwaway isolate:
+ * fields/index.ts is app code, so it never runs on the host.
+ */
+import ivm from "isolated-vm";
+import type { AppAction, AppField } from "../../globals/app-types.ts";
+import { RuntimeError } from "../errors.ts";
+import { parseFromIsolate } from "./marshal.ts";
+
+export interface AppManifest {
+  fields: AppField[];
+  actions: AppAction[];
+}
+
+const FIELD_TYPES = new Set(["text", "number", "date", "datetime", "bool", "object", "lookup", "fileslist", "peoplelist"]);
+
+function check(manifest: AppManifest, alias: string): AppManifest {
+  if (!Array.isArray(manifest.fields) || !Array.isArray(manifest.actions)) {
+    throw new RuntimeError("app_invalid", `App ${alias}: fields/index.ts and actions/index.ts must each export default an array.`);
+  }
+  for (const field of manifest.fields) {
+    if (!field || typeof field.name !== "string" || !/^[a-z_][a-z0-9_]*$/.test(field.name)) {
+      throw new RuntimeError("app_invalid", `App ${alias}: field name ${JSON.stringify(field?.name)} must be lower-case letters, digits or _ (custom fields start with c_).`);
+    }
+    if (!FIELD_TYPES.has(field.type)) {
+      throw new RuntimeError("app_invalid", `App ${alias}: field "${field.name}" has unknown type ${JSON.stringify(field.type)} (use ${[...FIELD_TYPES].join(", ")}).`);
+    }
+  }
+  for (const action of manifest.actions) {
+    if (!action || typeof action.uid !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(action.uid)) {
+      throw new RuntimeError("app_invalid", `App ${alias}: action uid ${JSON.stringify(action?.uid)} must be letters, digits, _ or -.`);
+    }
+  }
+  return manifest;
+}
+
+export async function readManifest(manifestCode: string, alias: string): Promise<AppManifest> {
+  const isolate = new ivm.Isolate({ memoryLimit: 32 });
+  try {
+    const context = await isolate.createContext();
+    const script = await isolate.compileScript(`${manifestCode}\n;JSON.stringify(__comindManifest)`, { filename: "comind-app:///manifest.js" });
+    const json = await script.run(context, { timeout: 2_000, copy: true });
+    const raw = parseFromIsolate<AppManifest>(json, 4 * 1024 * 1024, "The app manifest");
+    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [] }, alias);
+  } catch (error) {
+    if (error instanceof RuntimeError) throw error;
+    throw new RuntimeError("app_invalid", `App ${alias}: fields/index.ts or actions/index.ts failed to load: ${(error as Error).message}`);
+  } finally {
+    isolate.dispose();
+  }
+}

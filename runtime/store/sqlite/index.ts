@@ -1,0 +1,99 @@
+/**
+ * The embedded store: one SQLite file (node:sqlite, WAL) plus a files/ folder in the data dir.
+ *
+ * @example
+ *   const store = await openSqliteStore("./data");
+ *   const record = await store.getRecord("DEMO", id);
+ */
+import { DatabaseSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ActionRunLog, ChangeSet, HistoryEntry, RecordQuery, RunQuery, Store, StoredFile, StoredRecord } from "../types.ts";
+import { loadMigrations } from "../migrations.ts";
+import { commitChangeSet } from "./commit.ts";
+import { recordQuerySql, keysQuerySql } from "./queries.ts";
+import { rowToFile, rowToHistory, rowToRecord, rowToRun } from "./rows.ts";
+
+function migrate(db: DatabaseSync): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  for (const migration of loadMigrations("sqlite")) {
+    if (applied.has(migration.version)) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(migration.version, migration.name, new Date().toISOString());
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+export async function openSqliteStore(dataDir: string): Promise<Store> {
+  mkdirSync(join(dataDir, "files"), { recursive: true });
+  const db = new DatabaseSync(join(dataDir, "comind.sqlite"));
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
+  migrate(db);
+  const filesDir = join(dataDir, "files");
+
+  const store: Store = {
+    kind: "sqlite",
+    async getRecord(workspace, id) {
+      const row = db.prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
+      return row ? rowToRecord(row) : null;
+    },
+    async findRecords(query: RecordQuery) {
+      const { sql, params } = recordQuerySql(query);
+      return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
+    },
+    async findByKeys(workspace, app, keyFields, keys) {
+      if (keys.length === 0) return [];
+      const { sql, params } = keysQuerySql(workspace, app, keyFields, keys);
+      return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
+    },
+    async commit(changes: ChangeSet): Promise<StoredRecord[]> {
+      return commitChangeSet(db, filesDir, changes);
+    },
+    async nextSequence(workspace, name) {
+      const row = db.prepare(
+        "INSERT INTO sequences (workspace, name, value) VALUES (?, ?, 1) ON CONFLICT (workspace, name) DO UPDATE SET value = value + 1 RETURNING value",
+      ).get(workspace, name) as { value: number };
+      return Number(row.value);
+    },
+    async history(workspace, recordId, options = {}): Promise<HistoryEntry[]> {
+      const rows = db.prepare(
+        "SELECT * FROM record_history WHERE workspace = ? AND record_id = ? AND ts >= ? ORDER BY seq LIMIT ?",
+      ).all(workspace, recordId, options.since ?? "", options.limit ?? 1000);
+      return rows.map(rowToHistory);
+    },
+    async getFile(id): Promise<StoredFile | null> {
+      const row = db.prepare("SELECT * FROM files WHERE id = ?").get(id);
+      return row ? rowToFile(row) : null;
+    },
+    async filePath(id) {
+      return join(filesDir, id.replace(/[^a-zA-Z0-9-]/g, ""));
+    },
+    async recordRun(run: ActionRunLog) {
+      db.prepare(
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt,
+        run.ok ? 1 : 0, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls));
+    },
+    async listRuns(query: RunQuery) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (query.workspace) { where.push("workspace = ?"); params.push(query.workspace); }
+      if (query.app) { where.push("app = ?"); params.push(query.app); }
+      if (query.failedOnly) where.push("ok = 0");
+      const sql = `SELECT * FROM action_runs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+      return db.prepare(sql).all(...params, query.limit ?? 100).map(rowToRun);
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,30 @@
+/** SQLite rows -> store objects. */
+import type { ActionRunLog, HistoryEntry, StoredFile, StoredRecord } from "../types.ts";
+
+type Row = Record<string, any>;
+
+export function rowToRecord(row: Row): StoredRecord {
+  return {
+    id: row.id, workspace: row.workspace, app: row.app, number: Number(row.number), revision: Number(row.revision),
+    fields: JSON.parse(row.fields), creationDate: row.creation_date, updateDate: row.update_date,
+  };
+}
+
+export function rowToHistory(row: Row): HistoryEntry {
+  return {
+    recordId: row.record_id, app: row.app, revision: Number(row.revision), actor: row.actor, action: row.action,
+    transition: row.transition, timestamp: row.ts, changes: JSON.parse(row.changes), runId: row.run_id,
+  };
+}
+
+export function rowToFile(row: Row): StoredFile {
+  return { id: row.id, fileName: row.file_name, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdAt: row.created_at };
+}
+
+export function rowToRun(row: Row): ActionRunLog {
+  return {
+    id: row.id, workspace: row.workspace, app: row.app, action: row.action, recordId: row.record_id, source: row.source,
+    actor: row.actor, startedAt: row.started_at, finishedAt: row.finished_at, ok: Boolean(row.ok),
+    errorCode: row.error_code, errorMessage: row.error_message, logs: JSON.parse(row.logs), httpCalls: JSON.parse(row.http_calls),
+  };
+}
