@@ -1,6 +1,6 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
 import type { SecretSource } from "../host/secrets.ts";
-import type { IsolatePool, SandboxLimits } from "../sandbox/index.ts";
+import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
@@ -15,4 +15,6 @@ export interface RuntimeConfig {
   app(alias: string): LoadedApp;
   schemaOf(alias: string): FieldSchema;
   onInternalError(error: unknown): void;
+  /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
+  execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
 }

@@ -12,7 +12,6 @@ import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
 import { createHostFunctions } from "../host/index.ts";
 import { createRedactor } from "../host/redact.ts";
 import { secretsFor } from "../host/secrets.ts";
-import { executeInSandbox } from "../sandbox/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { errorDescriber } from "./describe-error.ts";
 import { fieldsFromEntity, toEntity } from "./record-shape.ts";
@@ -56,7 +55,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
     });
     const init: ActionInit = { action: request.action, appAlias: app.alias, workspaceAlias: workspace, entity: record.entity, entityOld: record.entityOld, currentUser: { ...user }, isNew: record.isNew };
-    const outcome = await executeInSandbox(config.pool, {
+    const outcome = await config.execute(config.pool, {
       app: app.sandbox, init, limits, abort, redact,
       host: createHostFunctions({ uow, files, logs, secrets, http, signal: abort.signal }),
       describeError: errorDescriber(redact, config.onInternalError),

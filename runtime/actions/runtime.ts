@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
-import { IsolatePool, withLimits, type SandboxLimits } from "../sandbox/index.ts";
+import { executeInSandbox, IsolatePool, withLimits, type SandboxLimits } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   /** Secrets source instead of process.env + envFile (tests). */
   secrets?: SecretSource;
   onInternalError?: (error: unknown) => void;
+  /** Replaces the sandbox executor (benchmarks only). */
+  execute?: RuntimeConfig["execute"];
 }
 
 export class ActionRuntime {
@@ -53,6 +55,7 @@ export class ActionRuntime {
       app,
       schemaOf: (alias) => app(alias).schema,
       onInternalError: options.onInternalError ?? ((error) => console.error("comind-runtime internal error:", error)),
+      execute: options.execute ?? executeInSandbox,
     };
   }
 

@@ -1,0 +1,114 @@
+/**
+ * Benchmarks of DESIGN.md's performance budget. Each prints a ratio against a baseline measured in
+ * the same run (the machine is shared and noisy) and everything lands in bench/results.json.
+ *
+ *   npm run bench
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Agent, request } from "undici";
+import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
+import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
+import { openStore, type Store } from "../runtime/store/index.ts";
+import { createNodeVmExecutor } from "./node-vm-executor.ts";
+import { median, percentile, round, timeEach } from "./stats.ts";
+
+const APP = join(import.meta.dirname, "apps", "app-bench");
+const dirs: string[] = [];
+
+async function runtimeWith(options: { vm?: boolean } = {}): Promise<{ runtime: ActionRuntime; store: Store }> {
+  const dir = mkdtempSync(join(tmpdir(), "comind-bench-"));
+  dirs.push(dir);
+  const store = await openStore({ dataDir: dir });
+  const execute = options.vm ? createNodeVmExecutor(await globalsScript()) : undefined;
+  const runtime = await createActionRuntime({ store, secrets: {}, allowHosts: ["127.0.0.1"], execute });
+  await runtime.loadApp(APP);
+  return { runtime, store };
+}
+
+async function okRun(runtime: ActionRuntime, request: Parameters<ActionRuntime["run"]>[0]) {
+  const result = await runtime.run(request);
+  if (!result.ok) throw new Error(`benchmark action failed: ${result.error.code} ${result.error.message}`);
+  return result;
+}
+
+async function warmAction() {
+  const measure = async (vm: boolean) => {
+    const { runtime, store } = await runtimeWith({ vm });
+    const first = await okRun(runtime, { app: "BENCH", action: "bump" });
+    await timeEach(100, () => okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }));
+    const samples = await timeEach(1000, () => okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }));
+    const records = await Promise.all(Array.from({ length: 8 }, () => okRun(runtime, { app: "BENCH", action: "bump" })));
+    const start = performance.now();
+    let done = 0;
+    await Promise.all(records.map(async (record) => {
+      for (let i = 0; i < 250; i++, done++) await okRun(runtime, { app: "BENCH", action: "bump", recordId: record.recordId });
+    }));
+    const perSecond = done / ((performance.now() - start) / 1000);
+    await runtime.close();
+    await store.close();
+    return { p50: median(samples), p95: percentile(samples, 95), perSecond };
+  };
+  const isolate = await measure(false);
+  const baseline = await measure(true);
+  return {
+    isolate_p50_ms: round(isolate.p50), isolate_p95_ms: round(isolate.p95), node_vm_p50_ms: round(baseline.p50),
+    ratio_vs_node_vm: round(isolate.p50 / baseline.p50, 2), budget_ratio: 3,
+    isolate_actions_per_s_concurrency_8: Math.round(isolate.perSecond), node_vm_actions_per_s_concurrency_8: Math.round(baseline.perSecond), budget_actions_per_s: 2000,
+  };
+}
+
+async function outboundRequest() {
+  const server = createServer((_req, res) => res.end('{"pong":true}'));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const agent = new Agent();
+  const plain = async () => {
+    const res = await request(`${url}/ping`, { dispatcher: agent });
+    await res.body.text();
+  };
+  const N = 50;
+  const { runtime, store } = await runtimeWith();
+  const record = await okRun(runtime, { app: "BENCH", action: "call_api", values: { c_url: url, c_requests: 0 } });
+  const run = (count: number) => okRun(runtime, { app: "BENCH", action: "call_api", recordId: record.recordId, values: { c_url: url, c_requests: count } });
+  await timeEach(5, () => run(N));
+  const empty = median(await timeEach(20, () => run(0)));
+  const full = median(await timeEach(20, () => run(N)));
+  await timeEach(200, plain);
+  const baseline = median(await timeEach(1000, plain));
+  const perRequest = Math.max(full - empty, 0) / N;
+  await runtime.close();
+  await store.close();
+  await agent.close();
+  server.close();
+  return { restapi_request_ms: round(perRequest), undici_request_ms: round(baseline), ratio_vs_undici: round(perRequest / baseline, 2), budget_ratio: 1.5 };
+}
+
+async function coldStartAndBuild() {
+  const builds = await timeEach(20, () => buildApp(APP));
+  const firstActions: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const { runtime, store } = await runtimeWith();
+    const start = performance.now();
+    await okRun(runtime, { app: "BENCH", action: "bump" });
+    firstActions.push(performance.now() - start);
+    await runtime.close();
+    await store.close();
+  }
+  return { build_median_ms: round(median(builds), 1), budget_build_ms: 100, first_action_median_ms: round(median(firstActions), 2), budget_first_action_ms: 10 };
+}
+
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  warm_action: await warmAction(),
+  outbound_request: await outboundRequest(),
+  cold: await coldStartAndBuild(),
+};
+for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,32 @@
+/** A runtime over a fresh SQLite store in a temp folder, for one test file. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createActionRuntime, type ActionRuntime, type RuntimeOptions } from "../../runtime/actions/index.ts";
+import { openStore, type Store } from "../../runtime/store/index.ts";
+
+export const FIXTURE_APPS = join(import.meta.dirname, "..", "fixtures", "apps");
+export const EXAMPLE_APPS = join(import.meta.dirname, "..", "..", "apps");
+
+export interface TestRuntime {
+  runtime: ActionRuntime;
+  store: Store;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(options: Partial<RuntimeOptions> = {}): Promise<TestRuntime> {
+  const dataDir = mkdtempSync(join(tmpdir(), "comind-test-"));
+  const store = await openStore({ dataDir });
+  const runtime = await createActionRuntime({ secrets: {}, ...options, store });
+  return {
+    runtime,
+    store,
+    dataDir,
+    async close() {
+      await runtime.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
