@@ -2,7 +2,10 @@
  * The one store interface behind records, files, history and the run log. The embedded SQLite
  * store (default) and the Postgres store implement it; the action lifecycle only sees this.
  */
+import type { FilterNode } from "./filter.ts";
+
 export type JsonRecord = Record<string, unknown>;
+export type { FilterNode } from "./filter.ts";
 
 export interface StoredRecord {
   id: string;
@@ -49,9 +52,12 @@ export interface ChangeSet {
 
 export interface RecordQuery {
   workspace: string;
-  app: string;
+  /** One app; omitted = every app of the workspace. */
+  app?: string;
   /** Equality on field values (base or custom). */
   where?: JsonRecord;
+  /** Richer filter (the REST API's rlx); combined with `where` by AND. */
+  filter?: FilterNode;
   limit?: number;
   offset?: number;
   /** e.g. "update_date desc", "c_total asc, title" */
@@ -103,10 +109,30 @@ export interface RunQuery {
   limit?: number;
 }
 
+export interface AuthToken {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  userName: string;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface SearchQuery {
+  workspace: string;
+  app?: string;
+  /** Words to find (all of them, prefix match on the last one). */
+  text: string;
+  limit?: number;
+  offset?: number;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
   findRecords(query: RecordQuery): Promise<StoredRecord[]>;
+  /** How many records match (ignores limit/offset). */
+  countRecords(query: RecordQuery): Promise<number>;
   /** Records of an app whose key fields equal one of the given key tuples (importData matching). */
   findByKeys(workspace: string, app: string, keyFields: string[], keys: unknown[][]): Promise<StoredRecord[]>;
   /** Applies a change set atomically; throws RuntimeError("conflict") when a revision moved. */
@@ -117,6 +143,10 @@ export interface Store {
   getFile(id: string): Promise<StoredFile | null>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;
+  /** Full-text search over the text values of records, best match first. */
+  searchRecords(query: SearchQuery): Promise<StoredRecord[]>;
+  saveToken(token: AuthToken): Promise<void>;
+  findToken(tokenHash: string): Promise<AuthToken | null>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   close(): Promise<void>;

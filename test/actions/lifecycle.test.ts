@@ -51,7 +51,7 @@ describe("action lifecycle", () => {
     if (result.ok) return;
     expect(result.error.code).toBe("logic_error");
     expect(result.error.message).toMatch(/Cannot read properties of null/);
-    expect(result.error.stack).toMatch(/at throw_error \(actions\/logic\/index\.ts:2\d:\d+\)/);
+    expect(result.error.stack).toMatch(/^TypeError: Cannot read properties of null \(reading \'missing\'\)\n    at throw_error \(actions\/logic\/index\.ts:17:16\)$/);
     expect(result.error.stack).not.toMatch(/node_modules|runtime\/|globals\/|comind-app:/);
   });
 

@@ -8,10 +8,11 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ActionRunLog, ChangeSet, HistoryEntry, RecordQuery, RunQuery, Store, StoredFile, StoredRecord } from "../types.ts";
+import type { ActionRunLog, AuthToken, ChangeSet, HistoryEntry, RecordQuery, RunQuery, SearchQuery, Store, StoredFile, StoredRecord } from "../types.ts";
+import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
-import { recordQuerySql, keysQuerySql } from "./queries.ts";
+import { countQuerySql, keysQuerySql, recordQuerySql } from "./queries.ts";
 import { rowToFile, rowToHistory, rowToRecord, rowToRun } from "./rows.ts";
 
 function migrate(db: DatabaseSync): void {
@@ -48,6 +49,10 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       const { sql, params } = recordQuerySql(query);
       return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
     },
+    async countRecords(query: RecordQuery) {
+      const { sql, params } = countQuerySql(query);
+      return Number((db.prepare(sql).get(...(params as never[])) as { n: number }).n);
+    },
     async findByKeys(workspace, app, keyFields, keys) {
       if (keys.length === 0) return [];
       const { sql, params } = keysQuerySql(workspace, app, keyFields, keys);
@@ -74,6 +79,23 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     },
     async filePath(id) {
       return join(filesDir, id.replace(/[^a-zA-Z0-9-]/g, ""));
+    },
+    async searchRecords(query: SearchQuery) {
+      const match = fts5Query(query.text);
+      if (!match) return [];
+      const rows = db.prepare(
+        `SELECT r.* FROM records_fts f JOIN records r ON r.rowid = f.rowid
+         WHERE records_fts MATCH ? AND r.workspace = ? AND (? IS NULL OR r.app = ?) ORDER BY f.rank LIMIT ? OFFSET ?`,
+      ).all(match, query.workspace, query.app ?? null, query.app ?? null, query.limit ?? 20, query.offset ?? 0);
+      return rows.map(rowToRecord);
+    },
+    async saveToken(token: AuthToken) {
+      db.prepare("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
+    },
+    async findToken(tokenHash: string) {
+      const row = db.prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash) as Record<string, any> | undefined;
+      return row ? { id: row.id, tokenHash: row.token_hash, userId: row.user_id, userName: row.user_name, isAdmin: Boolean(row.is_admin), createdAt: row.created_at } : null;
     },
     async recordRun(run: ActionRunLog) {
       db.prepare(

@@ -1,0 +1,44 @@
+/**
+ * Pooled undici Agents, one per allow-list, whose connect-time DNS lookup refuses restricted
+ * addresses: a name that resolves to loopback is caught here, on every connection and redirect.
+ */
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { Agent } from "undici";
+import { EgressPolicy } from "./egress.ts";
+
+const agents = new Map<string, { agent: Agent; policy: EgressPolicy }>();
+
+export const EGRESS_DENIED = "EGRESS_DENIED";
+
+function guardedLookup(policy: EgressPolicy) {
+  return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: (...args: any[]) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error);
+      const allowed = addresses.filter((entry) => policy.permits(hostname, entry.address));
+      if (allowed.length === 0) {
+        const denied = Object.assign(new Error(`egress to ${hostname} is not allowed`), { code: EGRESS_DENIED });
+        return callback(denied);
+      }
+      if (options.all) return callback(null, allowed);
+      return callback(null, allowed[0].address, allowed[0].family);
+    });
+  };
+}
+
+export function agentFor(allowHosts: string[]): { agent: Agent; policy: EgressPolicy } {
+  const key = [...allowHosts].map((host) => host.toLowerCase()).sort().join(",");
+  let entry = agents.get(key);
+  if (!entry) {
+    const policy = new EgressPolicy(allowHosts);
+    entry = { policy, agent: new Agent({ connect: { lookup: guardedLookup(policy) } as any, keepAliveTimeout: 10_000, connections: 64 }) };
+    agents.set(key, entry);
+  }
+  return entry;
+}
+
+/** Closes pooled connections (CLI exit, tests). */
+export async function closeAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map(({ agent }) => agent.close().catch(() => undefined)));
+}
