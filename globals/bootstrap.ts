@@ -1,8 +1,9 @@
 /**
- * Runs first in every fresh context, before any app code. The host calls
- * `__comindBootstrap(syncCallback, asyncReference, initJson)` once; it captures the transports in
- * closures, installs the platform globals, removes what action logic must not have, deletes itself
- * and hands back the runner the host calls next. See runtime/sandbox/context.ts for the host half.
+ * Runs first in every fresh context, before any app code. The isolate script (see
+ * runtime/sandbox/isolate-pool.ts) evaluates to a function the host calls once per action with
+ * the two transports, the action's init document and the app loader. It captures the transports
+ * in closures, installs the platform globals, removes what action logic must not have, loads the
+ * app bundle and runs the action, returning one JSON string. Nothing of it is left on globalThis.
  */
 import type { ActionInit } from "./bridge-contract.ts";
 import { bindTransports, safeJson } from "./host-call.ts";
@@ -37,7 +38,7 @@ function notAvailable(name: string, instead: string) {
   };
 }
 
-function bootstrap(syncCallback: (name: string, argJson: string) => string, asyncRef: HostReference, initJson: string) {
+export function bootstrap(syncCallback: (name: string, argJson: string) => string, asyncRef: HostReference, initJson: string, loadApp: () => unknown): string {
   const applySyncPromise = asyncRef.applySyncPromise;
   bindTransports(
     (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
@@ -62,8 +63,5 @@ function bootstrap(syncCallback: (name: string, argJson: string) => string, asyn
   install("require", notAvailable("require()", "import at the top of the file"));
   // WebAssembly.Memory grows outside the isolate's heap limit.
   delete (globalThis as any).WebAssembly;
-  delete (globalThis as any).__comindBootstrap;
-  return createRunner(init, setAppSettingsModule);
+  return createRunner(init, setAppSettingsModule, loadApp)();
 }
-
-(globalThis as any).__comindBootstrap = bootstrap;

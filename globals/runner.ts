@@ -1,6 +1,7 @@
 /**
- * The in-isolate half of running an action: find the logic function of the action uid in the
- * app bundle, call it, and report the outcome as one JSON string (the only thing returned).
+ * The in-isolate half of running an action: load the app bundle, check the precondition, call
+ * the logic function of the action uid, and report the outcome as one JSON string (the only
+ * thing returned to the host).
  */
 import type { ActionInit } from "./bridge-contract.ts";
 import { safeJson } from "./host-call.ts";
@@ -43,8 +44,9 @@ function isThenable(value: any): boolean {
 
 const SYNC_ONLY = "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
 
-export function createRunner(init: ActionInit, setSettings: (mod: unknown) => void) {
-  const app = () => (globalThis as any).__comindApp ?? {};
+export function createRunner(init: ActionInit, setSettings: (mod: unknown) => void, loadApp: () => unknown) {
+  let loaded: any = null;
+  const app = () => loaded ?? {};
 
   function precondition(): boolean {
     const fn = moduleDefault(app().preconditions)[init.action];
@@ -62,15 +64,16 @@ export function createRunner(init: ActionInit, setSettings: (mod: unknown) => vo
     return true;
   }
 
-  /** phase "precondition" -> { ok, allowed }; phase "action" -> { ok, ran, entityJson } */
-  return function run(phase: string): string {
+  /** -> { ok: true, allowed: false } | { ok: true, allowed: true, ran, entityJson } | { ok: false, error } */
+  return function run(): string {
     try {
+      loaded = loadApp();
       setSettings(app().settings);
-      if (phase === "precondition") return safeJson.stringify({ ok: true, allowed: precondition() });
+      if (!precondition()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();
       const entityJson = safeJson.stringify(currentEntity());
       if (typeof entityJson !== "string") throw new Error("entity must stay a plain object.");
-      return safeJson.stringify({ ok: true, ran, entityJson });
+      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson });
     } catch (thrown) {
       return safeJson.stringify({ ok: false, error: describeThrown(thrown) });
     }

@@ -19,6 +19,9 @@ import { prepareRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
+/** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
+const ACTION_FINISHED = Object.freeze(new Error("action finished"));
+
 export async function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
   const app = config.app(request.app);
   const { store, workspace, limits } = config;
@@ -74,7 +77,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     config.onInternalError(error);
     return await fail("internal_error", "An unexpected error happened on the host; see the server log.");
   } finally {
-    abort.abort();
+    abort.abort(ACTION_FINISHED);
     await files.cleanup();
   }
 }

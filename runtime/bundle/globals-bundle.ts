@@ -1,4 +1,4 @@
-/** The in-isolate globals (globals/bootstrap.ts) bundled once per process into one script. */
+/** The in-isolate globals (globals/bootstrap.ts) bundled once per process; `__comindGlobals.bootstrap` is the entry. */
 import * as esbuild from "esbuild";
 import { join } from "node:path";
 
@@ -11,6 +11,7 @@ export function globalsScript(): Promise<string> {
       bundle: true,
       write: false,
       format: "iife",
+      globalName: "__comindGlobals",
       platform: "neutral",
       target: "es2022",
       logLevel: "silent",

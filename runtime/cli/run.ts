@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { createActionRuntime, type ActionResult } from "../actions/index.ts";
 import { isRuntimeError } from "../errors.ts";
+import { closeAgents } from "../host/http/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { EXIT, UsageError, writeJson, writeOut } from "./output.ts";
 
@@ -78,6 +79,7 @@ export function registerRun(program: Command): void {
       process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
     } finally {
       await runtime.close();
+      await closeAgents();
       await cleanup();
     }
   });

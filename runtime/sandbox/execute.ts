@@ -1,7 +1,8 @@
 /**
- * Runs one action in a warm isolate of its app: fresh context, bootstrap the globals with the
- * bridge, evaluate the app bundle, check the precondition, call the logic, read back `entity`.
- * Every failure becomes an outcome with a stable code; the host process never throws from here.
+ * Runs one action in a warm isolate of its app: a fresh context, then ONE call into the isolate
+ * that installs the globals with the bridge, loads the app bundle, checks the precondition, runs
+ * the logic and returns `entity`. Every failure becomes an outcome with a stable code; the host
+ * process never throws from here.
  */
 import ivm from "isolated-vm";
 import type { TraceMap } from "@jridgewell/trace-mapping";
@@ -46,14 +47,19 @@ const PASS_THROUGH = new Set(["limit_exceeded", "validation_error", "conflict", 
 const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 type RunnerReply =
-  | { ok: true; allowed?: boolean; ran?: boolean; entityJson?: string }
+  | { ok: true; allowed: false }
+  | { ok: true; allowed: true; ran: boolean; entityJson: string }
   | { ok: false; error: ThrownInfo };
 
-function failureFromThrown(thrown: ThrownInfo, run: SandboxRun): ActionFailure {
+function plain(code: string, message: string): ActionFailure {
+  return { code, message, stack: `Error: ${message}` };
+}
+
+function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
   const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
   const message = run.redact(thrown.message || "The action failed without a message.");
   const headline = thrown.isError && thrown.name && thrown.name !== "Error" ? `${thrown.name}: ${message}` : `Error: ${message}`;
-  return { code, message, stack: run.redact(mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap)) };
+  return { code, message, stack: run.redact(mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap, lineOffset)) };
 }
 
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
@@ -71,26 +77,6 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
 }
 
-function plain(code: string, message: string): ActionFailure {
-  return { code, message, stack: `Error: ${message}` };
-}
-
-async function callRunner(runner: ivm.Reference, phase: string, limits: SandboxLimits): Promise<RunnerReply> {
-  const json = await runner.apply(undefined, [phase], { timeout: limits.cpuMs + 1_000, result: { copy: true } });
-  return parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES, "The action's result");
-}
-
-/** Runs the app bundle's top level; an exception there is the app's error, not the host's. */
-async function evaluateAppModule(logic: ivm.Script, context: ivm.Context, run: SandboxRun): Promise<ActionFailure | null> {
-  try {
-    await logic.run(context, { timeout: run.limits.cpuMs });
-    return null;
-  } catch (error) {
-    if (!(error instanceof Error) || /disposed|timed out|memory/i.test(error.message)) throw error;
-    return failureFromThrown({ message: error.message, name: error.name, stack: error.stack, isError: true }, run);
-  }
-}
-
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
   const lease = await pool.acquire(run.app);
   const { isolate } = lease;
@@ -103,31 +89,22 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
     describeError: run.describeError,
   });
   const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) => bridge.dispatchAsync(name, argJson));
+  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) => bridge.dispatchSync(name, argJson));
   let context: ivm.Context | null = null;
   let healthy = false;
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   try {
     context = await isolate.createContext();
-    await lease.globals.run(context, { timeout: run.limits.cpuMs });
-    const bootstrap: ivm.Reference = await context.global.get("__comindBootstrap", { reference: true });
-    const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) => bridge.dispatchSync(name, argJson));
-    const runner: ivm.Reference = await bootstrap.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
-      timeout: run.limits.cpuMs,
-      result: { reference: true },
-    });
-    const loadError = await evaluateAppModule(lease.logic, context, run);
-    if (loadError) return { ok: false, error: loadError, cpuMs: cpuMs() };
-    const gate = await callRunner(runner, "precondition", run.limits);
+    const start: ivm.Reference = await lease.script.run(context, { timeout: run.limits.cpuMs, reference: true });
+    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], { timeout: run.limits.cpuMs + 1_000, result: { copy: true } });
+    const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES, "The action's result");
     healthy = true;
-    if (!gate.ok) return { ok: false, error: failureFromThrown(gate.error, run), cpuMs: cpuMs() };
-    if (!gate.allowed) {
-      healthy = true;
+    if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
+    if (!reply.allowed) {
       return { ok: false, error: plain("precondition_failed", `The precondition of action "${run.init.action}" is false for this record.`), cpuMs: cpuMs() };
     }
-    const reply = await callRunner(runner, "action", run.limits);
-    if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run), cpuMs: cpuMs() };
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    return { ok: true, ran: Boolean(reply.ran), entity, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

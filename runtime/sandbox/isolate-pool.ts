@@ -13,8 +13,10 @@ export interface CompiledApp {
 
 export interface IsolateLease {
   isolate: ivm.Isolate;
-  globals: ivm.Script;
-  logic: ivm.Script;
+  /** Globals + app bundle; evaluates to the entry function of one action (see isolateScript). */
+  script: ivm.Script;
+  /** Lines of the script before the app bundle starts. */
+  appLineOffset: number;
   runs: number;
 }
 
@@ -23,7 +25,6 @@ interface PoolEntry {
 }
 
 export const LOGIC_FILENAME = "comind-app:///logic.js";
-const GLOBALS_FILENAME = "comind-runtime:///globals.js";
 /** Recycle an isolate after this many runs so slow leaks in app code cannot pile up. */
 const MAX_RUNS_PER_ISOLATE = 5_000;
 
@@ -32,6 +33,9 @@ export class IsolatePool {
   private readonly maxIdlePerApp: number;
   private readonly globalsCode: () => Promise<string>;
 
+  /**
+   * @param globalsCode the bundled globals (runtime/bundle/globals-bundle.ts)
+   */
   constructor(globalsCode: () => Promise<string>, options: { maxIdlePerApp?: number } = {}) {
     this.globalsCode = globalsCode;
     this.maxIdlePerApp = options.maxIdlePerApp ?? 4;
@@ -42,11 +46,9 @@ export class IsolatePool {
     if (idle && !idle.isolate.isDisposed) return idle;
     const isolate = new ivm.Isolate({ memoryLimit: app.memoryMb });
     try {
-      const [globals, logic] = await Promise.all([
-        isolate.compileScript(await this.globalsCode(), { filename: GLOBALS_FILENAME }),
-        isolate.compileScript(app.logicCode, { filename: LOGIC_FILENAME }),
-      ]);
-      return { isolate, globals, logic, runs: 0 };
+      const { code, appLineOffset } = isolateScript(await this.globalsCode(), app.logicCode);
+      const script = await isolate.compileScript(code, { filename: LOGIC_FILENAME });
+      return { isolate, script, appLineOffset, runs: 0 };
     } catch (error) {
       isolate.dispose();
       throw error;
@@ -77,6 +79,17 @@ export class IsolatePool {
   dispose(): void {
     this.evict("");
   }
+}
+
+/**
+ * One script per app isolate. Its value is `start(sync, async, initJson)`: the globals' bootstrap
+ * with the app loader bound. The app bundle sits in a function defined at the script's top level,
+ * so app code sees only globalThis — none of the bootstrap's locals. `appLineOffset` is the number
+ * of lines before the app bundle, for source-mapping stack frames.
+ */
+export function isolateScript(globalsCode: string, appCode: string): { code: string; appLineOffset: number } {
+  const prefix = `(function (loadApp) {\n${globalsCode}\nconst bootstrap = __comindGlobals.bootstrap;\nreturn function start(syncCallback, asyncRef, initJson) { return bootstrap(syncCallback, asyncRef, initJson, loadApp); };\n})(function () {\n`;
+  return { code: `${prefix}${appCode}\nreturn __comindApp;\n})`, appLineOffset: prefix.split("\n").length - 1 };
 }
 
 export function disposeQuietly(isolate: ivm.Isolate): void {

@@ -13,12 +13,13 @@ export function sourceMapOf(code: string): TraceMap | null {
   return match ? new TraceMap(Buffer.from(match[1], "base64").toString("utf8")) : null;
 }
 
-function mapFrame(line: string, map: TraceMap | null): string | null {
+function mapFrame(line: string, map: TraceMap | null, lineOffset: number): string | null {
   const frame = FRAME.exec(line);
   if (!frame) return null;
   const [, fn, file, lineNo, column] = frame;
-  if (file !== LOGIC_FILENAME || !map) return null;
-  const original = originalPositionFor(map, { line: Number(lineNo), column: Number(column) - 1 });
+  const appLine = Number(lineNo) - lineOffset;
+  if (file !== LOGIC_FILENAME || !map || appLine < 1) return null;
+  const original = originalPositionFor(map, { line: appLine, column: Number(column) - 1 });
   if (!original.source || original.line == null) return null;
   if (original.source.includes("globals/shims") || original.source.includes("node_modules")) return null;
   const where = `${original.source}:${original.line}:${(original.column ?? 0) + 1}`;
@@ -27,8 +28,8 @@ function mapFrame(line: string, map: TraceMap | null): string | null {
 }
 
 /** "Error: boom\n    at sync (actions/logic/index.ts:12:5)" — or just the first line if no app frame. */
-export function mapStack(stack: string | undefined, headline: string, map: TraceMap | null): string {
+export function mapStack(stack: string | undefined, headline: string, map: TraceMap | null, lineOffset: number): string {
   if (!stack) return headline;
-  const frames = stack.split("\n").slice(1).map((line) => mapFrame(line, map)).filter((line): line is string => line !== null);
+  const frames = stack.split("\n").slice(1).map((line) => mapFrame(line, map, lineOffset)).filter((line): line is string => line !== null);
   return [headline, ...frames].join("\n");
 }

@@ -113,3 +113,20 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
     }
   });
 });
+
+describe("comind-runtime run exits cleanly after a broken limit", () => {
+  it("exits 1 with its JSON (not a signal) after an out-of-memory action", async () => {
+    const result = await runCli(["run", "test/fixtures/apps/app-probe", "memory_bomb", "--memory-mb", "32", "--cpu-ms", "5000", "--json"]);
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error.code).toBe("out_of_memory");
+  });
+
+  it("prints a large JSON document completely to a pipe", async () => {
+    const result = await runCli(["run", "test/fixtures/apps/app-probe", "log_flood", "--json"]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.logs.length).toBeGreaterThan(4_000);
+    expect(result.stdout.length).toBeGreaterThan(64 * 1024);
+  });
+});

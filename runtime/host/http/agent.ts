@@ -7,6 +7,8 @@ import { Agent } from "undici";
 import { EgressPolicy } from "./egress.ts";
 
 const agents = new Map<string, { agent: Agent; policy: EgressPolicy }>();
+/** The same allow-list array is passed on every request of a runtime: skip re-keying it. */
+let byList = new WeakMap<string[], { agent: Agent; policy: EgressPolicy }>();
 
 export const EGRESS_DENIED = "EGRESS_DENIED";
 
@@ -25,14 +27,21 @@ function guardedLookup(policy: EgressPolicy) {
   };
 }
 
+function keyOf(allowHosts: string[]): string {
+  return [...allowHosts].map((host) => host.toLowerCase()).sort().join(",");
+}
+
 export function agentFor(allowHosts: string[]): { agent: Agent; policy: EgressPolicy } {
-  const key = [...allowHosts].map((host) => host.toLowerCase()).sort().join(",");
+  const known = byList.get(allowHosts);
+  if (known) return known;
+  const key = keyOf(allowHosts);
   let entry = agents.get(key);
   if (!entry) {
     const policy = new EgressPolicy(allowHosts);
     entry = { policy, agent: new Agent({ connect: { lookup: guardedLookup(policy) } as any, keepAliveTimeout: 10_000, connections: 64 }) };
     agents.set(key, entry);
   }
+  byList.set(allowHosts, entry);
   return entry;
 }
 
@@ -40,5 +49,6 @@ export function agentFor(allowHosts: string[]): { agent: Agent; policy: EgressPo
 export async function closeAgents(): Promise<void> {
   const all = [...agents.values()];
   agents.clear();
+  byList = new WeakMap();
   await Promise.all(all.map(({ agent }) => agent.close().catch(() => undefined)));
 }

@@ -48,6 +48,24 @@ export interface HttpCallLog {
   error?: string;
 }
 
+const TIMED_OUT = Object.freeze(new Error("request timed out"));
+
+/** Aborts at the request's own timeout or when the action's deadline aborts, whichever is first. */
+function deadlineSignal(actionSignal: AbortSignal, timeoutMs: number): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort(TIMED_OUT);
+  if (actionSignal.aborted) abort();
+  actionSignal.addEventListener("abort", abort, { once: true });
+  const timer = setTimeout(abort, timeoutMs);
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      actionSignal.removeEventListener("abort", abort);
+    },
+  };
+}
+
 function headerRecord(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
@@ -72,7 +90,7 @@ export function createHttpClient(options: { policy: HttpPolicy; files: HttpFileA
     const url = buildUrl(spec);
     const log: HttpCallLog = { method: spec.method, host: url.host, path: url.pathname, status: null, ms: 0 };
     const timeoutMs = spec.timeoutSeconds ? Math.min(spec.timeoutSeconds * 1000, 10 * 60_000) : policy.defaultTimeoutMs;
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]);
+    const { signal, done } = deadlineSignal(options.signal, timeoutMs);
     try {
       const headers: [string, string][] = spec.headers.map(([name, value]) => [name, value]);
       if (spec.basicAuth) headers.push(["authorization", `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`]);
@@ -89,6 +107,7 @@ export function createHttpClient(options: { policy: HttpPolicy; files: HttpFileA
       log.error = (error as { code?: string }).code ?? "error";
       throw error;
     } finally {
+      done();
       log.ms = Math.round(performance.now() - started);
       options.onCall?.(log);
     }
