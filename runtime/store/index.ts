@@ -12,12 +12,14 @@ export type * from "./types.ts";
 export interface StoreOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** Postgres schema to use (tests use a fresh one per file). */
+  schema?: string;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
     const { openPostgresStore } = await import("./postgres/index.ts");
-    return openPostgresStore(options.databaseUrl);
+    return openPostgresStore(options.databaseUrl, { schema: options.schema });
   }
   return openSqliteStore(options.dataDir);
 }
