@@ -111,6 +111,8 @@ export interface ActionInit {
   entityOld: JsonRecord | null;
   currentUser: JsonRecord;
   isNew: boolean;
+  /** Instead of running `action`: which of `actions` each record allows (preconditions only). */
+  transitionsFor?: { records: JsonRecord[]; actions: string[] };
 }
 
 /** What the isolate returns when the logic finished without throwing. */

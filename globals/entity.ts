@@ -24,6 +24,11 @@ export function setActionInit(init: ActionInit): void {
   entityOld = init.entityOld ? deepFreeze(init.entityOld) : null;
 }
 
+/** Points `entity` at another record (transition checks over a list of records). */
+export function setCurrentEntity(record: JsonRecord): void {
+  entity = record;
+}
+
 export function currentEntity(): JsonRecord {
   return entity;
 }

@@ -5,7 +5,7 @@
  */
 import type { ActionInit } from "./bridge-contract.ts";
 import { safeJson } from "./host-call.ts";
-import { currentEntity } from "./entity.ts";
+import { currentEntity, setCurrentEntity } from "./entity.ts";
 
 export interface ThrownInfo {
   message: string;
@@ -48,8 +48,8 @@ export function createRunner(init: ActionInit, setSettings: (mod: unknown) => vo
   let loaded: any = null;
   const app = () => loaded ?? {};
 
-  function precondition(): boolean {
-    const fn = moduleDefault(app().preconditions)[init.action];
+  function precondition(action = init.action): boolean {
+    const fn = moduleDefault(app().preconditions)[action];
     if (typeof fn !== "function") return true;
     const allowed = fn.call(undefined, currentEntity());
     if (isThenable(allowed)) throw new Error(SYNC_ONLY);
@@ -64,11 +64,19 @@ export function createRunner(init: ActionInit, setSettings: (mod: unknown) => vo
     return true;
   }
 
-  /** -> { ok: true, allowed: false } | { ok: true, allowed: true, ran, entityJson } | { ok: false, error } */
+  function transitions({ records, actions }: { records: Record<string, unknown>[]; actions: string[] }): string[][] {
+    return records.map((record) => {
+      setCurrentEntity(record);
+      return actions.filter((action) => precondition(action));
+    });
+  }
+
+  /** -> { ok: true, transitions } | { ok: true, allowed: false } | { ok: true, allowed: true, ran, entityJson } | { ok: false, error } */
   return function run(): string {
     try {
       loaded = loadApp();
       setSettings(app().settings);
+      if (init.transitionsFor) return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
       if (!precondition()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();
       const entityJson = safeJson.stringify(currentEntity());

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   not_found: { status: 404, hint: "No such record or file." },
   bad_request: { status: 400, hint: "The request is malformed." },
   unauthorized: { status: 401, hint: "Missing or invalid credentials." },
+  forbidden: { status: 403, hint: "The caller may not do this." },
+  payload_too_large: { status: 413, hint: "The request body is larger than the limit." },
   internal_error: { status: 500, hint: "An unexpected error; see the server log." },
 } as const;
 

@@ -24,7 +24,8 @@ const ACTION_FINISHED = Object.freeze(new Error("action finished"));
 
 export async function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
   const app = config.app(request.app);
-  const { store, workspace, limits } = config;
+  const { store, workspace } = config;
+  const limits = request.wallMs ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) } : config.limits;
   const user = request.user ?? DEFAULT_USER;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();

@@ -71,13 +71,23 @@ export class ActionRuntime {
     return loaded;
   }
 
-  /** Loads every app folder (a folder with package.json) under `appsDir`. */
-  async loadAppsFrom(appsDir: string): Promise<LoadedApp[]> {
+  /**
+   * Loads every app folder (a folder with package.json) under `appsDir`. A broken app is reported
+   * through `onAppError` and skipped, so one bad app does not keep the others from being served.
+   */
+  async loadAppsFrom(appsDir: string, onAppError?: (dir: string, error: unknown) => void): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
       .map((entry) => join(appsDir, entry.name));
     const loaded = [];
-    for (const dir of dirs) loaded.push(await this.loadApp(dir));
+    for (const dir of dirs) {
+      try {
+        loaded.push(await this.loadApp(dir));
+      } catch (error) {
+        if (!onAppError) throw error;
+        onAppError(dir, error);
+      }
+    }
     return loaded;
   }
 

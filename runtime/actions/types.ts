@@ -18,6 +18,8 @@ export interface ActionRequest {
   user?: CurrentUser;
   /** Who fired the action: "cli", "rest", "test", ... (kept in the run log). */
   source?: string;
+  /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
+  wallMs?: number;
 }
 
 export interface ActionError {

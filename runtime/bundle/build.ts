@@ -24,6 +24,8 @@ export interface AppBuild {
   /** IIFE that sets `__comindManifest = { fields, actions }`. */
   manifestCode: string;
   secretNames: string[];
+  /** The app has actions/logic/preconditions.ts (else every action is always allowed). */
+  hasPreconditions: boolean;
   /** Content hash of both scripts: a changed app gets fresh isolates. */
   hash: string;
 }
@@ -83,5 +85,6 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
   const secretsFile = join(pkg.dir, "settings", "secrets.ts");
   const secretNames = existsSync(secretsFile) ? declaredSecretNames(readFileSync(secretsFile, "utf8")) : [];
   const hash = createHash("sha256").update(logicCode).update(manifestCode).update(secretNames.join(",")).digest("hex").slice(0, 16);
-  return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hash };
+  const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));
+  return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hasPreconditions, hash };
 }

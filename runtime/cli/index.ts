@@ -11,6 +11,8 @@ import { EXIT, UsageError, writeErr } from "./output.ts";
 import { registerRun } from "./run.ts";
 import { registerStoreCommands } from "./store-commands.ts";
 import { registerCheck } from "./check.ts";
+import { registerServe } from "./serve.ts";
+import { registerToken } from "./token.ts";
 
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
@@ -21,7 +23,13 @@ export function buildProgram(): Command {
   registerRun(program);
   registerCheck(program);
   registerStoreCommands(program);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
+  registerServe(program);
+  registerToken(program);
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeErr: () => undefined });
+    command.commands.forEach(quiet);
+  };
+  quiet(program);
   return program;
 }
 

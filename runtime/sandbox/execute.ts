@@ -39,7 +39,7 @@ export interface ActionFailure {
 }
 
 export type SandboxOutcome =
-  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number }
+  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number; transitions?: string[][] }
   | { ok: false; error: ActionFailure; cpuMs: number };
 
 /** Host error codes that keep their code when the logic does not catch them. */
@@ -47,6 +47,7 @@ const PASS_THROUGH = new Set(["limit_exceeded", "validation_error", "conflict", 
 const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 type RunnerReply =
+  | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
   | { ok: true; allowed: true; ran: boolean; entityJson: string }
   | { ok: false; error: ThrownInfo };
@@ -100,6 +101,7 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES, "The action's result");
     healthy = true;
     if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
+    if ("transitions" in reply) return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
     if (!reply.allowed) {
       return { ok: false, error: plain("precondition_failed", `The precondition of action "${run.init.action}" is false for this record.`), cpuMs: cpuMs() };
     }

@@ -5,8 +5,12 @@ import { equalityFilter, type FilterNode, type FilterValue } from "../filter.ts"
 
 type Param = string | number | null;
 
+/** Record properties that live in columns; the API's names for app and workspace map onto them. */
+const COLUMN_ALIASES: Record<string, string> = { publishing_alias: "app", project_alias: "workspace" };
+
 function fieldExpr(field: string): string {
   assertFieldName(field);
+  if (COLUMN_ALIASES[field]) return COLUMN_ALIASES[field];
   return RECORD_COLUMNS.has(field) ? field : `json_extract(fields, '$.${field}')`;
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The actions a record allows now (the API's `transitions`): edit and delete, plus every custom
+ * action whose precondition is true. Preconditions of a whole page of records are checked in one
+ * isolate call; they may compute but not do I/O.
+ */
+import type { CurrentUser } from "../../globals/app-types.ts";
+import { RuntimeError } from "../errors.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
+import type { StoredRecord } from "../store/types.ts";
+import type { LoadedApp } from "./app-loader.ts";
+import type { RuntimeConfig } from "./config.ts";
+import { toEntity } from "./record-shape.ts";
+import { hostUtils } from "../host/utils.ts";
+
+const NO_IO = () => {
+  throw new RuntimeError("forbidden", "Preconditions can only compute: HTTP, files, records and sleep are not available in them.");
+};
+
+/** Host functions for preconditions: pure helpers only, console output dropped. */
+function computeOnlyHost(): HostFunctions {
+  const refuse = async () => NO_IO();
+  return {
+    "console.write": () => null,
+    "utils.sha256": hostUtils.sha256, "utils.guid": hostUtils.guid, "utils.htmlToText": hostUtils.htmlToText,
+    "utils.parseCsv": hostUtils.parseCsv, "utils.toBase64": hostUtils.toBase64, "utils.fromBase64": hostUtils.fromBase64,
+    "app.secrets": () => ({}),
+    "http.execute": refuse, "http.download": refuse, "files.getRef": refuse, "files.persist": refuse, "files.readBase64": refuse,
+    "files.fromBase64": refuse, "files.readCsv": refuse, "files.writeCsv": refuse, "records.import": refuse, "records.query": refuse,
+    "records.get": refuse, "records.create": refuse, "records.update": refuse, "records.delete": refuse, "server.sleep": refuse,
+    "ids.uniqueForPrefix": refuse,
+  };
+}
+
+export async function allowedTransitions(config: RuntimeConfig, app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
+  const custom = app.manifest.actions.map((action) => action.uid);
+  if (!app.build.hasPreconditions || records.length === 0) return records.map(() => ["edit", "delete", ...custom]);
+  const outcome = await config.execute(config.pool, {
+    app: app.sandbox,
+    init: {
+      action: "", appAlias: app.alias, workspaceAlias: config.workspace, entity: {}, entityOld: null, currentUser: { ...user }, isNew: false,
+      transitionsFor: { records: records.map((r) => toEntity(r.id, r.fields, r, app.schema)), actions: custom },
+    },
+    host: computeOnlyHost(),
+    limits: config.limits,
+    abort: new AbortController(),
+    describeError: (error) => ({ code: (error as RuntimeError).code ?? "internal_error", message: (error as Error).message }),
+    redact: (text) => text,
+  });
+  // A broken precondition module hides the custom actions rather than failing the listing.
+  if (!outcome.ok || !outcome.transitions) return records.map(() => ["edit", "delete"]);
+  return outcome.transitions.map((allowed) => ["edit", "delete", ...allowed]);
+}

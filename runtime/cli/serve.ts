@@ -1,0 +1,62 @@
+/**
+ * `comind-runtime serve`: the REST API over the store with every app in --apps installed in the
+ * workspace. SIGTERM/SIGINT: stop accepting, finish running requests, close the store.
+ */
+import { existsSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { createActionRuntime } from "../actions/index.ts";
+import { publicError } from "../errors.ts";
+import { closeAgents } from "../host/http/index.ts";
+import { createServer } from "../server/index.ts";
+import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import { UsageError } from "./output.ts";
+
+interface ServeFlags extends SandboxFlags {
+  apps: string;
+  port: number;
+  host: string;
+}
+
+function oidcFromEnv() {
+  const issuer = process.env.OIDC_ISSUER;
+  if (!issuer) return undefined;
+  return { issuer, jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`, audience: process.env.OIDC_AUDIENCE };
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new UsageError(`--port must be a port number, got "${value}".`);
+  return parsed;
+}
+
+export function registerServe(program: Command): void {
+  addSandboxOptions(
+    program
+      .command("serve")
+      .description("serve the REST API (seed 000) with record actions that run action logic")
+      .addOption(new Option("--apps <dir>", "folder of app folders").env("COMIND_APPS").default("./apps"))
+      .addOption(new Option("--port <n>", "HTTP port").env("PORT").argParser(port).default(8080))
+      .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)").env("HOST").default("127.0.0.1")),
+  ).action(async (flags: ServeFlags) => {
+    if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
+    const dataDir = flags.data ?? "./data";
+    const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    const runtime = await createActionRuntime({ store, workspace: flags.workspace, limits: limitsFrom(flags), allowHosts: allowHosts(flags), envFile: flags.env });
+    const server = await createServer({ runtime, store, workspace: flags.workspace, dataDir, oidc: oidcFromEnv(), logger: { level: process.env.LOG_LEVEL ?? "info" } });
+    const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) => server.log.error({ app: dir, error: publicError(error) }, "app not installed: fix it (see `comind-runtime check`) and restart"));
+    await server.listen({ port: flags.port, host: flags.host });
+    server.log.info({ workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind }, "serving; create an API token with `npx comind-runtime token create <user> --admin`");
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      server.log.info({ signal }, "shutting down: finishing running requests");
+      await server.close();
+      await runtime.close();
+      await closeAgents();
+      await cleanup();
+    };
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Who is calling: `Authorization: CMW_AUTH_CODE <token>` (tokens made by `comind-runtime token
+ * create`, stored as SHA-256 hashes) or `Bearer <JWT>` checked against the OIDC issuer's JWKS.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import type { CurrentUser } from "../../globals/app-types.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Store } from "../store/types.ts";
+
+export interface OidcConfig {
+  issuer: string;
+  jwksUrl: string;
+  audience?: string;
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Creates a token for a user; the token itself is returned once and never stored. */
+export async function createToken(store: Store, user: { id: string; name?: string; isAdmin?: boolean }): Promise<string> {
+  const token = `cmw_${randomBytes(24).toString("base64url")}`;
+  await store.saveToken({ id: randomUUID(), tokenHash: hashToken(token), userId: user.id, userName: user.name ?? user.id, isAdmin: Boolean(user.isAdmin), createdAt: new Date().toISOString() });
+  return token;
+}
+
+const unauthorized = (message: string) => new RuntimeError("unauthorized", message);
+
+function userFromJwt(payload: JWTPayload): CurrentUser {
+  const claims = payload as JWTPayload & { name?: string; email?: string; preferred_username?: string; roles?: unknown };
+  if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
+  const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  return { id: claims.sub, name: claims.name ?? claims.preferred_username ?? claims.sub, email: claims.email, isAdmin: roles.includes("admin") };
+}
+
+export function createAuthenticator(store: Store, oidc?: OidcConfig) {
+  const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
+  return async function authenticate(header: string | undefined): Promise<CurrentUser> {
+    if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
+    const [scheme, credential, ...rest] = header.trim().split(/\s+/);
+    if (!credential || rest.length) throw unauthorized("The Authorization header must be \"CMW_AUTH_CODE <token>\" or \"Bearer <jwt>\".");
+    if (scheme === "CMW_AUTH_CODE") {
+      const token = await store.findToken(hashToken(credential));
+      if (!token) throw unauthorized("The auth code is not valid; create one with `comind-runtime token create <user>`.");
+      return { id: token.userId, name: token.userName, isAdmin: token.isAdmin };
+    }
+    if (scheme.toLowerCase() === "bearer") {
+      if (!jwks || !oidc) throw unauthorized("Bearer tokens are not accepted: no OIDC issuer is configured (OIDC_ISSUER, JWKS_URL).");
+      try {
+        const { payload } = await jwtVerify(credential, jwks, { issuer: oidc.issuer, audience: oidc.audience });
+        return userFromJwt(payload);
+      } catch (error) {
+        if (error instanceof RuntimeError) throw error;
+        throw unauthorized("The bearer token is not valid (signature, issuer or expiry).");
+      }
+    }
+    throw unauthorized(`Unknown authorization scheme "${scheme.slice(0, 20)}"; use CMW_AUTH_CODE or Bearer.`);
+  };
+}

@@ -1,0 +1,37 @@
+/** What every route needs: the action runtime, the store, the served workspace, limits. */
+import type { CurrentUser } from "../../globals/app-types.ts";
+import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Store } from "../store/types.ts";
+
+export interface ServerContext {
+  runtime: ActionRuntime;
+  store: Store;
+  workspace: string;
+  requestTimeoutMs: number;
+  dataDir: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    user: CurrentUser;
+    deadline: number;
+  }
+}
+
+export function checkWorkspace(ctx: ServerContext, workspace: string): void {
+  if (workspace.toUpperCase() !== ctx.workspace.toUpperCase()) {
+    throw new RuntimeError("not_found", `Workspace ${workspace.slice(0, 40)} does not exist here (this server serves ${ctx.workspace}).`);
+  }
+}
+
+export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
+  const app = ctx.runtime.apps.get(String(alias).toUpperCase());
+  if (!app) throw new RuntimeError("not_found", `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}.`);
+  return app;
+}
+
+/** Wall-clock left for actions started by this request (the request has 30 s in all). */
+export function remainingMs(deadline: number): number {
+  return Math.max(deadline - Date.now(), 1);
+}

@@ -1,0 +1,65 @@
+/**
+ * Files over the API: GET /api/download/{uuid} streams a stored file; /api/upload-tus is a tus
+ * 1.0.0 resumable upload endpoint (@tus/server). A finished upload becomes a stored file whose
+ * `file_uid` (the last segment of the upload URL, also sent as `Comind-File-Uid`) can be attached
+ * with tickets/multi: `attachments: [{ file_uid, title }]`.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { FileStore } from "@tus/file-store";
+import { Server as TusServer } from "@tus/server";
+import type { FastifyInstance } from "fastify";
+import { RuntimeError } from "../../errors.ts";
+import type { ServerContext } from "../context.ts";
+
+const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext): void {
+  server.get<{ Params: { uuid: string } }>("/api/download/:uuid", { schema: { tags: ["files"] } }, async (request, reply) => {
+    const file = await ctx.store.getFile(request.params.uuid);
+    if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
+    const path = await ctx.store.filePath(file.id);
+    reply.header("content-type", file.contentType).header("content-length", file.size).header("content-disposition", contentDisposition(file.fileName));
+    return reply.send(createReadStream(path));
+  });
+
+  const uploadDir = join(ctx.dataDir, "uploads");
+  const tus = new TusServer({
+    path: "/api/upload-tus",
+    datastore: new FileStore({ directory: uploadDir }),
+    maxSize: MAX_UPLOAD_BYTES,
+    namingFunction: () => createHash("sha256").update(crypto.randomUUID()).digest("hex").slice(0, 32),
+    onUploadFinish: async (_req, upload) => {
+      if (!UPLOAD_ID.test(upload.id)) throw { status_code: 400, body: "invalid upload id" };
+      const path = join(uploadDir, upload.id);
+      const size = (await stat(path)).size;
+      const fileName = String(upload.metadata?.filename ?? upload.metadata?.name ?? "upload.bin").slice(0, 200);
+      const contentType = String(upload.metadata?.filetype ?? upload.metadata?.type ?? "application/octet-stream").slice(0, 200);
+      await ctx.store.commit({ workspace: ctx.workspace, actor: "upload", action: "upload", runId: upload.id, writes: [], files: [{ id: upload.id, fileName, contentType, size, sha256: await sha256Of(path), sourcePath: path }] });
+      await rm(path, { force: true });
+      return { headers: { "Comind-File-Uid": upload.id } };
+    },
+  });
+  server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
+  const handle = async (request: { raw: import("node:http").IncomingMessage }, reply: { hijack(): void; raw: import("node:http").ServerResponse }) => {
+    reply.hijack();
+    await tus.handle(request.raw, reply.raw);
+  };
+  server.all("/api/upload-tus", { schema: { hide: true } }, handle);
+  server.all("/api/upload-tus/*", { schema: { hide: true } }, handle);
+}

@@ -1,0 +1,40 @@
+/** JSON schemas of request bodies: validation at the edge and the source of /api/openapi.json. */
+const FIELD = { type: "string", maxLength: 64 } as const;
+
+export const listBody = {
+  type: "object",
+  properties: {
+    rlx: { type: "string", maxLength: 10_000 },
+    limitRecords: { type: "integer", minimum: 0, maximum: 1000 },
+    skipRecords: { type: "integer", minimum: 0 },
+    sortBy: { type: "string", maxLength: 200 },
+    listOfFields: { type: "string", maxLength: 2000 },
+  },
+  additionalProperties: true,
+} as const;
+
+export const searchBody = {
+  type: "object",
+  properties: { query: { type: "string", maxLength: 1000 }, text: { type: "string", maxLength: 1000 }, app_alias: FIELD, limitRecords: { type: "integer", minimum: 1, maximum: 1000 }, skipRecords: { type: "integer", minimum: 0 } },
+} as const;
+
+export const historyBody = {
+  type: "object",
+  properties: { id: { type: "string", maxLength: 100 }, ids: { type: "array", items: { type: "string", maxLength: 100 }, maxItems: 100 }, since: { type: "string", maxLength: 40 }, limit: { type: "integer", minimum: 1, maximum: 1000 } },
+} as const;
+
+export const multiBody = {
+  type: "array",
+  maxItems: 100,
+  items: {
+    type: "object",
+    required: ["transition"],
+    properties: { transition: { type: "string", minLength: 1, maxLength: 64 }, id: { type: "string", maxLength: 100 }, app_alias: FIELD, workspace_alias: FIELD },
+    additionalProperties: true,
+  },
+} as const;
+
+export const actionBody = {
+  type: "object",
+  properties: { id: { type: "string", maxLength: 100 }, values: { type: "object", additionalProperties: true } },
+} as const;
