@@ -24,9 +24,13 @@ export function setActionInit(init: ActionInit): void {
   entityOld = init.entityOld ? deepFreeze(init.entityOld) : null;
 }
 
-/** Points `entity` at another record (transition checks over a list of records). */
+/**
+ * Shows another record through `entity` (transition checks over a list of records). The object
+ * is refilled in place: app modules hold the reference they got from makeEntity at load time.
+ */
 export function setCurrentEntity(record: JsonRecord): void {
-  entity = record;
+  for (const key of Object.keys(entity)) delete entity[key];
+  Object.assign(entity, record);
 }
 
 export function currentEntity(): JsonRecord {

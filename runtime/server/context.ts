@@ -31,7 +31,10 @@ export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
   return app;
 }
 
+/** Time kept back from an action so its own error (not the request's 504) reaches the caller. */
+const RESPONSE_MARGIN_MS = 250;
+
 /** Wall-clock left for actions started by this request (the request has 30 s in all). */
 export function remainingMs(deadline: number): number {
-  return Math.max(deadline - Date.now(), 1);
+  return Math.max(deadline - Date.now() - RESPONSE_MARGIN_MS, 1);
 }
