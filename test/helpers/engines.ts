@@ -43,4 +43,4 @@ export const POSTGRES: Engine = {
   },
 };
 
-export const ENGINES: Engine[] = [SQLITE];
+export const ENGINES: Engine[] = [SQLITE, POSTGRES];

@@ -7,7 +7,7 @@ import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
-import { rowToRecord } from "./rows.ts";
+import { rowToRecord } from "../rows.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
   return new RuntimeError("conflict", `Record ${write.id} was changed or deleted by someone else while the action ran; retry the action.`);

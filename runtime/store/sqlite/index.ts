@@ -12,8 +12,8 @@ import type { ActionRunLog, AuthToken, ChangeSet, HistoryEntry, RecordQuery, Run
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
-import { countQuerySql, keysQuerySql, recordQuerySql } from "./queries.ts";
-import { rowToFile, rowToHistory, rowToRecord, rowToRun } from "./rows.ts";
+import { sqliteSql } from "./queries.ts";
+import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 
 function migrate(db: DatabaseSync): void {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
@@ -46,16 +46,16 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       return row ? rowToRecord(row) : null;
     },
     async findRecords(query: RecordQuery) {
-      const { sql, params } = recordQuerySql(query);
+      const { sql, params } = sqliteSql.select(query);
       return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
     },
     async countRecords(query: RecordQuery) {
-      const { sql, params } = countQuerySql(query);
+      const { sql, params } = sqliteSql.count(query);
       return Number((db.prepare(sql).get(...(params as never[])) as { n: number }).n);
     },
     async findByKeys(workspace, app, keyFields, keys) {
       if (keys.length === 0) return [];
-      const { sql, params } = keysQuerySql(workspace, app, keyFields, keys);
+      const { sql, params } = sqliteSql.byKeys(workspace, app, keyFields, keys);
       return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
     },
     async commit(changes: ChangeSet): Promise<StoredRecord[]> {
@@ -94,8 +94,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
         .run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
     },
     async findToken(tokenHash: string) {
-      const row = db.prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash) as Record<string, any> | undefined;
-      return row ? { id: row.id, tokenHash: row.token_hash, userId: row.user_id, userName: row.user_name, isAdmin: Boolean(row.is_admin), createdAt: row.created_at } : null;
+      const row = db.prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
+      return row ? rowToToken(row) : null;
     },
     async recordRun(run: ActionRunLog) {
       db.prepare(

@@ -26,6 +26,8 @@ interface ReportSource {
   path: string;
   segments: [string, string][];
   bearerToken: string | null;
+  /** For messages. Secret values (the reporting server's URL) would show as *** anyway. */
+  label: string;
 }
 
 function reportSource(): ReportSource {
@@ -37,7 +39,7 @@ function reportSource(): ReportSource {
     if (!target) throw `Report URL "${entity.c_report_url}" is not an http(s) URL.`;
     // c_report_url is typed in by users: our token goes only to the reporting server itself.
     const trusted = reportsServer !== null && reportsServer.origin === target.origin;
-    return { ...target, segments: [], bearerToken: trusted ? token ?? null : null };
+    return { ...target, segments: [], bearerToken: trusted ? token ?? null : null, label: entity.c_report_url };
   }
 
   if (!entity.c_period) throw "Set a report URL or a period (YYYY-MM) before fetching the report.";
@@ -47,7 +49,9 @@ function reportSource(): ReportSource {
   }
   const basePath = reportsServer.path.replace(/\/+$/, "");
   const reportPath = String(ComindServer.getVars().reportPath || "/api/reports/{period}/pdf");
-  return { origin: reportsServer.origin, path: basePath + reportPath, segments: [["period", entity.c_period]], bearerToken: token };
+  const path = basePath + reportPath;
+  const label = `${path.replace("{period}", entity.c_period)} on the reporting server`;
+  return { origin: reportsServer.origin, path, segments: [["period", entity.c_period]], bearerToken: token, label };
 }
 
 function fetch_report() {
@@ -60,9 +64,10 @@ function fetch_report() {
   RestApi.setRequestTimeout(60);
   const res = RestApi.downloadFile();
 
-  const where = `${source.origin}${source.path.replace("{period}", entity.c_period ?? "")}`;
+  const where = source.label;
   if (res.statusCode === 401 || res.statusCode === 403) {
-    throw `The reporting server refused access to ${where} (HTTP ${res.statusCode}). Check COMIND_SECRET_REPORTS_TOKEN.`;
+    const hint = source.bearerToken ? " Check COMIND_SECRET_REPORTS_TOKEN." : " The link needs credentials this app does not send to other hosts.";
+    throw `Access to ${where} was refused (HTTP ${res.statusCode}).${hint}`;
   }
   if (res.statusCode === 404) throw `No report at ${where} (HTTP 404).`;
   if (res.statusCode !== 200 || !res.downloadedFileRef) throw `Report download from ${where} failed with HTTP ${res.statusCode}.`;

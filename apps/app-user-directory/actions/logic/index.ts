@@ -38,7 +38,10 @@ interface SyncOptions {
 // Clocks of two servers never agree exactly: wait a little past the advertised reset.
 const CLOCK_SKEW_MS = 200;
 
-/** Vars from settings/index.ts, read when the action runs (with safe defaults). */
+/**
+ * Vars from settings/index.ts with safe defaults. Read inside the action, not at module level:
+ * this runtime installs the vars only when the action starts (getVars() is {} while loading).
+ */
 function syncOptions(): SyncOptions {
   const vars = ComindServer.getVars();
   return {

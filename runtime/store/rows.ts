@@ -1,19 +1,21 @@
-/** SQLite rows -> store objects. */
-import type { ActionRunLog, HistoryEntry, StoredFile, StoredRecord } from "../types.ts";
+/** Database rows -> store objects (SQLite gives JSON as text, Postgres as parsed JSONB). */
+import type { ActionRunLog, AuthToken, HistoryEntry, StoredFile, StoredRecord } from "./types.ts";
 
 type Row = Record<string, any>;
+
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 
 export function rowToRecord(row: Row): StoredRecord {
   return {
     id: row.id, workspace: row.workspace, app: row.app, number: Number(row.number), revision: Number(row.revision),
-    fields: JSON.parse(row.fields), creationDate: row.creation_date, updateDate: row.update_date,
+    fields: json(row.fields), creationDate: row.creation_date, updateDate: row.update_date,
   };
 }
 
 export function rowToHistory(row: Row): HistoryEntry {
   return {
     recordId: row.record_id, app: row.app, revision: Number(row.revision), actor: row.actor, action: row.action,
-    transition: row.transition, timestamp: row.ts, changes: JSON.parse(row.changes), runId: row.run_id,
+    transition: row.transition, timestamp: row.ts, changes: json(row.changes), runId: row.run_id,
   };
 }
 
@@ -25,6 +27,10 @@ export function rowToRun(row: Row): ActionRunLog {
   return {
     id: row.id, workspace: row.workspace, app: row.app, action: row.action, recordId: row.record_id, source: row.source,
     actor: row.actor, startedAt: row.started_at, finishedAt: row.finished_at, ok: Boolean(row.ok),
-    errorCode: row.error_code, errorMessage: row.error_message, logs: JSON.parse(row.logs), httpCalls: JSON.parse(row.http_calls),
+    errorCode: row.error_code, errorMessage: row.error_message, logs: json(row.logs), httpCalls: json(row.http_calls),
   };
+}
+
+export function rowToToken(row: Row): AuthToken {
+  return { id: row.id, tokenHash: row.token_hash, userId: row.user_id, userName: row.user_name, isAdmin: Boolean(row.is_admin), createdAt: row.created_at };
 }

@@ -1,0 +1,115 @@
+/**
+ * The shared store: Postgres through `pg`, for servers and several runtime nodes on one database.
+ * Same contract as the embedded SQLite store (test/store/contract.ts runs against both).
+ *
+ * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app");
+ */
+import { mkdir, writeFile, access } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { RuntimeError } from "../../errors.ts";
+import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { searchWords } from "../search-terms.ts";
+import type { Store } from "../types.ts";
+import { commitChangeSet, nextValue } from "./commit.ts";
+import { migrate } from "./migrate.ts";
+import { postgresSql } from "./queries.ts";
+
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+const FILE_CACHE = join(tmpdir(), "comind-runtime-files");
+
+/** Prefix query: every word, the last as a prefix ("acme invoi" -> 'acme' & 'invoi':*). */
+function tsQuery(text: string): string | null {
+  const words = searchWords(text).map((word) => word.toLowerCase().replace(/[^\p{L}\p{N}_]/gu, ""));
+  if (words.length === 0) return null;
+  return words.map((word, i) => `'${word}'${i === words.length - 1 ? ":*" : ""}`).join(" & ");
+}
+
+export async function openPostgresStore(databaseUrl: string, options: { schema?: string } = {}): Promise<Store> {
+  if (options.schema && !SCHEMA.test(options.schema)) throw new RuntimeError("bad_request", `Schema name "${options.schema}" must be lower-case letters, digits or _.`);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  pool.on("error", () => undefined); // an idle client dropped by the server: the pool replaces it
+  if (options.schema) pool.on("connect", (client) => void client.query(`SET search_path TO ${options.schema}`));
+  await migrate(pool);
+  const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
+
+  return {
+    kind: "postgres",
+    async getRecord(workspace, id) {
+      const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
+      return rows[0] ? rowToRecord(rows[0]) : null;
+    },
+    async findRecords(query) {
+      const { sql, params } = postgresSql.select(query);
+      return (await all(sql, params)).map(rowToRecord);
+    },
+    async countRecords(query) {
+      const { sql, params } = postgresSql.count(query);
+      return Number((await all(sql, params))[0].n);
+    },
+    async findByKeys(workspace, app, keyFields, keys) {
+      if (keys.length === 0) return [];
+      const { sql, params } = postgresSql.byKeys(workspace, app, keyFields, keys);
+      return (await all(sql, params)).map(rowToRecord);
+    },
+    commit: (changes) => commitChangeSet(pool, changes),
+    nextSequence: (workspace, name) => nextValue(pool, workspace, name),
+    async history(workspace, recordId, options = {}) {
+      const rows = await all("SELECT * FROM record_history WHERE workspace = $1 AND record_id = $2 AND ts >= $3 ORDER BY seq LIMIT $4", [workspace, recordId, options.since ?? "", options.limit ?? 1000]);
+      return rows.map(rowToHistory);
+    },
+    async getFile(id) {
+      const rows = await all("SELECT * FROM files WHERE id = $1", [id]);
+      return rows[0] ? rowToFile(rows[0]) : null;
+    },
+    /** Materialises the bytes once into a local cache folder (files never change once stored). */
+    async filePath(id) {
+      const path = join(FILE_CACHE, id.replace(/[^a-zA-Z0-9-]/g, ""));
+      try {
+        await access(path);
+        return path;
+      } catch {
+        const rows = await all("SELECT bytes FROM file_blobs WHERE id = $1", [id]);
+        if (!rows[0]) throw new RuntimeError("not_found", `No file ${id}.`);
+        await mkdir(FILE_CACHE, { recursive: true });
+        await writeFile(path, rows[0].bytes);
+        return path;
+      }
+    },
+    async searchRecords(query) {
+      const tsq = tsQuery(query.text);
+      if (!tsq) return [];
+      const rows = await all(
+        `SELECT * FROM records WHERE search @@ to_tsquery('simple', $1) AND workspace = $2 AND ($3::text IS NULL OR app = $3)
+         ORDER BY ts_rank(search, to_tsquery('simple', $1)) DESC, seq LIMIT $4 OFFSET $5`,
+        [tsq, query.workspace, query.app ?? null, query.limit ?? 20, query.offset ?? 0],
+      );
+      return rows.map(rowToRecord);
+    },
+    async saveToken(token) {
+      await pool.query("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [token.id, token.tokenHash, token.userId, token.userName, token.isAdmin, token.createdAt]);
+    },
+    async findToken(tokenHash) {
+      const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
+      return rows[0] ? rowToToken(rows[0]) : null;
+    },
+    async recordRun(run) {
+      await pool.query(
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt, run.ok, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls)],
+      );
+    },
+    async listRuns(query) {
+      const rows = await all(
+        "SELECT * FROM action_runs WHERE ($1::text IS NULL OR workspace = $1) AND ($2::text IS NULL OR app = $2) AND ($3::boolean IS NOT TRUE OR NOT ok) ORDER BY started_at DESC, seq DESC LIMIT $4",
+        [query.workspace ?? null, query.app ?? null, query.failedOnly ?? false, query.limit ?? 100],
+      );
+      return rows.map(rowToRun);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
