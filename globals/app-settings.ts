@@ -1,17 +1,15 @@
 /**
- * App settings inside the isolate: vars from settings/index.ts (bundled with the app) and the
- * secrets that settings/secrets.ts declares (asked from the host, which holds the values).
+ * App settings inside the isolate: vars from settings/index.ts (read with the app's manifest and
+ * handed in before any app code runs) and the secrets that settings/secrets.ts declares (asked
+ * from the host, which holds the values).
  */
 import { callSync } from "./host-call.ts";
 
 let vars: Record<string, unknown> = {};
 
-/** Called by the bootstrap with the app's `settings/index.ts` module, if it has one. */
-export function setAppSettingsModule(settingsModule: unknown): void {
-  const mod = settingsModule as Record<string, any> | undefined;
-  const settings = mod?.default ?? mod?.settings ?? mod;
-  const found = settings?.vars ?? mod?.vars;
-  vars = found && typeof found === "object" ? found : {};
+/** Called by the bootstrap before the app bundle loads, so module-level getVars() works too. */
+export function setVars(value: Record<string, unknown>): void {
+  vars = Object.freeze({ ...value });
 }
 
 export function getVars(): Record<string, any> {

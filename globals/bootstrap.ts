@@ -9,7 +9,7 @@ import type { ActionInit } from "./bridge-contract.ts";
 import { bindTransports, safeJson } from "./host-call.ts";
 import { RestApi } from "./rest-api.ts";
 import { Files } from "./files.ts";
-import { AppSchema, getSecrets, setAppSettingsModule } from "./app-settings.ts";
+import { AppSchema, getSecrets, setVars } from "./app-settings.ts";
 import { ComindServer } from "./comind-server.ts";
 import { Utils } from "./utils.ts";
 import { createConsole } from "./console.ts";
@@ -46,6 +46,7 @@ export function bootstrap(syncCallback: (name: string, argJson: string) => strin
   );
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
+  setVars(init.vars ?? {});
 
   install("RestApi", RestApi);
   install("Files", Files);
@@ -63,5 +64,5 @@ export function bootstrap(syncCallback: (name: string, argJson: string) => strin
   install("require", notAvailable("require()", "import at the top of the file"));
   // WebAssembly.Memory grows outside the isolate's heap limit.
   delete (globalThis as any).WebAssembly;
-  return createRunner(init, setAppSettingsModule, loadApp)();
+  return createRunner(init, loadApp)();
 }

@@ -111,6 +111,8 @@ export interface ActionInit {
   entityOld: JsonRecord | null;
   currentUser: JsonRecord;
   isNew: boolean;
+  /** The app's settings vars (settings/index.ts), for ComindServer.getVars(). */
+  vars: JsonRecord;
   /** Instead of running `action`: which of `actions` each record allows (preconditions only). */
   transitionsFor?: { records: JsonRecord[]; actions: string[] };
 }

@@ -44,7 +44,7 @@ function isThenable(value: any): boolean {
 
 const SYNC_ONLY = "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
 
-export function createRunner(init: ActionInit, setSettings: (mod: unknown) => void, loadApp: () => unknown) {
+export function createRunner(init: ActionInit, loadApp: () => unknown) {
   let loaded: any = null;
   const app = () => loaded ?? {};
 
@@ -75,7 +75,6 @@ export function createRunner(init: ActionInit, setSettings: (mod: unknown) => vo
   return function run(): string {
     try {
       loaded = loadApp();
-      setSettings(app().settings);
       if (init.transitionsFor) return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
       if (!precondition()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();

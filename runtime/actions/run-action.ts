@@ -58,7 +58,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
       files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
     });
-    const init: ActionInit = { action: request.action, appAlias: app.alias, workspaceAlias: workspace, entity: record.entity, entityOld: record.entityOld, currentUser: { ...user }, isNew: record.isNew };
+    const init: ActionInit = { action: request.action, appAlias: app.alias, workspaceAlias: workspace, entity: record.entity, entityOld: record.entityOld, currentUser: { ...user }, isNew: record.isNew, vars: app.manifest.vars };
     const outcome = await config.execute(config.pool, {
       app: app.sandbox, init, limits, abort, redact,
       host: createHostFunctions({ uow, files, logs, secrets, http, signal: abort.signal }),

@@ -37,7 +37,7 @@ export async function allowedTransitions(config: RuntimeConfig, app: LoadedApp, 
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
     init: {
-      action: "", appAlias: app.alias, workspaceAlias: config.workspace, entity: {}, entityOld: null, currentUser: { ...user }, isNew: false,
+      action: "", appAlias: app.alias, workspaceAlias: config.workspace, entity: {}, entityOld: null, currentUser: { ...user }, isNew: false, vars: app.manifest.vars,
       transitionsFor: { records: records.map((r) => toEntity(r.id, r.fields, r, app.schema)), actions: custom },
     },
     host: computeOnlyHost(),

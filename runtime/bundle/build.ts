@@ -1,6 +1,6 @@
 /**
  * Bundles an app folder with esbuild into two isolate scripts: the logic (actions/logic +
- * preconditions + settings vars) and the manifest (fields + actions), each one IIFE with an
+ * preconditions) and the manifest (fields, actions, settings vars), each one IIFE with an
  * inline source map.
  *
  * @example
@@ -19,9 +19,9 @@ import { declaredSecretNames } from "./secret-names.ts";
 export interface AppBuild {
   pkg: AppPackage;
   alias: string;
-  /** IIFE that sets `__comindApp = { logic, preconditions, settings }`. */
+  /** IIFE that sets `__comindApp = { logic, preconditions }`. */
   logicCode: string;
-  /** IIFE that sets `__comindManifest = { fields, actions }`. */
+  /** IIFE that sets `__comindManifest = { fields, actions, settings }`. */
   manifestCode: string;
   secretNames: string[];
   /** The app has actions/logic/preconditions.ts (else every action is always allowed). */
@@ -72,9 +72,10 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
   const logicEntry = [
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
-    optionalExport(pkg.dir, "settings", "settings/index.ts"),
   ].join("\n");
+  // settings/index.ts is read with the manifest, so its vars are known before any logic loads.
   const manifestEntry = [
+    optionalExport(pkg.dir, "settings", "settings/index.ts"),
     existsSync(join(pkg.dir, "fields", "index.ts")) ? `export { default as fields } from "./fields/index.ts";` : "export const fields = [];",
     existsSync(join(pkg.dir, "actions", "index.ts")) ? `export { default as actions } from "./actions/index.ts";` : "export const actions = [];",
   ].join("\n");

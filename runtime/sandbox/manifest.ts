@@ -10,7 +10,15 @@ import { parseFromIsolate } from "./marshal.ts";
 export interface AppManifest {
   fields: AppField[];
   actions: AppAction[];
+  /** `vars` of settings/index.ts (`export default { vars }`, `export const vars` or `export const settings = { vars }`). */
+  vars: Record<string, unknown>;
 }
+
+const READ_MANIFEST = `;(() => {
+  const m = __comindManifest, s = m.settings || {};
+  const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
+  return JSON.stringify({ fields: m.fields, actions: m.actions, vars });
+})()`;
 
 const FIELD_TYPES = new Set(["text", "number", "date", "datetime", "bool", "object", "lookup", "fileslist", "peoplelist"]);
 
@@ -38,10 +46,11 @@ export async function readManifest(manifestCode: string, alias: string): Promise
   const isolate = new ivm.Isolate({ memoryLimit: 32 });
   try {
     const context = await isolate.createContext();
-    const script = await isolate.compileScript(`${manifestCode}\n;JSON.stringify(__comindManifest)`, { filename: "comind-app:///manifest.js" });
+    const script = await isolate.compileScript(`${manifestCode}\n${READ_MANIFEST}`, { filename: "comind-app:///manifest.js" });
     const json = await script.run(context, { timeout: 2_000, copy: true });
     const raw = parseFromIsolate<AppManifest>(json, 4 * 1024 * 1024, "The app manifest");
-    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [] }, alias);
+    const vars = raw.vars && typeof raw.vars === "object" && !Array.isArray(raw.vars) ? raw.vars : {};
+    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars }, alias);
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
     throw new RuntimeError("app_invalid", `App ${alias}: fields/index.ts or actions/index.ts failed to load: ${(error as Error).message}`);

@@ -120,7 +120,7 @@ describe("action lifecycle", () => {
 
   it("reads vars from settings/index.ts", async () => {
     const result = await run("vars");
-    expect(result.ok && result.entity.c_note).toBe("hello:3:hello");
+    expect(result.ok && result.entity.c_note).toBe("hello:3:hello:hello");
   });
 
   it("runs the Utils helpers", async () => {
