@@ -1,5 +1,6 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
 import type { SecretSource } from "../host/secrets.ts";
+import type { Redactor } from "../host/redact.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -11,6 +12,8 @@ export interface RuntimeConfig {
   limits: SandboxLimits;
   allowHosts: string[];
   secretSource: SecretSource;
+  /** Masks every COMIND_SECRET_* value the runtime knows, in every app's logs and errors. */
+  redact: Redactor;
   pool: IsolatePool;
   app(alias: string): LoadedApp;
   schemaOf(alias: string): FieldSchema;

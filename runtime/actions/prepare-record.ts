@@ -9,6 +9,7 @@ import type { LoadedApp } from "./app-loader.ts";
 import type { JsonRecord } from "./fields.ts";
 import { emptyFields, toEntity } from "./record-shape.ts";
 import type { ActionRequest } from "./types.ts";
+import type { PendingRecord } from "./unit-of-work.ts";
 
 export interface PreparedRecord {
   id: string;
@@ -48,5 +49,18 @@ export async function prepareRecord(store: Store, workspace: string, app: Loaded
     fields,
     entity: toEntity(id, fields, stored, app.schema),
     entityOld: stored ? toEntity(id, stored.fields, stored, app.schema) : null,
+  };
+}
+
+/** A record already in the action's unit of work, about to run a nested transition. */
+export function prepareFromPending(app: LoadedApp, pending: PendingRecord, values: JsonRecord): PreparedRecord {
+  const fields = { ...pending.fields, ...app.schema.validate(values) };
+  return {
+    id: pending.id,
+    stored: pending.stored,
+    isNew: !pending.stored,
+    fields,
+    entity: toEntity(pending.id, fields, pending.stored, app.schema),
+    entityOld: toEntity(pending.id, pending.fields, pending.stored, app.schema),
   };
 }

@@ -1,20 +1,16 @@
 /**
  * One action, start to end: prepare the record, run the logic in the sandbox, then commit the
- * record, every record the logic wrote, persisted files and history in ONE store transaction —
- * or write nothing. Every run lands in the run log, successful or not.
+ * record, every record the logic wrote (nested transitions included), persisted files and
+ * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { randomUUID } from "node:crypto";
-import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
-import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
-import { createHostFunctions } from "../host/index.ts";
-import { createRedactor } from "../host/redact.ts";
-import { secretsFor } from "../host/secrets.ts";
+import type { HttpCallLog } from "../host/http/index.ts";
 import type { RuntimeConfig } from "./config.ts";
-import { errorDescriber } from "./describe-error.ts";
-import { fieldsFromEntity, toEntity } from "./record-shape.ts";
+import { runLogic, type ActionScope } from "./logic-run.ts";
+import { toEntity } from "./record-shape.ts";
 import { prepareRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
@@ -29,8 +25,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const user = request.user ?? DEFAULT_USER;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
-  const secrets = secretsFor(app.build.secretNames, config.secretSource);
-  const redact = createRedactor(Object.values(secrets));
+  const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
   const httpCalls: HttpCallLog[] = [];
   const files = new ActionFiles(store);
@@ -54,25 +49,16 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     const record = await prepareRecord(store, workspace, app, request);
     recordId = record.id;
     const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, schemaOf: config.schemaOf });
-    const http = createHttpClient({
-      policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
-      files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
-    });
-    const init: ActionInit = { action: request.action, appAlias: app.alias, workspaceAlias: workspace, entity: record.entity, entityOld: record.entityOld, currentUser: { ...user }, isNew: record.isNew, vars: app.manifest.vars };
-    const outcome = await config.execute(config.pool, {
-      app: app.sandbox, init, limits, abort, redact,
-      host: createHostFunctions({ uow, files, logs, secrets, http, signal: abort.signal }),
-      describeError: errorDescriber(redact, config.onInternalError),
-    });
+    const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, user, redact, deadline: Date.now() + limits.wallMs, abort };
+    const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    const finalFields = app.schema.validate(fieldsFromEntity(outcome.entity, record.entity));
-    uow.put({ id: record.id, app: app.alias, stored: record.stored, fields: { ...record.fields, ...finalFields }, deleted: request.action === "delete", transition: request.action });
+    uow.put({ id: record.id, app: app.alias, stored: record.stored, fields: fields!, deleted: request.action === "delete", transition: request.action });
     const committed = await store.commit({ workspace, actor: user.id, action: request.action, runId, writes: uow.writes(), files: files.pendingWrites() });
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
-    const entity = saved ? toEntity(saved.id, saved.fields, saved, app.schema) : toEntity(record.id, { ...record.fields, ...finalFields }, record.stored, app.schema);
-    return await finish({ ok: true, runId, recordId: record.id, created: record.isNew, ran: outcome.ran, entity, logs: logs.entries, httpCalls, cpuMs });
+    const entity = saved ? toEntity(saved.id, saved.fields, saved, app.schema) : toEntity(record.id, fields!, record.stored, app.schema);
+    return await finish({ ok: true, runId, recordId: record.id, created: record.isNew, ran: outcome.ok && outcome.ran, entity, logs: logs.entries, httpCalls, cpuMs });
   } catch (error) {
     if (isRuntimeError(error)) return await fail(error.code, error.message);
     config.onInternalError(error);
@@ -82,4 +68,3 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     await files.cleanup();
   }
 }
-

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
+import { createRedactor } from "../host/redact.ts";
 import { executeInSandbox, IsolatePool, withLimits, type SandboxLimits } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
@@ -45,12 +46,14 @@ export class ActionRuntime {
       if (!found) throw new RuntimeError("unknown_app", `App ${alias} is not installed in this runtime.`);
       return found;
     };
+    const secretSource = options.secrets ?? loadSecretSource(options.envFile);
     this.config = {
       store: options.store,
+      redact: createRedactor(Object.values(secretSource).filter((value): value is string => typeof value === "string")),
       workspace: options.workspace ?? "DEMO",
       limits: withLimits(options.limits),
       allowHosts: options.allowHosts ?? [],
-      secretSource: options.secrets ?? loadSecretSource(options.envFile),
+      secretSource,
       pool: new IsolatePool(globalsScript),
       app,
       schemaOf: (alias) => app(alias).schema,

@@ -19,6 +19,8 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
+  /** updateAppRecord: applies values and fires the transition's logic (see actions/logic-run.ts). */
+  updateRecord(arg: { id: string; transition: string; values: Record<string, unknown> }): Promise<Record<string, unknown>>;
 }
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
@@ -48,7 +50,7 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),
     "records.create": (arg) => ctx.uow.create(arg),
-    "records.update": (arg) => ctx.uow.update(arg),
+    "records.update": (arg) => ctx.updateRecord(arg),
     "records.delete": (arg) => ctx.uow.delete(arg),
     "server.sleep": async ({ ms }) => {
       const wait = Math.min(Math.max(Number(ms) || 0, 0), MAX_SLEEP_MS);

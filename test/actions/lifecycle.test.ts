@@ -161,4 +161,28 @@ describe("action lifecycle", () => {
     const missing = await run("increment", { recordId: "does-not-exist" });
     expect(!missing.ok && missing.error.code).toBe("not_found");
   });
+
+  it("updateAppRecord fires the transition's logic on the other record in the same transaction", async () => {
+    const target = await run("add", { values: { c_count: 1 } });
+    const result = await run("chain", { values: { c_note: target.recordId } });
+    expect(result.ok && result.entity.c_note).toBe("chained to 2");
+    expect(result.logs.map((l) => l.message)).toContain("count is now 2");
+    const stored = await t.store.getRecord("DEMO", target.recordId!);
+    expect(stored!.fields).toMatchObject({ c_count: 2, c_flag: true });
+    const history = await t.store.history("DEMO", target.recordId!);
+    expect(history.at(-1)).toMatchObject({ transition: "increment", runId: result.runId });
+  });
+
+  it("a failing outer action rolls back the nested transition too", async () => {
+    const target = await run("add", { values: { c_count: 1 } });
+    const result = await run("chain_then_throw", { values: { c_note: target.recordId } });
+    expect(!result.ok && result.error.message).toBe("changed my mind");
+    expect((await t.store.getRecord("DEMO", target.recordId!))!.fields.c_count).toBe(1);
+  });
+
+  it("stops transitions that keep firing each other at depth 5", async () => {
+    const record = await run("add");
+    const result = await run("recurse", { recordId: record.recordId });
+    expect(!result.ok && result.error).toMatchObject({ code: "limit_exceeded", message: expect.stringContaining("nested more than 5 levels") });
+  });
 });

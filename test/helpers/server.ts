@@ -5,12 +5,14 @@ import { createServer, type ServerOptions } from "../../runtime/server/index.ts"
 import { startRuntime, type TestRuntime } from "./runtime.ts";
 import type { RuntimeOptions } from "../../runtime/actions/index.ts";
 
+type InjectResult = Awaited<ReturnType<FastifyInstance["inject"]>>;
+
 export interface TestServerApi extends TestRuntime {
   server: FastifyInstance;
   token: string;
   auth: { authorization: string };
-  post(url: string, payload: unknown, headers?: Record<string, string>): ReturnType<FastifyInstance["inject"]>;
-  get(url: string, headers?: Record<string, string>): ReturnType<FastifyInstance["inject"]>;
+  post(url: string, payload: unknown, headers?: Record<string, string>): Promise<InjectResult>;
+  get(url: string, headers?: Record<string, string>): Promise<InjectResult>;
 }
 
 export async function startApi(appDirs: string[], options: { runtime?: Partial<RuntimeOptions>; server?: Partial<ServerOptions> } = {}): Promise<TestServerApi> {
@@ -24,8 +26,8 @@ export async function startApi(appDirs: string[], options: { runtime?: Partial<R
     server,
     token,
     auth,
-    post: (url, payload, headers = auth) => server.inject({ method: "POST", url, payload: payload as object, headers }),
-    get: (url, headers = auth) => server.inject({ method: "GET", url, headers }),
+    post: async (url, payload, headers = auth) => server.inject({ method: "POST", url, payload: payload as object, headers }),
+    get: async (url, headers = auth) => server.inject({ method: "GET", url, headers }),
     close: async () => {
       await server.close();
       await t.close();

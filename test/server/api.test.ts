@@ -28,7 +28,8 @@ async function add(values: Record<string, unknown>, app = "PROBE") {
 
 describe("auth", () => {
   it("refuses missing, wrong and unsupported credentials with a JSON 401", async () => {
-    for (const headers of [{}, { authorization: "CMW_AUTH_CODE wrong" }, { authorization: "Bearer abc.def.ghi" }, { authorization: "Basic abc" }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "CMW_AUTH_CODE wrong" }, { authorization: "Bearer abc.def.ghi" }, { authorization: "Basic abc" }];
+    for (const headers of attempts) {
       const res = await api.get("/api/common", headers);
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe("unauthorized");

@@ -8,12 +8,12 @@ import { startServer, type TestServer } from "../helpers/http-servers.ts";
 
 let api: TestServerApi;
 let jwks: TestServer;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 const ISSUER = "https://issuer.example.test";
 
 beforeAll(async () => {
   const keys = await generateKeyPair("RS256");
-  privateKey = keys.privateKey as CryptoKey;
+  privateKey = keys.privateKey;
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   jwks = await startServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
   api = await startApi([join(FIXTURE_APPS, "app-probe")], {

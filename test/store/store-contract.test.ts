@@ -13,7 +13,7 @@ function changeSet(writes: RecordWrite[], files: ChangeSet["files"] = []): Chang
   return { workspace: WS, actor: "tester", action: "test", runId: randomUUID(), writes, files };
 }
 
-function insert(app: string, fields: Record<string, unknown>, id = randomUUID()): RecordWrite {
+function insert(app: string, fields: Record<string, unknown>, id: string = randomUUID()): RecordWrite {
   return { kind: "insert", id, app, fields, transition: "add", changes: Object.entries(fields).map(([field, value]) => ({ field, old: null, new: value })) };
 }
 
