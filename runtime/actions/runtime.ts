@@ -13,7 +13,7 @@ import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
-import { executeInSandbox, IsolatePool, withLimits, type SandboxLimits } from "../sandbox/index.ts";
+import { executeInSandbox, IsolatePool, withLimits, WorkerSupervisor, type SandboxLimits } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -33,11 +33,17 @@ export interface RuntimeOptions {
   onInternalError?: (error: unknown) => void;
   /** Replaces the sandbox executor (benchmarks only). */
   execute?: RuntimeConfig["execute"];
+  /**
+   * Run isolates in this many worker processes (a supervisor restarts dead ones); 0 = in this
+   * process (the CLI's `run`, tests). The server defaults to one per core.
+   */
+  workers?: number;
 }
 
 export class ActionRuntime {
   readonly apps = new Map<string, LoadedApp>();
   readonly config: RuntimeConfig;
+  readonly workers: WorkerSupervisor | null;
 
   constructor(options: RuntimeOptions) {
     const apps = this.apps;
@@ -47,6 +53,8 @@ export class ActionRuntime {
       return found;
     };
     const secretSource = options.secrets ?? loadSecretSource(options.envFile);
+    const onInternalError = options.onInternalError ?? ((error: unknown) => console.error("comind-runtime internal error:", error));
+    this.workers = options.workers ? new WorkerSupervisor({ size: options.workers, onCrash: (info) => onInternalError(new Error(`sandbox worker ${info.pid} died (${info.signal ?? info.code}); ${info.actions} action(s) failed with worker_crashed; replaced`)) }) : null;
     this.config = {
       store: options.store,
       redact: createRedactor(Object.values(secretSource).filter((value): value is string => typeof value === "string")),
@@ -57,8 +65,8 @@ export class ActionRuntime {
       pool: new IsolatePool(globalsScript),
       app,
       schemaOf: (alias) => app(alias).schema,
-      onInternalError: options.onInternalError ?? ((error) => console.error("comind-runtime internal error:", error)),
-      execute: options.execute ?? executeInSandbox,
+      onInternalError,
+      execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
     };
   }
 
@@ -100,6 +108,7 @@ export class ActionRuntime {
 
   async close(): Promise<void> {
     this.config.pool.dispose();
+    await this.workers?.close();
   }
 }
 

@@ -3,6 +3,7 @@
  * workspace. SIGTERM/SIGINT: stop accepting, finish running requests, close the store.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
@@ -15,12 +16,19 @@ interface ServeFlags extends SandboxFlags {
   apps: string;
   port: number;
   host: string;
+  workers: number;
 }
 
 function oidcFromEnv() {
   const issuer = process.env.OIDC_ISSUER;
   if (!issuer) return undefined;
   return { issuer, jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`, audience: process.env.OIDC_AUDIENCE };
+}
+
+function workerCount(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
+  return parsed;
 }
 
 function port(value: string): number {
@@ -36,12 +44,13 @@ export function registerServe(program: Command): void {
       .description("serve the REST API (seed 000) with record actions that run action logic")
       .addOption(new Option("--apps <dir>", "folder of app folders").env("COMIND_APPS").default("./apps"))
       .addOption(new Option("--port <n>", "HTTP port").env("PORT").argParser(port).default(8080))
-      .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)").env("HOST").default("127.0.0.1")),
+      .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)").env("HOST").default("127.0.0.1"))
+      .addOption(new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)").env("COMIND_WORKERS").argParser(workerCount).default(availableParallelism())),
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
-    const runtime = await createActionRuntime({ store, workspace: flags.workspace, limits: limitsFrom(flags), allowHosts: allowHosts(flags), envFile: flags.env });
+    const runtime = await createActionRuntime({ store, workspace: flags.workspace, limits: limitsFrom(flags), allowHosts: allowHosts(flags), envFile: flags.env, workers: flags.workers });
     const server = await createServer({ runtime, store, workspace: flags.workspace, dataDir, oidc: oidcFromEnv(), logger: { level: process.env.LOG_LEVEL ?? "info" } });
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) => server.log.error({ app: dir, error: publicError(error) }, "app not installed: fix it (see `comind-runtime check`) and restart"));
     await server.listen({ port: flags.port, host: flags.host });

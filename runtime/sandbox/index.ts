@@ -6,3 +6,4 @@ export { DEFAULT_LIMITS, withLimits, type SandboxLimits } from "./limits.ts";
 export { sourceMapOf } from "./stack.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
+export { WorkerSupervisor } from "./worker/supervisor.ts";

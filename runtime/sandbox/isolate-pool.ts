@@ -79,6 +79,16 @@ export class IsolatePool {
   dispose(): void {
     this.evict("");
   }
+
+  /** Heap and CPU of the idle isolates per app (busy ones are counted by their runs). */
+  stats(): { key: string; isolates: number; usedHeapMb: number; cpuMs: number }[] {
+    return [...this.entries].map(([key, entry]) => {
+      const live = entry.idle.filter((lease) => !lease.isolate.isDisposed);
+      const heap = live.reduce((sum, lease) => sum + lease.isolate.getHeapStatisticsSync().used_heap_size, 0);
+      const cpu = live.reduce((sum, lease) => sum + Number(lease.isolate.cpuTime) / 1e6, 0);
+      return { key, isolates: live.length, usedHeapMb: Math.round((heap / 1024 / 1024) * 10) / 10, cpuMs: Math.round(cpu) };
+    });
+  }
 }
 
 /**

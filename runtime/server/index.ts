@@ -14,6 +14,7 @@ import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
 import { registerActionRoute } from "./routes/actions.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
@@ -69,6 +70,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
+  registerAdminRoutes(server, ctx);
   return server;
 }
 

@@ -221,3 +221,15 @@ describe("action endpoint", () => {
     expect(failed.json()).toMatchObject({ ok: false, error: { code: "logic_error", message: "Something is wrong with this record" } });
   });
 });
+
+describe("admin stats", () => {
+  it("is for admins only and shows warm isolates", async () => {
+    expect((await api.get("/api/admin/stats")).statusCode).toBe(403);
+    const { createToken } = await import("../../runtime/server/auth.ts");
+    const admin = await createToken(api.store, { id: "root", isAdmin: true });
+    const res = await api.get("/api/admin/stats", { authorization: `CMW_AUTH_CODE ${admin}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ workspace: "DEMO", store: "sqlite", workerCrashes: 0, limits: { cpuMs: 5000 } });
+    expect(res.json().inProcessIsolates.some((entry: any) => entry.key.startsWith("PROBE:") && entry.isolates >= 1)).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Messages between the supervisor (server process) and a sandbox worker process. The worker owns
+ * the isolates; everything with state or I/O (records, files, HTTP) stays in the server process
+ * and is reached through `call` messages, so a dying worker loses nothing but its running action.
+ */
+import type { ActionInit } from "../../../globals/bridge-contract.ts";
+import type { SandboxOutcome } from "../execute.ts";
+import type { SandboxLimits } from "../limits.ts";
+
+export interface WorkerApp {
+  key: string;
+  memoryMb: number;
+  /** Sent only the first time this worker runs the app (the worker caches it by key). */
+  logicCode?: string;
+}
+
+export type ToWorker =
+  | { type: "run"; runId: number; app: WorkerApp; init: ActionInit; limits: SandboxLimits; secrets: Record<string, string> }
+  | { type: "reply"; callId: number; ok?: unknown; error?: { code: string; message: string } }
+  | { type: "stats"; requestId: number };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "call"; runId: number; callId: number; name: string; arg: unknown }
+  | { type: "log"; runId: number; level: string; message: string }
+  | { type: "abort"; runId: number }
+  | { type: "done"; runId: number; outcome: SandboxOutcome }
+  | { type: "need-app"; runId: number }
+  | { type: "stats"; requestId: number; stats: WorkerStats };
+
+export interface WorkerStats {
+  pid: number;
+  rssMb: number;
+  apps: { key: string; isolates: number; usedHeapMb: number; cpuMs: number }[];
+}

@@ -1,0 +1,82 @@
+/**
+ * Entry of a sandbox worker process (forked by the supervisor). Runs actions in its own warm
+ * isolates; pure helpers (hashing, CSV, base64) run here, every host call with state or I/O is
+ * forwarded to the server process. If V8 aborts this process on an out-of-memory path, only the
+ * action running here fails.
+ */
+import { globalsScript } from "../../bundle/index.ts";
+import { hostUtils } from "../../host/utils.ts";
+import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
+import { executeInSandbox } from "../execute.ts";
+import { IsolatePool } from "../isolate-pool.ts";
+import { sourceMapOf } from "../stack.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+const pool = new IsolatePool(globalsScript);
+const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
+const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextCallId = 1;
+
+const send = (message: FromWorker) => process.send!(message);
+
+function forward(runId: number, name: string, arg: unknown): Promise<unknown> {
+  const callId = nextCallId++;
+  return new Promise((resolve, reject) => {
+    pendingCalls.set(callId, { resolve, reject });
+    send({ type: "call", runId, callId, name, arg });
+  });
+}
+
+function hostFor(runId: number, secrets: Record<string, string>): HostFunctions {
+  const local = {
+    "console.write": ({ level, message }: { level: string; message: string }) => {
+      send({ type: "log", runId, level, message });
+      return null;
+    },
+    "utils.sha256": hostUtils.sha256, "utils.guid": hostUtils.guid, "utils.htmlToText": hostUtils.htmlToText,
+    "utils.parseCsv": hostUtils.parseCsv, "utils.toBase64": hostUtils.toBase64, "utils.fromBase64": hostUtils.fromBase64,
+    "app.secrets": () => ({ ...secrets }),
+  };
+  const remote = Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg)]));
+  return { ...local, ...remote } as unknown as HostFunctions;
+}
+
+async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
+  if (message.app.logicCode) logicByKey.set(message.app.key, { code: message.app.logicCode, map: sourceMapOf(message.app.logicCode) });
+  const logic = logicByKey.get(message.app.key);
+  if (!logic) {
+    send({ type: "need-app", runId: message.runId });
+    return;
+  }
+  const abort = new AbortController();
+  abort.signal.addEventListener("abort", () => send({ type: "abort", runId: message.runId }), { once: true });
+  const outcome = await executeInSandbox(pool, {
+    app: { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic.code, sourceMap: logic.map },
+    init: message.init,
+    limits: message.limits,
+    host: hostFor(message.runId, message.secrets),
+    abort,
+    // Errors coming back from the server process are already rebuilt and redacted there.
+    describeError: (error) => ({ code: String((error as { code?: unknown }).code ?? "internal_error"), message: (error as Error).message }),
+    redact: (text) => text,
+  });
+  send({ type: "done", runId: message.runId, outcome });
+}
+
+process.on("message", (message: ToWorker) => {
+  if (message.type === "run") void run(message);
+  else if (message.type === "reply") {
+    const pending = pendingCalls.get(message.callId);
+    pendingCalls.delete(message.callId);
+    if (!pending) return;
+    if (message.error) pending.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+    else pending.resolve(message.ok);
+  } else if (message.type === "stats") {
+    send({ type: "stats", requestId: message.requestId, stats: { pid: process.pid, rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024), apps: pool.stats() } });
+  }
+});
+process.on("disconnect", () => {
+  pool.dispose();
+  process.exit(0);
+});
+send({ type: "ready" });

@@ -1,0 +1,20 @@
+/** GET /api/admin/stats (admins only): sandbox workers, their warm isolates' heap and CPU, crashes. */
+import type { FastifyInstance } from "fastify";
+import { RuntimeError } from "../../errors.ts";
+import type { ServerContext } from "../context.ts";
+
+export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
+  server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
+    if (!request.user.isAdmin) throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
+    const { workers, config } = ctx.runtime;
+    return {
+      workspace: ctx.workspace,
+      apps: [...ctx.runtime.apps.keys()],
+      store: ctx.store.kind,
+      workers: workers ? await workers.stats() : [],
+      workerCrashes: workers?.crashes ?? 0,
+      inProcessIsolates: workers ? [] : config.pool.stats(),
+      limits: config.limits,
+    };
+  });
+}
