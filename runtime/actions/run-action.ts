@@ -48,7 +48,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   try {
     const record = await prepareRecord(store, workspace, app, request);
     recordId = record.id;
-    const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, schemaOf: config.schemaOf });
+    const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, dependsOn: app.build.pkg.dependsOn, schemaOf: config.schemaOf });
     const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, user, redact, deadline: Date.now() + limits.wallMs, abort };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;

@@ -28,16 +28,24 @@ export class UnitOfWork {
   readonly workspace: string;
   readonly defaultApp: string;
   private readonly schemaOf: (app: string) => FieldSchema;
+  /** The action's app plus the apps its package.json names in `comindApp.dependsOn`. */
+  private readonly reachable: Set<string>;
 
-  constructor(options: { store: Store; workspace: string; defaultApp: string; schemaOf: (app: string) => FieldSchema }) {
+  constructor(options: { store: Store; workspace: string; defaultApp: string; dependsOn?: string[]; schemaOf: (app: string) => FieldSchema }) {
     this.store = options.store;
     this.workspace = options.workspace;
     this.defaultApp = options.defaultApp;
     this.schemaOf = options.schemaOf;
+    this.reachable = new Set([options.defaultApp, ...(options.dependsOn ?? [])]);
   }
 
+  /** Field schema of an app the logic may touch; other apps' records are out of its reach. */
   schema(app?: string): FieldSchema {
-    return this.schemaOf(app ?? this.defaultApp);
+    const alias = app ?? this.defaultApp;
+    if (!this.reachable.has(alias)) {
+      throw new RuntimeError("forbidden", `App ${this.defaultApp} may not use records of app ${String(alias).slice(0, 40)}; list it in comindApp.dependsOn in package.json.`);
+    }
+    return this.schemaOf(alias);
   }
 
   /** The current state of a record as this action sees it (null when missing or deleted). */
@@ -46,6 +54,7 @@ export class UnitOfWork {
     if (pending) return pending.deleted ? null : pending;
     const stored = await this.store.getRecord(this.workspace, id);
     if (!stored) return null;
+    this.schema(stored.app);
     return { id, app: stored.app, stored, fields: stored.fields, deleted: false, transition: "edit" };
   }
 

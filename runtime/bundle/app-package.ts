@@ -10,6 +10,8 @@ export interface AppPackage {
   titleSingular: string;
   titlePlural: string;
   dependencies: string[];
+  /** Other apps (aliases) whose records this app's logic may read and write (`comindApp.dependsOn`). */
+  dependsOn: string[];
 }
 
 const ALIAS = /^[A-Z][A-Z0-9_]{0,39}$/;
@@ -43,5 +45,6 @@ export function readAppPackage(dir: string): AppPackage {
     titleSingular: String(app.titleSingular ?? alias),
     titlePlural: String(app.titlePlural ?? alias),
     dependencies: Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }),
+    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((other: unknown) => String(other).toUpperCase()) : [],
   };
 }

@@ -7,6 +7,9 @@ export interface LogEntry {
   message: string;
 }
 
+/** What one entry costs beyond its text (level, JSON punctuation): a flood of tiny lines counts too. */
+const ENTRY_OVERHEAD = 32;
+
 export class LogCapture {
   readonly entries: LogEntry[] = [];
   truncated = false;
@@ -22,13 +25,13 @@ export class LogCapture {
   write(level: LogLevel, message: string): void {
     if (this.truncated) return;
     const text = this.redact(String(message));
-    if (this.bytes + text.length > this.maxBytes) {
+    if (this.bytes + text.length + ENTRY_OVERHEAD > this.maxBytes) {
       const room = Math.max(this.maxBytes - this.bytes, 0);
       this.entries.push({ level, message: `${text.slice(0, room)}… [console output truncated at ${this.maxBytes} bytes]` });
       this.truncated = true;
       return;
     }
-    this.bytes += text.length;
+    this.bytes += text.length + ENTRY_OVERHEAD;
     this.entries.push({ level, message: text });
   }
 }

@@ -16,7 +16,9 @@ export function createRedactor(secretValues: string[]): Redactor {
     if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) continue;
     forms.add(value);
     forms.add(encodeURIComponent(value));
-    forms.add(Buffer.from(value, "utf8").toString("base64").replace(/=+$/, ""));
+    const base64 = Buffer.from(value, "utf8").toString("base64");
+    forms.add(base64);
+    forms.add(base64.replace(/=+$/, ""));
   }
   if (forms.size === 0) return (text) => text;
   // Longest first so a value that contains another is replaced whole.

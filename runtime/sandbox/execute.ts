@@ -43,8 +43,8 @@ export type SandboxOutcome =
   | { ok: false; error: ActionFailure; cpuMs: number };
 
 /** Host error codes that keep their code when the logic does not catch them. */
-const PASS_THROUGH = new Set(["limit_exceeded", "validation_error", "conflict", "not_found", "timeout", "egress_denied", "network_error", "invalid_url", "too_many_redirects", "precondition_failed"]);
-const MAX_RESULT_BYTES = 64 * 1024 * 1024;
+const PASS_THROUGH = new Set(["forbidden", "limit_exceeded", "validation_error", "conflict", "not_found", "timeout", "egress_denied", "network_error", "invalid_url", "too_many_redirects", "precondition_failed"]);
+const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
@@ -75,6 +75,8 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
     return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
   }
   if (error instanceof RuntimeError) return plain(error.code, error.message);
+  // isolated-vm answers a dynamic import() with a host-level "Not supported" the logic cannot catch.
+  if (text === "Not supported") return plain("logic_error", "import() is not available in action logic; use static imports at the top of the file so the bundler includes them.");
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
 }
 
@@ -98,7 +100,7 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
     context = await isolate.createContext();
     const start: ivm.Reference = await lease.script.run(context, { timeout: run.limits.cpuMs, reference: true });
     const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], { timeout: run.limits.cpuMs + 1_000, result: { copy: true } });
-    const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES, "The action's result");
+    const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     healthy = true;
     if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
     if ("transitions" in reply) return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };

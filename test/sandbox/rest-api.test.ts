@@ -135,7 +135,8 @@ describe("RestApi builder against real servers", () => {
     expect(forbidden.seen).toHaveLength(0);
   });
 
-  it("refuses a DNS name that resolves to loopback when only other hosts are allowed", async () => {
+  it("refuses a DNS name that resolves to an allowed loopback address unless the name itself is listed", async () => {
+    expect((await send({ base: `http://localhost:${api.port}`, path: "/echo" })).response).toMatchObject({ ok: false, code: "egress_denied" });
     const strict = await startRuntime({ allowHosts: ["example.test"] });
     try {
       await strict.runtime.loadApp(join(FIXTURE_APPS, "app-http"));

@@ -59,9 +59,13 @@ export class EgressPolicy {
     return !this.hosts.has(name) && ports !== undefined && !ports.has(port);
   }
 
-  /** May a connection to `address`, resolved from `host`, be opened? */
+  /**
+   * May a connection to `address`, resolved from `host`, be opened? A restricted address needs the
+   * URL's own host on the list: allowing "127.0.0.1" does not let "localhost" or any other name
+   * that resolves there through.
+   */
   permits(host: string, address: string): boolean {
-    return !isRestrictedAddress(address) || this.named(host) || this.named(address);
+    return !isRestrictedAddress(address) || this.named(host);
   }
 }
 

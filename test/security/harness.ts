@@ -1,0 +1,110 @@
+/**
+ * The adversarial suite's stage: a real server (listening on 127.0.0.1, sandbox worker processes)
+ * with the hostile app and a well-behaved app, mock servers for network attacks, and a
+ * well-behaved client that keeps running actions while the hostile ones run.
+ */
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { request } from "undici";
+import { createToken } from "../../runtime/server/auth.ts";
+import { createServer } from "../../runtime/server/index.ts";
+import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { startServer, type TestServer } from "../helpers/http-servers.ts";
+
+export const HOSTILE_SECRET = "hostile-secret-Zx81-value";
+export const PROBE_SECRET = "probe-secret-never-for-hostile";
+const BOMB = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+
+export interface Stage {
+  t: TestRuntime;
+  url: string;
+  api: TestServer;
+  other: TestServer;
+  forbidden: TestServer;
+  hostile(action: string, arg?: string): Promise<any>;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  friendly: { ok: number; failed: string[] };
+  stop(): Promise<void>;
+}
+
+export async function startStage(): Promise<Stage> {
+  const forbidden = await startServer((_req, res) => res.end("forbidden reached"), "127.0.0.2");
+  const other = await startServer((req, res) => res.end(JSON.stringify(req.headers)));
+  const api = await startServer((req, res) => {
+    const path = req.url.split("?")[0];
+    if (path === "/trickle") {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write("."), 100);
+      res.on("close", () => clearInterval(timer));
+    } else if (path === "/bomb") res.writeHead(200, { "content-encoding": "gzip" }).end(BOMB);
+    else if (path === "/giant") {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      const chunk = Buffer.alloc(1024 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 1024 && res.write(chunk)) sent++;
+        if (sent >= 1024) res.end();
+      };
+      res.on("drain", pump);
+      res.on("close", () => res.removeAllListeners("drain"));
+      pump();
+    } else if (path === "/redirect-out") res.writeHead(302, { location: `${other.url}/landed` }).end();
+    else if (path === "/redirect-forbidden") res.writeHead(302, { location: `${forbidden.url}/x` }).end();
+    else res.end(JSON.stringify({ path: req.url }));
+  });
+  const t = await startRuntime({
+    workers: 2,
+    allowHosts: ["127.0.0.1"],
+    limits: { cpuMs: 1_000, wallMs: 4_000, memoryMb: 64 },
+    secrets: { COMIND_SECRET_HOSTILE_TOKEN: HOSTILE_SECRET, COMIND_SECRET_PROBE_TOKEN: PROBE_SECRET },
+    onInternalError: () => undefined,
+  });
+  await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
+  await t.runtime.loadApp(join(FIXTURE_APPS, "app-hostile"));
+  const server = await createServer({ runtime: t.runtime, store: t.store, workspace: "DEMO", dataDir: t.dataDir });
+  const address = await server.listen({ port: 0, host: "127.0.0.1" });
+  const token = await createToken(t.store, { id: "attacker", name: "Attacker" });
+  const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await request(`${address}${path}`, { method: method as "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.body.text();
+    return { status: res.statusCode, json: text ? JSON.parse(text) : null };
+  };
+
+  const [seed] = (await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])).json;
+  const friendly = { ok: 0, failed: [] as string[] };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const res = await call("POST", "/api/apps/DEMO/PROBE/actions/increment", { id: seed.data.id }).catch((error) => ({ status: 0, json: { error: String(error) } }));
+      if (res.status === 200 && res.json.ok) friendly.ok++;
+      else if (res.json?.error?.code !== "conflict") friendly.failed.push(JSON.stringify(res.json).slice(0, 300));
+    }
+  })();
+
+  return {
+    t, url: address, api, other, forbidden, call, friendly,
+    async hostile(action, arg) {
+      const [created] = (await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "HOSTILE", c_arg: arg ?? null }])).json;
+      const res = await call("POST", "/api/tickets/multi", [{ id: created.data.id, transition: action }]);
+      return { ...res.json[0], recordId: created.data.id };
+    },
+    async stop() {
+      running = false;
+      await loop;
+      await server.close();
+      await t.close();
+      await Promise.all([api.close(), other.close(), forbidden.close()]);
+    },
+  };
+}
+
+const LEAKS = /\/work\/|\/tmp\/|node_modules|runtime\/(sandbox|host|actions|store)|globals\/|RuntimeError|isolated-vm|ivm\.|Reference\b|\.ts:\d+:\d+\)(?![\s\S]*actions\/logic)/;
+
+/** A user-facing error: a stable code, and no host paths, host frames or internal class names. */
+export function assertCleanError(error: { code: string; message: string; stack?: string }): void {
+  const text = `${error.message}\n${error.stack ?? ""}`.split("\n").filter((line) => !/actions\/logic\/index\.ts/.test(line)).join("\n");
+  if (LEAKS.test(text)) throw new Error(`error leaks host details: ${text.slice(0, 500)}`);
+  if (!/^[a-z_]+$/.test(error.code)) throw new Error(`unstable error code ${error.code}`);
+}
