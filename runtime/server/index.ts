@@ -40,7 +40,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     runtime: options.runtime, store: options.store, workspace: options.workspace,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000, dataDir: options.dataDir,
   };
-  const server = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 100 * 1024, return503OnClosing: true });
+  const server = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 100 * 1024,
+    return503OnClosing: true,
+    // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+      const message = tooLong ? "A path segment is longer than 100 characters." : "The request URL is malformed.";
+      (reply as unknown as { code(status: number): { send(body: unknown): void } }).code(tooLong ? 414 : 400).send({ error: { code: "bad_request", message } });
+    },
+  });
   installErrorHandling(server);
   await server.register(swagger, {
     openapi: {

@@ -3,9 +3,17 @@ import { parseSortBy } from "./field-names.ts";
 import { equalityFilter, type FilterValue } from "./filter.ts";
 import { compileFilter, orderBy, type SqlDialect } from "./sql-filter.ts";
 import type { RecordQuery } from "./types.ts";
+import { RuntimeError } from "../errors.ts";
 
 export type Param = string | number | null;
 type Sql = { sql: string; params: Param[] };
+
+/** Limits and offsets reach SQL only as small whole numbers. */
+function count(value: number | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0 || value > 1_000_000_000) throw new RuntimeError("bad_request", `${what} must be a whole number from 0 to 1000000000.`);
+  return value;
+}
 
 function whereClause(query: RecordQuery, d: SqlDialect): string {
   const where = [`workspace = ${d.param(query.workspace)}`];
@@ -24,8 +32,9 @@ export function recordSql(dialectFor: (params: Param[]) => SqlDialect, tieBreak:
       const params: Param[] = [];
       const d = dialectFor(params);
       const where = whereClause(query, d);
-      const limit = d.param(query.limit ?? d.unlimited);
-      return { sql: `SELECT * FROM records WHERE ${where} ORDER BY ${orderBy(parseSortBy(query.sortBy), d, tieBreak)} LIMIT ${limit} OFFSET ${d.param(query.offset ?? 0)}`, params };
+      const limit = d.param(count(query.limit, "limit") ?? d.unlimited);
+      const offset = d.param(count(query.offset, "skip") ?? 0);
+      return { sql: `SELECT * FROM records WHERE ${where} ORDER BY ${orderBy(parseSortBy(query.sortBy), d, tieBreak)} LIMIT ${limit} OFFSET ${offset}`, params };
     },
     count(query: RecordQuery): Sql {
       const params: Param[] = [];

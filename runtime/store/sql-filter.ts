@@ -30,11 +30,11 @@ export interface SqlDialect {
 }
 
 /** The API's names for the app and workspace columns. */
-const COLUMN_ALIASES: Record<string, string> = { publishing_alias: "app", project_alias: "workspace" };
+const COLUMN_ALIASES = new Map([["publishing_alias", "app"], ["project_alias", "workspace"]]);
 
 export function columnOf(field: string): string | undefined {
   assertFieldName(field);
-  return COLUMN_ALIASES[field] ?? (RECORD_COLUMNS.has(field) ? field : undefined);
+  return COLUMN_ALIASES.get(field) ?? (RECORD_COLUMNS.has(field) ? field : undefined);
 }
 
 function compareColumn(column: string, op: string, value: FilterValue, d: SqlDialect): string {

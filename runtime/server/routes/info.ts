@@ -7,7 +7,7 @@ import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 const VERSION = "0.1.0";
 
 function splitSpec(spec: string): [string, string] {
-  const [workspace, name, ...rest] = decodeURIComponent(spec).split("!");
+  const [workspace, name, ...rest] = spec.split("!"); // fastify has already decoded the path parameter
   if (!workspace || !name || rest.length) throw new RuntimeError("bad_request", 'Use "<WORKSPACE>!<APP>", e.g. /api/schema/DEMO!CONTACT.');
   return [workspace, name];
 }

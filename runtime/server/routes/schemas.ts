@@ -6,7 +6,7 @@ export const listBody = {
   properties: {
     rlx: { type: "string", maxLength: 10_000 },
     limitRecords: { type: "integer", minimum: 0, maximum: 1000 },
-    skipRecords: { type: "integer", minimum: 0 },
+    skipRecords: { type: "integer", minimum: 0, maximum: 1_000_000_000 },
     sortBy: { type: "string", maxLength: 200 },
     listOfFields: { type: "string", maxLength: 2000 },
   },
@@ -15,7 +15,7 @@ export const listBody = {
 
 export const searchBody = {
   type: "object",
-  properties: { query: { type: "string", maxLength: 1000 }, text: { type: "string", maxLength: 1000 }, app_alias: FIELD, limitRecords: { type: "integer", minimum: 1, maximum: 1000 }, skipRecords: { type: "integer", minimum: 0 } },
+  properties: { query: { type: "string", maxLength: 1000 }, text: { type: "string", maxLength: 1000 }, app_alias: FIELD, limitRecords: { type: "integer", minimum: 1, maximum: 1000 }, skipRecords: { type: "integer", minimum: 0, maximum: 1_000_000_000 } },
 } as const;
 
 export const historyBody = {
