@@ -10,7 +10,7 @@ import type { StoredRecord } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { toEntity } from "./record-shape.ts";
-import { hostUtils } from "../host/utils.ts";
+import { pureHostCalls } from "../host/utils.ts";
 
 const NO_IO = () => {
   throw new RuntimeError("forbidden", "Preconditions can only compute: HTTP, files, records and sleep are not available in them.");
@@ -21,8 +21,7 @@ function computeOnlyHost(): HostFunctions {
   const refuse = async () => NO_IO();
   return {
     "console.write": () => null,
-    "utils.sha256": hostUtils.sha256, "utils.guid": hostUtils.guid, "utils.htmlToText": hostUtils.htmlToText,
-    "utils.parseCsv": hostUtils.parseCsv, "utils.toBase64": hostUtils.toBase64, "utils.fromBase64": hostUtils.fromBase64,
+    ...pureHostCalls,
     "app.secrets": () => ({}),
     "http.execute": refuse, "http.download": refuse, "files.getRef": refuse, "files.persist": refuse, "files.readBase64": refuse,
     "files.fromBase64": refuse, "files.readCsv": refuse, "files.writeCsv": refuse, "records.import": refuse, "records.query": refuse,

@@ -10,7 +10,7 @@ import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
-import { hostUtils } from "./utils.ts";
+import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
   uow: UnitOfWork;
@@ -31,12 +31,7 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
       ctx.logs.write(level, message);
       return null;
     },
-    "utils.sha256": hostUtils.sha256,
-    "utils.guid": hostUtils.guid,
-    "utils.htmlToText": hostUtils.htmlToText,
-    "utils.parseCsv": hostUtils.parseCsv,
-    "utils.toBase64": hostUtils.toBase64,
-    "utils.fromBase64": hostUtils.fromBase64,
+    ...pureHostCalls,
     "app.secrets": () => ({ ...ctx.secrets }),
     "http.execute": (spec) => ctx.http.execute(spec),
     "http.download": (spec) => ctx.http.download(spec),

@@ -12,3 +12,13 @@ export const hostUtils = {
   toBase64: ({ text }: { text: string }) => Buffer.from(String(text), "utf8").toString("base64"),
   fromBase64: ({ data }: { data: string }) => Buffer.from(String(data), "base64").toString("utf8"),
 };
+
+/** The pure Utils host calls, keyed as in the bridge table (shared by every host that runs logic). */
+export const pureHostCalls = {
+  "utils.sha256": hostUtils.sha256,
+  "utils.guid": hostUtils.guid,
+  "utils.htmlToText": hostUtils.htmlToText,
+  "utils.parseCsv": hostUtils.parseCsv,
+  "utils.toBase64": hostUtils.toBase64,
+  "utils.fromBase64": hostUtils.fromBase64,
+};

@@ -5,7 +5,7 @@
  * action running here fails.
  */
 import { globalsScript } from "../../bundle/index.ts";
-import { hostUtils } from "../../host/utils.ts";
+import { pureHostCalls } from "../../host/utils.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
@@ -33,8 +33,7 @@ function hostFor(runId: number, secrets: Record<string, string>): HostFunctions 
       send({ type: "log", runId, level, message });
       return null;
     },
-    "utils.sha256": hostUtils.sha256, "utils.guid": hostUtils.guid, "utils.htmlToText": hostUtils.htmlToText,
-    "utils.parseCsv": hostUtils.parseCsv, "utils.toBase64": hostUtils.toBase64, "utils.fromBase64": hostUtils.fromBase64,
+    ...pureHostCalls,
     "app.secrets": () => ({ ...secrets }),
   };
   const remote = Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg)]));
