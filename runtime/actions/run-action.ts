@@ -32,13 +32,14 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const abort = new AbortController();
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
+  let heapMb: number | null = null;
 
   const finish = async (result: ActionResult): Promise<ActionResult> => {
     const error = result.ok ? null : result.error;
     await store.recordRun({
       id: runId, workspace, app: app.alias, action: request.action, recordId, source: request.source ?? "api", actor: user.id,
       startedAt, finishedAt: new Date().toISOString(), ok: result.ok, errorCode: error?.code ?? null,
-      errorMessage: error?.message ?? null, logs: logs.entries, httpCalls,
+      errorMessage: error?.message ?? null, logs: logs.entries, httpCalls, cpuMs: Math.round(cpuMs * 10) / 10, heapMb,
     }).catch(config.onInternalError);
     return result;
   };
@@ -52,6 +53,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, user, redact, deadline: Date.now() + limits.wallMs, abort };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
+    heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
     uow.put({ id: record.id, app: app.alias, stored: record.stored, fields: fields!, deleted: request.action === "delete", transition: request.action });

@@ -89,14 +89,6 @@ export class UnitOfWork {
     return this.entityOf(record);
   }
 
-  async update({ id, transition, values }: { id: string; transition: string; values: JsonRecord }): Promise<JsonRecord> {
-    const record = await this.load(id);
-    if (!record) throw new RuntimeError("not_found", `Record ${id} does not exist in workspace ${this.workspace}.`);
-    const next = { ...record, fields: { ...record.fields, ...this.schema(record.app).validate(values ?? {}) }, transition: transition || "edit" };
-    this.put(next);
-    return this.entityOf(next);
-  }
-
   async delete({ id }: { id: string }): Promise<{ deleted: boolean }> {
     const record = await this.load(id);
     if (!record) return { deleted: false };

@@ -10,7 +10,7 @@ import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
-import type { CompiledApp, IsolatePool } from "./isolate-pool.ts";
+import type { CompiledApp, IsolateLease, IsolatePool } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
@@ -38,9 +38,10 @@ export interface ActionFailure {
   stack: string;
 }
 
+/** cpuMs: CPU the isolate spent on this run; heapMb: its used heap at the end (0 when disposed). */
 export type SandboxOutcome =
-  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number; transitions?: string[][] }
-  | { ok: false; error: ActionFailure; cpuMs: number };
+  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number; heapMb?: number; transitions?: string[][] }
+  | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
 /** Host error codes that keep their code when the logic does not catch them. */
 const PASS_THROUGH = new Set(["forbidden", "limit_exceeded", "validation_error", "conflict", "not_found", "timeout", "egress_denied", "network_error", "invalid_url", "too_many_redirects", "precondition_failed"]);
@@ -82,6 +83,12 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
 
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
   const lease = await pool.acquire(run.app);
+  const measured = { heapMb: 0 };
+  const outcome = await runInLease(pool, lease, run, measured);
+  return { ...outcome, heapMb: measured.heapMb };
+}
+
+async function runInLease(pool: IsolatePool, lease: IsolateLease, run: SandboxRun, measured: { heapMb: number }): Promise<SandboxOutcome> {
   const { isolate } = lease;
   const cpuStart = isolate.cpuTime;
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
@@ -112,6 +119,7 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
+    measured.heapMb = isolate.isDisposed ? 0 : Math.round(isolate.getHeapStatisticsSync().used_heap_size / 1024 / 102.4) / 10;
     watchdog.stop();
     asyncRef.release();
     if (context && !isolate.isDisposed) context.release();

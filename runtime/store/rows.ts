@@ -28,6 +28,7 @@ export function rowToRun(row: Row): ActionRunLog {
     id: row.id, workspace: row.workspace, app: row.app, action: row.action, recordId: row.record_id, source: row.source,
     actor: row.actor, startedAt: row.started_at, finishedAt: row.finished_at, ok: Boolean(row.ok),
     errorCode: row.error_code, errorMessage: row.error_message, logs: json(row.logs), httpCalls: json(row.http_calls),
+    cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms), heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
   };
 }
 

@@ -100,6 +100,9 @@ export interface ActionRunLog {
   errorMessage: string | null;
   logs: { level: string; message: string }[];
   httpCalls: { method: string; host: string; path: string; status: number | null; ms: number; error?: string }[];
+  /** CPU time the isolate spent on the action, and its heap when the action ended. */
+  cpuMs?: number | null;
+  heapMb?: number | null;
 }
 
 export interface RunQuery {

@@ -149,10 +149,13 @@ describe("action lifecycle", () => {
     expect(result.entity.attachments).toEqual(result.entity.attachments__list);
   });
 
-  it("records every run in the run log", async () => {
+  it("records every run in the run log, with its CPU time and heap", async () => {
     const runs = await t.store.listRuns({ app: "PROBE" });
     expect(runs.length).toBeGreaterThan(10);
     expect(runs.every((r) => r.app === "PROBE" && r.source === "api")).toBe(true);
+    const ran = runs.find((r) => r.action === "utils")!;
+    expect(ran.cpuMs).toBeGreaterThan(0);
+    expect(ran.heapMb).toBeGreaterThan(0);
   });
 
   it("rejects unknown actions and missing records", async () => {

@@ -71,6 +71,10 @@ describe("resources", () => {
   });
   it("Atomics.wait blocking forever: stopped", async () => fails("atomics_wait", /timeout|logic_error/));
   it("array memory bomb: out_of_memory", async () => fails("memory_array", /out_of_memory|worker_crashed/));
+  it("typed-array bomb: the allocation fails inside the isolate", async () => {
+    const item = await fails("memory_typed_array", /logic_error|out_of_memory/);
+    if (item.error.code === "logic_error") expect(item.error.message).toMatch(/allocation failed/i);
+  });
   it("string doubling: refused", async () => fails("memory_string", /out_of_memory|logic_error|worker_crashed/));
   it("map memory bomb: out_of_memory", async () => fails("memory_map", /out_of_memory|timeout|worker_crashed/));
   it("WebAssembly is gone", async () => expect(await note("wasm_memory")).toBe("undefined"));

@@ -55,7 +55,8 @@ export async function startStage(): Promise<Stage> {
   const t = await startRuntime({
     workers: 2,
     allowHosts: ["127.0.0.1"],
-    limits: { cpuMs: 1_000, wallMs: 4_000, memoryMb: 64 },
+    // CPU generous enough that on a loaded CI machine the memory cases hit the heap limit first.
+    limits: { cpuMs: 3_000, wallMs: 5_000, memoryMb: 128 },
     secrets: { COMIND_SECRET_HOSTILE_TOKEN: HOSTILE_SECRET, COMIND_SECRET_PROBE_TOKEN: PROBE_SECRET },
     onInternalError: () => undefined,
   });

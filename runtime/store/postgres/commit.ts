@@ -27,14 +27,18 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 function conflict(ids: string[]): RuntimeError {
-  return new RuntimeError("conflict", `A record (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""}) was changed or deleted by someone else while the action ran; retry the action.`);
+  const which = ids.length ? ` (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})` : "";
+  return new RuntimeError("conflict", `A record${which} was changed or deleted by someone else while the action ran; retry the action.`);
 }
 
 async function insertAll(client: pg.PoolClient, changes: ChangeSet, inserts: Extract<RecordWrite, { kind: "insert" }>[], now: string): Promise<void> {
   const perApp = new Map<string, number>();
   for (const write of inserts) perApp.set(write.app, (perApp.get(write.app) ?? 0) + 1);
   const next = new Map<string, number>();
-  for (const [app, count] of perApp) next.set(app, (await nextValue(client, changes.workspace, `record-number:${app}`, count)) - count + 1);
+  // Apps in name order: two commits that lock the same counters take them in the same order.
+  for (const [app, count] of [...perApp].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    next.set(app, (await nextValue(client, changes.workspace, `record-number:${app}`, count)) - count + 1);
+  }
   const rows = inserts.map((write) => {
     const number = next.get(write.app)!;
     next.set(write.app, number + 1);
@@ -87,10 +91,19 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
   }
 }
 
+/** Deadlock / serialization failure: another commit touched the same rows at the same time. */
+const RACE_CODES = new Set(["40P01", "40001"]);
+
+function asConflict(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && RACE_CODES.has(code) ? conflict([]) : error;
+}
+
 export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promise<StoredRecord[]> {
   const now = new Date().toISOString();
   const blobs = await Promise.all(changes.files.map((file) => readFile(file.sourcePath)));
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     for (const [i, file] of changes.files.entries()) {
@@ -108,9 +121,9 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     const byId = new Map(rows.map((row) => [row.id, rowToRecord(row)]));
     return touched.map((id) => byId.get(id)!);
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    await client.query("ROLLBACK").catch((rollbackError) => (broken = rollbackError));
+    throw asConflict(error);
   } finally {
-    client.release();
+    client.release(broken); // a connection that cannot even roll back is closed, not pooled
   }
 }

@@ -1,23 +1,18 @@
 /**
  * The shared store: Postgres through `pg`, for servers and several runtime nodes on one database.
  * Same contract as the embedded SQLite store (test/store/contract.ts runs against both).
+ * `schema` confines every pooled connection to that schema (created on open when missing).
  *
- * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app");
+ * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app", { schema: "tenant_a" });
  */
-import { mkdir, writeFile, access } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
-import { RuntimeError } from "../../errors.ts";
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
+import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
+import { createPool } from "./pool.ts";
 import { postgresSql } from "./queries.ts";
-
-const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
-const FILE_CACHE = join(tmpdir(), "comind-runtime-files");
 
 /** Prefix query: every word, the last as a prefix ("acme invoi" -> 'acme' & 'invoi':*). */
 function tsQuery(text: string): string | null {
@@ -27,11 +22,13 @@ function tsQuery(text: string): string | null {
 }
 
 export async function openPostgresStore(databaseUrl: string, options: { schema?: string } = {}): Promise<Store> {
-  if (options.schema && !SCHEMA.test(options.schema)) throw new RuntimeError("bad_request", `Schema name "${options.schema}" must be lower-case letters, digits or _.`);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  pool.on("error", () => undefined); // an idle client dropped by the server: the pool replaces it
-  if (options.schema) pool.on("connect", (client) => void client.query(`SET search_path TO ${options.schema}`));
-  await migrate(pool);
+  const pool = createPool(databaseUrl, options.schema);
+  try {
+    await migrate(pool, options.schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
   return {
@@ -63,20 +60,7 @@ export async function openPostgresStore(databaseUrl: string, options: { schema?:
       const rows = await all("SELECT * FROM files WHERE id = $1", [id]);
       return rows[0] ? rowToFile(rows[0]) : null;
     },
-    /** Materialises the bytes once into a local cache folder (files never change once stored). */
-    async filePath(id) {
-      const path = join(FILE_CACHE, id.replace(/[^a-zA-Z0-9-]/g, ""));
-      try {
-        await access(path);
-        return path;
-      } catch {
-        const rows = await all("SELECT bytes FROM file_blobs WHERE id = $1", [id]);
-        if (!rows[0]) throw new RuntimeError("not_found", `No file ${id}.`);
-        await mkdir(FILE_CACHE, { recursive: true });
-        await writeFile(path, rows[0].bytes);
-        return path;
-      }
-    },
+    filePath: (id) => cachedFilePath(pool, id),
     async searchRecords(query) {
       const tsq = tsQuery(query.text);
       if (!tsq) return [];
@@ -96,9 +80,9 @@ export async function openPostgresStore(databaseUrl: string, options: { schema?:
     },
     async recordRun(run) {
       await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt, run.ok, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls)],
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt, run.ok, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls), run.cpuMs ?? null, run.heapMb ?? null],
       );
     },
     async listRuns(query) {

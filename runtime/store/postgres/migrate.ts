@@ -4,11 +4,14 @@ import { loadMigrations } from "../migrations.ts";
 
 const MIGRATION_LOCK = 7_345_112;
 
-export async function migrate(pool: pg.Pool): Promise<void> {
+/** @param schema already validated; created here when missing (the pool's search_path names it). */
+export async function migrate(pool: pg.Pool, schema?: string): Promise<void> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
     const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((row) => Number(row.version)));
     for (const migration of loadMigrations("postgres")) {
@@ -18,9 +21,9 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     }
     await client.query("COMMIT");
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query("ROLLBACK").catch((rollbackError) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.release(broken); // a connection that cannot even roll back is closed, not pooled
   }
 }

@@ -99,10 +99,10 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     },
     async recordRun(run: ActionRunLog) {
       db.prepare(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt,
-        run.ok ? 1 : 0, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls));
+        run.ok ? 1 : 0, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls), run.cpuMs ?? null, run.heapMb ?? null);
     },
     async listRuns(query: RunQuery) {
       const where: string[] = [];

@@ -1,0 +1,102 @@
+/** Contract: file bytes committed with a change set, counters, the run log, tokens, search, reopening. */
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ActionRunLog } from "../../runtime/store/index.ts";
+import { changeSet, fileWrite, insert, newWorkspace, seed, update } from "./builders.ts";
+import type { ContractContext } from "./contract.ts";
+
+function run(workspace: string, app: string, minute: number, error?: string): ActionRunLog {
+  const at = `2030-01-01T00:${String(minute).padStart(2, "0")}:00.000Z`;
+  return {
+    id: randomUUID(), workspace, app, action: "sync", recordId: null, source: "test", actor: "tester", startedAt: at, finishedAt: at,
+    ok: !error, errorCode: error ? "logic_error" : null, errorMessage: error ?? null, cpuMs: minute * 1.5, heapMb: error ? null : 3.25,
+    logs: [{ level: "log", message: `run ${minute} ✓` }], httpCalls: [{ method: "GET", host: "127.0.0.1", path: "/x", status: error ? null : 200, ms: 3, ...(error ? { error } : {}) }],
+  };
+}
+
+export function fileAndRunCases(ctx: ContractContext): void {
+  describe("files", () => {
+    it("stores a file's bytes with the commit; filePath gives them back after the source is gone", async () => {
+      const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255, 254]), randomBytes(300_000)]);
+      const file = fileWrite(bytes, "report.bin");
+      await ctx.store().commit(changeSet(newWorkspace(), [insert("T", { title: "with file" })], [file]));
+      rmSync(file.sourcePath);
+      const stored = await ctx.store().getFile(file.id);
+      expect(stored).toMatchObject({ id: file.id, fileName: "report.bin", contentType: file.contentType, size: bytes.length, sha256: file.sha256 });
+      expect(Number.isNaN(Date.parse(stored!.createdAt))).toBe(false);
+      expect(readFileSync(await ctx.store().filePath(file.id)).equals(bytes)).toBe(true);
+      expect(readFileSync(await ctx.store().filePath(file.id)).equals(bytes)).toBe(true);
+      expect(await ctx.store().getFile(randomUUID())).toBeNull();
+    });
+
+    it("leaves no file row and no bytes when the commit fails", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "T", [{ title: "x" }]);
+      const file = fileWrite(Buffer.from("doomed"));
+      await expect(ctx.store().commit(changeSet(ws, [update(record, { title: "y" }, 7)], [file]))).rejects.toMatchObject({ code: "conflict" });
+      expect(await ctx.store().getFile(file.id)).toBeNull();
+      const path = await ctx.store().filePath(file.id).catch(() => null);
+      expect(path !== null && existsSync(path)).toBe(false);
+    });
+  });
+
+  describe("sequences, runs, tokens, search", () => {
+    it("hands out increasing, never repeated sequence values per workspace and name", async () => {
+      const ws = newWorkspace();
+      const serial = [];
+      for (let i = 0; i < 5; i++) serial.push(await ctx.store().nextSequence(ws, "invoice"));
+      expect(serial.every((value, i) => Number.isInteger(value) && (i === 0 || value > serial[i - 1]))).toBe(true);
+      const parallel = await Promise.all(Array.from({ length: 20 }, () => ctx.store().nextSequence(ws, "invoice")));
+      expect(new Set([...serial, ...parallel]).size).toBe(25);
+      expect(Math.min(...parallel)).toBeGreaterThan(serial[4]);
+      expect(await ctx.store().nextSequence(ws, "other")).toBe(1);
+      expect(await ctx.store().nextSequence(newWorkspace(), "invoice")).toBe(1);
+    });
+
+    it("keeps the run log, newest first, filtered by workspace, app and failure", async () => {
+      const ws = newWorkspace();
+      const runs = [run(ws, "A", 1), run(ws, "A", 2, "boom"), run(ws, "B", 3, "bang"), run(newWorkspace(), "A", 4, "elsewhere")];
+      for (const r of runs) await ctx.store().recordRun(r);
+      const ids = async (query: object) => (await ctx.store().listRuns({ workspace: ws, ...query })).map((r) => r.id);
+      expect(await ids({})).toEqual([runs[2].id, runs[1].id, runs[0].id]);
+      expect(await ids({ app: "A" })).toEqual([runs[1].id, runs[0].id]);
+      expect(await ids({ app: "A", failedOnly: true })).toEqual([runs[1].id]);
+      expect(await ids({ failedOnly: true })).toEqual([runs[2].id, runs[1].id]);
+      expect(await ids({ limit: 1 })).toEqual([runs[2].id]);
+      expect((await ctx.store().listRuns({ workspace: ws, app: "A" }))[1]).toEqual(runs[0]);
+      expect((await ctx.store().listRuns({ workspace: ws, app: "B" }))[0]).toEqual(runs[2]);
+    });
+
+    it("saves and finds tokens by hash", async () => {
+      const token = { id: randomUUID(), tokenHash: `h-${randomUUID()}`, userId: "u1", userName: "U", isAdmin: true, createdAt: new Date().toISOString() };
+      await ctx.store().saveToken(token);
+      expect(await ctx.store().findToken(token.tokenHash)).toEqual(token);
+      expect(await ctx.store().findToken("no-such-hash")).toBeNull();
+    });
+
+    it("searches text values, all words, the last one as a prefix", async () => {
+      const ws = newWorkspace();
+      await seed(ctx.store(), ws, "T", [{ title: "Invoice for Acme", description: "quarterly" }, { title: "Acme note" }, { title: "Unrelated" }]);
+      expect((await ctx.store().searchRecords({ workspace: ws, text: "acme invoi" })).map((r) => r.fields.title)).toEqual(["Invoice for Acme"]);
+      expect((await ctx.store().searchRecords({ workspace: ws, app: "T", text: "acme" })).length).toBe(2);
+      expect(await ctx.store().searchRecords({ workspace: ws, text: "'\" & | !" })).toEqual([]);
+    });
+  });
+
+  describe("reopening", () => {
+    it("opens the same storage again without re-running migrations, and both see each other's writes", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "T", [{ title: "before reopen" }]);
+      const again = await ctx.open();
+      try {
+        expect(await again.store.getRecord(ws, record.id)).toEqual(record);
+        const [other] = await seed(again.store, ws, "T", [{ title: "after reopen" }]);
+        expect(other.number).toBe(2);
+        expect(await ctx.store().getRecord(ws, other.id)).toEqual(other);
+      } finally {
+        await again.cleanup();
+      }
+    });
+  });
+}
