@@ -18,6 +18,8 @@ export interface IsolateLease {
   /** Lines of the script before the app bundle starts. */
   appLineOffset: number;
   runs: number;
+  /** Used heap at the last sample (MB). */
+  heapMb: number;
 }
 
 interface PoolEntry {
@@ -48,7 +50,7 @@ export class IsolatePool {
     try {
       const { code, appLineOffset } = isolateScript(await this.globalsCode(), app.logicCode);
       const script = await isolate.compileScript(code, { filename: LOGIC_FILENAME });
-      return { isolate, script, appLineOffset, runs: 0 };
+      return { isolate, script, appLineOffset, runs: 0, heapMb: 0 };
     } catch (error) {
       isolate.dispose();
       throw error;

@@ -44,7 +44,7 @@ export function fileAndRunCases(ctx: ContractContext): void {
   describe("sequences, runs, tokens, search", () => {
     it("hands out increasing, never repeated sequence values per workspace and name", async () => {
       const ws = newWorkspace();
-      const serial = [];
+      const serial: number[] = [];
       for (let i = 0; i < 5; i++) serial.push(await ctx.store().nextSequence(ws, "invoice"));
       expect(serial.every((value, i) => Number.isInteger(value) && (i === 0 || value > serial[i - 1]))).toBe(true);
       const parallel = await Promise.all(Array.from({ length: 20 }, () => ctx.store().nextSequence(ws, "invoice")));

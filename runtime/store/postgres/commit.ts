@@ -8,6 +8,7 @@ import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
 import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
+import { inTransaction } from "./transaction.ts";
 
 const BATCH = 1_000;
 type Client = pg.PoolClient | pg.Pool;
@@ -102,10 +103,7 @@ function asConflict(error: unknown): unknown {
 export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promise<StoredRecord[]> {
   const now = new Date().toISOString();
   const blobs = await Promise.all(changes.files.map((file) => readFile(file.sourcePath)));
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
+  const write = async (client: pg.PoolClient) => {
     for (const [i, file] of changes.files.entries()) {
       await client.query("INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [file.id, file.fileName, file.contentType, file.size, file.sha256, now]);
       await client.query("INSERT INTO file_blobs (id, bytes) VALUES ($1, $2)", [file.id, blobs[i]]);
@@ -117,13 +115,12 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await writeHistory(client, changes, now);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched]) : { rows: [] };
-    await client.query("COMMIT");
     const byId = new Map(rows.map((row) => [row.id, rowToRecord(row)]));
     return touched.map((id) => byId.get(id)!);
+  };
+  try {
+    return await inTransaction(pool, write);
   } catch (error) {
-    await client.query("ROLLBACK").catch((rollbackError) => (broken = rollbackError));
     throw asConflict(error);
-  } finally {
-    client.release(broken); // a connection that cannot even roll back is closed, not pooled
   }
 }

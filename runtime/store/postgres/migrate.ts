@@ -1,15 +1,13 @@
 /** Applies the numbered Postgres migrations once, under an advisory lock so parallel starts don't race. */
 import type pg from "pg";
 import { loadMigrations } from "../migrations.ts";
+import { inTransaction } from "./transaction.ts";
 
 const MIGRATION_LOCK = 7_345_112;
 
 /** @param schema already validated; created here when missing (the pool's search_path names it). */
 export async function migrate(pool: pg.Pool, schema?: string): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
@@ -19,11 +17,5 @@ export async function migrate(pool: pg.Pool, schema?: string): Promise<void> {
       await client.query(migration.sql);
       await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [migration.version, migration.name, new Date().toISOString()]);
     }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch((rollbackError) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.release(broken); // a connection that cannot even roll back is closed, not pooled
-  }
+  });
 }
