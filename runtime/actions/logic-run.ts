@@ -7,7 +7,7 @@ import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
 import type { LogCapture } from "../host/console.ts";
 import type { ActionFiles } from "../host/files.ts";
-import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import type { HttpCallLog, HttpClient } from "../host/http/index.ts";
 import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/redact.ts";
 import { secretsFor } from "../host/secrets.ts";
@@ -30,6 +30,8 @@ export interface ActionScope {
   files: ActionFiles;
   logs: LogCapture;
   httpCalls: HttpCallLog[];
+  /** One HTTP client per action: nested transitions share its request budget. */
+  http: HttpClient;
   user: CurrentUser;
   redact: Redactor;
   /** Wall-clock deadline of the whole action, nested transitions included. */
@@ -49,17 +51,13 @@ export async function runLogic(scope: ActionScope, app: LoadedApp, record: Prepa
   const stop = () => abort.abort(scope.abort.signal.reason);
   scope.abort.signal.addEventListener("abort", stop, { once: true });
   try {
-    const http = createHttpClient({
-      policy: { allowHosts: config.allowHosts, maxResponseBytes: scope.limits.maxResponseBytes, maxDownloadBytes: scope.limits.maxDownloadBytes, defaultTimeoutMs: scope.limits.requestTimeoutMs, maxRequests: scope.limits.maxRequests, maxRedirects: 5 },
-      files: scope.files, signal: abort.signal, onCall: (call) => scope.httpCalls.push(call),
-    });
     const init: ActionInit = {
       action, appAlias: app.alias, workspaceAlias: config.workspace, entity: record.entity, entityOld: record.entityOld,
       currentUser: { ...scope.user }, isNew: record.isNew, vars: app.manifest.vars,
     };
     const secrets = secretsFor(app.build.secretNames, config.secretSource);
     const host = createHostFunctions({
-      uow: scope.uow, files: scope.files, logs: scope.logs, secrets, http, signal: abort.signal,
+      uow: scope.uow, files: scope.files, logs: scope.logs, secrets, http: scope.http, signal: abort.signal,
       updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
     });
     const outcome = await config.execute(config.pool, {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
-import type { HttpCallLog } from "../host/http/index.ts";
+import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
@@ -50,7 +50,11 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     const record = await prepareRecord(store, workspace, app, request);
     recordId = record.id;
     const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, dependsOn: app.build.pkg.dependsOn, schemaOf: config.schemaOf });
-    const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, user, redact, deadline: Date.now() + limits.wallMs, abort };
+    const http = createHttpClient({
+      policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
+      files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
+    });
+    const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, http, user, redact, deadline: Date.now() + limits.wallMs, abort };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;

@@ -1,54 +1,68 @@
 /**
- * Pooled undici Agents, one per allow-list, whose connect-time DNS lookup refuses restricted
- * addresses: a name that resolves to loopback is caught here, on every connection and redirect.
+ * Pooled undici Agents, one per distinct allow-list, so connections are reused across requests
+ * and actions. Each origin's pool resolves names through a lookup that drops every address the
+ * egress policy refuses: a name that resolves to loopback or a private address (including a DNS
+ * answer that changed since the last request) is caught on every new connection, redirects too.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { Agent } from "undici";
-import { EgressPolicy } from "./egress.ts";
+import { Agent, Pool } from "undici";
+import { AllowList, effectivePort } from "./egress.ts";
 
-const agents = new Map<string, { agent: Agent; policy: EgressPolicy }>();
-/** The same allow-list array is passed on every request of a runtime: skip re-keying it. */
-let byList = new WeakMap<string[], { agent: Agent; policy: EgressPolicy }>();
+/** Thrown by the guarded lookup; send.ts turns it into an "egress_denied" HttpError. */
+export class EgressDenied extends Error {
+  constructor(hostname: string) {
+    super(`egress to ${hostname} is not allowed`);
+    this.name = "EgressDenied";
+  }
+}
 
-export const EGRESS_DENIED = "EGRESS_DENIED";
+type LookupCallback = (error: Error | null, address?: string | LookupAddress[], family?: number) => void;
+type Resolver = (hostname: string, options: { all: true; family?: number }, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
 
-function guardedLookup(policy: EgressPolicy) {
-  return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: (...args: any[]) => void) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+/** A `lookup` for net/tls.connect that only returns addresses `allow` permits for this host and port. */
+export function guardedLookup(allow: AllowList, hostname: string, port: string, resolve: Resolver = dnsLookup as unknown as Resolver) {
+  return (name: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
+    resolve(name, { family: options.family, all: true }, (error, addresses) => {
       if (error) return callback(error);
-      const allowed = addresses.filter((entry) => policy.permits(hostname, entry.address));
-      if (allowed.length === 0) {
-        const denied = Object.assign(new Error(`egress to ${hostname} is not allowed`), { code: EGRESS_DENIED });
-        return callback(denied);
-      }
-      if (options.all) return callback(null, allowed);
-      return callback(null, allowed[0].address, allowed[0].family);
+      const permitted = addresses.filter((entry) => allow.permits(hostname, port, entry.address));
+      if (permitted.length === 0) return callback(new EgressDenied(hostname));
+      if (options.all) return callback(null, permitted);
+      callback(null, permitted[0].address, permitted[0].family);
     });
   };
 }
 
-function keyOf(allowHosts: string[]): string {
-  return [...allowHosts].map((host) => host.toLowerCase()).sort().join(",");
+export interface EgressAgent {
+  agent: Agent;
+  allow: AllowList;
 }
 
-export function agentFor(allowHosts: string[]): { agent: Agent; policy: EgressPolicy } {
-  const known = byList.get(allowHosts);
-  if (known) return known;
-  const key = keyOf(allowHosts);
+const agents = new Map<string, EgressAgent>();
+
+export function agentFor(allowHosts: readonly string[]): EgressAgent {
+  const key = allowHosts.map((host) => host.trim().toLowerCase()).sort().join(",");
   let entry = agents.get(key);
   if (!entry) {
-    const policy = new EgressPolicy(allowHosts);
-    entry = { policy, agent: new Agent({ connect: { lookup: guardedLookup(policy) } as any, keepAliveTimeout: 10_000, connections: 64 }) };
+    const allow = new AllowList(allowHosts);
+    const agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: 32,
+      factory: (origin, options) => {
+        const url = new URL(String(origin));
+        const lookup = guardedLookup(allow, url.hostname, effectivePort(url));
+        const poolOptions = options as Pool.Options;
+        return new Pool(origin, { ...poolOptions, connect: { ...(poolOptions.connect as object), lookup } as Pool.Options["connect"] });
+      },
+    });
+    entry = { agent, allow };
     agents.set(key, entry);
   }
-  byList.set(allowHosts, entry);
   return entry;
 }
 
-/** Closes pooled connections (CLI exit, tests). */
+/** Closes every pooled connection (CLI exit, server shutdown, tests). */
 export async function closeAgents(): Promise<void> {
   const all = [...agents.values()];
   agents.clear();
-  byList = new WeakMap();
   await Promise.all(all.map(({ agent }) => agent.close().catch(() => undefined)));
 }

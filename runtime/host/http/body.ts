@@ -1,74 +1,111 @@
 /**
- * Response bodies with caps: counted as they stream (after decompression, so a gzip bomb stops
- * at the cap) and aborted as soon as they pass it.
+ * Response bodies with a cap: bytes are counted as they stream, after decompression (so a gzip
+ * bomb stops at the cap, with only a chunk or two in memory), and the stream is destroyed as soon
+ * as the cap is passed.
  */
 import { createWriteStream } from "node:fs";
-import { Transform, type Readable } from "node:stream";
+import { Transform, Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { httpError } from "./errors.ts";
+import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 
-function decoder(contentEncoding: string | undefined): Transform | null {
-  switch ((contentEncoding ?? "").trim().toLowerCase()) {
-    case "gzip":
-    case "x-gzip":
-      return createGunzip();
-    case "deflate":
-      return createInflate();
-    case "br":
-      return createBrotliDecompress();
-    default:
-      return null;
-  }
+/** Decoders for a Content-Encoding list, outermost last; null when a coding is unknown (the body stays as sent). */
+const KNOWN_CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"]);
+
+function codingsOf(contentEncoding: string | undefined): string[] {
+  return (contentEncoding ?? "").split(",").map((coding) => coding.trim().toLowerCase()).filter((c) => c && c !== "identity");
 }
 
-function capper(limit: number, what: string): Transform & { bytes: () => number } {
+/** Whether decoders() would decode anything (unknown codings are passed through undecoded). */
+function needsDecoding(contentEncoding: string | undefined): boolean {
+  const codings = codingsOf(contentEncoding);
+  return codings.length > 0 && codings.every((coding) => KNOWN_CODINGS.has(coding));
+}
+
+function decoders(contentEncoding: string | undefined): Transform[] | null {
+  const codings = codingsOf(contentEncoding);
+  // Lenient like browsers: a truncated but otherwise valid stream still yields what it has.
+  const flush = { finishFlush: constants.Z_SYNC_FLUSH };
+  const streams: Transform[] = [];
+  for (const coding of codings.reverse()) {
+    if (coding === "gzip" || coding === "x-gzip") streams.push(createGunzip(flush));
+    else if (coding === "deflate") streams.push(createInflate(flush));
+    else if (coding === "br") streams.push(createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH }));
+    else return null;
+  }
+  return streams;
+}
+
+/** Drops a body that will not be read (frees its connection); undici's destroy error is expected. */
+export function discard(body: Readable): void {
+  body.on("error", () => undefined);
+  body.destroy();
+}
+
+/** Passes bytes through until more than `limit` went by, then fails with `tooLarge()`. */
+function capper(limit: number, tooLarge: () => Error): Transform & { bytes(): number } {
   let bytes = 0;
   const transform = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
-      if (bytes > limit) callback(httpError("limit_exceeded", `${what} is larger than the limit of ${limit} bytes.`));
+      if (bytes > limit) callback(tooLarge());
       else callback(null, chunk);
     },
   });
   return Object.assign(transform, { bytes: () => bytes });
 }
 
-function stages(body: Readable, contentEncoding: string | undefined, limit: number, what: string) {
-  const decode = decoder(contentEncoding);
-  const cap = capper(limit, what);
-  return { list: decode ? [body, decode, cap] : [body, cap], cap };
+/** A Content-Encoding stream that is not what it claims; send.ts reports it as a network_error. */
+export class UndecodableBody extends Error {
+  constructor() {
+    super("the response body could not be decompressed");
+    this.name = "UndecodableBody";
+  }
 }
 
-/** The whole body as text, at most `limit` bytes after decompression. */
-export async function readCapped(body: Readable, contentEncoding: string | undefined, limit: number, what: string): Promise<string> {
-  if (!decoder(contentEncoding)) return readPlain(body, limit, what);
-  const { list } = stages(body, contentEncoding, limit, what);
-  const chunks: Buffer[] = [];
-  await pipeline(...(list as [Readable, Transform]), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) chunks.push(chunk);
-  });
-  return Buffer.concat(chunks).toString("utf8");
+function stages(body: Readable, contentEncoding: string | undefined, limit: number, tooLarge: () => Error) {
+  const cap = capper(limit, tooLarge);
+  const decode = decoders(contentEncoding) ?? [];
+  const streams = [body, ...decode, cap] as [Readable, ...Transform[]];
+  // pipeline() passes the first error on to every stage, so the stage that failed first is the cause.
+  let first: Readable | null = null;
+  for (const stream of streams) stream.once("error", () => (first ??= stream));
+  const failed = (error: unknown) => (first !== null && (decode as Readable[]).includes(first) ? new UndecodableBody() : error);
+  return { cap, streams, failed };
 }
 
 /** The common case, an unencoded body, without stream plumbing (the hot path of executeRequest). */
-async function readPlain(body: Readable, limit: number, what: string): Promise<string> {
+async function readPlain(body: Readable, limit: number, tooLarge: () => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > limit) {
       body.destroy();
-      throw httpError("limit_exceeded", `${what} is larger than the limit of ${limit} bytes.`);
+      throw tooLarge();
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-/** Streams the body to `path`; returns its size. */
-export async function saveCapped(body: Readable, contentEncoding: string | undefined, limit: number, path: string, what: string): Promise<number> {
-  const { list, cap } = stages(body, contentEncoding, limit, what);
-  await pipeline(...(list as [Readable, Transform]), createWriteStream(path));
+/** The whole (decoded) body, at most `limit` bytes. */
+export async function readCapped(body: Readable, contentEncoding: string | undefined, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  if (!needsDecoding(contentEncoding)) return readPlain(body, limit, tooLarge);
+  const { streams, failed } = stages(body, contentEncoding, limit, tooLarge);
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  await pipeline([...streams, sink]).catch((error) => Promise.reject(failed(error)));
+  return Buffer.concat(chunks);
+}
+
+/** Streams the (decoded) body to `path`, at most `limit` bytes; returns the size written. */
+export async function saveCapped(body: Readable, contentEncoding: string | undefined, limit: number, path: string, tooLarge: () => Error): Promise<number> {
+  const { streams, cap, failed } = stages(body, contentEncoding, limit, tooLarge);
+  await pipeline([...streams, createWriteStream(path)]).catch((error) => Promise.reject(failed(error)));
   return cap.bytes();
 }

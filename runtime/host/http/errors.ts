@@ -1,14 +1,27 @@
 /**
- * Errors thrown into the logic by RestApi calls. They carry a `code` the logic can branch on and
- * a message naming the host and path (never the query string, which may carry secrets).
+ * Errors that RestApi calls throw into the logic. The logic can catch them and branch on `code`;
+ * the bridge passes code + message across (never a host stack). Messages say what to do and name
+ * the request as "METHOD host/path" — never the query string, which may carry secrets.
  */
-import { RuntimeError, type ErrorCode } from "../../errors.ts";
+export type HttpErrorCode =
+  | "egress_denied"
+  | "invalid_url"
+  | "bad_request"
+  | "timeout"
+  | "network_error"
+  | "limit_exceeded"
+  | "too_many_redirects";
 
-export function httpError(code: ErrorCode, message: string): RuntimeError {
-  return new RuntimeError(code, message);
+export class HttpError extends Error {
+  readonly code: HttpErrorCode;
+  constructor(code: HttpErrorCode, message: string) {
+    super(message);
+    this.name = "HttpError";
+    this.code = code;
+  }
 }
 
-/** "GET api.example.com/v1/contacts" — what a message may say about a request. */
+/** "GET api.example.com:8443/v1/contacts": what a message or log may say about a request. */
 export function describeTarget(method: string, url: URL): string {
   return `${method} ${url.host}${url.pathname}`;
 }

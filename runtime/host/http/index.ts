@@ -1,135 +1,152 @@
 /**
- * Host half of `RestApi`: executes the requests the isolate builds, with undici connection
- * pooling, the egress policy, per-action request counts, whole-request timeouts and body caps.
+ * Host half of `RestApi` (globals/rest-api.ts): executes the requests an action's logic builds,
+ * with pooled undici connections, the egress policy on every hop, a per-action request budget,
+ * a whole-request deadline and capped bodies. Failures the logic can catch are HttpErrors.
  *
  * @example
  *   const http = createHttpClient({ policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"] }, files, signal });
  *   const res = await http.execute(spec); // { statusCode, content, headers, contentType, isSuccessful }
  */
+import { rm } from "node:fs/promises";
 import type { DownloadResponse, FileRef, HttpRequestSpec, HttpResponse } from "../../../globals/bridge-contract.ts";
-import { saveCapped, readCapped } from "./body.ts";
-import { httpError } from "./errors.ts";
-import { prepareBody } from "./request-body.ts";
-import { sendWithRedirects } from "./send.ts";
+import { discard, readCapped, saveCapped } from "./body.ts";
+import { requestTimeoutMs, startDeadline, type Deadline } from "./deadline.ts";
+import { downloadContentType, downloadFileName } from "./download.ts";
+import { HttpError, describeTarget } from "./errors.ts";
+import { requestHeaders, responseHeaders } from "./headers.ts";
+import type { Hop } from "./redirects.ts";
+import { requestBody } from "./request-body.ts";
+import { sendFollowingRedirects, translateError, type Sent } from "./send.ts";
 import { buildUrl } from "./url.ts";
 
 export { closeAgents } from "./agent.ts";
 export { isRestrictedAddress } from "./egress.ts";
+export { HttpError, type HttpErrorCode } from "./errors.ts";
 
 export interface HttpPolicy {
+  /** Admin allow-list for loopback/private targets: "127.0.0.1", "localhost", "10.0.0.5:8080", "[::1]". */
   allowHosts: string[];
+  /** Cap of an executeRequest body kept in memory, after decompression. */
   maxResponseBytes: number;
+  /** Cap of a downloadFile body streamed to disk, after decompression. */
   maxDownloadBytes: number;
+  /** Per request: connect + headers + whole body. spec.timeoutSeconds overrides it. */
   defaultTimeoutMs: number;
+  /** Per action; each executeRequest/downloadFile counts 1, its redirects do not. */
   maxRequests: number;
   maxRedirects: number;
 }
 
-export const DEFAULT_HTTP_POLICY: HttpPolicy = {
-  allowHosts: [],
+export const DEFAULT_HTTP_POLICY: HttpPolicy = Object.freeze({
+  allowHosts: Object.freeze([]) as readonly string[] as string[],
   maxResponseBytes: 10 * 1024 * 1024,
   maxDownloadBytes: 100 * 1024 * 1024,
   defaultTimeoutMs: 30_000,
   maxRequests: 100,
   maxRedirects: 5,
-};
+}) as HttpPolicy;
 
 export interface HttpFileAccess {
+  /** bytes of an existing file ref (for addFile multipart uploads) */
   readFile(ref: string): Promise<{ fileName: string; contentType: string; path: string; size: number }>;
+  /** a new temporary file for a download: write the body to `path`, then call finish(size) which returns the FileRef */
   createTempFile(fileName: string, contentType: string): Promise<{ path: string; finish(size: number): Promise<FileRef> }>;
 }
 
 export interface HttpCallLog {
   method: string;
   host: string;
+  /** Without the query string, which may carry secrets. */
   path: string;
   status: number | null;
   ms: number;
   error?: string;
 }
 
-const TIMED_OUT = Object.freeze(new Error("request timed out"));
-
-/** Aborts at the request's own timeout or when the action's deadline aborts, whichever is first. */
-function deadlineSignal(actionSignal: AbortSignal, timeoutMs: number): { signal: AbortSignal; done: () => void } {
-  const controller = new AbortController();
-  const abort = () => controller.abort(TIMED_OUT);
-  if (actionSignal.aborted) abort();
-  actionSignal.addEventListener("abort", abort, { once: true });
-  const timer = setTimeout(abort, timeoutMs);
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer);
-      actionSignal.removeEventListener("abort", abort);
-    },
-  };
+export interface HttpClientOptions {
+  policy: HttpPolicy;
+  files: HttpFileAccess;
+  /** The action's wall-clock deadline: aborting it stops the request in flight ("timeout"). */
+  signal: AbortSignal;
+  onCall?: (log: HttpCallLog) => void;
 }
 
-function headerRecord(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  return headers;
+export interface HttpClient {
+  execute(spec: HttpRequestSpec): Promise<HttpResponse>;
+  download(spec: HttpRequestSpec): Promise<DownloadResponse>;
 }
 
-function fileNameOf(headers: Record<string, string>, url: URL): string {
-  const disposition = headers["content-disposition"] ?? "";
-  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(disposition);
-  if (star) return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ""));
-  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
-  return plain?.[1] ?? decodeURIComponent(url.pathname.split("/").filter(Boolean).at(-1) ?? "download");
-}
+type Consume<T> = (sent: Sent, headers: Record<string, string>, deadline: Deadline) => Promise<T>;
 
-export function createHttpClient(options: { policy: HttpPolicy; files: HttpFileAccess; signal: AbortSignal; onCall?: (log: HttpCallLog) => void }) {
+export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { policy, files } = options;
-  let count = 0;
+  let calls = 0;
 
-  async function perform<T>(spec: HttpRequestSpec, consume: (response: Awaited<ReturnType<typeof sendWithRedirects>>, headers: Record<string, string>) => Promise<T>): Promise<T> {
-    if (++count > policy.maxRequests) throw httpError("limit_exceeded", `An action may send at most ${policy.maxRequests} requests; this was request ${count}.`);
+  async function perform<T>(request: HttpRequestSpec, consume: Consume<T>): Promise<T> {
     const started = performance.now();
-    const url = buildUrl(spec);
-    const log: HttpCallLog = { method: spec.method, host: url.host, path: url.pathname, status: null, ms: 0 };
-    const timeoutMs = spec.timeoutSeconds ? Math.min(spec.timeoutSeconds * 1000, 10 * 60_000) : policy.defaultTimeoutMs;
-    const { signal, done } = deadlineSignal(options.signal, timeoutMs);
+    const spec = { ...request, method: String(request.method).toUpperCase() };
+    const log: HttpCallLog = { method: spec.method, host: "", path: "", status: null, ms: 0 };
+    let deadline: Deadline | null = null;
     try {
-      const headers: [string, string][] = spec.headers.map(([name, value]) => [name, value]);
-      if (spec.basicAuth) headers.push(["authorization", `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`]);
-      if (spec.bearerToken) headers.push(["authorization", `Bearer ${spec.bearerToken}`]);
-      const sent = await sendWithRedirects({ method: spec.method, url, headers, body: await prepareBody(spec, files), allowHosts: policy.allowHosts, maxRedirects: policy.maxRedirects, signal, timeoutMs });
+      calls += 1;
+      const url = buildUrl(spec);
+      Object.assign(log, { host: url.host, path: url.pathname });
+      if (calls > policy.maxRequests) {
+        throw new HttpError("limit_exceeded", `${describeTarget(spec.method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`);
+      }
+      const first: Hop = { method: spec.method, url, headers: requestHeaders(spec), body: await requestBody(spec, files) };
+      deadline = startDeadline(options.signal, requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs));
+      if (deadline.reason() !== null) throw translateError(null, first, deadline);
+      const sent = await sendFollowingRedirects(first, policy.allowHosts, policy.maxRedirects, deadline);
       log.status = sent.response.statusCode;
       try {
-        return await consume(sent, headerRecord(sent.response.headers));
+        return await consume(sent, responseHeaders(sent.response.headers), deadline);
       } catch (error) {
-        if (signal.aborted) throw httpError("timeout", `${spec.method} ${url.host}${url.pathname} did not finish within ${timeoutMs / 1000} s (setRequestTimeout changes this limit).`);
+        discard(sent.response.body); // frees the connection when the body was not read to the end
         throw error;
       }
     } catch (error) {
-      log.error = (error as { code?: string }).code ?? "error";
+      log.error = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "internal_error";
       throw error;
     } finally {
-      done();
+      deadline?.dispose();
       log.ms = Math.round(performance.now() - started);
       options.onCall?.(log);
     }
   }
 
+  const tooLarge = (what: string, hop: Hop, limit: number) => () =>
+    new HttpError("limit_exceeded", `${what} of ${describeTarget(hop.method, hop.url)} is larger than the limit of ${limit} bytes; ask the server for less (paging, filters) or ${what === "The download" ? "ask an admin to raise the download limit" : "use RestApi.downloadFile()"}.`);
+
   return {
-    execute(spec: HttpRequestSpec): Promise<HttpResponse> {
-      return perform(spec, async ({ response, url }, headers) => {
-        const content = spec.method === "HEAD" ? "" : await readCapped(response.body, headers["content-encoding"], policy.maxResponseBytes, `The response of ${spec.method} ${url.host}${url.pathname}`);
+    execute(spec) {
+      return perform(spec, async ({ response, hop }, headers, deadline) => {
+        let content: Buffer;
+        try {
+          content = await readCapped(response.body, headers["content-encoding"], policy.maxResponseBytes, tooLarge("The response", hop, policy.maxResponseBytes));
+        } catch (error) {
+          throw translateError(error, hop, deadline);
+        }
         const statusCode = response.statusCode;
-        return { statusCode, content, headers, contentType: headers["content-type"] ?? "", isSuccessful: statusCode >= 200 && statusCode < 300 };
+        return { statusCode, content: content.toString("utf8"), headers, contentType: headers["content-type"] ?? "", isSuccessful: statusCode >= 200 && statusCode < 300 };
       });
     },
-    download(spec: HttpRequestSpec): Promise<DownloadResponse> {
-      return perform(spec, async ({ response, url }, headers) => {
+
+    download(spec) {
+      return perform(spec, async ({ response, hop }, headers, deadline) => {
         const statusCode = response.statusCode;
         if (statusCode < 200 || statusCode >= 300) {
           await response.body.dump().catch(() => undefined);
           return { statusCode, downloadedFileRef: null, contentLength: 0 };
         }
-        const temp = await files.createTempFile(fileNameOf(headers, url), (headers["content-type"] ?? "application/octet-stream").split(";")[0].trim());
-        const size = await saveCapped(response.body, headers["content-encoding"], policy.maxDownloadBytes, temp.path, `The download from ${url.host}${url.pathname}`);
+        const temp = await files.createTempFile(downloadFileName(headers, hop.url), downloadContentType(headers));
+        let size: number;
+        try {
+          size = await saveCapped(response.body, headers["content-encoding"], policy.maxDownloadBytes, temp.path, tooLarge("The download", hop, policy.maxDownloadBytes));
+        } catch (error) {
+          await rm(temp.path, { force: true }).catch(() => undefined); // a partial file is of no use to anyone
+          throw translateError(error, hop, deadline);
+        }
         return { statusCode, downloadedFileRef: await temp.finish(size), contentLength: size };
       });
     },

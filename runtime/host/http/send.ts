@@ -1,86 +1,100 @@
 /**
- * One request with its redirects: every hop is checked against the egress policy at connect
- * time, and a hop to another origin drops every credential and custom header.
+ * Sends one request and follows its redirects by hand, so that every hop is checked against the
+ * egress policy (IP literals here, resolved names in agent.ts) and loses its credentials when it
+ * leaves the origin. Failures become HttpErrors that name the request, never its query string.
  */
-import { errors as undiciErrors, type Dispatcher } from "undici";
-import { RuntimeError } from "../../errors.ts";
-import { agentFor, EGRESS_DENIED } from "./agent.ts";
-import { defaultPort, isRestrictedAddress } from "./egress.ts";
-import { describeTarget, httpError } from "./errors.ts";
-import type { PreparedBody } from "./request-body.ts";
+import { isIP } from "node:net";
+import type { Dispatcher } from "undici";
+import { agentFor, EgressDenied } from "./agent.ts";
+import { discard, UndecodableBody } from "./body.ts";
+import type { Deadline } from "./deadline.ts";
+import { canonicalAddress, effectivePort, type AllowList } from "./egress.ts";
+import { HttpError, describeTarget } from "./errors.ts";
+import { withContentType } from "./headers.ts";
+import { nextHop, type Hop } from "./redirects.ts";
+import { isHttpScheme } from "./url.ts";
 
-/** Headers that may follow a redirect to another origin; everything else may carry credentials. */
-const CROSS_ORIGIN_SAFE = new Set(["accept", "accept-language", "user-agent"]);
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-export interface SendOptions {
-  method: string;
-  url: URL;
-  headers: [string, string][];
-  body: PreparedBody;
-  allowHosts: string[];
-  maxRedirects: number;
-  signal: AbortSignal;
-  timeoutMs: number;
+const NETWORK_CAUSES: Record<string, string> = {
+  ECONNREFUSED: "the connection was refused",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "the host name could not be resolved",
+  EAI_AGAIN: "the host name could not be resolved",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+  UND_ERR_SOCKET: "the server closed the connection",
+};
+
+function egressDenied(hop: Hop, resolved: boolean): HttpError {
+  const what = resolved ? "resolves to" : "is";
+  return new HttpError("egress_denied", `${describeTarget(hop.method, hop.url)} is refused: ${hop.url.hostname} ${what} a loopback, private or link-local address; an admin can allow it with --allow-host.`);
 }
 
-function flatHeaders(headers: [string, string][]): string[] {
-  return headers.flatMap(([name, value]) => [name, value]);
+/** Scheme and IP-literal check; a name is checked on each of its addresses when it connects. */
+function checkHop(hop: Hop, allow: AllowList): void {
+  if (!isHttpScheme(hop.url)) throw new HttpError("egress_denied", `${describeTarget(hop.method, hop.url)} is refused: only http and https URLs are allowed, not "${hop.url.protocol}".`);
+  const host = canonicalAddress(hop.url.hostname);
+  if (isIP(host) && !allow.permits(hop.url.hostname, effectivePort(hop.url), host)) throw egressDenied(hop, false);
 }
 
-function checkTarget(url: URL, allowHosts: string[], method: string): void {
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw httpError("egress_denied", `${method} to a "${url.protocol}" URL is not allowed: only http and https.`);
-  const { policy } = agentFor(allowHosts);
-  const port = defaultPort(url);
-  if (policy.wrongPort(url.hostname, port) || !policy.permits(url.hostname, url.hostname)) {
-    throw httpError("egress_denied", `${describeTarget(method, url)} is refused: ${url.hostname} is a loopback, private or link-local address; an admin can allow it with --allow-host.`);
+/** A failure of the network, the deadline or the policy as the HttpError the logic sees. */
+export function translateError(error: unknown, hop: Hop, deadline: Deadline): Error {
+  if (error instanceof HttpError) return error;
+  const target = describeTarget(hop.method, hop.url);
+  const why = deadline.reason();
+  if (why === "action") return new HttpError("timeout", `${target} was stopped: the action reached its time limit.`);
+  if (why === "request") return new HttpError("timeout", `${target} did not finish within ${deadline.timeoutMs / 1000} s; raise the limit with RestApi.setRequestTimeout(seconds) or ask less of the server.`);
+  if (error instanceof EgressDenied || (error as { cause?: unknown })?.cause instanceof EgressDenied) return egressDenied(hop, true);
+  const code = String((error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "");
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    return new HttpError("timeout", `${target} timed out waiting for the server; check that it is reachable or raise RestApi.setRequestTimeout(seconds).`);
   }
+  if (code === "UND_ERR_INVALID_ARG") return new HttpError("bad_request", `${target} is not a valid request (${(error as Error).message}); check the header names and values.`);
+  if (error instanceof UndecodableBody) {
+    return new HttpError("network_error", `${target} failed: the response body could not be decompressed; check the server's Content-Encoding.`);
+  }
+  const cause = NETWORK_CAUSES[code] ?? "the request failed before a response arrived";
+  return new HttpError("network_error", `${target} failed: ${cause}${/^[A-Z0-9_]+$/.test(code) ? ` (${code})` : ""}; check the URL and that the server is reachable.`);
 }
 
-function translate(error: unknown, options: SendOptions, url: URL): RuntimeError {
-  if (error instanceof RuntimeError) return error;
-  const target = describeTarget(options.method, url);
-  const code = (error as { code?: string })?.code;
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  if (code === EGRESS_DENIED || cause === EGRESS_DENIED) {
-    return httpError("egress_denied", `${target} is refused: ${url.hostname} resolves to a loopback, private or link-local address; an admin can allow it with --allow-host.`);
-  }
-  if (options.signal.aborted || (error as Error)?.name === "TimeoutError" || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return httpError("timeout", `${target} did not finish within ${options.timeoutMs / 1000} s (setRequestTimeout changes this limit).`);
-  }
-  return httpError("network_error", `${target} failed: ${code ?? cause ?? "the connection could not be made"}.`);
+export interface Sent {
+  response: Dispatcher.ResponseData;
+  /** The hop that produced the final response. */
+  hop: Hop;
 }
 
-export async function sendWithRedirects(options: SendOptions): Promise<{ response: Dispatcher.ResponseData; url: URL }> {
-  let { method, url, headers, body } = options;
-  const { agent } = agentFor(options.allowHosts);
-  for (let hop = 0; ; hop++) {
-    checkTarget(url, options.allowHosts, method);
+export async function sendFollowingRedirects(first: Hop, allowHosts: readonly string[], maxRedirects: number, deadline: Deadline): Promise<Sent> {
+  const { agent, allow } = agentFor(allowHosts);
+  if (!METHODS.has(first.method)) throw new HttpError("bad_request", `RestApi.createRequest: "${first.method.slice(0, 20)}" is not a supported method; use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.`);
+  let hop = first;
+  for (let redirects = 0; ; redirects++) {
+    checkHop(hop, allow);
     let response: Dispatcher.ResponseData;
     try {
-      const contentType = body.contentType && !headers.some(([name]) => name.toLowerCase() === "content-type") ? [["content-type", body.contentType] as [string, string]] : [];
-      response = await agent.request({ origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers: flatHeaders([...headers, ...contentType]), body: body.body as any, signal: options.signal });
+      response = await agent.request({
+        origin: hop.url.origin,
+        path: hop.url.pathname + hop.url.search,
+        method: hop.method as Dispatcher.HttpMethod,
+        headers: withContentType(hop.headers, hop.body.contentType).flat(),
+        body: hop.body.body as Dispatcher.RequestOptions["body"],
+        signal: deadline.signal,
+        headersTimeout: deadline.timeoutMs,
+        bodyTimeout: deadline.timeoutMs,
+      });
     } catch (error) {
-      throw translate(error, options, url);
+      throw translateError(error, hop, deadline);
     }
-    const location = response.headers.location;
-    if (!REDIRECTS.has(response.statusCode) || typeof location !== "string") return { response, url };
-    await response.body.dump().catch(() => undefined);
-    if (hop >= options.maxRedirects) throw httpError("too_many_redirects", `${describeTarget(options.method, options.url)} was redirected more than ${options.maxRedirects} times.`);
-    let next: URL;
+    let next: Hop | null;
     try {
-      next = new URL(location, url);
-    } catch {
-      throw httpError("invalid_url", `${describeTarget(method, url)} redirected to an invalid URL.`);
+      next = nextHop(hop, response.statusCode, response.headers.location);
+    } catch (error) {
+      discard(response.body);
+      throw error;
     }
-    if (next.origin !== url.origin) headers = headers.filter(([name]) => CROSS_ORIGIN_SAFE.has(name.toLowerCase()));
-    if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")) {
-      method = method === "HEAD" ? "HEAD" : "GET";
-      body = { body: undefined };
-      headers = headers.filter(([name]) => name.toLowerCase() !== "content-type");
-    }
-    url = next;
+    if (next === null) return { response, hop };
+    await response.body.dump().catch(() => undefined);
+    if (redirects >= maxRedirects) throw new HttpError("too_many_redirects", `${describeTarget(first.method, first.url)} was redirected more than ${maxRedirects} times; call the final URL directly.`);
+    hop = next;
   }
 }
-
-export { isRestrictedAddress };

@@ -1,0 +1,58 @@
+/**
+ * Request and response headers. The host owns framing and connection headers (a user value would
+ * break or smuggle the request) and never sends Accept-Encoding, so bodies arrive as sent.
+ */
+import type { HttpRequestSpec } from "../../../globals/bridge-contract.ts";
+
+export type HeaderList = [name: string, value: string][];
+
+const HOST_OWNED = new Set([
+  "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "expect", "te", "trailer", "proxy-connection", "accept-encoding",
+]);
+
+/** Headers that may follow a redirect to another origin: none of them can carry a credential. */
+const CROSS_ORIGIN_SAFE = new Set(["accept", "accept-language", "user-agent"]);
+
+export const DEFAULT_USER_AGENT = "comind-runtime";
+
+const has = (headers: HeaderList, name: string) => headers.some(([key]) => key.toLowerCase() === name);
+
+/** The user's headers plus auth and a User-Agent; basic auth or a bearer token replaces any Authorization header. */
+export function requestHeaders(spec: HttpRequestSpec): HeaderList {
+  const auth: HeaderList = [];
+  if (spec.basicAuth) auth.push(["authorization", `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`]);
+  else if (spec.bearerToken !== undefined) auth.push(["authorization", `Bearer ${spec.bearerToken}`]);
+  const headers = spec.headers.filter(([name]) => {
+    const key = name.toLowerCase();
+    return !HOST_OWNED.has(key) && !(auth.length > 0 && key === "authorization");
+  });
+  const result: HeaderList = [...headers.map(([name, value]): [string, string] => [name, value]), ...auth];
+  if (!has(result, "user-agent")) result.push(["user-agent", DEFAULT_USER_AGENT]);
+  return result;
+}
+
+/** What is left for another origin: Accept, Accept-Language, User-Agent, and Content-Type if the body goes too. */
+export function crossOriginHeaders(headers: HeaderList, keepBody: boolean): HeaderList {
+  return headers.filter(([name]) => {
+    const key = name.toLowerCase();
+    return CROSS_ORIGIN_SAFE.has(key) || (keepBody && key === "content-type");
+  });
+}
+
+export function withoutContentType(headers: HeaderList): HeaderList {
+  return headers.filter(([name]) => name.toLowerCase() !== "content-type");
+}
+
+/** `contentType` of the body unless the user set a Content-Type themselves. */
+export function withContentType(headers: HeaderList, contentType: string | undefined): HeaderList {
+  return contentType && !has(headers, "content-type") ? [...headers, ["content-type", contentType]] : headers;
+}
+
+/** undici's parsed response headers: names are lower case; repeated headers are joined with ", ". */
+export function responseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
