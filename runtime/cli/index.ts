@@ -13,6 +13,8 @@ import { registerStoreCommands } from "./store-commands.ts";
 import { registerCheck } from "./check.ts";
 import { registerServe } from "./serve.ts";
 import { registerToken } from "./token.ts";
+import { registerInit } from "./init.ts";
+import { registerSecrets } from "./secrets.ts";
 
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerStoreCommands(program);
   registerServe(program);
   registerToken(program);
+  registerInit(program);
+  registerSecrets(program);
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ writeErr: () => undefined });
     command.commands.forEach(quiet);

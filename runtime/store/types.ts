@@ -136,7 +136,10 @@ export interface Store {
   findRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** How many records match (ignores limit/offset). */
   countRecords(query: RecordQuery): Promise<number>;
-  /** Records of an app whose key fields equal one of the given key tuples (importData matching). */
+  /**
+   * Candidates for importData matching: records of an app whose FIRST key field equals the first
+   * value of one of the key tuples. The caller checks the remaining key fields.
+   */
   findByKeys(workspace: string, app: string, keyFields: string[], keys: unknown[][]): Promise<StoredRecord[]>;
   /** Applies a change set atomically; throws RuntimeError("conflict") when a revision moved. */
   commit(changes: ChangeSet): Promise<StoredRecord[]>;

@@ -1,0 +1,29 @@
+/**
+ * `comind-runtime secrets <app-dir> [--env FILE]`: which COMIND_SECRET_* names an app declares and
+ * whether each is set — never the values.
+ */
+import type { Command } from "commander";
+import { declaredSecretNames, readAppPackage } from "../bundle/index.ts";
+import { loadSecretSource } from "../host/secrets.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXIT, writeJson, writeOut } from "./output.ts";
+
+export function registerSecrets(program: Command): void {
+  program
+    .command("secrets")
+    .description("list the secrets an app declares and whether they are set (values are never shown)")
+    .argument("<app-dir>", "app folder")
+    .option("--env <file>", "dotenv file with COMIND_SECRET_* values")
+    .option("--json", "machine-readable output")
+    .action(async (appDir: string, flags: { env?: string; json?: boolean }) => {
+      const pkg = readAppPackage(appDir);
+      const file = join(pkg.dir, "settings", "secrets.ts");
+      const names = existsSync(file) ? declaredSecretNames(readFileSync(file, "utf8")) : [];
+      const source = loadSecretSource(flags.env);
+      const secrets = names.map((name) => ({ name, set: typeof source[name] === "string" && source[name] !== "" }));
+      if (flags.json) await writeJson({ app: pkg.alias, secrets });
+      else await writeOut(secrets.length ? secrets.map((s) => `${s.set ? "✔" : "✖"} ${s.name}${s.set ? "" : " (not set)"}`).join("\n") : `App ${pkg.alias} declares no secrets.`);
+      process.exitCode = secrets.every((s) => s.set) ? EXIT.ok : EXIT.failed;
+    });
+}
