@@ -1,6 +1,7 @@
 /**
  * `comind-runtime serve`: the REST API over the store with every app in --apps installed in the
  * workspace. SIGTERM/SIGINT: stop accepting, finish running requests, close the store.
+ * `comind-runtime dev`: the same for app developers, rebuilding apps as their files change.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -11,6 +12,7 @@ import { closeAgents } from "../host/http/index.ts";
 import { createServer } from "../server/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
+import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
   apps: string;
@@ -37,15 +39,15 @@ function port(value: string): number {
   return parsed;
 }
 
-export function registerServe(program: Command): void {
+function serveCommand(program: Command, name: string, description: string, mode: { watch: boolean; workers: number }): void {
   addSandboxOptions(
     program
-      .command("serve")
-      .description("serve the REST API (seed 000) with record actions that run action logic")
+      .command(name)
+      .description(description)
       .addOption(new Option("--apps <dir>", "folder of app folders").env("COMIND_APPS").default("./apps"))
       .addOption(new Option("--port <n>", "HTTP port").env("PORT").argParser(port).default(8080))
       .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)").env("HOST").default("127.0.0.1"))
-      .addOption(new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)").env("COMIND_WORKERS").argParser(workerCount).default(availableParallelism())),
+      .addOption(new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)").env("COMIND_WORKERS").argParser(workerCount).default(mode.workers)),
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
@@ -55,10 +57,12 @@ export function registerServe(program: Command): void {
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) => server.log.error({ app: dir, error: publicError(error) }, "app not installed: fix it (see `comind-runtime check`) and restart"));
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info({ workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind }, "serving; create an API token with `npx comind-runtime token create <user> --admin`");
+    const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
+      stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
       await server.close();
       await runtime.close();
@@ -68,4 +72,9 @@ export function registerServe(program: Command): void {
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
   });
+}
+
+export function registerServe(program: Command): void {
+  serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", { watch: false, workers: availableParallelism() });
+  serveCommand(program, "dev", "serve for app development: isolates in-process, apps rebuilt when their files change", { watch: true, workers: 0 });
 }

@@ -1,56 +1,58 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
-import { ROOT, runCli } from "../helpers/cli.ts";
+import { runCli } from "../helpers/cli.ts";
+import { startServerProcess } from "../helpers/server-process.ts";
+import { writeTempApp } from "../helpers/temp-app.ts";
 
-// `npm start` as the README says: serves the example apps on an embedded store; SIGTERM shuts down cleanly.
 const dir = mkdtempSync(join(tmpdir(), "comind-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function startServer(): Promise<{ url: string; stop: () => Promise<number | null>; output: () => string }> {
-  const child = spawn("npm", ["start", "--", "--port", "0", "--data", dir, "--workers", "1"], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"], detached: false,
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve({
-        url: match[1],
-        output: () => output,
-        stop: () => new Promise((done) => {
-          child.once("exit", (code) => done(code));
-          // Signal the server process itself (not npm or its shell), as a process manager would.
-          spawn("pkill", ["-TERM", "-f", `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${dir}`]);
-        }),
-      });
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+async function api(url: string, token: string, path: string, body?: unknown) {
+  const res = await request(`${url}${path}`, { method: body === undefined ? "GET" : "POST", headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.body.json() as Promise<any>;
 }
+
+const newToken = async (data: string) => JSON.parse((await runCli(["token", "create", "admin", "--admin", "--data", data, "--json"])).stdout).token as string;
 
 describe("npm start", () => {
   it("serves the example apps, answers with a token, and shuts down on SIGTERM", async () => {
-    const server = await startServer();
-    const health = await request(`${server.url}/health`);
-    expect(await health.body.json()).toEqual({ ok: true });
-    const token = JSON.parse((await runCli(["token", "create", "admin", "--admin", "--data", dir, "--json"])).stdout).token;
-    const common = await request(`${server.url}/api/common`, { headers: { authorization: `CMW_AUTH_CODE ${token}` } });
-    const body = (await common.body.json()) as { server: { apps: string[] } };
-    expect(body.server.apps).toEqual(expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]));
-    const stats = await request(`${server.url}/api/admin/stats`, { headers: { authorization: `CMW_AUTH_CODE ${token}` } });
-    expect(((await stats.body.json()) as { workers: unknown[] }).workers).toHaveLength(1);
-    const code = await server.stop();
-    expect(code).toBe(0);
+    const data = join(dir, "start");
+    const server = await startServerProcess("npm", ["start", "--", "--port", "0", "--data", data, "--workers", "1"], `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${data}`);
+    expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true });
+    const token = await newToken(data);
+    expect((await api(server.url, token, "/api/common")).server.apps).toEqual(expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]));
+    expect((await api(server.url, token, "/api/admin/stats")).workers).toHaveLength(1);
+    expect(await server.stop()).toBe(0);
     expect(server.output()).toContain("shutting down");
+  });
+});
+
+describe("comind-runtime dev", () => {
+  it("rebuilds an app when its files change and keeps the last good build on errors", async () => {
+    // A folder of its own for the watched apps (never a shared parent such as the temp dir).
+    const apps = join(dir, "apps");
+    mkdirSync(apps);
+    const app = join(apps, "app-live");
+    renameSync(writeTempApp({}, { alias: "LIVE" }), app);
+    const data = join(dir, "dev");
+    const server = await startServerProcess("node_modules/.bin/node", ["--no-node-snapshot", "bin/comind-runtime.js", "dev", "--apps", apps, "--port", "0", "--data", data], `bin/comind-runtime.js dev --apps ${apps}`);
+    try {
+      const token = await newToken(data);
+      const run = async () => (await api(server.url, token, "/api/apps/DEMO/LIVE/actions/go", {})).entity?.c_text;
+      expect(await run()).toBe("went");
+      let mark = server.output().length;
+      writeFileSync(join(app, "actions/logic/index.ts"), 'import { entity } from "#typings";\nexport default { go() { entity.c_text = "changed"; } };\n');
+      await server.waitFor(/app rebuilt/, mark);
+      expect(await run()).toBe("changed");
+      mark = server.output().length;
+      writeFileSync(join(app, "actions/logic/index.ts"), "export default { go() { let x = ; } };\n");
+      await server.waitFor(/app not rebuilt/, mark);
+      expect(await run()).toBe("changed");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });
