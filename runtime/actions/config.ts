@@ -1,4 +1,5 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
+import type { Dispatcher } from "undici";
 import type { SecretSource } from "../host/secrets.ts";
 import type { Redactor } from "../host/redact.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
@@ -18,6 +19,8 @@ export interface RuntimeConfig {
   app(alias: string): LoadedApp;
   schemaOf(alias: string): FieldSchema;
   onInternalError(error: unknown): void;
+  /** Outbound HTTP goes here instead of the network (app tests: an undici MockAgent). */
+  httpDispatcher?: Dispatcher;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
 }

@@ -52,7 +52,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, dependsOn: app.build.pkg.dependsOn, schemaOf: config.schemaOf });
     const http = createHttpClient({
       policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
-      files, signal: abort.signal, onCall: (call) => httpCalls.push(call),
+      files, signal: abort.signal, onCall: (call) => httpCalls.push(call), dispatcher: config.httpDispatcher,
     });
     const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, http, user, redact, deadline: Date.now() + limits.wallMs, abort };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);

@@ -8,6 +8,7 @@
  *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts" });
  */
 import { readdirSync, existsSync } from "node:fs";
+import type { Dispatcher } from "undici";
 import { join } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   /** Secrets source instead of process.env + envFile (tests). */
   secrets?: SecretSource;
   onInternalError?: (error: unknown) => void;
+  /** Outbound HTTP goes here instead of the network: an undici MockAgent in app tests. */
+  httpDispatcher?: Dispatcher;
   /** Replaces the sandbox executor (benchmarks only). */
   execute?: RuntimeConfig["execute"];
   /**
@@ -67,6 +70,7 @@ export class ActionRuntime {
       schemaOf: (alias) => app(alias).schema,
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
+      httpDispatcher: options.httpDispatcher,
     };
   }
 

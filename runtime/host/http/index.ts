@@ -8,6 +8,7 @@
  *   const res = await http.execute(spec); // { statusCode, content, headers, contentType, isSuccessful }
  */
 import { rm } from "node:fs/promises";
+import type { Dispatcher } from "undici";
 import type { DownloadResponse, FileRef, HttpRequestSpec, HttpResponse } from "../../../globals/bridge-contract.ts";
 import { discard, readCapped, saveCapped } from "./body.ts";
 import { requestTimeoutMs, startDeadline, type Deadline } from "./deadline.ts";
@@ -69,6 +70,8 @@ export interface HttpClientOptions {
   /** The action's wall-clock deadline: aborting it stops the request in flight ("timeout"). */
   signal: AbortSignal;
   onCall?: (log: HttpCallLog) => void;
+  /** Instead of the network: an undici MockAgent in app developers' tests (the URL checks still apply). */
+  dispatcher?: Dispatcher;
 }
 
 export interface HttpClient {
@@ -97,7 +100,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const first: Hop = { method: spec.method, url, headers: requestHeaders(spec), body: await requestBody(spec, files) };
       deadline = startDeadline(options.signal, requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs));
       if (deadline.reason() !== null) throw translateError(null, first, deadline);
-      const sent = await sendFollowingRedirects(first, policy.allowHosts, policy.maxRedirects, deadline);
+      const sent = await sendFollowingRedirects(first, policy.allowHosts, policy.maxRedirects, deadline, options.dispatcher);
       log.status = sent.response.statusCode;
       try {
         return await consume(sent, responseHeaders(sent.response.headers), deadline);

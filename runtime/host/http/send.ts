@@ -64,8 +64,11 @@ export interface Sent {
   hop: Hop;
 }
 
-export async function sendFollowingRedirects(first: Hop, allowHosts: readonly string[], maxRedirects: number, deadline: Deadline): Promise<Sent> {
-  const { agent, allow } = agentFor(allowHosts);
+/** @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent) */
+export async function sendFollowingRedirects(first: Hop, allowHosts: readonly string[], maxRedirects: number, deadline: Deadline, dispatcher?: Dispatcher): Promise<Sent> {
+  const egress = agentFor(allowHosts);
+  const { allow } = egress;
+  const agent = dispatcher ?? egress.agent;
   if (!METHODS.has(first.method)) throw new HttpError("bad_request", `RestApi.createRequest: "${first.method.slice(0, 20)}" is not a supported method; use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.`);
   let hop = first;
   for (let redirects = 0; ; redirects++) {
