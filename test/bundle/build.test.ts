@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../runtime/bundle/index.ts";
 import { loadApp } from "../../runtime/actions/app-loader.ts";
-import { writeTempApp } from "../helpers/temp-app.ts";
+import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
+
+afterAll(removeTempApps);
 
 async function buildError(files: Record<string, string>, dependencies?: Record<string, string>) {
   try {

@@ -1,10 +1,18 @@
 /** Writes a throwaway app in the vendor layout, for build and error-path tests. */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
+const created: string[] = [];
+
+/** Removes every app folder this test file wrote (call in afterAll). */
+export function removeTempApps(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function writeTempApp(files: Record<string, string>, options: { alias?: string; dependencies?: Record<string, string> } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "comind-app-"));
+  created.push(dir);
   const all: Record<string, string> = {
     "package.json": JSON.stringify({
       name: "temp-app",
