@@ -26,7 +26,11 @@ const MAX_LIMIT = 1000;
 export async function viewsOf(ctx: ServerContext, records: StoredRecord[], user: CurrentUser, listOfFields?: unknown) {
   const fields = parseListOfFields(listOfFields);
   const byApp = new Map<string, StoredRecord[]>();
-  for (const record of records) byApp.set(record.app, [...(byApp.get(record.app) ?? []), record]);
+  for (const record of records) {
+    const group = byApp.get(record.app);
+    if (group) group.push(record);
+    else byApp.set(record.app, [record]);
+  }
   const transitions = new Map<string, string[]>();
   for (const [alias, group] of byApp) {
     const app = ctx.runtime.apps.get(alias);
