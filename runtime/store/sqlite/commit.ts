@@ -8,45 +8,46 @@ import { join } from "node:path";
 import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
+import type { Prepare } from "./statements.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
   return new RuntimeError("conflict", `Record ${write.id} was changed or deleted by someone else while the action ran; retry the action.`);
 }
 
-function nextNumber(db: DatabaseSync, workspace: string, app: string): number {
-  const row = db.prepare(
+function nextNumber(prepare: Prepare, workspace: string, app: string): number {
+  const row = prepare(
     "INSERT INTO sequences (workspace, name, value) VALUES (?, ?, 1) ON CONFLICT (workspace, name) DO UPDATE SET value = value + 1 RETURNING value",
   ).get(workspace, `record-number:${app}`) as { value: number };
   return Number(row.value);
 }
 
-function applyWrite(db: DatabaseSync, changes: ChangeSet, write: RecordWrite, now: string): number | null {
+function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, now: string): number | null {
   if (write.kind === "insert") {
-    db.prepare(
+    prepare(
       "INSERT INTO records (id, workspace, app, number, revision, fields, creation_date, update_date) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-    ).run(write.id, changes.workspace, write.app, nextNumber(db, changes.workspace, write.app), JSON.stringify(write.fields), now, now);
+    ).run(write.id, changes.workspace, write.app, nextNumber(prepare, changes.workspace, write.app), JSON.stringify(write.fields), now, now);
     return 1;
   }
   if (write.kind === "update") {
-    const result = db.prepare(
+    const result = prepare(
       "UPDATE records SET fields = ?, revision = revision + 1, update_date = ? WHERE workspace = ? AND id = ? AND revision = ?",
     ).run(JSON.stringify(write.fields), now, changes.workspace, write.id, write.expectedRevision);
     if (result.changes !== 1) throw conflict(write);
     return write.expectedRevision + 1;
   }
-  const result = db.prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(changes.workspace, write.id, write.expectedRevision);
+  const result = prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(changes.workspace, write.id, write.expectedRevision);
   if (result.changes !== 1) throw conflict(write);
   return write.expectedRevision + 1;
 }
 
-function writeHistory(db: DatabaseSync, changes: ChangeSet, write: RecordWrite, revision: number, now: string): void {
+function writeHistory(prepare: Prepare, changes: ChangeSet, write: RecordWrite, revision: number, now: string): void {
   const diff = write.kind === "delete" ? [] : write.changes;
-  db.prepare(
+  prepare(
     "INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   ).run(write.id, changes.workspace, write.app, revision, changes.actor, changes.action, write.transition, now, JSON.stringify(diff), changes.runId);
 }
 
-export function commitChangeSet(db: DatabaseSync, filesDir: string, changes: ChangeSet): StoredRecord[] {
+export function commitChangeSet(db: DatabaseSync, prepare: Prepare, filesDir: string, changes: ChangeSet): StoredRecord[] {
   const copied: string[] = [];
   const now = new Date().toISOString();
   try {
@@ -58,16 +59,16 @@ export function commitChangeSet(db: DatabaseSync, filesDir: string, changes: Cha
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const file of changes.files) {
-        db.prepare("INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        prepare("INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)")
           .run(file.id, file.fileName, file.contentType, file.size, file.sha256, now);
       }
       const touched: string[] = [];
       for (const write of changes.writes) {
-        const revision = applyWrite(db, changes, write, now);
-        if (revision !== null) writeHistory(db, changes, write, revision, now);
+        const revision = applyWrite(prepare, changes, write, now);
+        if (revision !== null) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
-      const records = touched.map((id) => rowToRecord(db.prepare("SELECT * FROM records WHERE id = ?").get(id)!));
+      const records = touched.map((id) => rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!));
       db.exec("COMMIT");
       return records;
     } catch (error) {

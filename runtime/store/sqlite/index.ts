@@ -13,6 +13,7 @@ import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
 import { sqliteSql } from "./queries.ts";
+import { statementCache } from "./statements.ts";
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 
 function migrate(db: DatabaseSync): void {
@@ -38,43 +39,44 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
   migrate(db);
   const filesDir = join(dataDir, "files");
+  const prepare = statementCache(db);
 
   const store: Store = {
     kind: "sqlite",
     async getRecord(workspace, id) {
-      const row = db.prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
+      const row = prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
       return row ? rowToRecord(row) : null;
     },
     async findRecords(query: RecordQuery) {
       const { sql, params } = sqliteSql.select(query);
-      return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
+      return prepare(sql).all(...(params as never[])).map(rowToRecord);
     },
     async countRecords(query: RecordQuery) {
       const { sql, params } = sqliteSql.count(query);
-      return Number((db.prepare(sql).get(...(params as never[])) as { n: number }).n);
+      return Number((prepare(sql).get(...(params as never[])) as { n: number }).n);
     },
     async findByKeys(workspace, app, keyFields, keys) {
       if (keys.length === 0) return [];
       const { sql, params } = sqliteSql.byKeys(workspace, app, keyFields, keys);
-      return db.prepare(sql).all(...(params as never[])).map(rowToRecord);
+      return prepare(sql).all(...(params as never[])).map(rowToRecord);
     },
     async commit(changes: ChangeSet): Promise<StoredRecord[]> {
-      return commitChangeSet(db, filesDir, changes);
+      return commitChangeSet(db, prepare, filesDir, changes);
     },
     async nextSequence(workspace, name) {
-      const row = db.prepare(
+      const row = prepare(
         "INSERT INTO sequences (workspace, name, value) VALUES (?, ?, 1) ON CONFLICT (workspace, name) DO UPDATE SET value = value + 1 RETURNING value",
       ).get(workspace, name) as { value: number };
       return Number(row.value);
     },
     async history(workspace, recordId, options = {}): Promise<HistoryEntry[]> {
-      const rows = db.prepare(
+      const rows = prepare(
         "SELECT * FROM record_history WHERE workspace = ? AND record_id = ? AND ts >= ? ORDER BY seq LIMIT ?",
       ).all(workspace, recordId, options.since ?? "", options.limit ?? 1000);
       return rows.map(rowToHistory);
     },
     async getFile(id): Promise<StoredFile | null> {
-      const row = db.prepare("SELECT * FROM files WHERE id = ?").get(id);
+      const row = prepare("SELECT * FROM files WHERE id = ?").get(id);
       return row ? rowToFile(row) : null;
     },
     async filePath(id) {
@@ -83,22 +85,22 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     async searchRecords(query: SearchQuery) {
       const match = fts5Query(query.text);
       if (!match) return [];
-      const rows = db.prepare(
+      const rows = prepare(
         `SELECT r.* FROM records_fts f JOIN records r ON r.rowid = f.rowid
          WHERE records_fts MATCH ? AND r.workspace = ? AND (? IS NULL OR r.app = ?) ORDER BY f.rank LIMIT ? OFFSET ?`,
       ).all(match, query.workspace, query.app ?? null, query.app ?? null, query.limit ?? 20, query.offset ?? 0);
       return rows.map(rowToRecord);
     },
     async saveToken(token: AuthToken) {
-      db.prepare("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      prepare("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)")
         .run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
     },
     async findToken(tokenHash: string) {
-      const row = db.prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
+      const row = prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
       return row ? rowToToken(row) : null;
     },
     async recordRun(run: ActionRunLog) {
-      db.prepare(
+      prepare(
         `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt,
@@ -111,7 +113,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       if (query.app) { where.push("app = ?"); params.push(query.app); }
       if (query.failedOnly) where.push("ok = 0");
       const sql = `SELECT * FROM action_runs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
-      return db.prepare(sql).all(...params, query.limit ?? 100).map(rowToRun);
+      return prepare(sql).all(...params, query.limit ?? 100).map(rowToRun);
     },
     async close() {
       if (db.isOpen) db.close();
