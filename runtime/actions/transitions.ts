@@ -5,30 +5,24 @@
  */
 import type { CurrentUser } from "../../globals/app-types.ts";
 import { RuntimeError } from "../errors.ts";
-import type { HostFunctions } from "../sandbox/index.ts";
+import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
 import type { StoredRecord } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { toEntity } from "./record-shape.ts";
 import { pureHostCalls } from "../host/utils.ts";
 
-const NO_IO = () => {
+const refuse = async () => {
   throw new RuntimeError("forbidden", "Preconditions can only compute: HTTP, files, records and sleep are not available in them.");
 };
 
-/** Host functions for preconditions: pure helpers only, console output dropped. */
-function computeOnlyHost(): HostFunctions {
-  const refuse = async () => NO_IO();
-  return {
-    "console.write": () => null,
-    ...pureHostCalls,
-    "app.secrets": () => ({}),
-    "http.execute": refuse, "http.download": refuse, "files.getRef": refuse, "files.persist": refuse, "files.readBase64": refuse,
-    "files.fromBase64": refuse, "files.readCsv": refuse, "files.writeCsv": refuse, "records.import": refuse, "records.query": refuse,
-    "records.get": refuse, "records.create": refuse, "records.update": refuse, "records.delete": refuse, "server.sleep": refuse,
-    "ids.uniqueForPrefix": refuse,
-  };
-}
+/** Host functions for preconditions: pure helpers only, console output dropped, every I/O call refused. */
+const COMPUTE_ONLY_HOST = {
+  ...Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, refuse])),
+  "console.write": () => null,
+  ...pureHostCalls,
+  "app.secrets": () => ({}),
+} as unknown as HostFunctions;
 
 export async function allowedTransitions(config: RuntimeConfig, app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
   const custom = app.manifest.actions.map((action) => action.uid);
@@ -39,7 +33,7 @@ export async function allowedTransitions(config: RuntimeConfig, app: LoadedApp, 
       action: "", appAlias: app.alias, workspaceAlias: config.workspace, entity: {}, entityOld: null, currentUser: { ...user }, isNew: false, vars: app.manifest.vars,
       transitionsFor: { records: records.map((r) => toEntity(r.id, r.fields, r, app.schema)), actions: custom },
     },
-    host: computeOnlyHost(),
+    host: COMPUTE_ONLY_HOST,
     limits: config.limits,
     abort: new AbortController(),
     describeError: (error) => ({ code: (error as RuntimeError).code ?? "internal_error", message: (error as Error).message }),

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "dotenv";
 import { RuntimeError } from "../errors.ts";
+import { SECRET_PREFIX } from "../bundle/secret-names.ts";
 
 export type SecretSource = Record<string, string | undefined>;
 
@@ -20,7 +21,7 @@ export function loadSecretSource(envFile?: string, env: NodeJS.ProcessEnv = proc
   }
   const source: SecretSource = {};
   for (const [name, value] of Object.entries({ ...fromFile, ...env })) {
-    if (name.startsWith("COMIND_SECRET_") && value !== undefined) source[name] = value;
+    if (name.startsWith(SECRET_PREFIX) && value !== undefined) source[name] = value;
   }
   return source;
 }

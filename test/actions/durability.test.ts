@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore, type StoreOptions } from "../../runtime/store/index.ts";
 import { ROOT } from "../helpers/cli.ts";
-import { startServer, type TestServer } from "../helpers/http-servers.ts";
+import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
 import { ENGINES } from "../helpers/engines.ts";
 
 const CHILD = join(ROOT, "test", "helpers", "store-child.ts");

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
-import { startServer, type TestServer } from "../helpers/http-servers.ts";
+import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
 
 // RestApi end to end: logic in the isolate -> host undici -> real servers on 127.0.0.x.
 let t: TestRuntime;
@@ -96,7 +96,7 @@ describe("RestApi builder against real servers", () => {
       const seen = echoed((await send({ path })).response);
       expect(seen.url).toMatch(/^\/(http:\/)?127\.0\.0\.2:\d+\/x$/);
     }
-    expect(forbidden.seen).toHaveLength(0);
+    expect(forbidden.received).toHaveLength(0);
   });
 
   it("follows redirects; 303 turns a POST into a GET", async () => {
@@ -119,7 +119,7 @@ describe("RestApi builder against real servers", () => {
     expect((await send({ path: "/redirect/forbidden" })).response).toMatchObject({ ok: false, code: "egress_denied" });
     expect((await send({ path: "/redirect/file" })).response).toMatchObject({ ok: false, code: "egress_denied" });
     expect((await send({ path: "/redirect/loop" })).response).toMatchObject({ ok: false, code: "too_many_redirects" });
-    expect(forbidden.seen).toHaveLength(0);
+    expect(forbidden.received).toHaveLength(0);
   });
 
   it("refuses loopback and private targets not on the allow-list, by address or by name", async () => {
@@ -132,7 +132,7 @@ describe("RestApi builder against real servers", () => {
     for (const base of ["file:///etc/passwd", "ftp://127.0.0.1/", "data:text/plain,hi"]) {
       expect((await send({ base, path: "/x" })).response, base).toMatchObject({ ok: false, code: "egress_denied" });
     }
-    expect(forbidden.seen).toHaveLength(0);
+    expect(forbidden.received).toHaveLength(0);
   });
 
   it("refuses a DNS name that resolves to an allowed loopback address unless the name itself is listed", async () => {

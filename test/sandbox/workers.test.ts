@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
-import { startServer, type TestServer } from "../helpers/http-servers.ts";
+import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
 
 // Isolates in worker processes: same behaviour as in-process, and a dead worker costs one action.
 let t: TestRuntime;

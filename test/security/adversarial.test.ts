@@ -13,7 +13,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   expect(s.friendly.ok).toBeGreaterThan(20);
-  expect(s.forbidden.seen).toHaveLength(0);
+  expect(s.forbidden.received).toHaveLength(0);
   expect(({} as any).polluted).toBeUndefined();
   await s.stop();
 }, 60_000);

@@ -9,7 +9,7 @@ import { request } from "undici";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
-import { startServer, type TestServer } from "../helpers/http-servers.ts";
+import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
 
 export const HOSTILE_SECRET = "hostile-secret-Zx81-value";
 export const PROBE_SECRET = "probe-secret-never-for-hostile";
