@@ -11,14 +11,31 @@ import type { IsolatePool, SandboxOutcome, SandboxRun } from "../runtime/sandbox
 export function createNodeVmExecutor(globalsCode: string) {
   const scripts = new Map<string, vm.Script>();
   return async (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> => {
-    const bridge = createBridge(run.host, { checkDeadline: () => undefined, describeError: run.describeError });
+    const bridge = createBridge(run.host, {
+      checkDeadline: () => undefined,
+      describeError: run.describeError,
+    });
     let script = scripts.get(run.app.key);
-    if (!script) scripts.set(run.app.key, (script = new vm.Script(isolateScript(globalsCode, run.app.logicCode).code)));
+    if (!script) {
+      script = new vm.Script(isolateScript(globalsCode, run.app.logicCode).code);
+      scripts.set(run.app.key, script);
+    }
     const context = vm.createContext({});
     const start = script.runInContext(context);
-    const noAsync = { applySyncPromise: () => { throw new Error("async host calls are not part of the node:vm baseline"); } };
-    const reply = JSON.parse(start((name: string, json: string) => bridge.dispatchSync(name, json), noAsync, JSON.stringify(run.init)));
-    if (!reply.ok || !reply.allowed) return { ok: false, error: { code: "logic_error", message: reply.error.message, stack: "" }, cpuMs: 0 };
+    const noAsync = {
+      applySyncPromise: () => {
+        throw new Error("async host calls are not part of the node:vm baseline");
+      },
+    };
+    const reply = JSON.parse(
+      start(
+        (name: string, json: string) => bridge.dispatchSync(name, json),
+        noAsync,
+        JSON.stringify(run.init),
+      ),
+    );
+    if (!reply.ok || !reply.allowed)
+      return { ok: false, error: { code: "logic_error", message: reply.error.message, stack: "" }, cpuMs: 0 };
     return { ok: true, ran: reply.ran, entity: JSON.parse(reply.entityJson), cpuMs: 0 };
   };
 }

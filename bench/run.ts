@@ -19,7 +19,9 @@ import { median, percentile, round, timeEach } from "./stats.ts";
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const dirs: string[] = [];
 
-async function runtimeWith(options: { vm?: boolean } = {}): Promise<{ runtime: ActionRuntime; store: Store }> {
+async function runtimeWith(
+  options: { vm?: boolean } = {},
+): Promise<{ runtime: ActionRuntime; store: Store }> {
   const dir = mkdtempSync(join(tmpdir(), "comind-bench-"));
   dirs.push(dir);
   const store = await openStore({ dataDir: dir });
@@ -40,13 +42,20 @@ async function warmAction() {
     const { runtime, store } = await runtimeWith({ vm });
     const first = await okRun(runtime, { app: "BENCH", action: "bump" });
     await timeEach(100, () => okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }));
-    const samples = await timeEach(1000, () => okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }));
-    const records = await Promise.all(Array.from({ length: 8 }, () => okRun(runtime, { app: "BENCH", action: "bump" })));
+    const samples = await timeEach(1000, () =>
+      okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }),
+    );
+    const records = await Promise.all(
+      Array.from({ length: 8 }, () => okRun(runtime, { app: "BENCH", action: "bump" })),
+    );
     const start = performance.now();
     let done = 0;
-    await Promise.all(records.map(async (record) => {
-      for (let i = 0; i < 250; i++, done++) await okRun(runtime, { app: "BENCH", action: "bump", recordId: record.recordId });
-    }));
+    await Promise.all(
+      records.map(async (record) => {
+        for (let i = 0; i < 250; i++, done++)
+          await okRun(runtime, { app: "BENCH", action: "bump", recordId: record.recordId });
+      }),
+    );
     const perSecond = done / ((performance.now() - start) / 1000);
     await runtime.close();
     await store.close();
@@ -55,9 +64,14 @@ async function warmAction() {
   const isolate = await measure(false);
   const baseline = await measure(true);
   return {
-    isolate_p50_ms: round(isolate.p50), isolate_p95_ms: round(isolate.p95), node_vm_p50_ms: round(baseline.p50),
-    ratio_vs_node_vm: round(isolate.p50 / baseline.p50, 2), budget_ratio: 3,
-    isolate_actions_per_s_concurrency_8: Math.round(isolate.perSecond), node_vm_actions_per_s_concurrency_8: Math.round(baseline.perSecond), budget_actions_per_s: 2000,
+    isolate_p50_ms: round(isolate.p50),
+    isolate_p95_ms: round(isolate.p95),
+    node_vm_p50_ms: round(baseline.p50),
+    ratio_vs_node_vm: round(isolate.p50 / baseline.p50, 2),
+    budget_ratio: 3,
+    isolate_actions_per_s_concurrency_8: Math.round(isolate.perSecond),
+    node_vm_actions_per_s_concurrency_8: Math.round(baseline.perSecond),
+    budget_actions_per_s: 2000,
   };
 }
 
@@ -72,8 +86,18 @@ async function outboundRequest() {
   };
   const N = 50;
   const { runtime, store } = await runtimeWith();
-  const record = await okRun(runtime, { app: "BENCH", action: "call_api", values: { c_url: url, c_requests: 0 } });
-  const run = (count: number) => okRun(runtime, { app: "BENCH", action: "call_api", recordId: record.recordId, values: { c_url: url, c_requests: count } });
+  const record = await okRun(runtime, {
+    app: "BENCH",
+    action: "call_api",
+    values: { c_url: url, c_requests: 0 },
+  });
+  const run = (count: number) =>
+    okRun(runtime, {
+      app: "BENCH",
+      action: "call_api",
+      recordId: record.recordId,
+      values: { c_url: url, c_requests: count },
+    });
   await timeEach(5, () => run(N));
   const empty = median(await timeEach(20, () => run(0)));
   const full = median(await timeEach(20, () => run(N)));
@@ -84,7 +108,12 @@ async function outboundRequest() {
   await store.close();
   await agent.close();
   server.close();
-  return { restapi_request_ms: round(perRequest), undici_request_ms: round(baseline), ratio_vs_undici: round(perRequest / baseline, 2), budget_ratio: 1.5 };
+  return {
+    restapi_request_ms: round(perRequest),
+    undici_request_ms: round(baseline),
+    ratio_vs_undici: round(perRequest / baseline, 2),
+    budget_ratio: 1.5,
+  };
 }
 
 async function coldStartAndBuild() {
@@ -98,7 +127,12 @@ async function coldStartAndBuild() {
     await runtime.close();
     await store.close();
   }
-  return { build_median_ms: round(median(builds), 1), budget_build_ms: 100, first_action_median_ms: round(median(firstActions), 2), budget_first_action_ms: 10 };
+  return {
+    build_median_ms: round(median(builds), 1),
+    budget_build_ms: 100,
+    first_action_median_ms: round(median(firstActions), 2),
+    budget_first_action_ms: 10,
+  };
 }
 
 const results = {

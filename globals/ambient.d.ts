@@ -31,4 +31,3 @@ declare global {
   /** Only `process.env.COMIND_SECRET_*` names that settings/secrets.ts declares have values. */
   const process: { env: Record<string, string | undefined> };
 }
-export {};

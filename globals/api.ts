@@ -4,7 +4,15 @@
  */
 export { makeEntity } from "./entity.ts";
 export type {
-  ActionLogicOf, AppAction, AppActionArray, AppField, AppFieldArray, AppFieldType, AttachmentItem,
-  BaseEntity, CurrentUser, EntityOf,
+  ActionLogicOf,
+  AppAction,
+  AppActionArray,
+  AppField,
+  AppFieldArray,
+  AppFieldType,
+  AttachmentItem,
+  BaseEntity,
+  CurrentUser,
+  EntityOf,
 } from "./app-types.ts";
 export * from "./server.ts";

@@ -3,7 +3,15 @@
  * `fields/index.ts`, and `ActionLogic`. Pure types; nothing here runs.
  */
 export type AppFieldType =
-  | "text" | "number" | "date" | "datetime" | "bool" | "object" | "lookup" | "fileslist" | "peoplelist";
+  | "text"
+  | "number"
+  | "date"
+  | "datetime"
+  | "bool"
+  | "object"
+  | "lookup"
+  | "fileslist"
+  | "peoplelist";
 
 export interface AppField {
   readonly name: string;
@@ -27,13 +35,17 @@ export interface AttachmentItem {
   [extra: string]: unknown;
 }
 
-type FieldValue<T extends AppFieldType> =
-  T extends "number" ? number | null
-  : T extends "bool" ? boolean | null
-  : T extends "object" ? any
-  : T extends "fileslist" ? AttachmentItem[] | null
-  : T extends "peoplelist" ? string[] | null
-  : string | null;
+type FieldValue<T extends AppFieldType> = T extends "number"
+  ? number | null
+  : T extends "bool"
+    ? boolean | null
+    : T extends "object"
+      ? any
+      : T extends "fileslist"
+        ? AttachmentItem[] | null
+        : T extends "peoplelist"
+          ? string[] | null
+          : string | null;
 
 /** The fields every record has, whatever the app declares. */
 export interface BaseEntity {

@@ -17,7 +17,8 @@ import { currentEntity, currentEntityOld, currentUser, setActionInit } from "./e
 import { createRunner } from "./runner.ts";
 
 const reflectApply = Reflect.apply;
-const nullProto = <T extends object>(fields: T): T => Object.freeze(Object.assign(Object.create(null), fields));
+const nullProto = <T extends object>(fields: T): T =>
+  Object.freeze(Object.assign(Object.create(null), fields));
 
 // isolated-vm reads option objects through the prototype chain: options with no prototype
 // cannot be changed by a script that pollutes Object.prototype (e.g. `result: { reference: true }`).
@@ -38,11 +39,17 @@ function notAvailable(name: string, instead: string) {
   };
 }
 
-export function bootstrap(syncCallback: (name: string, argJson: string) => string, asyncRef: HostReference, initJson: string, loadApp: () => unknown): string {
+export function bootstrap(
+  syncCallback: (name: string, argJson: string) => string,
+  asyncRef: HostReference,
+  initJson: string,
+  loadApp: () => unknown,
+): string {
   const applySyncPromise = asyncRef.applySyncPromise;
   bindTransports(
     (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
-    (name, argJson) => reflectApply(applySyncPromise, asyncRef, [undefined, [name, argJson], APPLY_OPTIONS]) as string,
+    (name, argJson) =>
+      reflectApply(applySyncPromise, asyncRef, [undefined, [name, argJson], APPLY_OPTIONS]) as string,
   );
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
@@ -55,10 +62,23 @@ export function bootstrap(syncCallback: (name: string, argJson: string) => strin
   install("Utils", Utils);
   install("console", createConsole());
   Object.defineProperty(globalThis, "entity", { get: currentEntity, configurable: false, enumerable: false });
-  Object.defineProperty(globalThis, "entityOld", { get: currentEntityOld, configurable: false, enumerable: false });
-  Object.defineProperty(globalThis, "currentUser", { get: currentUser, configurable: false, enumerable: false });
+  Object.defineProperty(globalThis, "entityOld", {
+    get: currentEntityOld,
+    configurable: false,
+    enumerable: false,
+  });
+  Object.defineProperty(globalThis, "currentUser", {
+    get: currentUser,
+    configurable: false,
+    enumerable: false,
+  });
   // `process.env.X` in app code is compiled to `__comindEnv.X`: only declared secrets have values.
-  install("__comindEnv", new Proxy(Object.create(null), { get: (_target, key) => (typeof key === "string" ? getSecrets()[key] : undefined) }));
+  install(
+    "__comindEnv",
+    new Proxy(Object.create(null), {
+      get: (_target, key) => (typeof key === "string" ? getSecrets()[key] : undefined),
+    }),
+  );
   install("fetch", notAvailable("fetch()", "RestApi"));
   install("XMLHttpRequest", notAvailable("XMLHttpRequest", "RestApi"));
   install("require", notAvailable("require()", "import at the top of the file"));

@@ -79,7 +79,10 @@ export interface AsyncHostCalls {
   "files.fromBase64": { arg: { data: string; fileName?: string; contentType?: string }; result: FileRef };
   "files.readCsv": { arg: { ref: string; options?: CsvOptions }; result: unknown[] };
   "files.writeCsv": { arg: { rows: unknown[]; fileName?: string; options?: CsvOptions }; result: FileRef };
-  "records.import": { arg: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }; result: { created: number; updated: number } };
+  "records.import": {
+    arg: { data: JsonRecord[]; keyFields: string[]; appAlias?: string };
+    result: { created: number; updated: number };
+  };
   "records.query": { arg: RecordQuery; result: JsonRecord[] };
   "records.get": { arg: { id: string }; result: JsonRecord | null };
   "records.create": { arg: { values: JsonRecord; appAlias?: string }; result: JsonRecord };

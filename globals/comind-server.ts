@@ -10,14 +10,19 @@ import { getVars } from "./app-settings.ts";
 import { callAsync, callSync } from "./host-call.ts";
 
 function requireId(id: unknown, caller: string): string {
-  if ((typeof id !== "string" && typeof id !== "number") || String(id) === "") throw new TypeError(`ComindServer.${caller}: pass a record id.`);
+  if ((typeof id !== "string" && typeof id !== "number") || String(id) === "")
+    throw new TypeError(`ComindServer.${caller}: pass a record id.`);
   return String(id);
 }
 
 export const ComindServer = {
   /** Upserts rows into the current app (or `appAlias`), matching existing records on `keyFields`. */
-  importData(options: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }): { created: number; updated: number } {
-    if (!options || !Array.isArray(options.data)) throw new TypeError("ComindServer.importData: pass { data: [...rows], keyFields: [...] }.");
+  importData(options: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }): {
+    created: number;
+    updated: number;
+  } {
+    if (!options || !Array.isArray(options.data))
+      throw new TypeError("ComindServer.importData: pass { data: [...rows], keyFields: [...] }.");
     const keyFields = Array.isArray(options.keyFields) ? options.keyFields.map(String) : [];
     return callAsync("records.import", { data: options.data, keyFields, appAlias: options.appAlias });
   },
@@ -33,7 +38,11 @@ export const ComindServer = {
   },
   /** Applies `values` to another record and fires `transition` ("edit" or an action uid) on it. */
   updateAppRecord(id: string, transition: string = "edit", values: JsonRecord = {}): JsonRecord {
-    return callAsync("records.update", { id: requireId(id, "updateAppRecord"), transition: String(transition), values });
+    return callAsync("records.update", {
+      id: requireId(id, "updateAppRecord"),
+      transition: String(transition),
+      values,
+    });
   },
   deleteAppRecord(id: string): { deleted: boolean } {
     return callAsync("records.delete", { id: requireId(id, "deleteAppRecord") });

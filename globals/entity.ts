@@ -51,12 +51,16 @@ export function currentAction(): ActionInit {
  * Typed access to the running record, as in the vendor's `typings.ts`.
  * @example export const { entity } = makeEntity(fields);
  */
-export function makeEntity<F extends AppFieldArray, A extends AppActionArray = AppActionArray>(_fields: F, _actions?: A) {
+export function makeEntity<F extends AppFieldArray, A extends AppActionArray = AppActionArray>(
+  _fields: F,
+  _actions?: A,
+) {
   return {
     entity: entity as unknown as EntityOf<F>,
     entityOld: entityOld as unknown as Readonly<EntityOf<F>> | null,
     records: {
-      query: (filter?: Partial<EntityOf<F>>, limit?: number) => ComindServer.queryAppRecords({ filter: filter as JsonRecord, limit }) as unknown as EntityOf<F>[],
+      query: (filter?: Partial<EntityOf<F>>, limit?: number) =>
+        ComindServer.queryAppRecords({ filter: filter as JsonRecord, limit }) as unknown as EntityOf<F>[],
       get: (id: string) => ComindServer.getAppRecord(id) as unknown as EntityOf<F> | null,
     },
   };

@@ -12,14 +12,16 @@ type FileRefLike = string | { ref: string };
 
 function refOf(file: FileRefLike, caller: string): string {
   const ref = typeof file === "string" ? file : file?.ref;
-  if (typeof ref !== "string" || ref === "") throw new TypeError(`Files.${caller}: pass a file reference or its .ref string.`);
+  if (typeof ref !== "string" || ref === "")
+    throw new TypeError(`Files.${caller}: pass a file reference or its .ref string.`);
   return ref;
 }
 
 export const Files = {
   /** Reference to a stored file, e.g. `entity.attachments__list[0].file_uid`. */
   getFileRef(fileUid: string): FileRef {
-    if (typeof fileUid !== "string" || fileUid === "") throw new TypeError("Files.getFileRef: pass the file_uid of a stored file.");
+    if (typeof fileUid !== "string" || fileUid === "")
+      throw new TypeError("Files.getFileRef: pass the file_uid of a stored file.");
     return callAsync("files.getRef", { fileUid });
   },
   /** Keeps a temporary file: it is stored when the action commits. */

@@ -3,7 +3,13 @@
  * bootstrap and kept in this module's closure: user code never sees them on globalThis.
  * JSON and Reflect are captured before user code runs, so patching them later changes nothing here.
  */
-import type { AsyncCallName, AsyncHostCalls, HostReply, SyncCallName, SyncHostCalls } from "./bridge-contract.ts";
+import type {
+  AsyncCallName,
+  AsyncHostCalls,
+  HostReply,
+  SyncCallName,
+  SyncHostCalls,
+} from "./bridge-contract.ts";
 
 export type SyncTransport = (name: string, argJson: string) => string;
 export type AsyncTransport = (name: string, argJson: string) => string;
@@ -33,12 +39,18 @@ function unwrap<T>(replyJson: string): T {
 }
 
 /** Cheap host call (no I/O): answered at once on the host thread. */
-export function callSync<N extends SyncCallName>(name: N, arg: SyncHostCalls[N]["arg"]): SyncHostCalls[N]["result"] {
+export function callSync<N extends SyncCallName>(
+  name: N,
+  arg: SyncHostCalls[N]["arg"],
+): SyncHostCalls[N]["result"] {
   return unwrap(syncTransport!(name, jsonStringify(arg)));
 }
 
 /** Host call that does I/O: the isolate blocks while the host awaits it. */
-export function callAsync<N extends AsyncCallName>(name: N, arg: AsyncHostCalls[N]["arg"]): AsyncHostCalls[N]["result"] {
+export function callAsync<N extends AsyncCallName>(
+  name: N,
+  arg: AsyncHostCalls[N]["arg"],
+): AsyncHostCalls[N]["result"] {
   return unwrap(asyncTransport!(name, jsonStringify(arg)));
 }
 

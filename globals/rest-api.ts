@@ -31,14 +31,16 @@ function text(value: unknown, what: string): string {
 
 function refOf(file: FileRefLike): string {
   const ref = typeof file === "string" ? file : file?.ref;
-  if (typeof ref !== "string" || ref === "") throw new TypeError("RestApi.addFile: pass a file reference from Files.getFileRef() or downloadFile().");
+  if (typeof ref !== "string" || ref === "")
+    throw new TypeError("RestApi.addFile: pass a file reference from Files.getFileRef() or downloadFile().");
   return ref;
 }
 
 export const RestApi = {
   /** Sets the base URL of the following requests (http or https). */
   createClient(url: string) {
-    if (typeof url !== "string" || url.trim() === "") throw new TypeError("RestApi.createClient: pass the base URL, e.g. \"https://api.example.com\".");
+    if (typeof url !== "string" || url.trim() === "")
+      throw new TypeError('RestApi.createClient: pass the base URL, e.g. "https://api.example.com".');
     baseUrl = url;
     request = null;
     return RestApi;
@@ -47,8 +49,14 @@ export const RestApi = {
   createRequest(path: string, method: HttpMethod | Lowercase<HttpMethod> = "GET") {
     if (baseUrl === null) throw new Error("RestApi: call RestApi.createClient(baseUrl) first.");
     request = {
-      baseUrl, path: text(path, "path"), method: text(method, "method").toUpperCase(),
-      headers: [], query: [], params: [], segments: [], files: [],
+      baseUrl,
+      path: text(path, "path"),
+      method: text(method, "method").toUpperCase(),
+      headers: [],
+      query: [],
+      params: [],
+      segments: [],
+      files: [],
     };
     return RestApi;
   },
@@ -91,7 +99,8 @@ export const RestApi = {
   },
   setRequestTimeout(seconds: number) {
     const value = Number(seconds);
-    if (!(value > 0)) throw new TypeError("RestApi.setRequestTimeout: pass a number of seconds greater than 0.");
+    if (!(value > 0))
+      throw new TypeError("RestApi.setRequestTimeout: pass a number of seconds greater than 0.");
     current().timeoutSeconds = value;
     return RestApi;
   },

@@ -27,7 +27,10 @@ function describeThrown(value: unknown): ThrownInfo {
         isError: true,
       };
     }
-    return { message: typeof value === "string" ? value : safeJson.stringify(value) ?? String(value), isError: false };
+    return {
+      message: typeof value === "string" ? value : (safeJson.stringify(value) ?? String(value)),
+      isError: false,
+    };
   } catch {
     return { message: "The action threw a value that cannot be shown.", isError: false };
   }
@@ -39,10 +42,15 @@ function moduleDefault(mod: any): Record<string, unknown> {
 }
 
 function isThenable(value: any): boolean {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof value.then === "function"
+  );
 }
 
-const SYNC_ONLY = "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
+const SYNC_ONLY =
+  "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
 
 export function createRunner(init: ActionInit, loadApp: () => unknown) {
   let loaded: any = null;
@@ -64,7 +72,13 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
     return true;
   }
 
-  function transitions({ records, actions }: { records: Record<string, unknown>[]; actions: string[] }): string[][] {
+  function transitions({
+    records,
+    actions,
+  }: {
+    records: Record<string, unknown>[];
+    actions: string[];
+  }): string[][] {
     return records.map((record) => {
       setCurrentEntity(record);
       return actions.filter((action) => precondition(action));
@@ -75,7 +89,8 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
   return function run(): string {
     try {
       loaded = loadApp();
-      if (init.transitionsFor) return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
+      if (init.transitionsFor)
+        return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
       if (!precondition()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();
       const entityJson = safeJson.stringify(currentEntity());

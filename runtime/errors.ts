@@ -14,7 +14,10 @@ export const ERROR_CODES = {
   precondition_failed: { status: 403, hint: "The action's precondition is false for this record." },
   validation_error: { status: 400, hint: "A field value does not match the app's field type." },
   conflict: { status: 409, hint: "The record changed while the action ran; retry the action." },
-  egress_denied: { status: 403, hint: "An outbound request went to a host the egress policy refuses; an admin can allow it with --allow-host." },
+  egress_denied: {
+    status: 403,
+    hint: "An outbound request went to a host the egress policy refuses; an admin can allow it with --allow-host.",
+  },
   network_error: { status: 502, hint: "An outbound request failed before a response arrived." },
   invalid_url: { status: 400, hint: "An outbound request had an invalid URL." },
   too_many_redirects: { status: 502, hint: "An outbound request was redirected too many times." },

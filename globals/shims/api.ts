@@ -7,7 +7,8 @@ export function makeEntity() {
     entity: installed.entity,
     entityOld: installed.entityOld,
     records: {
-      query: (filter?: Record<string, unknown>, limit?: number) => installed.ComindServer.queryAppRecords({ filter, limit }),
+      query: (filter?: Record<string, unknown>, limit?: number) =>
+        installed.ComindServer.queryAppRecords({ filter, limit }),
       get: (id: string) => installed.ComindServer.getAppRecord(id),
     },
   };

@@ -28,7 +28,12 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
     build,
     manifest,
     schema: new FieldSchema(build.alias, manifest.fields),
-    sandbox: { key: `${build.alias}:${build.hash}:${memoryMb}`, logicCode: build.logicCode, memoryMb, sourceMap: sourceMapOf(build.logicCode) },
+    sandbox: {
+      key: `${build.alias}:${build.hash}:${memoryMb}`,
+      logicCode: build.logicCode,
+      memoryMb,
+      sourceMap: sourceMapOf(build.logicCode),
+    },
     actionUids: new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]),
   };
 }

@@ -10,6 +10,9 @@ export function errorDescriber(redact: Redactor, onUnexpected: (error: unknown) 
       return { code, message: redact(error.message) };
     }
     onUnexpected(error);
-    return { code: "internal_error", message: "An unexpected error happened on the host; see the server log." };
+    return {
+      code: "internal_error",
+      message: "An unexpected error happened on the host; see the server log.",
+    };
   };
 }

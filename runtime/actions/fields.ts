@@ -18,14 +18,34 @@ export const BASE_FIELDS: Record<string, AppFieldType> = {
 };
 
 /** Fields the store owns: ignored when written. */
-export const READ_ONLY_FIELDS = new Set(["id", "number", "creation_date", "update_date", "revision", "publishing_alias", "project_alias", "transitions", "attachments__list"]);
+export const READ_ONLY_FIELDS = new Set([
+  "id",
+  "number",
+  "creation_date",
+  "update_date",
+  "revision",
+  "publishing_alias",
+  "project_alias",
+  "transitions",
+  "attachments__list",
+]);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 function typeError(app: string, field: string, expected: string, value: unknown): RuntimeError {
-  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? `the text ${JSON.stringify(value.slice(0, 40))}` : `a ${typeof value}`;
-  return new RuntimeError("validation_error", `Field "${field}" of app ${app} expects ${expected}, got ${got}.`);
+  const got =
+    value === null
+      ? "null"
+      : Array.isArray(value)
+        ? "an array"
+        : typeof value === "string"
+          ? `the text ${JSON.stringify(value.slice(0, 40))}`
+          : `a ${typeof value}`;
+  return new RuntimeError(
+    "validation_error",
+    `Field "${field}" of app ${app} expects ${expected}, got ${got}.`,
+  );
 }
 
 function checkValue(app: string, field: string, type: AppFieldType, value: unknown): unknown {
@@ -35,26 +55,38 @@ function checkValue(app: string, field: string, type: AppFieldType, value: unkno
       if (typeof value !== "string") throw typeError(app, field, "text", value);
       return value;
     case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) throw typeError(app, field, "a number", value);
+      if (typeof value !== "number" || !Number.isFinite(value))
+        throw typeError(app, field, "a number", value);
       return value;
     case "bool":
       if (typeof value !== "boolean") throw typeError(app, field, "true or false", value);
       return value;
     case "date":
-      if (typeof value !== "string" || !(ISO_DATE.test(value) || ISO_DATETIME.test(value)) || Number.isNaN(Date.parse(value))) throw typeError(app, field, "a date (YYYY-MM-DD)", value);
+      if (
+        typeof value !== "string" ||
+        !(ISO_DATE.test(value) || ISO_DATETIME.test(value)) ||
+        Number.isNaN(Date.parse(value))
+      )
+        throw typeError(app, field, "a date (YYYY-MM-DD)", value);
       return value;
     case "datetime":
-      if (typeof value !== "string" || !ISO_DATETIME.test(value) || Number.isNaN(Date.parse(value))) throw typeError(app, field, "an ISO 8601 date-time", value);
+      if (typeof value !== "string" || !ISO_DATETIME.test(value) || Number.isNaN(Date.parse(value)))
+        throw typeError(app, field, "an ISO 8601 date-time", value);
       return value;
     case "lookup":
       if (typeof value === "string") return value;
-      if (typeof value === "object" && !Array.isArray(value) && typeof (value as JsonRecord).id === "string") return value;
+      if (typeof value === "object" && !Array.isArray(value) && typeof (value as JsonRecord).id === "string")
+        return value;
       throw typeError(app, field, "a record id", value);
     case "peoplelist":
-      if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) throw typeError(app, field, "a list of user ids", value);
+      if (!Array.isArray(value) || value.some((item) => typeof item !== "string"))
+        throw typeError(app, field, "a list of user ids", value);
       return value;
     case "fileslist":
-      if (!Array.isArray(value) || value.some((item) => !item || typeof item !== "object" || typeof item.file_uid !== "string")) {
+      if (
+        !Array.isArray(value) ||
+        value.some((item) => !item || typeof item !== "object" || typeof item.file_uid !== "string")
+      ) {
         throw typeError(app, field, "a list of { file_uid, title }", value);
       }
       return value;
@@ -86,7 +118,11 @@ export class FieldSchema {
     for (const [field, value] of Object.entries(values)) {
       if (READ_ONLY_FIELDS.has(field)) continue;
       const type = this.types.get(field);
-      if (!type) throw new RuntimeError("validation_error", `Field "${field}" is not defined in app ${this.app}; add it to fields/index.ts or remove it.`);
+      if (!type)
+        throw new RuntimeError(
+          "validation_error",
+          `Field "${field}" is not defined in app ${this.app}; add it to fields/index.ts or remove it.`,
+        );
       clean[field] = checkValue(this.app, field, type, value);
     }
     return clean;

@@ -10,7 +10,9 @@ import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
 const MAX_QUERY_LIMIT = 10_000;
 
 function matches(fields: JsonRecord, filter: JsonRecord): boolean {
-  return Object.entries(filter).every(([field, value]) => JSON.stringify(fields[field] ?? null) === JSON.stringify(value ?? null));
+  return Object.entries(filter).every(
+    ([field, value]) => JSON.stringify(fields[field] ?? null) === JSON.stringify(value ?? null),
+  );
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -28,7 +30,10 @@ function sortValue(record: PendingRecord, field: string): unknown {
   return record.fields[field];
 }
 
-export async function queryWithPending(uow: UnitOfWork, query: GlobalQuery & { appAlias: string }): Promise<PendingRecord[]> {
+export async function queryWithPending(
+  uow: UnitOfWork,
+  query: GlobalQuery & { appAlias: string },
+): Promise<PendingRecord[]> {
   const filter = query.filter ?? {};
   const limit = Math.min(Math.max(Number(query.limit ?? 100), 0), MAX_QUERY_LIMIT);
   const skip = Math.max(Number(query.skip ?? 0), 0);
@@ -36,12 +41,28 @@ export async function queryWithPending(uow: UnitOfWork, query: GlobalQuery & { a
   const base = { workspace: uow.workspace, app: query.appAlias, where: filter, sortBy: query.sortBy };
   if (pending.length === 0) {
     const stored = await uow.store.findRecords({ ...base, limit, offset: skip });
-    return stored.map((record) => ({ id: record.id, app: record.app, stored: record, fields: record.fields, deleted: false, transition: "edit" }));
+    return stored.map((record) => ({
+      id: record.id,
+      app: record.app,
+      stored: record,
+      fields: record.fields,
+      deleted: false,
+      transition: "edit",
+    }));
   }
   const stored = await uow.store.findRecords(base);
   const merged = stored
     .filter((record) => !uow.pending.has(record.id))
-    .map((record): PendingRecord => ({ id: record.id, app: record.app, stored: record, fields: record.fields, deleted: false, transition: "edit" }))
+    .map(
+      (record): PendingRecord => ({
+        id: record.id,
+        app: record.app,
+        stored: record,
+        fields: record.fields,
+        deleted: false,
+        transition: "edit",
+      }),
+    )
     .concat(pending.filter((record) => !record.deleted && matches(record.fields, filter)));
   const keys = parseSortBy(query.sortBy);
   merged.sort((a, b) => {

@@ -21,24 +21,38 @@ export interface PreparedRecord {
   entityOld: JsonRecord | null;
 }
 
-export async function prepareRecord(store: Store, workspace: string, app: LoadedApp, request: ActionRequest): Promise<PreparedRecord> {
+export async function prepareRecord(
+  store: Store,
+  workspace: string,
+  app: LoadedApp,
+  request: ActionRequest,
+): Promise<PreparedRecord> {
   if (!app.actionUids.has(request.action)) {
     const known = [...app.actionUids].join(", ");
-    throw new RuntimeError("unknown_action", `Action "${request.action}" is not defined in app ${app.alias} (known: ${known}).`);
+    throw new RuntimeError(
+      "unknown_action",
+      `Action "${request.action}" is not defined in app ${app.alias} (known: ${known}).`,
+    );
   }
   const submitted = app.schema.validate(request.values ?? {});
   let stored: StoredRecord | null = null;
   if (request.recordId) {
     stored = await store.getRecord(workspace, request.recordId);
     if (stored && stored.app !== app.alias) {
-      throw new RuntimeError("not_found", `Record ${request.recordId} belongs to app ${stored.app}, not ${app.alias}.`);
+      throw new RuntimeError(
+        "not_found",
+        `Record ${request.recordId} belongs to app ${stored.app}, not ${app.alias}.`,
+      );
     }
     if (!stored && !request.createIfMissing && request.action !== "add") {
       throw new RuntimeError("not_found", `Record ${request.recordId} does not exist in app ${app.alias}.`);
     }
   }
   if (stored && request.action === "add") {
-    throw new RuntimeError("bad_request", `Record ${stored.id} already exists; use "edit" or an action uid instead of "add".`);
+    throw new RuntimeError(
+      "bad_request",
+      `Record ${stored.id} already exists; use "edit" or an action uid instead of "add".`,
+    );
   }
   const id = stored?.id ?? request.recordId ?? randomUUID();
   const fields = { ...(stored?.fields ?? emptyFields(app.schema)), ...submitted };
@@ -53,7 +67,11 @@ export async function prepareRecord(store: Store, workspace: string, app: Loaded
 }
 
 /** A record already in the action's unit of work, about to run a nested transition. */
-export function prepareFromPending(app: LoadedApp, pending: PendingRecord, values: JsonRecord): PreparedRecord {
+export function prepareFromPending(
+  app: LoadedApp,
+  pending: PendingRecord,
+  values: JsonRecord,
+): PreparedRecord {
   const fields = { ...pending.fields, ...app.schema.validate(values) };
   return {
     id: pending.id,

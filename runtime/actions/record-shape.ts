@@ -9,7 +9,12 @@ export function emptyFields(schema: FieldSchema): JsonRecord {
   return Object.fromEntries(schema.fieldNames.map((name) => [name, null]));
 }
 
-export function toEntity(id: string, fields: JsonRecord, stored: StoredRecord | null, schema: FieldSchema): JsonRecord {
+export function toEntity(
+  id: string,
+  fields: JsonRecord,
+  stored: StoredRecord | null,
+  schema: FieldSchema,
+): JsonRecord {
   const values = { ...emptyFields(schema), ...fields };
   return {
     id,
@@ -30,7 +35,10 @@ export function fieldsFromEntity(entity: JsonRecord, before: JsonRecord): JsonRe
   return values;
 }
 
-export function diffFields(before: JsonRecord, after: JsonRecord): { field: string; old: unknown; new: unknown }[] {
+export function diffFields(
+  before: JsonRecord,
+  after: JsonRecord,
+): { field: string; old: unknown; new: unknown }[] {
   const changes = [];
   for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const old = before[field] ?? null;

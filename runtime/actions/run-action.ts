@@ -21,7 +21,9 @@ const ACTION_FINISHED = Object.freeze(new Error("action finished"));
 export async function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
   const app = config.app(request.app);
   const { store, workspace } = config;
-  const limits = request.wallMs ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) } : config.limits;
+  const limits = request.wallMs
+    ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
+    : config.limits;
   const user = request.user ?? DEFAULT_USER;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
@@ -36,35 +38,112 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
 
   const finish = async (result: ActionResult): Promise<ActionResult> => {
     const error = result.ok ? null : result.error;
-    await store.recordRun({
-      id: runId, workspace, app: app.alias, action: request.action, recordId, source: request.source ?? "api", actor: user.id,
-      startedAt, finishedAt: new Date().toISOString(), ok: result.ok, errorCode: error?.code ?? null,
-      errorMessage: error?.message ?? null, logs: logs.entries, httpCalls, cpuMs: Math.round(cpuMs * 10) / 10, heapMb,
-    }).catch(config.onInternalError);
+    await store
+      .recordRun({
+        id: runId,
+        workspace,
+        app: app.alias,
+        action: request.action,
+        recordId,
+        source: request.source ?? "api",
+        actor: user.id,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        ok: result.ok,
+        errorCode: error?.code ?? null,
+        errorMessage: error?.message ?? null,
+        logs: logs.entries,
+        httpCalls,
+        cpuMs: Math.round(cpuMs * 10) / 10,
+        heapMb,
+      })
+      .catch(config.onInternalError);
     return result;
   };
   const fail = (code: string, message: string, stack = `Error: ${message}`) =>
-    finish({ ok: false, runId, recordId, error: { code, message: redact(message), stack: redact(stack) }, logs: logs.entries, httpCalls, cpuMs });
+    finish({
+      ok: false,
+      runId,
+      recordId,
+      error: { code, message: redact(message), stack: redact(stack) },
+      logs: logs.entries,
+      httpCalls,
+      cpuMs,
+    });
 
   try {
     const record = await prepareRecord(store, workspace, app, request);
     recordId = record.id;
-    const uow = new UnitOfWork({ store, workspace, defaultApp: app.alias, dependsOn: app.build.pkg.dependsOn, schemaOf: config.schemaOf });
-    const http = createHttpClient({
-      policy: { allowHosts: config.allowHosts, maxResponseBytes: limits.maxResponseBytes, maxDownloadBytes: limits.maxDownloadBytes, defaultTimeoutMs: limits.requestTimeoutMs, maxRequests: limits.maxRequests, maxRedirects: 5 },
-      files, signal: abort.signal, onCall: (call) => httpCalls.push(call), dispatcher: config.httpDispatcher,
+    const uow = new UnitOfWork({
+      store,
+      workspace,
+      defaultApp: app.alias,
+      dependsOn: app.build.pkg.dependsOn,
+      schemaOf: config.schemaOf,
     });
-    const scope: ActionScope = { config, limits, uow, files, logs, httpCalls, http, user, redact, deadline: Date.now() + limits.wallMs, abort };
+    const http = createHttpClient({
+      policy: {
+        allowHosts: config.allowHosts,
+        maxResponseBytes: limits.maxResponseBytes,
+        maxDownloadBytes: limits.maxDownloadBytes,
+        defaultTimeoutMs: limits.requestTimeoutMs,
+        maxRequests: limits.maxRequests,
+        maxRedirects: 5,
+      },
+      files,
+      signal: abort.signal,
+      onCall: (call) => httpCalls.push(call),
+      dispatcher: config.httpDispatcher,
+    });
+    const scope: ActionScope = {
+      config,
+      limits,
+      uow,
+      files,
+      logs,
+      httpCalls,
+      http,
+      user,
+      redact,
+      deadline: Date.now() + limits.wallMs,
+      abort,
+    };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    uow.put({ id: record.id, app: app.alias, stored: record.stored, fields: fields!, deleted: request.action === "delete", transition: request.action });
-    const committed = await store.commit({ workspace, actor: user.id, action: request.action, runId, writes: uow.writes(), files: files.pendingWrites() });
+    uow.put({
+      id: record.id,
+      app: app.alias,
+      stored: record.stored,
+      fields: fields!,
+      deleted: request.action === "delete",
+      transition: request.action,
+    });
+    const committed = await store.commit({
+      workspace,
+      actor: user.id,
+      action: request.action,
+      runId,
+      writes: uow.writes(),
+      files: files.pendingWrites(),
+    });
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
-    const entity = saved ? toEntity(saved.id, saved.fields, saved, app.schema) : toEntity(record.id, fields!, record.stored, app.schema);
-    return await finish({ ok: true, runId, recordId: record.id, created: record.isNew, ran: outcome.ok && outcome.ran, entity, logs: logs.entries, httpCalls, cpuMs });
+    const entity = saved
+      ? toEntity(saved.id, saved.fields, saved, app.schema)
+      : toEntity(record.id, fields!, record.stored, app.schema);
+    return await finish({
+      ok: true,
+      runId,
+      recordId: record.id,
+      created: record.isNew,
+      ran: outcome.ok && outcome.ran,
+      entity,
+      logs: logs.entries,
+      httpCalls,
+      cpuMs,
+    });
   } catch (error) {
     if (isRuntimeError(error)) return await fail(error.code, error.message);
     config.onInternalError(error);

@@ -14,7 +14,13 @@ import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
-import { executeInSandbox, IsolatePool, withLimits, WorkerSupervisor, type SandboxLimits } from "../sandbox/index.ts";
+import {
+  executeInSandbox,
+  IsolatePool,
+  withLimits,
+  WorkerSupervisor,
+  type SandboxLimits,
+} from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -56,11 +62,24 @@ export class ActionRuntime {
       return found;
     };
     const secretSource = options.secrets ?? loadSecretSource(options.envFile);
-    const onInternalError = options.onInternalError ?? ((error: unknown) => console.error("comind-runtime internal error:", error));
-    this.workers = options.workers ? new WorkerSupervisor({ size: options.workers, onCrash: (info) => onInternalError(new Error(`sandbox worker ${info.pid} died (${info.signal ?? info.code}); ${info.actions} action(s) failed with worker_crashed; replaced`)) }) : null;
+    const onInternalError =
+      options.onInternalError ?? ((error: unknown) => console.error("comind-runtime internal error:", error));
+    this.workers = options.workers
+      ? new WorkerSupervisor({
+          size: options.workers,
+          onCrash: (info) =>
+            onInternalError(
+              new Error(
+                `sandbox worker ${info.pid} died (${info.signal ?? info.code}); ${info.actions} action(s) failed with worker_crashed; replaced`,
+              ),
+            ),
+        })
+      : null;
     this.config = {
       store: options.store,
-      redact: createRedactor(Object.values(secretSource).filter((value): value is string => typeof value === "string")),
+      redact: createRedactor(
+        Object.values(secretSource).filter((value): value is string => typeof value === "string"),
+      ),
       workspace: options.workspace ?? "DEMO",
       limits: withLimits(options.limits),
       allowHosts: options.allowHosts ?? [],
@@ -79,7 +98,10 @@ export class ActionRuntime {
     const loaded = await loadApp(dir, this.config.limits.memoryMb);
     const previous = this.apps.get(loaded.alias);
     if (previous && previous.dir !== loaded.dir) {
-      throw new RuntimeError("app_invalid", `Apps "${previous.dir}" and "${loaded.dir}" both use publishingAlias ${loaded.alias}.`);
+      throw new RuntimeError(
+        "app_invalid",
+        `Apps "${previous.dir}" and "${loaded.dir}" both use publishingAlias ${loaded.alias}.`,
+      );
     }
     if (previous && previous.sandbox.key !== loaded.sandbox.key) this.config.pool.evict(previous.sandbox.key);
     this.apps.set(loaded.alias, loaded);
@@ -90,7 +112,10 @@ export class ActionRuntime {
    * Loads every app folder (a folder with package.json) under `appsDir`. A broken app is reported
    * through `onAppError` and skipped, so one bad app does not keep the others from being served.
    */
-  async loadAppsFrom(appsDir: string, onAppError?: (dir: string, error: unknown) => void): Promise<LoadedApp[]> {
+  async loadAppsFrom(
+    appsDir: string,
+    onAppError?: (dir: string, error: unknown) => void,
+  ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
       .map((entry) => join(appsDir, entry.name));

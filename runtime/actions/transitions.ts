@@ -13,7 +13,10 @@ import { toEntity } from "./record-shape.ts";
 import { pureHostCalls } from "../host/utils.ts";
 
 const refuse = async () => {
-  throw new RuntimeError("forbidden", "Preconditions can only compute: HTTP, files, records and sleep are not available in them.");
+  throw new RuntimeError(
+    "forbidden",
+    "Preconditions can only compute: HTTP, files, records and sleep are not available in them.",
+  );
 };
 
 /** Host functions for preconditions: pure helpers only, console output dropped, every I/O call refused. */
@@ -24,19 +27,38 @@ const COMPUTE_ONLY_HOST = {
   "app.secrets": () => ({}),
 } as unknown as HostFunctions;
 
-export async function allowedTransitions(config: RuntimeConfig, app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
+export async function allowedTransitions(
+  config: RuntimeConfig,
+  app: LoadedApp,
+  records: StoredRecord[],
+  user: CurrentUser,
+): Promise<string[][]> {
   const custom = app.manifest.actions.map((action) => action.uid);
-  if (!app.build.hasPreconditions || records.length === 0) return records.map(() => ["edit", "delete", ...custom]);
+  if (!app.build.hasPreconditions || records.length === 0)
+    return records.map(() => ["edit", "delete", ...custom]);
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
     init: {
-      action: "", appAlias: app.alias, workspaceAlias: config.workspace, entity: {}, entityOld: null, currentUser: { ...user }, isNew: false, vars: app.manifest.vars,
-      transitionsFor: { records: records.map((r) => toEntity(r.id, r.fields, r, app.schema)), actions: custom },
+      action: "",
+      appAlias: app.alias,
+      workspaceAlias: config.workspace,
+      entity: {},
+      entityOld: null,
+      currentUser: { ...user },
+      isNew: false,
+      vars: app.manifest.vars,
+      transitionsFor: {
+        records: records.map((r) => toEntity(r.id, r.fields, r, app.schema)),
+        actions: custom,
+      },
     },
     host: COMPUTE_ONLY_HOST,
     limits: config.limits,
     abort: new AbortController(),
-    describeError: (error) => ({ code: (error as RuntimeError).code ?? "internal_error", message: (error as Error).message }),
+    describeError: (error) => ({
+      code: (error as RuntimeError).code ?? "internal_error",
+      message: (error as Error).message,
+    }),
     redact: (text) => text,
   });
   // A broken precondition module hides the custom actions rather than failing the listing.

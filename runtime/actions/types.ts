@@ -29,7 +29,25 @@ export interface ActionError {
 }
 
 export type ActionResult =
-  | { ok: true; runId: string; recordId: string; created: boolean; ran: boolean; entity: JsonRecord; logs: LogEntry[]; httpCalls: HttpCallLog[]; cpuMs: number }
-  | { ok: false; runId: string; recordId: string | null; error: ActionError; logs: LogEntry[]; httpCalls: HttpCallLog[]; cpuMs: number };
+  | {
+      ok: true;
+      runId: string;
+      recordId: string;
+      created: boolean;
+      ran: boolean;
+      entity: JsonRecord;
+      logs: LogEntry[];
+      httpCalls: HttpCallLog[];
+      cpuMs: number;
+    }
+  | {
+      ok: false;
+      runId: string;
+      recordId: string | null;
+      error: ActionError;
+      logs: LogEntry[];
+      httpCalls: HttpCallLog[];
+      cpuMs: number;
+    };
 
 export const DEFAULT_USER: CurrentUser = { id: "local-developer", name: "Local developer", isAdmin: true };

@@ -31,7 +31,13 @@ export class UnitOfWork {
   /** The action's app plus the apps its package.json names in `comindApp.dependsOn`. */
   private readonly reachable: Set<string>;
 
-  constructor(options: { store: Store; workspace: string; defaultApp: string; dependsOn?: string[]; schemaOf: (app: string) => FieldSchema }) {
+  constructor(options: {
+    store: Store;
+    workspace: string;
+    defaultApp: string;
+    dependsOn?: string[];
+    schemaOf: (app: string) => FieldSchema;
+  }) {
     this.store = options.store;
     this.workspace = options.workspace;
     this.defaultApp = options.defaultApp;
@@ -43,7 +49,10 @@ export class UnitOfWork {
   schema(app?: string): FieldSchema {
     const alias = app ?? this.defaultApp;
     if (!this.reachable.has(alias)) {
-      throw new RuntimeError("forbidden", `App ${this.defaultApp} may not use records of app ${String(alias).slice(0, 40)}; list it in comindApp.dependsOn in package.json.`);
+      throw new RuntimeError(
+        "forbidden",
+        `App ${this.defaultApp} may not use records of app ${String(alias).slice(0, 40)}; list it in comindApp.dependsOn in package.json.`,
+      );
     }
     return this.schemaOf(alias);
   }
@@ -64,7 +73,10 @@ export class UnitOfWork {
 
   put(record: PendingRecord): void {
     if (!this.pending.has(record.id) && this.pending.size >= MAX_PENDING_RECORDS) {
-      throw new RuntimeError("limit_exceeded", `One action may write at most ${MAX_PENDING_RECORDS} records.`);
+      throw new RuntimeError(
+        "limit_exceeded",
+        `One action may write at most ${MAX_PENDING_RECORDS} records.`,
+      );
     }
     this.pending.set(record.id, record);
   }
@@ -96,7 +108,11 @@ export class UnitOfWork {
     return { deleted: true };
   }
 
-  async importData(args: { data: JsonRecord[]; keyFields: string[]; appAlias?: string }): Promise<{ created: number; updated: number }> {
+  async importData(args: {
+    data: JsonRecord[];
+    keyFields: string[];
+    appAlias?: string;
+  }): Promise<{ created: number; updated: number }> {
     return importRows(this, args);
   }
 
@@ -111,7 +127,16 @@ export class UnitOfWork {
       }
       const changes = diffFields(stored?.fields ?? {}, fields);
       if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes });
-      else if (changes.length > 0) writes.push({ kind: "update", id, app, expectedRevision: stored.revision, fields, transition, changes });
+      else if (changes.length > 0)
+        writes.push({
+          kind: "update",
+          id,
+          app,
+          expectedRevision: stored.revision,
+          fields,
+          transition,
+          changes,
+        });
     }
     return writes;
   }

@@ -29,14 +29,29 @@ export function readAppPackage(dir: string): AppPackage {
     throw new RuntimeError("unknown_app", `App folder "${dir}" does not exist.`);
   }
   const pkgPath = join(dir, "package.json");
-  if (!existsSync(pkgPath)) throw new RuntimeError("app_invalid", `App folder "${basename(dir)}" has no package.json; an app needs one with a "comindApp" section.`);
+  if (!existsSync(pkgPath))
+    throw new RuntimeError(
+      "app_invalid",
+      `App folder "${basename(dir)}" has no package.json; an app needs one with a "comindApp" section.`,
+    );
   const pkg = readJson(pkgPath, `${basename(dir)}/package.json`);
   const app = pkg.comindApp;
-  if (!app || typeof app !== "object") throw new RuntimeError("app_invalid", `${basename(dir)}/package.json has no "comindApp" section (e.g. { "publishingAlias": "CONTACT" }).`);
+  if (!app || typeof app !== "object")
+    throw new RuntimeError(
+      "app_invalid",
+      `${basename(dir)}/package.json has no "comindApp" section (e.g. { "publishingAlias": "CONTACT" }).`,
+    );
   const alias = String(app.publishingAlias ?? "");
-  if (!ALIAS.test(alias)) throw new RuntimeError("app_invalid", `comindApp.publishingAlias "${alias}" must be upper-case letters, digits or _ (e.g. "CONTACT").`);
+  if (!ALIAS.test(alias))
+    throw new RuntimeError(
+      "app_invalid",
+      `comindApp.publishingAlias "${alias}" must be upper-case letters, digits or _ (e.g. "CONTACT").`,
+    );
   if (!existsSync(join(dir, "actions", "logic", "index.ts"))) {
-    throw new RuntimeError("app_invalid", `App ${alias} has no actions/logic/index.ts (export default { my_action } satisfies ActionLogic<typeof entity>).`);
+    throw new RuntimeError(
+      "app_invalid",
+      `App ${alias} has no actions/logic/index.ts (export default { my_action } satisfies ActionLogic<typeof entity>).`,
+    );
   }
   return {
     dir,
@@ -45,6 +60,8 @@ export function readAppPackage(dir: string): AppPackage {
     titleSingular: String(app.titleSingular ?? alias),
     titlePlural: String(app.titlePlural ?? alias),
     dependencies: Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }),
-    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((other: unknown) => String(other).toUpperCase()) : [],
+    dependsOn: Array.isArray(app.dependsOn)
+      ? app.dependsOn.map((other: unknown) => String(other).toUpperCase())
+      : [],
   };
 }

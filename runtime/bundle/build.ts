@@ -31,13 +31,17 @@ export interface AppBuild {
 }
 
 function optionalExport(appDir: string, name: string, relPath: string): string {
-  return existsSync(join(appDir, relPath)) ? `export * as ${name} from "./${relPath}";` : `export const ${name} = undefined;`;
+  return existsSync(join(appDir, relPath))
+    ? `export * as ${name} from "./${relPath}";`
+    : `export const ${name} = undefined;`;
 }
 
 function formatBuildError(error: unknown): RuntimeError {
   const failure = error as esbuild.BuildFailure;
   const lines = (failure.errors ?? []).slice(0, 5).map((message) => {
-    const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : "";
+    const where = message.location
+      ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: `
+      : "";
     return `${where}${message.text}`;
   });
   return new RuntimeError("build_error", lines.length ? lines.join("\n") : "The app could not be bundled.");
@@ -76,8 +80,12 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
   // settings/index.ts is read with the manifest, so its vars are known before any logic loads.
   const manifestEntry = [
     optionalExport(pkg.dir, "settings", "settings/index.ts"),
-    existsSync(join(pkg.dir, "fields", "index.ts")) ? `export { default as fields } from "./fields/index.ts";` : "export const fields = [];",
-    existsSync(join(pkg.dir, "actions", "index.ts")) ? `export { default as actions } from "./actions/index.ts";` : "export const actions = [];",
+    existsSync(join(pkg.dir, "fields", "index.ts"))
+      ? `export { default as fields } from "./fields/index.ts";`
+      : "export const fields = [];",
+    existsSync(join(pkg.dir, "actions", "index.ts"))
+      ? `export { default as actions } from "./actions/index.ts";`
+      : "export const actions = [];",
   ].join("\n");
   const [logicCode, manifestCode] = await Promise.all([
     bundle(pkg, logicEntry, "__comindApp"),
@@ -85,7 +93,12 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
   ]);
   const secretsFile = join(pkg.dir, "settings", "secrets.ts");
   const secretNames = existsSync(secretsFile) ? declaredSecretNames(readFileSync(secretsFile, "utf8")) : [];
-  const hash = createHash("sha256").update(logicCode).update(manifestCode).update(secretNames.join(",")).digest("hex").slice(0, 16);
+  const hash = createHash("sha256")
+    .update(logicCode)
+    .update(manifestCode)
+    .update(secretNames.join(","))
+    .digest("hex")
+    .slice(0, 16);
   const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));
   return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hasPreconditions, hash };
 }

@@ -13,7 +13,17 @@ const SHIMS: Record<string, string> = {
   "@comind/api/server": join(GLOBALS_DIR, "shims", "server.ts"),
 };
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-const HTTP_LIBRARIES = new Set(["node-fetch", "cross-fetch", "isomorphic-fetch", "axios", "undici", "got", "ky", "superagent", "request"]);
+const HTTP_LIBRARIES = new Set([
+  "node-fetch",
+  "cross-fetch",
+  "isomorphic-fetch",
+  "axios",
+  "undici",
+  "got",
+  "ky",
+  "superagent",
+  "request",
+]);
 
 function packageName(specifier: string): string {
   const parts = specifier.split("/");
@@ -29,14 +39,32 @@ export function comindResolvePlugin(declaredDependencies: string[]): Plugin {
         if (SHIMS[args.path]) return { path: SHIMS[args.path] };
         if (args.importer.startsWith(GLOBALS_DIR)) return undefined;
         if (BUILTINS.has(args.path) || args.path.startsWith("node:")) {
-          return { errors: [{ text: `Node built-in "${args.path}" is not available in action logic; use RestApi, Files or ComindServer instead.` }] };
+          return {
+            errors: [
+              {
+                text: `Node built-in "${args.path}" is not available in action logic; use RestApi, Files or ComindServer instead.`,
+              },
+            ],
+          };
         }
         const name = packageName(args.path);
         if (HTTP_LIBRARIES.has(name)) {
-          return { errors: [{ text: `"${name}" cannot be used in action logic (no fetch or sockets in the sandbox); use RestApi instead.` }] };
+          return {
+            errors: [
+              {
+                text: `"${name}" cannot be used in action logic (no fetch or sockets in the sandbox); use RestApi instead.`,
+              },
+            ],
+          };
         }
         if (!declared.has(name)) {
-          return { errors: [{ text: `Package "${name}" is not declared in the app's package.json dependencies; add it there (and install it) or remove the import.` }] };
+          return {
+            errors: [
+              {
+                text: `Package "${name}" is not declared in the app's package.json dependencies; add it there (and install it) or remove the import.`,
+              },
+            ],
+          };
         }
         return undefined;
       });

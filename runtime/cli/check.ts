@@ -19,16 +19,29 @@ export function registerCheck(program: Command): void {
       for (const dir of dirs) {
         try {
           const app = await loadApp(dir, DEFAULT_LIMITS.memoryMb);
-          reports.push({ dir, ok: true, alias: app.alias, fields: app.manifest.fields.length, actions: app.manifest.actions.map((a) => a.uid), secrets: app.build.secretNames });
+          reports.push({
+            dir,
+            ok: true,
+            alias: app.alias,
+            fields: app.manifest.fields.length,
+            actions: app.manifest.actions.map((a) => a.uid),
+            secrets: app.build.secretNames,
+          });
         } catch (error) {
           reports.push({ dir, ok: false, error: publicError(error) });
         }
       }
       if (flags.json) await writeJson({ ok: reports.every((r) => r.ok), apps: reports });
       else {
-        await writeOut(reports.map((r) => (r.ok
-          ? `✔ ${r.dir}: ${r.alias}, ${r.fields} fields, actions ${r.actions!.join(", ") || "(none)"}${r.secrets!.length ? `, secrets ${r.secrets!.join(", ")}` : ""}`
-          : `✖ ${r.dir}: ${r.error!.code}: ${r.error!.message}`)).join("\n"));
+        await writeOut(
+          reports
+            .map((r) =>
+              r.ok
+                ? `✔ ${r.dir}: ${r.alias}, ${r.fields} fields, actions ${r.actions!.join(", ") || "(none)"}${r.secrets!.length ? `, secrets ${r.secrets!.join(", ")}` : ""}`
+                : `✖ ${r.dir}: ${r.error!.code}: ${r.error!.message}`,
+            )
+            .join("\n"),
+        );
       }
       process.exitCode = reports.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
     });

@@ -14,9 +14,12 @@ function files(name: string, alias: string, tsconfigBase: string): Record<string
   return {
     "package.json": `${JSON.stringify({ name, private: true, comindApp: { publishingAlias: alias, titleSingular: alias[0] + alias.slice(1).toLowerCase(), titlePlural: `${alias[0]}${alias.slice(1).toLowerCase()}s` }, imports: { "#typings": "./typings.ts" } }, null, 2)}\n`,
     "tsconfig.json": `${JSON.stringify({ extends: tsconfigBase, include: ["**/*.ts"] }, null, 2)}\n`,
-    "typings.ts": 'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\n\nexport const { entity } = makeEntity(fields);\n',
-    "fields/index.ts": 'import type { AppFieldArray } from "@comind/api";\n\nexport default [\n  { name: "c_counter", caption: "Counter", type: "number" },\n  { name: "c_last_run", caption: "Last run", type: "datetime" },\n] as const satisfies AppFieldArray;\n',
-    "actions/index.ts": 'import type { AppActionArray } from "@comind/api";\n\nexport default [{ uid: "touch", caption: "Touch" }] as const satisfies AppActionArray;\n',
+    "typings.ts":
+      'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\n\nexport const { entity } = makeEntity(fields);\n',
+    "fields/index.ts":
+      'import type { AppFieldArray } from "@comind/api";\n\nexport default [\n  { name: "c_counter", caption: "Counter", type: "number" },\n  { name: "c_last_run", caption: "Last run", type: "datetime" },\n] as const satisfies AppFieldArray;\n',
+    "actions/index.ts":
+      'import type { AppActionArray } from "@comind/api";\n\nexport default [{ uid: "touch", caption: "Touch" }] as const satisfies AppActionArray;\n',
     "actions/logic/index.ts": `import { entity } from "#typings";\nimport { AppSchema } from "@comind/api/server";\n\n/** Counts how often it ran; see RestApi, Files and ComindServer in the README for real work. */\nfunction touch() {\n  const { ${secret} } = AppSchema.getSecrets();\n  entity.c_counter = (entity.c_counter ?? 0) + 1;\n  entity.c_last_run = new Date().toISOString();\n  console.log(\`touched \${entity.c_counter} times (API key \${${secret} ? "set" : "not set"})\`);\n}\n\nexport default { touch } satisfies ActionLogic<typeof entity>;\n`,
     "settings/secrets.ts": `export const secrets = {\n  apiKey: process.env.${secret},\n};\n`,
     "settings/index.ts": "export default {\n  vars: {},\n};\n",
@@ -32,9 +35,13 @@ export function registerInit(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (dir: string, flags: { alias: string; json?: boolean }) => {
       const alias = flags.alias.toUpperCase();
-      if (!/^[A-Z][A-Z0-9_]{0,39}$/.test(alias)) throw new UsageError(`--alias "${flags.alias}" must be letters, digits or _ and start with a letter.`);
+      if (!/^[A-Z][A-Z0-9_]{0,39}$/.test(alias))
+        throw new UsageError(
+          `--alias "${flags.alias}" must be letters, digits or _ and start with a letter.`,
+        );
       const target = resolve(dir);
-      if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`"${dir}" exists and is not empty; pick a new folder.`);
+      if (existsSync(target) && readdirSync(target).length > 0)
+        throw new UsageError(`"${dir}" exists and is not empty; pick a new folder.`);
       const written = Object.entries(files(basename(target), alias, relative(target, GLOBALS)));
       for (const [path, content] of written) {
         mkdirSync(join(target, path, ".."), { recursive: true });

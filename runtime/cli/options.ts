@@ -2,7 +2,7 @@
  * Options shared by every command that runs actions or reads the store; each one can also be
  * set by an environment variable (DESIGN.md "Command-line conventions").
  */
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,12 +28,19 @@ export interface SandboxFlags extends StoreFlags {
 function positiveInt(name: string) {
   return (value: string) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
+    if (!Number.isInteger(parsed) || parsed <= 0)
+      throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
     return parsed;
   };
 }
 
-const collect = (value: string, previous: string[]) => [...previous, ...value.split(",").map((host) => host.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[]) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((host) => host.trim())
+    .filter(Boolean),
+];
 
 export function addStoreOptions(command: Command): Command {
   return command
@@ -45,16 +52,39 @@ export function addStoreOptions(command: Command): Command {
 export function addSandboxOptions(command: Command): Command {
   return addStoreOptions(command)
     .addOption(new Option("--env <file>", "dotenv file with COMIND_SECRET_* values"))
-    .addOption(new Option("--allow-host <host>", "allow egress to an otherwise refused host (repeatable)").argParser(collect).default([]))
-    .addOption(new Option("--cpu-ms <n>", "CPU limit of one action").argParser(positiveInt("--cpu-ms")).env("COMIND_CPU_MS"))
-    .addOption(new Option("--wall-ms <n>", "wall-clock limit of one action").argParser(positiveInt("--wall-ms")).env("COMIND_WALL_MS"))
-    .addOption(new Option("--memory-mb <n>", "isolate heap limit").argParser(positiveInt("--memory-mb")).env("COMIND_MEMORY_MB"))
-    .addOption(new Option("--workspace <alias>", "workspace the apps are installed in").env("COMIND_WORKSPACE").default("DEMO"));
+    .addOption(
+      new Option("--allow-host <host>", "allow egress to an otherwise refused host (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option("--cpu-ms <n>", "CPU limit of one action")
+        .argParser(positiveInt("--cpu-ms"))
+        .env("COMIND_CPU_MS"),
+    )
+    .addOption(
+      new Option("--wall-ms <n>", "wall-clock limit of one action")
+        .argParser(positiveInt("--wall-ms"))
+        .env("COMIND_WALL_MS"),
+    )
+    .addOption(
+      new Option("--memory-mb <n>", "isolate heap limit")
+        .argParser(positiveInt("--memory-mb"))
+        .env("COMIND_MEMORY_MB"),
+    )
+    .addOption(
+      new Option("--workspace <alias>", "workspace the apps are installed in")
+        .env("COMIND_WORKSPACE")
+        .default("DEMO"),
+    );
 }
 
 /** --allow-host flags plus COMIND_ALLOW_HOSTS (comma list). */
 export function allowHosts(flags: SandboxFlags): string[] {
-  const fromEnv = (process.env.COMIND_ALLOW_HOSTS ?? "").split(",").map((host) => host.trim()).filter(Boolean);
+  const fromEnv = (process.env.COMIND_ALLOW_HOSTS ?? "")
+    .split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
   return [...new Set([...flags.allowHost, ...fromEnv])];
 }
 
@@ -63,12 +93,16 @@ export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
 }
 
 /** Opens the store the flags name; without --data/--database-url, a temporary one when allowed. */
-export async function openStoreFrom(flags: StoreFlags, fallback: "temp" | "required" | string): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+export async function openStoreFrom(
+  flags: StoreFlags,
+  fallback: "temp" | "required" | string,
+): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   if (flags.databaseUrl || flags.data) {
     const store = await openStore({ dataDir: flags.data ?? "./data", databaseUrl: flags.databaseUrl });
     return { store, cleanup: () => store.close() };
   }
-  if (fallback === "required") throw new UsageError("Name the store with --data <dir> or --database-url <url>.");
+  if (fallback === "required")
+    throw new UsageError("Name the store with --data <dir> or --database-url <url>.");
   if (fallback !== "temp") {
     const store = await openStore({ dataDir: fallback });
     return { store, cleanup: () => store.close() };

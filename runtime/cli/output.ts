@@ -12,11 +12,15 @@ export class UsageError extends Error {
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export function writeOut(text: string): Promise<void> {
-  return new Promise((resolve) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`, () => resolve()));
+  return new Promise((resolve) =>
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`, () => resolve()),
+  );
 }
 
 export function writeErr(text: string): Promise<void> {
-  return new Promise((resolve) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`, () => resolve()));
+  return new Promise((resolve) =>
+    process.stderr.write(text.endsWith("\n") ? text : `${text}\n`, () => resolve()),
+  );
 }
 
 /** Exactly one JSON document on stdout. */

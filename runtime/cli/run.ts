@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { createActionRuntime, type ActionResult } from "../actions/index.ts";
+import { type ActionResult, createActionRuntime, type LoadedApp } from "../actions/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
@@ -25,16 +25,22 @@ function readRecordFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new UsageError(`Record file "${path}" is not valid JSON: ${(error as Error).message}`);
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`Record file "${path}" must hold one JSON object of field values.`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new UsageError(`Record file "${path}" must hold one JSON object of field values.`);
   return parsed as Record<string, unknown>;
 }
 
 function summary(result: ActionResult, action: string): string {
   const lines = result.logs.map((entry) => `[${entry.level}] ${entry.message}`);
   if (result.ok) {
-    lines.push(`✔ ${action} succeeded on record ${result.recordId}${result.created ? " (created)" : ""}${result.ran ? "" : " (the app has no logic for this action)"}`);
+    lines.push(
+      `✔ ${action} succeeded on record ${result.recordId}${result.created ? " (created)" : ""}${result.ran ? "" : " (the app has no logic for this action)"}`,
+    );
     const calls = result.httpCalls.length;
-    if (calls) lines.push(`  ${calls} HTTP request${calls === 1 ? "" : "s"}: ${result.httpCalls.map((c) => `${c.method} ${c.host}${c.path} → ${c.status ?? c.error}`).join(", ")}`);
+    if (calls)
+      lines.push(
+        `  ${calls} HTTP request${calls === 1 ? "" : "s"}: ${result.httpCalls.map((c) => `${c.method} ${c.host}${c.path} → ${c.status ?? c.error}`).join(", ")}`,
+      );
   } else {
     lines.push(`✖ ${action} failed: ${result.error.code}: ${result.error.message}`);
     const frames = result.error.stack.split("\n").slice(1);
@@ -50,29 +56,63 @@ export function registerRun(program: Command): void {
       .description("run one action of an app on one record")
       .argument("<app-dir>", "app folder (package.json with comindApp)")
       .argument("<action-uid>", "action uid, or add / edit / delete")
-      .option("--record <file.json>", "record to run on: JSON object of field values (an \"id\" already in the store loads that record)")
+      .option(
+        "--record <file.json>",
+        'record to run on: JSON object of field values (an "id" already in the store loads that record)',
+      )
       .option("--user <id>", "id of the current user", "local-developer"),
   ).action(async (appDir: string, actionUid: string, flags: RunFlags) => {
     const values = flags.record ? readRecordFile(flags.record) : {};
     if (!existsSync(appDir)) throw new UsageError(`App folder "${appDir}" does not exist.`);
     const { store, cleanup } = await openStoreFrom(flags, "temp");
-    const runtime = await createActionRuntime({ store, workspace: flags.workspace, limits: limitsFrom(flags), allowHosts: allowHosts(flags), envFile: flags.env });
+    const runtime = await createActionRuntime({
+      store,
+      workspace: flags.workspace,
+      limits: limitsFrom(flags),
+      allowHosts: allowHosts(flags),
+      envFile: flags.env,
+    });
     try {
-      let app;
+      let app: LoadedApp;
       try {
         app = await runtime.loadApp(appDir);
       } catch (error) {
         if (isRuntimeError(error) && USAGE_CODES.has(error.code)) throw new UsageError(error.message);
         throw error;
       }
-      if (!app.actionUids.has(actionUid)) throw new UsageError(`Action "${actionUid}" is not defined in app ${app.alias} (known: ${[...app.actionUids].join(", ")}).`);
+      if (!app.actionUids.has(actionUid))
+        throw new UsageError(
+          `Action "${actionUid}" is not defined in app ${app.alias} (known: ${[...app.actionUids].join(", ")}).`,
+        );
       const { id, ...fields } = values;
       const result = await runtime.run({
-        app: app.alias, action: actionUid, recordId: typeof id === "string" && id ? id : undefined, values: fields,
-        createIfMissing: true, source: "cli", user: { id: flags.user ?? "local-developer", name: flags.user ?? "Local developer", isAdmin: true },
+        app: app.alias,
+        action: actionUid,
+        recordId: typeof id === "string" && id ? id : undefined,
+        values: fields,
+        createIfMissing: true,
+        source: "cli",
+        user: { id: flags.user ?? "local-developer", name: flags.user ?? "Local developer", isAdmin: true },
       });
       if (flags.json) {
-        await writeJson(result.ok ? { ok: true, entity: result.entity, logs: result.logs, runId: result.runId, created: result.created, httpCalls: result.httpCalls } : { ok: false, error: result.error, logs: result.logs, runId: result.runId, httpCalls: result.httpCalls });
+        await writeJson(
+          result.ok
+            ? {
+                ok: true,
+                entity: result.entity,
+                logs: result.logs,
+                runId: result.runId,
+                created: result.created,
+                httpCalls: result.httpCalls,
+              }
+            : {
+                ok: false,
+                error: result.error,
+                logs: result.logs,
+                runId: result.runId,
+                httpCalls: result.httpCalls,
+              },
+        );
       } else {
         await writeOut(summary(result, actionUid));
       }

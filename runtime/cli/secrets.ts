@@ -21,9 +21,17 @@ export function registerSecrets(program: Command): void {
       const file = join(pkg.dir, "settings", "secrets.ts");
       const names = existsSync(file) ? declaredSecretNames(readFileSync(file, "utf8")) : [];
       const source = loadSecretSource(flags.env);
-      const secrets = names.map((name) => ({ name, set: typeof source[name] === "string" && source[name] !== "" }));
+      const secrets = names.map((name) => ({
+        name,
+        set: typeof source[name] === "string" && source[name] !== "",
+      }));
       if (flags.json) await writeJson({ app: pkg.alias, secrets });
-      else await writeOut(secrets.length ? secrets.map((s) => `${s.set ? "✔" : "✖"} ${s.name}${s.set ? "" : " (not set)"}`).join("\n") : `App ${pkg.alias} declares no secrets.`);
+      else
+        await writeOut(
+          secrets.length
+            ? secrets.map((s) => `${s.set ? "✔" : "✖"} ${s.name}${s.set ? "" : " (not set)"}`).join("\n")
+            : `App ${pkg.alias} declares no secrets.`,
+        );
       process.exitCode = secrets.every((s) => s.set) ? EXIT.ok : EXIT.failed;
     });
 }

@@ -24,39 +24,81 @@ interface ServeFlags extends SandboxFlags {
 function oidcFromEnv() {
   const issuer = process.env.OIDC_ISSUER;
   if (!issuer) return undefined;
-  return { issuer, jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`, audience: process.env.OIDC_AUDIENCE };
+  return {
+    issuer,
+    jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
+    audience: process.env.OIDC_AUDIENCE,
+  };
 }
 
 function workerCount(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64)
+    throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
   return parsed;
 }
 
 function port(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new UsageError(`--port must be a port number, got "${value}".`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new UsageError(`--port must be a port number, got "${value}".`);
   return parsed;
 }
 
-function serveCommand(program: Command, name: string, description: string, mode: { watch: boolean; workers: number }): void {
+function serveCommand(
+  program: Command,
+  name: string,
+  description: string,
+  mode: { watch: boolean; workers: number },
+): void {
   addSandboxOptions(
     program
       .command(name)
       .description(description)
       .addOption(new Option("--apps <dir>", "folder of app folders").env("COMIND_APPS").default("./apps"))
       .addOption(new Option("--port <n>", "HTTP port").env("PORT").argParser(port).default(8080))
-      .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)").env("HOST").default("127.0.0.1"))
-      .addOption(new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)").env("COMIND_WORKERS").argParser(workerCount).default(mode.workers)),
+      .addOption(
+        new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)")
+          .env("HOST")
+          .default("127.0.0.1"),
+      )
+      .addOption(
+        new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
+          .env("COMIND_WORKERS")
+          .argParser(workerCount)
+          .default(mode.workers),
+      ),
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
-    const runtime = await createActionRuntime({ store, workspace: flags.workspace, limits: limitsFrom(flags), allowHosts: allowHosts(flags), envFile: flags.env, workers: flags.workers });
-    const server = await createServer({ runtime, store, workspace: flags.workspace, dataDir, oidc: oidcFromEnv(), logger: { level: process.env.LOG_LEVEL ?? "info" } });
-    const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) => server.log.error({ app: dir, error: publicError(error) }, "app not installed: fix it (see `comind-runtime check`) and restart"));
+    const runtime = await createActionRuntime({
+      store,
+      workspace: flags.workspace,
+      limits: limitsFrom(flags),
+      allowHosts: allowHosts(flags),
+      envFile: flags.env,
+      workers: flags.workers,
+    });
+    const server = await createServer({
+      runtime,
+      store,
+      workspace: flags.workspace,
+      dataDir,
+      oidc: oidcFromEnv(),
+      logger: { level: process.env.LOG_LEVEL ?? "info" },
+    });
+    const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
+      server.log.error(
+        { app: dir, error: publicError(error) },
+        "app not installed: fix it (see `comind-runtime check`) and restart",
+      ),
+    );
     await server.listen({ port: flags.port, host: flags.host });
-    server.log.info({ workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind }, "serving; create an API token with `npx comind-runtime token create <user> --admin`");
+    server.log.info(
+      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
+      "serving; create an API token with `npx comind-runtime token create <user> --admin`",
+    );
     const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
@@ -75,6 +117,14 @@ function serveCommand(program: Command, name: string, description: string, mode:
 }
 
 export function registerServe(program: Command): void {
-  serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", { watch: false, workers: availableParallelism() });
-  serveCommand(program, "dev", "serve for app development: isolates in-process, apps rebuilt when their files change", { watch: true, workers: 0 });
+  serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", {
+    watch: false,
+    workers: availableParallelism(),
+  });
+  serveCommand(
+    program,
+    "dev",
+    "serve for app development: isolates in-process, apps rebuilt when their files change",
+    { watch: true, workers: 0 },
+  );
 }

@@ -21,7 +21,10 @@ export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog
       const app = await runtime.loadApp(dir);
       log.info({ app: app.alias }, "app rebuilt");
     } catch (error) {
-      log.error({ app: dir, error: publicError(error) }, "app not rebuilt: the previous version keeps serving");
+      log.error(
+        { app: dir, error: publicError(error) },
+        "app not rebuilt: the previous version keeps serving",
+      );
     }
   };
   const watcher = watch(appsDir, { recursive: true }, (_event, file) => {
@@ -30,7 +33,10 @@ export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog
     const dir = join(appsDir, folder);
     if (!existsSync(join(dir, "package.json"))) return;
     clearTimeout(timers.get(dir));
-    timers.set(dir, setTimeout(() => void reload(dir), DEBOUNCE_MS));
+    timers.set(
+      dir,
+      setTimeout(() => void reload(dir), DEBOUNCE_MS),
+    );
   });
   return () => {
     watcher.close();

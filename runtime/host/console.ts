@@ -27,7 +27,10 @@ export class LogCapture {
     const text = this.redact(String(message));
     if (this.bytes + text.length + ENTRY_OVERHEAD > this.maxBytes) {
       const room = Math.max(this.maxBytes - this.bytes, 0);
-      this.entries.push({ level, message: `${text.slice(0, room)}… [console output truncated at ${this.maxBytes} bytes]` });
+      this.entries.push({
+        level,
+        message: `${text.slice(0, room)}… [console output truncated at ${this.maxBytes} bytes]`,
+      });
       this.truncated = true;
       return;
     }

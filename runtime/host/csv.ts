@@ -19,7 +19,8 @@ export function parseCsvText(text: string, options: CsvOptions = {}): unknown[] 
 }
 
 export function writeCsvText(rows: unknown[], options: CsvOptions = {}): string {
-  const objects = rows.length > 0 && rows.every((row) => row !== null && typeof row === "object" && !Array.isArray(row));
+  const objects =
+    rows.length > 0 && rows.every((row) => row !== null && typeof row === "object" && !Array.isArray(row));
   return stringify(rows as any[], {
     header: options.header ?? objects,
     delimiter: options.delimiter ?? ",",

@@ -21,7 +21,9 @@ interface LocalFile extends FileRef {
 }
 
 function safeName(name: string | undefined, fallback: string): string {
-  const cleaned = String(name ?? "").replace(/[\\/\0]/g, "_").trim();
+  const cleaned = String(name ?? "")
+    .replace(/[\\/\0]/g, "_")
+    .trim();
   return cleaned.slice(0, 200) || fallback;
 }
 
@@ -41,10 +43,19 @@ export class ActionFiles {
   }
 
   /** A new temporary file; write the bytes to `path`, then `finish(size)` registers it. */
-  async createTempFile(fileName: string, contentType: string): Promise<{ path: string; finish(size: number): Promise<FileRef> }> {
+  async createTempFile(
+    fileName: string,
+    contentType: string,
+  ): Promise<{ path: string; finish(size: number): Promise<FileRef> }> {
     const ref = `${TEMP}${randomUUID()}`;
     const path = join(await this.folder(), ref);
-    const entry = { ref, path, fileName: safeName(fileName, "download"), contentType: contentType || "application/octet-stream", size: 0 };
+    const entry = {
+      ref,
+      path,
+      fileName: safeName(fileName, "download"),
+      contentType: contentType || "application/octet-stream",
+      size: 0,
+    };
     return {
       path,
       finish: async (size: number) => {
@@ -67,10 +78,27 @@ export class ActionFiles {
     if (temp) return temp;
     const id = ref.startsWith(STORED) ? ref.slice(STORED.length) : ref;
     const pending = this.persisted.get(id);
-    if (pending) return { ref, path: pending.sourcePath, fileName: pending.fileName, contentType: pending.contentType, size: pending.size };
+    if (pending)
+      return {
+        ref,
+        path: pending.sourcePath,
+        fileName: pending.fileName,
+        contentType: pending.contentType,
+        size: pending.size,
+      };
     const stored = await this.store.getFile(id);
-    if (!stored) throw new RuntimeError("not_found", `No file with reference "${ref}"; temporary references expire when the action ends unless persisted.`);
-    return { ref: `${STORED}${id}`, path: await this.store.filePath(id), fileName: stored.fileName, contentType: stored.contentType, size: stored.size };
+    if (!stored)
+      throw new RuntimeError(
+        "not_found",
+        `No file with reference "${ref}"; temporary references expire when the action ends unless persisted.`,
+      );
+    return {
+      ref: `${STORED}${id}`,
+      path: await this.store.filePath(id),
+      fileName: stored.fileName,
+      contentType: stored.contentType,
+      size: stored.size,
+    };
   }
 
   async getRef({ fileUid }: { fileUid: string }): Promise<FileRef> {
@@ -83,8 +111,12 @@ export class ActionFiles {
     const bytes = await readFile(temp.path);
     const id = randomUUID();
     this.persisted.set(id, {
-      id, fileName: temp.fileName, contentType: temp.contentType, size: bytes.length,
-      sha256: createHash("sha256").update(bytes).digest("hex"), sourcePath: temp.path,
+      id,
+      fileName: temp.fileName,
+      contentType: temp.contentType,
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      sourcePath: temp.path,
     });
     return { uploadedFileId: id };
   }
@@ -92,7 +124,11 @@ export class ActionFiles {
   private async bytesOf(ref: string): Promise<Buffer> {
     const file = await this.readFile(ref);
     const size = (await stat(file.path)).size;
-    if (size > MAX_IN_MEMORY_BYTES) throw new RuntimeError("limit_exceeded", `File "${file.fileName}" is too large to read into the action (${size} bytes, limit ${MAX_IN_MEMORY_BYTES}).`);
+    if (size > MAX_IN_MEMORY_BYTES)
+      throw new RuntimeError(
+        "limit_exceeded",
+        `File "${file.fileName}" is too large to read into the action (${size} bytes, limit ${MAX_IN_MEMORY_BYTES}).`,
+      );
     return readFile(file.path);
   }
 
@@ -100,16 +136,40 @@ export class ActionFiles {
     return (await this.bytesOf(ref)).toString("base64");
   }
 
-  async fromBase64({ data, fileName, contentType }: { data: string; fileName?: string; contentType?: string }): Promise<FileRef> {
-    return this.tempFromBytes(Buffer.from(String(data), "base64"), safeName(fileName, "file.bin"), contentType ?? "application/octet-stream");
+  async fromBase64({
+    data,
+    fileName,
+    contentType,
+  }: {
+    data: string;
+    fileName?: string;
+    contentType?: string;
+  }): Promise<FileRef> {
+    return this.tempFromBytes(
+      Buffer.from(String(data), "base64"),
+      safeName(fileName, "file.bin"),
+      contentType ?? "application/octet-stream",
+    );
   }
 
   async readCsv({ ref, options }: { ref: string; options?: CsvOptions }): Promise<unknown[]> {
     return parseCsvText((await this.bytesOf(ref)).toString("utf8"), options);
   }
 
-  async writeCsv({ rows, fileName, options }: { rows: unknown[]; fileName?: string; options?: CsvOptions }): Promise<FileRef> {
-    return this.tempFromBytes(Buffer.from(writeCsvText(rows, options), "utf8"), safeName(fileName, "export.csv"), "text/csv");
+  async writeCsv({
+    rows,
+    fileName,
+    options,
+  }: {
+    rows: unknown[];
+    fileName?: string;
+    options?: CsvOptions;
+  }): Promise<FileRef> {
+    return this.tempFromBytes(
+      Buffer.from(writeCsvText(rows, options), "utf8"),
+      safeName(fileName, "export.csv"),
+      "text/csv",
+    );
   }
 
   /** Files to store with the action's commit. */

@@ -20,7 +20,11 @@ export interface ActionHostContext {
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
   /** updateAppRecord: applies values and fires the transition's logic (see actions/logic-run.ts). */
-  updateRecord(arg: { id: string; transition: string; values: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  updateRecord(arg: {
+    id: string;
+    transition: string;
+    values: Record<string, unknown>;
+  }): Promise<Record<string, unknown>>;
 }
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;

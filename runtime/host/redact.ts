@@ -22,6 +22,12 @@ export function createRedactor(secretValues: string[]): Redactor {
   }
   if (forms.size === 0) return (text) => text;
   // Longest first so a value that contains another is replaced whole.
-  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+  const pattern = new RegExp(
+    [...forms]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join("|"),
+    "g",
+  );
   return (text) => (typeof text === "string" ? text.replace(pattern, "***") : text);
 }

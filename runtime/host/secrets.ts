@@ -16,7 +16,10 @@ export function loadSecretSource(envFile?: string, env: NodeJS.ProcessEnv = proc
     try {
       fromFile = parse(readFileSync(envFile));
     } catch {
-      throw new RuntimeError("bad_request", `Cannot read the env file "${envFile}"; check the path passed to --env.`);
+      throw new RuntimeError(
+        "bad_request",
+        `Cannot read the env file "${envFile}"; check the path passed to --env.`,
+      );
     }
   }
   const source: SecretSource = {};

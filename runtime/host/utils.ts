@@ -8,7 +8,8 @@ export const hostUtils = {
   sha256: ({ text }: { text: string }) => createHash("sha256").update(String(text), "utf8").digest("hex"),
   guid: () => randomUUID(),
   htmlToText: ({ html }: { html: string }) => convert(String(html), { wordwrap: false }),
-  parseCsv: ({ text, options }: { text: string; options?: CsvOptions }) => parseCsvText(String(text), options),
+  parseCsv: ({ text, options }: { text: string; options?: CsvOptions }) =>
+    parseCsvText(String(text), options),
   toBase64: ({ text }: { text: string }) => Buffer.from(String(text), "utf8").toString("base64"),
   fromBase64: ({ data }: { data: string }) => Buffer.from(String(data), "base64").toString("utf8"),
 };

@@ -3,7 +3,12 @@
  * For each: sync (ivm.Callback, no I/O) or async (applySyncPromise), and the largest argument the
  * host accepts. Nothing else is callable from the isolate.
  */
-import type { AsyncCallName, AsyncHostCalls, SyncCallName, SyncHostCalls } from "../../globals/bridge-contract.ts";
+import type {
+  AsyncCallName,
+  AsyncHostCalls,
+  SyncCallName,
+  SyncHostCalls,
+} from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseFromIsolate } from "./marshal.ts";
 
@@ -55,13 +60,15 @@ export interface BridgeHooks {
 }
 
 function lookup<T>(table: Record<string, T>, name: unknown): T {
-  if (typeof name !== "string" || !Object.hasOwn(table, name)) throw new RuntimeError("bad_request", `Unknown host function "${String(name)}".`);
+  if (typeof name !== "string" || !Object.hasOwn(table, name))
+    throw new RuntimeError("bad_request", `Unknown host function "${String(name)}".`);
   return table[name];
 }
 
 function parseArg(name: string, argJson: unknown, maxArgBytes: number): object {
   const arg = parseFromIsolate(argJson, maxArgBytes, `The argument of ${name}`);
-  if (typeof arg !== "object" || arg === null) throw new RuntimeError("bad_request", `The argument of ${name} must be an object.`);
+  if (typeof arg !== "object" || arg === null)
+    throw new RuntimeError("bad_request", `The argument of ${name} must be an object.`);
   return arg;
 }
 

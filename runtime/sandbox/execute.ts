@@ -40,11 +40,30 @@ export interface ActionFailure {
 
 /** cpuMs: CPU the isolate spent on this run; heapMb: its used heap at the end (0 when disposed). */
 export type SandboxOutcome =
-  | { ok: true; ran: boolean; entity: Record<string, unknown>; cpuMs: number; heapMb?: number; transitions?: string[][] }
+  | {
+      ok: true;
+      ran: boolean;
+      entity: Record<string, unknown>;
+      cpuMs: number;
+      heapMb?: number;
+      transitions?: string[][];
+    }
   | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
 /** Host error codes that keep their code when the logic does not catch them. */
-const PASS_THROUGH = new Set(["forbidden", "limit_exceeded", "validation_error", "conflict", "not_found", "timeout", "egress_denied", "network_error", "invalid_url", "too_many_redirects", "precondition_failed"]);
+const PASS_THROUGH = new Set([
+  "forbidden",
+  "limit_exceeded",
+  "validation_error",
+  "conflict",
+  "not_found",
+  "timeout",
+  "egress_denied",
+  "network_error",
+  "invalid_url",
+  "too_many_redirects",
+  "precondition_failed",
+]);
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 type RunnerReply =
@@ -60,24 +79,43 @@ function plain(code: string, message: string): ActionFailure {
 function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
   const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
   const message = run.redact(thrown.message || "The action failed without a message.");
-  const headline = thrown.isError && thrown.name && thrown.name !== "Error" ? `${thrown.name}: ${message}` : `Error: ${message}`;
-  return { code, message, stack: run.redact(mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap, lineOffset)) };
+  const headline =
+    thrown.isError && thrown.name && thrown.name !== "Error"
+      ? `${thrown.name}: ${message}`
+      : `Error: ${message}`;
+  return {
+    code,
+    message,
+    stack: run.redact(
+      mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap, lineOffset),
+    ),
+  };
 }
 
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
   if (watchdog.breach?.kind === "wall") {
-    return plain("timeout", `The action ran longer than its wall-clock limit of ${watchdog.breach.limitMs} ms (time waiting on HTTP and sleep counts).`);
+    return plain(
+      "timeout",
+      `The action ran longer than its wall-clock limit of ${watchdog.breach.limitMs} ms (time waiting on HTTP and sleep counts).`,
+    );
   }
   if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text)) {
-    return plain("timeout", `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`);
+    return plain(
+      "timeout",
+      `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`,
+    );
   }
   if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
     return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
   }
   if (error instanceof RuntimeError) return plain(error.code, error.message);
   // isolated-vm answers a dynamic import() with a host-level "Not supported" the logic cannot catch.
-  if (text === "Not supported") return plain("logic_error", "import() is not available in action logic; use static imports at the top of the file so the bundler includes them.");
+  if (text === "Not supported")
+    return plain(
+      "logic_error",
+      "import() is not available in action logic; use static imports at the top of the file so the bundler includes them.",
+    );
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
 }
 
@@ -88,7 +126,12 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
   return { ...outcome, heapMb: measured.heapMb };
 }
 
-async function runInLease(pool: IsolatePool, lease: IsolateLease, run: SandboxRun, measured: { heapMb: number }): Promise<SandboxOutcome> {
+async function runInLease(
+  pool: IsolatePool,
+  lease: IsolateLease,
+  run: SandboxRun,
+  measured: { heapMb: number },
+): Promise<SandboxOutcome> {
   const { isolate } = lease;
   const cpuStart = isolate.cpuTime;
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
@@ -98,21 +141,40 @@ async function runInLease(pool: IsolatePool, lease: IsolateLease, run: SandboxRu
     },
     describeError: run.describeError,
   });
-  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) => bridge.dispatchAsync(name, argJson));
-  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) => bridge.dispatchSync(name, argJson));
+  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) =>
+    bridge.dispatchAsync(name, argJson),
+  );
+  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) =>
+    bridge.dispatchSync(name, argJson),
+  );
   let context: ivm.Context | null = null;
   let healthy = false;
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   try {
     context = await isolate.createContext();
-    const start: ivm.Reference = await lease.script.run(context, { timeout: run.limits.cpuMs, reference: true });
-    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], { timeout: run.limits.cpuMs + 1_000, result: { copy: true } });
+    const start: ivm.Reference = await lease.script.run(context, {
+      timeout: run.limits.cpuMs,
+      reference: true,
+    });
+    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
+      timeout: run.limits.cpuMs + 1_000,
+      result: { copy: true },
+    });
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     healthy = true;
-    if (!reply.ok) return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
-    if ("transitions" in reply) return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
+    if (!reply.ok)
+      return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
+    if ("transitions" in reply)
+      return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
     if (!reply.allowed) {
-      return { ok: false, error: plain("precondition_failed", `The precondition of action "${run.init.action}" is false for this record.`), cpuMs: cpuMs() };
+      return {
+        ok: false,
+        error: plain(
+          "precondition_failed",
+          `The precondition of action "${run.init.action}" is false for this record.`,
+        ),
+        cpuMs: cpuMs(),
+      };
     }
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
     return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
@@ -121,7 +183,11 @@ async function runInLease(pool: IsolatePool, lease: IsolateLease, run: SandboxRu
   } finally {
     // The heap sample is taken off the critical path and reported with the next run of this isolate.
     measured.heapMb = lease.heapMb;
-    if (!isolate.isDisposed) isolate.getHeapStatistics().then((heap) => (lease.heapMb = Math.round(heap.used_heap_size / 104_857.6) / 10), () => undefined);
+    if (!isolate.isDisposed)
+      isolate.getHeapStatistics().then(
+        (heap) => (lease.heapMb = Math.round(heap.used_heap_size / 104_857.6) / 10),
+        () => undefined,
+      );
     watchdog.stop();
     asyncRef.release();
     if (context && !isolate.isDisposed) context.release();

@@ -1,6 +1,12 @@
 /** The isolated-vm sandbox: warm per-app isolates, the bridge table, limits, stack mapping. */
 export { IsolatePool, type CompiledApp } from "./isolate-pool.ts";
-export { executeInSandbox, type SandboxApp, type SandboxRun, type SandboxOutcome, type ActionFailure } from "./execute.ts";
+export {
+  executeInSandbox,
+  type SandboxApp,
+  type SandboxRun,
+  type SandboxOutcome,
+  type ActionFailure,
+} from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
 export { DEFAULT_LIMITS, withLimits, type SandboxLimits } from "./limits.ts";
 export { sourceMapOf } from "./stack.ts";

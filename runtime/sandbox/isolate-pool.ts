@@ -62,7 +62,12 @@ export class IsolatePool {
     lease.runs += 1;
     const entry = this.entries.get(app.key) ?? { idle: [] };
     this.entries.set(app.key, entry);
-    if (healthy && !lease.isolate.isDisposed && lease.runs < MAX_RUNS_PER_ISOLATE && entry.idle.length < this.maxIdlePerApp) {
+    if (
+      healthy &&
+      !lease.isolate.isDisposed &&
+      lease.runs < MAX_RUNS_PER_ISOLATE &&
+      entry.idle.length < this.maxIdlePerApp
+    ) {
       entry.idle.push(lease);
       return;
     }
@@ -88,7 +93,12 @@ export class IsolatePool {
       const live = entry.idle.filter((lease) => !lease.isolate.isDisposed);
       const heap = live.reduce((sum, lease) => sum + lease.isolate.getHeapStatisticsSync().used_heap_size, 0);
       const cpu = live.reduce((sum, lease) => sum + Number(lease.isolate.cpuTime) / 1e6, 0);
-      return { key, isolates: live.length, usedHeapMb: Math.round((heap / 1024 / 1024) * 10) / 10, cpuMs: Math.round(cpu) };
+      return {
+        key,
+        isolates: live.length,
+        usedHeapMb: Math.round((heap / 1024 / 1024) * 10) / 10,
+        cpuMs: Math.round(cpu),
+      };
     });
   }
 }
@@ -101,7 +111,10 @@ export class IsolatePool {
  */
 export function isolateScript(globalsCode: string, appCode: string): { code: string; appLineOffset: number } {
   const prefix = `(function (loadApp) {\n${globalsCode}\nconst bootstrap = __comindGlobals.bootstrap;\nreturn function start(syncCallback, asyncRef, initJson) { return bootstrap(syncCallback, asyncRef, initJson, loadApp); };\n})(function () {\n`;
-  return { code: `${prefix}${appCode}\nreturn __comindApp;\n})`, appLineOffset: prefix.split("\n").length - 1 };
+  return {
+    code: `${prefix}${appCode}\nreturn __comindApp;\n})`,
+    appLineOffset: prefix.split("\n").length - 1,
+  };
 }
 
 export function disposeQuietly(isolate: ivm.Isolate): void {

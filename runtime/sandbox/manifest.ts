@@ -20,23 +20,45 @@ const READ_MANIFEST = `;(() => {
   return JSON.stringify({ fields: m.fields, actions: m.actions, vars });
 })()`;
 
-const FIELD_TYPES = new Set(["text", "number", "date", "datetime", "bool", "object", "lookup", "fileslist", "peoplelist"]);
+const FIELD_TYPES = new Set([
+  "text",
+  "number",
+  "date",
+  "datetime",
+  "bool",
+  "object",
+  "lookup",
+  "fileslist",
+  "peoplelist",
+]);
 
 function check(manifest: AppManifest, alias: string): AppManifest {
   if (!Array.isArray(manifest.fields) || !Array.isArray(manifest.actions)) {
-    throw new RuntimeError("app_invalid", `App ${alias}: fields/index.ts and actions/index.ts must each export default an array.`);
+    throw new RuntimeError(
+      "app_invalid",
+      `App ${alias}: fields/index.ts and actions/index.ts must each export default an array.`,
+    );
   }
   for (const field of manifest.fields) {
     if (!field || typeof field.name !== "string" || !/^[a-z_][a-z0-9_]*$/.test(field.name)) {
-      throw new RuntimeError("app_invalid", `App ${alias}: field name ${JSON.stringify(field?.name)} must be lower-case letters, digits or _ (custom fields start with c_).`);
+      throw new RuntimeError(
+        "app_invalid",
+        `App ${alias}: field name ${JSON.stringify(field?.name)} must be lower-case letters, digits or _ (custom fields start with c_).`,
+      );
     }
     if (!FIELD_TYPES.has(field.type)) {
-      throw new RuntimeError("app_invalid", `App ${alias}: field "${field.name}" has unknown type ${JSON.stringify(field.type)} (use ${[...FIELD_TYPES].join(", ")}).`);
+      throw new RuntimeError(
+        "app_invalid",
+        `App ${alias}: field "${field.name}" has unknown type ${JSON.stringify(field.type)} (use ${[...FIELD_TYPES].join(", ")}).`,
+      );
     }
   }
   for (const action of manifest.actions) {
     if (!action || typeof action.uid !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(action.uid)) {
-      throw new RuntimeError("app_invalid", `App ${alias}: action uid ${JSON.stringify(action?.uid)} must be letters, digits, _ or -.`);
+      throw new RuntimeError(
+        "app_invalid",
+        `App ${alias}: action uid ${JSON.stringify(action?.uid)} must be letters, digits, _ or -.`,
+      );
     }
   }
   return manifest;
@@ -46,14 +68,19 @@ export async function readManifest(manifestCode: string, alias: string): Promise
   const isolate = new ivm.Isolate({ memoryLimit: 32 });
   try {
     const context = await isolate.createContext();
-    const script = await isolate.compileScript(`${manifestCode}\n${READ_MANIFEST}`, { filename: "comind-app:///manifest.js" });
+    const script = await isolate.compileScript(`${manifestCode}\n${READ_MANIFEST}`, {
+      filename: "comind-app:///manifest.js",
+    });
     const json = await script.run(context, { timeout: 2_000, copy: true });
     const raw = parseFromIsolate<AppManifest>(json, 4 * 1024 * 1024, "The app manifest");
     const vars = raw.vars && typeof raw.vars === "object" && !Array.isArray(raw.vars) ? raw.vars : {};
     return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars }, alias);
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
-    throw new RuntimeError("app_invalid", `App ${alias}: fields/index.ts or actions/index.ts failed to load: ${(error as Error).message}`);
+    throw new RuntimeError(
+      "app_invalid",
+      `App ${alias}: fields/index.ts or actions/index.ts failed to load: ${(error as Error).message}`,
+    );
   } finally {
     isolate.dispose();
   }

@@ -10,7 +10,10 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 export function parseFromIsolate<T = unknown>(text: unknown, maxBytes: number, what: string): T {
   if (typeof text !== "string") throw new RuntimeError("bad_request", `${what} must be JSON text.`);
   if (text.length > maxBytes) {
-    throw new RuntimeError("limit_exceeded", `${what} is ${formatBytes(text.length)}, over the limit of ${formatBytes(maxBytes)}.`);
+    throw new RuntimeError(
+      "limit_exceeded",
+      `${what} is ${formatBytes(text.length)}, over the limit of ${formatBytes(maxBytes)}.`,
+    );
   }
   return JSON.parse(text, (key, value) => (FORBIDDEN_KEYS.has(key) ? undefined : value)) as T;
 }

@@ -28,8 +28,17 @@ function mapFrame(line: string, map: TraceMap | null, lineOffset: number): strin
 }
 
 /** "Error: boom\n    at sync (actions/logic/index.ts:12:5)" — or just the first line if no app frame. */
-export function mapStack(stack: string | undefined, headline: string, map: TraceMap | null, lineOffset: number): string {
+export function mapStack(
+  stack: string | undefined,
+  headline: string,
+  map: TraceMap | null,
+  lineOffset: number,
+): string {
   if (!stack) return headline;
-  const frames = stack.split("\n").slice(1).map((line) => mapFrame(line, map, lineOffset)).filter((line): line is string => line !== null);
+  const frames = stack
+    .split("\n")
+    .slice(1)
+    .map((line) => mapFrame(line, map, lineOffset))
+    .filter((line): line is string => line !== null);
   return [headline, ...frames].join("\n");
 }

@@ -28,7 +28,8 @@ export class Watchdog {
     this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: limits.wallMs }), limits.wallMs);
     const cpuLimitNs = BigInt(limits.cpuMs) * 1_000_000n;
     this.cpuTimer = setInterval(() => {
-      if (!isolate.isDisposed && isolate.cpuTime - this.cpuStartNs > cpuLimitNs) this.trip({ kind: "cpu", limitMs: limits.cpuMs });
+      if (!isolate.isDisposed && isolate.cpuTime - this.cpuStartNs > cpuLimitNs)
+        this.trip({ kind: "cpu", limitMs: limits.cpuMs });
     }, CPU_POLL_MS);
   }
 

@@ -19,19 +19,39 @@ export function hashToken(token: string): string {
 }
 
 /** Creates a token for a user; the token itself is returned once and never stored. */
-export async function createToken(store: Store, user: { id: string; name?: string; isAdmin?: boolean }): Promise<string> {
+export async function createToken(
+  store: Store,
+  user: { id: string; name?: string; isAdmin?: boolean },
+): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
-  await store.saveToken({ id: randomUUID(), tokenHash: hashToken(token), userId: user.id, userName: user.name ?? user.id, isAdmin: Boolean(user.isAdmin), createdAt: new Date().toISOString() });
+  await store.saveToken({
+    id: randomUUID(),
+    tokenHash: hashToken(token),
+    userId: user.id,
+    userName: user.name ?? user.id,
+    isAdmin: Boolean(user.isAdmin),
+    createdAt: new Date().toISOString(),
+  });
   return token;
 }
 
 const unauthorized = (message: string) => new RuntimeError("unauthorized", message);
 
 function userFromJwt(payload: JWTPayload): CurrentUser {
-  const claims = payload as JWTPayload & { name?: string; email?: string; preferred_username?: string; roles?: unknown };
+  const claims = payload as JWTPayload & {
+    name?: string;
+    email?: string;
+    preferred_username?: string;
+    roles?: unknown;
+  };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
-  return { id: claims.sub, name: claims.name ?? claims.preferred_username ?? claims.sub, email: claims.email, isAdmin: roles.includes("admin") };
+  return {
+    id: claims.sub,
+    name: claims.name ?? claims.preferred_username ?? claims.sub,
+    email: claims.email,
+    isAdmin: roles.includes("admin"),
+  };
 }
 
 export function createAuthenticator(store: Store, oidc?: OidcConfig) {
@@ -39,16 +59,26 @@ export function createAuthenticator(store: Store, oidc?: OidcConfig) {
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
     if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
-    if (!credential || rest.length) throw unauthorized("The Authorization header must be \"CMW_AUTH_CODE <token>\" or \"Bearer <jwt>\".");
+    if (!credential || rest.length)
+      throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
     if (scheme === "CMW_AUTH_CODE") {
       const token = await store.findToken(hashToken(credential));
-      if (!token) throw unauthorized("The auth code is not valid; create one with `comind-runtime token create <user>`.");
+      if (!token)
+        throw unauthorized(
+          "The auth code is not valid; create one with `comind-runtime token create <user>`.",
+        );
       return { id: token.userId, name: token.userName, isAdmin: token.isAdmin };
     }
     if (scheme.toLowerCase() === "bearer") {
-      if (!jwks || !oidc) throw unauthorized("Bearer tokens are not accepted: no OIDC issuer is configured (OIDC_ISSUER, JWKS_URL).");
+      if (!jwks || !oidc)
+        throw unauthorized(
+          "Bearer tokens are not accepted: no OIDC issuer is configured (OIDC_ISSUER, JWKS_URL).",
+        );
       try {
-        const { payload } = await jwtVerify(credential, jwks, { issuer: oidc.issuer, audience: oidc.audience });
+        const { payload } = await jwtVerify(credential, jwks, {
+          issuer: oidc.issuer,
+          audience: oidc.audience,
+        });
         return userFromJwt(payload);
       } catch (error) {
         if (error instanceof RuntimeError) throw error;

@@ -21,13 +21,20 @@ declare module "fastify" {
 
 export function checkWorkspace(ctx: ServerContext, workspace: string): void {
   if (workspace.toUpperCase() !== ctx.workspace.toUpperCase()) {
-    throw new RuntimeError("not_found", `Workspace ${workspace.slice(0, 40)} does not exist here (this server serves ${ctx.workspace}).`);
+    throw new RuntimeError(
+      "not_found",
+      `Workspace ${workspace.slice(0, 40)} does not exist here (this server serves ${ctx.workspace}).`,
+    );
   }
 }
 
 export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
   const app = ctx.runtime.apps.get(String(alias).toUpperCase());
-  if (!app) throw new RuntimeError("not_found", `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}.`);
+  if (!app)
+    throw new RuntimeError(
+      "not_found",
+      `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}.`,
+    );
   return app;
 }
 

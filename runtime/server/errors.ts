@@ -5,22 +5,36 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { ERROR_CODES, isRuntimeError, RuntimeError, type ErrorCode } from "../errors.ts";
 
-export function sendableError(error: unknown): { status: number; body: { error: { code: string; message: string } } } {
-  if (isRuntimeError(error)) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+export function sendableError(error: unknown): {
+  status: number;
+  body: { error: { code: string; message: string } };
+} {
+  if (isRuntimeError(error))
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   const fastifyError = error as FastifyError;
   const framework: Record<string, [ErrorCode, string]> = {
-    FST_ERR_CTP_BODY_TOO_LARGE: ["payload_too_large", "The request body is larger than 100 KB; send fewer records per request."],
+    FST_ERR_CTP_BODY_TOO_LARGE: [
+      "payload_too_large",
+      "The request body is larger than 100 KB; send fewer records per request.",
+    ],
     FST_ERR_CTP_INVALID_MEDIA_TYPE: ["bad_request", "Send the request body as application/json."],
     FST_ERR_CTP_EMPTY_JSON_BODY: ["bad_request", "The JSON body is empty."],
     FST_ERR_CTP_INVALID_JSON_BODY: ["bad_request", "The body is not valid JSON."],
   };
   const known = fastifyError?.code ? framework[fastifyError.code] : undefined;
   if (known) return sendableError(new RuntimeError(known[0], known[1]));
-  if (fastifyError?.validation) return sendableError(new RuntimeError("bad_request", `Invalid request: ${fastifyError.message}.`));
+  if (fastifyError?.validation)
+    return sendableError(new RuntimeError("bad_request", `Invalid request: ${fastifyError.message}.`));
   if (fastifyError?.statusCode && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: { error: { code: "bad_request", message: fastifyError.message } } };
+    return {
+      status: fastifyError.statusCode,
+      body: { error: { code: "bad_request", message: fastifyError.message } },
+    };
   }
-  return { status: 500, body: { error: { code: "internal_error", message: ERROR_CODES.internal_error.hint } } };
+  return {
+    status: 500,
+    body: { error: { code: "internal_error", message: ERROR_CODES.internal_error.hint } },
+  };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -30,6 +44,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (!reply.sent) reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: "not_found", message: `No endpoint ${request.method} ${request.url.split("?")[0]}; see /api/openapi.json.` } });
+    reply.code(404).send({
+      error: {
+        code: "not_found",
+        message: `No endpoint ${request.method} ${request.url.split("?")[0]}; see /api/openapi.json.`,
+      },
+    });
   });
 }

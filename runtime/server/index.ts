@@ -37,8 +37,11 @@ const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
-    runtime: options.runtime, store: options.store, workspace: options.workspace,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000, dataDir: options.dataDir,
+    runtime: options.runtime,
+    store: options.store,
+    workspace: options.workspace,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    dataDir: options.dataDir,
   };
   const server = Fastify({
     logger: options.logger ?? false,
@@ -47,15 +50,33 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
-      const message = tooLong ? "A path segment is longer than 100 characters." : "The request URL is malformed.";
-      (reply as unknown as { code(status: number): { send(body: unknown): void } }).code(tooLong ? 414 : 400).send({ error: { code: "bad_request", message } });
+      const message = tooLong
+        ? "A path segment is longer than 100 characters."
+        : "The request URL is malformed.";
+      (reply as unknown as { code(status: number): { send(body: unknown): void } })
+        .code(tooLong ? 414 : 400)
+        .send({ error: { code: "bad_request", message } });
     },
   });
   installErrorHandling(server);
   await server.register(swagger, {
     openapi: {
-      info: { title: "comind-runtime REST API", version: "0.1.0", description: "Seed 000's platform API plus action invocation." },
-      components: { securitySchemes: { authCode: { type: "apiKey", in: "header", name: "Authorization", description: "CMW_AUTH_CODE <token>" }, bearer: { type: "http", scheme: "bearer" } } },
+      info: {
+        title: "comind-runtime REST API",
+        version: "0.1.0",
+        description: "Seed 000's platform API plus action invocation.",
+      },
+      components: {
+        securitySchemes: {
+          authCode: {
+            type: "apiKey",
+            in: "header",
+            name: "Authorization",
+            description: "CMW_AUTH_CODE <token>",
+          },
+          bearer: { type: "http", scheme: "bearer" },
+        },
+      },
       security: [{ authCode: [] }, { bearer: [] }],
     },
   });
@@ -66,7 +87,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     request.deadline = Date.now() + ctx.requestTimeoutMs;
     const timer = setTimeout(() => {
       if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({ error: { code: "timeout", message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.` } });
+        reply.code(504).send({
+          error: {
+            code: "timeout",
+            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
+          },
+        });
       }
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
@@ -83,4 +109,3 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerAdminRoutes(server, ctx);
   return server;
 }
-

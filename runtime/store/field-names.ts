@@ -4,7 +4,11 @@ import { RuntimeError } from "../errors.ts";
 const FIELD_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
 
 export function assertFieldName(name: string): string {
-  if (!FIELD_NAME.test(name)) throw new RuntimeError("bad_request", `"${name}" is not a valid field name (letters, digits and _ only).`);
+  if (!FIELD_NAME.test(name))
+    throw new RuntimeError(
+      "bad_request",
+      `"${name}" is not a valid field name (letters, digits and _ only).`,
+    );
   return name;
 }
 
@@ -15,12 +19,15 @@ export interface SortKey {
 
 /** "update_date desc, title" -> [{ field: "update_date", descending: true }, { field: "title", ... }] */
 export function parseSortBy(sortBy: string | undefined): SortKey[] {
-  if (!sortBy || !sortBy.trim()) return [{ field: "update_date", descending: true }];
+  if (!sortBy?.trim()) return [{ field: "update_date", descending: true }];
   return sortBy.split(",").map((part) => {
     const [field, direction = "asc", ...rest] = part.trim().split(/\s+/);
     const dir = direction.toLowerCase();
     if (rest.length || (dir !== "asc" && dir !== "desc")) {
-      throw new RuntimeError("bad_request", `Cannot sort by "${part.trim()}": use "<field> asc" or "<field> desc".`);
+      throw new RuntimeError(
+        "bad_request",
+        `Cannot sort by "${part.trim()}": use "<field> asc" or "<field> desc".`,
+      );
     }
     return { field: assertFieldName(field), descending: dir === "desc" };
   });

@@ -16,5 +16,13 @@ export type FilterNode =
 export function equalityFilter(where: Record<string, unknown> | undefined): FilterNode | undefined {
   const entries = Object.entries(where ?? {});
   if (entries.length === 0) return undefined;
-  return { kind: "and", items: entries.map(([field, value]) => ({ kind: "compare", field, op: "=", value: value as FilterValue })) };
+  return {
+    kind: "and",
+    items: entries.map(([field, value]) => ({
+      kind: "compare",
+      field,
+      op: "=",
+      value: value as FilterValue,
+    })),
+  };
 }

@@ -7,31 +7,70 @@ const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) 
 
 export function rowToRecord(row: Row): StoredRecord {
   return {
-    id: row.id, workspace: row.workspace, app: row.app, number: Number(row.number), revision: Number(row.revision),
-    fields: json(row.fields), creationDate: row.creation_date, updateDate: row.update_date,
+    id: row.id,
+    workspace: row.workspace,
+    app: row.app,
+    number: Number(row.number),
+    revision: Number(row.revision),
+    fields: json(row.fields),
+    creationDate: row.creation_date,
+    updateDate: row.update_date,
   };
 }
 
 export function rowToHistory(row: Row): HistoryEntry {
   return {
-    recordId: row.record_id, app: row.app, revision: Number(row.revision), actor: row.actor, action: row.action,
-    transition: row.transition, timestamp: row.ts, changes: json(row.changes), runId: row.run_id,
+    recordId: row.record_id,
+    app: row.app,
+    revision: Number(row.revision),
+    actor: row.actor,
+    action: row.action,
+    transition: row.transition,
+    timestamp: row.ts,
+    changes: json(row.changes),
+    runId: row.run_id,
   };
 }
 
 export function rowToFile(row: Row): StoredFile {
-  return { id: row.id, fileName: row.file_name, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdAt: row.created_at };
+  return {
+    id: row.id,
+    fileName: row.file_name,
+    contentType: row.content_type,
+    size: Number(row.size),
+    sha256: row.sha256,
+    createdAt: row.created_at,
+  };
 }
 
 export function rowToRun(row: Row): ActionRunLog {
   return {
-    id: row.id, workspace: row.workspace, app: row.app, action: row.action, recordId: row.record_id, source: row.source,
-    actor: row.actor, startedAt: row.started_at, finishedAt: row.finished_at, ok: Boolean(row.ok),
-    errorCode: row.error_code, errorMessage: row.error_message, logs: json(row.logs), httpCalls: json(row.http_calls),
-    cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms), heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
+    id: row.id,
+    workspace: row.workspace,
+    app: row.app,
+    action: row.action,
+    recordId: row.record_id,
+    source: row.source,
+    actor: row.actor,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    ok: Boolean(row.ok),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    logs: json(row.logs),
+    httpCalls: json(row.http_calls),
+    cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms),
+    heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
   };
 }
 
 export function rowToToken(row: Row): AuthToken {
-  return { id: row.id, tokenHash: row.token_hash, userId: row.user_id, userName: row.user_name, isAdmin: Boolean(row.is_admin), createdAt: row.created_at };
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    userName: row.user_name,
+    isAdmin: Boolean(row.is_admin),
+    createdAt: row.created_at,
+  };
 }

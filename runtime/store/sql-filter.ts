@@ -30,7 +30,10 @@ export interface SqlDialect {
 }
 
 /** The API's names for the app and workspace columns. */
-const COLUMN_ALIASES = new Map([["publishing_alias", "app"], ["project_alias", "workspace"]]);
+const COLUMN_ALIASES = new Map([
+  ["publishing_alias", "app"],
+  ["project_alias", "workspace"],
+]);
 
 export function columnOf(field: string): string | undefined {
   assertFieldName(field);
@@ -65,12 +68,16 @@ export function compileFilter(node: FilterNode, d: SqlDialect): string {
   switch (node.kind) {
     case "and":
     case "or":
-      return node.items.length ? `(${node.items.map((item) => compileFilter(item, d)).join(node.kind === "and" ? " AND " : " OR ")})` : "1=1";
+      return node.items.length
+        ? `(${node.items.map((item) => compileFilter(item, d)).join(node.kind === "and" ? " AND " : " OR ")})`
+        : "1=1";
     case "compare":
       return compare(node.field, node.op, node.value, d);
     case "in": {
       const column = columnOf(node.field);
-      const test = column ? `${column} IN (${node.values.map((v) => d.param(v === null ? null : typeof v === "boolean" ? String(v) : v)).join(", ") || "NULL"})` : d.inList(node.field, node.values);
+      const test = column
+        ? `${column} IN (${node.values.map((v) => d.param(v === null ? null : typeof v === "boolean" ? String(v) : v)).join(", ") || "NULL"})`
+        : d.inList(node.field, node.values);
       return node.negate ? `NOT (${test})` : test;
     }
     case "contains":
@@ -79,7 +86,11 @@ export function compileFilter(node: FilterNode, d: SqlDialect): string {
 }
 
 /** ORDER BY text for parsed sort keys; NULLs first ascending, last descending, on both engines. */
-export function orderBy(keys: { field: string; descending: boolean }[], d: SqlDialect, tieBreak: string): string {
+export function orderBy(
+  keys: { field: string; descending: boolean }[],
+  d: SqlDialect,
+  tieBreak: string,
+): string {
   const parts = keys.map((key) => {
     const expr = columnOf(key.field) ?? d.value(key.field);
     return key.descending ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`;

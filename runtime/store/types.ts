@@ -26,8 +26,23 @@ export interface FieldChange {
 }
 
 export type RecordWrite =
-  | { kind: "insert"; id: string; app: string; fields: JsonRecord; transition: string; changes: FieldChange[] }
-  | { kind: "update"; id: string; app: string; expectedRevision: number; fields: JsonRecord; transition: string; changes: FieldChange[] }
+  | {
+      kind: "insert";
+      id: string;
+      app: string;
+      fields: JsonRecord;
+      transition: string;
+      changes: FieldChange[];
+    }
+  | {
+      kind: "update";
+      id: string;
+      app: string;
+      expectedRevision: number;
+      fields: JsonRecord;
+      transition: string;
+      changes: FieldChange[];
+    }
   | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string };
 
 export interface FileWrite {
@@ -99,7 +114,14 @@ export interface ActionRunLog {
   errorCode: string | null;
   errorMessage: string | null;
   logs: { level: string; message: string }[];
-  httpCalls: { method: string; host: string; path: string; status: number | null; ms: number; error?: string }[];
+  httpCalls: {
+    method: string;
+    host: string;
+    path: string;
+    status: number | null;
+    ms: number;
+    error?: string;
+  }[];
   /** CPU time the isolate spent on the action, and its heap when the action ended. */
   cpuMs?: number | null;
   heapMb?: number | null;
@@ -145,7 +167,11 @@ export interface Store {
   commit(changes: ChangeSet): Promise<StoredRecord[]>;
   /** Next value of a named counter (gaps allowed, never repeats). */
   nextSequence(workspace: string, name: string): Promise<number>;
-  history(workspace: string, recordId: string, options?: { limit?: number; since?: string }): Promise<HistoryEntry[]>;
+  history(
+    workspace: string,
+    recordId: string,
+    options?: { limit?: number; since?: string },
+  ): Promise<HistoryEntry[]>;
   getFile(id: string): Promise<StoredFile | null>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;

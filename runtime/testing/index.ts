@@ -36,7 +36,10 @@ export interface AppTester {
   runtime: ActionRuntime;
   store: Store;
   /** Runs an action on a new record, or on `recordId` with `values` applied first. */
-  run(action: string, options?: { recordId?: string; values?: Record<string, unknown> }): Promise<ActionResult>;
+  run(
+    action: string,
+    options?: { recordId?: string; values?: Record<string, unknown> },
+  ): Promise<ActionResult>;
   /** Records of the app, optionally filtered by equal field values. */
   records(where?: Record<string, unknown>): Promise<StoredRecord[]>;
   close(): Promise<void>;
@@ -46,15 +49,21 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
   const dataDir = mkdtempSync(join(tmpdir(), "comind-app-test-"));
   const store = await openStore({ dataDir });
   const runtime = await createActionRuntime({
-    store, secrets: options.secrets ?? {}, httpDispatcher: options.http, limits: options.limits, allowHosts: options.allowHosts,
+    store,
+    secrets: options.secrets ?? {},
+    httpDispatcher: options.http,
+    limits: options.limits,
+    allowHosts: options.allowHosts,
   });
   const app = await runtime.loadApp(appDir);
   return {
     alias: app.alias,
     runtime,
     store,
-    run: (action, { recordId, values } = {}) => runtime.run({ app: app.alias, action, recordId, values, user: options.user, source: "test" }),
-    records: (where) => store.findRecords({ workspace: runtime.config.workspace, app: app.alias, where, sortBy: "number asc" }),
+    run: (action, { recordId, values } = {}) =>
+      runtime.run({ app: app.alias, action, recordId, values, user: options.user, source: "test" }),
+    records: (where) =>
+      store.findRecords({ workspace: runtime.config.workspace, app: app.alias, where, sortBy: "number asc" }),
     async close() {
       await runtime.close();
       await store.close();

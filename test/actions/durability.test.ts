@@ -4,20 +4,26 @@ import { join } from "node:path";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore, type StoreOptions } from "../../runtime/store/index.ts";
 import { ROOT } from "../helpers/cli.ts";
-import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
+import {
+  startLoopbackServer as startServer,
+  type LoopbackServer as TestServer,
+} from "../helpers/http-test-servers.ts";
 import { ENGINES } from "../helpers/engines.ts";
 
 const CHILD = join(ROOT, "test", "helpers", "store-child.ts");
 const NODE = join(ROOT, "node_modules", ".bin", "node");
 
 function child(config: object) {
-  const proc = spawn(NODE, ["--no-node-snapshot", CHILD, JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(NODE, ["--no-node-snapshot", CHILD, JSON.stringify(config)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   proc.stdout.on("data", (chunk) => (stdout += chunk));
   proc.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
-    proc.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+    (resolve) => proc.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { proc, exited };
 }
 
@@ -45,7 +51,13 @@ describe.each(ENGINES)("durability on $name", (engine) => {
     expect((await exited).signal).toBe("SIGKILL");
     const store = await openStore(options);
     try {
-      expect(await store.countRecords({ workspace: "DEMO", app: "PROBE", filter: { kind: "contains", field: "c_key", value: "crash-" } })).toBe(0);
+      expect(
+        await store.countRecords({
+          workspace: "DEMO",
+          app: "PROBE",
+          filter: { kind: "contains", field: "c_key", value: "crash-" },
+        }),
+      ).toBe(0);
       expect(await store.countRecords({ workspace: "DEMO" })).toBe(0);
     } finally {
       await store.close();
@@ -63,7 +75,9 @@ describe.each(ENGINES)("durability on $name", (engine) => {
       recordIds.push(created.recordId);
     }
     await runtime.close();
-    const results = await Promise.all([1, 2].map(() => child({ store: options, mode: "edits", recordIds, count: 200 }).exited));
+    const results = await Promise.all(
+      [1, 2].map(() => child({ store: options, mode: "edits", recordIds, count: 200 }).exited),
+    );
     const tallies = results.map((result) => {
       expect(result.stderr).toBe("");
       return JSON.parse(result.stdout) as { ok: number; conflicts: number; failed: number };
@@ -75,7 +89,9 @@ describe.each(ENGINES)("durability on $name", (engine) => {
     const records = await Promise.all(recordIds.map((id) => store.getRecord("DEMO", id)));
     expect(records.reduce((sum, r) => sum + (r!.fields.c_count as number), 0)).toBe(ok);
     const histories = await Promise.all(recordIds.map((id) => store.history("DEMO", id, { limit: 10_000 })));
-    expect(histories.reduce((sum, h) => sum + h.filter((e) => e.transition === "increment").length, 0)).toBe(ok);
+    expect(histories.reduce((sum, h) => sum + h.filter((e) => e.transition === "increment").length, 0)).toBe(
+      ok,
+    );
     for (const record of records) expect(record!.revision).toBe(1 + (record!.fields.c_count as number));
     await store.close();
   });

@@ -27,10 +27,20 @@ describe.each(ENGINES)("importData at scale on $name", (engine) => {
   it("imports 10,000 rows, then updates them", async () => {
     const first = await runtime.run({ app: "PROBE", action: "import_many", values: { c_count: 10_000 } });
     expect(first.ok && first.entity.c_note).toBe("10000 created, 0 updated");
-    expect(await store.countRecords({ workspace: "DEMO", app: "PROBE", filter: { kind: "contains", field: "c_key", value: "bulk-" } })).toBe(10_000);
+    expect(
+      await store.countRecords({
+        workspace: "DEMO",
+        app: "PROBE",
+        filter: { kind: "contains", field: "c_key", value: "bulk-" },
+      }),
+    ).toBe(10_000);
     const second = await runtime.run({ app: "PROBE", action: "import_many", values: { c_count: 10_000 } });
     expect(second.ok && second.entity.c_note).toBe("0 created, 10000 updated");
-    const sample = await store.findRecords({ workspace: "DEMO", app: "PROBE", where: { c_key: "bulk-9999" } });
+    const sample = await store.findRecords({
+      workspace: "DEMO",
+      app: "PROBE",
+      where: { c_key: "bulk-9999" },
+    });
     expect(sample.map((r) => [r.fields.title, r.fields.c_count])).toEqual([["bulk row 9999", 9999]]);
   });
 });

@@ -6,12 +6,15 @@ let t: TestRuntime;
 const SECRET = "probe-secret-value-42";
 
 beforeAll(async () => {
-  t = await startRuntime({ secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET, COMIND_SECRET_OTHER: "not-declared" } });
+  t = await startRuntime({
+    secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET, COMIND_SECRET_OTHER: "not-declared" },
+  });
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
 });
 afterAll(() => t.close());
 
-const run = (action: string, extra: Record<string, unknown> = {}) => t.runtime.run({ app: "PROBE", action, ...extra });
+const run = (action: string, extra: Record<string, unknown> = {}) =>
+  t.runtime.run({ app: "PROBE", action, ...extra });
 
 describe("action lifecycle", () => {
   it("creates the trigger record on a new record and updates it on the next run", async () => {
@@ -51,7 +54,9 @@ describe("action lifecycle", () => {
     if (result.ok) return;
     expect(result.error.code).toBe("logic_error");
     expect(result.error.message).toMatch(/Cannot read properties of null/);
-    expect(result.error.stack).toMatch(/^TypeError: Cannot read properties of null \(reading \'missing\'\)\n    at throw_error \(actions\/logic\/index\.ts:17:16\)$/);
+    expect(result.error.stack).toMatch(
+      /^TypeError: Cannot read properties of null \(reading 'missing'\)\n {4}at throw_error \(actions\/logic\/index\.ts:17:16\)$/,
+    );
     expect(result.error.stack).not.toMatch(/node_modules|runtime\/|globals\/|comind-app:/);
   });
 
@@ -65,18 +70,29 @@ describe("action lifecycle", () => {
   });
 
   it("importData reports created then updated and matches on key fields", async () => {
-    const rows = [{ c_key: "a", title: "A" }, { c_key: "b", title: "B" }, { c_key: "c", title: "C" }];
+    const rows = [
+      { c_key: "a", title: "A" },
+      { c_key: "b", title: "B" },
+      { c_key: "c", title: "C" },
+    ];
     const first = await run("import_rows", { values: { c_data: { rows } } });
     expect(first.ok && first.entity.c_note).toBe("3 created, 0 updated");
-    const second = await run("import_rows", { values: { c_data: { rows: rows.map((r) => ({ ...r, title: r.title + "!" })) } } });
+    const second = await run("import_rows", {
+      values: { c_data: { rows: rows.map((r) => ({ ...r, title: `${r.title}!` })) } },
+    });
     expect(second.ok && second.entity.c_note).toBe("0 created, 3 updated");
     const stored = await t.store.findRecords({ workspace: "DEMO", app: "PROBE", where: { c_key: "b" } });
     expect(stored.map((r) => r.fields.title)).toEqual(["B!"]);
   });
 
   it("importData names the row without a key value", async () => {
-    const result = await run("import_rows", { values: { c_data: { rows: [{ c_key: "x" }, { title: "no key" }] } } });
-    expect(!result.ok && result.error).toMatchObject({ code: "validation_error", message: expect.stringContaining("row 1") });
+    const result = await run("import_rows", {
+      values: { c_data: { rows: [{ c_key: "x" }, { title: "no key" }] } },
+    });
+    expect(!result.ok && result.error).toMatchObject({
+      code: "validation_error",
+      message: expect.stringContaining("row 1"),
+    });
   });
 
   it("reads inside the logic see the action's own uncommitted writes", async () => {
@@ -86,9 +102,15 @@ describe("action lifecycle", () => {
 
   it("rejects a value of the wrong type naming the field", async () => {
     const result = await run("write_bad_type");
-    expect(!result.ok && result.error).toMatchObject({ code: "validation_error", message: expect.stringContaining('"c_count"') });
+    expect(!result.ok && result.error).toMatchObject({
+      code: "validation_error",
+      message: expect.stringContaining('"c_count"'),
+    });
     const unknown = await run("write_unknown_field");
-    expect(!unknown.ok && unknown.error).toMatchObject({ code: "validation_error", message: expect.stringContaining('"c_nope"') });
+    expect(!unknown.ok && unknown.error).toMatchObject({
+      code: "validation_error",
+      message: expect.stringContaining('"c_nope"'),
+    });
   });
 
   it("refuses async logic with a clear message", async () => {
@@ -106,7 +128,9 @@ describe("action lifecycle", () => {
   it("creates, updates and deletes other records in the same transaction", async () => {
     const result = await run("create_and_delete");
     expect(result.ok && result.entity.c_note).toBe("updated");
-    expect(await t.store.findRecords({ workspace: "DEMO", app: "PROBE", where: { c_key: "temp" } })).toHaveLength(0);
+    expect(
+      await t.store.findRecords({ workspace: "DEMO", app: "PROBE", where: { c_key: "temp" } }),
+    ).toHaveLength(0);
     const kept = await t.store.findRecords({ workspace: "DEMO", app: "PROBE", where: { c_key: "kept" } });
     expect(kept.map((r) => r.fields.c_note)).toEqual(["updated"]);
   });
@@ -142,7 +166,10 @@ describe("action lifecycle", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const data = result.entity.c_data as any;
-    expect(data.rows).toEqual([{ a: "1", b: "two, three" }, { a: "4", b: 'quote "q"' }]);
+    expect(data.rows).toEqual([
+      { a: "1", b: "two, three" },
+      { a: "4", b: 'quote "q"' },
+    ]);
     const attachment = (result.entity.attachments__list as any[])[0];
     const file = await t.store.getFile(attachment.file_uid);
     expect(file).toMatchObject({ fileName: "rows.csv", contentType: "text/csv", size: data.size });
@@ -186,6 +213,9 @@ describe("action lifecycle", () => {
   it("stops transitions that keep firing each other at depth 5", async () => {
     const record = await run("add");
     const result = await run("recurse", { recordId: record.recordId });
-    expect(!result.ok && result.error).toMatchObject({ code: "limit_exceeded", message: expect.stringContaining("nested more than 5 levels") });
+    expect(!result.ok && result.error).toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringContaining("nested more than 5 levels"),
+    });
   });
 });

@@ -8,7 +8,17 @@ import { startMockKintone, type MockKintone } from "../fixtures/mock-kintone.ts"
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
 const APP_DIR = join(EXAMPLE_APPS, "app-kintone-orders");
-const FIELD_CODES = ["$id", "$revision", "order_number", "customer", "amount", "order_date", "fulfillment_status", "items", "Updated_datetime"];
+const FIELD_CODES = [
+  "$id",
+  "$revision",
+  "order_number",
+  "customer",
+  "amount",
+  "order_date",
+  "fulfillment_status",
+  "items",
+  "Updated_datetime",
+];
 
 async function runtimeFor(kintone: MockKintone, apiToken = kintone.apiToken): Promise<TestRuntime> {
   const t = await startRuntime({
@@ -20,7 +30,9 @@ async function runtimeFor(kintone: MockKintone, apiToken = kintone.apiToken): Pr
 }
 
 const orders = (t: TestRuntime, where: Record<string, unknown> = {}) =>
-  t.store.findRecords({ workspace: "DEMO", app: "ORDER", where, limit: 1000 }).then((rows) => rows.filter((r) => r.fields.c_kintone_id !== null));
+  t.store
+    .findRecords({ workspace: "DEMO", app: "ORDER", where, limit: 1000 })
+    .then((rows) => rows.filter((r) => r.fields.c_kintone_id !== null));
 
 async function order(t: TestRuntime, kintoneId: number) {
   const [found] = await orders(t, { c_kintone_id: String(kintoneId) });
@@ -41,7 +53,12 @@ describe("ORDER pull_orders and push_status", () => {
     await kintone?.close();
   });
 
-  const pull = () => t.runtime.run({ app: "ORDER", action: "pull_orders", ...(syncId ? { recordId: syncId } : { values: { title: "kintone sync" } }) });
+  const pull = () =>
+    t.runtime.run({
+      app: "ORDER",
+      action: "pull_orders",
+      ...(syncId ? { recordId: syncId } : { values: { title: "kintone sync" } }),
+    });
 
   it("opens a cursor, reads it page by page until next=false and imports 230 orders", async () => {
     const result = await pull();
@@ -59,12 +76,15 @@ describe("ORDER pull_orders and push_status", () => {
       expect(read.query.get("id")).toBeTruthy();
     }
     expect(new Set(reads.map((r) => r.query.get("id"))).size).toBe(1);
-    for (const request of kintone.requests) expect(request.headers["x-cybozu-api-token"]).toBe(kintone.apiToken);
+    for (const request of kintone.requests)
+      expect(request.headers["x-cybozu-api-token"]).toBe(kintone.apiToken);
     // kintone deleted the cursor after its last page: nothing left open.
     expect(kintone.cursors.size).toBe(0);
 
     expect(result.entity.c_last_sync_status).toBe("Pulled 230 orders: 230 created, 0 updated");
-    expect(result.logs.map((l) => l.message)).toContain("Imported 230 orders from 3 cursor page(s): 230 created, 0 updated");
+    expect(result.logs.map((l) => l.message)).toContain(
+      "Imported 230 orders from 3 cursor page(s): 230 created, 0 updated",
+    );
     expect(await orders(t)).toHaveLength(230);
   });
 
@@ -94,13 +114,23 @@ describe("ORDER pull_orders and push_status", () => {
   it("push_status sends the stored revision and keeps the new one kintone returns", async () => {
     const stored = await order(t, 7);
     const before = kintone.requests.length;
-    const result = await t.runtime.run({ app: "ORDER", action: "push_status", recordId: stored.id, values: { c_fulfillment_status: "Shipped" } });
+    const result = await t.runtime.run({
+      app: "ORDER",
+      action: "push_status",
+      recordId: stored.id,
+      values: { c_fulfillment_status: "Shipped" },
+    });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;
 
     const [put] = kintone.requests.slice(before);
     expect(put).toMatchObject({ method: "PUT", path: "/k/v1/record.json", status: 200 });
-    expect(put.body).toEqual({ app: 12, id: 7, revision: 1, record: { fulfillment_status: { value: "Shipped" } } });
+    expect(put.body).toEqual({
+      app: 12,
+      id: 7,
+      revision: 1,
+      record: { fulfillment_status: { value: "Shipped" } },
+    });
     expect(kintone.records.get(7)!.fulfillment_status.value).toBe("Shipped");
     expect(kintone.records.get(7)!.$revision.value).toBe("2");
 
@@ -108,10 +138,12 @@ describe("ORDER pull_orders and push_status", () => {
     const history = await t.store.history("DEMO", stored.id);
     expect(history).toHaveLength(2);
     expect(history[1].transition).toBe("push_status");
-    expect(history[1].changes).toEqual(expect.arrayContaining([
-      { field: "c_fulfillment_status", old: "New", new: "Shipped" },
-      { field: "c_revision", old: 1, new: 2 },
-    ]));
+    expect(history[1].changes).toEqual(
+      expect.arrayContaining([
+        { field: "c_fulfillment_status", old: "New", new: "Shipped" },
+        { field: "c_revision", old: 1, new: 2 },
+      ]),
+    );
   });
 
   it("a second pull updates the existing records instead of creating new ones", async () => {
@@ -125,10 +157,12 @@ describe("ORDER pull_orders and push_status", () => {
 
     const edited = await order(t, 9);
     expect(edited.fields).toMatchObject({ c_customer: "Initech GmbH", c_revision: 2 });
-    expect((await t.store.history("DEMO", edited.id)).at(-1)?.changes).toEqual(expect.arrayContaining([
-      { field: "c_customer", old: "Initech", new: "Initech GmbH" },
-      { field: "c_revision", old: 1, new: 2 },
-    ]));
+    expect((await t.store.history("DEMO", edited.id)).at(-1)?.changes).toEqual(
+      expect.arrayContaining([
+        { field: "c_customer", old: "Initech", new: "Initech GmbH" },
+        { field: "c_revision", old: 1, new: 2 },
+      ]),
+    );
     // Untouched orders: no change, no new history entry.
     expect(await t.store.history("DEMO", (await order(t, 8)).id)).toHaveLength(1);
     // Order 7 already had the revision of its own push; only kintone's update time is new.
@@ -146,7 +180,12 @@ describe("ORDER pull_orders and push_status", () => {
     const stored = await order(t, 7);
     const historyBefore = await t.store.history("DEMO", stored.id);
 
-    const result = await t.runtime.run({ app: "ORDER", action: "push_status", recordId: stored.id, values: { c_fulfillment_status: "Delivered" } });
+    const result = await t.runtime.run({
+      app: "ORDER",
+      action: "push_status",
+      recordId: stored.id,
+      values: { c_fulfillment_status: "Delivered" },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe("logic_error");
@@ -168,15 +207,26 @@ describe("ORDER pull_orders and push_status", () => {
     expect((await pull()).ok).toBe(true);
     const stored = await order(t, 7);
     expect(stored.fields).toMatchObject({ c_fulfillment_status: "On hold", c_revision: 3 });
-    const result = await t.runtime.run({ app: "ORDER", action: "push_status", recordId: stored.id, values: { c_fulfillment_status: "Delivered" } });
+    const result = await t.runtime.run({
+      app: "ORDER",
+      action: "push_status",
+      recordId: stored.id,
+      values: { c_fulfillment_status: "Delivered" },
+    });
     expect(result.ok && result.entity).toMatchObject({ c_fulfillment_status: "Delivered", c_revision: 4 });
     expect(kintone.records.get(7)!.fulfillment_status.value).toBe("Delivered");
   });
 
   it("push_status on an order that was never pulled fails before any request", async () => {
     const before = kintone.requests.length;
-    const result = await t.runtime.run({ app: "ORDER", action: "push_status", values: { title: "Manual order", c_fulfillment_status: "Shipped" } });
-    expect(!result.ok && result.error.message).toBe("This order is not linked to a kintone record yet (no c_kintone_id / c_revision): run pull_orders first.");
+    const result = await t.runtime.run({
+      app: "ORDER",
+      action: "push_status",
+      values: { title: "Manual order", c_fulfillment_status: "Shipped" },
+    });
+    expect(!result.ok && result.error.message).toBe(
+      "This order is not linked to a kintone record yet (no c_kintone_id / c_revision): run pull_orders first.",
+    );
     expect(kintone.requests.length).toBe(before);
     expect(await t.store.getRecord("DEMO", result.recordId!)).toBeNull();
   });
@@ -190,8 +240,15 @@ describe("ORDER pull_orders and push_status", () => {
     const result = await pull();
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error.message).toBe("kintone GET /k/v1/records/cursor.json failed with HTTP 500 (GAIA_IL23: An unexpected error occurred.)");
-    expect(kintone.requests.slice(before).map((r) => `${r.method} ${r.status}`)).toEqual(["POST 200", "GET 200", "GET 500", "DELETE 200"]);
+    expect(result.error.message).toBe(
+      "kintone GET /k/v1/records/cursor.json failed with HTTP 500 (GAIA_IL23: An unexpected error occurred.)",
+    );
+    expect(kintone.requests.slice(before).map((r) => `${r.method} ${r.status}`)).toEqual([
+      "POST 200",
+      "GET 200",
+      "GET 500",
+      "DELETE 200",
+    ]);
     expect(kintone.requests.at(-1)!.body).toEqual({ id: kintone.requests[before + 1].query.get("id") });
     expect(kintone.cursors.size).toBe(0);
     // Page 1 had been read, but the failed action commits none of it.

@@ -26,7 +26,12 @@ async function runtimeFor(api: MockUserApi, overrides: Record<string, string> = 
 }
 
 const userRecords = (t: TestRuntime, where: Record<string, unknown> = {}) =>
-  t.store.findRecords({ workspace: "DEMO", app: "USERDIR", where: { c_source: "userapi", ...where }, limit: 1000 });
+  t.store.findRecords({
+    workspace: "DEMO",
+    app: "USERDIR",
+    where: { c_source: "userapi", ...where },
+    limit: 1000,
+  });
 
 describe("USERDIR sync_users", () => {
   let api: MockUserApi;
@@ -42,7 +47,12 @@ describe("USERDIR sync_users", () => {
     await api?.close();
   });
 
-  const sync = (recordId?: string) => t.runtime.run({ app: "USERDIR", action: "sync_users", ...(recordId ? { recordId } : { values: { title: "Nightly user sync" } }) });
+  const sync = (recordId?: string) =>
+    t.runtime.run({
+      app: "USERDIR",
+      action: "sync_users",
+      ...(recordId ? { recordId } : { values: { title: "Nightly user sync" } }),
+    });
 
   it("gets a token with a form-encoded client-credentials POST, then pages through 250 users", async () => {
     const result = await sync();
@@ -54,7 +64,9 @@ describe("USERDIR sync_users", () => {
     expect(tokenRequest).toMatchObject({ method: "POST", path: "/api/v1/oauth/token", status: 200 });
     expect(tokenRequest.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     expect(Object.fromEntries(new URLSearchParams(tokenRequest.body))).toEqual({
-      grant_type: "client_credentials", client_id: api.clientId, client_secret: api.clientSecret,
+      grant_type: "client_credentials",
+      client_id: api.clientId,
+      client_secret: api.clientSecret,
     });
 
     expect(userRequests.map((r) => [r.path, r.query.get("page"), r.query.get("limit"), r.status])).toEqual([
@@ -65,7 +77,10 @@ describe("USERDIR sync_users", () => {
     expect(api.tokens).toHaveLength(1);
     for (const request of userRequests) expect(request.headers.authorization).toBe(`Bearer ${api.tokens[0]}`);
     expect(result.httpCalls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
-      "POST /api/v1/oauth/token 200", "GET /api/v1/users 200", "GET /api/v1/users 200", "GET /api/v1/users 200",
+      "POST /api/v1/oauth/token 200",
+      "GET /api/v1/users 200",
+      "GET /api/v1/users 200",
+      "GET /api/v1/users 200",
     ]);
 
     expect(result.entity).toMatchObject({
@@ -84,8 +99,14 @@ describe("USERDIR sync_users", () => {
     expect(new Set(records.map((r) => r.fields.c_user_id)).size).toBe(250);
     const [user42] = await userRecords(t, { c_user_id: "42" });
     expect(user42.fields).toMatchObject({
-      title: "user042", c_username: "user042", c_email: "user042@example.test", c_role: "editor",
-      c_status: "active", c_created_at: "2023-02-11T00:00:00Z", c_last_login: null, c_source: "userapi",
+      title: "user042",
+      c_username: "user042",
+      c_email: "user042@example.test",
+      c_role: "editor",
+      c_status: "active",
+      c_created_at: "2023-02-11T00:00:00Z",
+      c_last_login: null,
+      c_source: "userapi",
     });
     const history = await t.store.history("DEMO", user42.id);
     expect(history).toHaveLength(1);
@@ -106,17 +127,21 @@ describe("USERDIR sync_users", () => {
     expect(result.entity.c_last_sync_status).toBe("Synced 250 users: 0 created, 250 updated (3 pages)");
     // A new token for the new run: tokens are not kept between actions.
     expect(api.tokens).toHaveLength(2);
-    expect(api.requests.slice(before + 1).every((r) => r.headers.authorization === `Bearer ${api.tokens[1]}`)).toBe(true);
+    expect(
+      api.requests.slice(before + 1).every((r) => r.headers.authorization === `Bearer ${api.tokens[1]}`),
+    ).toBe(true);
 
     expect(await userRecords(t)).toHaveLength(250);
     const [stored] = await userRecords(t, { c_user_id: "42" });
     expect(stored.fields).toMatchObject({ c_role: "admin", c_email: "user042@new.example.test" });
     const history = await t.store.history("DEMO", stored.id);
     expect(history).toHaveLength(2);
-    expect(history[1].changes).toEqual(expect.arrayContaining([
-      { field: "c_role", old: "editor", new: "admin" },
-      { field: "c_email", old: "user042@example.test", new: "user042@new.example.test" },
-    ]));
+    expect(history[1].changes).toEqual(
+      expect.arrayContaining([
+        { field: "c_role", old: "editor", new: "admin" },
+        { field: "c_email", old: "user042@example.test", new: "user042@new.example.test" },
+      ]),
+    );
     // Unchanged users get no new history entry.
     const [user41] = await userRecords(t, { c_user_id: "41" });
     expect(await t.store.history("DEMO", user41.id)).toHaveLength(1);
@@ -139,7 +164,9 @@ describe("USERDIR sync_users", () => {
     ]);
     expect(seen[2].at - seen[1].at).toBeGreaterThanOrEqual(950);
     expect(result.entity.c_rate_limit_waits).toBe(1);
-    expect(result.logs.some((l) => /rate limit exceeded on page 1 \(HTTP 429\); waiting 1000 ms/.test(l.message))).toBe(true);
+    expect(
+      result.logs.some((l) => /rate limit exceeded on page 1 \(HTTP 429\); waiting 1000 ms/.test(l.message)),
+    ).toBe(true);
   });
 
   it("fails on a second 429 for the same page and writes nothing", async () => {
@@ -149,7 +176,9 @@ describe("USERDIR sync_users", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe("logic_error");
-    expect(result.error.message).toBe("User API rate limit exceeded twice on page 1 (rate_limit_exceeded: Too many requests); try the sync again later.");
+    expect(result.error.message).toBe(
+      "User API rate limit exceeded twice on page 1 (rate_limit_exceeded: Too many requests); try the sync again later.",
+    );
     expect(await t.store.history("DEMO", triggerId)).toEqual(historyBefore);
     expect(await userRecords(t)).toHaveLength(250);
   });
@@ -220,7 +249,9 @@ describe("USERDIR credentials", () => {
     try {
       await t.runtime.loadApp(APP_DIR);
       const result = await t.runtime.run({ app: "USERDIR", action: "sync_users" });
-      expect(!result.ok && result.error.message).toMatch(/^Missing User API credentials\. Configure COMIND_SECRET_USERAPI_CLIENT_ID/);
+      expect(!result.ok && result.error.message).toMatch(
+        /^Missing User API credentials\. Configure COMIND_SECRET_USERAPI_CLIENT_ID/,
+      );
       expect(await t.store.findRecords({ workspace: "DEMO", app: "USERDIR" })).toHaveLength(0);
     } finally {
       await t.close();

@@ -24,17 +24,29 @@ describe("bundling an app", () => {
   });
 
   it("rejects Node built-ins naming the file and line", async () => {
-    const error = await buildError({ "actions/logic/index.ts": '\nimport { readFileSync } from "node:fs";\nexport default { go() { readFileSync("/etc/passwd"); } };\n' });
+    const error = await buildError({
+      "actions/logic/index.ts":
+        '\nimport { readFileSync } from "node:fs";\nexport default { go() { readFileSync("/etc/passwd"); } };\n',
+    });
     expect(error.code).toBe("build_error");
-    expect(error.message).toMatch(/^actions\/logic\/index\.ts:2:\d+: Node built-in "node:fs" is not available/);
-    const bare = await buildError({ "actions/logic/index.ts": 'import http from "http";\nexport default { go() { http; } };\n' });
+    expect(error.message).toMatch(
+      /^actions\/logic\/index\.ts:2:\d+: Node built-in "node:fs" is not available/,
+    );
+    const bare = await buildError({
+      "actions/logic/index.ts": 'import http from "http";\nexport default { go() { http; } };\n',
+    });
     expect(bare.message).toMatch(/actions\/logic\/index\.ts:1:\d+: Node built-in "http"/);
   });
 
   it("rejects fetch libraries and undeclared packages", async () => {
-    const axios = await buildError({ "actions/logic/index.ts": 'import axios from "axios";\nexport default { go() { axios; } };\n' }, { axios: "1.0.0" });
+    const axios = await buildError(
+      { "actions/logic/index.ts": 'import axios from "axios";\nexport default { go() { axios; } };\n' },
+      { axios: "1.0.0" },
+    );
     expect(axios.message).toMatch(/"axios" cannot be used in action logic.*use RestApi/);
-    const undeclared = await buildError({ "actions/logic/index.ts": 'import _ from "lodash";\nexport default { go() { _; } };\n' });
+    const undeclared = await buildError({
+      "actions/logic/index.ts": 'import _ from "lodash";\nexport default { go() { _; } };\n',
+    });
     expect(undeclared.message).toMatch(/Package "lodash" is not declared in the app's package.json/);
   });
 
@@ -45,18 +57,29 @@ describe("bundling an app", () => {
   });
 
   it("collects declared secret names from settings/secrets.ts", async () => {
-    const build = await buildApp(writeTempApp({
-      "settings/secrets.ts": 'export const secrets = { a: process.env.COMIND_SECRET_B, b: process.env["COMIND_SECRET_A"], c: process.env.HOME };\n',
-    }));
+    const build = await buildApp(
+      writeTempApp({
+        "settings/secrets.ts":
+          'export const secrets = { a: process.env.COMIND_SECRET_B, b: process.env["COMIND_SECRET_A"], c: process.env.HOME };\n',
+      }),
+    );
     expect(build.secretNames).toEqual(["COMIND_SECRET_A", "COMIND_SECRET_B"]);
   });
 
   it("explains what is wrong with an invalid app folder", async () => {
     const noAlias = writeTempApp({ "package.json": JSON.stringify({ name: "x" }) });
-    await expect(buildApp(noAlias)).rejects.toMatchObject({ code: "app_invalid", message: expect.stringContaining('"comindApp"') });
+    await expect(buildApp(noAlias)).rejects.toMatchObject({
+      code: "app_invalid",
+      message: expect.stringContaining('"comindApp"'),
+    });
     await expect(buildApp("/nonexistent/app")).rejects.toMatchObject({ code: "unknown_app" });
-    const badField = writeTempApp({ "fields/index.ts": 'export default [{ name: "c_x", type: "colour" }];\n' });
-    await expect(loadApp(badField, 32)).rejects.toMatchObject({ code: "app_invalid", message: expect.stringContaining('unknown type "colour"') });
+    const badField = writeTempApp({
+      "fields/index.ts": 'export default [{ name: "c_x", type: "colour" }];\n',
+    });
+    await expect(loadApp(badField, 32)).rejects.toMatchObject({
+      code: "app_invalid",
+      message: expect.stringContaining('unknown type "colour"'),
+    });
   });
 
   it("reads fields and actions by running the manifest inside an isolate", async () => {

@@ -26,6 +26,8 @@ describe("app type-checking", () => {
   });
 
   it("reports a type error in app code", () => {
-    expect(typeErrors(join(ROOT, "test", "fixtures", "apps", "app-type-error"))).toMatch(/Property 'c_missing' does not exist/);
+    expect(typeErrors(join(ROOT, "test", "fixtures", "apps", "app-type-error"))).toMatch(
+      /Property 'c_missing' does not exist/,
+    );
   });
 });

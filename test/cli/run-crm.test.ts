@@ -26,7 +26,18 @@ const data = () => join(dir, "data");
 
 describe("comind-runtime run (seed 001 sync_contacts)", () => {
   it("creates 3 contacts, then updates the same 3", async () => {
-    const first = await runCli(["run", APP, "sync_contacts", "--env", envFile, "--data", data(), "--allow-host", "127.0.0.1", "--json"]);
+    const first = await runCli([
+      "run",
+      APP,
+      "sync_contacts",
+      "--env",
+      envFile,
+      "--data",
+      data(),
+      "--allow-host",
+      "127.0.0.1",
+      "--json",
+    ]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const firstJson = JSON.parse(first.stdout);
@@ -40,21 +51,46 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
     expect(crm.requests.at(-1)!.query.get("limit")).toBe("200");
 
     crm.contacts[0] = { ...crm.contacts[0], phone: "+44 2" };
-    const second = await runCli(["run", APP, "sync_contacts", "--env", envFile, "--data", data(), "--allow-host", "127.0.0.1", "--json"]);
+    const second = await runCli([
+      "run",
+      APP,
+      "sync_contacts",
+      "--env",
+      envFile,
+      "--data",
+      data(),
+      "--allow-host",
+      "127.0.0.1",
+      "--json",
+    ]);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).logs[1].message).toBe("Import complete: 0 created, 3 updated");
   });
 
   it("lists the imported contacts with `records`", async () => {
-    const listed = await runCli(["records", APP, "--data", data(), "--filter", 'c_source="crm-sync"', "--json"]);
+    const listed = await runCli([
+      "records",
+      APP,
+      "--data",
+      data(),
+      "--filter",
+      'c_source="crm-sync"',
+      "--json",
+    ]);
     expect(listed.code).toBe(0);
     const records = JSON.parse(listed.stdout);
-    expect(records.map((r: any) => r.title).sort()).toEqual(["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]);
+    expect(records.map((r: any) => r.title).sort()).toEqual([
+      "Ada Lovelace",
+      "Grace Hopper",
+      "Katherine Johnson",
+    ]);
     expect(records.map((r: any) => r.revision).sort()).toEqual([1, 1, 2]);
   });
 
   it("shows history of a record and the run log", async () => {
-    const listed = JSON.parse((await runCli(["records", APP, "--data", data(), "--filter", 'c_external_id="101"', "--json"])).stdout);
+    const listed = JSON.parse(
+      (await runCli(["records", APP, "--data", data(), "--filter", 'c_external_id="101"', "--json"])).stdout,
+    );
     const history = await runCli(["history", listed[0].id, "--data", data(), "--json"]);
     const entries = JSON.parse(history.stdout);
     expect(entries.map((e: any) => e.revision)).toEqual([1, 2]);
@@ -63,7 +99,12 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
     const runs = JSON.parse((await runCli(["runs", "--data", data(), "--app", "CONTACT", "--json"])).stdout);
     expect(runs).toHaveLength(2);
     expect(runs[0]).toMatchObject({ ok: true, source: "cli", action: "sync_contacts" });
-    expect(runs[0].httpCalls[0]).toMatchObject({ method: "GET", host: expect.stringContaining("127.0.0.1"), path: "/api/v2/contacts", status: 200 });
+    expect(runs[0].httpCalls[0]).toMatchObject({
+      method: "GET",
+      host: expect.stringContaining("127.0.0.1"),
+      path: "/api/v2/contacts",
+      status: 200,
+    });
   });
 
   it("prints the logs and a readable summary without --json", async () => {
@@ -92,8 +133,22 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
 
   it("runs on a record from --record and reports bad usage with exit 2 and one line", async () => {
     const recordFile = join(dir, "record.json");
-    writeFileSync(recordFile, JSON.stringify({ title: "Sync job", c_last_sync_date: "2026-01-01T00:00:00Z" }));
-    const ok = await runCli(["run", APP, "sync_contacts", "--record", recordFile, "--env", envFile, "--allow-host", "127.0.0.1", "--json"]);
+    writeFileSync(
+      recordFile,
+      JSON.stringify({ title: "Sync job", c_last_sync_date: "2026-01-01T00:00:00Z" }),
+    );
+    const ok = await runCli([
+      "run",
+      APP,
+      "sync_contacts",
+      "--record",
+      recordFile,
+      "--env",
+      envFile,
+      "--allow-host",
+      "127.0.0.1",
+      "--json",
+    ]);
     expect(JSON.parse(ok.stdout).entity.title).toBe("Sync job");
     expect(crm.requests.at(-1)!.query.get("updated_since")).toBe("2026-01-01T00:00:00Z");
 
@@ -116,7 +171,16 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
 
 describe("comind-runtime run exits cleanly after a broken limit", () => {
   it("exits 1 with its JSON (not a signal) after an out-of-memory action", async () => {
-    const result = await runCli(["run", "test/fixtures/apps/app-probe", "memory_bomb", "--memory-mb", "32", "--cpu-ms", "5000", "--json"]);
+    const result = await runCli([
+      "run",
+      "test/fixtures/apps/app-probe",
+      "memory_bomb",
+      "--memory-mb",
+      "32",
+      "--cpu-ms",
+      "5000",
+      "--json",
+    ]);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error.code).toBe("out_of_memory");

@@ -11,19 +11,31 @@ const dir = mkdtempSync(join(tmpdir(), "comind-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function api(url: string, token: string, path: string, body?: unknown) {
-  const res = await request(`${url}${path}`, { method: body === undefined ? "GET" : "POST", headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await request(`${url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return res.body.json() as Promise<any>;
 }
 
-const newToken = async (data: string) => JSON.parse((await runCli(["token", "create", "admin", "--admin", "--data", data, "--json"])).stdout).token as string;
+const newToken = async (data: string) =>
+  JSON.parse((await runCli(["token", "create", "admin", "--admin", "--data", data, "--json"])).stdout)
+    .token as string;
 
 describe("npm start", () => {
   it("serves the example apps, answers with a token, and shuts down on SIGTERM", async () => {
     const data = join(dir, "start");
-    const server = await startServerProcess("npm", ["start", "--", "--port", "0", "--data", data, "--workers", "1"], `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${data}`);
+    const server = await startServerProcess(
+      "npm",
+      ["start", "--", "--port", "0", "--data", data, "--workers", "1"],
+      `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${data}`,
+    );
     expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true });
     const token = await newToken(data);
-    expect((await api(server.url, token, "/api/common")).server.apps).toEqual(expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]));
+    expect((await api(server.url, token, "/api/common")).server.apps).toEqual(
+      expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]),
+    );
     expect((await api(server.url, token, "/api/admin/stats")).workers).toHaveLength(1);
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain("shutting down");
@@ -38,13 +50,21 @@ describe("comind-runtime dev", () => {
     const app = join(apps, "app-live");
     renameSync(writeTempApp({}, { alias: "LIVE" }), app);
     const data = join(dir, "dev");
-    const server = await startServerProcess("node_modules/.bin/node", ["--no-node-snapshot", "bin/comind-runtime.js", "dev", "--apps", apps, "--port", "0", "--data", data], `bin/comind-runtime.js dev --apps ${apps}`);
+    const server = await startServerProcess(
+      "node_modules/.bin/node",
+      ["--no-node-snapshot", "bin/comind-runtime.js", "dev", "--apps", apps, "--port", "0", "--data", data],
+      `bin/comind-runtime.js dev --apps ${apps}`,
+    );
     try {
       const token = await newToken(data);
-      const run = async () => (await api(server.url, token, "/api/apps/DEMO/LIVE/actions/go", {})).entity?.c_text;
+      const run = async () =>
+        (await api(server.url, token, "/api/apps/DEMO/LIVE/actions/go", {})).entity?.c_text;
       expect(await run()).toBe("went");
       let mark = server.output().length;
-      writeFileSync(join(app, "actions/logic/index.ts"), 'import { entity } from "#typings";\nexport default { go() { entity.c_text = "changed"; } };\n');
+      writeFileSync(
+        join(app, "actions/logic/index.ts"),
+        'import { entity } from "#typings";\nexport default { go() { entity.c_text = "changed"; } };\n',
+      );
       await server.waitFor(/app rebuilt/, mark);
       expect(await run()).toBe("changed");
       mark = server.output().length;

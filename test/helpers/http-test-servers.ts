@@ -36,7 +36,13 @@ export async function startLoopbackServer(handler: Handler, host = "127.0.0.1"):
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const url = req.url ?? "/";
-      const received: Received = { method: req.method ?? "", url, path: url.split("?")[0], headers: req.headers, body: Buffer.concat(chunks) };
+      const received: Received = {
+        method: req.method ?? "",
+        url,
+        path: url.split("?")[0],
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       state.received.push(received);
       handler(received, res);
     });
@@ -70,12 +76,29 @@ export interface Echo {
 
 export const echo: Handler = (req, res) => {
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: req.body.toString("utf8") } satisfies Echo));
+  res.end(
+    JSON.stringify({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      body: req.body.toString("utf8"),
+    } satisfies Echo),
+  );
 };
 
 /** A request spec with empty lists, as RestApi.createRequest builds it. */
 export function spec(baseUrl: string, path: string, extra: Partial<HttpRequestSpec> = {}): HttpRequestSpec {
-  return { baseUrl, path, method: "GET", headers: [], query: [], params: [], segments: [], files: [], ...extra };
+  return {
+    baseUrl,
+    path,
+    method: "GET",
+    headers: [],
+    query: [],
+    params: [],
+    segments: [],
+    files: [],
+    ...extra,
+  };
 }
 
 export interface TestFiles extends HttpFileAccess {

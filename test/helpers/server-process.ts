@@ -10,8 +10,16 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export function startServerProcess(command: string, args: string[], serverPattern: string): Promise<ServerProcess> {
-  const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+export function startServerProcess(
+  command: string,
+  args: string[],
+  serverPattern: string,
+): Promise<ServerProcess> {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -20,24 +28,29 @@ export function startServerProcess(command: string, args: string[], serverPatter
   };
   child.stdout.on("data", append);
   child.stderr.on("data", append);
-  const waitFor = (pattern: RegExp, from = 0) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}:\n${output.slice(-2000)}`)), 30_000);
-    const check = () => {
-      if (!pattern.test(output.slice(from))) return;
-      clearTimeout(timer);
-      listeners.delete(check);
-      resolve();
-    };
-    listeners.add(check);
-    check();
-  });
+  const waitFor = (pattern: RegExp, from = 0) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${pattern}:\n${output.slice(-2000)}`)),
+        30_000,
+      );
+      const check = () => {
+        if (!pattern.test(output.slice(from))) return;
+        clearTimeout(timer);
+        listeners.delete(check);
+        resolve();
+      };
+      listeners.add(check);
+      check();
+    });
   return waitFor(/Server listening at http:\/\/127\.0\.0\.1:\d+/).then(() => ({
     url: /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1],
     output: () => output,
     waitFor,
-    stop: () => new Promise((done) => {
-      child.once("exit", (code) => done(code));
-      spawn("pkill", ["-TERM", "-f", serverPattern]);
-    }),
+    stop: () =>
+      new Promise((done) => {
+        child.once("exit", (code) => done(code));
+        spawn("pkill", ["-TERM", "-f", serverPattern]);
+      }),
   }));
 }

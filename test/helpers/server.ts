@@ -15,10 +15,19 @@ export interface TestServerApi extends TestRuntime {
   get(url: string, headers?: Record<string, string>): Promise<InjectResult>;
 }
 
-export async function startApi(appDirs: string[], options: { runtime?: Partial<RuntimeOptions>; server?: Partial<ServerOptions> } = {}): Promise<TestServerApi> {
+export async function startApi(
+  appDirs: string[],
+  options: { runtime?: Partial<RuntimeOptions>; server?: Partial<ServerOptions> } = {},
+): Promise<TestServerApi> {
   const t = await startRuntime(options.runtime);
   for (const dir of appDirs) await t.runtime.loadApp(dir);
-  const server = await createServer({ runtime: t.runtime, store: t.store, workspace: "DEMO", dataDir: t.dataDir, ...options.server });
+  const server = await createServer({
+    runtime: t.runtime,
+    store: t.store,
+    workspace: "DEMO",
+    dataDir: t.dataDir,
+    ...options.server,
+  });
   const token = await createToken(t.store, { id: "alice", name: "Alice", isAdmin: false });
   const auth = { authorization: `CMW_AUTH_CODE ${token}` };
   return {
@@ -26,7 +35,8 @@ export async function startApi(appDirs: string[], options: { runtime?: Partial<R
     server,
     token,
     auth,
-    post: async (url, payload, headers = auth) => server.inject({ method: "POST", url, payload: payload as object, headers }),
+    post: async (url, payload, headers = auth) =>
+      server.inject({ method: "POST", url, payload: payload as object, headers }),
     get: async (url, headers = auth) => server.inject({ method: "GET", url, headers }),
     close: async () => {
       await server.close();

@@ -8,7 +8,11 @@ import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore } from "../../runtime/store/index.ts";
 
 const config = JSON.parse(process.argv[2]);
-const store = await openStore({ dataDir: config.store.dataDir ?? "", databaseUrl: config.store.databaseUrl, schema: config.store.schema });
+const store = await openStore({
+  dataDir: config.store.dataDir ?? "",
+  databaseUrl: config.store.databaseUrl,
+  schema: config.store.schema,
+});
 const runtime = await createActionRuntime({ store, secrets: {}, allowHosts: ["127.0.0.1"] });
 await runtime.loadApp(join(import.meta.dirname, "..", "fixtures", "apps", "app-probe"));
 

@@ -10,7 +10,10 @@ export function removeTempApps(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export function writeTempApp(files: Record<string, string>, options: { alias?: string; dependencies?: Record<string, string> } = {}): string {
+export function writeTempApp(
+  files: Record<string, string>,
+  options: { alias?: string; dependencies?: Record<string, string> } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), "comind-app-"));
   created.push(dir);
   const all: Record<string, string> = {
@@ -20,10 +23,12 @@ export function writeTempApp(files: Record<string, string>, options: { alias?: s
       imports: { "#typings": "./typings.ts" },
       dependencies: options.dependencies ?? {},
     }),
-    "typings.ts": 'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\nexport const { entity } = makeEntity(fields);\n',
+    "typings.ts":
+      'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\nexport const { entity } = makeEntity(fields);\n',
     "fields/index.ts": 'export default [{ name: "c_text", caption: "Text", type: "text" }] as const;\n',
     "actions/index.ts": 'export default [{ uid: "go", caption: "Go" }] as const;\n',
-    "actions/logic/index.ts": 'import { entity } from "#typings";\nexport default { go() { entity.c_text = "went"; } };\n',
+    "actions/logic/index.ts":
+      'import { entity } from "#typings";\nexport default { go() { entity.c_text = "went"; } };\n',
     ...files,
   };
   for (const [path, content] of Object.entries(all)) {

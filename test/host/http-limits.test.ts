@@ -1,12 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from "node:zlib";
-import { closeAgents, createHttpClient, DEFAULT_HTTP_POLICY, HttpError, type HttpPolicy } from "../../runtime/host/http/index.ts";
-import { echo, spec, startLoopbackServer, testFiles, type LoopbackServer, type TestFiles } from "../helpers/http-test-servers.ts";
+import {
+  closeAgents,
+  createHttpClient,
+  DEFAULT_HTTP_POLICY,
+  HttpError,
+  type HttpPolicy,
+} from "../../runtime/host/http/index.ts";
+import {
+  echo,
+  spec,
+  startLoopbackServer,
+  testFiles,
+  type LoopbackServer,
+  type TestFiles,
+} from "../helpers/http-test-servers.ts";
 
 // Timeouts and size caps. No test asserts that something is fast: a broken deadline shows up as a
 // test that runs into vitest's own timeout.
 const MB = 1024 * 1024;
-const TEXT = JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: `item ${i} ü` })) });
+const TEXT = JSON.stringify({
+  items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: `item ${i} ü` })),
+});
 let api: LoopbackServer;
 let files: TestFiles;
 let bomb: Buffer;
@@ -40,16 +55,25 @@ beforeAll(async () => {
       res.writeHead(200); // chunked, no Content-Length: only counting can stop it
       const chunk = Buffer.alloc(64 * 1024, 98);
       const pump = () => {
-        while (res.write(chunk)) { /* fill the socket buffer */ }
+        while (res.write(chunk)) {
+          /* fill the socket buffer */
+        }
       };
       res.on("drain", pump);
       return pump();
     }
-    if (req.path === "/gzip") return res.writeHead(200, { "content-encoding": "gzip", "content-type": "application/json" }).end(gzipSync(TEXT));
-    if (req.path === "/deflate") return res.writeHead(200, { "content-encoding": "deflate" }).end(deflateSync(TEXT));
-    if (req.path === "/br") return res.writeHead(200, { "content-encoding": "br" }).end(brotliCompressSync(TEXT));
-    if (req.path === "/unknown-coding") return res.writeHead(200, { "content-encoding": "x-custom" }).end("as sent");
-    if (req.path === "/corrupt") return res.writeHead(200, { "content-encoding": "gzip" }).end("this is not gzip at all");
+    if (req.path === "/gzip")
+      return res
+        .writeHead(200, { "content-encoding": "gzip", "content-type": "application/json" })
+        .end(gzipSync(TEXT));
+    if (req.path === "/deflate")
+      return res.writeHead(200, { "content-encoding": "deflate" }).end(deflateSync(TEXT));
+    if (req.path === "/br")
+      return res.writeHead(200, { "content-encoding": "br" }).end(brotliCompressSync(TEXT));
+    if (req.path === "/unknown-coding")
+      return res.writeHead(200, { "content-encoding": "x-custom" }).end("as sent");
+    if (req.path === "/corrupt")
+      return res.writeHead(200, { "content-encoding": "gzip" }).end("this is not gzip at all");
     if (req.path === "/bomb") return res.writeHead(200, { "content-encoding": "gzip" }).end(bomb);
     echo(req, res);
   });
@@ -63,18 +87,27 @@ afterAll(async () => {
 });
 
 function client(policy: Partial<HttpPolicy> = {}, signal = new AbortController().signal) {
-  return createHttpClient({ policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], maxResponseBytes: MB, ...policy }, files, signal });
+  return createHttpClient({
+    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], maxResponseBytes: MB, ...policy },
+    files,
+    signal,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<HttpError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HttpError);
   return error as HttpError;
 }
 
 describe("timeouts", () => {
   it("times out a body trickled at 1 byte/s, counting the whole body", async () => {
-    const error = await failure(client().execute(spec(api.url, "/trickle", { timeoutSeconds: 0.3, query: [["k", "secret-in-query"]] })));
+    const error = await failure(
+      client().execute(spec(api.url, "/trickle", { timeoutSeconds: 0.3, query: [["k", "secret-in-query"]] })),
+    );
     expect(error.code).toBe("timeout");
     expect(error.message).toContain(`GET 127.0.0.1:${api.port}/trickle did not finish within 0.3 s`);
     expect(error.message).toMatch(/setRequestTimeout/);
@@ -82,8 +115,16 @@ describe("timeouts", () => {
   });
 
   it("times out a server that never answers, with the policy's default timeout", async () => {
-    expect((await failure(client({ defaultTimeoutMs: 300 }).execute(spec(api.url, "/silent")))).code).toBe("timeout");
-    expect((await failure(client({ defaultTimeoutMs: 60_000 }).execute(spec(api.url, "/silent", { timeoutSeconds: 0.3 })))).code).toBe("timeout");
+    expect((await failure(client({ defaultTimeoutMs: 300 }).execute(spec(api.url, "/silent")))).code).toBe(
+      "timeout",
+    );
+    expect(
+      (
+        await failure(
+          client({ defaultTimeoutMs: 60_000 }).execute(spec(api.url, "/silent", { timeoutSeconds: 0.3 })),
+        )
+      ).code,
+    ).toBe("timeout");
   });
 
   it("times out a trickled download and removes the partial file", async () => {
@@ -102,7 +143,9 @@ describe("timeouts", () => {
       setTimeout(() => action.abort(), 100);
       const error = await failure(pending);
       expect(error.code, path).toBe("timeout");
-      expect(error.message).toContain(`GET 127.0.0.1:${api.port}${path} was stopped: the action reached its time limit`);
+      expect(error.message).toContain(
+        `GET 127.0.0.1:${api.port}${path} was stopped: the action reached its time limit`,
+      );
     }
   });
 
@@ -125,7 +168,9 @@ describe("timeouts", () => {
 describe("response size", () => {
   it("accepts a body of exactly maxResponseBytes and refuses one byte more", async () => {
     expect((await client().execute(spec(api.url, "/exact"))).content).toHaveLength(MB);
-    const error = await failure(client().execute(spec(api.url, "/one-more", { query: [["k", "secret-in-query"]] })));
+    const error = await failure(
+      client().execute(spec(api.url, "/one-more", { query: [["k", "secret-in-query"]] })),
+    );
     expect(error.code).toBe("limit_exceeded");
     expect(error.message).toContain(`GET 127.0.0.1:${api.port}/one-more`);
     expect(error.message).toContain(String(MB));
@@ -160,8 +205,11 @@ describe("response size", () => {
       peak = Math.max(peak, now.heapUsed + now.arrayBuffers - before.heapUsed - before.arrayBuffers);
     }, 1);
     try {
-      for (let i = 0; i < 3; i++) expect((await failure(client().execute(spec(api.url, "/bomb")))).code).toBe("limit_exceeded");
-      expect((await failure(client({ maxDownloadBytes: MB }).download(spec(api.url, "/bomb")))).code).toBe("limit_exceeded");
+      for (let i = 0; i < 3; i++)
+        expect((await failure(client().execute(spec(api.url, "/bomb")))).code).toBe("limit_exceeded");
+      expect((await failure(client({ maxDownloadBytes: MB }).download(spec(api.url, "/bomb")))).code).toBe(
+        "limit_exceeded",
+      );
     } finally {
       clearInterval(sampler);
     }

@@ -1,6 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAgents, createHttpClient, DEFAULT_HTTP_POLICY, HttpError, type HttpCallLog, type HttpPolicy } from "../../runtime/host/http/index.ts";
-import { echo, spec, startLoopbackServer, testFiles, type Echo, type LoopbackServer, type TestFiles } from "../helpers/http-test-servers.ts";
+import {
+  closeAgents,
+  createHttpClient,
+  DEFAULT_HTTP_POLICY,
+  HttpError,
+  type HttpCallLog,
+  type HttpPolicy,
+} from "../../runtime/host/http/index.ts";
+import {
+  echo,
+  spec,
+  startLoopbackServer,
+  testFiles,
+  type Echo,
+  type LoopbackServer,
+  type TestFiles,
+} from "../helpers/http-test-servers.ts";
 
 // Redirects are followed by hand: every hop is checked and loses credentials when it leaves the origin.
 let api: LoopbackServer;
@@ -17,7 +32,8 @@ beforeAll(async () => {
   api = await startLoopbackServer((req, res) => {
     const query = new URLSearchParams(req.url.split("?")[1] ?? "");
     const to = query.get("to");
-    if (req.path.endsWith("/redirect") && to) return res.writeHead(Number(query.get("status") ?? 302), { location: to }).end("moved");
+    if (req.path.endsWith("/redirect") && to)
+      return res.writeHead(Number(query.get("status") ?? 302), { location: to }).end("moved");
     if (req.path === "/chain") {
       const left = Number(query.get("n"));
       return res.writeHead(302, { location: left > 0 ? `/chain?n=${left - 1}` : "/echo" }).end();
@@ -39,7 +55,12 @@ afterAll(async () => {
 });
 
 function client(policy: Partial<HttpPolicy> = {}, onCall?: (log: HttpCallLog) => void) {
-  return createHttpClient({ policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy }, files, signal: new AbortController().signal, onCall });
+  return createHttpClient({
+    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy },
+    files,
+    signal: new AbortController().signal,
+    onCall,
+  });
 }
 
 const redirect = (to: string, status = 302) => `/redirect?to=${encodeURIComponent(to)}&status=${status}`;
@@ -51,7 +72,10 @@ async function landed(...args: Parameters<typeof spec>): Promise<Echo> {
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HttpError);
   return (error as HttpError).code;
 }
@@ -59,7 +83,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe("following redirects", () => {
   it("follows 301, 302, 303, 307 and 308 with relative and absolute locations", async () => {
     for (const status of [301, 302, 303, 307, 308]) {
-      expect((await landed(api.url, redirect("/echo?x=1#frag", status))).url, String(status)).toBe("/echo?x=1");
+      expect((await landed(api.url, redirect("/echo?x=1#frag", status))).url, String(status)).toBe(
+        "/echo?x=1",
+      );
       expect((await landed(api.url, redirect(`${api.url}/echo`, status))).url, String(status)).toBe("/echo");
     }
     expect((await landed(`${api.url}/deep/`, redirect("echo"))).url).toBe("/deep/echo"); // relative to /deep/redirect
@@ -82,73 +108,126 @@ describe("following redirects", () => {
       expect(seen.headers["content-type"]).toBe("application/json");
     }
     const ref = files.add("a.txt", "text/plain", Buffer.from("file body"));
-    const upload = await landed(api.url, redirect("/echo", 307), { method: "POST", files: [{ name: "f", ref }] });
+    const upload = await landed(api.url, redirect("/echo", 307), {
+      method: "POST",
+      files: [{ name: "f", ref }],
+    });
     expect(upload.body).toContain("file body");
     const put = await landed(api.url, redirect("/echo", 302), { method: "PUT", params: [["a", "1"]] });
     expect(put).toMatchObject({ method: "PUT", body: "a=1" });
   });
 
   it("keeps every header on a same-origin redirect", async () => {
-    const seen = await landed(api.url, redirect("/echo", 307), { headers: [["X-API-Key", "k1"], ["Cookie", "sid=1"]], bearerToken: "tok" });
+    const seen = await landed(api.url, redirect("/echo", 307), {
+      headers: [
+        ["X-API-Key", "k1"],
+        ["Cookie", "sid=1"],
+      ],
+      bearerToken: "tok",
+    });
     expect(seen.headers).toMatchObject({ "x-api-key": "k1", cookie: "sid=1", authorization: "Bearer tok" });
   });
 
   it("drops credentials and every custom header on a redirect to another origin", async () => {
     const headers: [string, string][] = [
-      ["X-API-Key", "secret-key"], ["Cookie", "sid=1"], ["Proxy-Authorization", "Basic eA=="], ["X-Custom", "c"],
-      ["Accept", "application/json"], ["Accept-Language", "de"], ["User-Agent", "probe/1"],
+      ["X-API-Key", "secret-key"],
+      ["Cookie", "sid=1"],
+      ["Proxy-Authorization", "Basic eA=="],
+      ["X-Custom", "c"],
+      ["Accept", "application/json"],
+      ["Accept-Language", "de"],
+      ["User-Agent", "probe/1"],
     ];
     for (const auth of [{ bearerToken: "tok" }, { basicAuth: { user: "u", password: "p" } }]) {
       const seen = await landed(api.url, redirect(`${other.url}/landed`), { headers, ...auth });
       expect(seen.url).toBe("/landed");
-      for (const name of ["authorization", "x-api-key", "cookie", "proxy-authorization", "x-custom"]) expect(seen.headers[name], name).toBeUndefined();
-      expect(seen.headers).toMatchObject({ accept: "application/json", "accept-language": "de", "user-agent": "probe/1" });
+      for (const name of ["authorization", "x-api-key", "cookie", "proxy-authorization", "x-custom"])
+        expect(seen.headers[name], name).toBeUndefined();
+      expect(seen.headers).toMatchObject({
+        accept: "application/json",
+        "accept-language": "de",
+        "user-agent": "probe/1",
+      });
     }
   });
 
   it("keeps Content-Type across origins only when the body goes too", async () => {
-    const kept = await landed(api.url, redirect(`${other.url}/landed`, 307), { method: "POST", jsonBody: "{}", headers: [["Content-Type", "application/vnd+json"], ["X-API-Key", "k"]] });
+    const kept = await landed(api.url, redirect(`${other.url}/landed`, 307), {
+      method: "POST",
+      jsonBody: "{}",
+      headers: [
+        ["Content-Type", "application/vnd+json"],
+        ["X-API-Key", "k"],
+      ],
+    });
     expect(kept).toMatchObject({ method: "POST", body: "{}" });
     expect(kept.headers["content-type"]).toBe("application/vnd+json");
     expect(kept.headers["x-api-key"]).toBeUndefined();
-    const dropped = await landed(api.url, redirect(`${other.url}/landed`, 303), { method: "POST", jsonBody: "{}", headers: [["Content-Type", "application/vnd+json"]] });
+    const dropped = await landed(api.url, redirect(`${other.url}/landed`, 303), {
+      method: "POST",
+      jsonBody: "{}",
+      headers: [["Content-Type", "application/vnd+json"]],
+    });
     expect(dropped.headers["content-type"]).toBeUndefined();
   });
 
   it("does not restore dropped headers when a later hop returns to the first origin", async () => {
-    const seen = await landed(api.url, redirect(`${other.url}/back`), { headers: [["X-API-Key", "k"]], bearerToken: "tok" });
+    const seen = await landed(api.url, redirect(`${other.url}/back`), {
+      headers: [["X-API-Key", "k"]],
+      bearerToken: "tok",
+    });
     expect(seen.headers.host).toBe(`127.0.0.1:${api.port}`);
     expect(seen.headers["x-api-key"]).toBeUndefined();
     expect(seen.headers.authorization).toBeUndefined();
   });
 
   it("returns a 3xx without a usable Location as it is", async () => {
-    expect(await client().execute(spec(api.url, "/no-location"))).toMatchObject({ statusCode: 302, content: "no location" });
+    expect(await client().execute(spec(api.url, "/no-location"))).toMatchObject({
+      statusCode: 302,
+      content: "no location",
+    });
     expect(await client().execute(spec(api.url, "/not-modified"))).toMatchObject({ statusCode: 304 });
   });
 
   it("logs a redirected request once, under its first URL", async () => {
     const logs: HttpCallLog[] = [];
     await client({}, (log) => logs.push(log)).execute(spec(api.url, "/chain", { query: [["n", "2"]] }));
-    expect(logs).toEqual([{ method: "GET", host: `127.0.0.1:${api.port}`, path: "/chain", status: 200, ms: expect.any(Number) }]);
+    expect(logs).toEqual([
+      { method: "GET", host: `127.0.0.1:${api.port}`, path: "/chain", status: 200, ms: expect.any(Number) },
+    ]);
   });
 });
 
 describe("redirect limits and egress", () => {
   it("follows at most maxRedirects hops", async () => {
-    expect((await client({ maxRedirects: 3 }).execute(spec(api.url, "/chain", { query: [["n", "2"]] }))).statusCode).toBe(200);
-    expect(await codeOf(client({ maxRedirects: 3 }).execute(spec(api.url, "/chain", { query: [["n", "3"]] })))).toBe("too_many_redirects");
+    expect(
+      (await client({ maxRedirects: 3 }).execute(spec(api.url, "/chain", { query: [["n", "2"]] })))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      await codeOf(client({ maxRedirects: 3 }).execute(spec(api.url, "/chain", { query: [["n", "3"]] }))),
+    ).toBe("too_many_redirects");
     expect(await codeOf(client().execute(spec(api.url, "/loop")))).toBe("too_many_redirects");
-    expect(await codeOf(client({ maxRedirects: 0 }).execute(spec(api.url, redirect("/echo"))))).toBe("too_many_redirects");
+    expect(await codeOf(client({ maxRedirects: 0 }).execute(spec(api.url, redirect("/echo"))))).toBe(
+      "too_many_redirects",
+    );
   });
 
   it("checks every hop against the egress policy", async () => {
     const targets = [
-      `${forbidden.url}/x`, `http://2130706434:${forbidden.port}/x`, `http://[::ffff:127.0.0.2]:${forbidden.port}/x`, `http://[::1]:${forbidden.port}/`,
-      "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/", "file:///etc/passwd", `ftp://127.0.0.1:${api.port}/`, "data:text/plain,hi",
+      `${forbidden.url}/x`,
+      `http://2130706434:${forbidden.port}/x`,
+      `http://[::ffff:127.0.0.2]:${forbidden.port}/x`,
+      `http://[::1]:${forbidden.port}/`,
+      "http://169.254.169.254/latest/meta-data",
+      "http://10.0.0.1/",
+      "file:///etc/passwd",
+      `ftp://127.0.0.1:${api.port}/`,
+      "data:text/plain,hi",
     ];
     for (const to of targets) {
-      for (const status of [302, 307]) expect(await codeOf(client().execute(spec(api.url, redirect(to, status)))), to).toBe("egress_denied");
+      for (const status of [302, 307])
+        expect(await codeOf(client().execute(spec(api.url, redirect(to, status)))), to).toBe("egress_denied");
     }
     expect(forbidden.connections).toBe(0);
   });
@@ -157,7 +236,9 @@ describe("redirect limits and egress", () => {
     // Only the api port is allowed: "localhost" on another port resolves to 127.0.0.1 and must be refused.
     const strict = client({ allowHosts: [`127.0.0.1:${api.port}`] });
     const before = other.connections;
-    expect(await codeOf(strict.execute(spec(api.url, redirect(`http://localhost:${other.port}/x`))))).toBe("egress_denied");
+    expect(await codeOf(strict.execute(spec(api.url, redirect(`http://localhost:${other.port}/x`))))).toBe(
+      "egress_denied",
+    );
     expect(await codeOf(strict.execute(spec(api.url, redirect(`${other.url}/x`))))).toBe("egress_denied");
     expect(other.connections).toBe(before);
   });

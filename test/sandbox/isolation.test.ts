@@ -6,12 +6,15 @@ let t: TestRuntime;
 const SECRET = "probe-secret-value-42";
 
 beforeAll(async () => {
-  t = await startRuntime({ secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET, COMIND_SECRET_OTHER: "undeclared-value" } });
+  t = await startRuntime({
+    secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET, COMIND_SECRET_OTHER: "undeclared-value" },
+  });
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
 });
 afterAll(() => t.close());
 
-const run = (action: string, values: Record<string, unknown> = {}) => t.runtime.run({ app: "PROBE", action, values });
+const run = (action: string, values: Record<string, unknown> = {}) =>
+  t.runtime.run({ app: "PROBE", action, values });
 
 describe("isolation", () => {
   it("exposes the platform globals and nothing of the host", async () => {
@@ -32,7 +35,9 @@ describe("isolation", () => {
 
   it("a polluted Object.prototype does not turn host results into References", async () => {
     const result = await run("pollute_options");
-    expect(result.ok && result.entity.c_note).toBe("string:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad:undefined");
+    expect(result.ok && result.entity.c_note).toBe(
+      "string:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad:undefined",
+    );
   });
 
   it("constructor.constructor reaches only the isolate's own Function", async () => {
@@ -57,7 +62,12 @@ describe("isolation", () => {
 describe("secrets", () => {
   it("an app sees only the secrets its settings/secrets.ts declares", async () => {
     const result = await run("read_secret");
-    expect(result.ok && result.entity.c_data).toEqual({ names: ["COMIND_SECRET_PROBE_TOKEN"], hasToken: true, other: null, viaEnv: "string" });
+    expect(result.ok && result.entity.c_data).toEqual({
+      names: ["COMIND_SECRET_PROBE_TOKEN"],
+      hasToken: true,
+      other: null,
+      viaEnv: "string",
+    });
   });
 
   it("secret values are *** in logs and errors, also base64-encoded", async () => {

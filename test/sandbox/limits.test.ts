@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const run = (action: string, values: Record<string, unknown> = {}) => t.runtime.run({ app: "PROBE", action, values });
+const run = (action: string, values: Record<string, unknown> = {}) =>
+  t.runtime.run({ app: "PROBE", action, values });
 
 /** After any breach the runtime must keep serving the same app. */
 async function expectStillWorks() {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
-import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
+import {
+  startLoopbackServer as startServer,
+  type LoopbackServer as TestServer,
+} from "../helpers/http-test-servers.ts";
 
 // Isolates in worker processes: same behaviour as in-process, and a dead worker costs one action.
 let t: TestRuntime;
@@ -11,7 +14,13 @@ const SECRET = "worker-secret-value-99";
 
 beforeAll(async () => {
   midway = await startServer(() => reached());
-  t = await startRuntime({ workers: 2, limits: { cpuMs: 500 }, allowHosts: ["127.0.0.1"], secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET }, onInternalError: () => undefined });
+  t = await startRuntime({
+    workers: 2,
+    limits: { cpuMs: 500 },
+    allowHosts: ["127.0.0.1"],
+    secrets: { COMIND_SECRET_PROBE_TOKEN: SECRET },
+    onInternalError: () => undefined,
+  });
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
 });
 afterAll(async () => {
@@ -19,14 +28,17 @@ afterAll(async () => {
   await midway.close();
 });
 
-const run = (action: string, extra: Record<string, unknown> = {}) => t.runtime.run({ app: "PROBE", action, ...extra });
+const run = (action: string, extra: Record<string, unknown> = {}) =>
+  t.runtime.run({ app: "PROBE", action, ...extra });
 
 describe("sandbox worker processes", () => {
   it("run actions with records, logs, errors and secrets as in-process", async () => {
     const first = await run("increment");
     expect(first.ok && first.entity.c_count).toBe(1);
     expect(first.logs).toEqual([{ level: "log", message: "count is now 1" }]);
-    const imported = await run("import_rows", { values: { c_data: { rows: [{ c_key: "w1" }, { c_key: "w2" }] } } });
+    const imported = await run("import_rows", {
+      values: { c_data: { rows: [{ c_key: "w1" }, { c_key: "w2" }] } },
+    });
     expect(imported.ok && imported.entity.c_note).toBe("2 created, 0 updated");
     const thrown = await run("throw_error");
     expect(!thrown.ok && thrown.error.stack).toMatch(/at throw_error \(actions\/logic\/index\.ts:17:16\)/);
@@ -46,7 +58,13 @@ describe("sandbox worker processes", () => {
     process.kill(busy.pid, "SIGKILL");
     const result = await pending;
     expect(!result.ok && result.error.code).toBe("worker_crashed");
-    expect(await t.store.countRecords({ workspace: "DEMO", app: "PROBE", filter: { kind: "contains", field: "c_key", value: "crash-" } })).toBe(0);
+    expect(
+      await t.store.countRecords({
+        workspace: "DEMO",
+        app: "PROBE",
+        filter: { kind: "contains", field: "c_key", value: "crash-" },
+      }),
+    ).toBe(0);
     const after = t.runtime.workers!.pids();
     expect(after).not.toContain(busy.pid);
     expect(after.filter((pid) => before.includes(pid))).toHaveLength(1);
@@ -60,6 +78,8 @@ describe("sandbox worker processes", () => {
     const stats = await t.runtime.workers!.stats();
     expect(stats).toHaveLength(2);
     const apps = stats.flatMap((worker) => worker.apps);
-    expect(apps.some((app) => app.key.startsWith("PROBE:") && app.isolates >= 1 && app.usedHeapMb > 0)).toBe(true);
+    expect(apps.some((app) => app.key.startsWith("PROBE:") && app.isolates >= 1 && app.usedHeapMb > 0)).toBe(
+      true,
+    );
   });
 });

@@ -35,26 +35,37 @@ async function note(action: string, arg?: string) {
 }
 
 describe("escape", () => {
-  it("Function constructor gives the isolate's own Function: no process", async () => expect(await note("function_constructor")).toBe("undefined"));
-  it("Function('return this') is the isolate's global: no process, Buffer or ivm", async () => expect(await note("function_this")).toBe("undefined:undefined:undefined"));
+  it("Function constructor gives the isolate's own Function: no process", async () =>
+    expect(await note("function_constructor")).toBe("undefined"));
+  it("Function('return this') is the isolate's global: no process, Buffer or ivm", async () =>
+    expect(await note("function_this")).toBe("undefined:undefined:undefined"));
   it("dynamic import() cannot load modules", async () => {
     const item = await fails("dynamic_import", "logic_error");
     expect(item.error.message).toMatch(/import\(\) is not available/);
   });
-  it("the isolate keeps working after a refused import()", async () => expect(await note("function_constructor")).toBe("undefined"));
-  it("require() is a stub that throws", async () => expect(await note("require_call")).toMatch(/^threw::require\(\) is not available/));
-  it("Error.prepareStackTrace sees no host objects", async () => expect(await note("prepare_stack_trace")).toBe("clean"));
-  it("polluted Object.prototype options do not turn results into References", async () => expect(await note("pollute_options")).toBe("string:string:object"));
-  it("a getter on Object.prototype.result does not either", async () => expect(await note("pollute_getter")).toBe("string"));
-  it("toJSON traps in rows fail inside the isolate", async () => expect(await note("to_json_trap")).toMatch(/^threw::toJSON trap/));
-  it("valueOf/toString traps are refused by the builder, inside the isolate", async () => expect(await note("value_of_trap")).toBe("threw::RestApi: path must be a string, got an object."));
-  it("a Proxy of rows is copied as plain data", async () => expect(await note("proxy_rows")).toBe('{"created":1,"updated":0}'));
+  it("the isolate keeps working after a refused import()", async () =>
+    expect(await note("function_constructor")).toBe("undefined"));
+  it("require() is a stub that throws", async () =>
+    expect(await note("require_call")).toMatch(/^threw::require\(\) is not available/));
+  it("Error.prepareStackTrace sees no host objects", async () =>
+    expect(await note("prepare_stack_trace")).toBe("clean"));
+  it("polluted Object.prototype options do not turn results into References", async () =>
+    expect(await note("pollute_options")).toBe("string:string:object"));
+  it("a getter on Object.prototype.result does not either", async () =>
+    expect(await note("pollute_getter")).toBe("string"));
+  it("toJSON traps in rows fail inside the isolate", async () =>
+    expect(await note("to_json_trap")).toMatch(/^threw::toJSON trap/));
+  it("valueOf/toString traps are refused by the builder, inside the isolate", async () =>
+    expect(await note("value_of_trap")).toBe("threw::RestApi: path must be a string, got an object."));
+  it("a Proxy of rows is copied as plain data", async () =>
+    expect(await note("proxy_rows")).toBe('{"created":1,"updated":0}'));
   it("patched JSON and Reflect do not break the host bridge", async () => {
     const item = await s.hostile("patch_json");
     expect(item.error?.code ?? "ok").toMatch(/ok|logic_error/);
     if (item.successful) expect(item.data.c_note).toBe("ba7816bf");
   });
-  it("platform globals cannot be replaced", async () => expect(await note("overwrite_globals")).toMatch(/^(object:function|threw:)/));
+  it("platform globals cannot be replaced", async () =>
+    expect(await note("overwrite_globals")).toMatch(/^(object:function|threw:)/));
   it("symbol keys on entity are ignored", async () => expect(await note("symbol_keys")).toBe("symbols"));
   it("a throwing getter on entity is a logic error", async () => fails("getter_on_entity", "logic_error"));
 });
@@ -64,7 +75,8 @@ describe("resources", () => {
   it("infinite loop in finally: timeout", async () => fails("loop_in_finally", "timeout"));
   it("infinite loop in a getter the host reads: timeout", async () => fails("loop_in_getter", "timeout"));
   it("for(;;) sleep(1): the wall-clock deadline fires", async () => fails("sleep_loop", "timeout"));
-  it("tight loop of host calls: the wall-clock deadline fires", async () => fails("host_call_loop", "timeout"));
+  it("tight loop of host calls: the wall-clock deadline fires", async () =>
+    fails("host_call_loop", "timeout"));
   it("tight loop of console.log: stopped, output capped", async () => {
     const item = await fails("console_loop", "timeout");
     expect(JSON.stringify(item.error.logs).length).toBeLessThan(1.1 * 1024 * 1024);
@@ -75,8 +87,10 @@ describe("resources", () => {
     const item = await fails("memory_typed_array", /logic_error|out_of_memory/);
     if (item.error.code === "logic_error") expect(item.error.message).toMatch(/allocation failed/i);
   });
-  it("string doubling: refused", async () => fails("memory_string", /out_of_memory|logic_error|worker_crashed/));
-  it("map memory bomb: out_of_memory", async () => fails("memory_map", /out_of_memory|timeout|worker_crashed/));
+  it("string doubling: refused", async () =>
+    fails("memory_string", /out_of_memory|logic_error|worker_crashed/));
+  it("map memory bomb: out_of_memory", async () =>
+    fails("memory_map", /out_of_memory|timeout|worker_crashed/));
   it("WebAssembly is gone", async () => expect(await note("wasm_memory")).toBe("undefined"));
   it("deep recursion: a logic error", async () => {
     const item = await fails("deep_recursion", "logic_error");
@@ -90,15 +104,23 @@ describe("resources", () => {
     expect(item.logs.at(-1).message).toMatch(/truncated/);
   });
   it("huge entity value: limit_exceeded", async () => fails("huge_entity", "limit_exceeded"));
-  it("10,000 outbound requests: stopped at 100", async () => expect(await note("many_requests", s.api.url)).toMatch(/^100:threw:limit_exceeded/));
-  it("slow-trickle response: times out", async () => expect(await note("trickle", s.api.url)).toMatch(/^threw:timeout:/));
-  it("decompression bomb: capped", async () => expect(await note("gzip_bomb", s.api.url)).toMatch(/^threw:limit_exceeded:/));
-  it("1 GB download: capped", async () => expect(await note("giant_download", s.api.url)).toMatch(/^threw:limit_exceeded:/));
-  it("huge importData argument: refused by the bridge's size cap", async () => expect(await note("huge_import")).toMatch(/^threw:limit_exceeded:The argument of records\.import is [\d.]+ MB, over the limit of 32\.0 MB\.$/));
+  it("10,000 outbound requests: stopped at 100", async () =>
+    expect(await note("many_requests", s.api.url)).toMatch(/^100:threw:limit_exceeded/));
+  it("slow-trickle response: times out", async () =>
+    expect(await note("trickle", s.api.url)).toMatch(/^threw:timeout:/));
+  it("decompression bomb: capped", async () =>
+    expect(await note("gzip_bomb", s.api.url)).toMatch(/^threw:limit_exceeded:/));
+  it("1 GB download: capped", async () =>
+    expect(await note("giant_download", s.api.url)).toMatch(/^threw:limit_exceeded:/));
+  it("huge importData argument: refused by the bridge's size cap", async () =>
+    expect(await note("huge_import")).toMatch(
+      /^threw:limit_exceeded:The argument of records\.import is [\d.]+ MB, over the limit of 32\.0 MB\.$/,
+    ));
 });
 
 describe("network", () => {
-  const denied = async (base: string) => expect(await note("fetch_url", base)).toMatch(/^threw:egress_denied:/);
+  const denied = async (base: string) =>
+    expect(await note("fetch_url", base)).toMatch(/^threw:egress_denied:/);
   it("another loopback address (127.0.0.2) not on the allow-list", async () => denied(s.forbidden.url));
   it("private 10.x", async () => denied("http://10.1.2.3/"));
   it("private 192.168.x", async () => denied("http://192.168.0.1/"));
@@ -112,9 +134,12 @@ describe("network", () => {
   it("file: scheme", async () => denied("file:///etc/passwd"));
   it("data: scheme", async () => denied("data:text/plain,hello"));
   it("ftp: scheme", async () => denied("ftp://127.0.0.1/"));
-  it("redirect to a forbidden host", async () => expect(await note("fetch_path", `${s.api.url}|/redirect-forbidden`)).toMatch(/^threw:egress_denied:/));
-  it("a path like //127.0.0.2:port/x stays on the client's host", async () => expect(await note("fetch_path", `${s.api.url}|//127.0.0.2:${s.forbidden.port}/x`)).toBe("200"));
-  it("an absolute URL as path stays on the client's host", async () => expect(await note("fetch_path", `${s.api.url}|http://127.0.0.2:${s.forbidden.port}/x`)).toBe("200"));
+  it("redirect to a forbidden host", async () =>
+    expect(await note("fetch_path", `${s.api.url}|/redirect-forbidden`)).toMatch(/^threw:egress_denied:/));
+  it("a path like //127.0.0.2:port/x stays on the client's host", async () =>
+    expect(await note("fetch_path", `${s.api.url}|//127.0.0.2:${s.forbidden.port}/x`)).toBe("200"));
+  it("an absolute URL as path stays on the client's host", async () =>
+    expect(await note("fetch_path", `${s.api.url}|http://127.0.0.2:${s.forbidden.port}/x`)).toBe("200"));
   it("credential and custom headers are dropped on a cross-origin redirect", async () => {
     const headers = JSON.parse(await note("cross_origin_redirect", s.api.url));
     expect(headers.authorization).toBeUndefined();
@@ -124,7 +149,8 @@ describe("network", () => {
 });
 
 describe("secrets", () => {
-  it("an undeclared secret is invisible, and so is process.env", async () => expect(await note("read_undeclared")).toBe("COMIND_SECRET_HOSTILE_TOKEN|none|noprocess"));
+  it("an undeclared secret is invisible, and so is process.env", async () =>
+    expect(await note("read_undeclared")).toBe("COMIND_SECRET_HOSTILE_TOKEN|none|noprocess"));
   it("a printed secret is ***", async () => {
     const item = await s.hostile("print_secret");
     expect(item.logs).toEqual([{ level: "log", message: "***" }]);
@@ -135,7 +161,9 @@ describe("secrets", () => {
   });
   it("base64- and URL-encoded secrets are *** too", async () => {
     const item = await fails("encoded_secret", "logic_error");
-    expect(JSON.stringify(item)).not.toContain(Buffer.from(HOSTILE_SECRET).toString("base64").replace(/=+$/, ""));
+    expect(JSON.stringify(item)).not.toContain(
+      Buffer.from(HOSTILE_SECRET).toString("base64").replace(/=+$/, ""),
+    );
     expect(item.error.message).toBe("encoded ***");
   });
   it("nothing in the run log holds a secret", async () => {
@@ -143,12 +171,18 @@ describe("secrets", () => {
     expect(runs).not.toContain(HOSTILE_SECRET);
     expect(runs).not.toContain(PROBE_SECRET);
   });
-  it("one app cannot query another app's records", async () => expect(await note("other_app_records")).toMatch(/^threw:forbidden:/));
+  it("one app cannot query another app's records", async () =>
+    expect(await note("other_app_records")).toMatch(/^threw:forbidden:/));
   it("one app cannot read another app's record by id", async () => {
-    const [probe] = (await s.call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_note: "private" }])).json;
+    const [probe] = (
+      await s.call("POST", "/api/tickets/multi", [
+        { transition: "add", app_alias: "PROBE", c_note: "private" },
+      ])
+    ).json;
     expect(await note("other_app_record_by_id", probe.data.id)).toMatch(/^threw:forbidden:/);
   });
-  it("one app cannot import into another app", async () => expect(await note("other_app_import")).toMatch(/^threw:forbidden:/));
+  it("one app cannot import into another app", async () =>
+    expect(await note("other_app_import")).toMatch(/^threw:forbidden:/));
 });
 
 describe("data", () => {
@@ -160,18 +194,26 @@ describe("data", () => {
   });
   it("__proto__ in importData rows is dropped", async () => {
     expect(await note("proto_in_rows")).toBe('{"created":1,"updated":0}');
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
+    expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
   });
-  it("functions in entity values are dropped", async () => expect((await s.hostile("function_value")).data.c_data).toEqual({ n: 1 }));
+  it("functions in entity values are dropped", async () =>
+    expect((await s.hostile("function_value")).data.c_data).toEqual({ n: 1 }));
   it("cyclic entity values are a logic error", async () => fails("cyclic_value", "logic_error"));
   it("BigInt entity values are a logic error", async () => fails("bigint_value", "logic_error"));
-  it("Dates become ISO strings", async () => expect((await s.hostile("date_value")).data.c_data).toEqual({ when: "2026-01-01T00:00:00.000Z" }));
-  it("NaN in a number field is stored as null", async () => expect((await s.hostile("nan_value")).data.c_n).toBeNull());
-  it("10,000 unknown fields set by logic: validation_error", async () => fails("many_fields", "validation_error"));
+  it("Dates become ISO strings", async () =>
+    expect((await s.hostile("date_value")).data.c_data).toEqual({ when: "2026-01-01T00:00:00.000Z" }));
+  it("NaN in a number field is stored as null", async () =>
+    expect((await s.hostile("nan_value")).data.c_n).toBeNull());
+  it("10,000 unknown fields set by logic: validation_error", async () =>
+    fails("many_fields", "validation_error"));
   it("a REST payload with 10,000 fields is refused cleanly", async () => {
     const item = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`c_f${i}`, i]));
-    const res = await s.call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "HOSTILE", ...item }]);
-    expect([400, 413]).toContain(res.status === 200 ? res.json[0].error.code === "validation_error" && 400 : res.status);
+    const res = await s.call("POST", "/api/tickets/multi", [
+      { transition: "add", app_alias: "HOSTILE", ...item },
+    ]);
+    expect([400, 413]).toContain(
+      res.status === 200 ? res.json[0].error.code === "validation_error" && 400 : res.status,
+    );
   });
   it("file references cannot walk the host filesystem", async () => {
     expect(await note("files_traversal")).toMatch(/^threw:not_found:/);

@@ -9,7 +9,10 @@ import { request } from "undici";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
-import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
+import {
+  startLoopbackServer as startServer,
+  type LoopbackServer as TestServer,
+} from "../helpers/http-test-servers.ts";
 
 export const HOSTILE_SECRET = "hostile-secret-Zx81-value";
 export const PROBE_SECRET = "probe-secret-never-for-hostile";
@@ -62,32 +65,56 @@ export async function startStage(): Promise<Stage> {
   });
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-hostile"));
-  const server = await createServer({ runtime: t.runtime, store: t.store, workspace: "DEMO", dataDir: t.dataDir });
+  const server = await createServer({
+    runtime: t.runtime,
+    store: t.store,
+    workspace: "DEMO",
+    dataDir: t.dataDir,
+  });
   const address = await server.listen({ port: 0, host: "127.0.0.1" });
   const token = await createToken(t.store, { id: "attacker", name: "Attacker" });
   const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await request(`${address}${path}`, { method: method as "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await request(`${address}${path}`, {
+      method: method as "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.body.text();
     return { status: res.statusCode, json: text ? JSON.parse(text) : null };
   };
 
-  const [seed] = (await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])).json;
+  const [seed] = (
+    await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])
+  ).json;
   const friendly = { ok: 0, failed: [] as string[] };
   let running = true;
   const loop = (async () => {
     while (running) {
-      const res = await call("POST", "/api/apps/DEMO/PROBE/actions/increment", { id: seed.data.id }).catch((error) => ({ status: 0, json: { error: String(error) } }));
+      const res = await call("POST", "/api/apps/DEMO/PROBE/actions/increment", { id: seed.data.id }).catch(
+        (error) => ({ status: 0, json: { error: String(error) } }),
+      );
       if (res.status === 200 && res.json.ok) friendly.ok++;
-      else if (res.json?.error?.code !== "conflict") friendly.failed.push(JSON.stringify(res.json).slice(0, 300));
+      else if (res.json?.error?.code !== "conflict")
+        friendly.failed.push(JSON.stringify(res.json).slice(0, 300));
     }
   })();
 
   return {
-    t, url: address, api, other, forbidden, call, friendly,
+    t,
+    url: address,
+    api,
+    other,
+    forbidden,
+    call,
+    friendly,
     async hostile(action, arg) {
-      const [created] = (await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "HOSTILE", c_arg: arg ?? null }])).json;
+      const [created] = (
+        await call("POST", "/api/tickets/multi", [
+          { transition: "add", app_alias: "HOSTILE", c_arg: arg ?? null },
+        ])
+      ).json;
       const res = await call("POST", "/api/tickets/multi", [{ id: created.data.id, transition: action }]);
       return { ...res.json[0], recordId: created.data.id };
     },
@@ -101,11 +128,15 @@ export async function startStage(): Promise<Stage> {
   };
 }
 
-const LEAKS = /\/work\/|\/tmp\/|node_modules|runtime\/(sandbox|host|actions|store)|globals\/|RuntimeError|isolated-vm|ivm\.|Reference\b|\.ts:\d+:\d+\)(?![\s\S]*actions\/logic)/;
+const LEAKS =
+  /\/work\/|\/tmp\/|node_modules|runtime\/(sandbox|host|actions|store)|globals\/|RuntimeError|isolated-vm|ivm\.|Reference\b|\.ts:\d+:\d+\)(?![\s\S]*actions\/logic)/;
 
 /** A user-facing error: a stable code, and no host paths, host frames or internal class names. */
 export function assertCleanError(error: { code: string; message: string; stack?: string }): void {
-  const text = `${error.message}\n${error.stack ?? ""}`.split("\n").filter((line) => !/actions\/logic\/index\.ts/.test(line)).join("\n");
+  const text = `${error.message}\n${error.stack ?? ""}`
+    .split("\n")
+    .filter((line) => !/actions\/logic\/index\.ts/.test(line))
+    .join("\n");
   if (LEAKS.test(text)) throw new Error(`error leaks host details: ${text.slice(0, 500)}`);
   if (!/^[a-z_]+$/.test(error.code)) throw new Error(`unstable error code ${error.code}`);
 }

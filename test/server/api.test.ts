@@ -10,7 +10,10 @@ let crm: MockCrm;
 beforeAll(async () => {
   crm = await startMockCrm();
   api = await startApi([join(FIXTURE_APPS, "app-probe"), join(EXAMPLE_APPS, "app-crm-contact")], {
-    runtime: { allowHosts: ["127.0.0.1"], secrets: { COMIND_SECRET_CRM_API_KEY: crm.apiKey, COMIND_SECRET_CRM_BASE_URL: crm.url } },
+    runtime: {
+      allowHosts: ["127.0.0.1"],
+      secrets: { COMIND_SECRET_CRM_API_KEY: crm.apiKey, COMIND_SECRET_CRM_BASE_URL: crm.url },
+    },
   });
 });
 afterAll(async () => {
@@ -28,7 +31,12 @@ async function add(values: Record<string, unknown>, app = "PROBE") {
 
 describe("auth", () => {
   it("refuses missing, wrong and unsupported credentials with a JSON 401", async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: "CMW_AUTH_CODE wrong" }, { authorization: "Bearer abc.def.ghi" }, { authorization: "Basic abc" }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "CMW_AUTH_CODE wrong" },
+      { authorization: "Bearer abc.def.ghi" },
+      { authorization: "Basic abc" },
+    ];
     for (const headers of attempts) {
       const res = await api.get("/api/common", headers);
       expect(res.statusCode).toBe(401);
@@ -39,7 +47,10 @@ describe("auth", () => {
   it("answers /api/common for a valid token", async () => {
     const res = await api.get("/api/common");
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ user: { id: "alice", name: "Alice", is_admin: false }, server: { workspace: "DEMO", apps: ["PROBE", "CONTACT"] } });
+    expect(res.json()).toMatchObject({
+      user: { id: "alice", name: "Alice", is_admin: false },
+      server: { workspace: "DEMO", apps: ["PROBE", "CONTACT"] },
+    });
   });
 
   it("stores tokens hashed", async () => {
@@ -50,7 +61,13 @@ describe("auth", () => {
 describe("tickets/multi", () => {
   it("adds, edits, runs an action and deletes; currentUser is the caller", async () => {
     const created = await add({ title: "First", c_count: 1 });
-    expect(created).toMatchObject({ title: "First", c_count: 1, publishing_alias: "PROBE", project_alias: "DEMO", number: expect.any(Number) });
+    expect(created).toMatchObject({
+      title: "First",
+      c_count: 1,
+      publishing_alias: "PROBE",
+      project_alias: "DEMO",
+      number: expect.any(Number),
+    });
     expect(created.transitions).toEqual(expect.arrayContaining(["edit", "delete", "increment"]));
     const res = await api.post("/api/tickets/multi", [
       { id: created.id, transition: "edit", c_note: "edited" },
@@ -75,11 +92,19 @@ describe("tickets/multi", () => {
     ]);
     const items = res.json();
     expect(items.map((i: any) => i.successful)).toEqual([true, false, false, true]);
-    expect(items[1].error).toMatchObject({ code: "validation_error", message: expect.stringContaining('"c_count"') });
+    expect(items[1].error).toMatchObject({
+      code: "validation_error",
+      message: expect.stringContaining('"c_count"'),
+    });
     expect(items[2].error.code).toBe("not_found");
     const failing = await add({ title: "will throw" });
-    const thrown = (await api.post("/api/tickets/multi", [{ id: failing.id, transition: "throw_error" }])).json()[0];
-    expect(thrown.error).toMatchObject({ code: "logic_error", stack: expect.stringContaining("actions/logic/index.ts:") });
+    const thrown = (
+      await api.post("/api/tickets/multi", [{ id: failing.id, transition: "throw_error" }])
+    ).json()[0];
+    expect(thrown.error).toMatchObject({
+      code: "logic_error",
+      stack: expect.stringContaining("actions/logic/index.ts:"),
+    });
   });
 
   it("refuses an action whose precondition is false", async () => {
@@ -93,7 +118,9 @@ describe("tickets/multi", () => {
 
   it("fires a trigger that calls a local HTTP API and writes the result to the record", async () => {
     const trigger = await add({ title: "CRM sync" }, "CONTACT");
-    const [item] = (await api.post("/api/tickets/multi", [{ id: trigger.id, transition: "sync_contacts" }])).json();
+    const [item] = (
+      await api.post("/api/tickets/multi", [{ id: trigger.id, transition: "sync_contacts" }])
+    ).json();
     expect(item).toMatchObject({ successful: true, data: { c_last_sync_status: "Synced 3 contacts" } });
     expect(item.logs.map((l: any) => l.message)).toContain("Import complete: 3 created, 0 updated");
   });
@@ -111,32 +138,73 @@ describe("tickets/list", () => {
   let ids: Record<string, string>;
   beforeAll(async () => {
     ids = {};
-    for (const [key, count, state] of [["alpha", 5, "open"], ["beta", 1500, "closed"], ["gamma", 20, "open"], ["delta", 2000, null]] as const) {
-      ids[key] = (await add({ title: `List ${key}`, c_key: `list-${key}`, c_count: count, state, c_note: `note "${key}"` })).id;
+    for (const [key, count, state] of [
+      ["alpha", 5, "open"],
+      ["beta", 1500, "closed"],
+      ["gamma", 20, "open"],
+      ["delta", 2000, null],
+    ] as const) {
+      ids[key] = (
+        await add({
+          title: `List ${key}`,
+          c_key: `list-${key}`,
+          c_count: count,
+          state,
+          c_note: `note "${key}"`,
+        })
+      ).id;
     }
   });
   const list = async (body: Record<string, unknown>, query = "") => {
     const res = await api.post(`/api/w/DEMO/a/PROBE/tickets/list${query}`, { limitRecords: 100, ...body });
     return { status: res.statusCode, json: res.json() };
   };
-  const titles = (records: any[]) => records.map((r) => r.title).filter((t: string) => t?.startsWith("List ")).sort();
+  const titles = (records: any[]) =>
+    records
+      .map((r) => r.title)
+      .filter((t: string) => t?.startsWith("List "))
+      .sort();
 
   it("filters with every operator", async () => {
     expect(titles((await list({ rlx: 'state="open"' })).json)).toEqual(["List alpha", "List gamma"]);
-    expect(titles((await list({ rlx: 'c_count>1000 AND c_key~"list-"' })).json)).toEqual(["List beta", "List delta"]);
-    expect(titles((await list({ rlx: 'state!="closed" AND c_key~"list-"' })).json)).toEqual(["List alpha", "List delta", "List gamma"]);
-    expect(titles((await list({ rlx: 'c_key in "list-alpha,list-delta":string[]' })).json)).toEqual(["List alpha", "List delta"]);
-    expect(titles((await list({ rlx: 'c_count<=20 AND c_count>=5 AND c_key~"list"' })).json)).toEqual(["List alpha", "List gamma"]);
-    expect(titles((await list({ rlx: '(c_key="list-alpha" OR c_key="list-beta") AND c_count<1000' })).json)).toEqual(["List alpha"]);
+    expect(titles((await list({ rlx: 'c_count>1000 AND c_key~"list-"' })).json)).toEqual([
+      "List beta",
+      "List delta",
+    ]);
+    expect(titles((await list({ rlx: 'state!="closed" AND c_key~"list-"' })).json)).toEqual([
+      "List alpha",
+      "List delta",
+      "List gamma",
+    ]);
+    expect(titles((await list({ rlx: 'c_key in "list-alpha,list-delta":string[]' })).json)).toEqual([
+      "List alpha",
+      "List delta",
+    ]);
+    expect(titles((await list({ rlx: 'c_count<=20 AND c_count>=5 AND c_key~"list"' })).json)).toEqual([
+      "List alpha",
+      "List gamma",
+    ]);
+    expect(
+      titles((await list({ rlx: '(c_key="list-alpha" OR c_key="list-beta") AND c_count<1000' })).json),
+    ).toEqual(["List alpha"]);
     expect(titles((await list({ rlx: 'c_note="note \\"beta\\""' })).json)).toEqual(["List beta"]);
     expect(titles((await list({ rlx: 'c_key~"list" AND state=null' })).json)).toEqual(["List delta"]);
   });
 
   it("sorts, pages, picks fields and counts", async () => {
-    const sorted = (await list({ rlx: 'c_key~"list-"', sortBy: "c_count desc", limitRecords: 2, skipRecords: 1 })).json;
+    const sorted = (
+      await list({ rlx: 'c_key~"list-"', sortBy: "c_count desc", limitRecords: 2, skipRecords: 1 })
+    ).json;
     expect(sorted.map((r: any) => r.title)).toEqual(["List beta", "List gamma"]);
     const picked = (await list({ rlx: 'c_key="list-alpha"', listOfFields: "title" })).json[0];
-    expect(Object.keys(picked).sort()).toEqual(["id", "number", "project_alias", "publishing_alias", "title", "transitions"]);
+    expect(Object.keys(picked).sort()).toEqual([
+      "id",
+      "number",
+      "project_alias",
+      "publishing_alias",
+      "title",
+      "transitions",
+    ]);
     const counted = (await list({ rlx: 'c_key~"list-"', limitRecords: 1 }, "?withTechnicalData=true")).json;
     expect(counted.data).toHaveLength(1);
     expect(counted.filteredRecordsCount).toBe(4);
@@ -156,7 +224,10 @@ describe("tickets/list", () => {
   it("answers a malformed filter with 400 naming the position, and injection finds nothing", async () => {
     const bad = await list({ rlx: 'state="open" AND (c_count>' });
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toMatchObject({ code: "bad_request", message: expect.stringMatching(/position \d+/) });
+    expect(bad.json.error).toMatchObject({
+      code: "bad_request",
+      message: expect.stringMatching(/position \d+/),
+    });
     const injection = await list({ rlx: `title="x' OR 1=1 --" OR c_key="'; DROP TABLE records; --"` });
     expect(injection.status).toBe(200);
     expect(injection.json).toEqual([]);
@@ -186,16 +257,25 @@ describe("search, history, schema", () => {
 
   it("returns the history of a record with field diffs", async () => {
     const record = await add({ title: "History", c_count: 1 });
-    await api.post("/api/tickets/multi", [{ id: record.id, transition: "edit", c_count: 5 }, { id: record.id, transition: "increment" }]);
+    await api.post("/api/tickets/multi", [
+      { id: record.id, transition: "edit", c_count: 5 },
+      { id: record.id, transition: "increment" },
+    ]);
     const history = (await api.post("/api/tickets/history", { id: record.id })).json();
-    expect(history.map((h: any) => [h.revision, h.transition, h.version_account])).toEqual([[1, "add", "alice"], [2, "edit", "alice"], [3, "increment", "alice"]]);
+    expect(history.map((h: any) => [h.revision, h.transition, h.version_account])).toEqual([
+      [1, "add", "alice"],
+      [2, "edit", "alice"],
+      [3, "increment", "alice"],
+    ]);
     expect(history[2].changes).toEqual([{ field: "c_count", old_value: 5, new_value: 6 }]);
     expect(history[2].version_timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it("describes apps and the workspace", async () => {
     const schema = (await api.get("/api/schema/DEMO!CONTACT")).json();
-    expect(schema.fields.map((f: any) => f.name)).toEqual(expect.arrayContaining(["title", "c_email", "c_last_sync_date"]));
+    expect(schema.fields.map((f: any) => f.name)).toEqual(
+      expect.arrayContaining(["title", "c_email", "c_last_sync_date"]),
+    );
     expect(schema.actions.map((a: any) => a.uid)).toEqual(["add", "edit", "delete", "sync_contacts"]);
     const project = (await api.get("/api/projects/DEMO!WORKSPACE")).json();
     expect(project.apps.map((a: any) => a.alias)).toEqual(["PROBE", "CONTACT"]);
@@ -206,7 +286,13 @@ describe("search, history, schema", () => {
   it("serves an OpenAPI description generated from the routes", async () => {
     const res = await api.get("/api/openapi.json", {});
     expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(["/api/tickets/multi", "/api/w/{ws}/a/{app}/tickets/list", "/api/apps/{ws}/{app}/actions/{uid}"]));
+    expect(Object.keys(res.json().paths)).toEqual(
+      expect.arrayContaining([
+        "/api/tickets/multi",
+        "/api/w/{ws}/a/{app}/tickets/list",
+        "/api/apps/{ws}/{app}/actions/{uid}",
+      ]),
+    );
   });
 });
 
@@ -215,10 +301,17 @@ describe("action endpoint", () => {
     const record = await add({ c_count: 41 });
     const ok = await api.post(`/api/apps/DEMO/PROBE/actions/increment`, { id: record.id });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ ok: true, entity: { c_count: 42 }, logs: [{ level: "log", message: "count is now 42" }] });
+    expect(ok.json()).toMatchObject({
+      ok: true,
+      entity: { c_count: 42 },
+      logs: [{ level: "log", message: "count is now 42" }],
+    });
     const failed = await api.post(`/api/apps/DEMO/PROBE/actions/throw_string`, { id: record.id });
     expect(failed.statusCode).toBe(422);
-    expect(failed.json()).toMatchObject({ ok: false, error: { code: "logic_error", message: "Something is wrong with this record" } });
+    expect(failed.json()).toMatchObject({
+      ok: false,
+      error: { code: "logic_error", message: "Something is wrong with this record" },
+    });
   });
 });
 
@@ -229,7 +322,16 @@ describe("admin stats", () => {
     const admin = await createToken(api.store, { id: "root", isAdmin: true });
     const res = await api.get("/api/admin/stats", { authorization: `CMW_AUTH_CODE ${admin}` });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ workspace: "DEMO", store: "sqlite", workerCrashes: 0, limits: { cpuMs: 5000 } });
-    expect(res.json().inProcessIsolates.some((entry: any) => entry.key.startsWith("PROBE:") && entry.isolates >= 1)).toBe(true);
+    expect(res.json()).toMatchObject({
+      workspace: "DEMO",
+      store: "sqlite",
+      workerCrashes: 0,
+      limits: { cpuMs: 5000 },
+    });
+    expect(
+      res
+        .json()
+        .inProcessIsolates.some((entry: any) => entry.key.startsWith("PROBE:") && entry.isolates >= 1),
+    ).toBe(true);
   });
 });

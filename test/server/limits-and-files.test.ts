@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
-import { startLoopbackServer as startServer, type LoopbackServer as TestServer } from "../helpers/http-test-servers.ts";
+import {
+  startLoopbackServer as startServer,
+  type LoopbackServer as TestServer,
+} from "../helpers/http-test-servers.ts";
 
 let api: TestServerApi;
 let jwks: TestServer;
@@ -15,7 +18,9 @@ beforeAll(async () => {
   const keys = await generateKeyPair("RS256");
   privateKey = keys.privateKey;
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = await startServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
+  jwks = await startServer((_req, res) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
+  );
   api = await startApi([join(FIXTURE_APPS, "app-probe")], {
     runtime: { limits: { cpuMs: 300, wallMs: 2_000 } },
     server: { oidc: { issuer: ISSUER, jwksUrl: `${jwks.url}/jwks.json` }, requestTimeoutMs: 1_000 },
@@ -31,18 +36,29 @@ afterAll(async () => {
 });
 
 const jwt = (claims: Record<string, unknown>, issuer = ISSUER, expires = "5m") =>
-  new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(issuer).setIssuedAt().setExpirationTime(expires).sign(privateKey);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    .setIssuer(issuer)
+    .setIssuedAt()
+    .setExpirationTime(expires)
+    .sign(privateKey);
 
 describe("bearer JWTs", () => {
   it("accepts a token signed by the issuer's JWKS and makes its subject the current user", async () => {
-    const res = await api.get("/api/common", { authorization: `Bearer ${await jwt({ sub: "bob", name: "Bob", roles: ["admin"] })}` });
+    const res = await api.get("/api/common", {
+      authorization: `Bearer ${await jwt({ sub: "bob", name: "Bob", roles: ["admin"] })}`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ id: "bob", name: "Bob", is_admin: true });
   });
 
   it("refuses another issuer, an expired token and a bad signature", async () => {
-    const other = await api.get("/api/common", { authorization: `Bearer ${await jwt({ sub: "bob" }, "https://evil.test")}` });
-    const expired = await api.get("/api/common", { authorization: `Bearer ${await jwt({ sub: "bob" }, ISSUER, "-1m")}` });
+    const other = await api.get("/api/common", {
+      authorization: `Bearer ${await jwt({ sub: "bob" }, "https://evil.test")}`,
+    });
+    const expired = await api.get("/api/common", {
+      authorization: `Bearer ${await jwt({ sub: "bob" }, ISSUER, "-1m")}`,
+    });
     const token = await jwt({ sub: "bob" });
     const tampered = await api.get("/api/common", { authorization: `Bearer ${token.slice(0, -4)}AAAA` });
     for (const res of [other, expired, tampered]) {
@@ -54,7 +70,9 @@ describe("bearer JWTs", () => {
 
 describe("request limits", () => {
   it("answers a body over 100 KB with a JSON 413", async () => {
-    const res = await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", description: "x".repeat(110 * 1024) }]);
+    const res = await api.post("/api/tickets/multi", [
+      { transition: "add", app_alias: "PROBE", description: "x".repeat(110 * 1024) },
+    ]);
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe("payload_too_large");
   });
@@ -67,12 +85,19 @@ describe("request limits", () => {
 
   it("gives an action only what is left of the request's time", async () => {
     const [item] = (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE" }])).json();
-    const [slow] = (await api.post("/api/tickets/multi", [{ id: item.data.id, transition: "sleep_loop" }])).json();
+    const [slow] = (
+      await api.post("/api/tickets/multi", [{ id: item.data.id, transition: "sleep_loop" }])
+    ).json();
     expect(slow.error.code).toBe("timeout");
   });
 
   it("answers bad JSON with a 400, never a 500", async () => {
-    const res = await api.server.inject({ method: "POST", url: "/api/tickets/multi", payload: "[{ not json", headers: { ...api.auth, "content-type": "application/json" } });
+    const res = await api.server.inject({
+      method: "POST",
+      url: "/api/tickets/multi",
+      payload: "[{ not json",
+      headers: { ...api.auth, "content-type": "application/json" },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe("bad_request");
   });
@@ -80,13 +105,18 @@ describe("request limits", () => {
 
 describe("a hostile app does not disturb the others", () => {
   it("keeps serving while an action loops and another blows its heap", async () => {
-    const [record] = (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])).json();
+    const [record] = (
+      await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])
+    ).json();
     const hostile = Promise.all([
       api.post("/api/tickets/multi", [{ id: record.data.id, transition: "cpu_loop" }]),
       api.post("/api/tickets/multi", [{ id: record.data.id, transition: "memory_bomb" }]),
     ]);
     const friendly = [];
-    for (let i = 0; i < 5; i++) friendly.push((await api.post("/api/apps/DEMO/PROBE/actions/increment", { id: record.data.id })).json());
+    for (let i = 0; i < 5; i++)
+      friendly.push(
+        (await api.post("/api/apps/DEMO/PROBE/actions/increment", { id: record.data.id })).json(),
+      );
     const [loop, bomb] = await hostile;
     expect(loop.json()[0].error.code).toBe("timeout");
     expect(bomb.json()[0].error.code).toMatch(/out_of_memory|timeout/);
@@ -96,7 +126,15 @@ describe("a hostile app does not disturb the others", () => {
 
 describe("files", () => {
   it("downloads a file that an action persisted", async () => {
-    const [item] = (await api.post("/api/tickets/multi", [{ transition: "csv_roundtrip", id: (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE" }])).json()[0].data.id }])).json();
+    const [item] = (
+      await api.post("/api/tickets/multi", [
+        {
+          transition: "csv_roundtrip",
+          id: (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE" }])).json()[0]
+            .data.id,
+        },
+      ])
+    ).json();
     const uid = item.data.attachments[0].file_uid;
     const res = await api.get(`/api/download/${uid}`);
     expect(res.statusCode).toBe(200);
@@ -110,28 +148,78 @@ describe("files", () => {
   it("takes a tus upload and attaches it to a record", async () => {
     const bytes = Buffer.from("%PDF-1.4 resumable upload \u0000\u0001 bytes".repeat(100), "latin1");
     const meta = `filename ${Buffer.from("scan.pdf").toString("base64")},filetype ${Buffer.from("application/pdf").toString("base64")}`;
-    const created = await api.server.inject({ method: "POST", url: "/api/upload-tus", headers: { ...api.auth, "tus-resumable": "1.0.0", "upload-length": String(bytes.length), "upload-metadata": meta } });
+    const created = await api.server.inject({
+      method: "POST",
+      url: "/api/upload-tus",
+      headers: {
+        ...api.auth,
+        "tus-resumable": "1.0.0",
+        "upload-length": String(bytes.length),
+        "upload-metadata": meta,
+      },
+    });
     expect(created.statusCode).toBe(201);
     const location = new URL(String(created.headers.location), "http://x").pathname;
     const half = Math.floor(bytes.length / 2);
-    const first = await api.server.inject({ method: "PATCH", url: location, payload: bytes.subarray(0, half), headers: { ...api.auth, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" } });
+    const first = await api.server.inject({
+      method: "PATCH",
+      url: location,
+      payload: bytes.subarray(0, half),
+      headers: {
+        ...api.auth,
+        "tus-resumable": "1.0.0",
+        "upload-offset": "0",
+        "content-type": "application/offset+octet-stream",
+      },
+    });
     expect(first.statusCode).toBe(204);
-    const head = await api.server.inject({ method: "HEAD", url: location, headers: { ...api.auth, "tus-resumable": "1.0.0" } });
+    const head = await api.server.inject({
+      method: "HEAD",
+      url: location,
+      headers: { ...api.auth, "tus-resumable": "1.0.0" },
+    });
     expect(head.headers["upload-offset"]).toBe(String(half));
-    const second = await api.server.inject({ method: "PATCH", url: location, payload: bytes.subarray(half), headers: { ...api.auth, "tus-resumable": "1.0.0", "upload-offset": String(half), "content-type": "application/offset+octet-stream" } });
+    const second = await api.server.inject({
+      method: "PATCH",
+      url: location,
+      payload: bytes.subarray(half),
+      headers: {
+        ...api.auth,
+        "tus-resumable": "1.0.0",
+        "upload-offset": String(half),
+        "content-type": "application/offset+octet-stream",
+      },
+    });
     expect(second.statusCode).toBe(204);
     const uid = String(second.headers["comind-file-uid"]);
     expect(location.endsWith(uid)).toBe(true);
-    expect(await api.store.getFile(uid)).toMatchObject({ fileName: "scan.pdf", contentType: "application/pdf", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
-    const [item] = (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", attachments: [{ file_uid: uid, title: "scan.pdf" }] }])).json();
+    expect(await api.store.getFile(uid)).toMatchObject({
+      fileName: "scan.pdf",
+      contentType: "application/pdf",
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
+    const [item] = (
+      await api.post("/api/tickets/multi", [
+        { transition: "add", app_alias: "PROBE", attachments: [{ file_uid: uid, title: "scan.pdf" }] },
+      ])
+    ).json();
     expect(item.data.attachments__list).toEqual([{ file_uid: uid, title: "scan.pdf" }]);
     expect((await api.get(`/api/download/${uid}`)).rawPayload).toEqual(bytes);
   });
 
   it("refuses uploads without credentials and attachments of unknown files", async () => {
-    const res = await api.server.inject({ method: "POST", url: "/api/upload-tus", headers: { "tus-resumable": "1.0.0", "upload-length": "3" } });
+    const res = await api.server.inject({
+      method: "POST",
+      url: "/api/upload-tus",
+      headers: { "tus-resumable": "1.0.0", "upload-length": "3" },
+    });
     expect(res.statusCode).toBe(401);
-    const [item] = (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", attachments: [{ file_uid: "nope", title: "x" }] }])).json();
+    const [item] = (
+      await api.post("/api/tickets/multi", [
+        { transition: "add", app_alias: "PROBE", attachments: [{ file_uid: "nope", title: "x" }] },
+      ])
+    ).json();
     expect(item.error.code).toBe("validation_error");
   });
 });

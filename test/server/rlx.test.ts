@@ -5,7 +5,12 @@ const ctx = { currentUser: "user-7" };
 
 describe("rlx filter parser", () => {
   it("parses every operator", () => {
-    expect(parseRlx('state="active"', ctx)).toEqual({ kind: "compare", field: "state", op: "=", value: "active" });
+    expect(parseRlx('state="active"', ctx)).toEqual({
+      kind: "compare",
+      field: "state",
+      op: "=",
+      value: "active",
+    });
     expect(parseRlx("total>1000", ctx)).toEqual({ kind: "compare", field: "total", op: ">", value: 1000 });
     expect(parseRlx('state!="closed"', ctx)).toMatchObject({ op: "!=", value: "closed" });
     expect(parseRlx("c_n>=1.5", ctx)).toMatchObject({ op: ">=", value: 1.5 });
@@ -17,17 +22,44 @@ describe("rlx filter parser", () => {
   });
 
   it("parses in-lists with casts", () => {
-    expect(parseRlx('state in "a,b":string[]', ctx)).toEqual({ kind: "in", field: "state", values: ["a", "b"], negate: false });
-    expect(parseRlx('c_n IN "1, 2":number[]', ctx)).toEqual({ kind: "in", field: "c_n", values: [1, 2], negate: false });
-    expect(parseRlx('state not in "x"', ctx)).toEqual({ kind: "in", field: "state", values: ["x"], negate: true });
+    expect(parseRlx('state in "a,b":string[]', ctx)).toEqual({
+      kind: "in",
+      field: "state",
+      values: ["a", "b"],
+      negate: false,
+    });
+    expect(parseRlx('c_n IN "1, 2":number[]', ctx)).toEqual({
+      kind: "in",
+      field: "c_n",
+      values: [1, 2],
+      negate: false,
+    });
+    expect(parseRlx('state not in "x"', ctx)).toEqual({
+      kind: "in",
+      field: "state",
+      values: ["x"],
+      negate: true,
+    });
   });
 
   it("gives AND precedence over OR and honours parentheses", () => {
     expect(parseRlx('a="1" OR b="2" AND c="3"', ctx)).toEqual({
       kind: "or",
-      items: [{ kind: "compare", field: "a", op: "=", value: "1" }, { kind: "and", items: [{ kind: "compare", field: "b", op: "=", value: "2" }, { kind: "compare", field: "c", op: "=", value: "3" }] }],
+      items: [
+        { kind: "compare", field: "a", op: "=", value: "1" },
+        {
+          kind: "and",
+          items: [
+            { kind: "compare", field: "b", op: "=", value: "2" },
+            { kind: "compare", field: "c", op: "=", value: "3" },
+          ],
+        },
+      ],
     });
-    expect(parseRlx('(a="1" OR b="2") AND c="3"', ctx)).toMatchObject({ kind: "and", items: [{ kind: "or" }, { field: "c" }] });
+    expect(parseRlx('(a="1" OR b="2") AND c="3"', ctx)).toMatchObject({
+      kind: "and",
+      items: [{ kind: "or" }, { field: "c" }],
+    });
   });
 
   it("unescapes quoted strings and substitutes {current-user}", () => {
@@ -63,7 +95,9 @@ describe("rlx filter parser", () => {
   });
 
   it("refuses pathological input instead of recursing forever", () => {
-    expect(() => parseRlx("(".repeat(100) + 'a="1"' + ")".repeat(100), ctx)).toThrow(/nested too deeply/);
-    expect(() => parseRlx(Array.from({ length: 300 }, (_, i) => `f${i}="x"`).join(" AND "), ctx)).toThrow(/more than 200 conditions/);
+    expect(() => parseRlx(`${"(".repeat(100)}a="1"${")".repeat(100)}`, ctx)).toThrow(/nested too deeply/);
+    expect(() => parseRlx(Array.from({ length: 300 }, (_, i) => `f${i}="x"`).join(" AND "), ctx)).toThrow(
+      /more than 200 conditions/,
+    );
   });
 });

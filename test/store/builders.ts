@@ -3,7 +3,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChangeSet, FileWrite, JsonRecord, RecordWrite, Store, StoredRecord } from "../../runtime/store/index.ts";
+import type {
+  ChangeSet,
+  FileWrite,
+  JsonRecord,
+  RecordWrite,
+  Store,
+  StoredRecord,
+} from "../../runtime/store/index.ts";
 
 export type OpenStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
@@ -19,9 +26,25 @@ export function insert(app: string, fields: JsonRecord, id: string = randomUUID(
   return { kind: "insert", id, app, fields, transition: "add", changes };
 }
 
-export function update(record: StoredRecord, patch: JsonRecord, expectedRevision = record.revision): RecordWrite {
-  const changes = Object.entries(patch).map(([field, value]) => ({ field, old: record.fields[field] ?? null, new: value }));
-  return { kind: "update", id: record.id, app: record.app, expectedRevision, fields: { ...record.fields, ...patch }, transition: "edit", changes };
+export function update(
+  record: StoredRecord,
+  patch: JsonRecord,
+  expectedRevision = record.revision,
+): RecordWrite {
+  const changes = Object.entries(patch).map(([field, value]) => ({
+    field,
+    old: record.fields[field] ?? null,
+    new: value,
+  }));
+  return {
+    kind: "update",
+    id: record.id,
+    app: record.app,
+    expectedRevision,
+    fields: { ...record.fields, ...patch },
+    transition: "edit",
+    changes,
+  };
 }
 
 export function remove(record: StoredRecord, expectedRevision = record.revision): RecordWrite {
@@ -33,10 +56,27 @@ export function fileWrite(bytes: Buffer, fileName = "blob.bin"): FileWrite {
   const sourcePath = join(mkdtempSync(join(tmpdir(), "comind-contract-")), fileName);
   writeFileSync(sourcePath, bytes);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return { id: randomUUID(), fileName, contentType: "application/octet-stream", size: bytes.length, sha256, sourcePath };
+  return {
+    id: randomUUID(),
+    fileName,
+    contentType: "application/octet-stream",
+    size: bytes.length,
+    sha256,
+    sourcePath,
+  };
 }
 
 /** Commits inserts into a fresh workspace and returns the stored records in write order. */
-export async function seed(store: Store, workspace: string, app: string, rows: JsonRecord[]): Promise<StoredRecord[]> {
-  return store.commit(changeSet(workspace, rows.map((fields) => insert(app, fields))));
+export async function seed(
+  store: Store,
+  workspace: string,
+  app: string,
+  rows: JsonRecord[],
+): Promise<StoredRecord[]> {
+  return store.commit(
+    changeSet(
+      workspace,
+      rows.map((fields) => insert(app, fields)),
+    ),
+  );
 }

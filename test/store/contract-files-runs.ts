@@ -9,9 +9,31 @@ import type { ContractContext } from "./contract.ts";
 function run(workspace: string, app: string, minute: number, error?: string): ActionRunLog {
   const at = `2030-01-01T00:${String(minute).padStart(2, "0")}:00.000Z`;
   return {
-    id: randomUUID(), workspace, app, action: "sync", recordId: null, source: "test", actor: "tester", startedAt: at, finishedAt: at,
-    ok: !error, errorCode: error ? "logic_error" : null, errorMessage: error ?? null, cpuMs: minute * 1.5, heapMb: error ? null : 3.25,
-    logs: [{ level: "log", message: `run ${minute} ✓` }], httpCalls: [{ method: "GET", host: "127.0.0.1", path: "/x", status: error ? null : 200, ms: 3, ...(error ? { error } : {}) }],
+    id: randomUUID(),
+    workspace,
+    app,
+    action: "sync",
+    recordId: null,
+    source: "test",
+    actor: "tester",
+    startedAt: at,
+    finishedAt: at,
+    ok: !error,
+    errorCode: error ? "logic_error" : null,
+    errorMessage: error ?? null,
+    cpuMs: minute * 1.5,
+    heapMb: error ? null : 3.25,
+    logs: [{ level: "log", message: `run ${minute} ✓` }],
+    httpCalls: [
+      {
+        method: "GET",
+        host: "127.0.0.1",
+        path: "/x",
+        status: error ? null : 200,
+        ms: 3,
+        ...(error ? { error } : {}),
+      },
+    ],
   };
 }
 
@@ -23,7 +45,13 @@ export function fileAndRunCases(ctx: ContractContext): void {
       await ctx.store().commit(changeSet(newWorkspace(), [insert("T", { title: "with file" })], [file]));
       rmSync(file.sourcePath);
       const stored = await ctx.store().getFile(file.id);
-      expect(stored).toMatchObject({ id: file.id, fileName: "report.bin", contentType: file.contentType, size: bytes.length, sha256: file.sha256 });
+      expect(stored).toMatchObject({
+        id: file.id,
+        fileName: "report.bin",
+        contentType: file.contentType,
+        size: bytes.length,
+        sha256: file.sha256,
+      });
       expect(Number.isNaN(Date.parse(stored!.createdAt))).toBe(false);
       expect(readFileSync(await ctx.store().filePath(file.id)).equals(bytes)).toBe(true);
       expect(readFileSync(await ctx.store().filePath(file.id)).equals(bytes)).toBe(true);
@@ -34,9 +62,14 @@ export function fileAndRunCases(ctx: ContractContext): void {
       const ws = newWorkspace();
       const [record] = await seed(ctx.store(), ws, "T", [{ title: "x" }]);
       const file = fileWrite(Buffer.from("doomed"));
-      await expect(ctx.store().commit(changeSet(ws, [update(record, { title: "y" }, 7)], [file]))).rejects.toMatchObject({ code: "conflict" });
+      await expect(
+        ctx.store().commit(changeSet(ws, [update(record, { title: "y" }, 7)], [file])),
+      ).rejects.toMatchObject({ code: "conflict" });
       expect(await ctx.store().getFile(file.id)).toBeNull();
-      const path = await ctx.store().filePath(file.id).catch(() => null);
+      const path = await ctx
+        .store()
+        .filePath(file.id)
+        .catch(() => null);
       expect(path !== null && existsSync(path)).toBe(false);
     });
   });
@@ -46,8 +79,12 @@ export function fileAndRunCases(ctx: ContractContext): void {
       const ws = newWorkspace();
       const serial: number[] = [];
       for (let i = 0; i < 5; i++) serial.push(await ctx.store().nextSequence(ws, "invoice"));
-      expect(serial.every((value, i) => Number.isInteger(value) && (i === 0 || value > serial[i - 1]))).toBe(true);
-      const parallel = await Promise.all(Array.from({ length: 20 }, () => ctx.store().nextSequence(ws, "invoice")));
+      expect(serial.every((value, i) => Number.isInteger(value) && (i === 0 || value > serial[i - 1]))).toBe(
+        true,
+      );
+      const parallel = await Promise.all(
+        Array.from({ length: 20 }, () => ctx.store().nextSequence(ws, "invoice")),
+      );
       expect(new Set([...serial, ...parallel]).size).toBe(25);
       expect(Math.min(...parallel)).toBeGreaterThan(serial[4]);
       expect(await ctx.store().nextSequence(ws, "other")).toBe(1);
@@ -56,9 +93,15 @@ export function fileAndRunCases(ctx: ContractContext): void {
 
     it("keeps the run log, newest first, filtered by workspace, app and failure", async () => {
       const ws = newWorkspace();
-      const runs = [run(ws, "A", 1), run(ws, "A", 2, "boom"), run(ws, "B", 3, "bang"), run(newWorkspace(), "A", 4, "elsewhere")];
+      const runs = [
+        run(ws, "A", 1),
+        run(ws, "A", 2, "boom"),
+        run(ws, "B", 3, "bang"),
+        run(newWorkspace(), "A", 4, "elsewhere"),
+      ];
       for (const r of runs) await ctx.store().recordRun(r);
-      const ids = async (query: object) => (await ctx.store().listRuns({ workspace: ws, ...query })).map((r) => r.id);
+      const ids = async (query: object) =>
+        (await ctx.store().listRuns({ workspace: ws, ...query })).map((r) => r.id);
       expect(await ids({})).toEqual([runs[2].id, runs[1].id, runs[0].id]);
       expect(await ids({ app: "A" })).toEqual([runs[1].id, runs[0].id]);
       expect(await ids({ app: "A", failedOnly: true })).toEqual([runs[1].id]);
@@ -69,7 +112,14 @@ export function fileAndRunCases(ctx: ContractContext): void {
     });
 
     it("saves and finds tokens by hash", async () => {
-      const token = { id: randomUUID(), tokenHash: `h-${randomUUID()}`, userId: "u1", userName: "U", isAdmin: true, createdAt: new Date().toISOString() };
+      const token = {
+        id: randomUUID(),
+        tokenHash: `h-${randomUUID()}`,
+        userId: "u1",
+        userName: "U",
+        isAdmin: true,
+        createdAt: new Date().toISOString(),
+      };
       await ctx.store().saveToken(token);
       expect(await ctx.store().findToken(token.tokenHash)).toEqual(token);
       expect(await ctx.store().findToken("no-such-hash")).toBeNull();
@@ -77,8 +127,14 @@ export function fileAndRunCases(ctx: ContractContext): void {
 
     it("searches text values, all words, the last one as a prefix", async () => {
       const ws = newWorkspace();
-      await seed(ctx.store(), ws, "T", [{ title: "Invoice for Acme", description: "quarterly" }, { title: "Acme note" }, { title: "Unrelated" }]);
-      expect((await ctx.store().searchRecords({ workspace: ws, text: "acme invoi" })).map((r) => r.fields.title)).toEqual(["Invoice for Acme"]);
+      await seed(ctx.store(), ws, "T", [
+        { title: "Invoice for Acme", description: "quarterly" },
+        { title: "Acme note" },
+        { title: "Unrelated" },
+      ]);
+      expect(
+        (await ctx.store().searchRecords({ workspace: ws, text: "acme invoi" })).map((r) => r.fields.title),
+      ).toEqual(["Invoice for Acme"]);
       expect((await ctx.store().searchRecords({ workspace: ws, app: "T", text: "acme" })).length).toBe(2);
       expect(await ctx.store().searchRecords({ workspace: ws, text: "'\" & | !" })).toEqual([]);
     });

@@ -20,7 +20,9 @@ export function queryCases(ctx: ContractContext): void {
       await seed(ctx.store(), newWorkspace(), "T", [{ title: "Alpha", c_n: 5, state: "open" }]);
     });
     const titles = async (query: Partial<RecordQuery>) =>
-      (await ctx.store().findRecords({ workspace: ws, app: "T", sortBy: "title asc", ...query })).map((r) => r.fields.title);
+      (await ctx.store().findRecords({ workspace: ws, app: "T", sortBy: "title asc", ...query })).map(
+        (r) => r.fields.title,
+      );
 
     it("filters by equality on strings, case-sensitively, and on several fields at once", async () => {
       expect(await titles({ where: { state: "open" } })).toEqual(["Alpha", "Epsilon", "Gamma"]);
@@ -29,7 +31,7 @@ export function queryCases(ctx: ContractContext): void {
       expect(await titles({ where: { state: "open", c_flag: null } })).toEqual(["Gamma"]);
     });
 
-    it("filters numbers by value and type: 20 is not \"20\", 1 is not true", async () => {
+    it('filters numbers by value and type: 20 is not "20", 1 is not true', async () => {
       expect(await titles({ where: { c_n: 20 } })).toEqual(["Gamma"]);
       expect(await titles({ where: { c_n: "20" } })).toEqual(["Delta"]);
       expect(await titles({ where: { c_n: 7.5 } })).toEqual(["Epsilon"]);
@@ -45,27 +47,69 @@ export function queryCases(ctx: ContractContext): void {
     });
 
     it("scopes by workspace and app, and counts what it finds", async () => {
-      const everyApp = await ctx.store().findRecords({ workspace: ws, where: { c_n: 5 }, sortBy: "title asc" });
-      expect(everyApp.map((r) => [r.app, r.fields.title])).toEqual([["T", "Alpha"], ["OTHER", "Elsewhere"]]);
+      const everyApp = await ctx
+        .store()
+        .findRecords({ workspace: ws, where: { c_n: 5 }, sortBy: "title asc" });
+      expect(everyApp.map((r) => [r.app, r.fields.title])).toEqual([
+        ["T", "Alpha"],
+        ["OTHER", "Elsewhere"],
+      ]);
       expect(await ctx.store().countRecords({ workspace: ws, where: { c_n: 5 } })).toBe(2);
       expect(await ctx.store().countRecords({ workspace: ws, app: "T" })).toBe(5);
     });
 
     it("compiles filter trees", async () => {
-      expect(await titles({ filter: { kind: "compare", field: "c_n", op: ">", value: 10 }, sortBy: "c_n asc" })).toEqual(["Gamma", "Beta"]);
-      expect(await titles({ filter: { kind: "compare", field: "state", op: "!=", value: "closed" } })).toEqual(["Alpha", "Delta", "Epsilon", "Gamma"]);
-      expect(await titles({ filter: { kind: "in", field: "title", values: ["Alpha", "Delta"], negate: false } })).toEqual(["Alpha", "Delta"]);
+      expect(
+        await titles({ filter: { kind: "compare", field: "c_n", op: ">", value: 10 }, sortBy: "c_n asc" }),
+      ).toEqual(["Gamma", "Beta"]);
+      expect(
+        await titles({ filter: { kind: "compare", field: "state", op: "!=", value: "closed" } }),
+      ).toEqual(["Alpha", "Delta", "Epsilon", "Gamma"]);
+      expect(
+        await titles({ filter: { kind: "in", field: "title", values: ["Alpha", "Delta"], negate: false } }),
+      ).toEqual(["Alpha", "Delta"]);
       expect(await titles({ filter: { kind: "contains", field: "title", value: "ELT" } })).toEqual(["Delta"]);
-      const either = { kind: "or" as const, items: [{ kind: "compare" as const, field: "c_flag", op: "=" as const, value: true }, { kind: "compare" as const, field: "c_n", op: "=" as const, value: 1500 }] };
+      const either = {
+        kind: "or" as const,
+        items: [
+          { kind: "compare" as const, field: "c_flag", op: "=" as const, value: true },
+          { kind: "compare" as const, field: "c_n", op: "=" as const, value: 1500 },
+        ],
+      };
       expect(await titles({ filter: either, where: { state: "open" } })).toEqual(["Alpha"]);
-      expect(await ctx.store().countRecords({ workspace: ws, filter: { kind: "compare", field: "publishing_alias", op: "=", value: "OTHER" } })).toBe(1);
+      expect(
+        await ctx.store().countRecords({
+          workspace: ws,
+          filter: { kind: "compare", field: "publishing_alias", op: "=", value: "OTHER" },
+        }),
+      ).toBe(1);
     });
 
     it("sorts numbers numerically, by several keys, nulls first ascending and last descending", async () => {
-      expect(await titles({ where: { state: "open" }, sortBy: "c_n asc" })).toEqual(["Alpha", "Epsilon", "Gamma"]);
-      expect(await titles({ where: { state: "open" }, sortBy: "c_n desc" })).toEqual(["Gamma", "Epsilon", "Alpha"]);
-      expect(await titles({ sortBy: "state asc, title asc" })).toEqual(["Delta", "Beta", "Alpha", "Epsilon", "Gamma"]);
-      expect(await titles({ sortBy: "state desc, title desc" })).toEqual(["Gamma", "Epsilon", "Alpha", "Beta", "Delta"]);
+      expect(await titles({ where: { state: "open" }, sortBy: "c_n asc" })).toEqual([
+        "Alpha",
+        "Epsilon",
+        "Gamma",
+      ]);
+      expect(await titles({ where: { state: "open" }, sortBy: "c_n desc" })).toEqual([
+        "Gamma",
+        "Epsilon",
+        "Alpha",
+      ]);
+      expect(await titles({ sortBy: "state asc, title asc" })).toEqual([
+        "Delta",
+        "Beta",
+        "Alpha",
+        "Epsilon",
+        "Gamma",
+      ]);
+      expect(await titles({ sortBy: "state desc, title desc" })).toEqual([
+        "Gamma",
+        "Epsilon",
+        "Alpha",
+        "Beta",
+        "Delta",
+      ]);
     });
 
     it("sorts by the record columns", async () => {
@@ -86,7 +130,9 @@ export function queryCases(ctx: ContractContext): void {
 
     it("refuses bad sort clauses, field names and limits instead of building SQL from them", async () => {
       await expect(titles({ sortBy: "title sideways" })).rejects.toMatchObject({ code: "bad_request" });
-      await expect(titles({ sortBy: "title; DROP TABLE records" })).rejects.toMatchObject({ code: "bad_request" });
+      await expect(titles({ sortBy: "title; DROP TABLE records" })).rejects.toMatchObject({
+        code: "bad_request",
+      });
       await expect(titles({ where: { "x') OR 1=1 --": 1 } })).rejects.toMatchObject({ code: "bad_request" });
       await expect(titles({ limit: -1 })).rejects.toMatchObject({ code: "bad_request" });
       expect(await ctx.store().countRecords({ workspace: ws, app: "T" })).toBe(5);

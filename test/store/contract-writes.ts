@@ -10,7 +10,13 @@ export function writeCases(ctx: ContractContext): void {
   describe("writes", () => {
     it("inserts records and reads them back exactly, with revision 1 and a record number", async () => {
       const ws = newWorkspace();
-      const fields = { title: "Ünïcode ✓", c_n: 1.25, c_flag: false, c_none: null, c_obj: { a: [1, "2", { b: true }] } };
+      const fields = {
+        title: "Ünïcode ✓",
+        c_n: 1.25,
+        c_flag: false,
+        c_none: null,
+        c_obj: { a: [1, "2", { b: true }] },
+      };
       const [written] = await seed(ctx.store(), ws, "T", [fields]);
       const read = await ctx.store().getRecord(ws, written.id);
       expect(read).toEqual(written);
@@ -23,17 +29,39 @@ export function writeCases(ctx: ContractContext): void {
 
     it("numbers records per app, counting up from 1", async () => {
       const ws = newWorkspace();
-      const first = await ctx.store().commit(changeSet(ws, [insert("A", { title: "a1" }), insert("B", { title: "b1" }), insert("A", { title: "a2" })]));
+      const first = await ctx
+        .store()
+        .commit(
+          changeSet(ws, [
+            insert("A", { title: "a1" }),
+            insert("B", { title: "b1" }),
+            insert("A", { title: "a2" }),
+          ]),
+        );
       const later = await seed(ctx.store(), ws, "A", [{ title: "a3" }]);
-      expect([...first, ...later].map((r) => [r.app, r.number])).toEqual([["A", 1], ["B", 1], ["A", 2], ["A", 3]]);
+      expect([...first, ...later].map((r) => [r.app, r.number])).toEqual([
+        ["A", 1],
+        ["B", 1],
+        ["A", 2],
+        ["A", 3],
+      ]);
     });
 
     it("updates with the expected revision: revision + 1, new fields, same number and creation date", async () => {
       const ws = newWorkspace();
-      const [other, record] = await seed(ctx.store(), ws, "T", [{ title: "Other" }, { title: "Old", c_n: 1 }]);
+      const [other, record] = await seed(ctx.store(), ws, "T", [
+        { title: "Other" },
+        { title: "Old", c_n: 1 },
+      ]);
       await sleep(5); // a later update_date than the insert, at millisecond resolution
       const [updated] = await ctx.store().commit(changeSet(ws, [update(record, { title: "New" })]));
-      expect(updated).toMatchObject({ id: record.id, revision: 2, number: record.number, creationDate: record.creationDate, fields: { title: "New", c_n: 1 } });
+      expect(updated).toMatchObject({
+        id: record.id,
+        revision: 2,
+        number: record.number,
+        creationDate: record.creationDate,
+        fields: { title: "New", c_n: 1 },
+      });
       expect(updated.updateDate >= record.updateDate).toBe(true);
       expect(await ctx.store().getRecord(ws, record.id)).toEqual(updated);
       // Without a sortBy, the most recently updated record comes first.
@@ -43,14 +71,28 @@ export function writeCases(ctx: ContractContext): void {
 
     it("refuses a stale revision and writes nothing of that change set: no inserts, updates, files or history", async () => {
       const ws = newWorkspace();
-      const [target, bystander] = await seed(ctx.store(), ws, "T", [{ title: "Target" }, { title: "Bystander" }]);
+      const [target, bystander] = await seed(ctx.store(), ws, "T", [
+        { title: "Target" },
+        { title: "Bystander" },
+      ]);
       await ctx.store().commit(changeSet(ws, [update(target, { title: "Moved on" })]));
       const file = fileWrite(Buffer.from("never stored"));
-      const stale = changeSet(ws, [insert("T", { title: "Ghost" }), update(bystander, { title: "Touched" }), update(target, { title: "Stale" })], [file]);
+      const stale = changeSet(
+        ws,
+        [
+          insert("T", { title: "Ghost" }),
+          update(bystander, { title: "Touched" }),
+          update(target, { title: "Stale" }),
+        ],
+        [file],
+      );
       await expect(ctx.store().commit(stale)).rejects.toMatchObject({ code: "conflict", status: 409 });
       expect(await ctx.store().countRecords({ workspace: ws })).toBe(2);
       expect(await ctx.store().getRecord(ws, bystander.id)).toEqual(bystander);
-      expect((await ctx.store().getRecord(ws, target.id))!).toMatchObject({ revision: 2, fields: { title: "Moved on" } });
+      expect((await ctx.store().getRecord(ws, target.id))!).toMatchObject({
+        revision: 2,
+        fields: { title: "Moved on" },
+      });
       expect((await ctx.store().history(ws, bystander.id)).map((h) => h.transition)).toEqual(["add"]);
       expect(await ctx.store().getFile(file.id)).toBeNull();
     });
@@ -58,7 +100,9 @@ export function writeCases(ctx: ContractContext): void {
     it("lets exactly one of two racing updates of the same revision win", async () => {
       const ws = newWorkspace();
       const [record] = await seed(ctx.store(), ws, "T", [{ c_n: 0 }]);
-      const results = await Promise.allSettled([1, 2].map((n) => ctx.store().commit(changeSet(ws, [update(record, { c_n: n })]))));
+      const results = await Promise.allSettled(
+        [1, 2].map((n) => ctx.store().commit(changeSet(ws, [update(record, { c_n: n })]))),
+      );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
       expect(lost.reason).toMatchObject({ code: "conflict" });
@@ -68,11 +112,15 @@ export function writeCases(ctx: ContractContext): void {
     it("deletes with the expected revision and refuses stale or repeated deletes", async () => {
       const ws = newWorkspace();
       const [gone, kept] = await seed(ctx.store(), ws, "T", [{ title: "Gone" }, { title: "Kept" }]);
-      await expect(ctx.store().commit(changeSet(ws, [remove(kept, 5)]))).rejects.toMatchObject({ code: "conflict" });
+      await expect(ctx.store().commit(changeSet(ws, [remove(kept, 5)]))).rejects.toMatchObject({
+        code: "conflict",
+      });
       expect(await ctx.store().commit(changeSet(ws, [remove(gone)]))).toEqual([]);
       expect(await ctx.store().getRecord(ws, gone.id)).toBeNull();
       expect((await ctx.store().findRecords({ workspace: ws })).map((r) => r.id)).toEqual([kept.id]);
-      await expect(ctx.store().commit(changeSet(ws, [remove(gone)]))).rejects.toMatchObject({ code: "conflict" });
+      await expect(ctx.store().commit(changeSet(ws, [remove(gone)]))).rejects.toMatchObject({
+        code: "conflict",
+      });
     });
 
     it("keeps one history entry per change with field diffs, revisions and who did it", async () => {
@@ -83,15 +131,32 @@ export function writeCases(ctx: ContractContext): void {
       const [third] = await ctx.store().commit(changeSet(ws, [update(second, { title: "H2" })]));
       await ctx.store().commit(changeSet(ws, [remove(third)]));
       const history = await ctx.store().history(ws, record.id);
-      expect(history.map((h) => [h.revision, h.transition, h.app])).toEqual([[1, "add", "T"], [2, "edit", "T"], [3, "edit", "T"], [4, "delete", "T"]]);
+      expect(history.map((h) => [h.revision, h.transition, h.app])).toEqual([
+        [1, "add", "T"],
+        [2, "edit", "T"],
+        [3, "edit", "T"],
+        [4, "delete", "T"],
+      ]);
       expect(history.map((h) => h.changes)).toEqual([
-        [{ field: "title", old: null, new: "H" }, { field: "c_n", old: null, new: 20 }],
+        [
+          { field: "title", old: null, new: "H" },
+          { field: "c_n", old: null, new: 20 },
+        ],
         [{ field: "c_n", old: 20, new: 21 }],
         [{ field: "title", old: "H", new: "H2" }],
         [],
       ]);
-      expect(history[0]).toMatchObject({ recordId: record.id, actor: "tester", action: "test_action", runId: added.runId });
-      expect(history.every((h, i) => h.timestamp.match(ISO) && (i === 0 || h.timestamp >= history[i - 1].timestamp))).toBe(true);
+      expect(history[0]).toMatchObject({
+        recordId: record.id,
+        actor: "tester",
+        action: "test_action",
+        runId: added.runId,
+      });
+      expect(
+        history.every(
+          (h, i) => h.timestamp.match(ISO) && (i === 0 || h.timestamp >= history[i - 1].timestamp),
+        ),
+      ).toBe(true);
       expect((await ctx.store().history(ws, record.id, { limit: 2 })).map((h) => h.revision)).toEqual([1, 2]);
       expect(await ctx.store().history(ws, record.id, { since: "9999-01-01T00:00:00.000Z" })).toEqual([]);
       expect(await ctx.store().history(newWorkspace(), record.id)).toEqual([]);

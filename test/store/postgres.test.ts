@@ -38,7 +38,9 @@ storeContract("postgres", async () => {
 
 describe("postgres store only", () => {
   it("lets several processes open a new schema at once (the advisory lock serialises migrations)", async () => {
-    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(POSTGRES_URL, { schema: freshSchema })));
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => openPostgresStore(POSTGRES_URL, { schema: freshSchema })),
+    );
     try {
       const { rows } = await admin(`SELECT version FROM ${freshSchema}.schema_migrations ORDER BY version`);
       expect(rows.map((row) => row.version)).toEqual(loadMigrations("postgres").map((m) => m.version));
@@ -54,7 +56,9 @@ describe("postgres store only", () => {
       // More concurrent reads than the pool has connections: each one must see the schema's tables.
       const reads = await Promise.all(Array.from({ length: 30 }, () => store.getRecord("POOL", record.id)));
       expect(reads.every((read) => read?.id === record.id)).toBe(true);
-      const { rows } = await admin(`SELECT count(*)::int AS n FROM ${schema}.records WHERE id = '${record.id}'`);
+      const { rows } = await admin(
+        `SELECT count(*)::int AS n FROM ${schema}.records WHERE id = '${record.id}'`,
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       await store.close();
@@ -62,6 +66,8 @@ describe("postgres store only", () => {
   });
 
   it("refuses a schema name that would have to be quoted", async () => {
-    await expect(openPostgresStore(POSTGRES_URL, { schema: "x; DROP SCHEMA public" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(openPostgresStore(POSTGRES_URL, { schema: "x; DROP SCHEMA public" })).rejects.toMatchObject({
+      code: "bad_request",
+    });
   });
 });

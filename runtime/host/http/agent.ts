@@ -17,10 +17,19 @@ export class EgressDenied extends Error {
 }
 
 type LookupCallback = (error: Error | null, address?: string | LookupAddress[], family?: number) => void;
-type Resolver = (hostname: string, options: { all: true; family?: number }, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
+type Resolver = (
+  hostname: string,
+  options: { all: true; family?: number },
+  callback: (error: Error | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /** A `lookup` for net/tls.connect that only returns addresses `allow` permits for this host and port. */
-export function guardedLookup(allow: AllowList, hostname: string, port: string, resolve: Resolver = dnsLookup as unknown as Resolver) {
+export function guardedLookup(
+  allow: AllowList,
+  hostname: string,
+  port: string,
+  resolve: Resolver = dnsLookup as unknown as Resolver,
+) {
   return (name: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
     resolve(name, { family: options.family, all: true }, (error, addresses) => {
       if (error) return callback(error);
@@ -40,7 +49,10 @@ export interface EgressAgent {
 const agents = new Map<string, EgressAgent>();
 
 export function agentFor(allowHosts: readonly string[]): EgressAgent {
-  const key = allowHosts.map((host) => host.trim().toLowerCase()).sort().join(",");
+  const key = allowHosts
+    .map((host) => host.trim().toLowerCase())
+    .sort()
+    .join(",");
   let entry = agents.get(key);
   if (!entry) {
     const allow = new AllowList(allowHosts);
@@ -51,7 +63,10 @@ export function agentFor(allowHosts: readonly string[]): EgressAgent {
         const url = new URL(String(origin));
         const lookup = guardedLookup(allow, url.hostname, effectivePort(url));
         const poolOptions = options as Pool.Options;
-        return new Pool(origin, { ...poolOptions, connect: { ...(poolOptions.connect as object), lookup } as Pool.Options["connect"] });
+        return new Pool(origin, {
+          ...poolOptions,
+          connect: { ...(poolOptions.connect as object), lookup } as Pool.Options["connect"],
+        });
       },
     });
     entry = { agent, allow };

@@ -12,7 +12,10 @@ import { constants, createBrotliDecompress, createGunzip, createInflate } from "
 const KNOWN_CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 function codingsOf(contentEncoding: string | undefined): string[] {
-  return (contentEncoding ?? "").split(",").map((coding) => coding.trim().toLowerCase()).filter((c) => c && c !== "identity");
+  return (contentEncoding ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((c) => c && c !== "identity");
 }
 
 /** Whether decoders() would decode anything (unknown codings are passed through undecoded). */
@@ -29,7 +32,8 @@ function decoders(contentEncoding: string | undefined): Transform[] | null {
   for (const coding of codings.reverse()) {
     if (coding === "gzip" || coding === "x-gzip") streams.push(createGunzip(flush));
     else if (coding === "deflate") streams.push(createInflate(flush));
-    else if (coding === "br") streams.push(createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH }));
+    else if (coding === "br")
+      streams.push(createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH }));
     else return null;
   }
   return streams;
@@ -69,7 +73,8 @@ function stages(body: Readable, contentEncoding: string | undefined, limit: numb
   // pipeline() passes the first error on to every stage, so the stage that failed first is the cause.
   let first: Readable | null = null;
   for (const stream of streams) stream.once("error", () => (first ??= stream));
-  const failed = (error: unknown) => (first !== null && (decode as Readable[]).includes(first) ? new UndecodableBody() : error);
+  const failed = (error: unknown) =>
+    first !== null && (decode as Readable[]).includes(first) ? new UndecodableBody() : error;
   return { cap, streams, failed };
 }
 
@@ -89,7 +94,12 @@ async function readPlain(body: Readable, limit: number, tooLarge: () => Error): 
 }
 
 /** The whole (decoded) body, at most `limit` bytes. */
-export async function readCapped(body: Readable, contentEncoding: string | undefined, limit: number, tooLarge: () => Error): Promise<Buffer> {
+export async function readCapped(
+  body: Readable,
+  contentEncoding: string | undefined,
+  limit: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
   if (!needsDecoding(contentEncoding)) return readPlain(body, limit, tooLarge);
   const { streams, failed } = stages(body, contentEncoding, limit, tooLarge);
   const chunks: Buffer[] = [];
@@ -104,7 +114,13 @@ export async function readCapped(body: Readable, contentEncoding: string | undef
 }
 
 /** Streams the (decoded) body to `path`, at most `limit` bytes; returns the size written. */
-export async function saveCapped(body: Readable, contentEncoding: string | undefined, limit: number, path: string, tooLarge: () => Error): Promise<number> {
+export async function saveCapped(
+  body: Readable,
+  contentEncoding: string | undefined,
+  limit: number,
+  path: string,
+  tooLarge: () => Error,
+): Promise<number> {
   const { streams, cap, failed } = stages(body, contentEncoding, limit, tooLarge);
   await pipeline([...streams, createWriteStream(path)]).catch((error) => Promise.reject(failed(error)));
   return cap.bytes();

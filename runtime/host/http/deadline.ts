@@ -15,7 +15,10 @@ export interface Deadline {
 }
 
 export function requestTimeoutMs(timeoutSeconds: number | undefined, defaultMs: number): number {
-  const ms = typeof timeoutSeconds === "number" && Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds * 1000 : defaultMs;
+  const ms =
+    typeof timeoutSeconds === "number" && Number.isFinite(timeoutSeconds) && timeoutSeconds > 0
+      ? timeoutSeconds * 1000
+      : defaultMs;
   return Math.min(Math.max(Math.round(ms), 1), MAX_TIMER_MS);
 }
 

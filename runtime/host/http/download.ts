@@ -7,7 +7,10 @@
 const FALLBACK_NAME = "download";
 
 function baseName(name: string): string {
-  const clean = (name.split(/[\\/]/).at(-1) ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
+  const clean = (name.split(/[\\/]/).at(-1) ?? "")
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim()
+    .slice(0, 200);
   return clean === "" || clean === "." || clean === ".." ? "" : clean;
 }
 

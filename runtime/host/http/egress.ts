@@ -9,11 +9,26 @@ import { BlockList, isIP } from "node:net";
 
 const BLOCKED = new BlockList();
 const V4: [string, number][] = [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
 ];
 // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form; mapped forms are unwrapped below.
-const V6: [string, number][] = [["::", 96], ["fc00::", 7], ["fe80::", 10], ["fec0::", 10], ["ff00::", 8]];
+const V6: [string, number][] = [
+  ["::", 96],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["fec0::", 10],
+  ["ff00::", 8],
+];
 for (const [net, prefix] of V4) BLOCKED.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of V6) BLOCKED.addSubnet(net, prefix, "ipv6");
 
@@ -84,7 +99,7 @@ export class AllowList {
 
   #names(host: string, port: string): boolean {
     const ports = this.#entries.get(canonicalAddress(host));
-    return ports === null || (ports !== undefined && ports.has(port));
+    return ports === null || ports?.has(port) === true;
   }
 
   /**

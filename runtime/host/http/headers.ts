@@ -7,7 +7,17 @@ import type { HttpRequestSpec } from "../../../globals/bridge-contract.ts";
 export type HeaderList = [name: string, value: string][];
 
 const HOST_OWNED = new Set([
-  "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "expect", "te", "trailer", "proxy-connection", "accept-encoding",
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+  "proxy-connection",
+  "accept-encoding",
 ]);
 
 /** Headers that may follow a redirect to another origin: none of them can carry a credential. */
@@ -20,7 +30,11 @@ const has = (headers: HeaderList, name: string) => headers.some(([key]) => key.t
 /** The user's headers plus auth and a User-Agent; basic auth or a bearer token replaces any Authorization header. */
 export function requestHeaders(spec: HttpRequestSpec): HeaderList {
   const auth: HeaderList = [];
-  if (spec.basicAuth) auth.push(["authorization", `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`]);
+  if (spec.basicAuth)
+    auth.push([
+      "authorization",
+      `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`,
+    ]);
   else if (spec.bearerToken !== undefined) auth.push(["authorization", `Bearer ${spec.bearerToken}`]);
   const headers = spec.headers.filter(([name]) => {
     const key = name.toLowerCase();

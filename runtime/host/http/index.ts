@@ -9,7 +9,12 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
-import type { DownloadResponse, FileRef, HttpRequestSpec, HttpResponse } from "../../../globals/bridge-contract.ts";
+import type {
+  DownloadResponse,
+  FileRef,
+  HttpRequestSpec,
+  HttpResponse,
+} from "../../../globals/bridge-contract.ts";
 import { discard, readCapped, saveCapped } from "./body.ts";
 import { requestTimeoutMs, startDeadline, type Deadline } from "./deadline.ts";
 import { downloadContentType, downloadFileName } from "./download.ts";
@@ -51,7 +56,10 @@ export interface HttpFileAccess {
   /** bytes of an existing file ref (for addFile multipart uploads) */
   readFile(ref: string): Promise<{ fileName: string; contentType: string; path: string; size: number }>;
   /** a new temporary file for a download: write the body to `path`, then call finish(size) which returns the FileRef */
-  createTempFile(fileName: string, contentType: string): Promise<{ path: string; finish(size: number): Promise<FileRef> }>;
+  createTempFile(
+    fileName: string,
+    contentType: string,
+  ): Promise<{ path: string; finish(size: number): Promise<FileRef> }>;
 }
 
 export interface HttpCallLog {
@@ -95,12 +103,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const url = buildUrl(spec);
       Object.assign(log, { host: url.host, path: url.pathname });
       if (calls > policy.maxRequests) {
-        throw new HttpError("limit_exceeded", `${describeTarget(spec.method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`);
+        throw new HttpError(
+          "limit_exceeded",
+          `${describeTarget(spec.method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`,
+        );
       }
-      const first: Hop = { method: spec.method, url, headers: requestHeaders(spec), body: await requestBody(spec, files) };
-      deadline = startDeadline(options.signal, requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs));
+      const first: Hop = {
+        method: spec.method,
+        url,
+        headers: requestHeaders(spec),
+        body: await requestBody(spec, files),
+      };
+      deadline = startDeadline(
+        options.signal,
+        requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs),
+      );
       if (deadline.reason() !== null) throw translateError(null, first, deadline);
-      const sent = await sendFollowingRedirects(first, policy.allowHosts, policy.maxRedirects, deadline, options.dispatcher);
+      const sent = await sendFollowingRedirects(
+        first,
+        policy.allowHosts,
+        policy.maxRedirects,
+        deadline,
+        options.dispatcher,
+      );
       log.status = sent.response.statusCode;
       try {
         return await consume(sent, responseHeaders(sent.response.headers), deadline);
@@ -109,7 +134,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw error;
       }
     } catch (error) {
-      log.error = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "internal_error";
+      log.error =
+        typeof (error as { code?: unknown })?.code === "string"
+          ? (error as { code: string }).code
+          : "internal_error";
       throw error;
     } finally {
       deadline?.dispose();
@@ -119,19 +147,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   const tooLarge = (what: string, hop: Hop, limit: number) => () =>
-    new HttpError("limit_exceeded", `${what} of ${describeTarget(hop.method, hop.url)} is larger than the limit of ${limit} bytes; ask the server for less (paging, filters) or ${what === "The download" ? "ask an admin to raise the download limit" : "use RestApi.downloadFile()"}.`);
+    new HttpError(
+      "limit_exceeded",
+      `${what} of ${describeTarget(hop.method, hop.url)} is larger than the limit of ${limit} bytes; ask the server for less (paging, filters) or ${what === "The download" ? "ask an admin to raise the download limit" : "use RestApi.downloadFile()"}.`,
+    );
 
   return {
     execute(spec) {
       return perform(spec, async ({ response, hop }, headers, deadline) => {
         let content: Buffer;
         try {
-          content = await readCapped(response.body, headers["content-encoding"], policy.maxResponseBytes, tooLarge("The response", hop, policy.maxResponseBytes));
+          content = await readCapped(
+            response.body,
+            headers["content-encoding"],
+            policy.maxResponseBytes,
+            tooLarge("The response", hop, policy.maxResponseBytes),
+          );
         } catch (error) {
           throw translateError(error, hop, deadline);
         }
         const statusCode = response.statusCode;
-        return { statusCode, content: content.toString("utf8"), headers, contentType: headers["content-type"] ?? "", isSuccessful: statusCode >= 200 && statusCode < 300 };
+        return {
+          statusCode,
+          content: content.toString("utf8"),
+          headers,
+          contentType: headers["content-type"] ?? "",
+          isSuccessful: statusCode >= 200 && statusCode < 300,
+        };
       });
     },
 
@@ -142,10 +184,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           await response.body.dump().catch(() => undefined);
           return { statusCode, downloadedFileRef: null, contentLength: 0 };
         }
-        const temp = await files.createTempFile(downloadFileName(headers, hop.url), downloadContentType(headers));
+        const temp = await files.createTempFile(
+          downloadFileName(headers, hop.url),
+          downloadContentType(headers),
+        );
         let size: number;
         try {
-          size = await saveCapped(response.body, headers["content-encoding"], policy.maxDownloadBytes, temp.path, tooLarge("The download", hop, policy.maxDownloadBytes));
+          size = await saveCapped(
+            response.body,
+            headers["content-encoding"],
+            policy.maxDownloadBytes,
+            temp.path,
+            tooLarge("The download", hop, policy.maxDownloadBytes),
+          );
         } catch (error) {
           await rm(temp.path, { force: true }).catch(() => undefined); // a partial file is of no use to anyone
           throw translateError(error, hop, deadline);

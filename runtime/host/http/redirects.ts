@@ -23,7 +23,10 @@ export function nextHop(hop: Hop, status: number, location: string | string[] | 
   try {
     url = new URL(location, hop.url);
   } catch {
-    throw new HttpError("invalid_url", `${describeTarget(hop.method, hop.url)} redirected to an invalid URL; check the server or call the final URL directly.`);
+    throw new HttpError(
+      "invalid_url",
+      `${describeTarget(hop.method, hop.url)} redirected to an invalid URL; check the server or call the final URL directly.`,
+    );
   }
   url.hash = "";
   let { method, headers, body } = hop;

@@ -28,7 +28,10 @@ async function multipart(spec: HttpRequestSpec, files: HttpFileAccess): Promise<
     try {
       blob = await openAsBlob(file.path, { type: file.contentType });
     } catch {
-      throw new HttpError("bad_request", `RestApi.addFile("${part.name}"): the file "${file.fileName}" could not be read; pass a file reference from Files.getFileRef() or downloadFile().`);
+      throw new HttpError(
+        "bad_request",
+        `RestApi.addFile("${part.name}"): the file "${file.fileName}" could not be read; pass a file reference from Files.getFileRef() or downloadFile().`,
+      );
     }
     form.append(part.name, blob, file.fileName);
   }
@@ -37,12 +40,18 @@ async function multipart(spec: HttpRequestSpec, files: HttpFileAccess): Promise<
 
 export async function requestBody(spec: HttpRequestSpec, files: HttpFileAccess): Promise<RequestBody> {
   if (spec.files.length > 0 && spec.jsonBody !== undefined) {
-    throw new HttpError("bad_request", "RestApi: a request cannot have both addJsonBody and addFile; send the JSON as a parameter or in a separate request.");
+    throw new HttpError(
+      "bad_request",
+      "RestApi: a request cannot have both addJsonBody and addFile; send the JSON as a parameter or in a separate request.",
+    );
   }
   if (spec.files.length > 0) return multipart(spec, files);
   if (spec.jsonBody !== undefined) return { body: spec.jsonBody, contentType: "application/json" };
   if (spec.params.length > 0 && !paramsInQuery(spec)) {
-    return { body: new URLSearchParams(spec.params).toString(), contentType: "application/x-www-form-urlencoded" };
+    return {
+      body: new URLSearchParams(spec.params).toString(),
+      contentType: "application/x-www-form-urlencoded",
+    };
   }
   return NO_BODY;
 }

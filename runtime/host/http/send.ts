@@ -28,14 +28,22 @@ const NETWORK_CAUSES: Record<string, string> = {
 
 function egressDenied(hop: Hop, resolved: boolean): HttpError {
   const what = resolved ? "resolves to" : "is";
-  return new HttpError("egress_denied", `${describeTarget(hop.method, hop.url)} is refused: ${hop.url.hostname} ${what} a loopback, private or link-local address; an admin can allow it with --allow-host.`);
+  return new HttpError(
+    "egress_denied",
+    `${describeTarget(hop.method, hop.url)} is refused: ${hop.url.hostname} ${what} a loopback, private or link-local address; an admin can allow it with --allow-host.`,
+  );
 }
 
 /** Scheme and IP-literal check; a name is checked on each of its addresses when it connects. */
 function checkHop(hop: Hop, allow: AllowList): void {
-  if (!isHttpScheme(hop.url)) throw new HttpError("egress_denied", `${describeTarget(hop.method, hop.url)} is refused: only http and https URLs are allowed, not "${hop.url.protocol}".`);
+  if (!isHttpScheme(hop.url))
+    throw new HttpError(
+      "egress_denied",
+      `${describeTarget(hop.method, hop.url)} is refused: only http and https URLs are allowed, not "${hop.url.protocol}".`,
+    );
   const host = canonicalAddress(hop.url.hostname);
-  if (isIP(host) && !allow.permits(hop.url.hostname, effectivePort(hop.url), host)) throw egressDenied(hop, false);
+  if (isIP(host) && !allow.permits(hop.url.hostname, effectivePort(hop.url), host))
+    throw egressDenied(hop, false);
 }
 
 /** A failure of the network, the deadline or the policy as the HttpError the logic sees. */
@@ -43,19 +51,44 @@ export function translateError(error: unknown, hop: Hop, deadline: Deadline): Er
   if (error instanceof HttpError) return error;
   const target = describeTarget(hop.method, hop.url);
   const why = deadline.reason();
-  if (why === "action") return new HttpError("timeout", `${target} was stopped: the action reached its time limit.`);
-  if (why === "request") return new HttpError("timeout", `${target} did not finish within ${deadline.timeoutMs / 1000} s; raise the limit with RestApi.setRequestTimeout(seconds) or ask less of the server.`);
-  if (error instanceof EgressDenied || (error as { cause?: unknown })?.cause instanceof EgressDenied) return egressDenied(hop, true);
-  const code = String((error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "");
-  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-    return new HttpError("timeout", `${target} timed out waiting for the server; check that it is reachable or raise RestApi.setRequestTimeout(seconds).`);
+  if (why === "action")
+    return new HttpError("timeout", `${target} was stopped: the action reached its time limit.`);
+  if (why === "request")
+    return new HttpError(
+      "timeout",
+      `${target} did not finish within ${deadline.timeoutMs / 1000} s; raise the limit with RestApi.setRequestTimeout(seconds) or ask less of the server.`,
+    );
+  if (error instanceof EgressDenied || (error as { cause?: unknown })?.cause instanceof EgressDenied)
+    return egressDenied(hop, true);
+  const code = String(
+    (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
+  );
+  if (
+    code === "UND_ERR_CONNECT_TIMEOUT" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT"
+  ) {
+    return new HttpError(
+      "timeout",
+      `${target} timed out waiting for the server; check that it is reachable or raise RestApi.setRequestTimeout(seconds).`,
+    );
   }
-  if (code === "UND_ERR_INVALID_ARG") return new HttpError("bad_request", `${target} is not a valid request (${(error as Error).message}); check the header names and values.`);
+  if (code === "UND_ERR_INVALID_ARG")
+    return new HttpError(
+      "bad_request",
+      `${target} is not a valid request (${(error as Error).message}); check the header names and values.`,
+    );
   if (error instanceof UndecodableBody) {
-    return new HttpError("network_error", `${target} failed: the response body could not be decompressed; check the server's Content-Encoding.`);
+    return new HttpError(
+      "network_error",
+      `${target} failed: the response body could not be decompressed; check the server's Content-Encoding.`,
+    );
   }
   const cause = NETWORK_CAUSES[code] ?? "the request failed before a response arrived";
-  return new HttpError("network_error", `${target} failed: ${cause}${/^[A-Z0-9_]+$/.test(code) ? ` (${code})` : ""}; check the URL and that the server is reachable.`);
+  return new HttpError(
+    "network_error",
+    `${target} failed: ${cause}${/^[A-Z0-9_]+$/.test(code) ? ` (${code})` : ""}; check the URL and that the server is reachable.`,
+  );
 }
 
 export interface Sent {
@@ -65,11 +98,21 @@ export interface Sent {
 }
 
 /** @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent) */
-export async function sendFollowingRedirects(first: Hop, allowHosts: readonly string[], maxRedirects: number, deadline: Deadline, dispatcher?: Dispatcher): Promise<Sent> {
+export async function sendFollowingRedirects(
+  first: Hop,
+  allowHosts: readonly string[],
+  maxRedirects: number,
+  deadline: Deadline,
+  dispatcher?: Dispatcher,
+): Promise<Sent> {
   const egress = agentFor(allowHosts);
   const { allow } = egress;
   const agent = dispatcher ?? egress.agent;
-  if (!METHODS.has(first.method)) throw new HttpError("bad_request", `RestApi.createRequest: "${first.method.slice(0, 20)}" is not a supported method; use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.`);
+  if (!METHODS.has(first.method))
+    throw new HttpError(
+      "bad_request",
+      `RestApi.createRequest: "${first.method.slice(0, 20)}" is not a supported method; use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.`,
+    );
   let hop = first;
   for (let redirects = 0; ; redirects++) {
     checkHop(hop, allow);
@@ -97,7 +140,11 @@ export async function sendFollowingRedirects(first: Hop, allowHosts: readonly st
     }
     if (next === null) return { response, hop };
     await response.body.dump().catch(() => undefined);
-    if (redirects >= maxRedirects) throw new HttpError("too_many_redirects", `${describeTarget(first.method, first.url)} was redirected more than ${maxRedirects} times; call the final URL directly.`);
+    if (redirects >= maxRedirects)
+      throw new HttpError(
+        "too_many_redirects",
+        `${describeTarget(first.method, first.url)} was redirected more than ${maxRedirects} times; call the final URL directly.`,
+      );
     hop = next;
   }
 }

@@ -22,10 +22,21 @@ function parseBase(baseUrl: string): URL {
   try {
     base = new URL(baseUrl);
   } catch {
-    throw new HttpError("invalid_url", 'RestApi.createClient: the base URL is not an absolute URL; pass one such as "https://api.example.com".');
+    throw new HttpError(
+      "invalid_url",
+      'RestApi.createClient: the base URL is not an absolute URL; pass one such as "https://api.example.com".',
+    );
   }
-  if (!isHttpScheme(base)) throw new HttpError("egress_denied", `RestApi: only http and https URLs are allowed, not "${base.protocol}"; use an http(s) base URL.`);
-  if (base.username || base.password) throw new HttpError("invalid_url", "RestApi.createClient: the base URL contains credentials; pass them with setHttpBasicAuth instead.");
+  if (!isHttpScheme(base))
+    throw new HttpError(
+      "egress_denied",
+      `RestApi: only http and https URLs are allowed, not "${base.protocol}"; use an http(s) base URL.`,
+    );
+  if (base.username || base.password)
+    throw new HttpError(
+      "invalid_url",
+      "RestApi.createClient: the base URL contains credentials; pass them with setHttpBasicAuth instead.",
+    );
   return base;
 }
 
@@ -49,8 +60,14 @@ export function buildUrl(spec: HttpRequestSpec): URL {
   // "//host/x" stays a plain path.
   url.pathname = `${base.pathname}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
   const params = paramsInQuery(spec) ? spec.params : [];
-  const query = [base.search.slice(1), pathQuery, encodePairs([...spec.query, ...params])].filter(Boolean).join("&");
+  const query = [base.search.slice(1), pathQuery, encodePairs([...spec.query, ...params])]
+    .filter(Boolean)
+    .join("&");
   url.search = query;
-  if (url.origin !== base.origin) throw new HttpError("invalid_url", "RestApi: the request path must not change the client's host; pass a path such as \"/v1/items\".");
+  if (url.origin !== base.origin)
+    throw new HttpError(
+      "invalid_url",
+      'RestApi: the request path must not change the client\'s host; pass a path such as "/v1/items".',
+    );
   return url;
 }

@@ -15,7 +15,14 @@ export interface WorkerApp {
 }
 
 export type ToWorker =
-  | { type: "run"; runId: number; app: WorkerApp; init: ActionInit; limits: SandboxLimits; secrets: Record<string, string> }
+  | {
+      type: "run";
+      runId: number;
+      app: WorkerApp;
+      init: ActionInit;
+      limits: SandboxLimits;
+      secrets: Record<string, string>;
+    }
   | { type: "reply"; callId: number; ok?: unknown; error?: { code: string; message: string } }
   | { type: "stats"; requestId: number };
 

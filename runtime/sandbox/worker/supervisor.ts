@@ -35,7 +35,12 @@ export class WorkerSupervisor {
   private readonly workers: Worker[] = [];
   private nextRunId = 1;
   private closing = false;
-  private readonly onCrash: (info: { pid: number | undefined; code: number | null; signal: string | null; actions: number }) => void;
+  private readonly onCrash: (info: {
+    pid: number | undefined;
+    code: number | null;
+    signal: string | null;
+    actions: number;
+  }) => void;
 
   constructor(options: { size: number; onCrash?: WorkerSupervisor["onCrash"] }) {
     this.size = Math.max(1, options.size);
@@ -44,7 +49,10 @@ export class WorkerSupervisor {
   }
 
   private spawn(): Worker {
-    const proc = fork(ENTRY, [], { execArgv: ["--no-node-snapshot"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const proc = fork(ENTRY, [], {
+      execArgv: ["--no-node-snapshot"],
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
     const worker: Worker = { proc, running: new Map(), apps: new Set(), stats: new Map() };
     proc.on("message", (message: FromWorker) => void this.handle(worker, message));
     proc.on("exit", (code, signal) => this.exited(worker, code, signal));
@@ -58,8 +66,13 @@ export class WorkerSupervisor {
     this.crashes += 1;
     this.onCrash({ pid: worker.proc.pid, code, signal, actions: worker.running.size });
     for (const { resolve } of worker.running.values()) {
-      const message = "The worker process running the action died (for example a fatal out-of-memory); nothing was written. Retry the action.";
-      resolve({ ok: false, error: { code: "worker_crashed", message, stack: `Error: ${message}` }, cpuMs: 0 });
+      const message =
+        "The worker process running the action died (for example a fatal out-of-memory); nothing was written. Retry the action.";
+      resolve({
+        ok: false,
+        error: { code: "worker_crashed", message, stack: `Error: ${message}` },
+        cpuMs: 0,
+      });
     }
     for (const reply of worker.stats.values()) reply({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [] });
     this.workers[index] = this.spawn();
@@ -71,7 +84,8 @@ export class WorkerSupervisor {
     const running = worker.running.get(message.runId);
     if (!running) return;
     const { run } = running;
-    if (message.type === "log") run.host["console.write"]({ level: message.level as never, message: message.message });
+    if (message.type === "log")
+      run.host["console.write"]({ level: message.level as never, message: message.message });
     else if (message.type === "abort") run.abort.abort(new Error("action deadline"));
     else if (message.type === "need-app") this.sendRun(worker, message.runId, run, true);
     else if (message.type === "done") {
@@ -79,20 +93,34 @@ export class WorkerSupervisor {
       running.resolve(redactOutcome(message.outcome, run.redact));
     } else if (message.type === "call") {
       const reply = await serveCall(run, message.name, message.arg);
-      if (worker.proc.connected) worker.proc.send({ type: "reply", callId: message.callId, ...reply } satisfies ToWorker);
+      if (worker.proc.connected)
+        worker.proc.send({ type: "reply", callId: message.callId, ...reply } satisfies ToWorker);
     }
   }
 
   private sendRun(worker: Worker, runId: number, run: SandboxRun, withCode: boolean): void {
     const secrets = run.host["app.secrets"]({});
-    const app = { key: run.app.key, memoryMb: run.app.memoryMb, logicCode: withCode ? run.app.logicCode : undefined };
+    const app = {
+      key: run.app.key,
+      memoryMb: run.app.memoryMb,
+      logicCode: withCode ? run.app.logicCode : undefined,
+    };
     worker.apps.add(run.app.key);
-    worker.proc.send({ type: "run", runId, app, init: run.init, limits: run.limits, secrets } satisfies ToWorker);
+    worker.proc.send({
+      type: "run",
+      runId,
+      app,
+      init: run.init,
+      limits: run.limits,
+      secrets,
+    } satisfies ToWorker);
   }
 
   /** The executor the action runtime calls instead of the in-process sandbox. */
   execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> => {
-    const worker = this.workers.reduce((best, candidate) => (candidate.running.size < best.running.size ? candidate : best));
+    const worker = this.workers.reduce((best, candidate) =>
+      candidate.running.size < best.running.size ? candidate : best,
+    );
     const runId = this.nextRunId++;
     return new Promise((resolve) => {
       worker.running.set(runId, { run, resolve });
@@ -103,16 +131,24 @@ export class WorkerSupervisor {
   /** Per worker: pid, memory, and heap/CPU of its warm isolates per app. */
   async stats(): Promise<(WorkerStats & { running: number })[]> {
     let requestId = 0;
-    return Promise.all(this.workers.map((worker) => new Promise<WorkerStats & { running: number }>((resolve) => {
-      const id = ++requestId;
-      const timer = setTimeout(() => resolve({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [], running: worker.running.size }), 2_000);
-      worker.stats.set(id, (stats) => {
-        clearTimeout(timer);
-        worker.stats.delete(id);
-        resolve({ ...stats, running: worker.running.size });
-      });
-      worker.proc.send({ type: "stats", requestId: id } satisfies ToWorker);
-    })));
+    return Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<WorkerStats & { running: number }>((resolve) => {
+            const id = ++requestId;
+            const timer = setTimeout(
+              () => resolve({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [], running: worker.running.size }),
+              2_000,
+            );
+            worker.stats.set(id, (stats) => {
+              clearTimeout(timer);
+              worker.stats.delete(id);
+              resolve({ ...stats, running: worker.running.size });
+            });
+            worker.proc.send({ type: "stats", requestId: id } satisfies ToWorker);
+          }),
+      ),
+    );
   }
 
   pids(): number[] {
@@ -121,16 +157,26 @@ export class WorkerSupervisor {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((worker) => new Promise<void>((resolve) => {
-      if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return resolve();
-      worker.proc.once("exit", () => resolve());
-      worker.proc.disconnect();
-    })));
+    await Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return resolve();
+            worker.proc.once("exit", () => resolve());
+            worker.proc.disconnect();
+          }),
+      ),
+    );
   }
 }
 
-async function serveCall(run: SandboxRun, name: string, arg: unknown): Promise<{ ok?: unknown; error?: { code: string; message: string } }> {
-  if (!Object.hasOwn(ASYNC_CALLS, name)) return { error: { code: "bad_request", message: `Unknown host function "${name}".` } };
+async function serveCall(
+  run: SandboxRun,
+  name: string,
+  arg: unknown,
+): Promise<{ ok?: unknown; error?: { code: string; message: string } }> {
+  if (!Object.hasOwn(ASYNC_CALLS, name))
+    return { error: { code: "bad_request", message: `Unknown host function "${name}".` } };
   try {
     const fn = run.host[name as keyof typeof ASYNC_CALLS] as (arg: unknown) => Promise<unknown>;
     return { ok: (await fn(arg)) ?? null };
@@ -141,5 +187,8 @@ async function serveCall(run: SandboxRun, name: string, arg: unknown): Promise<{
 
 function redactOutcome(outcome: SandboxOutcome, redact: (text: string) => string): SandboxOutcome {
   if (outcome.ok) return outcome;
-  return { ...outcome, error: { ...outcome.error, message: redact(outcome.error.message), stack: redact(outcome.error.stack) } };
+  return {
+    ...outcome,
+    error: { ...outcome.error, message: redact(outcome.error.message), stack: redact(outcome.error.stack) },
+  };
 }

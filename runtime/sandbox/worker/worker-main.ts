@@ -36,12 +36,15 @@ function hostFor(runId: number, secrets: Record<string, string>): HostFunctions 
     ...pureHostCalls,
     "app.secrets": () => ({ ...secrets }),
   };
-  const remote = Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg)]));
+  const remote = Object.fromEntries(
+    Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg)]),
+  );
   return { ...local, ...remote } as unknown as HostFunctions;
 }
 
 async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
-  if (message.app.logicCode) logicByKey.set(message.app.key, { code: message.app.logicCode, map: sourceMapOf(message.app.logicCode) });
+  if (message.app.logicCode)
+    logicByKey.set(message.app.key, { code: message.app.logicCode, map: sourceMapOf(message.app.logicCode) });
   const logic = logicByKey.get(message.app.key);
   if (!logic) {
     send({ type: "need-app", runId: message.runId });
@@ -50,13 +53,21 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
   const abort = new AbortController();
   abort.signal.addEventListener("abort", () => send({ type: "abort", runId: message.runId }), { once: true });
   const outcome = await executeInSandbox(pool, {
-    app: { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic.code, sourceMap: logic.map },
+    app: {
+      key: message.app.key,
+      memoryMb: message.app.memoryMb,
+      logicCode: logic.code,
+      sourceMap: logic.map,
+    },
     init: message.init,
     limits: message.limits,
     host: hostFor(message.runId, message.secrets),
     abort,
     // Errors coming back from the server process are already rebuilt and redacted there.
-    describeError: (error) => ({ code: String((error as { code?: unknown }).code ?? "internal_error"), message: (error as Error).message }),
+    describeError: (error) => ({
+      code: String((error as { code?: unknown }).code ?? "internal_error"),
+      message: (error as Error).message,
+    }),
     redact: (text) => text,
   });
   send({ type: "done", runId: message.runId, outcome });
@@ -68,10 +79,19 @@ process.on("message", (message: ToWorker) => {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
     if (!pending) return;
-    if (message.error) pending.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+    if (message.error)
+      pending.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
     else pending.resolve(message.ok);
   } else if (message.type === "stats") {
-    send({ type: "stats", requestId: message.requestId, stats: { pid: process.pid, rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024), apps: pool.stats() } });
+    send({
+      type: "stats",
+      requestId: message.requestId,
+      stats: {
+        pid: process.pid,
+        rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+        apps: pool.stats(),
+      },
+    });
   }
 });
 process.on("disconnect", () => {

@@ -17,14 +17,15 @@ const MAX_DEPTH = 32;
 const MAX_TERMS = 200;
 
 export function parseRlx(text: string, context: RlxContext): FilterNode | undefined {
-  if (!text || !text.trim()) return undefined;
+  if (!text?.trim()) return undefined;
   if (text.length > 10_000) throw new RlxError("the filter is longer than 10,000 characters", 0);
   const tokens = tokenize(text);
   let index = 0;
   let terms = 0;
   const peek = () => tokens[index];
   const next = () => tokens[index++];
-  const keyword = (word: string) => peek().type === "ident" && (peek() as { value: string }).value.toUpperCase() === word;
+  const keyword = (word: string) =>
+    peek().type === "ident" && (peek() as { value: string }).value.toUpperCase() === word;
 
   const substitute = (value: string) => (value === "{current-user}" ? context.currentUser : value);
 
@@ -32,15 +33,23 @@ export function parseRlx(text: string, context: RlxContext): FilterNode | undefi
     const token = next();
     if (token.type === "string") return substitute(token.value);
     if (token.type === "number") return token.value;
-    if (token.type === "ident" && /^(true|false|null)$/i.test(token.value)) return JSON.parse(token.value.toLowerCase());
-    throw new RlxError('expected a value: a quoted string ("open"), a number, true, false or null', token.pos);
+    if (token.type === "ident" && /^(true|false|null)$/i.test(token.value))
+      return JSON.parse(token.value.toLowerCase());
+    throw new RlxError(
+      'expected a value: a quoted string ("open"), a number, true, false or null',
+      token.pos,
+    );
   }
 
   function listValues(): FilterValue[] {
     const token = next();
-    if (token.type !== "string") throw new RlxError('expected a quoted, comma-separated list such as "a,b":string[]', token.pos);
+    if (token.type !== "string")
+      throw new RlxError('expected a quoted, comma-separated list such as "a,b":string[]', token.pos);
     const cast = peek().type === "cast" ? (next() as { value: string }).value : "string";
-    const items = token.value.split(",").map((item) => item.trim()).filter(Boolean);
+    const items = token.value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
     if (cast === "number") {
       return items.map((item) => {
         const value = Number(item);
@@ -48,7 +57,8 @@ export function parseRlx(text: string, context: RlxContext): FilterNode | undefi
         return value;
       });
     }
-    if (cast !== "string") throw new RlxError(`unknown list type :${cast}[] (use :string[] or :number[])`, token.pos);
+    if (cast !== "string")
+      throw new RlxError(`unknown list type :${cast}[] (use :string[] or :number[])`, token.pos);
     return items.map(substitute);
   }
 
@@ -87,7 +97,8 @@ export function parseRlx(text: string, context: RlxContext): FilterNode | undefi
     if (peek().type === "lparen") {
       const open = next();
       const node = orExpr(depth + 1);
-      if (peek().type !== "rparen") throw new RlxError(`missing ")" for the "(" at position ${open.pos + 1}`, peek().pos);
+      if (peek().type !== "rparen")
+        throw new RlxError(`missing ")" for the "(" at position ${open.pos + 1}`, peek().pos);
       next();
       return node;
     }
@@ -114,6 +125,10 @@ export function parseRlx(text: string, context: RlxContext): FilterNode | undefi
 
   const tree = orExpr(0);
   const rest: Token = peek();
-  if (rest.type !== "end") throw new RlxError("unexpected text after the end of the filter (join conditions with AND or OR)", rest.pos);
+  if (rest.type !== "end")
+    throw new RlxError(
+      "unexpected text after the end of the filter (join conditions with AND or OR)",
+      rest.pos,
+    );
   return tree;
 }

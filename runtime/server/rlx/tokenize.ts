@@ -38,9 +38,20 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
-    if (/\s/.test(ch)) { i += 1; continue; }
-    if (ch === "(") { tokens.push({ type: "lparen", pos: i }); i += 1; continue; }
-    if (ch === ")") { tokens.push({ type: "rparen", pos: i }); i += 1; continue; }
+    if (/\s/.test(ch)) {
+      i += 1;
+      continue;
+    }
+    if (ch === "(") {
+      tokens.push({ type: "lparen", pos: i });
+      i += 1;
+      continue;
+    }
+    if (ch === ")") {
+      tokens.push({ type: "rparen", pos: i });
+      i += 1;
+      continue;
+    }
     if (ch === '"') {
       const { value, end } = readString(text, i);
       tokens.push({ type: "string", value, pos: i });
@@ -49,7 +60,7 @@ export function tokenize(text: string): Token[] {
     }
     if (ch === ":") {
       const match = /^:([a-z]+)\[\]/i.exec(text.slice(i));
-      if (!match) throw new RlxError('expected a list cast such as :string[] or :number[]', i);
+      if (!match) throw new RlxError("expected a list cast such as :string[] or :number[]", i);
       tokens.push({ type: "cast", value: match[1].toLowerCase(), pos: i });
       i += match[0].length;
       continue;
@@ -61,9 +72,17 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const op = OPERATORS.find((candidate) => text.startsWith(candidate, i));
-    if (op) { tokens.push({ type: "op", value: op, pos: i }); i += op.length; continue; }
+    if (op) {
+      tokens.push({ type: "op", value: op, pos: i });
+      i += op.length;
+      continue;
+    }
     const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
-    if (ident) { tokens.push({ type: "ident", value: ident[0], pos: i }); i += ident[0].length; continue; }
+    if (ident) {
+      tokens.push({ type: "ident", value: ident[0], pos: i });
+      i += ident[0].length;
+      continue;
+    }
     throw new RlxError(`unexpected character ${JSON.stringify(ch)}`, i);
   }
   tokens.push({ type: "end", pos: text.length });

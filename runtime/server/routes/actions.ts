@@ -8,17 +8,42 @@ import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../
 import { actionBody } from "./schemas.ts";
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Params: { ws: string; app: string; uid: string }; Body: { id?: string; values?: Record<string, unknown> } }>(
+  server.post<{
+    Params: { ws: string; app: string; uid: string };
+    Body: { id?: string; values?: Record<string, unknown> };
+  }>(
     "/api/apps/:ws/:app/actions/:uid",
     { schema: { body: actionBody, tags: ["actions"] } },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
       const { id, values } = request.body ?? {};
-      const result = await ctx.runtime.run({ app: app.alias, action: request.params.uid, recordId: id, values: values ?? {}, user: request.user, source: "rest", wallMs: remainingMs(request.deadline) });
-      if (result.ok) return { ok: true, entity: result.entity, logs: result.logs, runId: result.runId, created: result.created, httpCalls: result.httpCalls };
+      const result = await ctx.runtime.run({
+        app: app.alias,
+        action: request.params.uid,
+        recordId: id,
+        values: values ?? {},
+        user: request.user,
+        source: "rest",
+        wallMs: remainingMs(request.deadline),
+      });
+      if (result.ok)
+        return {
+          ok: true,
+          entity: result.entity,
+          logs: result.logs,
+          runId: result.runId,
+          created: result.created,
+          httpCalls: result.httpCalls,
+        };
       reply.code(ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500);
-      return { ok: false, error: result.error, logs: result.logs, runId: result.runId, httpCalls: result.httpCalls };
+      return {
+        ok: false,
+        error: result.error,
+        logs: result.logs,
+        runId: result.runId,
+        httpCalls: result.httpCalls,
+      };
     },
   );
 }

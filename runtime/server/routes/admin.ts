@@ -5,7 +5,8 @@ import type { ServerContext } from "../context.ts";
 
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
-    if (!request.user.isAdmin) throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
+    if (!request.user.isAdmin)
+      throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
     const { workers, config } = ctx.runtime;
     return {
       workspace: ctx.workspace,

@@ -30,13 +30,20 @@ function contentDisposition(fileName: string): string {
 }
 
 export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get<{ Params: { uuid: string } }>("/api/download/:uuid", { schema: { tags: ["files"] } }, async (request, reply) => {
-    const file = await ctx.store.getFile(request.params.uuid);
-    if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
-    const path = await ctx.store.filePath(file.id);
-    reply.header("content-type", file.contentType).header("content-length", file.size).header("content-disposition", contentDisposition(file.fileName));
-    return reply.send(createReadStream(path));
-  });
+  server.get<{ Params: { uuid: string } }>(
+    "/api/download/:uuid",
+    { schema: { tags: ["files"] } },
+    async (request, reply) => {
+      const file = await ctx.store.getFile(request.params.uuid);
+      if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
+      const path = await ctx.store.filePath(file.id);
+      reply
+        .header("content-type", file.contentType)
+        .header("content-length", file.size)
+        .header("content-disposition", contentDisposition(file.fileName));
+      return reply.send(createReadStream(path));
+    },
+  );
 
   const uploadDir = join(ctx.dataDir, "uploads");
   const tus = new TusServer({
@@ -48,15 +55,32 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       if (!UPLOAD_ID.test(upload.id)) throw { status_code: 400, body: "invalid upload id" };
       const path = join(uploadDir, upload.id);
       const size = (await stat(path)).size;
-      const fileName = String(upload.metadata?.filename ?? upload.metadata?.name ?? "upload.bin").slice(0, 200);
-      const contentType = String(upload.metadata?.filetype ?? upload.metadata?.type ?? "application/octet-stream").slice(0, 200);
-      await ctx.store.commit({ workspace: ctx.workspace, actor: "upload", action: "upload", runId: upload.id, writes: [], files: [{ id: upload.id, fileName, contentType, size, sha256: await sha256Of(path), sourcePath: path }] });
+      const fileName = String(upload.metadata?.filename ?? upload.metadata?.name ?? "upload.bin").slice(
+        0,
+        200,
+      );
+      const contentType = String(
+        upload.metadata?.filetype ?? upload.metadata?.type ?? "application/octet-stream",
+      ).slice(0, 200);
+      await ctx.store.commit({
+        workspace: ctx.workspace,
+        actor: "upload",
+        action: "upload",
+        runId: upload.id,
+        writes: [],
+        files: [
+          { id: upload.id, fileName, contentType, size, sha256: await sha256Of(path), sourcePath: path },
+        ],
+      });
       await rm(path, { force: true });
       return { headers: { "Comind-File-Uid": upload.id } };
     },
   });
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
-  const handle = async (request: { raw: import("node:http").IncomingMessage }, reply: { hijack(): void; raw: import("node:http").ServerResponse }) => {
+  const handle = async (
+    request: { raw: import("node:http").IncomingMessage },
+    reply: { hijack(): void; raw: import("node:http").ServerResponse },
+  ) => {
     reply.hijack();
     await tus.handle(request.raw, reply.raw);
   };

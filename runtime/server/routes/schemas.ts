@@ -15,12 +15,23 @@ export const listBody = {
 
 export const searchBody = {
   type: "object",
-  properties: { query: { type: "string", maxLength: 1000 }, text: { type: "string", maxLength: 1000 }, app_alias: FIELD, limitRecords: { type: "integer", minimum: 1, maximum: 1000 }, skipRecords: { type: "integer", minimum: 0, maximum: 1_000_000_000 } },
+  properties: {
+    query: { type: "string", maxLength: 1000 },
+    text: { type: "string", maxLength: 1000 },
+    app_alias: FIELD,
+    limitRecords: { type: "integer", minimum: 1, maximum: 1000 },
+    skipRecords: { type: "integer", minimum: 0, maximum: 1_000_000_000 },
+  },
 } as const;
 
 export const historyBody = {
   type: "object",
-  properties: { id: { type: "string", maxLength: 100 }, ids: { type: "array", items: { type: "string", maxLength: 100 }, maxItems: 100 }, since: { type: "string", maxLength: 40 }, limit: { type: "integer", minimum: 1, maximum: 1000 } },
+  properties: {
+    id: { type: "string", maxLength: 100 },
+    ids: { type: "array", items: { type: "string", maxLength: 100 }, maxItems: 100 },
+    since: { type: "string", maxLength: 40 },
+    limit: { type: "integer", minimum: 1, maximum: 1000 },
+  },
 } as const;
 
 export const multiBody = {
@@ -29,12 +40,20 @@ export const multiBody = {
   items: {
     type: "object",
     required: ["transition"],
-    properties: { transition: { type: "string", minLength: 1, maxLength: 64 }, id: { type: "string", maxLength: 100 }, app_alias: FIELD, workspace_alias: FIELD },
+    properties: {
+      transition: { type: "string", minLength: 1, maxLength: 64 },
+      id: { type: "string", maxLength: 100 },
+      app_alias: FIELD,
+      workspace_alias: FIELD,
+    },
     additionalProperties: true,
   },
 } as const;
 
 export const actionBody = {
   type: "object",
-  properties: { id: { type: "string", maxLength: 100 }, values: { type: "object", additionalProperties: true } },
+  properties: {
+    id: { type: "string", maxLength: 100 },
+    values: { type: "object", additionalProperties: true },
+  },
 } as const;

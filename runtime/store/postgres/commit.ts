@@ -29,10 +29,18 @@ function chunks<T>(items: T[]): T[][] {
 
 function conflict(ids: string[]): RuntimeError {
   const which = ids.length ? ` (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})` : "";
-  return new RuntimeError("conflict", `A record${which} was changed or deleted by someone else while the action ran; retry the action.`);
+  return new RuntimeError(
+    "conflict",
+    `A record${which} was changed or deleted by someone else while the action ran; retry the action.`,
+  );
 }
 
-async function insertAll(client: pg.PoolClient, changes: ChangeSet, inserts: Extract<RecordWrite, { kind: "insert" }>[], now: string): Promise<void> {
+async function insertAll(
+  client: pg.PoolClient,
+  changes: ChangeSet,
+  inserts: Extract<RecordWrite, { kind: "insert" }>[],
+  now: string,
+): Promise<void> {
   const perApp = new Map<string, number>();
   for (const write of inserts) perApp.set(write.app, (perApp.get(write.app) ?? 0) + 1);
   const next = new Map<string, number>();
@@ -54,7 +62,12 @@ async function insertAll(client: pg.PoolClient, changes: ChangeSet, inserts: Ext
   }
 }
 
-async function updateAll(client: pg.PoolClient, changes: ChangeSet, updates: Extract<RecordWrite, { kind: "update" }>[], now: string): Promise<void> {
+async function updateAll(
+  client: pg.PoolClient,
+  changes: ChangeSet,
+  updates: Extract<RecordWrite, { kind: "update" }>[],
+  now: string,
+): Promise<void> {
   for (const batch of chunks(updates)) {
     const rows = batch.map((w) => ({ id: w.id, expected: w.expectedRevision, fields: w.fields }));
     const result = await client.query(
@@ -67,7 +80,11 @@ async function updateAll(client: pg.PoolClient, changes: ChangeSet, updates: Ext
   }
 }
 
-async function deleteAll(client: pg.PoolClient, changes: ChangeSet, deletes: Extract<RecordWrite, { kind: "delete" }>[]): Promise<void> {
+async function deleteAll(
+  client: pg.PoolClient,
+  changes: ChangeSet,
+  deletes: Extract<RecordWrite, { kind: "delete" }>[],
+): Promise<void> {
   for (const batch of chunks(deletes)) {
     const result = await client.query(
       "DELETE FROM records r USING jsonb_to_recordset($1::jsonb) AS x(id text, expected int) WHERE r.workspace = $2 AND r.id = x.id AND r.revision = x.expected",
@@ -79,8 +96,11 @@ async function deleteAll(client: pg.PoolClient, changes: ChangeSet, deletes: Ext
 
 async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: string): Promise<void> {
   const entries = changes.writes.map((write) => ({
-    record_id: write.id, app: write.app, revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
-    transition: write.transition, changes: write.kind === "delete" ? [] : write.changes,
+    record_id: write.id,
+    app: write.app,
+    revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
+    transition: write.transition,
+    changes: write.kind === "delete" ? [] : write.changes,
   }));
   for (const batch of chunks(entries)) {
     await client.query(
@@ -105,16 +125,22 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
   const blobs = await Promise.all(changes.files.map((file) => readFile(file.sourcePath)));
   const write = async (client: pg.PoolClient) => {
     for (const [i, file] of changes.files.entries()) {
-      await client.query("INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [file.id, file.fileName, file.contentType, file.size, file.sha256, now]);
+      await client.query(
+        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        [file.id, file.fileName, file.contentType, file.size, file.sha256, now],
+      );
       await client.query("INSERT INTO file_blobs (id, bytes) VALUES ($1, $2)", [file.id, blobs[i]]);
     }
-    const of = <K extends RecordWrite["kind"]>(kind: K) => changes.writes.filter((w): w is Extract<RecordWrite, { kind: K }> => w.kind === kind);
+    const of = <K extends RecordWrite["kind"]>(kind: K) =>
+      changes.writes.filter((w): w is Extract<RecordWrite, { kind: K }> => w.kind === kind);
     await insertAll(client, changes, of("insert"), now);
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"));
     await writeHistory(client, changes, now);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
-    const { rows } = touched.length ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched]) : { rows: [] };
+    const { rows } = touched.length
+      ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])
+      : { rows: [] };
     const byId = new Map(rows.map((row) => [row.id, rowToRecord(row)]));
     return touched.map((id) => byId.get(id)!);
   };

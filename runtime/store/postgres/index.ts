@@ -21,7 +21,10 @@ function tsQuery(text: string): string | null {
   return words.map((word, i) => `'${word}'${i === words.length - 1 ? ":*" : ""}`).join(" & ");
 }
 
-export async function openPostgresStore(databaseUrl: string, options: { schema?: string } = {}): Promise<Store> {
+export async function openPostgresStore(
+  databaseUrl: string,
+  options: { schema?: string } = {},
+): Promise<Store> {
   const pool = createPool(databaseUrl, options.schema);
   try {
     await migrate(pool, options.schema);
@@ -53,7 +56,10 @@ export async function openPostgresStore(databaseUrl: string, options: { schema?:
     commit: (changes) => commitChangeSet(pool, changes),
     nextSequence: (workspace, name) => nextValue(pool, workspace, name),
     async history(workspace, recordId, options = {}) {
-      const rows = await all("SELECT * FROM record_history WHERE workspace = $1 AND record_id = $2 AND ts >= $3 ORDER BY seq LIMIT $4", [workspace, recordId, options.since ?? "", options.limit ?? 1000]);
+      const rows = await all(
+        "SELECT * FROM record_history WHERE workspace = $1 AND record_id = $2 AND ts >= $3 ORDER BY seq LIMIT $4",
+        [workspace, recordId, options.since ?? "", options.limit ?? 1000],
+      );
       return rows.map(rowToHistory);
     },
     async getFile(id) {
@@ -72,7 +78,10 @@ export async function openPostgresStore(databaseUrl: string, options: { schema?:
       return rows.map(rowToRecord);
     },
     async saveToken(token) {
-      await pool.query("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [token.id, token.tokenHash, token.userId, token.userName, token.isAdmin, token.createdAt]);
+      await pool.query(
+        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        [token.id, token.tokenHash, token.userId, token.userName, token.isAdmin, token.createdAt],
+      );
     },
     async findToken(tokenHash) {
       const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
@@ -82,7 +91,24 @@ export async function openPostgresStore(databaseUrl: string, options: { schema?:
       await pool.query(
         `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt, run.ok, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls), run.cpuMs ?? null, run.heapMb ?? null],
+        [
+          run.id,
+          run.workspace,
+          run.app,
+          run.action,
+          run.recordId,
+          run.source,
+          run.actor,
+          run.startedAt,
+          run.finishedAt,
+          run.ok,
+          run.errorCode,
+          run.errorMessage,
+          JSON.stringify(run.logs),
+          JSON.stringify(run.httpCalls),
+          run.cpuMs ?? null,
+          run.heapMb ?? null,
+        ],
       );
     },
     async listRuns(query) {

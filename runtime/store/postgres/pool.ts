@@ -6,7 +6,8 @@ import { RuntimeError } from "../../errors.ts";
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertSchemaName(schema: string): string {
-  if (!SCHEMA.test(schema)) throw new RuntimeError("bad_request", `Schema name "${schema}" must be lower-case letters, digits or _.`);
+  if (!SCHEMA.test(schema))
+    throw new RuntimeError("bad_request", `Schema name "${schema}" must be lower-case letters, digits or _.`);
   return schema;
 }
 

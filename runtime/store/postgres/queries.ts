@@ -17,12 +17,16 @@ export function postgresDialect(params: Param[]): SqlDialect {
     param,
     value: jsonField,
     text: (field) => `(fields ->> '${field}')`,
-    isKind: (field, kind) => (kind === "true" || kind === "false" ? `COALESCE(${jsonField(field)} = '${kind}'::jsonb, false)` : `COALESCE(jsonb_typeof(${jsonField(field)}) = '${kind}', false)`),
+    isKind: (field, kind) =>
+      kind === "true" || kind === "false"
+        ? `COALESCE(${jsonField(field)} = '${kind}'::jsonb, false)`
+        : `COALESCE(jsonb_typeof(${jsonField(field)}) = '${kind}', false)`,
     isNull: (field) => `(${jsonField(field)} IS NULL OR ${jsonField(field)} = 'null'::jsonb)`,
     typed,
     json: typed,
     // A hashed subplan over the JSONB array: fast for the 1,000-key batches of importData.
-    inList: (field, values: FilterValue[]) => `${jsonField(field)} IN (SELECT jsonb_array_elements(${typed(values)}))`,
+    inList: (field, values: FilterValue[]) =>
+      `${jsonField(field)} IN (SELECT jsonb_array_elements(${typed(values)}))`,
     contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
   };
 }

@@ -1,7 +1,10 @@
 /** One pooled connection, one transaction: COMMIT on success, ROLLBACK on error, released in finally. */
 import type pg from "pg";
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

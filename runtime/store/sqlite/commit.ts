@@ -11,7 +11,10 @@ import { rowToRecord } from "../rows.ts";
 import type { Prepare } from "./statements.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
-  return new RuntimeError("conflict", `Record ${write.id} was changed or deleted by someone else while the action ran; retry the action.`);
+  return new RuntimeError(
+    "conflict",
+    `Record ${write.id} was changed or deleted by someone else while the action ran; retry the action.`,
+  );
 }
 
 function nextNumber(prepare: Prepare, workspace: string, app: string): number {
@@ -25,7 +28,15 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
   if (write.kind === "insert") {
     prepare(
       "INSERT INTO records (id, workspace, app, number, revision, fields, creation_date, update_date) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-    ).run(write.id, changes.workspace, write.app, nextNumber(prepare, changes.workspace, write.app), JSON.stringify(write.fields), now, now);
+    ).run(
+      write.id,
+      changes.workspace,
+      write.app,
+      nextNumber(prepare, changes.workspace, write.app),
+      JSON.stringify(write.fields),
+      now,
+      now,
+    );
     return 1;
   }
   if (write.kind === "update") {
@@ -35,19 +46,45 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
     if (result.changes !== 1) throw conflict(write);
     return write.expectedRevision + 1;
   }
-  const result = prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(changes.workspace, write.id, write.expectedRevision);
+  const result = prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(
+    changes.workspace,
+    write.id,
+    write.expectedRevision,
+  );
   if (result.changes !== 1) throw conflict(write);
   return write.expectedRevision + 1;
 }
 
-function writeHistory(prepare: Prepare, changes: ChangeSet, write: RecordWrite, revision: number, now: string): void {
+function writeHistory(
+  prepare: Prepare,
+  changes: ChangeSet,
+  write: RecordWrite,
+  revision: number,
+  now: string,
+): void {
   const diff = write.kind === "delete" ? [] : write.changes;
   prepare(
     "INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(write.id, changes.workspace, write.app, revision, changes.actor, changes.action, write.transition, now, JSON.stringify(diff), changes.runId);
+  ).run(
+    write.id,
+    changes.workspace,
+    write.app,
+    revision,
+    changes.actor,
+    changes.action,
+    write.transition,
+    now,
+    JSON.stringify(diff),
+    changes.runId,
+  );
 }
 
-export function commitChangeSet(db: DatabaseSync, prepare: Prepare, filesDir: string, changes: ChangeSet): StoredRecord[] {
+export function commitChangeSet(
+  db: DatabaseSync,
+  prepare: Prepare,
+  filesDir: string,
+  changes: ChangeSet,
+): StoredRecord[] {
   const copied: string[] = [];
   const now = new Date().toISOString();
   try {
@@ -59,8 +96,9 @@ export function commitChangeSet(db: DatabaseSync, prepare: Prepare, filesDir: st
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const file of changes.files) {
-        prepare("INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-          .run(file.id, file.fileName, file.contentType, file.size, file.sha256, now);
+        prepare(
+          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(file.id, file.fileName, file.contentType, file.size, file.sha256, now);
       }
       const touched: string[] = [];
       for (const write of changes.writes) {
@@ -68,7 +106,9 @@ export function commitChangeSet(db: DatabaseSync, prepare: Prepare, filesDir: st
         if (revision !== null) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
-      const records = touched.map((id) => rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!));
+      const records = touched.map((id) =>
+        rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
+      );
       db.exec("COMMIT");
       return records;
     } catch (error) {

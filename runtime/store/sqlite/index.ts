@@ -8,7 +8,18 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ActionRunLog, AuthToken, ChangeSet, HistoryEntry, RecordQuery, RunQuery, SearchQuery, Store, StoredFile, StoredRecord } from "../types.ts";
+import type {
+  ActionRunLog,
+  AuthToken,
+  ChangeSet,
+  HistoryEntry,
+  RecordQuery,
+  RunQuery,
+  SearchQuery,
+  Store,
+  StoredFile,
+  StoredRecord,
+} from "../types.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
@@ -17,14 +28,24 @@ import { statementCache } from "./statements.ts";
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 
 function migrate(db: DatabaseSync): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
   for (const migration of loadMigrations("sqlite")) {
     if (applied.has(migration.version)) continue;
     db.exec("BEGIN IMMEDIATE");
     try {
       db.exec(migration.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(migration.version, migration.name, new Date().toISOString());
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
       db.exec("COMMIT");
     } catch (error) {
       db.exec("ROLLBACK");
@@ -36,7 +57,9 @@ function migrate(db: DatabaseSync): void {
 export async function openSqliteStore(dataDir: string): Promise<Store> {
   mkdirSync(join(dataDir, "files"), { recursive: true });
   const db = new DatabaseSync(join(dataDir, "comind.sqlite"));
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+  );
   migrate(db);
   const filesDir = join(dataDir, "files");
   const prepare = statementCache(db);
@@ -49,7 +72,9 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     },
     async findRecords(query: RecordQuery) {
       const { sql, params } = sqliteSql.select(query);
-      return prepare(sql).all(...(params as never[])).map(rowToRecord);
+      return prepare(sql)
+        .all(...(params as never[]))
+        .map(rowToRecord);
     },
     async countRecords(query: RecordQuery) {
       const { sql, params } = sqliteSql.count(query);
@@ -58,7 +83,9 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     async findByKeys(workspace, app, keyFields, keys) {
       if (keys.length === 0) return [];
       const { sql, params } = sqliteSql.byKeys(workspace, app, keyFields, keys);
-      return prepare(sql).all(...(params as never[])).map(rowToRecord);
+      return prepare(sql)
+        .all(...(params as never[]))
+        .map(rowToRecord);
     },
     async commit(changes: ChangeSet): Promise<StoredRecord[]> {
       return commitChangeSet(db, prepare, filesDir, changes);
@@ -88,12 +115,20 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       const rows = prepare(
         `SELECT r.* FROM records_fts f JOIN records r ON r.rowid = f.rowid
          WHERE records_fts MATCH ? AND r.workspace = ? AND (? IS NULL OR r.app = ?) ORDER BY f.rank LIMIT ? OFFSET ?`,
-      ).all(match, query.workspace, query.app ?? null, query.app ?? null, query.limit ?? 20, query.offset ?? 0);
+      ).all(
+        match,
+        query.workspace,
+        query.app ?? null,
+        query.app ?? null,
+        query.limit ?? 20,
+        query.offset ?? 0,
+      );
       return rows.map(rowToRecord);
     },
     async saveToken(token: AuthToken) {
-      prepare("INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
+      prepare(
+        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
     },
     async findToken(tokenHash: string) {
       const row = prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
@@ -103,17 +138,41 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       prepare(
         `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(run.id, run.workspace, run.app, run.action, run.recordId, run.source, run.actor, run.startedAt, run.finishedAt,
-        run.ok ? 1 : 0, run.errorCode, run.errorMessage, JSON.stringify(run.logs), JSON.stringify(run.httpCalls), run.cpuMs ?? null, run.heapMb ?? null);
+      ).run(
+        run.id,
+        run.workspace,
+        run.app,
+        run.action,
+        run.recordId,
+        run.source,
+        run.actor,
+        run.startedAt,
+        run.finishedAt,
+        run.ok ? 1 : 0,
+        run.errorCode,
+        run.errorMessage,
+        JSON.stringify(run.logs),
+        JSON.stringify(run.httpCalls),
+        run.cpuMs ?? null,
+        run.heapMb ?? null,
+      );
     },
     async listRuns(query: RunQuery) {
       const where: string[] = [];
       const params: (string | number)[] = [];
-      if (query.workspace) { where.push("workspace = ?"); params.push(query.workspace); }
-      if (query.app) { where.push("app = ?"); params.push(query.app); }
+      if (query.workspace) {
+        where.push("workspace = ?");
+        params.push(query.workspace);
+      }
+      if (query.app) {
+        where.push("app = ?");
+        params.push(query.app);
+      }
       if (query.failedOnly) where.push("ok = 0");
-      const sql = `SELECT * FROM action_runs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
-      return prepare(sql).all(...params, query.limit ?? 100).map(rowToRun);
+      const sql = `SELECT * FROM action_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+      return prepare(sql)
+        .all(...params, query.limit ?? 100)
+        .map(rowToRun);
     },
     async close() {
       if (db.isOpen) db.close();

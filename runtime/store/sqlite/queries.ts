@@ -17,13 +17,15 @@ export function sqliteDialect(params: Param[]): SqlDialect {
     value: (field) => `json_extract(fields, ${path(field)})`,
     text: (field) => `CAST(json_extract(fields, ${path(field)}) AS TEXT)`,
     isKind: (field, kind) => {
-      const types = kind === "number" ? "('integer', 'real')" : kind === "string" ? "('text')" : `('${kind}')`;
+      const types =
+        kind === "number" ? "('integer', 'real')" : kind === "string" ? "('text')" : `('${kind}')`;
       return `COALESCE(json_type(fields, ${path(field)}) IN ${types}, 0)`;
     },
     isNull: (field) => `json_extract(fields, ${path(field)}) IS NULL`,
     typed: (value) => param(value),
     json: (value) => `json(${param(JSON.stringify(value))})`,
-    inList: (field, values: FilterValue[]) => `json_extract(fields, ${path(field)}) IN (SELECT value FROM json_each(${param(JSON.stringify(values))}))`,
+    inList: (field, values: FilterValue[]) =>
+      `json_extract(fields, ${path(field)}) IN (SELECT value FROM json_each(${param(JSON.stringify(values))}))`,
     contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
   };
 }

@@ -33,7 +33,8 @@ interface Awork {
 }
 
 function connect(): Awork {
-  const { COMIND_SECRET_AWORK_API_KEY: apiKey, COMIND_SECRET_AWORK_BASE_URL: baseUrlSecret } = AppSchema.getSecrets();
+  const { COMIND_SECRET_AWORK_API_KEY: apiKey, COMIND_SECRET_AWORK_BASE_URL: baseUrlSecret } =
+    AppSchema.getSecrets();
   if (!apiKey) throw "Missing awork API key. Configure COMIND_SECRET_AWORK_API_KEY in app secrets.";
   const baseUrl = baseUrlSecret || String(ComindServer.getVars().aworkBaseUrl || "https://api.awork.com");
   return { baseUrl, apiKey };
@@ -52,7 +53,9 @@ function startRequest(awork: Awork, path: string, method: "GET" | "POST" | "PUT"
 function describeError(res: HttpResponse): string {
   try {
     const body = JSON.parse(res.content);
-    const details = Array.isArray(body?.details) ? body.details.map((d: any) => d.message ?? d.description).filter(Boolean) : [];
+    const details = Array.isArray(body?.details)
+      ? body.details.map((d: any) => d.message ?? d.description).filter(Boolean)
+      : [];
     const text = [body?.description ?? body?.message, ...details].filter(Boolean).join("; ");
     if (text) return `${body.code ?? "error"}: ${text}`;
   } catch {
@@ -73,7 +76,8 @@ function expectOk(res: HttpResponse, call: string): any {
 function taskBody() {
   const vars = ComindServer.getVars();
   const projectId = entity.c_awork_project_id || String(vars.defaultProjectId || "");
-  if (!projectId) throw "Set the awork project id on the task (or vars.defaultProjectId in settings/index.ts) before pushing it.";
+  if (!projectId)
+    throw "Set the awork project id on the task (or vars.defaultProjectId in settings/index.ts) before pushing it.";
   if (!entity.title) throw "A task needs a title before it can be pushed to awork.";
   return {
     name: entity.title,
@@ -121,7 +125,8 @@ function toRecord(task: AworkTask) {
     c_awork_project_id: task.baseType === "projecttask" ? task.entityId : null,
     c_due_on: task.dueOn ?? null,
     c_is_prio: task.isPrio === true,
-    c_planned_minutes: typeof task.plannedDuration === "number" ? Math.round(task.plannedDuration / 60) : null,
+    c_planned_minutes:
+      typeof task.plannedDuration === "number" ? Math.round(task.plannedDuration / 60) : null,
     c_awork_status: task.taskStatus?.name ?? null,
     c_awork_updated_on: task.updatedOn ?? null,
   };
@@ -139,7 +144,8 @@ function pull_tasks() {
   // Read until an empty page rather than stopping at a short one: awork may return fewer than
   // pageSize items on a page that is not the last (tasks hidden by permissions are left out).
   for (let page = 1; ; page++) {
-    if (page > maxPages) throw `awork returned more than ${maxPages} pages of tasks; raise vars.pageSize or vars.maxPages.`;
+    if (page > maxPages)
+      throw `awork returned more than ${maxPages} pages of tasks; raise vars.pageSize or vars.maxPages.`;
     startRequest(awork, "/api/v1/tasks", "GET");
     RestApi.addQueryParameter("page", page);
     RestApi.addQueryParameter("pageSize", pageSize);
@@ -150,7 +156,10 @@ function pull_tasks() {
     tasks.push(...batch);
   }
 
-  const { created, updated } = ComindServer.importData({ data: tasks.map(toRecord), keyFields: ["c_awork_id"] });
+  const { created, updated } = ComindServer.importData({
+    data: tasks.map(toRecord),
+    keyFields: ["c_awork_id"],
+  });
   console.log(`Pulled ${tasks.length} tasks in ${pages} page(s): ${created} created, ${updated} updated`);
   entity.c_last_sync_status = `Pulled ${tasks.length} tasks: ${created} created, ${updated} updated (${pages} pages)`;
   entity.c_last_sync_date = startedAt;

@@ -3,8 +3,7 @@ import { AppSchema, ComindServer, RestApi } from "@comind/api/server";
 
 function sync_contacts() {
   // 1. Retrieve credentials from secrets
-  const { COMIND_SECRET_CRM_API_KEY, COMIND_SECRET_CRM_BASE_URL } =
-    AppSchema.getSecrets();
+  const { COMIND_SECRET_CRM_API_KEY, COMIND_SECRET_CRM_BASE_URL } = AppSchema.getSecrets();
 
   if (!COMIND_SECRET_CRM_API_KEY || !COMIND_SECRET_CRM_BASE_URL) {
     throw "Missing CRM credentials. Configure COMIND_SECRET_CRM_API_KEY and COMIND_SECRET_CRM_BASE_URL in app secrets.";
@@ -49,9 +48,7 @@ function sync_contacts() {
     keyFields: ["c_external_id"],
   });
 
-  console.log(
-    `Import complete: ${result.created} created, ${result.updated} updated`
-  );
+  console.log(`Import complete: ${result.created} created, ${result.updated} updated`);
 
   // 5. Update sync status on the trigger record
   entity.c_last_sync_status = `Synced ${crmContacts.length} contacts`;

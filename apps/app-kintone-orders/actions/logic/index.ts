@@ -30,10 +30,21 @@ interface Kintone {
 
 // Ask only for the fields we map: smaller pages, and new kintone fields do not break the import.
 // $id and $revision must be listed explicitly once `fields` is given.
-const FIELD_CODES = ["$id", "$revision", "order_number", "customer", "amount", "order_date", "fulfillment_status", "items", "Updated_datetime"];
+const FIELD_CODES = [
+  "$id",
+  "$revision",
+  "order_number",
+  "customer",
+  "amount",
+  "order_date",
+  "fulfillment_status",
+  "items",
+  "Updated_datetime",
+];
 
 function connect(): Kintone {
-  const { COMIND_SECRET_KINTONE_BASE_URL: baseUrl, COMIND_SECRET_KINTONE_API_TOKEN: apiToken } = AppSchema.getSecrets();
+  const { COMIND_SECRET_KINTONE_BASE_URL: baseUrl, COMIND_SECRET_KINTONE_API_TOKEN: apiToken } =
+    AppSchema.getSecrets();
   if (!baseUrl || !apiToken) {
     throw "Missing kintone settings. Configure COMIND_SECRET_KINTONE_BASE_URL and COMIND_SECRET_KINTONE_API_TOKEN in app secrets.";
   }
@@ -54,7 +65,8 @@ function startRequest(kintone: Kintone, path: string, method: "GET" | "POST" | "
 function kintoneError(res: HttpResponse): { code: string; message: string } {
   try {
     const body = JSON.parse(res.content);
-    if (body && typeof body.message === "string") return { code: String(body.code ?? "unknown"), message: body.message };
+    if (body && typeof body.message === "string")
+      return { code: String(body.code ?? "unknown"), message: body.message };
   } catch {
     // not JSON (a proxy's HTML page, say): show the start of it
   }
@@ -65,7 +77,12 @@ function kintoneError(res: HttpResponse): { code: string; message: string } {
 function expectOk(res: HttpResponse, call: string, appId: number): any {
   if (res.isSuccessful) return JSON.parse(res.content);
   const error = kintoneError(res);
-  if (res.statusCode === 401 || res.statusCode === 403 || error.code.startsWith("GAIA_IA") || error.code === "CB_WA01") {
+  if (
+    res.statusCode === 401 ||
+    res.statusCode === 403 ||
+    error.code.startsWith("GAIA_IA") ||
+    error.code === "CB_WA01"
+  ) {
     throw `kintone rejected the API token on ${call} (HTTP ${res.statusCode}, ${error.code}: ${error.message}). Check COMIND_SECRET_KINTONE_API_TOKEN and that the token has view/edit permission on app ${appId}.`;
   }
   throw `kintone ${call} failed with HTTP ${res.statusCode} (${error.code}: ${error.message})`;
@@ -165,8 +182,13 @@ function pull_orders() {
   }
 
   // Upsert on the kintone id; c_revision is what push_status sends back as its lock.
-  const { created, updated } = ComindServer.importData({ data: records.map(toOrder), keyFields: ["c_kintone_id"] });
-  console.log(`Imported ${records.length} orders from ${pages} cursor page(s): ${created} created, ${updated} updated`);
+  const { created, updated } = ComindServer.importData({
+    data: records.map(toOrder),
+    keyFields: ["c_kintone_id"],
+  });
+  console.log(
+    `Imported ${records.length} orders from ${pages} cursor page(s): ${created} created, ${updated} updated`,
+  );
   entity.c_last_sync_status = `Pulled ${records.length} orders: ${created} created, ${updated} updated`;
   entity.c_last_sync_date = startedAt;
 }
@@ -201,7 +223,9 @@ function push_status() {
   // The next push must carry the revision our own update produced.
   entity.c_revision = Number(body.revision);
   entity.c_last_push_date = new Date().toISOString();
-  console.log(`Order ${entity.c_order_number}: status "${entity.c_fulfillment_status}" pushed, kintone revision now ${body.revision}`);
+  console.log(
+    `Order ${entity.c_order_number}: status "${entity.c_fulfillment_status}" pushed, kintone revision now ${body.revision}`,
+  );
 }
 
 export default {

@@ -31,7 +31,8 @@ interface ReportSource {
 }
 
 function reportSource(): ReportSource {
-  const { COMIND_SECRET_REPORTS_BASE_URL: baseUrl, COMIND_SECRET_REPORTS_TOKEN: token } = AppSchema.getSecrets();
+  const { COMIND_SECRET_REPORTS_BASE_URL: baseUrl, COMIND_SECRET_REPORTS_TOKEN: token } =
+    AppSchema.getSecrets();
   const reportsServer = baseUrl ? splitUrl(baseUrl) : null;
 
   if (entity.c_report_url) {
@@ -39,11 +40,17 @@ function reportSource(): ReportSource {
     if (!target) throw `Report URL "${entity.c_report_url}" is not an http(s) URL.`;
     // c_report_url is typed in by users: our token goes only to the reporting server itself.
     const trusted = reportsServer !== null && reportsServer.origin === target.origin;
-    return { ...target, segments: [], bearerToken: trusted ? token ?? null : null, label: entity.c_report_url };
+    return {
+      ...target,
+      segments: [],
+      bearerToken: trusted ? (token ?? null) : null,
+      label: entity.c_report_url,
+    };
   }
 
   if (!entity.c_period) throw "Set a report URL or a period (YYYY-MM) before fetching the report.";
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(entity.c_period)) throw `Period "${entity.c_period}" is not a month in the form YYYY-MM.`;
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(entity.c_period))
+    throw `Period "${entity.c_period}" is not a month in the form YYYY-MM.`;
   if (!baseUrl || !token || !reportsServer) {
     throw "Missing reporting server settings. Configure COMIND_SECRET_REPORTS_BASE_URL and COMIND_SECRET_REPORTS_TOKEN in app secrets.";
   }
@@ -51,7 +58,13 @@ function reportSource(): ReportSource {
   const reportPath = String(ComindServer.getVars().reportPath || "/api/reports/{period}/pdf");
   const path = basePath + reportPath;
   const label = `${path.replace("{period}", entity.c_period)} on the reporting server`;
-  return { origin: reportsServer.origin, path, segments: [["period", entity.c_period]], bearerToken: token, label };
+  return {
+    origin: reportsServer.origin,
+    path,
+    segments: [["period", entity.c_period]],
+    bearerToken: token,
+    label,
+  };
 }
 
 function fetch_report() {
@@ -66,19 +79,26 @@ function fetch_report() {
 
   const where = source.label;
   if (res.statusCode === 401 || res.statusCode === 403) {
-    const hint = source.bearerToken ? " Check COMIND_SECRET_REPORTS_TOKEN." : " The link needs credentials this app does not send to other hosts.";
+    const hint = source.bearerToken
+      ? " Check COMIND_SECRET_REPORTS_TOKEN."
+      : " The link needs credentials this app does not send to other hosts.";
     throw `Access to ${where} was refused (HTTP ${res.statusCode}).${hint}`;
   }
   if (res.statusCode === 404) throw `No report at ${where} (HTTP 404).`;
-  if (res.statusCode !== 200 || !res.downloadedFileRef) throw `Report download from ${where} failed with HTTP ${res.statusCode}.`;
+  if (res.statusCode !== 200 || !res.downloadedFileRef)
+    throw `Report download from ${where} failed with HTTP ${res.statusCode}.`;
   const file = res.downloadedFileRef;
   if (file.size === 0) throw `The reporting server sent an empty file for ${where}.`;
-  if (file.contentType !== "application/pdf") console.warn(`Expected a PDF, got ${file.contentType}; attaching it anyway.`);
+  if (file.contentType !== "application/pdf")
+    console.warn(`Expected a PDF, got ${file.contentType}; attaching it anyway.`);
 
   // Temporary download -> stored file; it is written with the record when the action commits.
   const stored = Files.persistFileRef(file.ref);
   // Newest report first: upload_to_archive sends attachments__list[0].
-  entity.attachments__list = [{ file_uid: stored.uploadedFileId, title: file.fileName }, ...(entity.attachments__list ?? [])];
+  entity.attachments__list = [
+    { file_uid: stored.uploadedFileId, title: file.fileName },
+    ...(entity.attachments__list ?? []),
+  ];
   entity.c_file_size = res.contentLength;
   entity.c_fetched_at = new Date().toISOString();
   entity.c_last_fetch_status = `Fetched ${file.fileName} (${res.contentLength} bytes)`;
@@ -104,14 +124,19 @@ function export_csv() {
   const csv: FileRef = Files.writeCsvFileRef(rows, fileName);
   const stored = Files.persistFileRef(csv);
 
-  entity.attachments__list = [...(entity.attachments__list ?? []), { file_uid: stored.uploadedFileId, title: fileName }];
+  entity.attachments__list = [
+    ...(entity.attachments__list ?? []),
+    { file_uid: stored.uploadedFileId, title: fileName },
+  ];
   entity.c_last_export_status = `Exported ${rows.length} reports to ${fileName}`;
   console.log(entity.c_last_export_status);
 }
 
 function upload_to_archive() {
-  const { COMIND_SECRET_ARCHIVE_BASE_URL: archiveUrl, COMIND_SECRET_ARCHIVE_API_KEY: apiKey } = AppSchema.getSecrets();
-  if (!archiveUrl || !apiKey) throw "Missing archive settings. Configure COMIND_SECRET_ARCHIVE_BASE_URL and COMIND_SECRET_ARCHIVE_API_KEY in app secrets.";
+  const { COMIND_SECRET_ARCHIVE_BASE_URL: archiveUrl, COMIND_SECRET_ARCHIVE_API_KEY: apiKey } =
+    AppSchema.getSecrets();
+  if (!archiveUrl || !apiKey)
+    throw "Missing archive settings. Configure COMIND_SECRET_ARCHIVE_BASE_URL and COMIND_SECRET_ARCHIVE_API_KEY in app secrets.";
   const attachment = entity.attachments__list?.[0];
   if (!attachment) throw "This report has no attachment to archive yet: run fetch_report first.";
 
@@ -130,12 +155,16 @@ function upload_to_archive() {
   RestApi.setRequestTimeout(Number(ComindServer.getVars().uploadTimeoutSeconds) || 120);
   const res = RestApi.executeRequest();
 
-  if (res.statusCode === 401 || res.statusCode === 403) throw `The archive rejected the API key (HTTP ${res.statusCode}). Check COMIND_SECRET_ARCHIVE_API_KEY.`;
-  if (res.statusCode === 413) throw `The archive refused ${file.fileName}: ${file.size} bytes is more than it accepts.`;
-  if (!res.isSuccessful) throw `Archive upload failed with HTTP ${res.statusCode}: ${res.content.slice(0, 200)}`;
+  if (res.statusCode === 401 || res.statusCode === 403)
+    throw `The archive rejected the API key (HTTP ${res.statusCode}). Check COMIND_SECRET_ARCHIVE_API_KEY.`;
+  if (res.statusCode === 413)
+    throw `The archive refused ${file.fileName}: ${file.size} bytes is more than it accepts.`;
+  if (!res.isSuccessful)
+    throw `Archive upload failed with HTTP ${res.statusCode}: ${res.content.slice(0, 200)}`;
   const document = JSON.parse(res.content);
   // Cheap end-to-end check: a truncated upload must not be recorded as archived.
-  if (Number(document.size) !== file.size) throw `The archive stored ${document.size} bytes of ${file.fileName}, expected ${file.size}.`;
+  if (Number(document.size) !== file.size)
+    throw `The archive stored ${document.size} bytes of ${file.fileName}, expected ${file.size}.`;
 
   entity.c_archive_id = String(document.id);
   entity.c_archive_url = document.url ?? null;

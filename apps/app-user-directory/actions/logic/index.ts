@@ -85,7 +85,8 @@ function requestToken(baseUrl: string, clientId: string, clientSecret: string): 
   if (res.statusCode === 400 || res.statusCode === 401) {
     throw `User API rejected the client credentials (HTTP ${res.statusCode}, ${describeError(res)}). Check COMIND_SECRET_USERAPI_CLIENT_ID and COMIND_SECRET_USERAPI_CLIENT_SECRET.`;
   }
-  if (!res.isSuccessful) throw `User API token request failed with HTTP ${res.statusCode}: ${describeError(res)}`;
+  if (!res.isSuccessful)
+    throw `User API token request failed with HTTP ${res.statusCode}: ${describeError(res)}`;
   const token = JSON.parse(res.content).access_token;
   if (typeof token !== "string" || token === "") throw "User API token response has no access_token.";
   return token;
@@ -127,12 +128,15 @@ function fetchUsersPage(run: SyncRun, page: number): { body: UsersPage; res: Htt
 
     if (res.statusCode === 429) {
       // One retry only: a second 429 means the API is busier than one action should wait for.
-      if (attempt > 1) throw `User API rate limit exceeded twice on page ${page} (${describeError(res)}); try the sync again later.`;
+      if (attempt > 1)
+        throw `User API rate limit exceeded twice on page ${page} (${describeError(res)}); try the sync again later.`;
       waitForRateLimit(run, res, `exceeded on page ${page} (HTTP 429)`);
       continue;
     }
-    if (res.statusCode === 401) throw `User API refused the access token on page ${page} (${describeError(res)}).`;
-    if (!res.isSuccessful) throw `GET /api/v1/users?page=${page} failed with HTTP ${res.statusCode}: ${describeError(res)}`;
+    if (res.statusCode === 401)
+      throw `User API refused the access token on page ${page} (${describeError(res)}).`;
+    if (!res.isSuccessful)
+      throw `GET /api/v1/users?page=${page} failed with HTTP ${res.statusCode}: ${describeError(res)}`;
 
     const body = JSON.parse(res.content) as UsersPage;
     if (!Array.isArray(body?.data)) throw `GET /api/v1/users?page=${page} returned no "data" array.`;
@@ -164,27 +168,38 @@ function sync_users() {
     throw "Missing User API credentials. Configure COMIND_SECRET_USERAPI_CLIENT_ID, COMIND_SECRET_USERAPI_CLIENT_SECRET and COMIND_SECRET_USERAPI_BASE_URL in app secrets.";
   }
   const startedAt = new Date().toISOString();
-  const run: SyncRun = { baseUrl, token: requestToken(baseUrl, clientId, clientSecret), options: syncOptions(), rateLimitWaits: 0 };
+  const run: SyncRun = {
+    baseUrl,
+    token: requestToken(baseUrl, clientId, clientSecret),
+    options: syncOptions(),
+    rateLimitWaits: 0,
+  };
 
   const users: ApiUser[] = [];
   let totalPages = 1;
   let page = 1;
   for (; page <= totalPages; page++) {
     if (page > run.options.maxPages) {
-      console.warn(`Stopping after ${run.options.maxPages} pages (meta.total_pages = ${totalPages}); raise vars.maxPages to fetch more.`);
+      console.warn(
+        `Stopping after ${run.options.maxPages} pages (meta.total_pages = ${totalPages}); raise vars.maxPages to fetch more.`,
+      );
       break;
     }
     const { body, res } = fetchUsersPage(run, page);
     users.push(...body.data);
     totalPages = Number(body.meta?.total_pages ?? 1);
     // Spend the last request of the window on data, then wait instead of provoking a 429.
-    if (page < totalPages && res.headers["x-ratelimit-remaining"] === "0") waitForRateLimit(run, res, "budget used up");
+    if (page < totalPages && res.headers["x-ratelimit-remaining"] === "0")
+      waitForRateLimit(run, res, "budget used up");
   }
   const pagesFetched = page - 1;
   console.log(`Fetched ${users.length} users in ${pagesFetched} page(s)`);
 
   // Upsert: records already imported (same c_user_id) are updated, new users are created.
-  const { created, updated } = ComindServer.importData({ data: users.map(toRecord), keyFields: ["c_user_id"] });
+  const { created, updated } = ComindServer.importData({
+    data: users.map(toRecord),
+    keyFields: ["c_user_id"],
+  });
   console.log(`Import complete: ${created} created, ${updated} updated`);
 
   entity.c_synced_count = users.length;
