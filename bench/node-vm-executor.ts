@@ -21,19 +21,14 @@ export function createNodeVmExecutor(globalsCode: string) {
       scripts.set(run.app.key, script);
     }
     const context = vm.createContext({});
-    const start = script.runInContext(context);
     const noAsync = {
       applySyncPromise: () => {
         throw new Error("async host calls are not part of the node:vm baseline");
       },
     };
-    const reply = JSON.parse(
-      start(
-        (name: string, json: string) => bridge.dispatchSync(name, json),
-        noAsync,
-        JSON.stringify(run.init),
-      ),
-    );
+    const connect = script.runInContext(context);
+    const start = connect((name: string, json: string) => bridge.dispatchSync(name, json), noAsync);
+    const reply = JSON.parse(start(JSON.stringify(run.init)));
     if (!reply.ok || !reply.allowed)
       return { ok: false, error: { code: "logic_error", message: reply.error.message, stack: "" }, cpuMs: 0 };
     return { ok: true, ran: reply.ran, entity: JSON.parse(reply.entityJson), cpuMs: 0 };

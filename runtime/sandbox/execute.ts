@@ -1,19 +1,20 @@
 /**
- * Runs one action in a warm isolate of its app: a fresh context, then ONE call into the isolate
- * that installs the globals with the bridge, loads the app bundle, checks the precondition, runs
- * the logic and returns `entity`. Every failure becomes an outcome with a stable code; the host
+ * Runs one action in a warm isolate of its app: ONE call into its warm, hardened context that
+ * evaluates fresh globals and the app's module factory, checks the precondition, runs the logic
+ * and returns `entity`. Every failure becomes an outcome with a stable code; the host
  * process never throws from here.
  */
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
 import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
-import type { CompiledApp, IsolateLease, IsolatePool } from "./isolate-pool.ts";
+import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
+import { discardContext } from "./warm-context.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export interface SandboxApp extends CompiledApp {
@@ -135,35 +136,25 @@ async function runInLease(
   const { isolate } = lease;
   const cpuStart = isolate.cpuTime;
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
-  const bridge = createBridge(run.host, {
+  lease.route.bridge = createBridge(run.host, {
     checkDeadline: () => {
       if (watchdog.expired) throw new RuntimeError("timeout", "The action is past its time limit.");
     },
     describeError: run.describeError,
   });
-  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) =>
-    bridge.dispatchAsync(name, argJson),
-  );
-  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) =>
-    bridge.dispatchSync(name, argJson),
-  );
-  let context: ivm.Context | null = null;
-  let healthy = false;
+  // A context in which anything failed is not reused (see warm-context.ts).
+  let verdict: LeaseVerdict = "dispose";
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   try {
-    context = await isolate.createContext();
-    const start: ivm.Reference = await lease.script.run(context, {
-      timeout: run.limits.cpuMs,
-      reference: true,
-    });
-    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
+    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init)], {
       timeout: run.limits.cpuMs + 1_000,
       result: { copy: true },
     });
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
-    healthy = true;
+    verdict = "discard-context";
     if (!reply.ok)
       return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
+    verdict = "keep";
     if ("transitions" in reply)
       return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
     if (!reply.allowed) {
@@ -176,7 +167,9 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
+    verdict = "discard-context";
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
+    verdict = "keep";
     return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
@@ -189,8 +182,8 @@ async function runInLease(
         () => undefined,
       );
     watchdog.stop();
-    asyncRef.release();
-    if (context && !isolate.isDisposed) context.release();
-    pool.release(run.app, lease, healthy && !watchdog.breach);
+    if (watchdog.breach) verdict = "dispose";
+    if (verdict === "discard-context") discardContext(lease);
+    pool.release(run.app, lease, verdict);
   }
 }
