@@ -45,6 +45,8 @@ export class IsolatePool {
   private readonly idleTtlMs: number;
   private readonly globalsCode: () => Promise<string>;
   private readonly trimTimer: NodeJS.Timeout;
+  /** Contexts created and hardened so far (one per warm isolate, plus one after each failure). */
+  contextsCreated = 0;
 
   /**
    * @param globalsCode the bundled globals (runtime/bundle/globals-bundle.ts)
@@ -66,6 +68,7 @@ export class IsolatePool {
     }
     lease ??= await this.newIsolate(app);
     try {
+      if (!lease.start) this.contextsCreated += 1;
       await ensureContext(lease, SETUP_TIMEOUT_MS);
       return lease;
     } catch (error) {
