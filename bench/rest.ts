@@ -72,7 +72,11 @@ async function startServer(dataDir: string, workers?: number) {
   child.stdout.resume();
   return {
     url,
-    stop: () => new Promise<void>((done) => (child.once("exit", () => done()), child.kill("SIGTERM"))),
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once("exit", () => done());
+        child.kill("SIGTERM");
+      }),
   };
 }
 
