@@ -8,6 +8,7 @@ import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
 import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import type { ActionRunLog } from "../store/types.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
@@ -36,28 +37,27 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let cpuMs = 0;
   let heapMb: number | null = null;
 
+  const runLog = (result: { ok: boolean; error?: { code: string; message: string } }): ActionRunLog => ({
+    id: runId,
+    workspace,
+    app: app.alias,
+    action: request.action,
+    recordId,
+    source: request.source ?? "api",
+    actor: user.id,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ok: result.ok,
+    errorCode: result.error?.code ?? null,
+    errorMessage: result.error?.message ?? null,
+    logs: logs.entries,
+    httpCalls,
+    cpuMs: Math.round(cpuMs * 10) / 10,
+    heapMb,
+  });
+  /** A failed run is logged on its own; a successful one was logged in its commit. */
   const finish = async (result: ActionResult): Promise<ActionResult> => {
-    const error = result.ok ? null : result.error;
-    await store
-      .recordRun({
-        id: runId,
-        workspace,
-        app: app.alias,
-        action: request.action,
-        recordId,
-        source: request.source ?? "api",
-        actor: user.id,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        ok: result.ok,
-        errorCode: error?.code ?? null,
-        errorMessage: error?.message ?? null,
-        logs: logs.entries,
-        httpCalls,
-        cpuMs: Math.round(cpuMs * 10) / 10,
-        heapMb,
-      })
-      .catch(config.onInternalError);
+    if (!result.ok) await store.recordRun(runLog(result)).catch(config.onInternalError);
     return result;
   };
   const fail = (code: string, message: string, stack = `Error: ${message}`) =>
@@ -128,6 +128,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       runId,
       writes: uow.writes(),
       files: files.pendingWrites(),
+      // The run log of a successful action is written in the action's own transaction.
+      run: runLog({ ok: true }),
     });
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved

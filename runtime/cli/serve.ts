@@ -9,7 +9,7 @@ import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
-import { createServer } from "../server/index.ts";
+import { createServer, createServerLog } from "../server/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -80,13 +80,14 @@ function serveCommand(
       envFile: flags.env,
       workers: flags.workers,
     });
+    const log = createServerLog(process.env.LOG_LEVEL ?? "info");
     const server = await createServer({
       runtime,
       store,
       workspace: flags.workspace,
       dataDir,
       oidc: oidcFromEnv(),
-      logger: { level: process.env.LOG_LEVEL ?? "info" },
+      logger: log.logger,
     });
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
       server.log.error(
@@ -99,6 +100,7 @@ function serveCommand(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
+    log.flush();
     const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
@@ -110,6 +112,7 @@ function serveCommand(
       await runtime.close();
       await closeAgents();
       await cleanup();
+      log.flush();
     };
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -54,20 +54,52 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
   };
 }
 
-export function createAuthenticator(store: Store, oidc?: OidcConfig) {
+/** A valid token is looked up again after this long, so a revoked token stops working within it. */
+export const TOKEN_CACHE_MS = 1_000;
+const TOKEN_CACHE_MAX = 10_000;
+
+/**
+ * `findToken` with a short-lived cache of hits: one store read per token per second instead of
+ * one per request. Misses are not cached (a token created now works at once).
+ */
+function cachedTokenLookup(store: Store, ttlMs: number) {
+  const cache = new Map<string, { user: CurrentUser; until: number }>();
+  return async (credential: string): Promise<CurrentUser | null> => {
+    const hash = hashToken(credential);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.user;
+    const token = await store.findToken(hash);
+    if (!token) {
+      cache.delete(hash);
+      return null;
+    }
+    const user = Object.freeze({ id: token.userId, name: token.userName, isAdmin: token.isAdmin });
+    if (cache.size >= TOKEN_CACHE_MAX) cache.clear();
+    cache.set(hash, { user, until: now + ttlMs });
+    return user;
+  };
+}
+
+export function createAuthenticator(
+  store: Store,
+  oidc?: OidcConfig,
+  options: { tokenCacheMs?: number } = {},
+) {
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
+  const findUser = cachedTokenLookup(store, options.tokenCacheMs ?? TOKEN_CACHE_MS);
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
     if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
     if (!credential || rest.length)
       throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
     if (scheme === "CMW_AUTH_CODE") {
-      const token = await store.findToken(hashToken(credential));
-      if (!token)
+      const user = await findUser(credential);
+      if (!user)
         throw unauthorized(
           "The auth code is not valid; create one with `comind-runtime token create <user>`.",
         );
-      return { id: token.userId, name: token.userName, isAdmin: token.isAdmin };
+      return { ...user };
     }
     if (scheme.toLowerCase() === "bearer") {
       if (!jwks || !oidc)

@@ -7,7 +7,7 @@
  *   await server.listen({ port: 8080 });
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
@@ -19,6 +19,7 @@ import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
+import { logRequests } from "./request-log.ts";
 
 export interface ServerOptions {
   runtime: ActionRuntime;
@@ -30,8 +31,11 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
-  logger?: boolean | object;
+  /** A pino logger (see request-log.ts): one line per request at info. Default: no logging. */
+  logger?: FastifyBaseLogger;
 }
+
+export { createServerLog } from "./request-log.ts";
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
 
@@ -44,7 +48,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     dataDir: options.dataDir,
   };
   const server = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     return503OnClosing: true,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
@@ -59,6 +64,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
   });
   installErrorHandling(server);
+  if (options.logger) logRequests(server);
   await server.register(swagger, {
     openapi: {
       info: {

@@ -63,6 +63,8 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The run-log entry of this (successful) action: written in the same transaction. */
+  run?: ActionRunLog;
 }
 
 export interface RecordQuery {

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
-import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
+import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
 import { inTransaction } from "./transaction.ts";
 
@@ -112,6 +112,31 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
   }
 }
 
+export async function insertRun(client: Client, run: ActionRunLog): Promise<void> {
+  await client.query(
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      run.id,
+      run.workspace,
+      run.app,
+      run.action,
+      run.recordId,
+      run.source,
+      run.actor,
+      run.startedAt,
+      run.finishedAt,
+      run.ok,
+      run.errorCode,
+      run.errorMessage,
+      JSON.stringify(run.logs),
+      JSON.stringify(run.httpCalls),
+      run.cpuMs ?? null,
+      run.heapMb ?? null,
+    ],
+  );
+}
+
 /** Deadlock / serialization failure: another commit touched the same rows at the same time. */
 const RACE_CODES = new Set(["40P01", "40001"]);
 
@@ -137,6 +162,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"));
     await writeHistory(client, changes, now);
+    if (changes.run) await insertRun(client, changes.run);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

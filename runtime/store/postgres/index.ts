@@ -8,7 +8,7 @@
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
-import { commitChangeSet, nextValue } from "./commit.ts";
+import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
 import { createPool } from "./pool.ts";
@@ -88,28 +88,7 @@ export async function openPostgresStore(
       return rows[0] ? rowToToken(rows[0]) : null;
     },
     async recordRun(run) {
-      await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [
-          run.id,
-          run.workspace,
-          run.app,
-          run.action,
-          run.recordId,
-          run.source,
-          run.actor,
-          run.startedAt,
-          run.finishedAt,
-          run.ok,
-          run.errorCode,
-          run.errorMessage,
-          JSON.stringify(run.logs),
-          JSON.stringify(run.httpCalls),
-          run.cpuMs ?? null,
-          run.heapMb ?? null,
-        ],
-      );
+      await insertRun(pool, run);
     },
     async listRuns(query) {
       const rows = await all(
