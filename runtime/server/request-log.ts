@@ -13,8 +13,9 @@ import pino, { type Logger } from "pino";
 
 const FLUSH_EVERY_MS = 200;
 
-export function createServerLog(level: string): { logger: Logger; flush(): void } {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+/** @param dest file descriptor or path (default: stdout) */
+export function createServerLog(level: string, dest: number | string = 1): { logger: Logger; flush(): void } {
+  const destination = pino.destination({ dest, sync: false, minLength: 4096 });
   const timer = setInterval(() => destination.flush(), FLUSH_EVERY_MS);
   timer.unref();
   const flush = () => {
