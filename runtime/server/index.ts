@@ -19,7 +19,7 @@ import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
-import { logRequests } from "./request-log.ts";
+import { OneLinePerRequest } from "./request-log.ts";
 
 export interface ServerOptions {
   runtime: ActionRuntime;
@@ -49,7 +49,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   };
   const server = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     return503OnClosing: true,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
@@ -64,7 +64,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
   });
   installErrorHandling(server);
-  if (options.logger) logRequests(server);
   await server.register(swagger, {
     openapi: {
       info: {

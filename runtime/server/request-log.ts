@@ -8,7 +8,7 @@
  *   const server = await createServer({ ..., logger: log.logger });
  *   log.flush(); // on shutdown
  */
-import type { FastifyInstance } from "fastify";
+import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import pino, { type Logger } from "pino";
 
 const FLUSH_EVERY_MS = 200;
@@ -29,17 +29,22 @@ export function createServerLog(level: string, dest: number | string = 1): { log
   return { logger: pino({ level }, destination), flush };
 }
 
-/** One `request` line per answered request (instead of fastify's two lines). */
-export function logRequests(server: FastifyInstance): void {
-  server.addHook("onResponse", async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      "request",
-    );
-  });
+/** One `request` line per answered request, instead of fastify's two (incoming + completed). */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else reply.log.info(line, "request");
+  }
 }
