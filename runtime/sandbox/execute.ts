@@ -120,6 +120,9 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
 }
 
+const readEntity = (json: string) =>
+  parseFromIsolate<Record<string, unknown>>(json, MAX_RESULT_BYTES, "entity");
+
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
   const lease = await pool.acquire(run.app);
   const measured = { heapMb: 0 };
@@ -142,7 +145,9 @@ async function runInLease(
     },
     describeError: run.describeError,
   });
-  // A context in which anything failed is not reused (see warm-context.ts).
+  // The app throwing is an ordinary outcome: the realm is frozen and the next action gets fresh
+  // globals and app modules, so the warm context is kept. A reply the host cannot read discards
+  // the context; anything thrown on the host side (timeout, OOM, internal error) the isolate.
   let verdict: LeaseVerdict = "dispose";
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   try {
@@ -150,11 +155,12 @@ async function runInLease(
       timeout: run.limits.cpuMs + 1_000,
       result: { copy: true },
     });
-    const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     verdict = "discard-context";
+    const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
+    const entity = reply.ok && reply.allowed ? readEntity(reply.entityJson) : null;
+    verdict = "keep";
     if (!reply.ok)
       return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
-    verdict = "keep";
     if ("transitions" in reply)
       return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
     if (!reply.allowed) {
@@ -167,10 +173,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    verdict = "discard-context";
-    const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    verdict = "keep";
-    return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, entity: entity!, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

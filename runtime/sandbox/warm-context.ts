@@ -2,8 +2,9 @@
  * The warm context of one isolate: created once, hardened once by the globals' `connect`
  * (globals/bootstrap.ts), then reused by every action that leases the isolate. The two host
  * transports are made once per isolate and routed to the bridge of the action running now; with
- * no action running they answer with an error. A context that saw a failure is discarded and the
- * next action gets a new one.
+ * no action running they answer with an error. A context whose action ended in a way the host
+ * could not read is discarded and the next action gets a new one (an isolate that hit a limit or
+ * failed on the host side is disposed altogether, see execute.ts).
  */
 import ivm from "isolated-vm";
 import type { createBridge } from "./bridge.ts";

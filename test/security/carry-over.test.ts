@@ -167,11 +167,22 @@ describe("the hardened realm", () => {
     expect(text(result)).toEqual(["ApiError", "ApiError: boom", true, "record", 8, "function"]);
   });
 
-  it("a failed action discards its context; the isolate stays warm", async () => {
+  it("an action whose logic threw leaves nothing either, and its warm context is kept", async () => {
     await t.runtime.run({ app: "CARRY", action: "find_module" });
     const contexts = pool().contextsCreated;
     const failed = await t.runtime.run({ app: "CARRY", action: "fail_after_leaving", user: USER_A });
     expect(!failed.ok && failed.error.code).toBe("logic_error");
+    const next = await t.runtime.run({ app: "CARRY", action: "find_module", user: USER_B });
+    expect(text(next)).toEqual({ moduleLevel: "initial", runs: 0 });
+    expect(pool().contextsCreated).toBe(contexts);
+  });
+
+  it("a failure on the host's side of the call disposes the isolate and its context", async () => {
+    await t.runtime.run({ app: "CARRY", action: "find_module" });
+    const contexts = pool().contextsCreated;
+    const failed = await t.runtime.run({ app: "CARRY", action: "fail_after_returning", user: USER_A });
+    expect(failed.ok).toBe(false);
+    expect(JSON.stringify(failed)).not.toContain("A-data");
     const next = await t.runtime.run({ app: "CARRY", action: "find_module", user: USER_B });
     expect(text(next)).toEqual({ moduleLevel: "initial", runs: 0 });
     expect(pool().contextsCreated).toBe(contexts + 1);
