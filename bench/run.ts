@@ -135,14 +135,20 @@ async function coldStartAndBuild() {
   };
 }
 
-const results = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: cpus().length,
-  warm_action: await warmAction(),
-  outbound_request: await outboundRequest(),
-  cold: await coldStartAndBuild(),
+const SECTIONS: Record<string, () => Promise<unknown>> = {
+  warm_action: warmAction,
+  outbound_request: outboundRequest,
+  cold: coldStartAndBuild,
 };
+
+// `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched).
+const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
+if (only.length > 0) {
+  for (const name of only) console.log(name, JSON.stringify(await SECTIONS[name](), null, 2));
+} else {
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length };
+  for (const [name, section] of Object.entries(SECTIONS)) results[name] = await section();
+  writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-console.log(JSON.stringify(results, null, 2));
