@@ -4,7 +4,7 @@
  * in another. Reports `tickets/multi` actions/s against `GET /api/common` of the same server, and
  * the latency of one action.
  *
- *   node --no-node-snapshot bench/rest.ts [--seconds 5] [--clients 8] [--workers N]
+ *   node --no-node-snapshot bench/rest.ts [--seconds 3] [--clients 8] [--workers N]
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { median } from "./stats.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin", "comind-runtime.js");
@@ -81,8 +82,10 @@ async function startServer(dataDir: string, workers?: number) {
 }
 
 /** Starts a server, runs the load, stops the server. */
-export async function restBenchmark(options: { seconds?: number; clients?: number; workers?: number } = {}) {
-  const seconds = options.seconds ?? 5;
+export async function restBenchmark(
+  options: { seconds?: number; clients?: number; workers?: number; rounds?: number } = {},
+) {
+  const seconds = options.seconds ?? 3;
   const clients = options.clients ?? 8;
   const dataDir = mkdtempSync(join(tmpdir(), "comind-rest-bench-"));
   try {
@@ -107,17 +110,24 @@ export async function restBenchmark(options: { seconds?: number; clients?: numbe
       });
       const ids = ((await created.body.json()) as { data: { id: string } }[]).map((item) => item.data.id);
       load(server.url, token, "bump", 2, clients, ids); // warm-up: isolates, JIT, caches
-      const common = load(server.url, token, "common", seconds, clients, ids);
-      const actions = load(server.url, token, "bump", seconds, clients, ids);
+      // Alternating windows, so a change in the machine's load hits both sides of the ratio.
+      const rounds = Array.from({ length: options.rounds ?? 3 }, () => ({
+        common: load(server.url, token, "common", seconds, clients, ids),
+        actions: load(server.url, token, "bump", seconds, clients, ids),
+      }));
+      const mid = (values: number[]) => median(values);
       return {
         clients,
         workers: options.workers ?? "default",
-        common_requests_per_s: common.perSecond,
-        actions_per_s: actions.perSecond,
-        ratio_actions_vs_common: Number((actions.perSecond / common.perSecond).toFixed(3)),
-        action_p50_ms: actions.p50Ms,
-        action_p99_ms: actions.p99Ms,
-        failures: common.failures + actions.failures,
+        rounds: rounds.length,
+        common_requests_per_s: mid(rounds.map((r) => r.common.perSecond)),
+        actions_per_s: mid(rounds.map((r) => r.actions.perSecond)),
+        ratio_actions_vs_common: Number(
+          mid(rounds.map((r) => r.actions.perSecond / r.common.perSecond)).toFixed(3),
+        ),
+        action_p50_ms: mid(rounds.map((r) => r.actions.p50Ms)),
+        action_p99_ms: mid(rounds.map((r) => r.actions.p99Ms)),
+        failures: rounds.reduce((sum, r) => sum + r.common.failures + r.actions.failures, 0),
         budget_actions_per_s: 2000,
       };
     } finally {

@@ -146,7 +146,11 @@ const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
 if (only.length > 0) {
   for (const name of only) console.log(name, JSON.stringify(await SECTIONS[name](), null, 2));
 } else {
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length };
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+  };
   for (const [name, section] of Object.entries(SECTIONS)) results[name] = await section();
   writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
