@@ -2,9 +2,11 @@
  * Benchmarks of DESIGN.md's performance budget. Each prints a ratio against a baseline measured in
  * the same run (the machine is shared and noisy) and everything lands in bench/results.json.
  *
- *   npm run bench
+ *   npm run bench                      every section, written to bench/results.json
+ *   node --no-node-snapshot bench/run.ts rest phases    some sections, printed only
+ *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
@@ -14,7 +16,11 @@ import { createActionRuntime, type ActionRuntime } from "../runtime/actions/inde
 import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
 import { createNodeVmExecutor } from "./node-vm-executor.ts";
+import { memoryPerApp } from "./memory.ts";
+import { phaseTable } from "./phases.ts";
+import { restBenchmark } from "./rest.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
+import { inProcessThroughput } from "./throughput.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const dirs: string[] = [];
@@ -136,10 +142,15 @@ async function coldStartAndBuild() {
 }
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
+  rest: () => restBenchmark(),
+  in_process: () => inProcessThroughput(),
+  memory_50_apps: () => memoryPerApp(50),
+  phases: phaseTable,
   warm_action: warmAction,
   outbound_request: outboundRequest,
   cold: coldStartAndBuild,
 };
+const RESULTS = join(import.meta.dirname, "results.json");
 
 // `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched).
 const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
@@ -152,7 +163,9 @@ if (only.length > 0) {
     cpus: cpus().length,
   };
   for (const [name, section] of Object.entries(SECTIONS)) results[name] = await section();
-  writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  // The per-step history (bench/steps.sh) is kept: it was measured against other commits.
+  if (existsSync(RESULTS)) results.steps = JSON.parse(readFileSync(RESULTS, "utf8")).steps;
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
 }
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
