@@ -2,6 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import { BASE_FIELDS } from "../../actions/fields.ts";
 import { RuntimeError } from "../../errors.ts";
+import { appIds } from "../app-ids.ts";
+import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 
 const VERSION = "0.1.0";
@@ -14,14 +16,15 @@ function splitSpec(spec: string): [string, string] {
 }
 
 export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get("/api/common", { schema: { tags: ["info"] } }, async (request) => ({
+  server.get("/api/common", { schema: { tags: ["info"], response: { 200: commonAnswer } } }, async (request) => ({
     user: {
       id: request.user.id,
       name: request.user.name,
       email: request.user.email ?? null,
       is_admin: Boolean(request.user.isAdmin),
     },
-    timezone: "UTC",
+    ...clientKeys(ctx, request.user),
+    timezone: timeZoneOf(request.user),
     server: {
       name: "comind-runtime",
       version: VERSION,
@@ -37,6 +40,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
       const app = appByAlias(ctx, alias);
+      const ids = await appIds(ctx);
       const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
         name,
         caption: name,
@@ -46,6 +50,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       return {
         workspace: ctx.workspace,
         app: app.alias,
+        app_id: ids[app.alias],
         titleSingular: app.build.pkg.titleSingular,
         titlePlural: app.build.pkg.titlePlural,
         fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
@@ -72,10 +77,12 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
           'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
         );
       checkWorkspace(ctx, workspace);
+      const ids = await appIds(ctx);
       return {
         alias: ctx.workspace,
         name: ctx.workspace,
         apps: [...ctx.runtime.apps.values()].map((app) => ({
+          id: ids[app.alias],
           alias: app.alias,
           titleSingular: app.build.pkg.titleSingular,
           titlePlural: app.build.pkg.titlePlural,

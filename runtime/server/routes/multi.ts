@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -35,6 +36,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
+    normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
@@ -70,9 +72,15 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
 
 async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) {
   try {
+    item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    // A delete answers the record's number too; it is gone after the run.
+    const deletedNumber =
+      item.transition === "delete"
+        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
@@ -86,12 +94,14 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       return {
         successful: false,
         data: result.recordId ? { id: result.recordId } : null,
-        warnings: [],
+        warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const data = stored
+      ? (await viewsOf(ctx, [stored], request.user))[0]
+      : { id: result.recordId, number: deletedNumber };
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -102,7 +112,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       successful: true,
       ...outcome,
       data,
-      warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
+      warnings: warningsOf(result.logs),
       logs: result.logs,
     };
   } catch (error) {
@@ -110,7 +120,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     return {
       successful: false,
       data: item.id ? { id: item.id } : null,
-      warnings: [],
+      warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
     };
   }
