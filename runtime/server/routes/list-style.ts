@@ -21,7 +21,12 @@ export function registerListStyle(server: FastifyInstance, route: ListStyleRoute
     handler,
   });
   server.post(route.url, {
-    schema: { ...common, querystring: listParamsSchema, body: listParamsSchema },
+    schema: {
+      ...common,
+      consumes: ["application/json", "application/x-www-form-urlencoded"],
+      querystring: listParamsSchema,
+      body: listParamsSchema,
+    },
     preValidation: canonicalizeListParams,
     handler,
   });
