@@ -33,7 +33,12 @@ export const commonAnswer = {
   properties: {
     user: {
       type: "object",
-      properties: { id: STRING, name: STRING, email: { type: ["string", "null"] }, is_admin: { type: "boolean" } },
+      properties: {
+        id: STRING,
+        name: STRING,
+        email: { type: ["string", "null"] },
+        is_admin: { type: "boolean" },
+      },
     },
     user_id: STRING,
     user_name: STRING,

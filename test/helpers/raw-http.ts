@@ -26,7 +26,8 @@ export function rawHttp(
         port: url.port,
         method,
         path,
-        headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        headers:
+          body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
       },
       (res) => {
         const chunks: Buffer[] = [];

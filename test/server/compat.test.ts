@@ -105,7 +105,9 @@ describe("list reads by GET, form POST and JSON POST", () => {
     expect(byForm.json()).toEqual(byGet);
     const byJson = await postJson("/api/w/DEMO/a/TASK/tickets/list", { ...params, sortBy: params.sortby });
     expect(byJson.json()).toEqual(byGet);
-    const workspaceGet = await get(`/api/tickets/list?${formEncode({ ...params, rlx: 'publishing_alias="TASK" AND c_email~"x"' })}`);
+    const workspaceGet = await get(
+      `/api/tickets/list?${formEncode({ ...params, rlx: 'publishing_alias="TASK" AND c_email~"x"' })}`,
+    );
     expect(workspaceGet.status).toBe(200);
     expect(workspaceGet.json()).toEqual(byGet);
     const workspaceForm = await postForm("/api/tickets/list", { ...params, rlx: 'c_email~"y"' });
@@ -113,9 +115,18 @@ describe("list reads by GET, form POST and JSON POST", () => {
   });
 
   it("takes withTechnicalData and skipRecords as text in every encoding", async () => {
-    const query = formEncode({ withTechnicalData: "true", skipRecords: "1", limitRecords: "1", sortby: "title asc" });
+    const query = formEncode({
+      withTechnicalData: "true",
+      skipRecords: "1",
+      limitRecords: "1",
+      sortby: "title asc",
+    });
     const res = await get(`/api/w/DEMO/a/TASK/tickets/list?${query}`);
-    expect(res.json()).toMatchObject({ filteredRecordsCount: 3, unfilteredRecordsCount: 3, data: [{ title: "b" }] });
+    expect(res.json()).toMatchObject({
+      filteredRecordsCount: 3,
+      unfilteredRecordsCount: 3,
+      data: [{ title: "b" }],
+    });
     const form = await postForm("/api/w/DEMO/a/TASK/tickets/list?withTechnicalData=true", {
       skipRecords: "2",
       sortby: "title asc",
@@ -141,7 +152,11 @@ describe("list reads by GET, form POST and JSON POST", () => {
 describe("tickets/multi as Comind clients send it", () => {
   it("treats an item with app_alias and no id as add, one with an id as edit", async () => {
     const [added] = await multi([{ app_alias: "TASK", title: "no transition", c_n: 5 }]);
-    expect(added).toMatchObject({ successful: true, created: true, data: { title: "no transition", c_n: 5 } });
+    expect(added).toMatchObject({
+      successful: true,
+      created: true,
+      data: { title: "no transition", c_n: 5 },
+    });
     const [edited] = await multi([{ id: added.data.id, c_n: 6 }]);
     expect(edited).toMatchObject({ successful: true, updated: true, data: { id: added.data.id, c_n: 6 } });
     const [neither, fine] = await multi([{ title: "orphan" }, { id: added.data.id, c_n: 7 }]);
@@ -174,7 +189,11 @@ describe("tickets/multi as Comind clients send it", () => {
   it("answers a delete with deleted: true and the record's id and number", async () => {
     const [record] = await addRecords([{ title: "doomed" }]);
     const [deleted] = await multi([{ id: record.id, transition: "delete" }]);
-    expect(deleted).toMatchObject({ successful: true, deleted: true, data: { id: record.id, number: record.number } });
+    expect(deleted).toMatchObject({
+      successful: true,
+      deleted: true,
+      data: { id: record.id, number: record.number },
+    });
     expect(typeof record.number).toBe("number");
   });
 });
@@ -186,7 +205,9 @@ describe("the legacy /api/apialpha.ashx prefix", () => {
     expect(common.json()).toEqual((await get("/api/common")).json());
     const list = await get("/api/APIALPHA.ASHX/w/DEMO/a/TASK/tickets/list?limitRecords=2&sortby=title%20asc");
     expect(list.status).toBe(200);
-    expect(list.json()).toEqual((await get("/api/w/DEMO/a/TASK/tickets/list?limitRecords=2&sortby=title%20asc")).json());
+    expect(list.json()).toEqual(
+      (await get("/api/w/DEMO/a/TASK/tickets/list?limitRecords=2&sortby=title%20asc")).json(),
+    );
     const [added] = await multi([{ app_alias: "TASK", title: "via legacy" }], "/api/apialpha.ashx");
     expect(added).toMatchObject({ successful: true, created: true });
     expect((await get("/api/apialpha.ashx/no-such-route")).status).toBe(404);
@@ -204,7 +225,10 @@ describe("changed since, with tombstones", () => {
       status: "ok",
       data: 0,
     });
-    await multi([{ id: edit.id, c_n: 9 }, { id: drop.id, transition: "delete" }]);
+    await multi([
+      { id: edit.id, c_n: 9 },
+      { id: drop.id, transition: "delete" },
+    ]);
     for (const path of [
       `/api/w/DEMO/a/TASK/tickets/changed?sinceTime=${since}`,
       `/api/apialpha.ashx/w/DEMO/a/TASK/tickets/changed?sinceTime=${since}`,
@@ -229,15 +253,23 @@ describe("changed since, with tombstones", () => {
       deletion_date: expect.any(String),
     });
     expect(tombstone.deletion_date > since).toBe(true);
-    const later = (await get(`/api/w/DEMO/a/TASK/tickets/list?includeDeletedAfter=${new Date().toISOString()}`)).json();
+    const later = (
+      await get(`/api/w/DEMO/a/TASK/tickets/list?includeDeletedAfter=${new Date().toISOString()}`)
+    ).json();
     expect(later.some((r: any) => r.is_deleted)).toBe(false);
   });
 
   it("refuses a missing or malformed sinceTime with a clear 400", async () => {
-    for (const path of ["/api/w/DEMO/a/TASK/tickets/changed", "/api/w/DEMO/a/TASK/tickets/changed?sinceTime=yesterday"]) {
+    for (const path of [
+      "/api/w/DEMO/a/TASK/tickets/changed",
+      "/api/w/DEMO/a/TASK/tickets/changed?sinceTime=yesterday",
+    ]) {
       const res = await get(path);
       expect(res.status).toBe(400);
-      expect(res.json().error).toMatchObject({ code: "bad_request", message: expect.stringContaining("sinceTime") });
+      expect(res.json().error).toMatchObject({
+        code: "bad_request",
+        message: expect.stringContaining("sinceTime"),
+      });
     }
   });
 });
@@ -276,7 +308,9 @@ describe("app-scoped history", () => {
     expect(versions[2].changes).toEqual([{ field: "c_n", old_value: 1, new_value: 3 }]);
     const byForm = await postForm("/api/w/DEMO/a/TASK/tickets/history", params);
     expect(byForm.json()).toEqual(versions);
-    const newestFirst = (await get(`/api/w/DEMO/a/TASK/tickets/history?${formEncode({ rlx: params.rlx, limitRecords: 1 })}`)).json();
+    const newestFirst = (
+      await get(`/api/w/DEMO/a/TASK/tickets/history?${formEncode({ rlx: params.rlx, limitRecords: 1 })}`)
+    ).json();
     expect(newestFirst).toHaveLength(1);
     expect(newestFirst[0]).toMatchObject({ c_n: 3, title: "v1", version_id: versions[2].version_id });
     const old = await postJson("/api/tickets/history", { id: record.id });
@@ -324,7 +358,12 @@ describe("upload URLs as file ids", () => {
       base,
       "PATCH",
       path,
-      { ...auth, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" },
+      {
+        ...auth,
+        "tus-resumable": "1.0.0",
+        "upload-offset": "0",
+        "content-type": "application/offset+octet-stream",
+      },
       bytes,
     );
     expect(patched.status).toBe(204);
@@ -338,7 +377,9 @@ describe("upload URLs as file ids", () => {
     const absolute = new URL(location, base).href;
     const relative = new URL(location, base).pathname;
     for (const fileId of [absolute, relative, `${base}/api/apialpha.ashx/upload-tus/${uid}`]) {
-      const [added] = await multi([{ app_alias: "TASK", title: "with file", attachments: [{ file_uid: fileId, title: "n" }] }]);
+      const [added] = await multi([
+        { app_alias: "TASK", title: "with file", attachments: [{ file_uid: fileId, title: "n" }] },
+      ]);
       expect(added.successful).toBe(true);
       expect(added.data.attachments).toEqual([{ file_uid: uid, title: "n" }]);
     }
@@ -350,9 +391,16 @@ describe("upload URLs as file ids", () => {
     const [record] = await addRecords([{ title: "reads file", c_file: absolute }]);
     const [ran] = await multi([{ id: record.id, transition: "file_name" }]);
     expect(ran).toMatchObject({ successful: true, data: { c_email: "note.txt" } });
-    const [bad] = await multi([{ app_alias: "TASK", attachments: [{ file_uid: `${base}/api/upload-tus/ffff0000ffff0000`, title: "x" }] }]);
+    const [bad] = await multi([
+      {
+        app_alias: "TASK",
+        attachments: [{ file_uid: `${base}/api/upload-tus/ffff0000ffff0000`, title: "x" }],
+      },
+    ]);
     expect(bad).toMatchObject({ successful: false, error: { code: "validation_error" } });
-    expect((await get(`/api/download/${encodeURIComponent(`${base}/api/upload-tus/ffff0000ffff0000`)}`)).status).toBe(404);
+    expect(
+      (await get(`/api/download/${encodeURIComponent(`${base}/api/upload-tus/ffff0000ffff0000`)}`)).status,
+    ).toBe(404);
   });
 });
 
@@ -379,7 +427,9 @@ describe("OpenAPI", () => {
         expect(entry, `${prefix}/tickets/${route}`).toBeDefined();
         expect(Object.keys(entry).sort()).toEqual(["get", "post"]);
         expect(entry.get.responses["200"].content["application/json"].schema).toBeDefined();
-        expect(entry.get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["rlx", "limitRecords", "sinceTime"]));
+        expect(entry.get.parameters.map((p: any) => p.name)).toEqual(
+          expect.arrayContaining(["rlx", "limitRecords", "sinceTime"]),
+        );
         expect(Object.keys(entry.post.requestBody.content)).toEqual(
           expect.arrayContaining(["application/json", "application/x-www-form-urlencoded"]),
         );
@@ -388,6 +438,8 @@ describe("OpenAPI", () => {
     expect(Object.keys(paths["/api/tickets/list"]).sort()).toEqual(["get", "post"]);
     expect(paths["/api/apialpha.ashx/tickets/multi"].post).toBeDefined();
     expect(paths["/api/apialpha.ashx/w/{ws}/a/{app}/tickets/changed"].get.responses["200"]).toBeDefined();
-    expect(paths["/api/common"].get.responses["200"].content["application/json"].schema.properties).toHaveProperty("tz");
+    expect(
+      paths["/api/common"].get.responses["200"].content["application/json"].schema.properties,
+    ).toHaveProperty("tz");
   });
 });

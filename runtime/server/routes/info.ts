@@ -16,22 +16,26 @@ function splitSpec(spec: string): [string, string] {
 }
 
 export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get("/api/common", { schema: { tags: ["info"], response: { 200: commonAnswer } } }, async (request) => ({
-    user: {
-      id: request.user.id,
-      name: request.user.name,
-      email: request.user.email ?? null,
-      is_admin: Boolean(request.user.isAdmin),
-    },
-    ...clientKeys(ctx, request.user),
-    timezone: timeZoneOf(request.user),
-    server: {
-      name: "comind-runtime",
-      version: VERSION,
-      workspace: ctx.workspace,
-      apps: [...ctx.runtime.apps.keys()],
-    },
-  }));
+  server.get(
+    "/api/common",
+    { schema: { tags: ["info"], response: { 200: commonAnswer } } },
+    async (request) => ({
+      user: {
+        id: request.user.id,
+        name: request.user.name,
+        email: request.user.email ?? null,
+        is_admin: Boolean(request.user.isAdmin),
+      },
+      ...clientKeys(ctx, request.user),
+      timezone: timeZoneOf(request.user),
+      server: {
+        name: "comind-runtime",
+        version: VERSION,
+        workspace: ctx.workspace,
+        apps: [...ctx.runtime.apps.keys()],
+      },
+    }),
+  );
 
   server.get<{ Params: { spec: string } }>(
     "/api/schema/:spec",
