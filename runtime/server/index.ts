@@ -13,6 +13,7 @@ import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
+import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
@@ -107,5 +108,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerMcpRoute(server, ctx);
   return server;
 }
