@@ -45,6 +45,7 @@ export async function listRecords(
   params: ListParams,
   user: CurrentUser,
   app: string | undefined,
+  technical = params.withTechnicalData === true,
 ) {
   const installed = installedApps(ctx);
   const rlx = parseRlx(params.rlx ?? "", { currentUser: user.id });
@@ -62,7 +63,7 @@ export async function listRecords(
   });
   const live = await viewsOf(ctx, records, user, params.listOfFields);
   const data = deletedSince ? [...live, ...(await deletedAfter(ctx, app, deletedSince))] : live;
-  if (params.withTechnicalData !== true) return data;
+  if (!technical) return data;
   const [filteredRecordsCount, unfilteredRecordsCount] = await Promise.all([
     ctx.store.countRecords(base),
     ctx.store.countRecords({ workspace: ctx.workspace, app, filter: installed }),

@@ -91,6 +91,15 @@ export interface HistoryEntry {
   runId: string;
 }
 
+export interface HistoryQuery {
+  workspace: string;
+  app?: string;
+  /** ISO times: entries at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
 export interface StoredFile {
   id: string;
   fileName: string;
@@ -191,6 +200,8 @@ export interface Store {
     recordId: string,
     options?: { limit?: number; since?: string },
   ): Promise<HistoryEntry[]>;
+  /** History entries across records (oldest first), e.g. of one app in a time window. */
+  historyQuery(query: HistoryQuery): Promise<HistoryEntry[]>;
   getFile(id: string): Promise<StoredFile | null>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;

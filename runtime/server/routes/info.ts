@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { BASE_FIELDS } from "../../actions/fields.ts";
 import { RuntimeError } from "../../errors.ts";
+import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
@@ -13,6 +14,48 @@ function splitSpec(spec: string): [string, string] {
   if (!workspace || !name || rest.length)
     throw new RuntimeError("bad_request", 'Use "<WORKSPACE>!<APP>", e.g. /api/schema/DEMO!CONTACT.');
   return [workspace, name];
+}
+
+/** An app's fields and actions (GET /api/schema, MCP get_app_schema), with its stable id when given. */
+export function appSchemaView(ctx: ServerContext, app: LoadedApp, appId?: string) {
+  const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
+    name,
+    caption: name,
+    type,
+    base: true,
+  }));
+  return {
+    workspace: ctx.workspace,
+    app: app.alias,
+    ...(appId ? { app_id: appId } : {}),
+    titleSingular: app.build.pkg.titleSingular,
+    titlePlural: app.build.pkg.titlePlural,
+    fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
+    actions: [
+      { uid: "add", caption: "Add" },
+      { uid: "edit", caption: "Edit" },
+      { uid: "delete", caption: "Delete" },
+      ...app.manifest.actions,
+    ],
+    lookups: [],
+    layouts: [],
+  };
+}
+
+/** The workspace and its apps (GET /api/projects, MCP get_workspace), with app ids when given. */
+export function workspaceView(ctx: ServerContext, ids: Record<string, string> = {}) {
+  return {
+    alias: ctx.workspace,
+    name: ctx.workspace,
+    apps: [...ctx.runtime.apps.values()].map((app) => ({
+      ...(ids[app.alias] ? { id: ids[app.alias] } : {}),
+      alias: app.alias,
+      titleSingular: app.build.pkg.titleSingular,
+      titlePlural: app.build.pkg.titlePlural,
+    })),
+    members: [],
+    tabs: [],
+  };
 }
 
 export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
@@ -44,29 +87,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
       const app = appByAlias(ctx, alias);
-      const ids = await appIds(ctx);
-      const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
-        name,
-        caption: name,
-        type,
-        base: true,
-      }));
-      return {
-        workspace: ctx.workspace,
-        app: app.alias,
-        app_id: ids[app.alias],
-        titleSingular: app.build.pkg.titleSingular,
-        titlePlural: app.build.pkg.titlePlural,
-        fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
-        actions: [
-          { uid: "add", caption: "Add" },
-          { uid: "edit", caption: "Edit" },
-          { uid: "delete", caption: "Delete" },
-          ...app.manifest.actions,
-        ],
-        lookups: [],
-        layouts: [],
-      };
+      return appSchemaView(ctx, app, (await appIds(ctx))[app.alias]);
     },
   );
 
@@ -81,19 +102,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
           'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
         );
       checkWorkspace(ctx, workspace);
-      const ids = await appIds(ctx);
-      return {
-        alias: ctx.workspace,
-        name: ctx.workspace,
-        apps: [...ctx.runtime.apps.values()].map((app) => ({
-          id: ids[app.alias],
-          alias: app.alias,
-          titleSingular: app.build.pkg.titleSingular,
-          titlePlural: app.build.pkg.titlePlural,
-        })),
-        members: [],
-        tabs: [],
-      };
+      return workspaceView(ctx, await appIds(ctx));
     },
   );
 }

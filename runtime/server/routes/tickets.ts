@@ -5,16 +5,32 @@
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import { appByAlias, type ServerContext } from "../context.ts";
+import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
+import type { HistoryEntry } from "../../store/types.ts";
 import { registerListStyle } from "./list-style.ts";
 import { listAnswer } from "./response-schemas.ts";
-import { viewsOf } from "../record-view.ts";
 import { historyBody, searchBody } from "./schemas.ts";
 
 const MAX_LIMIT = 1000;
 
-/** Kept here for the routes that import it from this module (multi). */
-export { viewsOf };
+/** Kept here for the modules that import them from this one (multi, the MCP tools). */
+export { listRecords, viewsOf };
+export type { ListParams as ListBody } from "../list-params.ts";
+
+/** A history entry as tickets/history (and the MCP list_history tool) return it. */
+export function historyView(entry: HistoryEntry) {
+  return {
+    id: entry.recordId,
+    app: entry.app,
+    revision: entry.revision,
+    version_account: entry.actor,
+    version_timestamp: entry.timestamp,
+    transition: entry.transition,
+    action: entry.action,
+    changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
+  };
+}
 
 export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext): void {
   registerListStyle(server, {
@@ -59,15 +75,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
-          entries.push({
-            id: entry.recordId,
-            revision: entry.revision,
-            version_account: entry.actor,
-            version_timestamp: entry.timestamp,
-            transition: entry.transition,
-            action: entry.action,
-            changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
-          });
+          entries.push(historyView(entry));
         }
       }
       return entries;

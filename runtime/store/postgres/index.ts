@@ -63,6 +63,13 @@ export async function openPostgresStore(
       );
       return rows.map(rowToHistory);
     },
+    async historyQuery(query) {
+      const rows = await all(
+        "SELECT * FROM record_history WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND ts >= $3 AND ($4::text IS NULL OR ts < $4) ORDER BY seq LIMIT $5",
+        [query.workspace, query.app ?? null, query.since ?? "", query.until ?? null, query.limit ?? 1000],
+      );
+      return rows.map(rowToHistory);
+    },
     async getFile(id) {
       const rows = await all("SELECT * FROM files WHERE id = $1", [id]);
       return rows[0] ? rowToFile(rows[0]) : null;

@@ -103,6 +103,20 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       ).all(workspace, recordId, options.since ?? "", options.limit ?? 1000);
       return rows.map(rowToHistory);
     },
+    async historyQuery(query) {
+      const rows = prepare(
+        "SELECT * FROM record_history WHERE workspace = ? AND (? IS NULL OR app = ?) AND ts >= ? AND (? IS NULL OR ts < ?) ORDER BY seq LIMIT ?",
+      ).all(
+        query.workspace,
+        query.app ?? null,
+        query.app ?? null,
+        query.since ?? "",
+        query.until ?? null,
+        query.until ?? null,
+        query.limit ?? 1000,
+      );
+      return rows.map(rowToHistory);
+    },
     async getFile(id): Promise<StoredFile | null> {
       const row = prepare("SELECT * FROM files WHERE id = ?").get(id);
       return row ? rowToFile(row) : null;
