@@ -60,13 +60,16 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+/** Ties (e.g. two versions in the same millisecond) follow the revision, in the first key's direction. */
 function sortVersions(versions: Version[], keys: SortKey[]): Version[] {
+  const tieDirection = keys[0]?.descending ? -1 : 1;
   return versions.sort((x, y) => {
     for (const key of keys) {
       const order = compareValues(x[key.field], y[key.field]);
       if (order !== 0) return key.descending ? -order : order;
     }
-    return 0;
+    if (x.id !== y.id) return 0;
+    return tieDirection * ((x.revision as number) - (y.revision as number));
   });
 }
 
