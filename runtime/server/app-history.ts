@@ -60,7 +60,7 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** Ties (e.g. two versions in the same millisecond) follow the revision, in the first key's direction. */
+/** Ties (e.g. two versions in the same millisecond): by record id, then revision in the first key's direction. */
 function sortVersions(versions: Version[], keys: SortKey[]): Version[] {
   const tieDirection = keys[0]?.descending ? -1 : 1;
   return versions.sort((x, y) => {
@@ -68,7 +68,7 @@ function sortVersions(versions: Version[], keys: SortKey[]): Version[] {
       const order = compareValues(x[key.field], y[key.field]);
       if (order !== 0) return key.descending ? -order : order;
     }
-    if (x.id !== y.id) return 0;
+    if (x.id !== y.id) return String(x.id) < String(y.id) ? -1 : 1;
     return tieDirection * ((x.revision as number) - (y.revision as number));
   });
 }
