@@ -8,6 +8,7 @@ import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -134,7 +135,7 @@ export async function runItem(
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"] } },
+    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
     async (request) => {
       const results = [];
       for (const item of request.body) results.push(await runItem(ctx, request, item));

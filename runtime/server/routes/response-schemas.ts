@@ -72,3 +72,30 @@ export const changedAnswer = {
     data: { type: "integer", description: "records changed (created, updated) or deleted since sinceTime" },
   },
 } as const;
+
+const warning = {
+  type: "object",
+  properties: {
+    message: STRING,
+    severity: { type: "integer", description: "1 information, 2 warning, 3 error" },
+  },
+} as const;
+
+export const multiAnswer = {
+  type: "array",
+  description: "One entry per item, in order.",
+  items: {
+    type: "object",
+    properties: {
+      successful: { type: "boolean" },
+      created: { type: "boolean" },
+      updated: { type: "boolean" },
+      deleted: { type: "boolean" },
+      data: { description: "the record (a delete: { id, number }); null when there is none" },
+      warnings: { type: "array", items: warning },
+      logs: { type: "array", items: { type: "object", additionalProperties: true } },
+      error: { type: "object", additionalProperties: true, description: "{ code, message, stack, logs }" },
+    },
+    additionalProperties: true,
+  },
+} as const;
