@@ -6,7 +6,6 @@
  *   const server = await createServer({ runtime, store, workspace: "DEMO", dataDir: "./data" });
  *   await server.listen({ port: 8080 });
  */
-import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
@@ -15,6 +14,7 @@ import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
+import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
@@ -35,6 +35,8 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
+  console?: boolean;
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
@@ -67,8 +69,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
   });
   installErrorHandling(server);
-  // Form-encoded bodies (older clients POST list parameters as a form); JSON stays the default.
-  await server.register(formbody);
   await server.register(swagger, {
     transformObject: (document) =>
       withLegacyAliases((document as { openapiObject: { paths?: never } }).openapiObject),
@@ -108,7 +108,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       }
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
+    const path = request.url.split("?")[0];
+    // The console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
+      return;
     request.user = await authenticate(request.headers.authorization);
   });
   server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
@@ -121,5 +124,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
   registerMcpRoute(server, ctx);
+  if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }

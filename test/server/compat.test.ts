@@ -437,7 +437,8 @@ describe("OpenAPI", () => {
     }
     expect(Object.keys(paths["/api/tickets/list"]).sort()).toEqual(["get", "post"]);
     expect(paths["/api/apialpha.ashx/tickets/multi"].post).toBeDefined();
-    const multiItem = paths["/api/tickets/multi"].post.responses["200"].content["application/json"].schema.items;
+    const multiItem =
+      paths["/api/tickets/multi"].post.responses["200"].content["application/json"].schema.items;
     expect(multiItem.properties.warnings.items.properties).toHaveProperty("severity");
     expect(paths["/api/apialpha.ashx/w/{ws}/a/{app}/tickets/changed"].get.responses["200"]).toBeDefined();
     expect(

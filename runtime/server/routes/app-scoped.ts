@@ -10,27 +10,27 @@ import { appByAliasOrId } from "../app-ids.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { countChanged, listRecords } from "../records-list.ts";
 import { changedAnswer, listAnswer, versionsAnswer } from "./response-schemas.ts";
-import { registerListStyle } from "./list-style.ts";
+import { listStyleRoutes } from "./list-style.ts";
 
 type AppResolver = (request: FastifyRequest) => Promise<LoadedApp>;
 
 function appRoutes(ctx: ServerContext, resolveApp: AppResolver) {
-  return async (scope: FastifyInstance) => {
-    registerListStyle(scope, {
+  return listStyleRoutes([
+    {
       url: "/tickets/list",
       summary: "Records of one app",
       response: listAnswer,
       handler: async (request, params) =>
         listRecords(ctx, params, request.user, (await resolveApp(request)).alias),
-    });
-    registerListStyle(scope, {
+    },
+    {
       url: "/tickets/history",
       summary: "Every version of the records the filter matches, with field values as of each version",
       response: versionsAnswer,
       handler: async (request, params) =>
         appHistory(ctx, params, request.user, (await resolveApp(request)).alias),
-    });
-    registerListStyle(scope, {
+    },
+    {
       url: "/tickets/changed",
       summary: "How many records changed or were deleted since sinceTime",
       response: changedAnswer,
@@ -38,8 +38,8 @@ function appRoutes(ctx: ServerContext, resolveApp: AppResolver) {
         status: "ok",
         data: await countChanged(ctx, (await resolveApp(request)).alias, params.sinceTime),
       }),
-    });
-  };
+    },
+  ]);
 }
 
 type AppParams = { ws?: string; app: string };

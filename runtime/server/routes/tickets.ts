@@ -8,7 +8,7 @@ import { appByAlias, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
 import type { HistoryEntry } from "../../store/types.ts";
-import { registerListStyle } from "./list-style.ts";
+import { listStyleRoutes } from "./list-style.ts";
 import { listAnswer } from "./response-schemas.ts";
 import { historyBody, searchBody } from "./schemas.ts";
 
@@ -33,12 +33,16 @@ export function historyView(entry: HistoryEntry) {
 }
 
 export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  registerListStyle(server, {
-    url: "/api/tickets/list",
-    summary: "Records of every app of the workspace",
-    response: listAnswer,
-    handler: async (request, params) => listRecords(ctx, params, request.user, undefined),
-  });
+  server.register(
+    listStyleRoutes([
+      {
+        url: "/api/tickets/list",
+        summary: "Records of every app of the workspace",
+        response: listAnswer,
+        handler: async (request, params) => listRecords(ctx, params, request.user, undefined),
+      },
+    ]),
+  );
 
   server.post<{
     Body: { query?: string; text?: string; app_alias?: string; limitRecords?: number; skipRecords?: number };
