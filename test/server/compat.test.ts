@@ -149,6 +149,17 @@ describe("list reads by GET, form POST and JSON POST", () => {
   });
 });
 
+describe("other routes", () => {
+  it("keep taking JSON only: a form body on tickets/multi is a clear 400", async () => {
+    const res = await postForm("/api/tickets/multi", { app_alias: "TASK", title: "form" });
+    expect(res.status).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: "bad_request",
+      message: expect.stringContaining("application/json"),
+    });
+  });
+});
+
 describe("tickets/multi as Comind clients send it", () => {
   it("treats an item with app_alias and no id as add, one with an id as edit", async () => {
     const [added] = await multi([{ app_alias: "TASK", title: "no transition", c_n: 5 }]);
