@@ -37,7 +37,10 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let cpuMs = 0;
   let heapMb: number | null = null;
 
-  const runLog = (result: { ok: boolean; error?: { code: string; message: string } }): ActionRunLog => ({
+  const runLog = (result: {
+    ok: boolean;
+    error?: { code: string; message: string; stack?: string };
+  }): ActionRunLog => ({
     id: runId,
     workspace,
     app: app.alias,
@@ -50,6 +53,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     ok: result.ok,
     errorCode: result.error?.code ?? null,
     errorMessage: result.error?.message ?? null,
+    errorStack: result.error?.stack ?? null,
     logs: logs.entries,
     httpCalls,
     cpuMs: Math.round(cpuMs * 10) / 10,

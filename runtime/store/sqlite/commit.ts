@@ -37,6 +37,8 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
       now,
       now,
     );
+    // An id that comes back (e.g. the CLI's --record with a fixed id) is live again, not deleted.
+    prepare("DELETE FROM record_tombstones WHERE id = ?").run(write.id);
     return 1;
   }
   if (write.kind === "update") {
@@ -46,12 +48,15 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
     if (result.changes !== 1) throw conflict(write);
     return write.expectedRevision + 1;
   }
-  const result = prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(
-    changes.workspace,
-    write.id,
-    write.expectedRevision,
-  );
-  if (result.changes !== 1) throw conflict(write);
+  const gone = prepare(
+    "DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ? RETURNING number",
+  ).get(changes.workspace, write.id, write.expectedRevision) as { number: number } | undefined;
+  if (!gone) throw conflict(write);
+  prepare(
+    `INSERT INTO record_tombstones (id, workspace, app, number, deleted_at, actor) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET workspace = excluded.workspace, app = excluded.app, number = excluded.number,
+       deleted_at = excluded.deleted_at, actor = excluded.actor`,
+  ).run(write.id, changes.workspace, write.app, Number(gone.number), now, changes.actor);
   return write.expectedRevision + 1;
 }
 
@@ -81,8 +86,8 @@ function writeHistory(
 
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
   prepare(
-    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     run.id,
     run.workspace,
@@ -100,6 +105,7 @@ export function insertRun(prepare: Prepare, run: ActionRunLog): void {
     JSON.stringify(run.httpCalls),
     run.cpuMs ?? null,
     run.heapMb ?? null,
+    run.errorStack ?? null,
   );
 }
 
