@@ -102,7 +102,7 @@ async function sandboxPhases(runtime: ActionRuntime): Promise<Phase[]> {
     {
       phase: "context setup: globals + hardening (before: per action, without hardening)",
       ms: ms(setup),
-      paid: "once per isolate, and after a failed action",
+      paid: "once per isolate (again only if a reply could not be read)",
     },
     {
       phase: "action in the warm context: fresh globals + app module + logic + result",
