@@ -12,12 +12,17 @@ import type { ActionRuntime } from "../actions/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
+import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { installRequestGuard } from "./request-guard.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
 export interface ServerOptions {
@@ -33,7 +38,7 @@ export interface ServerOptions {
   logger?: boolean | object;
 }
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -46,7 +51,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    return503OnClosing: true,
+    ...httpServerLimits(ctx.requestTimeoutMs),
+    clientErrorHandler,
+    // While closing, the request guard answers 503 in the documented JSON shape.
+    return503OnClosing: false,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
@@ -82,24 +90,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const authenticate = createAuthenticator(options.store, options.oidc);
   server.decorateRequest("user", null as never);
-  server.decorateRequest("deadline", 0);
-  server.addHook("onRequest", async (request, reply) => {
-    request.deadline = Date.now() + ctx.requestTimeoutMs;
-    const timer = setTimeout(() => {
-      if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({
-          error: {
-            code: "timeout",
-            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
-          },
-        });
-      }
-    }, ctx.requestTimeoutMs);
-    reply.raw.once("close", () => clearTimeout(timer));
+  installRequestGuard(server, ctx.requestTimeoutMs);
+  server.addHook("onRequest", async (request) => {
     if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
     request.user = await authenticate(request.headers.authorization);
   });
-  server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
+  registerHealthRoutes(server, options.store);
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
@@ -107,5 +104,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerRunRoutes(server, ctx);
   return server;
 }

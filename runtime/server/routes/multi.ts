@@ -7,6 +7,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { expectedRevisionOf } from "../expected-revision.ts";
+import { withIdempotency } from "../idempotency.ts";
+import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
+import { batchUnavailable, isUnavailable } from "../unavailable.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -65,12 +69,23 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
       "not_found",
       `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
+  if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
+    throw new RuntimeError(
+      "bad_request",
+      `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
+    );
   return appByAlias(ctx, stored.app).alias;
 }
 
-async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) {
+async function runItem(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  item: Item,
+  idempotencyKey: string | undefined,
+) {
   try {
     const app = await resolveApp(ctx, item);
+    const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
     const result: ActionResult = await ctx.runtime.run({
@@ -81,6 +96,9 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      expectedRevision,
+      idempotencyKey,
+      onCommit: commitTracker(request),
     });
     if (!result.ok)
       return {
@@ -88,6 +106,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
         data: result.recordId ? { id: result.recordId } : null,
         warnings: [],
         error: { ...result.error, logs: result.logs },
+        runId: result.runId,
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
@@ -101,6 +120,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     return {
       successful: true,
       ...outcome,
+      ...(result.replayed ? { replayed: true } : {}),
       data,
       warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
       logs: result.logs,
@@ -120,10 +140,18 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
   server.post<{ Body: Item[] }>(
     "/api/tickets/multi",
     { schema: { body: multiBody, tags: ["records"] } },
-    async (request) => {
-      const results = [];
-      for (const item of request.body) results.push(await runItem(ctx, request, item));
-      return results;
-    },
+    async (request, reply) =>
+      withIdempotency(ctx, request, reply, async (itemKey) => {
+        const results = [];
+        for (const [index, item] of request.body.entries()) {
+          const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
+          results.push(result);
+          if (!result.successful && isUnavailable(result.error?.code)) {
+            reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+            return batchUnavailable(result.error!, runId, results);
+          }
+        }
+        return { status: 200, body: results };
+      }),
   );
 }

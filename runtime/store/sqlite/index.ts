@@ -25,7 +25,16 @@ import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
 import { sqliteSql } from "./queries.ts";
 import { statementCache } from "./statements.ts";
-import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import {
+  rowToCommit,
+  rowToFile,
+  rowToHistory,
+  rowToIdempotent,
+  rowToRecord,
+  rowToRun,
+  rowToToken,
+} from "../rows.ts";
+import { IDEMPOTENCY_TTL_MS } from "../idempotency-ttl.ts";
 
 function migrate(db: DatabaseSync): void {
   db.exec(
@@ -173,6 +182,31 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       return prepare(sql)
         .all(...params, query.limit ?? 100)
         .map(rowToRun);
+    },
+    async getRun(id) {
+      const row = prepare("SELECT * FROM action_runs WHERE id = ?").get(id);
+      return row ? rowToRun(row) : null;
+    },
+    async findCommit(by) {
+      const row =
+        "runId" in by
+          ? prepare("SELECT * FROM run_commits WHERE run_id = ?").get(by.runId)
+          : prepare("SELECT * FROM run_commits WHERE idempotency_key = ?").get(by.idempotencyKey);
+      return row ? rowToCommit(row) : null;
+    },
+    async getIdempotentResponse(scopeKey) {
+      const row = prepare("SELECT * FROM idempotent_responses WHERE scope_key = ?").get(scopeKey);
+      return row ? rowToIdempotent(row) : null;
+    },
+    async saveIdempotentResponse(response) {
+      const cutoff = new Date(Date.parse(response.createdAt) - IDEMPOTENCY_TTL_MS).toISOString();
+      prepare("DELETE FROM idempotent_responses WHERE created_at < ?").run(cutoff);
+      prepare(
+        "INSERT INTO idempotent_responses (scope_key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key) DO NOTHING",
+      ).run(response.scopeKey, response.requestHash, response.status, response.body, response.createdAt);
+    },
+    async ping() {
+      prepare("SELECT 1").get();
     },
     async close() {
       if (db.isOpen) db.close();
