@@ -42,8 +42,7 @@ export async function commitOnce(
       return { kind: "replayed", previous };
     }
     request.onCommit?.(changes.runId, unknown ? "unknown" : "failed");
-    if (unknown)
-      throw new RuntimeError("commit_unknown", error.message.replace("{runId}", changes.runId));
+    if (unknown) throw new RuntimeError("commit_unknown", error.message.replace("{runId}", changes.runId));
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { createServer } from "../server/index.ts";
+import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -28,6 +29,7 @@ function oidcFromEnv() {
     issuer,
     jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
     audience: process.env.OIDC_AUDIENCE,
+    maxTokenAgeSeconds: maxTokenAgeFromEnv(),
   };
 }
 
@@ -71,7 +73,11 @@ function serveCommand(
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    const { store, cleanup } = await openStoreFrom(
+      { ...flags, data: dataDir },
+      dataDir,
+      poolSettingsFromEnv(flags.workers),
+    );
     const runtime = await createActionRuntime({
       store,
       workspace: flags.workspace,

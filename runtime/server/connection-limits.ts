@@ -35,7 +35,11 @@ export function httpServerLimits(requestTimeoutMs: number): {
 
 function clientErrorAnswer(code: string | undefined): [number, ErrorCode, string] {
   if (code === "HPE_HEADER_OVERFLOW")
-    return [431, "headers_too_large", "The request headers are larger than 16 KB; send fewer or shorter headers."];
+    return [
+      431,
+      "headers_too_large",
+      "The request headers are larger than 16 KB; send fewer or shorter headers.",
+    ];
   if (code === "ERR_HTTP_REQUEST_TIMEOUT")
     return [408, "timeout", "The request was not received in time; send it again without pauses."];
   return [400, "bad_request", "The request is not valid HTTP."];

@@ -14,10 +14,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
     { schema: { tags: ["actions"] } },
     async (request) => {
       const id = request.params.id.slice(0, 100);
-      const [run, commit] = await Promise.all([
-        ctx.store.getRun(id),
-        ctx.store.findCommit({ runId: id }),
-      ]);
+      const [run, commit] = await Promise.all([ctx.store.getRun(id), ctx.store.findCommit({ runId: id })]);
       const owner = run?.actor ?? commit?.actor;
       if (owner !== undefined && owner !== request.user.id && !request.user.isAdmin)
         throw new RuntimeError("forbidden", "This run was started by another user.");

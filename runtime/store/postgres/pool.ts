@@ -48,7 +48,8 @@ export interface Pools {
  * with the first query and lose its error. (A URL that sets `options` itself overrides this.)
  */
 export function createPool(databaseUrl: string, schema?: string, settings: PoolSettings = {}): pg.Pool {
-  const { size, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } = { ...POOL_DEFAULTS, ...settings };
+  const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+  const { size, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } = { ...POOL_DEFAULTS, ...defined };
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: size,
