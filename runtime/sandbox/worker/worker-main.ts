@@ -17,7 +17,10 @@ const logicByKey = new Map<string, { code: string; map: ReturnType<typeof source
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
 
-const send = (message: FromWorker) => process.send!(message);
+/** A message to the supervisor; once it has gone (shutdown) there is nobody to tell. */
+const send = (message: FromWorker) => {
+  if (process.connected) process.send!(message, undefined, {}, () => undefined);
+};
 
 /** What a value nested too deep for IPC (JSON.stringify overflows the stack) becomes. */
 const TOO_DEEP =
