@@ -31,8 +31,14 @@ beforeAll(async () => {
       pool: { size: 3, lockTimeoutMs, acquireTimeoutMs: 60_000 },
     });
   const apps = [join(FIXTURE_APPS, "app-probe")];
-  locked = await startApi(apps, { runtime: { store: await open(1_000) }, server: { requestTimeoutMs: 60_000 } });
-  patient = await startApi(apps, { runtime: { store: await open(60_000) }, server: { requestTimeoutMs: 2_000 } });
+  locked = await startApi(apps, {
+    runtime: { store: await open(1_000) },
+    server: { requestTimeoutMs: 60_000 },
+  });
+  patient = await startApi(apps, {
+    runtime: { store: await open(60_000) },
+    server: { requestTimeoutMs: 2_000 },
+  });
 });
 afterAll(async () => {
   await locked.close();

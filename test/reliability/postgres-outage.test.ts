@@ -109,7 +109,8 @@ describe("Postgres outage", () => {
     let stop = false;
     const statuses = new Set<number>();
     const writers = Array.from({ length: 4 }, async () => {
-      while (!stop) statuses.add((await call("/api/tickets/multi", [{ id, transition: "increment" }])).status);
+      while (!stop)
+        statuses.add((await call("/api/tickets/multi", [{ id, transition: "increment" }])).status);
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await cluster.stop("immediate");
