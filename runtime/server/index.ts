@@ -17,6 +17,8 @@ import { installErrorHandling } from "./errors.ts";
 import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
+import { registerConsole } from "./console/index.ts";
+import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
@@ -36,6 +38,8 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
+  console?: boolean;
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
@@ -92,7 +96,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   server.decorateRequest("user", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
+    const path = request.url.split("?")[0];
+    // The console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
+      return;
     request.user = await authenticate(request.headers.authorization);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
@@ -105,5 +112,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
   registerRunRoutes(server, ctx);
+  registerMcpRoute(server, ctx);
+  if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }

@@ -23,10 +23,10 @@ declare module "fastify" {
 }
 
 /** The `onCommit` callback an action started by this request reports its commit to. */
-export function commitTracker(request: FastifyRequest): (runId: string, phase: CommitPhase) => void {
+export function commitTracker(commits: RequestCommits): (runId: string, phase: CommitPhase) => void {
   return (runId, phase) => {
-    if (phase === "start") request.commits.started.add(runId);
-    if (phase === "failed") request.commits.failed.add(runId);
+    if (phase === "start") commits.started.add(runId);
+    if (phase === "failed") commits.failed.add(runId);
   };
 }
 

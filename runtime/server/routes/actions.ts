@@ -38,7 +38,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           wallMs: remainingMs(request.deadline),
           expectedRevision: id ? expectedRevision : undefined,
           idempotencyKey: itemKey(0),
-          onCommit: commitTracker(request),
+          onCommit: commitTracker(request.commits),
         });
         if (result.ok) {
           return {

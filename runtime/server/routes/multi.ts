@@ -9,12 +9,12 @@ import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
-import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
+import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable, isUnavailable } from "../unavailable.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
-type Item = Record<string, unknown> & {
+export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
   app_alias?: string;
@@ -30,7 +30,7 @@ const META = new Set([
   "project_alias",
 ]);
 
-function valuesOf(item: Item): Record<string, unknown> {
+function valuesOf(item: MultiItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !META.has(key)));
 }
 
@@ -55,7 +55,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
+async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
@@ -77,11 +77,12 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
   return appByAlias(ctx, stored.app).alias;
 }
 
-async function runItem(
+/** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
+export async function runItem(
   ctx: ServerContext,
-  request: FastifyRequest,
-  item: Item,
-  idempotencyKey: string | undefined,
+  request: Pick<FastifyRequest, "user" | "deadline"> & { commits?: RequestCommits },
+  item: MultiItem,
+  idempotencyKey?: string,
 ) {
   try {
     const app = await resolveApp(ctx, item);
@@ -98,7 +99,7 @@ async function runItem(
       wallMs: remainingMs(request.deadline),
       expectedRevision,
       idempotencyKey,
-      onCommit: commitTracker(request),
+      onCommit: request.commits && commitTracker(request.commits),
     });
     if (!result.ok)
       return {
@@ -137,7 +138,7 @@ async function runItem(
 }
 
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Body: Item[] }>(
+  server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
     { schema: { body: multiBody, tags: ["records"] } },
     async (request, reply) =>
