@@ -98,7 +98,7 @@ describe("error shapes", () => {
     expect(res.statusCode).toBe(412);
     expect(res.headers["content-type"]).toMatch(/application\/json/);
     const body = (await res.body.json()) as { error: { code: string; message: string } };
-    expect(body.error).toMatchObject({ code: "conflict", message: "Tus-Resumable Required" });
+    expect(body.error).toMatchObject({ code: "bad_request", message: "Tus-Resumable Required" });
   });
 });
 

@@ -11,7 +11,7 @@ type Write = (context: unknown, headers: Headers, status: number, body?: string)
 function codeFor(status: number): ErrorCode {
   if (status === 404) return "not_found";
   if (status === 413) return "payload_too_large";
-  if (status === 409 || status === 412) return "conflict";
+  if (status === 409) return "conflict";
   if (status >= 500) return "internal_error";
   return "bad_request";
 }
