@@ -11,6 +11,7 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { createServer } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { openWhenReachable } from "./wait-for-store.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -91,10 +92,8 @@ function serveCommand(
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openStoreFrom(
-      { ...flags, data: dataDir },
-      dataDir,
-      poolSettingsFromEnv(flags.workers),
+    const { store, cleanup } = await openWhenReachable(() =>
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
     );
     const runtime = await createActionRuntime({
       store,

@@ -124,4 +124,22 @@ describe("Postgres outage", () => {
     const after = await call("/api/tickets/multi", [{ id, transition: "increment" }]);
     expect(after.body[0].successful).toBe(true);
   }, 180_000);
+
+  it("starts while the database is down and serves once it is up", async () => {
+    await cluster.stop("fast");
+    const starting = startServeChild(
+      ["--apps", appsDir, "--workers", "0", "--database-url", cluster.url],
+      {},
+    );
+    let late: ServeChild | undefined;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await cluster.start();
+      late = await starting;
+      expect(late.output()).toMatch(/database is not reachable; trying again/);
+      expect((await request(`${late.url}/health`)).statusCode).toBe(200);
+    } finally {
+      await (late ?? (await starting.catch(() => undefined)))?.stop();
+    }
+  }, 180_000);
 });

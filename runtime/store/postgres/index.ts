@@ -23,7 +23,7 @@ import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
-import { guardMethods } from "./availability.ts";
+import { guardMethods, translateStoreError } from "./availability.ts";
 import { createPools, type PoolSettings } from "./pool.ts";
 import { postgresSql } from "./queries.ts";
 
@@ -44,7 +44,7 @@ export async function openPostgresStore(
     await migrate(pools.transactions, options.schema);
   } catch (error) {
     await pools.end();
-    throw error;
+    throw translateStoreError(error);
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
