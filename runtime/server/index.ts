@@ -17,10 +17,12 @@ import { installErrorHandling } from "./errors.ts";
 import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
+import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
@@ -43,6 +45,8 @@ export interface ServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
+/** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
+const MAX_PARAM_LENGTH = 1000;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -59,11 +63,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     clientErrorHandler,
     // While closing, the request guard answers 503 in the documented JSON shape.
     return503OnClosing: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
       const message = tooLong
-        ? "A path segment is longer than 100 characters."
+        ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
         : "The request URL is malformed.";
       (reply as unknown as { code(status: number): { send(body: unknown): void } })
         .code(tooLong ? 414 : 400)
@@ -72,6 +78,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   installErrorHandling(server);
   await server.register(swagger, {
+    transformObject: (document) =>
+      withLegacyAliases((document as { openapiObject: { paths?: never } }).openapiObject),
     openapi: {
       info: {
         title: "comind-runtime REST API",
@@ -107,6 +115,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
+  await registerAppScopedRoutes(server, ctx);
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);

@@ -2,6 +2,7 @@
 import type {
   ActionRunLog,
   AuthToken,
+  DeletedRecord,
   HistoryEntry,
   IdempotentResponse,
   RunCommit,
@@ -101,5 +102,16 @@ export function rowToToken(row: Row): AuthToken {
     userName: row.user_name,
     isAdmin: Boolean(row.is_admin),
     createdAt: row.created_at,
+  };
+}
+
+export function rowToDeleted(row: Row): DeletedRecord {
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    app: row.app,
+    number: Number(row.number),
+    deletedAt: row.deleted_at,
+    actor: row.actor,
   };
 }

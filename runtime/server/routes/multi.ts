@@ -11,6 +11,8 @@ import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable, isUnavailable } from "../unavailable.ts";
+import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -39,6 +41,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
+    normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
@@ -85,10 +88,16 @@ export async function runItem(
   idempotencyKey?: string,
 ) {
   try {
+    item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
     const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    // A delete answers the record's number too; it is gone after the run.
+    const deletedNumber =
+      item.transition === "delete"
+        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
@@ -105,13 +114,15 @@ export async function runItem(
       return {
         successful: false,
         data: result.recordId ? { id: result.recordId } : null,
-        warnings: [],
+        warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
         runId: result.runId,
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const data = stored
+      ? (await viewsOf(ctx, [stored], request.user))[0]
+      : { id: result.recordId, number: deletedNumber };
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -123,7 +134,7 @@ export async function runItem(
       ...outcome,
       ...(result.replayed ? { replayed: true } : {}),
       data,
-      warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
+      warnings: warningsOf(result.logs),
       logs: result.logs,
     };
   } catch (error) {
@@ -131,7 +142,7 @@ export async function runItem(
     return {
       successful: false,
       data: item.id ? { id: item.id } : null,
-      warnings: [],
+      warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
     };
   }
@@ -140,7 +151,7 @@ export async function runItem(
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"] } },
+    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
     async (request, reply) =>
       withIdempotency(ctx, request, reply, async (itemKey) => {
         const results = [];
