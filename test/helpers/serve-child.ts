@@ -14,7 +14,12 @@ export interface ServeChild {
   stop(): Promise<void>;
 }
 
-export async function startServeChild(args: string[], env: Record<string, string>): Promise<ServeChild> {
+/** @param onOutput sees the output so far each time more arrives (e.g. to act before it listens) */
+export async function startServeChild(
+  args: string[],
+  env: Record<string, string>,
+  onOutput: (output: string) => void = () => undefined,
+): Promise<ServeChild> {
   const child = spawn(
     join(ROOT, "node_modules", ".bin", "node"),
     ["--no-node-snapshot", join(ROOT, "bin", "comind-runtime.js"), "serve", "--port", "0", ...args],
@@ -31,6 +36,7 @@ export async function startServeChild(args: string[], env: Record<string, string
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output.slice(-3000)}`)), 60_000);
     const append = (chunk: Buffer) => {
       output += chunk;
+      onOutput(output);
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);

@@ -17,6 +17,10 @@ let api: TestServerApi;
 let url: string;
 let jwks: LoopbackServer;
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+/** /api/test/hold tells when it runs and answers when released. */
+const holding = { entered: () => {}, release: () => {}, released: Promise.resolve() };
+const nowHolding = new Promise<void>((resolve) => (holding.entered = resolve));
+holding.released = new Promise<void>((resolve) => (holding.release = resolve));
 
 beforeAll(async () => {
   const keys = await generateKeyPair("RS256");
@@ -32,7 +36,8 @@ beforeAll(async () => {
     },
   });
   api.server.get("/api/test/hold", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    holding.entered();
+    await holding.released;
     return { held: true };
   });
   url = await api.server.listen({ port: 0, host: "127.0.0.1" });
@@ -130,9 +135,11 @@ describe("shutdown", () => {
     const connection = await rawConnection();
     const auth = `Authorization: ${api.auth.authorization}`;
     connection.socket.write(`GET /api/test/hold HTTP/1.1\r\nHost: x\r\n${auth}\r\n\r\n`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await nowHolding;
     const closing = api.server.close();
     connection.socket.write(`GET /api/common HTTP/1.1\r\nHost: x\r\n${auth}\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    holding.release();
     await connection.closed;
     await closing;
     const [first, second] = connection.received().split(/(?=HTTP\/1\.1 )/);

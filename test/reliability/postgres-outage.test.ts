@@ -127,16 +127,19 @@ describe("Postgres outage", () => {
 
   it("starts while the database is down and serves once it is up", async () => {
     await cluster.stop("fast");
+    // The database comes back only after the server said it is waiting for it.
+    let refused: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (refused = resolve));
     const starting = startServeChild(
       ["--apps", appsDir, "--workers", "0", "--database-url", cluster.url],
       {},
+      (output) => /database is not reachable; trying again/.test(output) && refused(),
     );
     let late: ServeChild | undefined;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await Promise.race([waiting, starting]);
       await cluster.start();
       late = await starting;
-      expect(late.output()).toMatch(/database is not reachable; trying again/);
       expect((await request(`${late.url}/health`)).statusCode).toBe(200);
     } finally {
       await (late ?? (await starting.catch(() => undefined)))?.stop();
