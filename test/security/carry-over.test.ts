@@ -193,3 +193,23 @@ describe("the hardened realm", () => {
     ).toBe(1);
   });
 });
+
+describe("carry-over through a sandbox worker process (serve's default)", () => {
+  let w: TestRuntime;
+  beforeAll(async () => {
+    w = await startRuntime({ workers: 1 });
+    await w.runtime.loadApp(join(FIXTURE_APPS, "app-carry-over"));
+  });
+  afterAll(() => w.close());
+
+  it.each(["module", "object_prototype", "platform_global", "rest_api"])(
+    "%s: action 2 finds nothing",
+    async (channel) => {
+      const left = await w.runtime.run({ app: "CARRY", action: `leave_${channel}`, user: USER_A });
+      expect(left.ok).toBe(true);
+      const found = await w.runtime.run({ app: "CARRY", action: `find_${channel}`, user: USER_B });
+      expect(JSON.stringify(found)).not.toContain("A-data");
+      expect(found.ok).toBe(true);
+    },
+  );
+});
