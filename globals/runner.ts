@@ -5,7 +5,7 @@
  */
 import type { ActionInit } from "./bridge-contract.ts";
 import { safeJson } from "./host-call.ts";
-import { currentEntity, setCurrentEntity } from "./entity.ts";
+import { currentEntity, currentRecords, setCurrentEntity } from "./entity.ts";
 
 export interface ThrownInfo {
   message: string;
@@ -95,7 +95,9 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
       const ran = action();
       const entityJson = safeJson.stringify(currentEntity());
       if (typeof entityJson !== "string") throw new Error("entity must stay a plain object.");
-      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson });
+      // A mass action hands back every selected record: the host saves each one's changes.
+      const recordsJson = init.records ? safeJson.stringify(currentRecords()) : undefined;
+      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson, recordsJson });
     } catch (thrown) {
       return safeJson.stringify({ ok: false, error: describeThrown(thrown) });
     }

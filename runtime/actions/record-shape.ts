@@ -4,6 +4,7 @@
  */
 import type { StoredRecord } from "../store/types.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
+import { resolvedValues } from "./lookups.ts";
 
 export function emptyFields(schema: FieldSchema): JsonRecord {
   return Object.fromEntries(schema.fieldNames.map((name) => [name, null]));
@@ -21,6 +22,7 @@ export function toEntity(
     number: stored?.number ?? null,
     ...values,
     attachments__list: values.attachments ?? null,
+    ...resolvedValues(schema.definitions, values),
     creation_date: stored?.creationDate ?? null,
     update_date: stored?.updateDate ?? null,
   };

@@ -4,6 +4,7 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { randomUUID } from "node:crypto";
+import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
@@ -11,7 +12,7 @@ import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
-import { prepareRecord } from "./prepare-record.ts";
+import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
@@ -24,7 +25,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  const user = request.user ?? DEFAULT_USER;
+  const caller = request.user ?? DEFAULT_USER;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
@@ -46,7 +47,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         action: request.action,
         recordId,
         source: request.source ?? "api",
-        actor: user.id,
+        actor: caller.id,
         startedAt,
         finishedAt: new Date().toISOString(),
         ok: result.ok,
@@ -72,7 +73,18 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     });
 
   try {
-    const record = await prepareRecord(store, workspace, app, request);
+    const user = await resolveUser(store, workspace, caller);
+    if (request.checkAccess)
+      await checkAccess(store, {
+        user,
+        workspace,
+        app: app.alias,
+        permission: permissionFor(request.action),
+      });
+    const selected: PreparedRecord[] = request.recordIds
+      ? await prepareMassRecords(store, workspace, app, request)
+      : [await prepareRecord(store, workspace, app, request)];
+    const [record, ...others] = selected;
     recordId = record.id;
     const uow = new UnitOfWork({
       store,
@@ -107,20 +119,31 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      queryCache: new Map(),
     };
-    const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
+    const {
+      outcome,
+      fields,
+      others: othersAfter,
+    } = await runLogic(scope, app, record, request.action, 0, {
+      others: request.recordIds ? others : undefined,
+    });
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    uow.put({
-      id: record.id,
-      app: app.alias,
-      stored: record.stored,
-      fields: fields!,
-      deleted: request.action === "delete",
-      transition: request.action,
-    });
+    const skipHistory = app.historyless.has(request.action);
+    for (const [i, each] of selected.entries()) {
+      uow.put({
+        id: each.id,
+        app: app.alias,
+        stored: each.stored,
+        fields: i === 0 ? fields! : othersAfter![i - 1],
+        deleted: request.action === "delete",
+        transition: request.action,
+        skipHistory,
+      });
+    }
     const committed = await store.commit({
       workspace,
       actor: user.id,
@@ -137,6 +160,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       ok: true,
       runId,
       recordId: record.id,
+      recordIds: request.recordIds ? selected.map((each) => each.id) : undefined,
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,

@@ -1,5 +1,5 @@
 /** What every route needs: the action runtime, the store, the served workspace, limits. */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/types.ts";

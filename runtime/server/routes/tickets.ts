@@ -8,9 +8,9 @@ import { RuntimeError } from "../../errors.ts";
 import type { FilterNode, StoredRecord } from "../../store/types.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { parseListOfFields, recordView } from "../record-view.ts";
-import { parseRlx } from "../rlx/parse.ts";
+import { parseRlx } from "../../rlx/index.ts";
 import { historyBody, listBody, searchBody } from "./schemas.ts";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../../access/index.ts";
 
 interface ListBody {
   rlx?: string;

@@ -9,6 +9,7 @@ import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../r
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
 import { createPool } from "./pool.ts";
@@ -34,8 +35,14 @@ export async function openPostgresStore(
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
+  let n = 0;
+  const numbered = (sql: string) => {
+    n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
   return {
     kind: "postgres",
+    directory: createDirectory((sql, params) => all(numbered(sql), params)),
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;
