@@ -54,10 +54,11 @@ export async function resolveUser(store: Store, workspace: string, caller: Calle
   const workspaces = [...new Set([...adminOf, ...(caller.adminOfWorkspaces ?? [])])];
   return {
     id: caller.id,
-    email: caller.email ?? row?.email ?? null,
-    name: caller.name ?? row?.name ?? caller.id,
-    timeZone: caller.timeZone ?? row?.timeZone ?? null,
-    companyId: caller.companyId ?? row?.companyId ?? null,
+    // The store's profile wins; JWT claims fill in for users the store does not know.
+    email: row?.email ?? caller.email ?? null,
+    name: row?.name ?? caller.name ?? caller.id,
+    timeZone: row?.timeZone ?? caller.timeZone ?? null,
+    companyId: row?.companyId ?? caller.companyId ?? null,
     isGlobalAdmin,
     isWorkspaceAdmin:
       isGlobalAdmin ||

@@ -27,6 +27,8 @@ export interface LoadedApp {
   historyless: Set<string>;
   /** Actions with `showAsMassAction: false`: refused on several records at once. */
   singleOnly: Set<string>;
+  /** Actions with `visible: false`: not offered to users and refused over the REST API. */
+  hidden: Set<string>;
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
@@ -49,5 +51,6 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       manifest.actions.filter((a) => a.skipAuditTrail || a.skipCreatingVersion).map((a) => a.uid),
     ),
     singleOnly: new Set(manifest.actions.filter((a) => a.showAsMassAction === false).map((a) => a.uid)),
+    hidden: new Set(manifest.actions.filter((a) => a.visible === false).map((a) => a.uid)),
   };
 }

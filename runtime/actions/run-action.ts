@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
-import { isRuntimeError } from "../errors.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
 import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
@@ -74,13 +74,19 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
 
   try {
     const user = await resolveUser(store, workspace, caller);
-    if (request.checkAccess)
+    if (request.checkAccess) {
+      if (app.hidden.has(request.action))
+        throw new RuntimeError(
+          "forbidden",
+          `Action "${request.action}" of app ${app.alias} is not visible to users (visible: false); only logic can fire it.`,
+        );
       await checkAccess(store, {
         user,
         workspace,
         app: app.alias,
         permission: permissionFor(request.action),
       });
+    }
     const selected: PreparedRecord[] = request.recordIds
       ? await prepareMassRecords(store, workspace, app, request)
       : [await prepareRecord(store, workspace, app, request)];

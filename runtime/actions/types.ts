@@ -25,7 +25,10 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
-  /** Check the caller's app permissions first (REST); the CLI and tests run as trusted callers. */
+  /**
+   * A user-facing call (REST): check the caller's app permissions first and refuse actions with
+   * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.
+   */
   checkAccess?: boolean;
 }
 

@@ -43,13 +43,19 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     email?: string;
     preferred_username?: string;
     roles?: unknown;
+    groups?: unknown;
+    zoneinfo?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  const groups = Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [];
   return {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
-    email: claims.email,
+    email: typeof claims.email === "string" ? claims.email : undefined,
+    timeZone: typeof claims.zoneinfo === "string" ? claims.zoneinfo : undefined,
+    // JWT groups add to the user's groups in the store (resolveUser merges both).
+    groups: groups.slice(0, 200),
     isAdmin: roles.includes("admin"),
   };
 }

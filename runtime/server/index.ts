@@ -13,6 +13,8 @@ import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
+import { resolveUser } from "../access/index.ts";
+import { registerAccessPassRoute } from "./routes/access-pass.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
@@ -34,6 +36,8 @@ export interface ServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+/** Paths whose credential is in the path itself (an access pass), not in Authorization. */
+const PASS_PREFIX = "/api/access-pass/";
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -96,8 +100,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       }
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
-    request.user = await authenticate(request.headers.authorization);
+    const path = request.url.split("?")[0];
+    if (PUBLIC_PATHS.has(path) || path.startsWith(PASS_PREFIX)) return;
+    const caller = await authenticate(request.headers.authorization);
+    request.user = await resolveUser(ctx.store, ctx.workspace, caller);
   });
   server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
@@ -107,5 +113,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerAccessPassRoute(server, ctx);
   return server;
 }

@@ -10,18 +10,20 @@ import { actionBody } from "./schemas.ts";
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
-    Body: { id?: string; values?: Record<string, unknown> };
+    Body: { id?: string; ids?: string[]; values?: Record<string, unknown> };
   }>(
     "/api/apps/:ws/:app/actions/:uid",
     { schema: { body: actionBody, tags: ["actions"] } },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
-      const { id, values } = request.body ?? {};
+      const { id, ids, values } = request.body ?? {};
       const result = await ctx.runtime.run({
         app: app.alias,
         action: request.params.uid,
-        recordId: id,
+        recordId: ids ? undefined : id,
+        recordIds: ids,
+        checkAccess: true,
         values: values ?? {},
         user: request.user,
         source: "rest",
@@ -33,6 +35,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           entity: result.entity,
           logs: result.logs,
           runId: result.runId,
+          recordIds: result.recordIds,
           created: result.created,
           httpCalls: result.httpCalls,
         };

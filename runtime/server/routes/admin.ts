@@ -5,7 +5,7 @@ import type { ServerContext } from "../context.ts";
 
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
-    if (!request.user.isAdmin)
+    if (!request.user.isGlobalAdmin)
       throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
     const { workers, config } = ctx.runtime;
     return {

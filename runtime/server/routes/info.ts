@@ -19,7 +19,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       id: request.user.id,
       name: request.user.name,
       email: request.user.email ?? null,
-      is_admin: Boolean(request.user.isAdmin),
+      is_admin: Boolean(request.user.isGlobalAdmin),
     },
     timezone: "UTC",
     server: {

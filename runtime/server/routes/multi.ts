@@ -13,6 +13,8 @@ import { viewsOf } from "./tickets.ts";
 type Item = Record<string, unknown> & {
   transition: string;
   id?: string;
+  /** A mass action: the action runs once on all these records (`records` in the logic). */
+  ids?: string[];
   app_alias?: string;
   workspace_alias?: string;
 };
@@ -20,6 +22,7 @@ type Item = Record<string, unknown> & {
 const META = new Set([
   "transition",
   "id",
+  "ids",
   "app_alias",
   "workspace_alias",
   "publishing_alias",
@@ -58,12 +61,14 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
     return appByAlias(ctx, String(item.app_alias)).alias;
   }
-  if (!item.id) throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id".`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(item.id));
+  const id = item.ids ? item.ids[0] : item.id;
+  if (!id)
+    throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
+  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
-      `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+      `Record ${String(id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
   return appByAlias(ctx, stored.app).alias;
 }
@@ -76,11 +81,13 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
-      recordId: item.transition === "add" ? undefined : String(item.id),
+      recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
+      recordIds: item.ids,
       values,
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      checkAccess: true,
     });
     if (!result.ok)
       return {
@@ -89,9 +96,15 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
         warnings: [],
         error: { ...result.error, logs: result.logs },
       };
-    const stored =
-      item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const ids = result.recordIds ?? [result.recordId];
+    const stored = [];
+    if (item.transition !== "delete")
+      for (const id of ids) {
+        const record = await ctx.store.getRecord(ctx.workspace, id);
+        if (record) stored.push(record);
+      }
+    const views = stored.length ? await viewsOf(ctx, stored, request.user) : ids.map((id) => ({ id }));
+    const data = item.ids ? views : views[0];
     const outcome =
       item.transition === "add"
         ? { created: true }

@@ -6,11 +6,12 @@ import type { FastifyInstance } from "fastify";
 import { allowedTransitions } from "../../actions/transitions.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { FilterNode, StoredRecord } from "../../store/types.ts";
-import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { checkAccess } from "../../access/index.ts";
+import { appByAlias, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 import { parseListOfFields, recordView } from "../record-view.ts";
 import { parseRlx } from "../../rlx/index.ts";
 import { historyBody, listBody, searchBody } from "./schemas.ts";
-import type { Caller as CurrentUser } from "../../access/index.ts";
+import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 
 interface ListBody {
   rlx?: string;
@@ -55,10 +56,12 @@ async function list(
   app: string | undefined,
   technical: boolean,
 ) {
+  if (app) await checkAccess(ctx.store, { user, workspace: ctx.workspace, app, permission: "read" });
+  // Across the workspace: only the apps this user may read.
   const installed: FilterNode = {
     kind: "in",
     field: "publishing_alias",
-    values: [...ctx.runtime.apps.keys()],
+    values: app ? [app] : await readableApps(ctx, user),
     negate: false,
   };
   const rlx = parseRlx(body.rlx ?? "", { currentUser: user.id });
@@ -108,13 +111,17 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
     if (!words || !String(words).trim())
       throw new RuntimeError("bad_request", 'Send the words to search for: { "query": "acme invoice" }.');
     const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
-    const records = await ctx.store.searchRecords({
+    const readable = new Set(app ? [app] : await readableApps(ctx, request.user));
+    if (app)
+      await checkAccess(ctx.store, { user: request.user, workspace: ctx.workspace, app, permission: "read" });
+    const found = await ctx.store.searchRecords({
       workspace: ctx.workspace,
       app,
       text: String(words),
       limit: Math.min(limitRecords ?? 10, MAX_LIMIT),
       offset: skipRecords ?? 0,
     });
+    const records = found.filter((record) => readable.has(record.app));
     return viewsOf(ctx, records, request.user);
   });
 
@@ -130,11 +137,13 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
           'Name the record: { "id": "<record id>" } or { "ids": [...] }.',
         );
       const entries = [];
+      const readable = new Set(await readableApps(ctx, request.user));
       for (const recordId of recordIds.slice(0, 100)) {
         for (const entry of await ctx.store.history(ctx.workspace, recordId, {
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
+          if (!readable.has(entry.app)) continue;
           entries.push({
             id: entry.recordId,
             revision: entry.revision,
