@@ -24,6 +24,16 @@ export async function createToken(
   user: { id: string; name?: string; isAdmin?: boolean },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
+  // Tokens belong to users: a token for an unknown user adds the user.
+  if (!(await store.directory.findUser(user.id)))
+    await store.directory.saveUser({
+      id: user.id,
+      email: null,
+      name: user.name ?? user.id,
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: Boolean(user.isAdmin),
+    });
   await store.saveToken({
     id: randomUUID(),
     tokenHash: hashToken(token),
