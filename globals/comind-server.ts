@@ -116,7 +116,7 @@ export const ComindServer = {
   },
   /**
    * A signed token that lets a client read ONE record through the REST API without an account
-   * (`GET /api/access-pass/{token}`), valid for `ttlSeconds` (default 1 hour, at most 7 days).
+   * (`GET /api/access-pass?pass={token}`), valid for `ttlSeconds` (default 1 hour, at most 7 days).
    */
   getAccessPass(
     recordId: string,

@@ -1,7 +1,7 @@
 /**
  * Access passes (`ComindServer.getAccessPass(recordId, ttlSeconds?)`): a short-lived HS256 JWT,
  * signed with a key the store makes once, that lets whoever holds it read ONE record through
- * `GET /api/access-pass/{token}` without an account. Nothing else accepts it.
+ * `GET /api/access-pass?pass={token}` without an account. Nothing else accepts it.
  */
 import { jwtVerify, SignJWT } from "jose";
 import { RuntimeError } from "../errors.ts";

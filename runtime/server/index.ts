@@ -36,8 +36,8 @@ export interface ServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
-/** Paths whose credential is in the path itself (an access pass), not in Authorization. */
-const PASS_PREFIX = "/api/access-pass/";
+/** The path whose credential is the access pass in its query, not Authorization. */
+const ACCESS_PASS_PATH = "/api/access-pass";
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -101,7 +101,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
     const path = request.url.split("?")[0];
-    if (PUBLIC_PATHS.has(path) || path.startsWith(PASS_PREFIX)) return;
+    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH) return;
     const caller = await authenticate(request.headers.authorization);
     request.user = await resolveUser(ctx.store, ctx.workspace, caller);
   });

@@ -1,5 +1,5 @@
 /**
- * GET /api/access-pass/{token}: the one record an access pass admits (`ComindServer.getAccessPass`),
+ * GET /api/access-pass?pass={token}: the one record an access pass admits (`ComindServer.getAccessPass`),
  * for a client without an account. The pass is the credential; nothing else is reachable with it.
  */
 import type { FastifyInstance } from "fastify";
@@ -9,16 +9,20 @@ import type { ServerContext } from "../context.ts";
 import { recordView } from "../record-view.ts";
 
 export function registerAccessPassRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.get<{ Params: { token: string } }>(
-    "/api/access-pass/:token",
+  server.get<{ Querystring: { pass: string } }>(
+    "/api/access-pass",
     {
       schema: {
         tags: ["records"],
-        params: { type: "object", properties: { token: { type: "string", maxLength: 2048 } } },
+        querystring: {
+          type: "object",
+          required: ["pass"],
+          properties: { pass: { type: "string", minLength: 1, maxLength: 2048 } },
+        },
       },
     },
     async (request) => {
-      const { recordId, app } = await readAccessPass(ctx.store, request.params.token, ctx.workspace);
+      const { recordId, app } = await readAccessPass(ctx.store, request.query.pass, ctx.workspace);
       const stored = await ctx.store.getRecord(ctx.workspace, recordId);
       const loaded = ctx.runtime.apps.get(app);
       if (!stored || stored.app !== app || !loaded)
