@@ -14,6 +14,8 @@ import { fileAndRunCases } from "./contract-files-runs.ts";
 import { keyCases } from "./contract-keys.ts";
 import { queryCases } from "./contract-queries.ts";
 import { writeCases } from "./contract-writes.ts";
+import { directoryCases } from "./contract-directory.ts";
+import { rlxMatchCases } from "./contract-rlx-match.ts";
 
 export interface ContractContext {
   /** The store opened for this suite (valid inside tests and hooks). */
@@ -41,5 +43,7 @@ export function storeContract(name: string, open: OpenStore): void {
     writeCases(context);
     keyCases(context);
     fileAndRunCases(context);
+    directoryCases(context);
+    rlxMatchCases(context);
   });
 }
