@@ -21,16 +21,22 @@ async function signingKey(store: Store): Promise<Uint8Array> {
   return new TextEncoder().encode(await store.directory.runtimeKey("access-pass"));
 }
 
-export async function createAccessPass(
-  store: Store,
-  pass: { workspace: string; app: string; recordId: string; issuedBy: string; ttlSeconds?: number },
-): Promise<AccessPass> {
-  const ttl = pass.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+/** The lifetime of a pass in seconds: default 1 hour, at most 7 days. */
+export function accessPassTtl(ttlSeconds: number | undefined): number {
+  const ttl = ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS)
     throw new RuntimeError(
       "bad_request",
       `getAccessPass: ttlSeconds must be between 1 and ${MAX_TTL_SECONDS}.`,
     );
+  return ttl;
+}
+
+export async function createAccessPass(
+  store: Store,
+  pass: { workspace: string; app: string; recordId: string; issuedBy: string; ttlSeconds?: number },
+): Promise<AccessPass> {
+  const ttl = accessPassTtl(pass.ttlSeconds);
   const expires = Math.floor(Date.now() / 1000) + Math.ceil(ttl);
   const token = await new SignJWT({ ws: pass.workspace, app: pass.app })
     .setProtectedHeader({ alg: "HS256" })

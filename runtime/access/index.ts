@@ -6,4 +6,4 @@
  */
 export { checkAccess, hasAccess, permissionFor, type AccessRequest } from "./check.ts";
 export { isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
-export { createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";
+export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";

@@ -5,7 +5,14 @@
  * Every write goes through the action's unit of work (one transaction).
  */
 import type { JsonRecord, RlxQuery, UserInfo } from "../../globals/bridge-contract.ts";
-import { checkAccess, createAccessPass, permissionFor, resolveUser, userForRunAs } from "../access/index.ts";
+import {
+  accessPassTtl,
+  checkAccess,
+  createAccessPass,
+  permissionFor,
+  resolveUser,
+  userForRunAs,
+} from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseRlx } from "../rlx/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
@@ -163,8 +170,13 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
         : null;
     },
     "records.accessPass": async ({ id, ttlSeconds }) => {
+      accessPassTtl(ttlSeconds);
       const record = await uow.load(id);
-      if (!record) throw new RuntimeError("not_found", `Record ${id.slice(0, 100)} does not exist.`);
+      if (!record)
+        throw new RuntimeError(
+          "not_found",
+          `Record ${id.slice(0, 100)} does not exist (a new record gets a pass once it is saved).`,
+        );
       if (!record.stored)
         throw new RuntimeError(
           "bad_request",

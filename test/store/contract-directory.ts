@@ -26,7 +26,11 @@ export function directoryCases(ctx: ContractContext): void {
       expect(saved).toMatchObject({ id, email: `${id}@acme.test`, isGlobalAdmin: false });
       expect((await dir.findUser(`${id.toUpperCase()}@ACME.test`))?.id).toBe(id);
       await dir.saveUser({ ...saved, name: "Ann B.", isGlobalAdmin: true });
-      expect(await dir.findUser(id)).toMatchObject({ name: "Ann B.", isGlobalAdmin: true, createdAt: saved.createdAt });
+      expect(await dir.findUser(id)).toMatchObject({
+        name: "Ann B.",
+        isGlobalAdmin: true,
+        createdAt: saved.createdAt,
+      });
       expect(await dir.findUser(unique("nobody"))).toBeNull();
       expect((await dir.listUsers()).some((user) => user.id === id)).toBe(true);
     });
@@ -34,9 +38,23 @@ export function directoryCases(ctx: ContractContext): void {
     it("refuses a second user with the same e-mail", async () => {
       const dir = ctx.store().directory;
       const email = `${unique("dup")}@acme.test`;
-      await dir.saveUser({ id: unique("a"), email, name: "A", timeZone: null, companyId: null, isGlobalAdmin: false });
+      await dir.saveUser({
+        id: unique("a"),
+        email,
+        name: "A",
+        timeZone: null,
+        companyId: null,
+        isGlobalAdmin: false,
+      });
       await expect(
-        dir.saveUser({ id: unique("b"), email, name: "B", timeZone: null, companyId: null, isGlobalAdmin: false }),
+        dir.saveUser({
+          id: unique("b"),
+          email,
+          name: "B",
+          timeZone: null,
+          companyId: null,
+          isGlobalAdmin: false,
+        }),
       ).rejects.toThrow();
     });
 
@@ -44,7 +62,14 @@ export function directoryCases(ctx: ContractContext): void {
       const dir = ctx.store().directory;
       const id = unique("gus");
       const group = unique("Support");
-      await dir.saveUser({ id, email: null, name: "Gus", timeZone: null, companyId: null, isGlobalAdmin: false });
+      await dir.saveUser({
+        id,
+        email: null,
+        name: "Gus",
+        timeZone: null,
+        companyId: null,
+        isGlobalAdmin: false,
+      });
       await dir.saveGroup(group, "first line");
       await dir.addGroupMember(group.toUpperCase(), id);
       await dir.addGroupMember(group, id);
@@ -58,7 +83,14 @@ export function directoryCases(ctx: ContractContext): void {
       const dir = ctx.store().directory;
       const ws = newWorkspace();
       const id = unique("wa");
-      await dir.saveUser({ id, email: null, name: "Wa", timeZone: null, companyId: null, isGlobalAdmin: false });
+      await dir.saveUser({
+        id,
+        email: null,
+        name: "Wa",
+        timeZone: null,
+        companyId: null,
+        isGlobalAdmin: false,
+      });
       await dir.setWorkspaceAdmin(ws, id, true);
       await dir.setWorkspaceAdmin(ws, id, true);
       expect((await dir.workspaceAdmins(ws)).map((u) => u.id)).toEqual([id]);
@@ -83,7 +115,9 @@ export function directoryCases(ctx: ContractContext): void {
       expect(await dir.permissions(ws, "HELPDESK")).toEqual([
         { workspace: ws, app: "HELPDESK", group: group.toLowerCase(), permission: "run" },
       ]);
-      await expect(dir.grant({ workspace: ws, app: "X", group: unique("missing"), permission: "read" })).rejects.toThrow();
+      await expect(
+        dir.grant({ workspace: ws, app: "X", group: unique("missing"), permission: "read" }),
+      ).rejects.toThrow();
     });
 
     it("makes a runtime key once and keeps it", async () => {

@@ -46,7 +46,9 @@ export function rlxMatchCases(ctx: ContractContext): void {
 
     it.each(FILTERS)("%s", async (text) => {
       const filter = parseRlx(text, { currentUser: "u" });
-      const bySql = (await ctx.store().findRecords({ workspace: ws, app: "RLX", filter })).map((r) => r.id).sort();
+      const bySql = (await ctx.store().findRecords({ workspace: ws, app: "RLX", filter }))
+        .map((r) => r.id)
+        .sort();
       const inMemory = all
         .filter((record) =>
           matchesFilter(filter, (field) => (field === "id" ? record.id : record.fields[field])),

@@ -1,0 +1,168 @@
+// Unit tests of the documented ComindServer / currentUser / AppSchema forms, one case per call,
+// through the real runtime (bundle, isolate, unit of work) on a throwaway SQLite store.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+
+let t: TestRuntime;
+
+beforeAll(async () => {
+  t = await startRuntime();
+  await t.runtime.loadApp(join(FIXTURE_APPS, "app-forms"));
+  await t.store.directory.saveGroup("qa");
+  await t.store.directory.saveUser({
+    id: "quinn",
+    email: null,
+    name: "Quinn",
+    timeZone: null,
+    companyId: null,
+    isGlobalAdmin: false,
+  });
+  await t.store.directory.addGroupMember("qa", "quinn");
+  for (const n of [1, 2, 3, 4])
+    await t.runtime.run({ app: "FORMS", action: "add", values: { title: `s${n}`, c_kind: "seed", c_n: n } });
+  await t.runtime.run({ app: "FORMS", action: "add", values: { title: "mine", c_kind: "quinn" } });
+});
+afterAll(() => t.close());
+
+async function runCase(name: string, user?: { id: string }) {
+  const result = await t.runtime.run({ app: "FORMS", action: "run_case", values: { c_case: name }, user });
+  if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
+  return result.entity.c_result as { value?: any; code?: string; message?: string };
+}
+
+describe("ComindServer queries", () => {
+  it("exposes the running action's uid as ComindServer.action", async () => {
+    expect((await runCase("action")).value).toBe("run_case");
+  });
+
+  it("keeps our equality-object form and (values, appAlias) create form working", async () => {
+    expect((await runCase("legacy_query")).value).toEqual(["s1", "s2", "s3", "s4"]);
+    expect((await runCase("legacy_create")).value).toEqual(["legacy", ["legacy"]]);
+  });
+
+  it("takes (wksApp, relex, fields, sortBy) with an rlx filter", async () => {
+    expect((await runCase("positional")).value).toEqual(["s4", "s3", "s2"]);
+  });
+
+  it("projects `fields` (plus id) and queryApp returns one record", async () => {
+    const { value } = await runCase("projection");
+    expect(Object.keys(value).sort()).toEqual(["c_n", "id"]);
+  });
+
+  it("takes the params object with limitRecords / skipRecords", async () => {
+    expect((await runCase("params")).value).toEqual(["s2", "s3"]);
+  });
+
+  it("substitutes {current-user} in the filter", async () => {
+    expect((await runCase("current_user_filter", { id: "quinn" })).value).toEqual(["mine"]);
+  });
+
+  it("sees the action's own uncommitted creates and deletes", async () => {
+    expect((await runCase("pending_visible")).value).toEqual([["fresh"], []]);
+  });
+
+  it("answers *Cached calls from the action's cache, plain calls from the store", async () => {
+    expect((await runCase("cached")).value).toEqual([4, 4, 5, true]);
+    // The cache ended with the action: the next one sees the committed record.
+    expect((await runCase("cached")).value).toEqual([5, 5, 6, true]);
+  });
+
+  it.each([
+    ["other_workspace", "not_found", /Workspace ELSEWHERE is not served here/],
+    ["bad_wks_app", "bad_request", /must be "WORKSPACE!APP"/],
+    ["bad_rlx", "bad_request", /Invalid rlx filter at position 5/],
+    ["other_app", "forbidden", /comindApp.dependsOn/],
+  ])("refuses %s with a clear error", async (name, code, message) => {
+    const result = await runCase(name);
+    expect(result.code).toBe(code);
+    expect(result.message).toMatch(message);
+  });
+});
+
+describe("ComindServer writes, lookups, Acls, access passes", () => {
+  it("bulk-creates and bulk-deletes (counting only records that existed)", async () => {
+    expect((await runCase("bulk")).value).toEqual([2, { deleted: 2 }]);
+    expect((await runCase("bulk_bad")).message).toMatch(/bulkCreateAppRecords: pass/);
+  });
+
+  it("builds ACL entries for groups and meta groups", async () => {
+    expect((await runCase("acls")).value).toEqual(["group:Sales", "metagroup:everyone"]);
+    expect((await runCase("acls_bad")).message).toMatch(/Acls.group: pass a group name/);
+  });
+
+  it("resolves and matches lookup options; refuses a field that is not a lookup", async () => {
+    expect((await runCase("lookup")).value).toEqual([
+      { value: "high", caption: "high", position: 2 },
+      "low",
+      null,
+    ]);
+    expect((await runCase("lookup_bad")).code).toBe("bad_request");
+  });
+
+  it("gives access passes only for saved records and bounded lifetimes", async () => {
+    expect((await runCase("pass_unsaved")).message).toMatch(/not saved yet/);
+    expect((await runCase("pass_ttl")).message).toMatch(/ttlSeconds must be between 1 and 604800/);
+  });
+
+  it("refuses runAsUser for a user the store does not know", async () => {
+    const result = await runCase("run_as_unknown");
+    expect(result.code).toBe("not_found");
+    expect(result.message).toMatch(/user ghost does not exist/);
+  });
+});
+
+describe("currentUser, AppSchema, records", () => {
+  it("builds currentUser from the store's groups, with the documented checks", async () => {
+    expect((await runCase("user", { id: "quinn" })).value).toEqual([
+      "quinn",
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
+  });
+
+  it("treats the CLI/test default caller as a global admin", async () => {
+    expect((await runCase("user")).value.slice(0, 3)).toEqual(["local-developer", true, true]);
+  });
+
+  it("loads the app's schema; install() confirms it; uninstall() is refused", async () => {
+    expect((await runCase("schema")).value).toEqual(["FORMS", "DEMO", 5, "FORMS"]);
+    expect((await runCase("uninstall")).code).toBe("forbidden");
+  });
+
+  it("has `records` = [entity] when the action runs on one record", async () => {
+    expect((await runCase("records_single")).value).toEqual([1, true]);
+  });
+});
+
+describe("base actions copy, move, archive", () => {
+  it("copies into a new record, moves to a submitted state, archives", async () => {
+    const made = await t.runtime.run({ app: "FORMS", action: "add", values: { title: "orig", c_n: 5 } });
+    if (!made.ok) throw new Error(made.error.message);
+    const copy = await t.runtime.run({
+      app: "FORMS",
+      action: "copy",
+      recordId: made.recordId,
+      values: { title: "dup" },
+    });
+    expect(copy.ok && copy.created && copy.recordId !== made.recordId).toBe(true);
+    expect(copy.ok && copy.entity).toMatchObject({ title: "dup", c_n: 5 });
+    const moved = await t.runtime.run({
+      app: "FORMS",
+      action: "move",
+      recordId: made.recordId,
+      values: { state: "review" },
+    });
+    expect(moved.ok && moved.entity.state).toBe("review");
+    const noState = await t.runtime.run({ app: "FORMS", action: "move", recordId: made.recordId });
+    expect(!noState.ok && noState.error.message).toMatch(/needs the target "state"/);
+    const archived = await t.runtime.run({ app: "FORMS", action: "archive", recordId: made.recordId });
+    expect(archived.ok && archived.entity.state).toBe("archived");
+  });
+});
