@@ -52,7 +52,7 @@ describe("app layers", () => {
       createIfMissing: true,
     });
     expect(edit.ok && edit.entity.c_trail).toBe("plugin;parent;app;");
-    const esc = await t.runtime.run({ app: "LAYERED", action: "escalate", recordId: edit.recordId });
+    const esc = await t.runtime.run({ app: "LAYERED", action: "escalate", recordId: edit.recordId! });
     expect(esc.ok && esc.entity.c_trail).toBe("plugin;parent;app;parent-escalate(1,2);app-escalate;");
   });
 
