@@ -16,9 +16,10 @@ export interface AccessPass {
 const DEFAULT_TTL_SECONDS = 3600;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 const AUDIENCE = "comind-runtime:access-pass";
+const KEY_NAME = "access-pass";
 
 async function signingKey(store: Store): Promise<Uint8Array> {
-  return new TextEncoder().encode(await store.directory.runtimeKey("access-pass"));
+  return new TextEncoder().encode(await store.directory.runtimeKey(KEY_NAME));
 }
 
 /** The lifetime of a pass in seconds: default 1 hour, at most 7 days. */
@@ -55,7 +56,10 @@ export async function readAccessPass(
   workspace: string,
 ): Promise<{ recordId: string; app: string }> {
   try {
-    const { payload } = await jwtVerify(token, await signingKey(store), {
+    // No key yet means no pass was ever issued: refuse without writing anything.
+    const key = await store.directory.existingRuntimeKey(KEY_NAME);
+    if (!key) throw new Error("no key");
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(key), {
       audience: AUDIENCE,
       algorithms: ["HS256"],
     });

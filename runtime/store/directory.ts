@@ -50,6 +50,8 @@ export interface Directory {
   permissions(workspace: string, app?: string): Promise<AppPermission[]>;
   /** A random key made once per store and kept (e.g. the access-pass signing key). */
   runtimeKey(name: string): Promise<string>;
+  /** The key if it was made already (readers never create one). */
+  existingRuntimeKey(name: string): Promise<string | null>;
 }
 
 /** Runs one statement with `?` placeholders and returns its rows. */
@@ -175,6 +177,9 @@ export function createDirectory(run: RunSql): Directory {
         group: row.group_name,
         permission: row.permission,
       }));
+    },
+    async existingRuntimeKey(name) {
+      return (await one("SELECT value FROM runtime_keys WHERE name = ?", [name]))?.value ?? null;
     },
     async runtimeKey(name) {
       await run(

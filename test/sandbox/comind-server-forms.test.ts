@@ -141,6 +141,51 @@ describe("currentUser, AppSchema, records", () => {
   });
 });
 
+describe("mass actions", () => {
+  async function make(title: string, c_kind = "mass") {
+    const made = await t.runtime.run({ app: "FORMS", action: "add", values: { title, c_kind } });
+    if (!made.ok) throw new Error(made.error.message);
+    return made.recordId;
+  }
+
+  it("runs once with `records`, saves every record's changes, and checks every precondition", async () => {
+    const ids = [await make("m1"), await make("m2"), await make("m3")];
+    const run = await t.runtime.run({
+      app: "FORMS",
+      action: "run_case",
+      recordIds: ids,
+      values: { c_case: "mass" },
+    });
+    expect(run.ok && run.entity.c_result).toEqual({ value: [3, true, ["m1", "m2", "m3"]] });
+    expect(run.ok && run.recordIds).toEqual(ids);
+    for (const [i, id] of ids.entries()) {
+      const stored = await t.store.getRecord("DEMO", id);
+      expect(stored!.fields).toMatchObject({ c_n: 100 + i, c_case: "mass" });
+    }
+    const locked = await make("locked", "locked");
+    const refused = await t.runtime.run({
+      app: "FORMS",
+      action: "run_case",
+      recordIds: [ids[0], locked],
+      values: { c_case: "mass" },
+    });
+    expect(!refused.ok && refused.error.code).toBe("precondition_failed");
+    expect((await t.store.getRecord("DEMO", ids[0]))!.revision).toBe(2);
+  });
+
+  it("refuses a mass add, an empty list and a repeated id", async () => {
+    const id = await make("once");
+    for (const [action, recordIds] of [
+      ["add", [id]],
+      ["run_case", []],
+      ["run_case", [id, id]],
+    ] as const) {
+      const run = await t.runtime.run({ app: "FORMS", action, recordIds: [...recordIds] });
+      expect(!run.ok && run.error.code).toBe("bad_request");
+    }
+  });
+});
+
 describe("base actions copy, move, archive", () => {
   it("copies into a new record, moves to a submitted state, archives", async () => {
     const made = await t.runtime.run({ app: "FORMS", action: "add", values: { title: "orig", c_n: 5 } });

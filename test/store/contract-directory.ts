@@ -123,7 +123,9 @@ export function directoryCases(ctx: ContractContext): void {
     it("makes a runtime key once and keeps it", async () => {
       const dir = ctx.store().directory;
       const name = unique("key");
+      expect(await dir.existingRuntimeKey(name)).toBeNull();
       const first = await dir.runtimeKey(name);
+      expect(await dir.existingRuntimeKey(name)).toBe(first);
       expect(first.length).toBeGreaterThanOrEqual(32);
       expect(await dir.runtimeKey(name)).toBe(first);
       expect(await dir.runtimeKey(unique("key"))).not.toBe(first);
