@@ -3,7 +3,8 @@ export * from "./server.ts";
 const installed = globalThis as any;
 
 export function makeEntity() {
-  const records = installed.records;
+  // Outside an action (the manifest isolate reading fields/actions) there are no records.
+  const records = installed.records ?? [];
   // The documented `records` is the array of selected records; `query` / `get` are ours.
   if (!Object.hasOwn(records, "query")) {
     Object.defineProperty(records, "query", {

@@ -173,6 +173,28 @@ describe("mass actions", () => {
     expect((await t.store.getRecord("DEMO", ids[0]))!.revision).toBe(2);
   });
 
+  it("works the same when isolates run in a worker process", async () => {
+    const w = await startRuntime({ workers: 1 });
+    try {
+      await w.runtime.loadApp(join(FIXTURE_APPS, "app-forms"));
+      const ids = [];
+      for (const title of ["w1", "w2"]) {
+        const made = await w.runtime.run({ app: "FORMS", action: "add", values: { title } });
+        ids.push(made.recordId!);
+      }
+      const run = await w.runtime.run({
+        app: "FORMS",
+        action: "run_case",
+        recordIds: ids,
+        values: { c_case: "mass" },
+      });
+      expect(run.ok && run.entity.c_result).toEqual({ value: [2, true, ["w1", "w2"]] });
+      expect((await w.store.getRecord("DEMO", ids[1]))!.fields.c_n).toBe(101);
+    } finally {
+      await w.close();
+    }
+  });
+
   it("refuses a mass add, an empty list and a repeated id", async () => {
     const id = await make("once");
     for (const [action, recordIds] of [
