@@ -82,6 +82,8 @@ export interface UserInfo {
   timeZone: string | null;
   companyId: string | null;
   isGlobalAdmin: boolean;
+  /** Our first name for isGlobalAdmin (host code and apps written against it). */
+  isAdmin: boolean;
   isWorkspaceAdmin: boolean;
   /** Names of the groups the user belongs to. */
   groups: string[];

@@ -9,7 +9,7 @@
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Permission, Store } from "../store/types.ts";
+import type { AppPermission, Permission, Store } from "../store/types.ts";
 
 export interface AccessRequest {
   user: UserInfo;
@@ -24,15 +24,37 @@ const VERBS: Record<Permission, string> = {
   run: "run actions of",
 };
 
+/** The rule itself, over the permissions granted on one app. */
+function allowedBy(user: UserInfo, granted: AppPermission[], permission: Permission): boolean {
+  if (user.isUnauthenticated) return false;
+  if (user.isGlobalAdmin || user.isWorkspaceAdmin) return true;
+  if (granted.length === 0) return true;
+  const groups = new Set(user.groups.map((group) => group.toLowerCase()));
+  return granted.some((entry) => entry.permission === permission && groups.has(entry.group));
+}
+
 /** True when the user may; never throws for a "no". */
 export async function hasAccess(store: Store, request: AccessRequest): Promise<boolean> {
   const { user } = request;
   if (user.isUnauthenticated) return false;
   if (user.isGlobalAdmin || user.isWorkspaceAdmin) return true;
   const granted = await store.directory.permissions(request.workspace, request.app);
-  if (granted.length === 0) return true;
-  const groups = new Set(user.groups.map((group) => group.toLowerCase()));
-  return granted.some((entry) => entry.permission === request.permission && groups.has(entry.group));
+  return allowedBy(user, granted, request.permission);
+}
+
+/** Which of `apps` the user may `permission` (one store query for all of them). */
+export async function appsAllowed(
+  store: Store,
+  request: Omit<AccessRequest, "app"> & { apps: string[] },
+): Promise<string[]> {
+  const granted = await store.directory.permissions(request.workspace);
+  return request.apps.filter((app) =>
+    allowedBy(
+      request.user,
+      granted.filter((entry) => entry.app === app),
+      request.permission,
+    ),
+  );
 }
 
 /** Throws `forbidden` (naming the app and what is missing) unless the user may. */

@@ -38,6 +38,7 @@ export async function resolveUser(store: Store, workspace: string, caller: Calle
       timeZone: null,
       companyId: null,
       isGlobalAdmin: false,
+      isAdmin: false,
       isWorkspaceAdmin: false,
       groups: [],
       adminOfWorkspaces: [],
@@ -60,6 +61,7 @@ export async function resolveUser(store: Store, workspace: string, caller: Calle
     timeZone: row?.timeZone ?? caller.timeZone ?? null,
     companyId: row?.companyId ?? caller.companyId ?? null,
     isGlobalAdmin,
+    isAdmin: isGlobalAdmin,
     isWorkspaceAdmin:
       isGlobalAdmin ||
       Boolean(caller.isWorkspaceAdmin) ||

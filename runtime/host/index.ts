@@ -70,3 +70,5 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
   };
 }
+
+export { fileUidOf } from "./file-uid.ts";

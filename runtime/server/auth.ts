@@ -52,9 +52,9 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     name?: string;
     email?: string;
     preferred_username?: string;
+    zoneinfo?: unknown;
     roles?: unknown;
     groups?: unknown;
-    zoneinfo?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
@@ -63,10 +63,10 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
     email: typeof claims.email === "string" ? claims.email : undefined,
-    timeZone: typeof claims.zoneinfo === "string" ? claims.zoneinfo : undefined,
     // JWT groups add to the user's groups in the store (resolveUser merges both).
     groups: groups.slice(0, 200),
     isAdmin: roles.includes("admin"),
+    ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
 }
 

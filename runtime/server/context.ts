@@ -1,6 +1,6 @@
 /** What every route needs: the action runtime, the store, the served workspace, limits. */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
-import { hasAccess } from "../access/index.ts";
+import { appsAllowed, checkAccess } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/types.ts";
@@ -40,13 +40,19 @@ export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
   return app;
 }
 
+/** Throws `forbidden` unless the user may read records of this app (the one access check). */
+export async function checkRead(ctx: ServerContext, user: UserInfo, app: string): Promise<void> {
+  await checkAccess(ctx.store, { user, workspace: ctx.workspace, app, permission: "read" });
+}
+
 /** Aliases of the installed apps whose records this user may read (the one access check). */
 export async function readableApps(ctx: ServerContext, user: UserInfo): Promise<string[]> {
-  const readable = [];
-  for (const alias of ctx.runtime.apps.keys())
-    if (await hasAccess(ctx.store, { user, workspace: ctx.workspace, app: alias, permission: "read" }))
-      readable.push(alias);
-  return readable;
+  return appsAllowed(ctx.store, {
+    user,
+    workspace: ctx.workspace,
+    apps: [...ctx.runtime.apps.keys()],
+    permission: "read",
+  });
 }
 
 /** Time kept back from an action so its own error (not the request's 504) reaches the caller. */

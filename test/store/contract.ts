@@ -13,6 +13,7 @@ import type { OpenStore } from "./builders.ts";
 import { fileAndRunCases } from "./contract-files-runs.ts";
 import { keyCases } from "./contract-keys.ts";
 import { queryCases } from "./contract-queries.ts";
+import { tombstoneCases } from "./contract-tombstones.ts";
 import { writeCases } from "./contract-writes.ts";
 import { directoryCases } from "./contract-directory.ts";
 import { rlxMatchCases } from "./contract-rlx-match.ts";
@@ -45,5 +46,6 @@ export function storeContract(name: string, open: OpenStore): void {
     fileAndRunCases(context);
     directoryCases(context);
     rlxMatchCases(context);
+    tombstoneCases(context);
   });
 }
