@@ -245,6 +245,17 @@ describe("documented ComindServer forms", () => {
   });
 });
 
+describe("plugins", () => {
+  it("runs the @comind/plugin-helpdesk-sla dependency's add logic and serves its field", async () => {
+    expect(api.runtime.apps.has("HELPDESK")).toBe(true);
+    const ticket = await add({ title: "Urgent", c_priority: "p3" });
+    expect(ticket.c_sla_due).toBe("2030-01-01T04:00:00.000Z");
+    expect(ticket.c_priority__resolved).toEqual({ caption: "High", position: 3 });
+    const schema = (await call("GET", "/api/schema/DEMO!HELPDESK")).json;
+    expect(schema.fields.map((f: { name: string }) => f.name)).toContain("c_sla_due");
+  });
+});
+
 describe("access passes", () => {
   it("lets anyone holding the pass read that one record, and nothing else", async () => {
     const ticket = await add({ title: "Shared", c_customer_email: "c@x.test" });
