@@ -18,7 +18,8 @@ import { parseRlx } from "../rlx/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import { assertFieldName } from "../store/field-names.ts";
 import type { LoadedApp } from "./app-loader.ts";
-import { lookupField, lookupValueId, staticOptions } from "./lookups.ts";
+import { findLookupOption } from "./lookup-query.ts";
+import { lookupField } from "./lookups.ts";
 import { queryWithPending } from "./pending-query.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 import { appOfWksApp } from "./wks-app.ts";
@@ -134,41 +135,8 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
       for (const id of ids) if ((await uow.delete({ id: String(id) })).deleted) deleted++;
       return { deleted };
     },
-    "records.lookup": async ({ field, value, caption }) => {
-      const definition = lookupField(app.manifest.fields, field, app.alias);
-      const options = staticOptions(definition);
-      const wanted = caption === undefined ? null : caption.trim().toLowerCase();
-      if (options) {
-        const id = lookupValueId(value);
-        return (
-          options.find((o) => (wanted === null ? o.value === id : o.caption.toLowerCase() === wanted)) ?? null
-        );
-      }
-      if (typeof definition.lookupApp !== "string")
-        throw new RuntimeError(
-          "app_invalid",
-          `Lookup field "${field}" needs "options" or "lookupApp" in fields/index.ts.`,
-        );
-      const target = appOf(definition.lookupApp);
-      uow.schema(target);
-      const filter =
-        wanted === null ? { kind: "compare", field: "id", op: "=", value: lookupValueId(value) } : null;
-      const candidates = await queryWithPending(uow, {
-        appAlias: target,
-        rlx: filter ? (filter as never) : undefined,
-        limit: wanted === null ? 1 : 10_000,
-      });
-      const match = candidates.find(
-        (r) => wanted === null || String(r.fields.title ?? "").toLowerCase() === wanted,
-      );
-      return match
-        ? {
-            value: match.id,
-            caption: String(match.fields.title ?? ""),
-            position: match.stored?.number ?? null,
-          }
-        : null;
-    },
+    "records.lookup": async ({ field, value, caption }) =>
+      findLookupOption(uow, lookupField(app.manifest.fields, field, app.alias), appOf, { value, caption }),
     "records.accessPass": async ({ id, ttlSeconds }) => {
       accessPassTtl(ttlSeconds);
       const record = await uow.load(id);

@@ -98,6 +98,8 @@ describe("ComindServer writes, lookups, Acls, access passes", () => {
       null,
     ]);
     expect((await runCase("lookup_bad")).code).toBe("bad_request");
+    // lookupApp: captions are the titles of the app's records (exact match, any case).
+    expect((await runCase("lookup_app")).value).toEqual(["s2", "number", null]);
   });
 
   it("gives access passes only for saved records and bounded lifetimes", async () => {
@@ -132,7 +134,7 @@ describe("currentUser, AppSchema, records", () => {
   });
 
   it("loads the app's schema; install() confirms it; uninstall() is refused", async () => {
-    expect((await runCase("schema")).value).toEqual(["FORMS", "DEMO", 5, "FORMS"]);
+    expect((await runCase("schema")).value).toEqual(["FORMS", "DEMO", 6, "FORMS"]);
     expect((await runCase("uninstall")).code).toBe("forbidden");
   });
 
