@@ -4,6 +4,7 @@
  * e-mails are kept lower-case so that lookups ignore case.
  */
 import { randomBytes } from "node:crypto";
+import { RuntimeError } from "../errors.ts";
 
 export type Permission = "read" | "write" | "run";
 export const PERMISSIONS: readonly Permission[] = ["read", "write", "run"];
@@ -75,6 +76,10 @@ export function createDirectory(run: RunSql): Directory {
   return {
     async saveUser(user) {
       const now = user.createdAt ?? new Date().toISOString();
+      const email = normalizeEmail(user.email);
+      const owner = email ? await one("SELECT id FROM users WHERE email = ?", [email]) : undefined;
+      if (owner && owner.id !== user.id)
+        throw new RuntimeError("conflict", `The e-mail ${email} already belongs to user ${owner.id}.`);
       await run(
         `INSERT INTO users (id, email, name, time_zone, company_id, is_global_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, time_zone = excluded.time_zone,

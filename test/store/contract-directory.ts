@@ -55,7 +55,10 @@ export function directoryCases(ctx: ContractContext): void {
           companyId: null,
           isGlobalAdmin: false,
         }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({
+        code: "conflict",
+        message: expect.stringMatching(/already belongs to user a-/),
+      });
     });
 
     it("keeps group memberships (group names ignore case; adding twice is harmless)", async () => {
