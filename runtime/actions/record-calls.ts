@@ -97,8 +97,9 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
   return {
     "records.find": find,
     "records.create": async ({ values, appAlias, runAsUser }) => {
-      await runAs(runAsUser, appAlias ?? uow.defaultApp, "write");
-      return uow.create({ values, appAlias: appAlias === undefined ? undefined : appOf(appAlias) });
+      const target = appOf(appAlias);
+      await runAs(runAsUser, target, "write");
+      return uow.create({ values, appAlias: target });
     },
     "records.update": async ({ id, transition, values, runAsUser }) => {
       let user: UserInfo | null = null;

@@ -107,6 +107,31 @@ describe("ComindServer writes, lookups, Acls, access passes", () => {
     expect((await runCase("pass_ttl")).message).toMatch(/ttlSeconds must be between 1 and 604800/);
   });
 
+  it("checks runAsUser against the app's permissions, whatever form names the app", async () => {
+    expect((await runCase("run_as_quinn")).value).toBe("by quinn");
+    await t.store.directory.saveGroup("forms-writers");
+    await t.store.directory.grant({
+      workspace: "DEMO",
+      app: "FORMS",
+      group: "forms-writers",
+      permission: "write",
+    });
+    try {
+      const refused = await runCase("run_as_quinn");
+      expect(refused.code).toBe("forbidden");
+      expect(refused.message).toMatch(/quinn may not change records of app FORMS/);
+      await t.store.directory.addGroupMember("forms-writers", "quinn");
+      expect((await runCase("run_as_quinn")).value).toBe("by quinn");
+    } finally {
+      await t.store.directory.revoke({
+        workspace: "DEMO",
+        app: "FORMS",
+        group: "forms-writers",
+        permission: "write",
+      });
+    }
+  });
+
   it("refuses runAsUser for a user the store does not know", async () => {
     const result = await runCase("run_as_unknown");
     expect(result.code).toBe("not_found");
