@@ -9,7 +9,8 @@ import type { FilterNode } from "../store/types.ts";
 import type { JsonRecord } from "./fields.ts";
 import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
 
-const MAX_QUERY_LIMIT = 10_000;
+/** The most records one query answers (also the default of the documented rlx forms). */
+export const MAX_QUERY_LIMIT = 10_000;
 
 function matches(fields: JsonRecord, filter: JsonRecord): boolean {
   return Object.entries(filter).every(

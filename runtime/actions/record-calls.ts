@@ -20,7 +20,7 @@ import { assertFieldName } from "../store/field-names.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { findLookupOption } from "./lookup-query.ts";
 import { lookupField } from "./lookups.ts";
-import { queryWithPending } from "./pending-query.ts";
+import { MAX_QUERY_LIMIT, queryWithPending } from "./pending-query.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 import { appOfWksApp } from "./wks-app.ts";
 
@@ -86,7 +86,8 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
       appAlias: target,
       rlx,
       sortBy: query.sortBy,
-      limit: query.limit,
+      // Comind apps expect every matching record: up to the cap unless limitRecords says fewer.
+      limit: query.limit ?? MAX_QUERY_LIMIT,
       skip: query.skip,
     });
     const result = records.map((record) => project(uow.entityOf(record), fields));

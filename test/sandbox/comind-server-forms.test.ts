@@ -84,6 +84,8 @@ describe("ComindServer writes, lookups, Acls, access passes", () => {
   it("bulk-creates and bulk-deletes (counting only records that existed)", async () => {
     expect((await runCase("bulk")).value).toEqual([2, { deleted: 2 }]);
     expect((await runCase("bulk_bad")).message).toMatch(/bulkCreateAppRecords: pass/);
+    // The documented forms answer every match (not a first page) unless limitRecords says fewer.
+    expect((await runCase("many")).value).toEqual([150, 20]);
   });
 
   it("builds ACL entries for groups and meta groups", async () => {
