@@ -58,7 +58,14 @@ export async function openPostgresStore(
   };
   const store: Store = {
     kind: "postgres",
-    directory: createDirectory((sql, params) => all(numbered(sql), params)),
+    // guardMethods below wraps the store's own methods; the directory's queries translate here.
+    directory: createDirectory(async (sql, params) => {
+      try {
+        return await all(numbered(sql), params);
+      } catch (error) {
+        throw translateStoreError(error);
+      }
+    }),
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;
