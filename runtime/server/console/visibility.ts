@@ -5,10 +5,12 @@
 import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import type { ActionRunLog } from "../../store/types.ts";
-import type { ServerContext } from "../context.ts";
+import { readableApps, type ServerContext } from "../context.ts";
 
-export function visibleApps(ctx: ServerContext, _user: CurrentUser): LoadedApp[] {
-  return [...ctx.runtime.apps.values()];
+/** The apps whose records the user may read (the one access check of runtime/access). */
+export async function visibleApps(ctx: ServerContext, user: CurrentUser): Promise<LoadedApp[]> {
+  const readable = new Set(await readableApps(ctx, user));
+  return [...ctx.runtime.apps.values()].filter((app) => readable.has(app.alias));
 }
 
 export function canSeeRun(user: CurrentUser, run: ActionRunLog): boolean {
