@@ -99,6 +99,10 @@ export type EntityOf<F extends AppFieldArray> = BaseEntity & {
   readonly [K in F[number] as K["type"] extends LookupType
     ? `${K["name"]}__resolved`
     : never]: ResolvedLookup | null;
+} & {
+  -readonly [K in F[number] as K["type"] extends "fileslist" ? `${K["name"]}__list` : never]:
+    | AttachmentItem[]
+    | null;
 };
 
 /** An app's logic: one function per action uid (plus optional base actions add/edit/delete). */

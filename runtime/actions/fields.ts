@@ -124,6 +124,11 @@ export class FieldSchema {
     return [...this.types.keys()];
   }
 
+  /** Files-list fields: each is also readable and writable as `<name>__list`. */
+  get listFields(): string[] {
+    return [...this.types].filter(([, type]) => type === "fileslist").map(([name]) => name);
+  }
+
   typeOf(field: string): AppFieldType | undefined {
     return this.types.get(field);
   }
@@ -133,6 +138,7 @@ export class FieldSchema {
     const clean: JsonRecord = {};
     for (const [field, value] of Object.entries(values)) {
       if (READ_ONLY_FIELDS.has(field) || field.endsWith("__resolved")) continue;
+      if (field.endsWith("__list") && this.types.get(field.slice(0, -6)) === "fileslist") continue;
       const type = this.types.get(field);
       if (!type)
         throw new RuntimeError(

@@ -114,11 +114,14 @@ export async function runLogic(
     const others = options.others?.map((other, i) => {
       const after = outcome.records?.[i + 1];
       if (!after || typeof after !== "object") return other.fields;
-      return { ...other.fields, ...app.schema.validate(fieldsFromEntity(after, other.entity)) };
+      return { ...other.fields, ...app.schema.validate(fieldsFromEntity(after, other.entity, app.schema)) };
     });
     return {
       outcome,
-      fields: { ...record.fields, ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity)) },
+      fields: {
+        ...record.fields,
+        ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity, app.schema)),
+      },
       others,
     };
   } finally {

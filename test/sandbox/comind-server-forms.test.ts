@@ -161,8 +161,18 @@ describe("currentUser, AppSchema, records", () => {
   });
 
   it("loads the app's schema; install() confirms it; uninstall() is refused", async () => {
-    expect((await runCase("schema")).value).toEqual(["FORMS", "DEMO", 6, "FORMS"]);
+    expect((await runCase("schema")).value).toEqual(["FORMS", "DEMO", 7, "FORMS"]);
     expect((await runCase("uninstall")).code).toBe("forbidden");
+  });
+
+  it("mirrors every files-list field as <field>__list, both ways", async () => {
+    const result = await t.runtime.run({ app: "FORMS", action: "run_case", values: { c_case: "docs_list" } });
+    expect(result.ok && result.entity.c_result).toEqual({ value: null });
+    expect(result.ok && result.entity.c_docs).toEqual([{ file_uid: "f-1", title: "one" }]);
+    expect(result.ok && result.entity.c_docs__list).toEqual([{ file_uid: "f-1", title: "one" }]);
+    const stored = await t.store.getRecord("DEMO", result.recordId!);
+    expect(stored!.fields.c_docs).toEqual([{ file_uid: "f-1", title: "one" }]);
+    expect(stored!.fields).not.toHaveProperty("c_docs__list");
   });
 
   it("has `records` = [entity] when the action runs on one record", async () => {
