@@ -8,7 +8,7 @@
 import { AppSchema, getSecrets } from "./app-settings.ts";
 import { ComindServer } from "./comind-server.ts";
 import { createConsole } from "./console.ts";
-import { currentEntity, currentEntityOld, currentUser } from "./entity.ts";
+import { currentEntity, currentEntityOld, currentRecords, currentUser } from "./entity.ts";
 import { Files } from "./files.ts";
 import { RestApi } from "./rest-api.ts";
 import { Utils } from "./utils.ts";
@@ -22,6 +22,7 @@ export const PLATFORM_GLOBAL_NAMES = [
   "console",
   "entity",
   "entityOld",
+  "records",
   "currentUser",
   "__comindEnv",
 ] as const;
@@ -42,6 +43,9 @@ export function platformGlobals(): PlatformGlobals {
     },
     get entityOld() {
       return currentEntityOld();
+    },
+    get records() {
+      return currentRecords();
     },
     get currentUser() {
       return currentUser();

@@ -45,6 +45,8 @@ export type SandboxOutcome =
       ok: true;
       ran: boolean;
       entity: Record<string, unknown>;
+      /** A mass action's selected records after the logic (entity is the first of them). */
+      records?: Record<string, unknown>[];
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
@@ -72,7 +74,7 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string }
+  | { ok: true; allowed: true; ran: boolean; entityJson: string; recordsJson?: string }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -122,8 +124,16 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
 }
 
-const readEntity = (json: string) =>
-  parseFromIsolate<Record<string, unknown>>(json, MAX_RESULT_BYTES, "entity");
+/** `entity` (and a mass action's `records`) as the logic left them. */
+function readResult(entityJson: string, recordsJson: string | undefined) {
+  const entity = parseFromIsolate<Record<string, unknown>>(entityJson, MAX_RESULT_BYTES, "entity");
+  const records = recordsJson
+    ? parseFromIsolate<Record<string, unknown>[]>(recordsJson, MAX_RESULT_BYTES, "records")
+    : undefined;
+  if (records && !Array.isArray(records))
+    throw new RuntimeError("logic_error", "records must stay an array.");
+  return { entity, records };
+}
 
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
   const lease = await pool.acquire(run.app);
@@ -159,7 +169,7 @@ async function runInLease(
     });
     verdict = "discard-context";
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
-    const entity = reply.ok && reply.allowed ? readEntity(reply.entityJson) : null;
+    const result = reply.ok && reply.allowed ? readResult(reply.entityJson, reply.recordsJson) : null;
     verdict = "keep";
     if (!reply.ok)
       return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
@@ -175,7 +185,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    return { ok: true, ran: reply.ran, entity: entity!, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, ...result!, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
