@@ -124,6 +124,11 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
     expect(JSON.stringify(found)).not.toContain(Buffer.from("A-data").toString("base64"));
   });
 
+  it("the records global of a (mass) action", async () => {
+    const { found } = await carry("records");
+    expect(text(found)).toEqual({ length: 1, carry: null, same: true });
+  });
+
   it("the console buffer: action 2's logs hold only its own lines", async () => {
     const { left, found } = await carry("console");
     expect(left.logs.map((entry) => entry.message)).toEqual(["console line of user A: A-data"]);
