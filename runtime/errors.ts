@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, hint: "Missing or invalid credentials." },
   forbidden: { status: 403, hint: "The caller may not do this." },
   payload_too_large: { status: 413, hint: "The request body is larger than the limit." },
+  store_unavailable: {
+    status: 503,
+    hint: "The record store cannot be reached; check --database-url / DATABASE_URL and that the database runs.",
+  },
   internal_error: { status: 500, hint: "An unexpected error; see the server log." },
 } as const;
 

@@ -2,4 +2,5 @@
 export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runtime.ts";
 export type { ActionRequest, ActionResult, ActionError } from "./types.ts";
 export { DEFAULT_USER } from "./types.ts";
-export type { LoadedApp } from "./app-loader.ts";
+export { loadApp, type LoadedApp } from "./app-loader.ts";
+export { BASE_FIELDS, READ_ONLY_FIELDS } from "./fields.ts";

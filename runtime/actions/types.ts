@@ -20,6 +20,8 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
+  onImported?: (rows: number) => void;
 }
 
 export interface ActionError {

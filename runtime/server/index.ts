@@ -20,6 +20,9 @@ import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
+export { createToken } from "./auth.ts";
+export { assertKnownFilterFields, parseRlx, RlxError } from "./rlx/index.ts";
+
 export interface ServerOptions {
   runtime: ActionRuntime;
   store: Store;

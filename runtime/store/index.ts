@@ -7,6 +7,10 @@
 import type { Store } from "./types.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 
+export { sqliteFile } from "./sqlite/index.ts";
+import { isRuntimeError } from "../errors.ts";
+import { databaseTarget, storeUnavailable } from "./unavailable.ts";
+
 export type * from "./types.ts";
 
 export interface StoreOptions {
@@ -18,8 +22,14 @@ export interface StoreOptions {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
+    const target = databaseTarget(options.databaseUrl);
     const { openPostgresStore } = await import("./postgres/index.ts");
-    return openPostgresStore(options.databaseUrl, { schema: options.schema });
+    try {
+      return await openPostgresStore(options.databaseUrl, { schema: options.schema });
+    } catch (error) {
+      if (isRuntimeError(error)) throw error;
+      throw storeUnavailable(target, error);
+    }
   }
   return openSqliteStore(options.dataDir);
 }

@@ -179,6 +179,10 @@ export interface Store {
   searchRecords(query: SearchQuery): Promise<StoredRecord[]>;
   saveToken(token: AuthToken): Promise<void>;
   findToken(tokenHash: string): Promise<AuthToken | null>;
+  /** Every token, oldest first (hashes included; callers show only ids and users). */
+  listTokens(): Promise<AuthToken[]>;
+  /** Deletes a token by its id; false when there is none. */
+  deleteToken(id: string): Promise<boolean>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   close(): Promise<void>;

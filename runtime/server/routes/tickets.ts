@@ -8,7 +8,7 @@ import { RuntimeError } from "../../errors.ts";
 import type { FilterNode, StoredRecord } from "../../store/types.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { parseListOfFields, recordView } from "../record-view.ts";
-import { parseRlx } from "../rlx/parse.ts";
+import { assertKnownFilterFields, parseRlx } from "../rlx/index.ts";
 import { historyBody, listBody, searchBody } from "./schemas.ts";
 import type { CurrentUser } from "../../../globals/app-types.ts";
 
@@ -62,6 +62,7 @@ async function list(
     negate: false,
   };
   const rlx = parseRlx(body.rlx ?? "", { currentUser: user.id });
+  assertKnownFilterFields(rlx, app ? [ctx.runtime.apps.get(app)!] : [...ctx.runtime.apps.values()]);
   const filter: FilterNode = rlx ? { kind: "and", items: [installed, rlx] } : installed;
   const base = { workspace: ctx.workspace, app, filter };
   const limit = Math.min(body.limitRecords ?? 10, MAX_LIMIT);

@@ -87,6 +87,13 @@ export async function openPostgresStore(
       const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
       return rows[0] ? rowToToken(rows[0]) : null;
     },
+    async listTokens() {
+      return (await all("SELECT * FROM auth_tokens ORDER BY created_at, id", [])).map(rowToToken);
+    },
+    async deleteToken(id) {
+      const result = await pool.query("DELETE FROM auth_tokens WHERE id = $1", [id]);
+      return (result.rowCount ?? 0) > 0;
+    },
     async recordRun(run) {
       await pool.query(
         `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
