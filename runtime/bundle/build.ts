@@ -10,7 +10,7 @@
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { comindResolvePlugin } from "./resolve-plugin.ts";
@@ -72,7 +72,7 @@ async function bundle(pkg: AppPackage, entry: string, globalName: string): Promi
 }
 
 export async function buildApp(appDir: string): Promise<AppBuild> {
-  const pkg = readAppPackage(resolve(appDir));
+  const pkg = readAppPackage(appDir);
   const logicEntry = [
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),

@@ -14,6 +14,7 @@ import { Server as TusServer } from "@tus/server";
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
+import { createStallGuard } from "../upload-stall.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
@@ -76,13 +77,14 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       return { headers: { "Comind-File-Uid": upload.id } };
     },
   });
+  const guardStalls = createStallGuard();
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   const handle = async (
     request: { raw: import("node:http").IncomingMessage },
     reply: { hijack(): void; raw: import("node:http").ServerResponse },
   ) => {
     reply.hijack();
-    await tus.handle(request.raw, reply.raw);
+    await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
   };
   server.all("/api/upload-tus", { schema: { hide: true } }, handle);
   server.all("/api/upload-tus/*", { schema: { hide: true } }, handle);
