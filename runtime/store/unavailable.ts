@@ -23,7 +23,7 @@ export function databaseTarget(databaseUrl: string): Target {
   if (!url || !/^postgres(ql)?:$/.test(url.protocol) || !url.hostname)
     throw new RuntimeError(
       "store_unavailable",
-      `The database URL "${databaseUrl.replace(/\/\/[^@/]*@/, "//***@").slice(0, 200)}" is not a Postgres URL: use postgres://user:password@host:5432/database.`,
+      `Cannot open the Postgres store: the database URL "${databaseUrl.replace(/\/\/[^@/]*@/, "//***@").slice(0, 200)}" is not a Postgres URL: use postgres://user:password@host:5432/database.`,
     );
   return {
     host: url.hostname,

@@ -56,7 +56,10 @@ describe("--help of every command", () => {
 
   it("serve and dev have no --json (they print logs, not one document)", () => {
     for (const [name, command] of commands.filter(([name]) => name === "serve" || name === "dev")) {
-      expect(command.options.map((o) => o.long), name).not.toContain("--json");
+      expect(
+        command.options.map((o) => o.long),
+        name,
+      ).not.toContain("--json");
       expect(helpOf(command)).toContain("COMIND_ALLOW_HOSTS");
     }
   });
