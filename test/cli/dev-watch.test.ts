@@ -41,7 +41,7 @@ async function loggedByAction(): Promise<string> {
     headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" },
     body: "{}",
   });
-  const result = await response.json();
+  const result = (await response.json()) as { logs: { message: string }[] };
   return result.logs.map((entry: { message: string }) => entry.message).join("\n");
 }
 
