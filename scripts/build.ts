@@ -17,7 +17,9 @@ const emittedByTsc = (path: string) => path.endsWith(".ts") && !path.endsWith(".
 
 rmSync(DIST, { recursive: true, force: true });
 for (const project of ["tsconfig.runtime.json", "tsconfig.globals.json"]) {
-  execFileSync(process.execPath, [TSC, "-p", join(import.meta.dirname, project)], { stdio: "inherit" });
+  execFileSync(process.execPath, [TSC, "-p", join(import.meta.dirname, project)], {
+    stdio: ["ignore", process.stderr, process.stderr],
+  });
 }
 for (const folder of ["runtime", "globals"]) {
   cpSync(join(ROOT, folder), join(DIST, folder), {
@@ -25,4 +27,5 @@ for (const folder of ["runtime", "globals"]) {
     filter: (source) => !emittedByTsc(source),
   });
 }
-console.log(`built ${DIST}`);
+// stderr: `npm pack --json` keeps stdout for its JSON.
+process.stderr.write(`built ${DIST}\n`);
