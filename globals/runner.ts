@@ -28,7 +28,8 @@ function describeThrown(value: unknown): ThrownInfo {
       };
     }
     // `throw { code, message }` (a common pattern in vendor apps): its message, and its code kept.
-    const shaped = value && typeof value === "object" ? (value as { code?: unknown; message?: unknown }) : null;
+    const shaped =
+      value && typeof value === "object" ? (value as { code?: unknown; message?: unknown }) : null;
     if (shaped && typeof shaped.message === "string")
       return {
         message: shaped.message,
