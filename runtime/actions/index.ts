@@ -4,3 +4,4 @@ export type { ActionRequest, ActionResult, ActionError } from "./types.ts";
 export { DEFAULT_USER } from "./types.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
 export { BASE_FIELDS, READ_ONLY_FIELDS } from "./fields.ts";
+export { toEntity } from "./record-shape.ts";

@@ -28,6 +28,16 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  console?: boolean;
+}
+
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
+
+function onOff(value: string): boolean {
+  const v = value.toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new UsageError(`--console must be "on" or "off", got "${value}".`);
 }
 
 function oidcFromEnv() {
@@ -72,6 +82,14 @@ function serveCommand(
           .default("127.0.0.1"),
       )
       .addOption(
+        new Option(
+          "--console <on|off>",
+          "serve the run console at /console (default: on when listening on loopback, off otherwise)",
+        )
+          .env("COMIND_CONSOLE")
+          .argParser(onOff),
+      )
+      .addOption(
         new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
           .env("COMIND_WORKERS")
           .argParser(workerCount)
@@ -111,6 +129,7 @@ function serveCommand(
       dataDir,
       oidc: oidcFromEnv(),
       logger: { level: process.env.LOG_LEVEL ?? "info" },
+      console: flags.console ?? isLoopback(flags.host),
     });
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(
