@@ -116,6 +116,11 @@ describe("the published package", () => {
       files.some((f) => /^package\/dist\/runtime\/store\/migrations\/sqlite\/\d+_.*\.sql$/.test(f)),
     ).toBe(true);
     expect(files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
+    // Every file the runtime reads at run time (SQL, templates, views, assets), whoever added it.
+    const tracked = (await sh("git", ["ls-files", "runtime", "globals"], ROOT)).stdout.trim().split("\n");
+    const runtimeFiles = tracked.filter((f) => !f.endsWith(".ts") || f.endsWith(".d.ts"));
+    expect(runtimeFiles.length).toBeGreaterThan(5);
+    for (const file of runtimeFiles) expect(files, file).toContain(`package/dist/${file}`);
     expect(files.filter((f) => /^package\/(test|bench|\.ci|apps|runtime|globals|scripts)\//.test(f))).toEqual(
       [],
     );
