@@ -169,9 +169,18 @@ describe("the published package", () => {
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toContain("✔ apps/app-hello: HELLO");
     const tsc = join(ROOT, "node_modules", ".bin", "tsc");
-    const typed = await sh(tsc, ["-p", join(repo, "apps", "app-hello", "tsconfig.json")], repo);
-    expect(typed.stdout + typed.stderr).toBe("");
-    expect(typed.code).toBe(0);
+    for (const project of ["tsconfig.json", "apps/app-hello/tsconfig.json"]) {
+      const typed = await sh(tsc, ["-p", join(repo, project)], repo);
+      expect(typed.stdout + typed.stderr, project).toBe("");
+      expect(typed.code).toBe(0);
+    }
+    // ...and the types are real: a field the app does not have is an error.
+    const logic = join(repo, "apps", "app-hello", "actions", "logic", "index.ts");
+    const source = readFileSync(logic, "utf8");
+    writeFileSync(logic, source.replace("entity.c_greeting =", "entity.c_greting ="));
+    const broken = await sh(tsc, ["-p", join(repo, "tsconfig.json")], repo);
+    writeFileSync(logic, source);
+    expect(broken.stdout).toMatch(/Property 'c_greting' does not exist/);
   });
 
   it("runs an action against a loopback mock server", async () => {
