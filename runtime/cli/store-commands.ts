@@ -2,7 +2,7 @@
  * Commands that read the store: `records <app-dir>`, `history <record-id>`, `runs`. They never
  * create a store: a --data folder without one is an error naming the folder.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { loadApp } from "../actions/index.ts";
 import { readAppPackage } from "../bundle/index.ts";
 import { DEFAULT_LIMITS } from "../sandbox/index.ts";
@@ -33,7 +33,7 @@ function positive(value: string): number {
 
 function withReadOptions(command: Command): Command {
   return addStoreOptions(command)
-    .option("--workspace <alias>", "workspace", process.env.COMIND_WORKSPACE ?? "DEMO")
+    .addOption(new Option("--workspace <alias>", "workspace").env("COMIND_WORKSPACE").default("DEMO"))
     .option("--limit <n>", "at most this many entries", positive, 100);
 }
 
