@@ -189,12 +189,17 @@ describe("a Postgres store that cannot be opened is store_unavailable", () => {
       async () => "postgres://postgres@127.0.0.1:5432/comind_no_such_database",
       /the database "comind_no_such_database" does not exist/,
     ],
+    [
+      "another database's URL, its password hidden",
+      async () => "mysql://me:hunter2@127.0.0.1/db",
+      /the database URL "mysql:\/\/\*\*\*@127\.0\.0\.1\/db" is not a Postgres URL/,
+    ],
   ])("%s", async (_name, url, message) => {
     const result = await runCli(["runs", "--database-url", await url()]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^comind-runtime: store_unavailable: Cannot open the Postgres store: /);
     expect(result.stderr).toMatch(message);
-    expect(result.stderr).not.toMatch(/getaddrinfo|ENOTFOUND|unexpected error/);
+    expect(result.stderr).not.toMatch(/getaddrinfo|ENOTFOUND|unexpected error|hunter2/);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
