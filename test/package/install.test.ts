@@ -226,6 +226,23 @@ describe("the published package", () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it("dev serves and rebuilds the app on save", async () => {
+    const dev = startCli(["dev", "--port", "0"], {
+      cwd: repo,
+      env: ENV,
+      command: [join(project, "node_modules", ".bin", "comind-runtime")],
+    });
+    try {
+      await dev.waitFor(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+      await dev.waitFor(/watching apps for changes/);
+      const logic = join(repo, "apps", "app-hello", "actions", "logic", "index.ts");
+      writeFileSync(logic, readFileSync(logic, "utf8").replace("touched", "touched again"));
+      await dev.waitFor(/"app":"HELLO".*"msg":"app rebuilt"/);
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+  });
+
   it("runs the generated test with vitest", async () => {
     const tested = await sh("npm", ["test"], repo);
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);
