@@ -153,6 +153,11 @@ describe("the published package", () => {
     expect(pkg.scripts).toMatchObject({ test: "vitest run", start: "comind-runtime serve" });
     const tsconfig = JSON.parse(readFileSync(join(repo, "apps", "app-hello", "tsconfig.json"), "utf8"));
     expect(tsconfig.extends).toBe("comind-runtime/app-tsconfig.json");
+    const second = await cli(["init", "apps/app-invoice", "--alias", "INVOICE"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(repo, "apps", "app-invoice", "tsconfig.json"), "utf8")).extends).toBe(
+      "comind-runtime/app-tsconfig.json",
+    );
     for (const file of filesUnder(repo)) expect(readFileSync(file, "utf8"), file).not.toContain(ROOT);
     expect(filesUnder(repo).map((f) => f.slice(repo.length + 1))).toEqual(
       expect.arrayContaining([
@@ -165,11 +170,16 @@ describe("the published package", () => {
   });
 
   it("checks and type-checks the generated app", async () => {
-    const checked = await cli(["check", "apps/app-hello"]);
+    const checked = await cli(["check", "apps/app-hello", "apps/app-invoice"]);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toContain("✔ apps/app-hello: HELLO");
+    expect(checked.stdout).toContain("✔ apps/app-invoice: INVOICE");
     const tsc = join(ROOT, "node_modules", ".bin", "tsc");
-    for (const project of ["tsconfig.json", "apps/app-hello/tsconfig.json"]) {
+    for (const project of [
+      "tsconfig.json",
+      "apps/app-hello/tsconfig.json",
+      "apps/app-invoice/tsconfig.json",
+    ]) {
       const typed = await sh(tsc, ["-p", join(repo, project)], repo);
       expect(typed.stdout + typed.stderr, project).toBe("");
       expect(typed.code).toBe(0);
