@@ -22,7 +22,18 @@ export interface ActionRequest {
   wallMs?: number;
   /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
   onImported?: (rows: number) => void;
+  /** The record revision the caller last saw: another revision fails the action with `conflict`. */
+  expectedRevision?: number;
+  /**
+   * A client's key for this exact change: if a change with this key already committed, the
+   * action does not run again and its result is answered from the stored record (`replayed`).
+   */
+  idempotencyKey?: string;
+  /** Told when the commit starts and how it ended, so a request timeout never hides a commit. */
+  onCommit?: (runId: string, phase: CommitPhase) => void;
 }
+
+export type CommitPhase = "start" | "committed" | "failed" | "unknown";
 
 export interface ActionError {
   code: string;
@@ -37,6 +48,8 @@ export type ActionResult =
       recordId: string;
       created: boolean;
       ran: boolean;
+      /** Answered from an earlier commit with the same idempotency key; nothing ran now. */
+      replayed?: boolean;
       entity: JsonRecord;
       logs: LogEntry[];
       httpCalls: HttpCallLog[];

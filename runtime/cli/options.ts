@@ -6,7 +6,7 @@ import { type Command, Option } from "commander";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, sqliteFile, type Store } from "../store/index.ts";
+import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { UsageError } from "./output.ts";
 
@@ -109,7 +109,7 @@ export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
 export async function openStoreFrom(
   flags: StoreFlags,
   fallback: "temp" | "required" | string,
-  options: { mustExist?: boolean } = {},
+  options: { mustExist?: boolean; pool?: PoolSettings } = {},
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   const dataDir = flags.data ?? (fallback === "temp" || fallback === "required" ? undefined : fallback);
   if (options.mustExist && !flags.databaseUrl && dataDir && !existsSync(sqliteFile(dataDir)))
@@ -117,7 +117,11 @@ export async function openStoreFrom(
       `There is no store in "${dataDir}" (no comind.sqlite there): check --data / COMIND_DATA, or run an action or \`serve\` first to create one.`,
     );
   if (flags.databaseUrl || flags.data) {
-    const store = await openStore({ dataDir: flags.data ?? "./data", databaseUrl: flags.databaseUrl });
+    const store = await openStore({
+      dataDir: flags.data ?? "./data",
+      databaseUrl: flags.databaseUrl,
+      pool: options.pool,
+    });
     return { store, cleanup: () => store.close() };
   }
   if (fallback === "required")

@@ -12,7 +12,11 @@ import type { ActionRuntime } from "../actions/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
+import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { installRequestGuard } from "./request-guard.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
@@ -22,6 +26,7 @@ import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
 export { createToken } from "./auth.ts";
@@ -42,7 +47,7 @@ export interface ServerOptions {
   console?: boolean;
 }
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -57,7 +62,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    return503OnClosing: true,
+    ...httpServerLimits(ctx.requestTimeoutMs),
+    clientErrorHandler,
+    // While closing, the request guard answers 503 in the documented JSON shape.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
@@ -97,27 +105,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const authenticate = createAuthenticator(options.store, options.oidc);
   server.decorateRequest("user", null as never);
-  server.decorateRequest("deadline", 0);
-  server.addHook("onRequest", async (request, reply) => {
-    request.deadline = Date.now() + ctx.requestTimeoutMs;
-    const timer = setTimeout(() => {
-      if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({
-          error: {
-            code: "timeout",
-            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
-          },
-        });
-      }
-    }, ctx.requestTimeoutMs);
-    reply.raw.once("close", () => clearTimeout(timer));
+  installRequestGuard(server, ctx.requestTimeoutMs);
+  server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
     // The console signs in with its own cookie; the API takes credentials in the header.
     if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
       return;
     request.user = await authenticate(request.headers.authorization);
   });
-  server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
+  registerHealthRoutes(server, options.store);
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
@@ -126,6 +123,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerRunRoutes(server, ctx);
   registerMcpRoute(server, ctx);
   if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;

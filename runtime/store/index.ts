@@ -4,20 +4,26 @@
  *
  * @example const store = await openStore({ dataDir: "./data" });
  */
+import type { PoolSettings } from "./postgres/pool.ts";
 import type { Store } from "./types.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 
-export { sqliteFile } from "./sqlite/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { databaseTarget, storeUnavailable } from "./unavailable.ts";
 
+export { sqliteFile } from "./sqlite/index.ts";
+export { isPermanentStoreError } from "./unavailable.ts";
+
 export type * from "./types.ts";
+export type { PoolSettings } from "./postgres/pool.ts";
 
 export interface StoreOptions {
   dataDir: string;
   databaseUrl?: string;
   /** Postgres schema to use (tests use a fresh one per file). */
   schema?: string;
+  /** Postgres pool size and timeouts (see runtime/store/postgres/pool.ts). */
+  pool?: PoolSettings;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -25,10 +31,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const target = databaseTarget(options.databaseUrl);
     const { openPostgresStore } = await import("./postgres/index.ts");
     try {
-      return await openPostgresStore(options.databaseUrl, { schema: options.schema });
+      return await openPostgresStore(options.databaseUrl, { schema: options.schema, pool: options.pool });
     } catch (error) {
-      if (isRuntimeError(error)) throw error;
-      throw storeUnavailable(target, error);
+      if (isRuntimeError(error) && error.code !== "store_unavailable") throw error;
+      throw storeUnavailable(target, isRuntimeError(error) ? error.cause : error);
     }
   }
   return openSqliteStore(options.dataDir);

@@ -204,6 +204,18 @@ describe("a Postgres store that cannot be opened is store_unavailable", () => {
   });
 });
 
+describe("serve with a Postgres store that waiting cannot fix", () => {
+  it.each([
+    ["not a URL", "notaurl"],
+    ["a missing database", "postgres://postgres@127.0.0.1:5432/comind_no_such_database"],
+  ])("%s: exits 1 at once instead of waiting for the database", async (_name, url) => {
+    const result = await runCli(["serve", "--apps", "apps", "--port", "0", "--database-url", url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/comind-runtime: store_unavailable: Cannot open the Postgres store: /);
+    expect(result.stderr).not.toContain("trying again");
+  });
+});
+
 describe("token list and revoke", () => {
   it("lists tokens without their hashes and revokes one by id", async () => {
     const data = join(dir, "token-data");
