@@ -5,3 +5,4 @@ export { DEFAULT_USER } from "./types.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
 export { BASE_FIELDS, READ_ONLY_FIELDS } from "./fields.ts";
 export { toEntity } from "./record-shape.ts";
+export { assertKnownFilterFields } from "./filter-fields.ts";

@@ -1,5 +1,5 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import type { LogEntry } from "../host/console.ts";
 import type { HttpCallLog } from "../host/http/index.ts";
 import type { JsonRecord } from "./fields.ts";
@@ -11,6 +11,11 @@ export interface ActionRequest {
   action: string;
   /** The record to run on; omitted for a new record. */
   recordId?: string;
+  /**
+   * A mass action: run the action ONCE on all these records (`records` in the logic, `entity` is
+   * the first), `values` applied to each, one transaction for all. Replaces `recordId`.
+   */
+  recordIds?: string[];
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
   /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
@@ -22,6 +27,11 @@ export interface ActionRequest {
   wallMs?: number;
   /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
   onImported?: (rows: number) => void;
+  /**
+   * A user-facing call (REST): check the caller's app permissions first and refuse actions with
+   * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.
+   */
+  checkAccess?: boolean;
   /** The record revision the caller last saw: another revision fails the action with `conflict`. */
   expectedRevision?: number;
   /**
@@ -46,6 +56,8 @@ export type ActionResult =
       ok: true;
       runId: string;
       recordId: string;
+      /** Every record a mass action ran on (recordIds), in order. */
+      recordIds?: string[];
       created: boolean;
       ran: boolean;
       /** Answered from an earlier commit with the same idempotency key; nothing ran now. */

@@ -18,6 +18,7 @@ import { registerSecrets } from "./secrets.ts";
 import { registerMock } from "./mock.ts";
 import { withHelp } from "./help.ts";
 import { ownPackageJson } from "../paths.ts";
+import { registerDirectory } from "./directory.ts";
 
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerToken(program);
   registerInit(program);
   registerSecrets(program);
+  registerDirectory(program);
   registerMock(program);
   withHelp(program, {
     env: { "COMIND_SECRET_*": "secret values for apps (run, serve, dev, secrets)" },

@@ -3,10 +3,10 @@
  * create a store: a --data folder without one is an error naming the folder.
  */
 import { type Command, Option } from "commander";
-import { loadApp } from "../actions/index.ts";
+import { assertKnownFilterFields, loadApp } from "../actions/index.ts";
 import { readAppPackage } from "../bundle/index.ts";
 import { DEFAULT_LIMITS } from "../sandbox/index.ts";
-import { assertKnownFilterFields, parseRlx } from "../server/index.ts";
+import { parseRlx } from "../rlx/index.ts";
 import type { FilterNode } from "../store/index.ts";
 import { withHelp } from "./help.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";

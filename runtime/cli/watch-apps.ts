@@ -6,9 +6,10 @@
  * the old one, after which a plain inode watch misses every later in-place save.
  */
 import { existsSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
 import type { ActionRuntime } from "../actions/index.ts";
+import { isPluginOnly } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 
 const DEBOUNCE_MS = 150;
@@ -44,11 +45,17 @@ export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog
     if (!folder || folder.startsWith("..")) return;
     const dir = join(appsDir, folder);
     if (!existsSync(join(dir, "package.json"))) return;
-    clearTimeout(timers.get(dir));
-    timers.set(
-      dir,
-      setTimeout(() => void reload(dir), DEBOUNCE_MS),
-    );
+    // A plugin or parent app changed: rebuild every app composed of it too.
+    const dependents = [...runtime.apps.values()]
+      .filter((app) => app.build.layers.includes(resolve(dir)))
+      .map((app) => app.dir);
+    for (const target of isPluginOnly(dir) ? dependents : [dir, ...dependents]) {
+      clearTimeout(timers.get(target));
+      timers.set(
+        target,
+        setTimeout(() => void reload(target), DEBOUNCE_MS),
+      );
+    }
   };
   const watcher = watch(appsDir, { ignoreInitial: true, ignored: ignoredIn(appsDir), atomic: true })
     .on("add", onChange)

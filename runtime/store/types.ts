@@ -3,9 +3,11 @@
  * store (default) and the Postgres store implement it; the action lifecycle only sees this.
  */
 import type { FilterNode } from "./filter.ts";
+import type { Directory } from "./directory.ts";
 
 export type JsonRecord = Record<string, unknown>;
 export type { FilterNode } from "./filter.ts";
+export type { AppPermission, Directory, Permission, StoredGroup, StoredUser } from "./directory.ts";
 
 export interface StoredRecord {
   id: string;
@@ -25,7 +27,8 @@ export interface FieldChange {
   new: unknown;
 }
 
-export type RecordWrite =
+/** Every write may skip its history entry (actions with skipAuditTrail / skipCreatingVersion). */
+export type RecordWrite = (
   | {
       kind: "insert";
       id: string;
@@ -43,7 +46,8 @@ export type RecordWrite =
       transition: string;
       changes: FieldChange[];
     }
-  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string };
+  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string }
+) & { skipHistory?: boolean };
 
 export interface FileWrite {
   id: string;
@@ -214,6 +218,8 @@ export interface DeletedQuery {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Users, groups, workspace admins, per-app permissions. */
+  readonly directory: Directory;
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
   findRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** How many records match (ignores limit/offset). */

@@ -17,21 +17,24 @@ import { actionBody } from "./schemas.ts";
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
-    Body: { id?: string; values?: Record<string, unknown>; revision?: unknown };
+    Body: { id?: string; ids?: string[]; values?: Record<string, unknown>; revision?: unknown };
   }>(
     "/api/apps/:ws/:app/actions/:uid",
     { schema: { body: actionBody, tags: ["actions"] } },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
-      const { id, values } = request.body ?? {};
+      const { id, ids, values } = request.body ?? {};
       const expectedRevision =
         revisionFromIfMatch(request.headers["if-match"]) ?? expectedRevisionOf(request.body);
       return withIdempotency(ctx, request, reply, async (itemKey) => {
         const result = await ctx.runtime.run({
           app: app.alias,
           action: request.params.uid,
-          recordId: id,
+          recordId: ids ? undefined : id,
+          // A mass action: the logic runs once over `records` (see README "Mass actions").
+          recordIds: ids,
+          checkAccess: true,
           values: values ?? {},
           user: request.user,
           source: "rest",
@@ -48,6 +51,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
               entity: result.entity,
               logs: result.logs,
               runId: result.runId,
+              ...(result.recordIds ? { recordIds: result.recordIds } : {}),
               created: result.created,
               ...(result.replayed ? { replayed: true } : {}),
               httpCalls: result.httpCalls,

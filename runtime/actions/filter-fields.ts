@@ -1,11 +1,12 @@
 /**
  * A filter naming a field that none of the queried apps has is a 400 naming the field: a typo
  * (`c_emial="x"`) would otherwise match nothing and answer an empty list as if it were true.
+ * Used by the REST API's list routes and the CLI's `records --filter`.
  */
-import type { LoadedApp } from "../../actions/index.ts";
-import { READ_ONLY_FIELDS } from "../../actions/index.ts";
-import { RuntimeError } from "../../errors.ts";
-import type { FilterNode } from "../../store/index.ts";
+import { RuntimeError } from "../errors.ts";
+import type { FilterNode } from "../store/index.ts";
+import type { LoadedApp } from "./app-loader.ts";
+import { READ_ONLY_FIELDS } from "./fields.ts";
 
 function fieldsOf(node: FilterNode): string[] {
   return node.kind === "and" || node.kind === "or" ? node.items.flatMap(fieldsOf) : [node.field];
