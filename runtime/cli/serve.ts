@@ -154,7 +154,9 @@ function serveCommand(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
-    const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : async () => undefined;
+    const stopWatching = mode.watch
+      ? await watchApps(runtime, flags.apps, server.log)
+      : async () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;

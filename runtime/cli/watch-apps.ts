@@ -27,7 +27,12 @@ function ignoredIn(appsDir: string) {
       .some((part) => part === "node_modules" || (part.startsWith(".") && part !== ".."));
 }
 
-export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog): () => Promise<void> {
+/** Resolves once the watcher has scanned the folder: a save after that is never missed. */
+export async function watchApps(
+  runtime: ActionRuntime,
+  appsDir: string,
+  log: WatchLog,
+): Promise<() => Promise<void>> {
   const timers = new Map<string, NodeJS.Timeout>();
   const reload = async (dir: string) => {
     try {
@@ -60,8 +65,9 @@ export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog
   const watcher = watch(appsDir, { ignoreInitial: true, ignored: ignoredIn(appsDir), atomic: true })
     .on("add", onChange)
     .on("change", onChange)
-    .on("unlink", onChange)
-    .on("ready", () => log.info({ apps: appsDir }, "watching apps for changes"));
+    .on("unlink", onChange);
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  log.info({ apps: appsDir }, "watching apps for changes");
   return async () => {
     for (const timer of timers.values()) clearTimeout(timer);
     await watcher.close();
