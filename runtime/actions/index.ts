@@ -2,5 +2,7 @@
 export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runtime.ts";
 export type { ActionRequest, ActionResult, ActionError } from "./types.ts";
 export { DEFAULT_USER } from "./types.ts";
-export type { LoadedApp } from "./app-loader.ts";
+export { loadApp, type LoadedApp } from "./app-loader.ts";
+export { BASE_FIELDS, READ_ONLY_FIELDS } from "./fields.ts";
 export { toEntity } from "./record-shape.ts";
+export { assertKnownFilterFields } from "./filter-fields.ts";

@@ -107,7 +107,11 @@ export async function runLogic(
       host,
       abort,
       redact: scope.redact,
-      limits: { ...scope.limits, wallMs: Math.max(scope.deadline - Date.now(), 1) },
+      limits: {
+        ...scope.limits,
+        wallMs: Math.max(scope.deadline - Date.now(), 1),
+        wallLimitMs: scope.limits.wallLimitMs ?? scope.limits.wallMs,
+      },
       describeError: errorDescriber(scope.redact, config.onInternalError),
     });
     if (!outcome.ok) return { outcome };

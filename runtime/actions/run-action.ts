@@ -132,6 +132,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       defaultApp: app.alias,
       dependsOn: app.build.pkg.dependsOn,
       schemaOf: config.schemaOf,
+      onImported: request.onImported,
     });
     const http = createHttpClient({
       policy: {

@@ -132,13 +132,16 @@ export class ActionRuntime {
   async loadAppsFrom(
     appsDir: string,
     onAppError?: (dir: string, error: unknown) => void,
+    /** Called before each app is built (`index` from 0), e.g. for a progress line. */
+    onProgress?: (index: number, total: number, dir: string) => void,
   ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
       .map((entry) => join(appsDir, entry.name))
       .filter((dir) => !isPluginOnly(dir));
     const loaded = [];
-    for (const dir of dirs) {
+    for (const [index, dir] of dirs.entries()) {
+      onProgress?.(index, dirs.length, dir);
       try {
         loaded.push(await this.loadApp(dir));
       } catch (error) {

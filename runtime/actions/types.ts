@@ -25,6 +25,8 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
+  onImported?: (rows: number) => void;
   /**
    * A user-facing call (REST): check the caller's app permissions first and refuse actions with
    * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.

@@ -11,8 +11,17 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { withHelp } from "./help.ts";
+import { createProgress } from "./progress.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
-import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import {
+  addSandboxOptions,
+  allowHosts,
+  limitsFrom,
+  openStoreFrom,
+  SANDBOX_ENV,
+  type SandboxFlags,
+} from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
 
@@ -62,9 +71,9 @@ function serveCommand(
   program: Command,
   name: string,
   description: string,
-  mode: { watch: boolean; workers: number },
+  mode: { watch: boolean; workers: number; example: string },
 ): void {
-  addSandboxOptions(
+  const command = addSandboxOptions(
     program
       .command(name)
       .description(description)
@@ -89,11 +98,26 @@ function serveCommand(
           .argParser(workerCount)
           .default(mode.workers),
       ),
-  ).action(async (flags: ServeFlags) => {
+    { json: false },
+  );
+  withHelp(command, {
+    env: {
+      ...SANDBOX_ENV,
+      LOG_LEVEL: "log level of the JSON logs on stdout (default info)",
+      OIDC_ISSUER: "accept Bearer JWTs from this issuer (also JWKS_URL, OIDC_AUDIENCE)",
+    },
+    exitCodes: {
+      0: "stopped by SIGTERM / SIGINT after finishing running requests",
+      1: "the store cannot be opened (store_unavailable) or the port is taken",
+      2: "bad usage: a missing --apps folder, a bad --port or --workers",
+    },
+    examples: [mode.example],
+  });
+  command.action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openWhenReachable(() =>
-      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, { pool: poolSettingsFromEnv(flags.workers) }),
     );
     const runtime = await createActionRuntime({
       store,
@@ -113,24 +137,33 @@ function serveCommand(
       logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });
-    const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
-      server.log.error(
-        { app: dir, error: publicError(error) },
-        "app not installed: fix it (see `comind-runtime check`) and restart",
-      ),
+    const progress = createProgress(process.stdout);
+    const apps = await runtime.loadAppsFrom(
+      flags.apps,
+      (dir, error) => {
+        progress.done();
+        server.log.error(
+          { app: dir, error: publicError(error) },
+          "app not installed: fix it (see `comind-runtime check`) and restart",
+        );
+      },
+      (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
+    progress.done();
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
     log.flush();
-    const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
+    const stopWatching = mode.watch
+      ? await watchApps(runtime, flags.apps, server.log)
+      : async () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
-      stopWatching();
+      await stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
       await server.close();
       await runtime.close();
@@ -147,11 +180,16 @@ export function registerServe(program: Command): void {
   serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", {
     watch: false,
     workers: availableParallelism(),
+    example: "npx comind-runtime serve --apps ./apps --data ./data --port 8080 --workers 2",
   });
   serveCommand(
     program,
     "dev",
     "serve for app development: isolates in-process, apps rebuilt when their files change",
-    { watch: true, workers: 0 },
+    {
+      watch: true,
+      workers: 0,
+      example: "npx comind-runtime dev --apps ./apps --env .env --allow-host 127.0.0.1",
+    },
   );
 }

@@ -83,7 +83,9 @@ function plain(code: string, message: string): ActionFailure {
 
 function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
   const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
-  const message = run.redact(thrown.message || "The action failed without a message.");
+  // `throw { code: "CRM_DOWN", message }`: the app's own code stays visible beside logic_error.
+  const ownCode = !thrown.isError && thrown.code && code === "logic_error" ? ` (code ${thrown.code})` : "";
+  const message = run.redact((thrown.message || "The action failed without a message.") + ownCode);
   const headline =
     thrown.isError && thrown.name && thrown.name !== "Error"
       ? `${thrown.name}: ${message}`

@@ -32,6 +32,8 @@ import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 import { OneLinePerRequest } from "./request-log.ts";
 
+export { createToken } from "./auth.ts";
+
 export interface ServerOptions {
   runtime: ActionRuntime;
   store: Store;

@@ -254,6 +254,10 @@ export interface Store {
   ensureAppIds(workspace: string, aliases: string[]): Promise<Record<string, string>>;
   saveToken(token: AuthToken): Promise<void>;
   findToken(tokenHash: string): Promise<AuthToken | null>;
+  /** Every token, oldest first (hashes included; callers show only ids and users). */
+  listTokens(): Promise<AuthToken[]>;
+  /** Deletes a token by its id; false when there is none. */
+  deleteToken(id: string): Promise<boolean>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   getRun(id: string): Promise<ActionRunLog | null>;

@@ -140,6 +140,13 @@ export async function openPostgresStore(
       const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
       return rows[0] ? rowToToken(rows[0]) : null;
     },
+    async listTokens() {
+      return (await all("SELECT * FROM auth_tokens ORDER BY created_at, id", [])).map(rowToToken);
+    },
+    async deleteToken(id) {
+      const result = await pool.query("DELETE FROM auth_tokens WHERE id = $1", [id]);
+      return (result.rowCount ?? 0) > 0;
+    },
     async recordRun(run) {
       await insertRun(pool, run);
     },
