@@ -99,20 +99,24 @@ function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: numb
   };
 }
 
+const wallMessage = (limitMs: number) =>
+  `The action ran longer than its wall-clock limit of ${limitMs} ms (time waiting on HTTP and sleep counts).`;
+const cpuMessage = (limitMs: number | string) =>
+  `The action used more CPU time than its limit of ${limitMs} ms.`;
+
+/** Thrown into the logic by a host call made after the deadline (the watchdog's timer may not have fired yet). */
+function pastDeadline(watchdog: Watchdog, limits: SandboxLimits): RuntimeError {
+  return new RuntimeError(
+    "timeout",
+    watchdog.breach?.kind === "cpu" ? cpuMessage(watchdog.breach.limitMs) : wallMessage(limits.wallMs),
+  );
+}
+
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
-  if (watchdog.breach?.kind === "wall") {
-    return plain(
-      "timeout",
-      `The action ran longer than its wall-clock limit of ${watchdog.breach.limitMs} ms (time waiting on HTTP and sleep counts).`,
-    );
-  }
-  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text)) {
-    return plain(
-      "timeout",
-      `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`,
-    );
-  }
+  if (watchdog.breach?.kind === "wall") return plain("timeout", wallMessage(watchdog.breach.limitMs));
+  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text))
+    return plain("timeout", cpuMessage(watchdog.breach?.limitMs ?? "the configured"));
   if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
     return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
   }
@@ -155,7 +159,7 @@ async function runInLease(
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
   lease.route.bridge = createBridge(run.host, {
     checkDeadline: () => {
-      if (watchdog.expired) throw new RuntimeError("timeout", "The action is past its time limit.");
+      if (watchdog.expired) throw pastDeadline(watchdog, run.limits);
     },
     describeError: run.describeError,
   });
