@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   forbidden: { status: 403, hint: "The caller may not do this." },
   payload_too_large: { status: 413, hint: "The request body is larger than the limit." },
   internal_error: { status: 500, hint: "An unexpected error; see the server log." },
+  // the job queue (runtime/queue)
+  queue_unavailable: { status: 503, hint: "This run has no job queue; start the server with `serve`." },
+  retry_later: { status: 503, hint: "The action asked to be retried later (ComindServer.retryLater)." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,7 @@
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
+import { parseQueueSettings, type QueueSettings } from "../queue/settings.ts";
 import { FieldSchema } from "./fields.ts";
 
 export const BASE_ACTIONS = ["add", "edit", "delete"] as const;
@@ -17,11 +18,14 @@ export interface LoadedApp {
   sandbox: SandboxApp;
   /** Custom action uids plus the base actions. */
   actionUids: Set<string>;
+  /** Schedules, webhooks and retry policy (settings/index.ts), checked at build time. */
+  queue: QueueSettings;
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
   const build = await buildApp(dir);
   const manifest = await readManifest(build.manifestCode, build.alias);
+  const actionUids = new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]);
   return {
     alias: build.alias,
     dir: build.pkg.dir,
@@ -34,6 +38,7 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       memoryMb,
       sourceMap: sourceMapOf(build.logicCode),
     },
-    actionUids: new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]),
+    actionUids,
+    queue: parseQueueSettings(manifest.queue, build.alias, actionUids),
   };
 }

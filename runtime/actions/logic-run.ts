@@ -18,6 +18,8 @@ import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
+import type { Outbox } from "./outbox.ts";
+import type { JobContext } from "./types.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
 /** updateAppRecord may fire transitions this many levels deep (stops A -> B -> A loops). */
@@ -37,6 +39,10 @@ export interface ActionScope {
   /** Wall-clock deadline of the whole action, nested transitions included. */
   deadline: number;
   abort: AbortController;
+  /** Jobs the logic enqueues and its retryLater request. */
+  outbox: Outbox;
+  /** Set when the queue runs the action. */
+  job?: JobContext;
 }
 
 export interface LogicResult {
@@ -66,6 +72,8 @@ export async function runLogic(
       currentUser: { ...scope.user },
       isNew: record.isNew,
       vars: app.manifest.vars,
+      attempt: scope.job?.attempt ?? 1,
+      request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.build.secretNames, config.secretSource);
     const host = createHostFunctions({
@@ -76,6 +84,8 @@ export async function runLogic(
       http: scope.http,
       signal: abort.signal,
       updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
+      enqueue: (arg) => scope.outbox.enqueue(arg),
+      retryLater: (arg) => scope.outbox.retryLater(arg),
     });
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,

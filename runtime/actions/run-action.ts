@@ -13,6 +13,7 @@ import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
 import { prepareRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
+import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
@@ -25,7 +26,9 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
   const user = request.user ?? DEFAULT_USER;
-  const runId = randomUUID();
+  // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
+  const job = request.job;
+  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : randomUUID();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
@@ -35,6 +38,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
   let heapMb: number | null = null;
+  const outbox = new Outbox(config, app, user);
 
   const finish = async (result: ActionResult): Promise<ActionResult> => {
     const error = result.ok ? null : result.error;
@@ -45,7 +49,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         app: app.alias,
         action: request.action,
         recordId,
-        source: request.source ?? "api",
+        source: request.source ?? (job ? "queue" : "api"),
         actor: user.id,
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -69,6 +73,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       logs: logs.entries,
       httpCalls,
       cpuMs,
+      retry: outbox.retry,
     });
 
   try {
@@ -107,6 +112,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      outbox,
+      job,
     };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
@@ -128,6 +135,10 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       runId,
       writes: uow.writes(),
       files: files.pendingWrites(),
+      extras:
+        config.queue && (outbox.runs.length > 0 || job)
+          ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId })]
+          : undefined,
     });
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved

@@ -21,6 +21,7 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
+import type { Queue } from "../queue/types.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -129,6 +130,11 @@ export class ActionRuntime {
       }
     }
     return loaded;
+  }
+
+  /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
+  useQueue(queue: Queue | undefined): void {
+    this.config.queue = queue;
   }
 
   run(request: ActionRequest): Promise<ActionResult> {

@@ -1,5 +1,6 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
 import type { CurrentUser } from "../../globals/app-types.ts";
+import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { LogEntry } from "../host/console.ts";
 import type { HttpCallLog } from "../host/http/index.ts";
 import type { JsonRecord } from "./fields.ts";
@@ -20,6 +21,14 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /** Set when the queue runs this action: the run it belongs to (committed at most once). */
+  job?: JobContext;
+}
+
+export interface JobContext {
+  runId: string;
+  attempt: number;
+  request?: InboundRequest | null;
 }
 
 export interface ActionError {
@@ -48,6 +57,8 @@ export type ActionResult =
       logs: LogEntry[];
       httpCalls: HttpCallLog[];
       cpuMs: number;
+      /** The logic called ComindServer.retryLater (the queue runs it again). */
+      retry?: { reason: string; afterMs?: number } | null;
     };
 
 export const DEFAULT_USER: CurrentUser = { id: "local-developer", name: "Local developer", isAdmin: true };

@@ -4,6 +4,7 @@
  * written before the action commits.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import type { HostFunctions } from "../sandbox/bridge.ts";
 import type { UnitOfWork } from "../actions/unit-of-work.ts";
 import { RuntimeError } from "../errors.ts";
@@ -25,6 +26,9 @@ export interface ActionHostContext {
     transition: string;
     values: Record<string, unknown>;
   }): Promise<Record<string, unknown>>;
+  /** ComindServer.enqueue / retryLater: the action's outbox (runtime/actions/outbox.ts). */
+  enqueue(arg: EnqueueSpec): { runId: string };
+  retryLater(arg: { reason: string; afterMs?: number }): void;
 }
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
@@ -63,6 +67,11 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     "ids.uniqueForPrefix": async ({ prefix }) => {
       const clean = String(prefix).slice(0, 40);
       return `${clean}${await ctx.uow.store.nextSequence(ctx.uow.workspace, `prefix:${clean}`)}`;
+    },
+    "queue.enqueue": async (arg) => ctx.enqueue(arg),
+    "queue.retryLater": async (arg) => {
+      ctx.retryLater(arg);
+      return null;
     },
   };
 }

@@ -137,6 +137,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"));
     await writeHistory(client, changes, now);
+    for (const extra of changes.extras ?? []) await extra.postgres(client);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

@@ -36,6 +36,7 @@ export async function openPostgresStore(
 
   return {
     kind: "postgres",
+    handle: { engine: "postgres", pool },
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;

@@ -106,6 +106,7 @@ export function commitChangeSet(
         if (revision !== null) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
+      for (const extra of changes.extras ?? []) extra.sqlite(db);
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );

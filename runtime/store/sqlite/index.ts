@@ -66,6 +66,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
 
   const store: Store = {
     kind: "sqlite",
+    handle: { engine: "sqlite", db },
     async getRecord(workspace, id) {
       const row = prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
       return row ? rowToRecord(row) : null;
