@@ -9,6 +9,7 @@ import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer } from "../server/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
@@ -19,6 +20,9 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  jobs?: number;
+  jobLockTimeoutMs: number;
+  queueSchema?: string;
 }
 
 function oidcFromEnv() {
@@ -36,6 +40,15 @@ function workerCount(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64)
     throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
   return parsed;
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+    return parsed;
+  };
 }
 
 function port(value: string): number {
@@ -67,6 +80,20 @@ function serveCommand(
           .env("COMIND_WORKERS")
           .argParser(workerCount)
           .default(mode.workers),
+      )
+      .addOption(
+        new Option("--jobs <n>", "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker")
+          .env("COMIND_JOBS")
+          .argParser(wholeNumber("--jobs", 0, 256)),
+      )
+      .addOption(
+        new Option("--job-lock-timeout-ms <ms>", "a job locked this long (its node died) is run by another node")
+          .env("COMIND_JOB_LOCK_TIMEOUT_MS")
+          .argParser(wholeNumber("--job-lock-timeout-ms", 1_000, 86_400_000))
+          .default(DEFAULT_LOCK_TIMEOUT_MS),
+      )
+      .addOption(
+        new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
       ),
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
@@ -80,9 +107,18 @@ function serveCommand(
       envFile: flags.env,
       workers: flags.workers,
     });
+    const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
+    const queue = await openQueue(store, {
+      concurrency: Math.max(jobs, 1),
+      lockTimeoutMs: flags.jobLockTimeoutMs,
+      graphileSchema: flags.queueSchema,
+      onError: (error) => server.log.error({ error: String(error) }, "job queue error"),
+    });
+    runtime.useQueue(queue);
     const server = await createServer({
       runtime,
       store,
+      queue,
       workspace: flags.workspace,
       dataDir,
       oidc: oidcFromEnv(),
@@ -94,9 +130,13 @@ function serveCommand(
         "app not installed: fix it (see `comind-runtime check`) and restart",
       ),
     );
+    const node =
+      jobs > 0
+        ? await startJobNode(runtime, queue, server.log)
+        : { stop: () => queue.close() };
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info(
-      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
+      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
     const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
@@ -107,6 +147,7 @@ function serveCommand(
       stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
       await server.close();
+      await node.stop();
       await runtime.close();
       await closeAgents();
       await cleanup();

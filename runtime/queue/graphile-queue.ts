@@ -30,7 +30,9 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   if (!SCHEMA_NAME.test(schema))
     throw new RuntimeError("bad_request", `Queue schema "${schema}" must be lower-case letters, digits or _.`);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 4 });
+  // A dropped idle connection is replaced by the pool; a client's own error ends only its query.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const quiet = new Logger(() => (level, message) => {
     if (level === "error") options.onError?.(new Error(`graphile-worker: ${message}`));
   });

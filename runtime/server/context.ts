@@ -2,6 +2,7 @@
 import type { CurrentUser } from "../../globals/app-types.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 
 export interface ServerContext {
@@ -10,6 +11,8 @@ export interface ServerContext {
   workspace: string;
   requestTimeoutMs: number;
   dataDir: string;
+  /** The job queue (async triggers, runs, webhooks); absent = those answer queue_unavailable. */
+  queue?: Queue;
 }
 
 declare module "fastify" {

@@ -9,6 +9,7 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
@@ -17,7 +18,9 @@ import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
+import { registerHookRoutes } from "./routes/hooks.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
 export interface ServerOptions {
@@ -31,6 +34,8 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** The job queue: async triggers, GET /api/runs, webhooks. */
+  queue?: Queue;
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
@@ -42,6 +47,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     workspace: options.workspace,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     dataDir: options.dataDir,
+    queue: options.queue,
   };
   const server = Fastify({
     logger: options.logger ?? false,
@@ -96,7 +102,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       }
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
+    const path = request.url.split("?")[0];
+    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token.
+    if (PUBLIC_PATHS.has(path) || path.startsWith("/api/hooks/")) return;
     request.user = await authenticate(request.headers.authorization);
   });
   server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
@@ -107,5 +115,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerRunRoutes(server, ctx);
+  await registerHookRoutes(server, ctx);
   return server;
 }

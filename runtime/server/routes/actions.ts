@@ -3,21 +3,43 @@
  * the run result in the CLI's JSON shape. 200 when the action succeeded, the error's status when not.
  */
 import type { FastifyInstance } from "fastify";
-import { ERROR_CODES, type ErrorCode } from "../../errors.ts";
+import { ERROR_CODES, RuntimeError, type ErrorCode } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { enqueueRun } from "./enqueue.ts";
 import { actionBody } from "./schemas.ts";
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
     Body: { id?: string; values?: Record<string, unknown> };
+    Querystring: { async?: string };
   }>(
     "/api/apps/:ws/:app/actions/:uid",
-    { schema: { body: actionBody, tags: ["actions"] } },
+    {
+      schema: {
+        body: actionBody,
+        querystring: { type: "object", properties: { async: { type: "string", enum: ["true", "false"] } } },
+        tags: ["actions"],
+      },
+    },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
       const { id, values } = request.body ?? {};
+      if (request.query.async === "true") {
+        if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
+          throw new RuntimeError("not_found", `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`);
+        const runId = await enqueueRun(ctx, {
+          app: app.alias,
+          action: request.params.uid,
+          recordId: id,
+          values: values ?? {},
+          user: request.user,
+          source: "async",
+        });
+        reply.code(202);
+        return { ok: true, queued: true, runId };
+      }
       const result = await ctx.runtime.run({
         app: app.alias,
         action: request.params.uid,

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { enqueueRun } from "./enqueue.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -18,6 +19,7 @@ type Item = Record<string, unknown> & {
 };
 
 const META = new Set([
+  "async",
   "transition",
   "id",
   "app_alias",
@@ -73,6 +75,17 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     const app = await resolveApp(ctx, item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    if (item.async === true) {
+      const runId = await enqueueRun(ctx, {
+        app,
+        action: item.transition,
+        recordId: item.transition === "add" ? undefined : String(item.id),
+        values,
+        user: request.user,
+        source: "async",
+      });
+      return { successful: true, queued: true, runId };
+    }
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,

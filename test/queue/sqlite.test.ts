@@ -1,0 +1,4 @@
+import { SQLITE } from "../helpers/engines.ts";
+import { queueContract } from "./contract.ts";
+
+queueContract(SQLITE);
