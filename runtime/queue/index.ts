@@ -20,6 +20,7 @@ export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOLERAN
 export { parseQueueSettings, backoffMs, DEFAULT_RETRIES, type QueueSettings, type ScheduleSpec } from "./settings.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
 export { startScheduler, SCHEDULER_USER } from "./scheduler.ts";
+export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {
   /** Jobs one node runs at a time. */

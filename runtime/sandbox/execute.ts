@@ -63,6 +63,7 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  "retry_later",
 ]);
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
+import { runCli } from "../helpers/cli.ts";
 import { SQLITE } from "../helpers/engines.ts";
 import { HOOK_SECRET, startQueueNode, waitFor, type QueueNode } from "./harness.ts";
 
@@ -91,7 +92,11 @@ describe("async triggers", () => {
     expect(list.runs.every((run: { status: string }) => run.status === "failed" || run.status === "dead")).toBe(true);
     const all = (await server.inject({ method: "GET", url: "/api/runs?app=QUEUE", headers: auth })).json();
     expect(all.runs.some((run: { status: string }) => run.status === "succeeded")).toBe(true);
-  });
+    const cli = await runCli(["runs", "--failed", "--app", "QUEUE", "--data", node.storeOptions.dataDir]);
+    expect(cli.code).toBe(0);
+    const line = cli.stdout.split("\n").find((text) => text.includes("DEAD after 4 attempts"));
+    expect(line).toContain("always_retry FAILED retry_later: upstream says 503");
+  }, 60_000);
 
   it("refuses unknown runs, unknown actions and unauthenticated reads", async () => {
     expect((await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth })).statusCode).toBe(404);

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
 import { openQueue, startJobNode, type Queue, type RunDoc } from "../../runtime/queue/index.ts";
-import { openStore, type Store } from "../../runtime/store/index.ts";
+import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";
 import type { Engine } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 
@@ -14,6 +14,7 @@ export interface QueueNode {
   store: Store;
   queue: Queue;
   errors: string[];
+  storeOptions: StoreOptions;
   close(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ export async function startQueueNode(engine: Engine, apps: string[] = [QUEUE_APP
     store,
     queue,
     errors,
+    storeOptions: options,
     async close() {
       await node.stop();
       await runtime.close();
