@@ -20,11 +20,30 @@ export interface QueueNode {
 
 export async function startQueueNode(engine: Engine, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
   const { options, cleanup } = await engine.create();
+  const node = await startNodeOn(options, apps);
+  return {
+    ...node,
+    async close() {
+      await node.close();
+      if (options.schema) await dropSchema(options.databaseUrl!, graphileSchemaOf(options)!);
+      await cleanup();
+    },
+  };
+}
+
+export const graphileSchemaOf = (options: StoreOptions) => (options.schema ? `gw_${options.schema}` : undefined);
+
+/** One more node on an existing store (several nodes share one Postgres schema). */
+export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
   const store = await openStore(options);
   const runtime = await createActionRuntime({ store, secrets: { COMIND_SECRET_QUEUE_HOOK: HOOK_SECRET } });
   for (const app of apps) await runtime.loadApp(app);
-  const graphileSchema = options.schema ? `gw_${options.schema}` : undefined;
-  const queue = await openQueue(store, { concurrency: 2, pollMs: 100, lockTimeoutMs: 10_000, graphileSchema });
+  const queue = await openQueue(store, {
+    concurrency: 2,
+    pollMs: 100,
+    lockTimeoutMs: 10_000,
+    graphileSchema: graphileSchemaOf(options),
+  });
   const errors: string[] = [];
   const log = {
     warn: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
@@ -41,13 +60,11 @@ export async function startQueueNode(engine: Engine, apps: string[] = [QUEUE_APP
       await node.stop();
       await runtime.close();
       await store.close();
-      if (graphileSchema) await dropSchema(options.databaseUrl!, graphileSchema);
-      await cleanup();
     },
   };
 }
 
-async function dropSchema(url: string, schema: string): Promise<void> {
+export async function dropSchema(url: string, schema: string): Promise<void> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
