@@ -2,8 +2,9 @@
  * The shared queue: graphile-worker on the store's Postgres database. Jobs live in graphile's own
  * schema (SKIP LOCKED, LISTEN/NOTIFY); each job names one attempt of a run in `queue_runs`, so
  * enqueueing joins the store's transaction through graphile's `add_job` SQL function. Jobs of one
- * record share a graphile queue (run one after another). A job whose node died is unlocked after
- * `lockTimeoutMs` and taken by another node; the run's commit mark keeps it from applying twice.
+ * record run one after another on every node (a Postgres advisory lock per record), so they never
+ * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
+ * another node; the run's commit mark keeps it from applying twice.
  */
 import { Logger, run, runMigrations, type Runner } from "graphile-worker";
 import pg from "pg";
@@ -40,12 +41,27 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   const now = () => new Date().toISOString();
   const q = async (client: Client, sql: string, params: unknown[]) => (await client.query(toPg(sql), params)).rows;
   const addJob = (client: Client, runId: string, attempt: number, runAt: Date, recordId?: string) =>
-    client.query(`SELECT "${schema}".add_job($1, $2::json, queue_name => $3, run_at => $4, max_attempts => 10)`, [
+    client.query(`SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10)`, [
       TASK,
-      JSON.stringify({ runId, attempt }),
-      recordId ? `record:${recordId}` : null,
+      JSON.stringify({ runId, attempt, recordId: recordId ?? null }),
       runAt.toISOString(),
     ]);
+  /** Runs `work` holding the record's advisory lock (a session lock: a dead node's goes with its connection). */
+  const oneAtATime = async (recordId: string | null, work: () => Promise<void>) => {
+    if (!recordId) return work();
+    const client = await pool.connect();
+    const key = `comind-record:${recordId}`;
+    try {
+      await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
+      try {
+        await work();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+      }
+    } finally {
+      client.release();
+    }
+  };
   const insertRun = async (client: Client, run: NewRun): Promise<boolean> => {
     const inserted = await q(client, SQL.insertRun, insertRunParams(run, now()));
     if (inserted.length === 0) return false;
@@ -66,16 +82,12 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       client.release();
     }
   };
-  // A node that died keeps its jobs (and their record queues) locked; graphile frees them only
+  // A node that died keeps its jobs locked; graphile frees them only
   // after 4 hours, so locks older than the timeout are released here.
   const unlockStale = async () => {
     const interval = `${Math.round(options.lockTimeoutMs)} milliseconds`;
     await pool.query(
       `UPDATE "${schema}"._private_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < now() - $1::interval`,
-      [interval],
-    );
-    await pool.query(
-      `UPDATE "${schema}"._private_job_queues SET locked_at = NULL, locked_by = NULL WHERE locked_at < now() - $1::interval`,
       [interval],
     );
   };
@@ -142,8 +154,10 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         crontab: "",
         taskList: {
           [TASK]: async (payload) => {
-            const job = payload as { runId: string; attempt: number };
-            await handler({ runId: String(job.runId), attempt: Number(job.attempt) });
+            const job = payload as { runId: string; attempt: number; recordId?: string | null };
+            await oneAtATime(job.recordId ?? null, () =>
+              handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
+            );
           },
         },
       });

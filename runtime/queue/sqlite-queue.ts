@@ -1,7 +1,8 @@
 /**
  * The embedded queue: jobs in a `queue_jobs` table of the store's SQLite file, taken by an
  * in-process runner (one node). Every write is synchronous on the store's connection, so it
- * never interleaves with another transaction of the same connection.
+ * never interleaves with another transaction of the same connection. Jobs of one record run one
+ * after another (a job whose record is busy is left for later), so they never conflict.
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
@@ -56,16 +57,24 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     );
     wake();
   };
-  const claim = (): (JobRef & { id: number }) | null => {
+  const busyRecords = new Set<string>();
+  const claim = (): (JobRef & { id: number; recordId: string | null }) | null => {
     const at = Date.now();
+    const busy = [...busyRecords];
     const row = db
       .prepare(
         `UPDATE queue_jobs SET locked_at = ?, locked_by = ? WHERE id = (
-           SELECT id FROM queue_jobs WHERE run_at <= ? AND (locked_at IS NULL OR locked_at < ?)
-           ORDER BY run_at, id LIMIT 1) RETURNING id, run_id, attempt`,
+           SELECT j.id FROM queue_jobs j JOIN queue_runs r ON r.run_id = j.run_id
+           WHERE j.run_at <= ? AND (j.locked_at IS NULL OR j.locked_at < ?)
+             AND (r.record_id IS NULL OR r.record_id NOT IN (${busy.map(() => "?").join(", ")}))
+           ORDER BY j.run_at, j.id LIMIT 1)
+         RETURNING id, run_id, attempt, (SELECT record_id FROM queue_runs WHERE run_id = queue_jobs.run_id) AS record_id`,
       )
-      .get(at, workerId, at, at - options.lockTimeoutMs) as Row | undefined;
-    return row ? { id: Number(row.id), runId: String(row.run_id), attempt: Number(row.attempt) } : null;
+      .get(at, workerId, at, at - options.lockTimeoutMs, ...busy) as Row | undefined;
+    if (!row) return null;
+    const recordId = row.record_id == null ? null : String(row.record_id);
+    if (recordId) busyRecords.add(recordId);
+    return { id: Number(row.id), runId: String(row.run_id), attempt: Number(row.attempt), recordId };
   };
   const loop = async (handler: (job: JobRef) => Promise<void>) => {
     while (!stopping) {
@@ -89,6 +98,9 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         // The handler records outcomes itself; a host failure leaves the job to be taken again.
         db.prepare("UPDATE queue_jobs SET locked_at = NULL, run_at = ? WHERE id = ?").run(Date.now() + 5_000, job.id);
         await sleep(pollMs);
+      } finally {
+        if (job.recordId) busyRecords.delete(job.recordId);
+        wake(); // a job waiting for this record may go now
       }
     }
   };
