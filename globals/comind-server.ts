@@ -79,7 +79,13 @@ export const ComindServer = {
    */
   enqueue(
     action: string,
-    options: { id?: string; values?: JsonRecord; runAt?: Date | string | number; key?: string; appAlias?: string } = {},
+    options: {
+      id?: string;
+      values?: JsonRecord;
+      runAt?: Date | string | number;
+      key?: string;
+      appAlias?: string;
+    } = {},
   ): { runId: string } {
     if (typeof action !== "string" || action === "")
       throw new TypeError("ComindServer.enqueue: pass the action uid to run.");
@@ -99,7 +105,10 @@ export const ComindServer = {
    */
   retryLater(reason: string, afterMs?: number): never {
     const message = String(reason ?? "retry later");
-    callAsync("queue.retryLater", { reason: message, afterMs: afterMs === undefined ? undefined : Number(afterMs) });
+    callAsync("queue.retryLater", {
+      reason: message,
+      afterMs: afterMs === undefined ? undefined : Number(afterMs),
+    });
     const error = new ErrorCtor(message);
     Object.defineProperty(error, "code", { value: "retry_later", enumerable: true });
     throw error;

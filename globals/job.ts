@@ -9,7 +9,9 @@ let request: InboundRequest | null = null;
 
 export function setJobInit(init: ActionInit): void {
   attempt = init.attempt ?? 1;
-  request = init.request ? Object.freeze({ ...init.request, headers: Object.freeze({ ...init.request.headers }) }) : null;
+  request = init.request
+    ? Object.freeze({ ...init.request, headers: Object.freeze({ ...init.request.headers }) })
+    : null;
 }
 
 export function currentAttempt(): number {

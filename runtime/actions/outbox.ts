@@ -57,9 +57,15 @@ export class Outbox {
       );
     const target = this.config.app(alias);
     if (!target.actionUids.has(spec.action))
-      throw new RuntimeError("unknown_action", `Action "${String(spec.action).slice(0, 100)}" is not defined in app ${alias}.`);
+      throw new RuntimeError(
+        "unknown_action",
+        `Action "${String(spec.action).slice(0, 100)}" is not defined in app ${alias}.`,
+      );
     if (spec.key !== undefined && (spec.key === "" || spec.key.length > MAX_KEY_LENGTH))
-      throw new RuntimeError("validation_error", `ComindServer.enqueue: key must be 1 to ${MAX_KEY_LENGTH} characters.`);
+      throw new RuntimeError(
+        "validation_error",
+        `ComindServer.enqueue: key must be 1 to ${MAX_KEY_LENGTH} characters.`,
+      );
     const run: NewRun = {
       runId: randomUUID(),
       workspace: this.config.workspace,

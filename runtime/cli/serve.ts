@@ -82,12 +82,18 @@ function serveCommand(
           .default(mode.workers),
       )
       .addOption(
-        new Option("--jobs <n>", "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker")
+        new Option(
+          "--jobs <n>",
+          "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker",
+        )
           .env("COMIND_JOBS")
           .argParser(wholeNumber("--jobs", 0, 256)),
       )
       .addOption(
-        new Option("--job-lock-timeout-ms <ms>", "a job locked this long (its node died) is run by another node")
+        new Option(
+          "--job-lock-timeout-ms <ms>",
+          "a job locked this long (its node died) is run by another node",
+        )
           .env("COMIND_JOB_LOCK_TIMEOUT_MS")
           .argParser(wholeNumber("--job-lock-timeout-ms", 1_000, 86_400_000))
           .default(DEFAULT_LOCK_TIMEOUT_MS),
@@ -130,10 +136,7 @@ function serveCommand(
         "app not installed: fix it (see `comind-runtime check`) and restart",
       ),
     );
-    const node =
-      jobs > 0
-        ? await startJobNode(runtime, queue, server.log)
-        : { stop: () => queue.close() };
+    const node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : { stop: () => queue.close() };
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },

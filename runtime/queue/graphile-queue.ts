@@ -9,7 +9,16 @@
 import { Logger, run, runMigrations, type Runner } from "graphile-worker";
 import pg from "pg";
 import { RuntimeError } from "../errors.ts";
-import { alreadyCommitted, finishParams, insertRunParams, listSql, publicRun, rowToRun, SQL, toPg } from "./run-sql.ts";
+import {
+  alreadyCommitted,
+  finishParams,
+  insertRunParams,
+  listSql,
+  publicRun,
+  rowToRun,
+  SQL,
+  toPg,
+} from "./run-sql.ts";
 import type { NewRun, Queue } from "./types.ts";
 
 export interface GraphileQueueOptions {
@@ -29,7 +38,10 @@ type Client = pg.Pool | pg.PoolClient;
 export async function createGraphileQueue(store: pg.Pool, options: GraphileQueueOptions): Promise<Queue> {
   const schema = options.schema ?? "graphile_worker";
   if (!SCHEMA_NAME.test(schema))
-    throw new RuntimeError("bad_request", `Queue schema "${schema}" must be lower-case letters, digits or _.`);
+    throw new RuntimeError(
+      "bad_request",
+      `Queue schema "${schema}" must be lower-case letters, digits or _.`,
+    );
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 4 });
   // A dropped idle connection is replaced by the pool; a client's own error ends only its query.
   pool.on("error", () => undefined);
@@ -39,7 +51,8 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   });
   await runMigrations({ pgPool: pool, schema, logger: quiet });
   const now = () => new Date().toISOString();
-  const q = async (client: Client, sql: string, params: unknown[]) => (await client.query(toPg(sql), params)).rows;
+  const q = async (client: Client, sql: string, params: unknown[]) =>
+    (await client.query(toPg(sql), params)).rows;
   const addJob = (client: Client, runId: string, attempt: number, runAt: Date, recordId?: string) =>
     client.query(`SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10)`, [
       TASK,
@@ -106,7 +119,10 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         for (const run of enqueue) await insertRun(client, run);
       },
     }),
-    add: async (run) => ({ runId: run.runId, deduped: !(await inTransaction((client) => insertRun(client, run))) }),
+    add: async (run) => ({
+      runId: run.runId,
+      deduped: !(await inTransaction((client) => insertRun(client, run))),
+    }),
     addTick: (scheduleId, tick, runs) =>
       inTransaction(async (client) => {
         if ((await q(client, SQL.claimTick, [scheduleId, tick, now()])).length === 0) return false;
@@ -121,7 +137,13 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       inTransaction(async (client) => {
         await q(client, SQL.retry, [attempt, error.code, error.message, now(), runId]);
         const rows = await q(client, SQL.get, [runId]);
-        await addJob(client, runId, attempt, runAt, rows[0]?.record_id ? String(rows[0].record_id) : undefined);
+        await addJob(
+          client,
+          runId,
+          attempt,
+          runAt,
+          rows[0]?.record_id ? String(rows[0].record_id) : undefined,
+        );
       }),
     start: async (job) => {
       const rows = await q(store, SQL.start, [now(), job.runId, job.attempt]);

@@ -16,8 +16,20 @@ import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
 
 export type * from "./types.ts";
-export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOLERANCE_MS } from "./webhook-signature.ts";
-export { parseQueueSettings, backoffMs, DEFAULT_RETRIES, type QueueSettings, type ScheduleSpec } from "./settings.ts";
+export {
+  signWebhook,
+  verifyWebhook,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  TOLERANCE_MS,
+} from "./webhook-signature.ts";
+export {
+  parseQueueSettings,
+  backoffMs,
+  DEFAULT_RETRIES,
+  type QueueSettings,
+  type ScheduleSpec,
+} from "./settings.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
 export { startScheduler, SCHEDULER_USER } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
@@ -44,7 +56,8 @@ export async function openQueue(store: Store, options: QueueOptions = {}): Promi
   if (handle.engine === "sqlite")
     return createSqliteQueue(handle.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs });
   const { createGraphileQueue } = await import("./graphile-queue.ts");
-  const databaseUrl = (handle.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+  const databaseUrl = (handle.pool as unknown as { options: { connectionString: string } }).options
+    .connectionString;
   return createGraphileQueue(handle.pool, {
     databaseUrl,
     schema: options.graphileSchema,

@@ -32,9 +32,16 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     return;
   }
   const app = runtime.apps.get(run.app);
-  if (!app || !app.actionUids.has(run.action)) {
-    const error = { code: "unknown_action", message: `${run.app} ${run.action} is not installed on this node.` };
-    await queue.finish(run.runId, { status: "failed", error, result: { ok: false, error, runId: run.runId } });
+  if (!app?.actionUids.has(run.action)) {
+    const error = {
+      code: "unknown_action",
+      message: `${run.app} ${run.action} is not installed on this node.`,
+    };
+    await queue.finish(run.runId, {
+      status: "failed",
+      error,
+      result: { ok: false, error, runId: run.runId },
+    });
     return;
   }
   let result: ActionResult;
@@ -51,7 +58,11 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   } catch (error) {
     if (!isRuntimeError(error)) throw error;
     const failure = { code: error.code, message: error.message };
-    await queue.finish(run.runId, { status: "failed", error: failure, result: { ok: false, error: failure } });
+    await queue.finish(run.runId, {
+      status: "failed",
+      error: failure,
+      result: { ok: false, error: failure },
+    });
     return;
   }
   if (result.ok) {

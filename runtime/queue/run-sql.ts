@@ -18,7 +18,8 @@ export const SQL = {
   finish: `UPDATE queue_runs SET status = ?, result = COALESCE(?, result), error_code = ?, error_message = ?,
     updated_at = ? WHERE run_id = ?`,
   get: "SELECT * FROM queue_runs WHERE run_id = ?",
-  claimTick: "INSERT INTO schedule_ticks (schedule, tick, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING tick",
+  claimTick:
+    "INSERT INTO schedule_ticks (schedule, tick, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING tick",
   lastTick: "SELECT MAX(tick) AS tick FROM schedule_ticks WHERE schedule = ?",
   forgetDeliveries: "DELETE FROM webhook_deliveries WHERE received_at < ?",
   rememberDelivery:

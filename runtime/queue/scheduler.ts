@@ -22,7 +22,12 @@ export interface SchedulerLog {
   error(details: object, message: string): void;
 }
 
-async function runsFor(runtime: ActionRuntime, app: LoadedApp, spec: ScheduleSpec, tick: string): Promise<NewRun[]> {
+async function runsFor(
+  runtime: ActionRuntime,
+  app: LoadedApp,
+  spec: ScheduleSpec,
+  tick: string,
+): Promise<NewRun[]> {
   const base = {
     workspace: runtime.config.workspace,
     app: app.alias,
@@ -64,7 +69,10 @@ export function startScheduler(runtime: ActionRuntime, queue: Queue, log: Schedu
     try {
       await queue.addTick(spec.id, iso, await runsFor(runtime, app, spec, iso));
     } catch (error) {
-      log.error({ schedule: spec.id, tick: iso, error: String(error) }, "schedule tick could not be enqueued");
+      log.error(
+        { schedule: spec.id, tick: iso, error: String(error) },
+        "schedule tick could not be enqueued",
+      );
     }
   };
   const walk = (app: LoadedApp, spec: ScheduleSpec, cron: Cron, cursor: Date) => {

@@ -82,7 +82,8 @@ function schedulesOf(raw: Record<string, unknown>, alias: string, actions: Set<s
     const action = checkAction(item.action, where, alias, actions);
     const cron = checkCron(item.cron, where, alias);
     const records = item.records ?? "new";
-    if (typeof records !== "string") throw invalid(alias, `${where}: "records" must be "new" or an rlx filter.`);
+    if (typeof records !== "string")
+      throw invalid(alias, `${where}: "records" must be "new" or an rlx filter.`);
     if (records !== "new") {
       try {
         parseRlx(records, { currentUser: "scheduler" });
@@ -92,7 +93,13 @@ function schedulesOf(raw: Record<string, unknown>, alias: string, actions: Set<s
     }
     if (item.backfill !== undefined && typeof item.backfill !== "boolean")
       throw invalid(alias, `${where}: "backfill" must be true or false.`);
-    return { id: `${alias}:${index}:${action}:${cron}`, action, cron, records, backfill: item.backfill === true };
+    return {
+      id: `${alias}:${index}:${action}:${cron}`,
+      action,
+      cron,
+      records,
+      backfill: item.backfill === true,
+    };
   });
 }
 

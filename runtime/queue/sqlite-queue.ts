@@ -7,7 +7,15 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
-import { insertRunParams, finishParams, listSql, rowToRun, SQL, alreadyCommitted, publicRun } from "./run-sql.ts";
+import {
+  insertRunParams,
+  finishParams,
+  listSql,
+  rowToRun,
+  SQL,
+  alreadyCommitted,
+  publicRun,
+} from "./run-sql.ts";
 import type { JobRef, NewRun, Queue } from "./types.ts";
 
 export interface SqliteQueueOptions {
@@ -96,7 +104,10 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         db.prepare("DELETE FROM queue_jobs WHERE id = ?").run(job.id);
       } catch {
         // The handler records outcomes itself; a host failure leaves the job to be taken again.
-        db.prepare("UPDATE queue_jobs SET locked_at = NULL, run_at = ? WHERE id = ?").run(Date.now() + 5_000, job.id);
+        db.prepare("UPDATE queue_jobs SET locked_at = NULL, run_at = ? WHERE id = ?").run(
+          Date.now() + 5_000,
+          job.id,
+        );
         await sleep(pollMs);
       } finally {
         if (job.recordId) busyRecords.delete(job.recordId);

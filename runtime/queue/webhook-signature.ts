@@ -34,7 +34,9 @@ export function verifyWebhook(
   const timestamp = headers[TIMESTAMP_HEADER];
   const signature = headers[SIGNATURE_HEADER];
   if (typeof timestamp !== "string" || typeof signature !== "string")
-    throw refuse(`Send the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers (HMAC-SHA256, see the README).`);
+    throw refuse(
+      `Send the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers (HMAC-SHA256, see the README).`,
+    );
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - Number(timestamp) * 1000) > TOLERANCE_MS)
     throw refuse(`${TIMESTAMP_HEADER} must be the current time in Unix seconds (5 minutes tolerance).`);
   const expected = Buffer.from(signWebhook(secret, timestamp, body));

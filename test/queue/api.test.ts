@@ -24,7 +24,9 @@ beforeAll(async () => {
     dataDir: "",
     queue: node.queue,
   });
-  auth = { authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}` };
+  auth = {
+    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}`,
+  };
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -55,7 +57,12 @@ describe("async triggers", () => {
     expect(typeof queued.runId).toBe("string");
     expect(direct).toMatchObject({ successful: true, created: true });
     const doc = await finished(queued.runId);
-    expect(doc).toMatchObject({ status: "succeeded", ok: true, created: true, entity: { c_text: "queued add" } });
+    expect(doc).toMatchObject({
+      status: "succeeded",
+      ok: true,
+      created: true,
+      entity: { c_text: "queued add" },
+    });
     expect(doc.runId).toBe(queued.runId);
   });
 
@@ -87,9 +94,13 @@ describe("async triggers", () => {
     });
     const { runId } = reply.json();
     expect(await finished(runId)).toMatchObject({ status: "dead", ok: false, attempt: 4 });
-    const list = (await server.inject({ method: "GET", url: "/api/runs?app=QUEUE&failed=true", headers: auth })).json();
+    const list = (
+      await server.inject({ method: "GET", url: "/api/runs?app=QUEUE&failed=true", headers: auth })
+    ).json();
     expect(list.runs.map((run: { runId: string }) => run.runId)).toContain(runId);
-    expect(list.runs.every((run: { status: string }) => run.status === "failed" || run.status === "dead")).toBe(true);
+    expect(
+      list.runs.every((run: { status: string }) => run.status === "failed" || run.status === "dead"),
+    ).toBe(true);
     const all = (await server.inject({ method: "GET", url: "/api/runs?app=QUEUE", headers: auth })).json();
     expect(all.runs.some((run: { status: string }) => run.status === "succeeded")).toBe(true);
     const cli = await runCli(["runs", "--failed", "--app", "QUEUE", "--data", node.storeOptions.dataDir]);
@@ -99,7 +110,9 @@ describe("async triggers", () => {
   }, 60_000);
 
   it("refuses unknown runs, unknown actions and unauthenticated reads", async () => {
-    expect((await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth })).statusCode).toBe(404);
+    expect((await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth })).statusCode).toBe(
+      404,
+    );
     expect((await server.inject({ method: "GET", url: "/api/runs" })).statusCode).toBe(401);
     const reply = await server.inject({
       method: "POST",
@@ -115,7 +128,12 @@ describe("async triggers", () => {
 describe("webhooks", () => {
   const url = "/api/hooks/DEMO/QUEUE/hook";
   const send = (body: string, headers: Record<string, string>) =>
-    server.inject({ method: "POST", url, payload: body, headers: { "content-type": "application/json", ...headers } });
+    server.inject({
+      method: "POST",
+      url,
+      payload: body,
+      headers: { "content-type": "application/json", ...headers },
+    });
   const signed = (body: string, at = Math.floor(Date.now() / 1000), secret = HOOK_SECRET) => ({
     "x-comind-timestamp": String(at),
     "x-comind-signature": signWebhook(secret, at, body),

@@ -40,7 +40,7 @@ export function queueContract(engine: Engine): void {
       const run = await waitForRun(node.queue, runId);
       expect(run.status).toBe("succeeded");
       expect(run.result).toMatchObject({ ok: true, created: true, runId, entity: { c_text: "later" } });
-      const recordId = (run.result?.entity as { id: string }).id;
+      const recordId = (run.result!.entity as { id: string }).id;
       expect((await node.store.getRecord("DEMO", recordId))?.fields.c_text).toBe("later");
     });
 
@@ -55,7 +55,10 @@ export function queueContract(engine: Engine): void {
       });
       expect(runs.map((run) => run.source)).toEqual(["enqueue", "enqueue"]);
       // Jobs of one record run one after another: neither conflicted, so both ran at attempt 1.
-      expect((await node.store.getRecord("DEMO", id))?.fields).toMatchObject({ c_text: "marked", c_attempts: 1 });
+      expect((await node.store.getRecord("DEMO", id))?.fields).toMatchObject({
+        c_text: "marked",
+        c_attempts: 1,
+      });
       expect(runs.map((run) => run.attempt)).toEqual([1, 1]);
     });
 
@@ -109,7 +112,11 @@ export function queueContract(engine: Engine): void {
     it("fails a logic error at once, without retries", async () => {
       const { runId } = await add("boom", await newRecord());
       const run = await waitForRun(node.queue, runId);
-      expect(run).toMatchObject({ status: "failed", attempt: 1, error: { code: "logic_error", message: "bad logic" } });
+      expect(run).toMatchObject({
+        status: "failed",
+        attempt: 1,
+        error: { code: "logic_error", message: "bad logic" },
+      });
     });
 
     it("never applies one run twice: a second commit of the same run rolls back", async () => {

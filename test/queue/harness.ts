@@ -31,7 +31,8 @@ export async function startQueueNode(engine: Engine, apps: string[] = [QUEUE_APP
   };
 }
 
-export const graphileSchemaOf = (options: StoreOptions) => (options.schema ? `gw_${options.schema}` : undefined);
+export const graphileSchemaOf = (options: StoreOptions) =>
+  options.schema ? `gw_${options.schema}` : undefined;
 
 /** One more node on an existing store (several nodes share one Postgres schema). */
 export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
@@ -73,7 +74,10 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

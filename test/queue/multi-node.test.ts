@@ -3,25 +3,18 @@
  * own id to one record; one node is killed with SIGKILL midway and restarted. Every job runs,
  * none commits twice: the record holds 1,000 distinct ids.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ROOT, runCli } from "../helpers/cli.ts";
+import { runCli } from "../helpers/cli.ts";
 import { POSTGRES, POSTGRES_URL } from "../helpers/engines.ts";
+import { type ServeNode, startServeNode } from "../helpers/serve-node.ts";
 import { graphileSchemaOf, QUEUE_APP, waitFor } from "./harness.ts";
 
-const NODE = join(ROOT, "node_modules", ".bin", "node");
-const BIN = join(ROOT, "bin", "comind-runtime.js");
 const JOBS = 1_000;
-
-interface Node {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 let schema: string;
 let cleanup: () => Promise<void>;
@@ -30,40 +23,19 @@ let databaseUrl: string;
 let db: pg.Client;
 const children = new Set<ChildProcess>();
 
-function startNode(): Promise<Node> {
-  const child = spawn(
-    NODE,
-    ["--no-node-snapshot", BIN, "serve", "--apps", appsDir, "--port", "0", "--workers", "0", "--jobs", "4"],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "/tmp",
-        DATABASE_URL: databaseUrl,
-        COMIND_QUEUE_SCHEMA: graphileSchemaOf({ dataDir: "", schema })!,
-        COMIND_JOB_LOCK_TIMEOUT_MS: "5000",
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+async function startNode(): Promise<ServeNode> {
+  const node = await startServeNode({
+    appsDir,
+    args: ["--workers", "0", "--jobs", "4"],
+    env: {
+      DATABASE_URL: databaseUrl,
+      COMIND_QUEUE_SCHEMA: graphileSchemaOf({ dataDir: "", schema })!,
+      COMIND_JOB_LOCK_TIMEOUT_MS: "5000",
     },
-  );
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${output.slice(-2000)}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output.slice(-2000)}`)));
   });
+  children.add(node.child);
+  node.child.once("exit", () => children.delete(node.child));
+  return node;
 }
 
 async function count(where: string): Promise<number> {
@@ -92,7 +64,15 @@ afterAll(async () => {
 
 it("two nodes, 1,000 async appends, one node killed midway: 1,000 distinct ids", async () => {
   const nodes = [await startNode(), await startNode()];
-  const token = await runCli(["token", "create", "admin", "--admin", "--json", "--database-url", databaseUrl]);
+  const token = await runCli([
+    "token",
+    "create",
+    "admin",
+    "--admin",
+    "--json",
+    "--database-url",
+    databaseUrl,
+  ]);
   expect(token.code).toBe(0);
   const headers = {
     authorization: `CMW_AUTH_CODE ${JSON.parse(token.stdout).token}`,
@@ -101,10 +81,12 @@ it("two nodes, 1,000 async appends, one node killed midway: 1,000 distinct ids",
   const post = async (url: string, body: unknown) => {
     const reply = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
     expect(reply.status).toBe(200);
-    return reply.json();
+    return (await reply.json()) as Record<string, unknown>[];
   };
-  const [added] = await post(`${nodes[0].url}/api/tickets/multi`, [{ transition: "add", app_alias: "QUEUE" }]);
-  const recordId = added.data.id as string;
+  const [added] = await post(`${nodes[0].url}/api/tickets/multi`, [
+    { transition: "add", app_alias: "QUEUE" },
+  ]);
+  const recordId = (added.data as { id: string }).id;
 
   for (let batch = 0; batch < JOBS / 100; batch++) {
     const items = Array.from({ length: 100 }, (_, i) => ({
@@ -114,7 +96,7 @@ it("two nodes, 1,000 async appends, one node killed midway: 1,000 distinct ids",
       c_last: `job-${batch * 100 + i}`,
     }));
     const answers = await post(`${nodes[batch % 2].url}/api/tickets/multi`, items);
-    expect(answers.every((answer: { queued: boolean }) => answer.queued)).toBe(true);
+    expect(answers.every((answer) => answer.queued === true)).toBe(true);
   }
 
   await waitFor(async () => (await count("status = 'succeeded'")) >= JOBS / 4, 180_000);
@@ -131,9 +113,5 @@ it("two nodes, 1,000 async appends, one node killed midway: 1,000 distinct ids",
   expect(new Set(ids).size).toBe(JOBS);
   expect(new Set(ids)).toEqual(new Set(Array.from({ length: JOBS }, (_, i) => `job-${i}`)));
 
-  for (const node of [nodes[1], restarted]) {
-    const exited = new Promise((resolve) => node.child.once("exit", resolve));
-    node.child.kill("SIGTERM");
-    await exited;
-  }
+  await Promise.all([nodes[1].stop(), restarted.stop()]);
 }, 600_000);

@@ -12,7 +12,9 @@ import { graphileSchemaOf, startNodeOn, waitFor } from "./harness.ts";
 afterAll(removeTempApps);
 
 const appWith = (schedules: object[]) =>
-  writeTempApp({ "settings/index.ts": `export default { vars: {}, schedules: ${JSON.stringify(schedules)} };\n` });
+  writeTempApp({
+    "settings/index.ts": `export default { vars: {}, schedules: ${JSON.stringify(schedules)} };\n`,
+  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,10 +62,15 @@ describe("schedules", () => {
     }
     try {
       const runs = await waitFor(async () => {
-        const list = await seed.queue.listRuns({ workspace: "DEMO", app: "TEMP", status: "succeeded", limit: 1000 });
-        const byTick = Map.groupBy(list, (run) => run.tick);
-        const full = [...byTick.values()].find((group) => group.length === 2);
-        return full;
+        const list = await seed.queue.listRuns({
+          workspace: "DEMO",
+          app: "TEMP",
+          status: "succeeded",
+          limit: 1000,
+        });
+        const byTick = new Map<string, RunDoc[]>();
+        for (const run of list) byTick.set(run.tick!, [...(byTick.get(run.tick!) ?? []), run]);
+        return [...byTick.values()].find((group) => group.length === 2);
       }, 30_000);
       expect(runs.map((run) => run.recordId).sort()).toEqual([...picked].sort());
     } finally {
@@ -78,7 +85,9 @@ describe("schedules", () => {
     const withBackfill = hourly(true);
     const first = await startNodeOn(options, [withBackfill]);
     const scheduleId = first.runtime.apps.get("TEMP")!.queue.schedules[0].id;
-    const threeHoursAgo = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000).toISOString();
+    const threeHoursAgo = new Date(
+      Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000,
+    ).toISOString();
     // Pretend a node last ran this schedule three hours ago.
     expect(await first.queue.addTick(scheduleId, threeHoursAgo, [])).toBe(true);
     await first.close();
@@ -101,7 +110,10 @@ describe("schedules", () => {
         await setup.queue.addTick(id, threeHoursAgo, []);
         await setup.close();
         const reporter = await startNodeOn(other, [noBackfill]);
-        const warning = await waitFor(async () => reporter.errors.find((line) => line.includes("missed")), 30_000);
+        const warning = await waitFor(
+          async () => reporter.errors.find((line) => line.includes("missed")),
+          30_000,
+        );
         expect(warning).toContain('"missed":3');
         expect(await reporter.queue.listRuns({ workspace: "DEMO", app: "TEMP", limit: 100 })).toHaveLength(0);
         await reporter.close();

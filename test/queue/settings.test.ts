@@ -51,11 +51,13 @@ describe("queue settings", () => {
 
   it("fails the app's build on a bad cron", async () => {
     const dir = writeTempApp({
-      "settings/index.ts": 'export default { vars: {}, schedules: [{ action: "go", cron: "*/61 * * * *" }] };\n',
+      "settings/index.ts":
+        'export default { vars: {}, schedules: [{ action: "go", cron: "*/61 * * * *" }] };\n',
     });
     await expect(loadApp(dir, 64)).rejects.toMatchObject({ code: "app_invalid" });
     const good = writeTempApp({
-      "settings/index.ts": 'export default { vars: { a: 1 }, schedules: [{ action: "go", cron: "0 0 2 * * *" }] };\n',
+      "settings/index.ts":
+        'export default { vars: { a: 1 }, schedules: [{ action: "go", cron: "0 0 2 * * *" }] };\n',
     });
     const app = await loadApp(good, 64);
     expect(app.queue.schedules[0]).toMatchObject({ action: "go", cron: "0 0 2 * * *" });

@@ -28,7 +28,10 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
       const { id, values } = request.body ?? {};
       if (request.query.async === "true") {
         if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
-          throw new RuntimeError("not_found", `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`);
+          throw new RuntimeError(
+            "not_found",
+            `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+          );
         const runId = await enqueueRun(ctx, {
           app: app.alias,
           action: request.params.uid,

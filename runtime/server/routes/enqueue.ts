@@ -11,7 +11,10 @@ import type { ServerContext } from "../context.ts";
 
 export function queueOf(ctx: ServerContext): Queue {
   if (!ctx.queue)
-    throw new RuntimeError("queue_unavailable", "This server runs no job queue; run the action without async.");
+    throw new RuntimeError(
+      "queue_unavailable",
+      "This server runs no job queue; run the action without async.",
+    );
   return ctx.queue;
 }
 
@@ -31,7 +34,10 @@ export async function enqueueRun(
   const app = ctx.runtime.apps.get(run.app);
   if (!app) throw new RuntimeError("not_found", `App ${run.app.slice(0, 40)} is not installed.`);
   if (!app.actionUids.has(run.action))
-    throw new RuntimeError("unknown_action", `Action "${run.action.slice(0, 64)}" is not defined in app ${app.alias}.`);
+    throw new RuntimeError(
+      "unknown_action",
+      `Action "${run.action.slice(0, 64)}" is not defined in app ${app.alias}.`,
+    );
   const { runId } = await queue.add({
     ...run,
     runId: randomUUID(),

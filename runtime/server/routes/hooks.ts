@@ -43,12 +43,20 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
           );
         const secret = ctx.runtime.config.secretSource[hook.secret];
         if (typeof secret !== "string" || secret === "")
-          throw new RuntimeError("queue_unavailable", `The webhook's secret ${hook.secret} is not set on this server.`);
+          throw new RuntimeError(
+            "queue_unavailable",
+            `The webhook's secret ${hook.secret} is not set on this server.`,
+          );
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         verifyWebhook(secret, request.headers, body);
         const signature = String(request.headers[SIGNATURE_HEADER]);
-        if (!(await queueOf(ctx).rememberDelivery(`${app.alias}:${hook.action}:${signature}`, 2 * TOLERANCE_MS)))
-          throw new RuntimeError("conflict", "This webhook delivery was received before (same signature); it is not run twice.");
+        if (
+          !(await queueOf(ctx).rememberDelivery(`${app.alias}:${hook.action}:${signature}`, 2 * TOLERANCE_MS))
+        )
+          throw new RuntimeError(
+            "conflict",
+            "This webhook delivery was received before (same signature); it is not run twice.",
+          );
         const runId = await enqueueRun(ctx, {
           app: app.alias,
           action: hook.action,
