@@ -47,7 +47,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   pool.on("error", () => undefined);
   pool.on("connect", (client) => client.on("error", () => undefined));
   const quiet = new Logger(() => (level, message) => {
-    if (level === "error") options.onError?.(new Error(`graphile-worker: ${message}`));
+    if (level === "error" || level === "warning") options.onError?.(new Error(`graphile-worker: ${message}`));
   });
   await runMigrations({ pgPool: pool, schema, logger: quiet });
   const now = () => new Date().toISOString();
@@ -105,6 +105,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     );
   };
   let runner: Runner | null = null;
+  let closing = false;
   let sweeper: NodeJS.Timeout | null = null;
 
   return {
@@ -166,29 +167,50 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         return (await q(client, SQL.rememberDelivery, [signature, now()])).length === 1;
       }),
     async work(handler) {
-      runner = await run({
-        pgPool: pool,
-        schema,
-        concurrency: options.concurrency,
-        noHandleSignals: true,
-        pollInterval: options.pollMs ?? 1_000,
-        logger: quiet,
-        crontab: "",
-        taskList: {
-          [TASK]: async (payload) => {
-            const job = payload as { runId: string; attempt: number; recordId?: string | null };
-            await oneAtATime(job.recordId ?? null, () =>
-              handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
-            );
-          },
+      const taskList = {
+        [TASK]: async (payload: unknown) => {
+          const job = payload as { runId: string; attempt: number; recordId?: string | null };
+          await oneAtATime(job.recordId ?? null, () =>
+            handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
+          );
         },
-      });
+      };
+      const startRunner = async (): Promise<void> => {
+        const started = await run({
+          pgPool: pool,
+          schema,
+          concurrency: options.concurrency,
+          noHandleSignals: true,
+          pollInterval: options.pollMs ?? 1_000,
+          logger: quiet,
+          crontab: "",
+          taskList,
+        });
+        runner = started;
+        started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
+      };
+      // graphile-worker stops its workers when any schema of the same database announces a
+      // breaking migration (its NOTIFY channel is database-wide) and sets process.exitCode = 57.
+      // If our own schema is still one we support, this node goes on: check and start again.
+      const restartAfterStop = (stopped: Runner) => {
+        if (closing || runner !== stopped) return;
+        if (process.exitCode === 57) process.exitCode = undefined;
+        options.onError?.(new Error("graphile-worker stopped unexpectedly; starting it again"));
+        setTimeout(() => {
+          if (closing) return;
+          runMigrations({ pgPool: pool, schema, logger: quiet })
+            .then(startRunner)
+            .catch((error) => options.onError?.(error));
+        }, 500);
+      };
+      await startRunner();
       const every = Math.max(Math.min(options.lockTimeoutMs / 3, 30_000), 500);
       sweeper = setInterval(() => unlockStale().catch(options.onError), every);
     },
     async close() {
+      closing = true;
       if (sweeper) clearInterval(sweeper);
-      await runner?.stop();
+      await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
       await pool.end();
     },
   };

@@ -39,13 +39,17 @@ export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE
   const store = await openStore(options);
   const runtime = await createActionRuntime({ store, secrets: { COMIND_SECRET_QUEUE_HOOK: HOOK_SECRET } });
   for (const app of apps) await runtime.loadApp(app);
+  const errors: string[] = [];
   const queue = await openQueue(store, {
     concurrency: 2,
     pollMs: 100,
     lockTimeoutMs: 10_000,
     graphileSchema: graphileSchemaOf(options),
+    onError: (error) => {
+      errors.push(String(error));
+      if (process.env.DEBUG_QUEUE) console.error(error);
+    },
   });
-  const errors: string[] = [];
   const log = {
     warn: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
     error: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
