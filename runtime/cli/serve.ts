@@ -23,6 +23,16 @@ interface ServeFlags extends SandboxFlags {
   jobs?: number;
   jobLockTimeoutMs: number;
   queueSchema?: string;
+  console?: boolean;
+}
+
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
+
+function onOff(value: string): boolean {
+  const v = value.toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new UsageError(`--console must be "on" or "off", got "${value}".`);
 }
 
 function oidcFromEnv() {
@@ -74,6 +84,14 @@ function serveCommand(
         new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)")
           .env("HOST")
           .default("127.0.0.1"),
+      )
+      .addOption(
+        new Option(
+          "--console <on|off>",
+          "serve the run console at /console (default: on when listening on loopback, off otherwise)",
+        )
+          .env("COMIND_CONSOLE")
+          .argParser(onOff),
       )
       .addOption(
         new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
@@ -129,6 +147,7 @@ function serveCommand(
       dataDir,
       oidc: oidcFromEnv(),
       logger: { level: process.env.LOG_LEVEL ?? "info" },
+      console: flags.console ?? isLoopback(flags.host),
     });
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
       server.log.error(

@@ -14,8 +14,12 @@ import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
+import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
+import { registerConsole } from "./console/index.ts";
+import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerHookRoutes } from "./routes/hooks.ts";
@@ -36,9 +40,13 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** The job queue: async triggers, GET /api/runs, webhooks. */
   queue?: Queue;
+  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
+  console?: boolean;
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+/** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
+const MAX_PARAM_LENGTH = 1000;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -53,11 +61,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
       const message = tooLong
-        ? "A path segment is longer than 100 characters."
+        ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
         : "The request URL is malformed.";
       (reply as unknown as { code(status: number): { send(body: unknown): void } })
         .code(tooLong ? 414 : 400)
@@ -66,6 +76,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   installErrorHandling(server);
   await server.register(swagger, {
+    transformObject: (document) =>
+      withLegacyAliases((document as { openapiObject: { paths?: never } }).openapiObject),
     openapi: {
       info: {
         title: "comind-runtime REST API",
@@ -103,19 +115,28 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
     const path = request.url.split("?")[0];
-    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token.
-    if (PUBLIC_PATHS.has(path) || path.startsWith("/api/hooks/")) return;
+    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
+    // the console signs in with its own cookie; the API takes credentials in the header.
+    if (
+      PUBLIC_PATHS.has(path) ||
+      path.startsWith("/api/hooks/") ||
+      (options.console && (path === "/console" || path.startsWith("/console/")))
+    )
+      return;
     request.user = await authenticate(request.headers.authorization);
   });
   server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
+  await registerAppScopedRoutes(server, ctx);
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
   registerRunRoutes(server, ctx);
   await registerHookRoutes(server, ctx);
+  registerMcpRoute(server, ctx);
+  if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }

@@ -8,10 +8,12 @@ import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { enqueueRun } from "./enqueue.ts";
+import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
-type Item = Record<string, unknown> & {
+export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
   app_alias?: string;
@@ -28,7 +30,7 @@ const META = new Set([
   "project_alias",
 ]);
 
-function valuesOf(item: Item): Record<string, unknown> {
+function valuesOf(item: MultiItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !META.has(key)));
 }
 
@@ -37,6 +39,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
+    normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
@@ -53,7 +56,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
+async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
@@ -70,8 +73,14 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
   return appByAlias(ctx, stored.app).alias;
 }
 
-async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) {
+/** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
+export async function runItem(
+  ctx: ServerContext,
+  request: Pick<FastifyRequest, "user" | "deadline">,
+  item: MultiItem,
+) {
   try {
+    item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
@@ -86,6 +95,11 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       });
       return { successful: true, queued: true, runId };
     }
+    // A delete answers the record's number too; it is gone after the run.
+    const deletedNumber =
+      item.transition === "delete"
+        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
@@ -99,12 +113,14 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       return {
         successful: false,
         data: result.recordId ? { id: result.recordId } : null,
-        warnings: [],
+        warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const data = stored
+      ? (await viewsOf(ctx, [stored], request.user))[0]
+      : { id: result.recordId, number: deletedNumber };
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -115,7 +131,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       successful: true,
       ...outcome,
       data,
-      warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
+      warnings: warningsOf(result.logs),
       logs: result.logs,
     };
   } catch (error) {
@@ -123,16 +139,16 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     return {
       successful: false,
       data: item.id ? { id: item.id } : null,
-      warnings: [],
+      warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
     };
   }
 }
 
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Body: Item[] }>(
+  server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"] } },
+    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
     async (request) => {
       const results = [];
       for (const item of request.body) results.push(await runItem(ctx, request, item));
