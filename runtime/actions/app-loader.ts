@@ -4,7 +4,7 @@
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
-import { parseQueueSettings, type QueueSettings } from "../queue/settings.ts";
+import { parseQueueSettings, type QueueSettings } from "../queue/index.ts";
 import { FieldSchema } from "./fields.ts";
 
 export const BASE_ACTIONS = ["add", "edit", "delete"] as const;

@@ -3,7 +3,7 @@ import type { Dispatcher } from "undici";
 import type { SecretSource } from "../host/secrets.ts";
 import type { Redactor } from "../host/redact.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
-import type { Queue } from "../queue/types.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { CurrentUser } from "../../globals/app-types.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { NewRun } from "../queue/types.ts";
+import type { NewRun } from "../queue/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 

@@ -21,7 +21,7 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
-import type { Queue } from "../queue/types.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";

@@ -109,6 +109,24 @@ describe("async triggers", () => {
     expect(line).toContain("always_retry FAILED retry_later: upstream says 503");
   }, 60_000);
 
+  it("answers a synchronous run's id from the run log", async () => {
+    const reply = await server.inject({
+      method: "POST",
+      url: "/api/apps/DEMO/QUEUE/actions/boom",
+      headers: auth,
+      payload: {},
+    });
+    const { runId } = reply.json();
+    const doc = (await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers: auth })).json();
+    expect(doc).toMatchObject({
+      runId,
+      status: "failed",
+      ok: false,
+      action: "boom",
+      error: { code: "logic_error" },
+    });
+  });
+
   it("refuses unknown runs, unknown actions and unauthenticated reads", async () => {
     expect((await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth })).statusCode).toBe(
       404,

@@ -1,6 +1,7 @@
 /**
  * GET /api/runs/{runId}: one queued run (`queued` / `running`, then the same document as a
- * synchronous run, `ok` included); GET /api/runs?app=&failed=true: runs, newest first.
+ * synchronous run, `ok` included), or a synchronous run from the run log;
+ * GET /api/runs?app=&failed=true: queued runs, newest first.
  */
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
@@ -17,9 +18,26 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
       },
     },
     async (request) => {
-      const run = await queueOf(ctx).getRun(request.params.runId);
-      if (!run || run.workspace !== ctx.workspace)
-        throw new RuntimeError("not_found", `Run ${request.params.runId.slice(0, 100)} does not exist.`);
+      const run = ctx.queue ? await ctx.queue.getRun(request.params.runId) : null;
+      if (!run || run.workspace !== ctx.workspace) {
+        const logged = await ctx.store.getRun(request.params.runId);
+        if (!logged || logged.workspace !== ctx.workspace)
+          throw new RuntimeError("not_found", `Run ${request.params.runId.slice(0, 100)} does not exist.`);
+        return {
+          runId: logged.id,
+          status: logged.ok ? "succeeded" : "failed",
+          ok: logged.ok,
+          app: logged.app,
+          action: logged.action,
+          recordId: logged.recordId,
+          source: logged.source,
+          startedAt: logged.startedAt,
+          finishedAt: logged.finishedAt,
+          ...(logged.ok ? {} : { error: { code: logged.errorCode, message: logged.errorMessage } }),
+          logs: logged.logs,
+          httpCalls: logged.httpCalls,
+        };
+      }
       const { spec: _spec, workspace: _workspace, committed: _committed, result, ...doc } = run;
       return { ...doc, ...(result ?? {}), runId: run.runId, status: run.status };
     },
