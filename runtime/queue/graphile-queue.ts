@@ -11,6 +11,7 @@ import pg from "pg";
 import { RuntimeError } from "../errors.ts";
 import {
   alreadyCommitted,
+  forgetTicksParams,
   finishParams,
   insertRunParams,
   listSql,
@@ -127,6 +128,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     addTick: (scheduleId, tick, runs) =>
       inTransaction(async (client) => {
         if ((await q(client, SQL.claimTick, [scheduleId, tick, now()])).length === 0) return false;
+        await q(client, SQL.forgetTicks, forgetTicksParams(scheduleId, tick));
         for (const run of runs) await insertRun(client, run);
         return true;
       }),

@@ -21,6 +21,8 @@ export const SQL = {
   claimTick:
     "INSERT INTO schedule_ticks (schedule, tick, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING tick",
   lastTick: "SELECT MAX(tick) AS tick FROM schedule_ticks WHERE schedule = ?",
+  /** Only the latest tick matters (backfill); older claims are kept an hour, then dropped. */
+  forgetTicks: "DELETE FROM schedule_ticks WHERE schedule = ? AND tick < ?",
   forgetDeliveries: "DELETE FROM webhook_deliveries WHERE received_at < ?",
   rememberDelivery:
     "INSERT INTO webhook_deliveries (signature, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
@@ -30,6 +32,10 @@ export const SQL = {
 export function toPg(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export function forgetTicksParams(schedule: string, tick: string): unknown[] {
+  return [schedule, new Date(Date.parse(tick) - 3_600_000).toISOString()];
 }
 
 export function insertRunParams(run: NewRun, now: string): unknown[] {

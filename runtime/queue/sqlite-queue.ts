@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  forgetTicksParams,
   insertRunParams,
   finishParams,
   listSql,
@@ -132,6 +133,7 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     addTick: async (schedule, tick, runs) =>
       inTransaction(() => {
         if (!db.prepare(SQL.claimTick).get(schedule, tick, now())) return false;
+        db.prepare(SQL.forgetTicks).run(...(forgetTicksParams(schedule, tick) as never[]));
         for (const run of runs) insertRun(run);
         return true;
       }),
@@ -165,6 +167,10 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         return Boolean(db.prepare(SQL.rememberDelivery).get(signature, now()));
       }),
     async work(handler) {
+      // One node per SQLite file: a job still locked now was left by a process that died.
+      db.prepare(
+        "UPDATE queue_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at IS NOT NULL",
+      ).run();
       for (let i = 0; i < options.concurrency; i++) loops.push(loop(handler));
     },
     async close() {
