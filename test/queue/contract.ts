@@ -4,6 +4,8 @@
  * commit recorded once per run.
  */
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_USER } from "../../runtime/actions/index.ts";
 import type { Engine } from "../helpers/engines.ts";
@@ -107,6 +109,16 @@ export function queueContract(engine: Engine): void {
       expect(run).toMatchObject({ status: "dead", attempt: 4, error: { code: "retry_later" } });
       const failed = await node.queue.listRuns({ workspace: "DEMO", failedOnly: true, limit: 1000 });
       expect(failed.map((entry) => entry.runId)).toContain(runId);
+    });
+
+    it("retries an uncaught network_error, then marks the run dead", async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      const { runId } = await add("call_down", await newRecord({ c_text: `http://127.0.0.1:${port}` }));
+      const run = await waitForRun(node.queue, runId);
+      expect(run).toMatchObject({ status: "dead", attempt: 4, error: { code: "network_error" } });
     });
 
     it("fails a logic error at once, without retries", async () => {

@@ -37,7 +37,11 @@ export const graphileSchemaOf = (options: StoreOptions) =>
 /** One more node on an existing store (several nodes share one Postgres schema). */
 export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
   const store = await openStore(options);
-  const runtime = await createActionRuntime({ store, secrets: { COMIND_SECRET_QUEUE_HOOK: HOOK_SECRET } });
+  const runtime = await createActionRuntime({
+    store,
+    secrets: { COMIND_SECRET_QUEUE_HOOK: HOOK_SECRET },
+    allowHosts: ["127.0.0.1"],
+  });
   for (const app of apps) await runtime.loadApp(app);
   const errors: string[] = [];
   const queue = await openQueue(store, {
