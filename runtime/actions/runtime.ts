@@ -48,6 +48,8 @@ export interface RuntimeOptions {
    * process (the CLI's `run`, tests). The server defaults to one per core.
    */
   workers?: number;
+  /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
+  spareWorkers?: number;
 }
 
 export class ActionRuntime {
@@ -70,6 +72,7 @@ export class ActionRuntime {
     this.workers = options.workers
       ? new WorkerSupervisor({
           size: options.workers,
+          spare: options.spareWorkers,
           onCrash: (info) =>
             onInternalError(
               new Error(

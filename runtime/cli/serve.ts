@@ -11,6 +11,8 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer } from "../server/index.ts";
+import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { openWhenReachable } from "./wait-for-store.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -42,6 +44,7 @@ function oidcFromEnv() {
     issuer,
     jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
     audience: process.env.OIDC_AUDIENCE,
+    maxTokenAgeSeconds: maxTokenAgeFromEnv(),
   };
 }
 
@@ -122,7 +125,9 @@ function serveCommand(
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    const { store, cleanup } = await openWhenReachable(() =>
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
+    );
     const runtime = await createActionRuntime({
       store,
       workspace: flags.workspace,

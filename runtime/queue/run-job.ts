@@ -9,7 +9,14 @@ import { backoffMs, DEFAULT_RETRIES } from "./settings.ts";
 import type { JobRef, Queue, StoredRun } from "./types.ts";
 
 /** Errors worth another attempt: the cause is outside the logic and may go away. */
-export const RETRYABLE_CODES = new Set(["network_error", "timeout", "conflict", "worker_crashed"]);
+export const RETRYABLE_CODES = new Set([
+  "network_error",
+  "timeout",
+  "conflict",
+  "worker_crashed",
+  "store_unavailable",
+  "commit_unknown",
+]);
 
 function resultDoc(run: StoredRun, result: ActionResult): Record<string, unknown> {
   return result.ok

@@ -6,9 +6,9 @@ import { RuntimeError } from "../errors.ts";
 import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.ts";
 
 export const SQL = {
-  insertRun: `INSERT INTO queue_runs (run_id, workspace, app, action, record_id, source, status, attempt,
+  insertRun: `INSERT INTO queue_runs (run_id, workspace, app, action, record_id, source, actor, status, attempt,
       max_attempts, job_key, spec, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING run_id`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING run_id`,
   /** The commit mark: exactly one commit per run, whatever the number of attempts or nodes. */
   markCommitted: "UPDATE queue_runs SET committed_at = ? WHERE run_id = ? AND committed_at IS NULL",
   start: `UPDATE queue_runs SET status = 'running', updated_at = ?
@@ -46,6 +46,7 @@ export function insertRunParams(run: NewRun, now: string): unknown[] {
     run.action,
     run.recordId ?? null,
     run.source,
+    run.user.id,
     run.maxAttempts,
     run.key ?? null,
     JSON.stringify(run),
@@ -72,6 +73,10 @@ export function listSql(query: RunListQuery): { sql: string; params: unknown[] }
     where.push("app = ?");
     params.push(query.app);
   }
+  if (query.actor) {
+    where.push("actor = ?");
+    params.push(query.actor);
+  }
   if (query.failedOnly) where.push("status IN ('failed', 'dead')");
   if (query.status) {
     where.push("status = ?");
@@ -93,6 +98,7 @@ export function rowToRun(row: Record<string, unknown>): StoredRun {
     action: String(row.action),
     recordId: row.record_id == null ? null : String(row.record_id),
     source: String(row.source),
+    actor: String(row.actor),
     status: row.status as StoredRun["status"],
     attempt: Number(row.attempt),
     maxAttempts: Number(row.max_attempts),

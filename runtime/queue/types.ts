@@ -43,6 +43,8 @@ export interface RunDoc {
   action: string;
   recordId: string | null;
   source: string;
+  /** Who started it (a user id, or "scheduler" / "webhook"). */
+  actor: string;
   status: RunStatus;
   attempt: number;
   maxAttempts: number;
@@ -76,6 +78,8 @@ export interface RunPatch {
 export interface RunListQuery {
   workspace: string;
   app?: string;
+  /** Only runs this user started. */
+  actor?: string;
   failedOnly?: boolean;
   status?: RunStatus;
   limit?: number;

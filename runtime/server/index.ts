@@ -13,7 +13,11 @@ import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
+import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { installRequestGuard } from "./request-guard.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
@@ -44,7 +48,7 @@ export interface ServerOptions {
   console?: boolean;
 }
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -60,7 +64,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    return503OnClosing: true,
+    ...httpServerLimits(ctx.requestTimeoutMs),
+    clientErrorHandler,
+    // While closing, the request guard answers 503 in the documented JSON shape.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
@@ -100,20 +107,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const authenticate = createAuthenticator(options.store, options.oidc);
   server.decorateRequest("user", null as never);
-  server.decorateRequest("deadline", 0);
-  server.addHook("onRequest", async (request, reply) => {
-    request.deadline = Date.now() + ctx.requestTimeoutMs;
-    const timer = setTimeout(() => {
-      if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({
-          error: {
-            code: "timeout",
-            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
-          },
-        });
-      }
-    }, ctx.requestTimeoutMs);
-    reply.raw.once("close", () => clearTimeout(timer));
+  installRequestGuard(server, ctx.requestTimeoutMs);
+  server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
     // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
     // the console signs in with its own cookie; the API takes credentials in the header.
@@ -125,7 +120,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       return;
     request.user = await authenticate(request.headers.authorization);
   });
-  server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
+  registerHealthRoutes(server, options.store);
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);

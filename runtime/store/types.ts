@@ -65,8 +65,30 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The record the action ran on (kept with the commit marker). */
+  recordId?: string;
+  /** A client's idempotency key for this change: a second commit with the same key fails. */
+  idempotencyKey?: string;
   /** More rows written in the same transaction (the job queue's outbox and commit marks). */
   extras?: CommitExtra[];
+}
+
+/** Written in the same transaction as a change set: proof, afterwards, that it committed. */
+export interface RunCommit {
+  runId: string;
+  idempotencyKey: string | null;
+  actor: string;
+  recordId: string | null;
+  committedAt: string;
+}
+
+/** The stored answer to a request sent with an Idempotency-Key. */
+export interface IdempotentResponse {
+  scopeKey: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: string;
 }
 
 /**
@@ -245,6 +267,13 @@ export interface Store {
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   getRun(id: string): Promise<ActionRunLog | null>;
+  /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
+  findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
+  getIdempotentResponse(scopeKey: string): Promise<IdempotentResponse | null>;
+  /** Keeps the first answer for a key (a concurrent second save is ignored); drops entries over 24 h. */
+  saveIdempotentResponse(response: IdempotentResponse): Promise<void>;
+  /** Answers when the store can serve queries; throws store_unavailable when it cannot. */
+  ping(): Promise<void>;
   /** The history entries one run committed (its field diffs), in order. */
   historyOfRun(workspace: string, runId: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import { HOOK_SECRET, startQueueNode, waitFor, type QueueNode } from "./harness.
 let node: QueueNode;
 let server: FastifyInstance;
 let auth: { authorization: string };
+let admin: { authorization: string };
 
 beforeAll(async () => {
   node = await startQueueNode(SQLITE);
@@ -24,6 +25,9 @@ beforeAll(async () => {
     dataDir: "",
     queue: node.queue,
   });
+  admin = {
+    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "root", name: "Root", isAdmin: true })}`,
+  };
   auth = {
     authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}`,
   };
@@ -33,9 +37,9 @@ afterAll(async () => {
   await node?.close();
 }, 60_000);
 
-const finished = (runId: string) =>
+const finished = (runId: string, headers = auth) =>
   waitFor(async () => {
-    const reply = await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers: auth });
+    const reply = await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers });
     const doc = reply.json();
     return ["succeeded", "failed", "dead"].includes(doc.status) ? doc : undefined;
   });
@@ -109,7 +113,7 @@ describe("async triggers", () => {
     expect(line).toContain("always_retry FAILED retry_later: upstream says 503");
   }, 60_000);
 
-  it("answers a synchronous run's id from the run log", async () => {
+  it("answers a synchronous run's id from the run log and the commit marker", async () => {
     const reply = await server.inject({
       method: "POST",
       url: "/api/apps/DEMO/QUEUE/actions/boom",
@@ -120,17 +124,14 @@ describe("async triggers", () => {
     const doc = (await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers: auth })).json();
     expect(doc).toMatchObject({
       runId,
-      status: "failed",
-      ok: false,
-      action: "boom",
-      error: { code: "logic_error" },
+      committed: false,
+      run: { ok: false, action: "boom", errorCode: "logic_error" },
     });
   });
 
   it("refuses unknown runs, unknown actions and unauthenticated reads", async () => {
-    expect((await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth })).statusCode).toBe(
-      404,
-    );
+    const unknown = await server.inject({ method: "GET", url: "/api/runs/nope", headers: auth });
+    expect(unknown.json()).toMatchObject({ committed: false, run: null });
     expect((await server.inject({ method: "GET", url: "/api/runs" })).statusCode).toBe(401);
     const reply = await server.inject({
       method: "POST",
@@ -162,8 +163,11 @@ describe("webhooks", () => {
     const reply = await send(body, { ...signed(body), "x-test": "hello", authorization: "Bearer upstream" });
     expect(reply.statusCode).toBe(202);
     const { runId } = reply.json();
-    const doc = await finished(runId);
-    expect(doc).toMatchObject({ status: "succeeded", ok: true, source: "webhook" });
+    // A webhook's run belongs to the "webhook" user: other users may not read it, admins may.
+    const other = await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers: auth });
+    expect(other.statusCode).toBe(403);
+    const doc = await finished(runId, admin);
+    expect(doc).toMatchObject({ status: "succeeded", ok: true, source: "webhook", actor: "webhook" });
     expect(doc.entity).toMatchObject({ c_text: body, c_last: "hello", c_ids: "clean" });
   });
 

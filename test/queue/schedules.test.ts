@@ -53,7 +53,7 @@ describe("schedules", () => {
 
   it("runs the action on each record the rlx filter matches (SQLite)", async () => {
     const { options, cleanup } = await SQLITE.create();
-    const app = appWith([{ action: "go", cron: "* * * * * *", records: 'c_text="pick me"' }]);
+    const app = appWith([{ action: "go", cron: "*/2 * * * * *", records: 'c_text="pick me"' }]);
     const seed = await startNodeOn(options, [app]);
     const picked: string[] = [];
     for (const text of ["pick me", "pick me", "leave me"]) {
@@ -71,13 +71,13 @@ describe("schedules", () => {
         const byTick = new Map<string, RunDoc[]>();
         for (const run of list) byTick.set(run.tick!, [...(byTick.get(run.tick!) ?? []), run]);
         return [...byTick.values()].find((group) => group.length === 2);
-      }, 30_000);
+      }, 90_000);
       expect(runs.map((run) => run.recordId).sort()).toEqual([...picked].sort());
     } finally {
       await seed.close();
       await cleanup();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("after downtime runs the latest missed tick once with backfill, and only reports it without", async () => {
     const { options, cleanup } = await SQLITE.create();

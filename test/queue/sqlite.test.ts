@@ -30,7 +30,7 @@ describe("embedded queue (one node)", () => {
     };
     const now = new Date().toISOString();
     db.prepare(
-      "INSERT INTO queue_runs (run_id, workspace, app, action, record_id, source, status, attempt, max_attempts, spec, created_at, updated_at) VALUES (?, 'DEMO', 'QUEUE', 'mark', ?, 'test', 'running', 1, 3, ?, ?, ?)",
+      "INSERT INTO queue_runs (run_id, workspace, app, action, record_id, source, actor, status, attempt, max_attempts, spec, created_at, updated_at) VALUES (?, 'DEMO', 'QUEUE', 'mark', ?, 'test', 'local-developer', 'running', 1, 3, ?, ?, ?)",
     ).run(runId, created.recordId, JSON.stringify(spec), now, now);
     db.prepare(
       "INSERT INTO queue_jobs (run_id, attempt, run_at, locked_at, locked_by) VALUES (?, 1, ?, ?, 'dead')",

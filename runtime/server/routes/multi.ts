@@ -7,6 +7,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { expectedRevisionOf } from "../expected-revision.ts";
+import { withIdempotency } from "../idempotency.ts";
+import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
+import { batchUnavailable, isUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
@@ -70,18 +74,25 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
       "not_found",
       `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
+  if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
+    throw new RuntimeError(
+      "bad_request",
+      `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
+    );
   return appByAlias(ctx, stored.app).alias;
 }
 
 /** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
 export async function runItem(
   ctx: ServerContext,
-  request: Pick<FastifyRequest, "user" | "deadline">,
+  request: Pick<FastifyRequest, "user" | "deadline"> & { commits?: RequestCommits },
   item: MultiItem,
+  idempotencyKey?: string,
 ) {
   try {
     item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
+    const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
     if (item.async === true) {
@@ -108,6 +119,9 @@ export async function runItem(
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      expectedRevision,
+      idempotencyKey,
+      onCommit: request.commits && commitTracker(request.commits),
     });
     if (!result.ok)
       return {
@@ -115,6 +129,7 @@ export async function runItem(
         data: result.recordId ? { id: result.recordId } : null,
         warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
+        runId: result.runId,
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
@@ -130,6 +145,7 @@ export async function runItem(
     return {
       successful: true,
       ...outcome,
+      ...(result.replayed ? { replayed: true } : {}),
       data,
       warnings: warningsOf(result.logs),
       logs: result.logs,
@@ -149,10 +165,19 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
     { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
-    async (request) => {
-      const results = [];
-      for (const item of request.body) results.push(await runItem(ctx, request, item));
-      return results;
-    },
+    async (request, reply) =>
+      withIdempotency(ctx, request, reply, async (itemKey) => {
+        const results = [];
+        for (const [index, item] of request.body.entries()) {
+          const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
+          // An async item's answer is its run id; a run's own id stays internal otherwise.
+          results.push("queued" in result ? { ...result, runId } : result);
+          if (!result.successful && isUnavailable(result.error?.code)) {
+            reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+            return batchUnavailable(result.error!, runId, results);
+          }
+        }
+        return { status: 200, body: results };
+      }),
   );
 }

@@ -1,45 +1,61 @@
 /**
- * GET /api/runs/{runId}: one queued run (`queued` / `running`, then the same document as a
- * synchronous run, `ok` included), or a synchronous run from the run log;
+ * GET /api/runs/{runId}: one run.
+ * - A queued run (async trigger, enqueued job, schedule tick, webhook): `status` queued /
+ *   running / succeeded / failed / dead, its attempts, and once it ran the same document as a
+ *   synchronous run (`ok`, `entity` or `error`, `logs`, `httpCalls`).
+ * - Any other run: the truth about it once the database answers again — the way to resolve a
+ *   `503 commit_unknown`. `committed` comes from the commit marker written in the same
+ *   transaction as the change; `run` is the run-log entry (null when it could not be written,
+ *   e.g. because the database was away).
  * GET /api/runs?app=&failed=true: queued runs, newest first.
+ * Callers see their own runs; admins see every run.
  */
 import type { FastifyInstance } from "fastify";
+import type { CurrentUser } from "../../../globals/app-types.ts";
 import { RuntimeError } from "../../errors.ts";
+import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
 import { queueOf } from "./enqueue.ts";
 
+function checkOwner(user: CurrentUser, owner: string | undefined): void {
+  if (owner !== undefined && owner !== user.id && !user.isAdmin)
+    throw new RuntimeError("forbidden", "This run was started by another user.");
+}
+
+function queuedRunDoc(run: StoredRun) {
+  const { spec: _spec, workspace: _workspace, committed, result, ...doc } = run;
+  return { ...doc, committed, ...(result ?? {}), runId: run.runId, status: run.status };
+}
+
 export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get<{ Params: { runId: string } }>(
-    "/api/runs/:runId",
-    {
-      schema: {
-        tags: ["runs"],
-        params: { type: "object", properties: { runId: { type: "string", maxLength: 100 } } },
-      },
-    },
+  server.get<{ Params: { id: string } }>(
+    "/api/runs/:id",
+    { schema: { tags: ["actions"] } },
     async (request) => {
-      const run = ctx.queue ? await ctx.queue.getRun(request.params.runId) : null;
-      if (!run || run.workspace !== ctx.workspace) {
-        const logged = await ctx.store.getRun(request.params.runId);
-        if (!logged || logged.workspace !== ctx.workspace)
-          throw new RuntimeError("not_found", `Run ${request.params.runId.slice(0, 100)} does not exist.`);
-        return {
-          runId: logged.id,
-          status: logged.ok ? "succeeded" : "failed",
-          ok: logged.ok,
-          app: logged.app,
-          action: logged.action,
-          recordId: logged.recordId,
-          source: logged.source,
-          startedAt: logged.startedAt,
-          finishedAt: logged.finishedAt,
-          ...(logged.ok ? {} : { error: { code: logged.errorCode, message: logged.errorMessage } }),
-          logs: logged.logs,
-          httpCalls: logged.httpCalls,
-        };
+      const id = request.params.id.slice(0, 100);
+      const queued = ctx.queue ? await ctx.queue.getRun(id) : null;
+      if (queued && queued.workspace === ctx.workspace) {
+        checkOwner(request.user, queued.actor);
+        return queuedRunDoc(queued);
       }
-      const { spec: _spec, workspace: _workspace, committed: _committed, result, ...doc } = run;
-      return { ...doc, ...(result ?? {}), runId: run.runId, status: run.status };
+      const [run, commit] = await Promise.all([ctx.store.getRun(id), ctx.store.findCommit({ runId: id })]);
+      checkOwner(request.user, run?.actor ?? commit?.actor);
+      return {
+        runId: id,
+        committed: commit !== null,
+        committedAt: commit?.committedAt ?? null,
+        recordId: run?.recordId ?? commit?.recordId ?? null,
+        run: run && {
+          app: run.app,
+          action: run.action,
+          ok: run.ok,
+          errorCode: run.errorCode,
+          errorMessage: run.errorMessage,
+          startedAt: run.startedAt,
+          finishedAt: run.finishedAt,
+          logs: run.logs,
+        },
+      };
     },
   );
   server.get<{ Querystring: { app?: string; failed?: string; status?: string; limit?: number } }>(
@@ -63,6 +79,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
       const runs = await queueOf(ctx).listRuns({
         workspace: ctx.workspace,
         app: app?.toUpperCase(),
+        actor: request.user.isAdmin ? undefined : request.user.id,
         failedOnly: failed === "true",
         status: status as never,
         limit,

@@ -8,6 +8,7 @@ CREATE TABLE queue_runs (
   action TEXT NOT NULL,
   record_id TEXT,
   source TEXT NOT NULL,
+  actor TEXT NOT NULL,
   status TEXT NOT NULL,
   attempt INTEGER NOT NULL,
   max_attempts INTEGER NOT NULL,
