@@ -4,7 +4,7 @@
  * node that takes no jobs; throughput = jobs / (last finish - first start) from the run log.
  * A figure, not a test. Needs the local Postgres (TEST_DATABASE_URL or 127.0.0.1:5432/test).
  *
- *   node --no-node-snapshot bench/jobs.ts [jobs]
+ *   npm run bench:jobs [-- jobs]
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";

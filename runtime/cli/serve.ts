@@ -137,11 +137,13 @@ function serveCommand(
       workers: flags.workers,
     });
     const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
+    // Until the server (and its logger) exists, queue errors go to stderr.
+    let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
     const queue = await openQueue(store, {
       concurrency: Math.max(jobs, 1),
       lockTimeoutMs: flags.jobLockTimeoutMs,
       graphileSchema: flags.queueSchema,
-      onError: (error) => server.log.error({ error: String(error) }, "job queue error"),
+      onError: (error) => logQueueError(error),
     });
     runtime.useQueue(queue);
     const server = await createServer({
@@ -154,6 +156,7 @@ function serveCommand(
       logger: { level: process.env.LOG_LEVEL ?? "info" },
       console: flags.console ?? isLoopback(flags.host),
     });
+    logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
       server.log.error(
         { app: dir, error: publicError(error) },
