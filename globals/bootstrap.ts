@@ -13,7 +13,7 @@ import { AppSchema, getSecrets, setVars } from "./app-settings.ts";
 import { ComindServer } from "./comind-server.ts";
 import { Utils } from "./utils.ts";
 import { createConsole } from "./console.ts";
-import { currentEntity, currentEntityOld, currentUser, setActionInit } from "./entity.ts";
+import { currentEntity, currentEntityOld, currentRecords, currentUser, setActionInit } from "./entity.ts";
 import { setJobInit } from "./job.ts";
 import { createRunner } from "./runner.ts";
 
@@ -66,6 +66,11 @@ export function bootstrap(
   Object.defineProperty(globalThis, "entity", { get: currentEntity, configurable: false, enumerable: false });
   Object.defineProperty(globalThis, "entityOld", {
     get: currentEntityOld,
+    configurable: false,
+    enumerable: false,
+  });
+  Object.defineProperty(globalThis, "records", {
+    get: currentRecords,
     configurable: false,
     enumerable: false,
   });

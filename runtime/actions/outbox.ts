@@ -4,7 +4,7 @@
  * outbox): if the action fails, none of them exists.
  */
 import { randomUUID } from "node:crypto";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller } from "../access/index.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import type { NewRun } from "../queue/index.ts";
@@ -33,9 +33,9 @@ export class Outbox {
 
   private readonly config: RuntimeConfig;
   private readonly app: LoadedApp;
-  private readonly user: CurrentUser;
+  private readonly user: Caller;
 
-  constructor(config: RuntimeConfig, app: LoadedApp, user: CurrentUser) {
+  constructor(config: RuntimeConfig, app: LoadedApp, user: Caller) {
     this.config = config;
     this.app = app;
     this.user = user;

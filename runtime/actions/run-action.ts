@@ -4,7 +4,8 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { randomUUID } from "node:crypto";
-import { isRuntimeError } from "../errors.ts";
+import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
 import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
@@ -13,7 +14,7 @@ import type { RunCommit } from "../store/types.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
-import { prepareRecord } from "./prepare-record.ts";
+import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
@@ -27,7 +28,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  const user = request.user ?? DEFAULT_USER;
+  const caller = request.user ?? DEFAULT_USER;
   // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
   const job = request.job;
   const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : randomUUID();
@@ -40,7 +41,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
   let heapMb: number | null = null;
-  const outbox = new Outbox(config, app, user);
+  const outbox = new Outbox(config, app, caller);
 
   const finish = async (result: ActionResult): Promise<ActionResult> => {
     const error = result.ok ? null : result.error;
@@ -52,7 +53,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         action: request.action,
         recordId,
         source: request.source ?? (job ? "queue" : "api"),
-        actor: user.id,
+        actor: caller.id,
         startedAt,
         finishedAt: new Date().toISOString(),
         ok: result.ok,
@@ -98,9 +99,26 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   };
 
   try {
+    const user = await resolveUser(store, workspace, caller);
+    if (request.checkAccess) {
+      if (app.hidden.has(request.action))
+        throw new RuntimeError(
+          "forbidden",
+          `Action "${request.action}" of app ${app.alias} is not visible to users (visible: false); only logic can fire it.`,
+        );
+      await checkAccess(store, {
+        user,
+        workspace,
+        app: app.alias,
+        permission: permissionFor(request.action),
+      });
+    }
     const previous = await earlierCommit(store, request);
     if (previous) return await replay(previous);
-    const record = await prepareRecord(store, workspace, app, request);
+    const selected: PreparedRecord[] = request.recordIds
+      ? await prepareMassRecords(store, workspace, app, request)
+      : [await prepareRecord(store, workspace, app, request)];
+    const [record, ...others] = selected;
     recordId = record.id;
     const uow = new UnitOfWork({
       store,
@@ -135,22 +153,33 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      queryCache: new Map(),
       outbox,
       job,
     };
-    const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
+    const {
+      outcome,
+      fields,
+      others: othersAfter,
+    } = await runLogic(scope, app, record, request.action, 0, {
+      others: request.recordIds ? others : undefined,
+    });
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    uow.put({
-      id: record.id,
-      app: app.alias,
-      stored: record.stored,
-      fields: fields!,
-      deleted: request.action === "delete",
-      transition: request.action,
-    });
+    const skipHistory = app.historyless.has(request.action);
+    for (const [i, each] of selected.entries()) {
+      uow.put({
+        id: each.id,
+        app: app.alias,
+        stored: each.stored,
+        fields: i === 0 ? fields! : othersAfter![i - 1],
+        deleted: request.action === "delete",
+        transition: request.action,
+        skipHistory,
+      });
+    }
     const commit = await commitOnce(
       store,
       request,
@@ -182,6 +211,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       ok: true,
       runId,
       recordId: record.id,
+      recordIds: request.recordIds ? selected.map((each) => each.id) : undefined,
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,

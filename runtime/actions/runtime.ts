@@ -23,6 +23,7 @@ import {
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
+import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
@@ -135,7 +136,8 @@ export class ActionRuntime {
   ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
-      .map((entry) => join(appsDir, entry.name));
+      .map((entry) => join(appsDir, entry.name))
+      .filter((dir) => !isPluginOnly(dir));
     const loaded = [];
     for (const dir of dirs) {
       try {

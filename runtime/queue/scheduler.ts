@@ -6,13 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
-import { parseRlx } from "../server/rlx/parse.ts";
+import { parseRlx } from "../rlx/index.ts";
 import type { ScheduleSpec } from "./settings.ts";
 import type { NewRun, Queue } from "./types.ts";
 
-export const SCHEDULER_USER: CurrentUser = { id: "scheduler", name: "Scheduler", isAdmin: true };
+export const SCHEDULER_USER: Caller = { id: "scheduler", name: "Scheduler", isAdmin: true };
 /** Missed ticks counted at start-up at most (older ones are not looked at). */
 const MAX_MISSED = 10_000;
 const MAX_RECORDS_PER_TICK = 10_000;

@@ -12,7 +12,7 @@
  */
 import { Cron } from "croner";
 import { RuntimeError } from "../errors.ts";
-import { parseRlx } from "../server/rlx/parse.ts";
+import { parseRlx } from "../rlx/index.ts";
 
 export interface ScheduleSpec {
   /** Stable name of the schedule across nodes: app, position, action and cron. */

@@ -3,7 +3,7 @@
  * SQLite. Both keep each async run's state in `queue_runs` beside the records, so an action's
  * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller } from "../access/index.ts";
 import type { CommitExtra } from "../store/types.ts";
 
 /** What a webhook hands the logic as `ComindServer.request`. */
@@ -22,7 +22,7 @@ export interface NewRun {
   /** Omitted: the action runs on a new record (an async `add`, a schedule, a webhook). */
   recordId?: string;
   values?: Record<string, unknown>;
-  user: CurrentUser;
+  user: Caller;
   /** "async", "enqueue", "schedule", "webhook". */
   source: string;
   maxAttempts: number;

@@ -44,6 +44,8 @@ export type SandboxOutcome =
       ok: true;
       ran: boolean;
       entity: Record<string, unknown>;
+      /** A mass action's selected records after the logic (entity is the first of them). */
+      records?: Record<string, unknown>[];
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
@@ -72,7 +74,7 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string }
+  | { ok: true; allowed: true; ran: boolean; entityJson: string; recordsJson?: string }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -180,7 +182,12 @@ async function runInLease(
       };
     }
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
+    const records = reply.recordsJson
+      ? parseFromIsolate<Record<string, unknown>[]>(reply.recordsJson, MAX_RESULT_BYTES, "records")
+      : undefined;
+    if (records && !Array.isArray(records))
+      throw new RuntimeError("logic_error", "records must stay an array.");
+    return { ok: true, ran: reply.ran, entity, records, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/types.ts";
 
@@ -42,6 +42,16 @@ export async function createToken(
   user: { id: string; name?: string; isAdmin?: boolean },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
+  // Tokens belong to users: a token for an unknown user adds the user.
+  if (!(await store.directory.findUser(user.id)))
+    await store.directory.saveUser({
+      id: user.id,
+      email: null,
+      name: user.name ?? user.id,
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: Boolean(user.isAdmin),
+    });
   await store.saveToken({
     id: randomUUID(),
     tokenHash: hashToken(token),
@@ -62,13 +72,17 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     preferred_username?: string;
     zoneinfo?: unknown;
     roles?: unknown;
+    groups?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  const groups = Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [];
   return {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
-    email: claims.email,
+    email: typeof claims.email === "string" ? claims.email : undefined,
+    // JWT groups add to the user's groups in the store (resolveUser merges both).
+    groups: groups.slice(0, 200),
     isAdmin: roles.includes("admin"),
     ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };

@@ -15,6 +15,8 @@ import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { resolveUser } from "../access/index.ts";
+import { registerAccessPassRoute } from "./routes/access-pass.ts";
 import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
@@ -49,6 +51,8 @@ export interface ServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
+/** The path whose credential is the access pass in its query, not Authorization. */
+const ACCESS_PASS_PATH = "/api/access-pass";
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -112,13 +116,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const path = request.url.split("?")[0];
     // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
     // the console signs in with its own cookie; the API takes credentials in the header.
-    if (
-      PUBLIC_PATHS.has(path) ||
-      path.startsWith("/api/hooks/") ||
-      (options.console && (path === "/console" || path.startsWith("/console/")))
-    )
-      return;
-    request.user = await authenticate(request.headers.authorization);
+    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
+    if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
+    const caller = await authenticate(request.headers.authorization);
+    request.user = await resolveUser(ctx.store, ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store);
@@ -130,6 +131,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerAccessPassRoute(server, ctx);
   registerRunRoutes(server, ctx);
   await registerHookRoutes(server, ctx);
   registerMcpRoute(server, ctx);

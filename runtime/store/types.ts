@@ -5,9 +5,11 @@
 import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
 import type { FilterNode } from "./filter.ts";
+import type { Directory } from "./directory.ts";
 
 export type JsonRecord = Record<string, unknown>;
 export type { FilterNode } from "./filter.ts";
+export type { AppPermission, Directory, Permission, StoredGroup, StoredUser } from "./directory.ts";
 
 export interface StoredRecord {
   id: string;
@@ -27,7 +29,8 @@ export interface FieldChange {
   new: unknown;
 }
 
-export type RecordWrite =
+/** Every write may skip its history entry (actions with skipAuditTrail / skipCreatingVersion). */
+export type RecordWrite = (
   | {
       kind: "insert";
       id: string;
@@ -45,7 +48,8 @@ export type RecordWrite =
       transition: string;
       changes: FieldChange[];
     }
-  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string };
+  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string }
+) & { skipHistory?: boolean };
 
 export interface FileWrite {
   id: string;
@@ -230,6 +234,8 @@ export interface DeletedQuery {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Users, groups, workspace admins, per-app permissions. */
+  readonly directory: Directory;
   /** The underlying connection (the job queue writes its tables through it). */
   readonly handle?: StoreHandle;
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;

@@ -19,7 +19,7 @@ import { actionBody } from "./schemas.ts";
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
-    Body: { id?: string; values?: Record<string, unknown>; revision?: unknown };
+    Body: { id?: string; ids?: string[]; values?: Record<string, unknown>; revision?: unknown };
     Querystring: { async?: string };
   }>(
     "/api/apps/:ws/:app/actions/:uid",
@@ -33,8 +33,9 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
-      const { id, values } = request.body ?? {};
+      const { id, ids, values } = request.body ?? {};
       if (request.query.async === "true") {
+        if (ids) throw new RuntimeError("bad_request", "?async=true runs one action: send `id`, not `ids`.");
         if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
           throw new RuntimeError(
             "not_found",
@@ -57,7 +58,10 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         const result = await ctx.runtime.run({
           app: app.alias,
           action: request.params.uid,
-          recordId: id,
+          recordId: ids ? undefined : id,
+          // A mass action: the logic runs once over `records` (see README "Mass actions").
+          recordIds: ids,
+          checkAccess: true,
           values: values ?? {},
           user: request.user,
           source: "rest",
@@ -74,6 +78,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
               entity: result.entity,
               logs: result.logs,
               runId: result.runId,
+              ...(result.recordIds ? { recordIds: result.recordIds } : {}),
               created: result.created,
               ...(result.replayed ? { replayed: true } : {}),
               httpCalls: result.httpCalls,

@@ -4,7 +4,7 @@
  * how it went.
  */
 import { randomUUID } from "node:crypto";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { Caller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { InboundRequest, Queue } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
@@ -25,7 +25,7 @@ export async function enqueueRun(
     action: string;
     recordId?: string;
     values?: Record<string, unknown>;
-    user: CurrentUser;
+    user: Caller;
     source: string;
     request?: InboundRequest;
   },

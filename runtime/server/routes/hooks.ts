@@ -5,13 +5,14 @@
  * Answers 202 with the run id at once; the action runs on the queue and reads ComindServer.request.
  */
 import type { FastifyInstance } from "fastify";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { Caller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { SIGNATURE_HEADER, TOLERANCE_MS, verifyWebhook } from "../../queue/index.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { enqueueRun, queueOf } from "./enqueue.ts";
 
-export const WEBHOOK_USER: CurrentUser = { id: "webhook", name: "Webhook", isAdmin: false };
+/** Webhook runs act as this system user (like the scheduler): the signature is their proof. */
+export const WEBHOOK_USER: Caller = { id: "webhook", name: "Webhook", isAdmin: true };
 /** Headers the logic never sees (credentials of whatever sits in front of the server). */
 const HIDDEN_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 

@@ -20,6 +20,8 @@ import { viewsOf } from "./tickets.ts";
 export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
+  /** A mass action: the action runs once on all these records (`records` in the logic). */
+  ids?: string[];
   app_alias?: string;
   workspace_alias?: string;
 };
@@ -28,6 +30,7 @@ const META = new Set([
   "async",
   "transition",
   "id",
+  "ids",
   "app_alias",
   "workspace_alias",
   "publishing_alias",
@@ -67,12 +70,14 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
     return appByAlias(ctx, String(item.app_alias)).alias;
   }
-  if (!item.id) throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id".`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(item.id));
+  const id = item.ids ? item.ids[0] : item.id;
+  if (!id)
+    throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
+  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
-      `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+      `Record ${String(id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
   if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
     throw new RuntimeError(
@@ -92,7 +97,7 @@ export async function runItem(
   try {
     item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
-    const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
+    const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
     if (item.async === true) {
@@ -114,11 +119,13 @@ export async function runItem(
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
-      recordId: item.transition === "add" ? undefined : String(item.id),
+      recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
+      recordIds: item.ids,
       values,
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      checkAccess: true,
       expectedRevision,
       idempotencyKey,
       onCommit: request.commits && commitTracker(request.commits),
@@ -131,11 +138,17 @@ export async function runItem(
         error: { ...result.error, logs: result.logs },
         runId: result.runId,
       };
-    const stored =
-      item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored
-      ? (await viewsOf(ctx, [stored], request.user))[0]
-      : { id: result.recordId, number: deletedNumber };
+    const ids = result.recordIds ?? [result.recordId];
+    const stored = [];
+    if (item.transition !== "delete")
+      for (const id of ids) {
+        const record = await ctx.store.getRecord(ctx.workspace, id);
+        if (record) stored.push(record);
+      }
+    const views = stored.length
+      ? await viewsOf(ctx, stored, request.user)
+      : ids.map((id) => ({ id, number: item.ids ? null : deletedNumber }));
+    const data = item.ids ? views : views[0];
     const outcome =
       item.transition === "add"
         ? { created: true }

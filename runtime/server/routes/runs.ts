@@ -11,13 +11,13 @@
  * Callers see their own runs; admins see every run.
  */
 import type { FastifyInstance } from "fastify";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { Caller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
 import { queueOf } from "./enqueue.ts";
 
-function checkOwner(user: CurrentUser, owner: string | undefined): void {
+function checkOwner(user: Caller, owner: string | undefined): void {
   if (owner !== undefined && owner !== user.id && !user.isAdmin)
     throw new RuntimeError("forbidden", "This run was started by another user.");
 }

@@ -112,13 +112,15 @@ async function deleteAll(
 }
 
 async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: string): Promise<void> {
-  const entries = changes.writes.map((write) => ({
-    record_id: write.id,
-    app: write.app,
-    revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
-    transition: write.transition,
-    changes: write.kind === "delete" ? [] : write.changes,
-  }));
+  const entries = changes.writes
+    .filter((write) => !write.skipHistory)
+    .map((write) => ({
+      record_id: write.id,
+      app: write.app,
+      revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
+      transition: write.transition,
+      changes: write.kind === "delete" ? [] : write.changes,
+    }));
   for (const batch of chunks(entries)) {
     await client.query(
       `INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id)

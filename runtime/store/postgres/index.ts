@@ -23,6 +23,7 @@ import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
 import { guardMethods, translateStoreError } from "./availability.ts";
@@ -50,9 +51,22 @@ export async function openPostgresStore(
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
+  let n = 0;
+  const numbered = (sql: string) => {
+    n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
   const store: Store = {
     kind: "postgres",
     handle: { engine: "postgres", pool },
+    // guardMethods below wraps the store's own methods; the directory's queries translate here.
+    directory: createDirectory(async (sql, params) => {
+      try {
+        return await all(numbered(sql), params);
+      } catch (error) {
+        throw translateStoreError(error);
+      }
+    }),
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;

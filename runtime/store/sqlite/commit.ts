@@ -108,7 +108,7 @@ export function commitChangeSet(
       const touched: string[] = [];
       for (const write of changes.writes) {
         const revision = applyWrite(prepare, changes, write, now);
-        if (revision !== null) writeHistory(prepare, changes, write, revision, now);
+        if (revision !== null && !write.skipHistory) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
       prepare(

@@ -23,6 +23,7 @@ import type {
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
@@ -79,6 +80,9 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   const store: Store = {
     kind: "sqlite",
     handle: { engine: "sqlite", db },
+    directory: createDirectory(
+      async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
+    ),
     async getRecord(workspace, id) {
       const row = prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
       return row ? rowToRecord(row) : null;
