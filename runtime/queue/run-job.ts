@@ -11,12 +11,21 @@ import type { JobRef, Queue, StoredRun } from "./types.ts";
 /** Errors worth another attempt: the cause is outside the logic and may go away. */
 export const RETRYABLE_CODES = new Set([
   "network_error",
-  "timeout",
   "conflict",
   "worker_crashed",
   "store_unavailable",
   "commit_unknown",
 ]);
+
+/**
+ * `timeout` is retried when an outbound request timed out; an action that ran past its own CPU or
+ * wall-clock limit would only do it again.
+ */
+function isRetryable(result: Extract<ActionResult, { ok: false }>): boolean {
+  if (result.retry) return true;
+  if (result.error.code === "timeout") return result.httpCalls.some((call) => call.error === "timeout");
+  return RETRYABLE_CODES.has(result.error.code);
+}
 
 function resultDoc(run: StoredRun, result: ActionResult): Record<string, unknown> {
   return result.ok
@@ -84,7 +93,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   const error = result.retry
     ? { code: "retry_later", message: result.retry.reason || "ComindServer.retryLater" }
     : { code: result.error.code, message: result.error.message };
-  const retryable = Boolean(result.retry) || RETRYABLE_CODES.has(result.error.code);
+  const retryable = isRetryable(result);
   if (retryable && job.attempt < run.maxAttempts) {
     const delay = result.retry?.afterMs ?? backoffMs(app.queue.retries ?? DEFAULT_RETRIES, job.attempt);
     await queue.retry(run.runId, job.attempt + 1, new Date(Date.now() + delay), error);

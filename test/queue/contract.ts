@@ -121,6 +121,29 @@ export function queueContract(engine: Engine): void {
       expect(run).toMatchObject({ status: "dead", attempt: 4, error: { code: "network_error" } });
     });
 
+    it("retries a request timeout, but not an action past its own CPU limit", async () => {
+      const silent = createServer(() => undefined); // accepts, never answers
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const slow = await add("call_slow", await newRecord({ c_text: `http://127.0.0.1:${port}` }));
+        const spin = await add("spin", await newRecord());
+        expect(await waitForRun(node.queue, slow.runId)).toMatchObject({
+          status: "dead",
+          attempt: 4,
+          error: { code: "timeout" },
+        });
+        expect(await waitForRun(node.queue, spin.runId)).toMatchObject({
+          status: "failed",
+          attempt: 1,
+          error: { code: "timeout" },
+        });
+      } finally {
+        silent.closeAllConnections();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    }, 60_000);
+
     it("fails a logic error at once, without retries", async () => {
       const { runId } = await add("boom", await newRecord());
       const run = await waitForRun(node.queue, runId);

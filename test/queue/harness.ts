@@ -41,6 +41,7 @@ export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE
     store,
     secrets: { COMIND_SECRET_QUEUE_HOOK: HOOK_SECRET },
     allowHosts: ["127.0.0.1"],
+    limits: { cpuMs: 1_000 },
   });
   for (const app of apps) await runtime.loadApp(app);
   const errors: string[] = [];
