@@ -6,7 +6,7 @@
  * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
  * another node; the run's commit mark keeps it from applying twice.
  */
-import { Logger, run, runMigrations, type Runner } from "graphile-worker";
+import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
 import { RuntimeError } from "../errors.ts";
 import {
@@ -20,6 +20,7 @@ import {
   SQL,
   toPg,
 } from "./run-sql.ts";
+import { type JobPayload, startGraphileRunner, TASK } from "./graphile-runner.ts";
 import type { NewRun, Queue } from "./types.ts";
 
 export interface GraphileQueueOptions {
@@ -32,7 +33,6 @@ export interface GraphileQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-const TASK = "comind_run";
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 type Client = pg.Pool | pg.PoolClient;
 
@@ -57,25 +57,9 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   const addJob = (client: Client, runId: string, attempt: number, runAt: Date, recordId?: string) =>
     client.query(`SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10)`, [
       TASK,
-      JSON.stringify({ runId, attempt, recordId: recordId ?? null }),
+      JSON.stringify({ runId, attempt, recordId: recordId ?? null } satisfies JobPayload),
       runAt.toISOString(),
     ]);
-  /** Runs `work` holding the record's advisory lock (a session lock: a dead node's goes with its connection). */
-  const oneAtATime = async (recordId: string | null, work: () => Promise<void>) => {
-    if (!recordId) return work();
-    const client = await pool.connect();
-    const key = `comind-record:${recordId}`;
-    try {
-      await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
-      try {
-        await work();
-      } finally {
-        await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
-      }
-    } finally {
-      client.release();
-    }
-  };
   const insertRun = async (client: Client, run: NewRun): Promise<boolean> => {
     const inserted = await q(client, SQL.insertRun, insertRunParams(run, now()));
     if (inserted.length === 0) return false;
@@ -96,18 +80,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       client.release();
     }
   };
-  // A node that died keeps its jobs locked; graphile frees them only
-  // after 4 hours, so locks older than the timeout are released here.
-  const unlockStale = async () => {
-    const interval = `${Math.round(options.lockTimeoutMs)} milliseconds`;
-    await pool.query(
-      `UPDATE "${schema}"._private_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < now() - $1::interval`,
-      [interval],
-    );
-  };
-  let runner: Runner | null = null;
-  let closing = false;
-  let sweeper: NodeJS.Timeout | null = null;
+  let runner: { stop(): Promise<void> } | null = null;
 
   return {
     engine: "postgres",
@@ -169,50 +142,21 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         return (await q(client, SQL.rememberDelivery, [signature, now()])).length === 1;
       }),
     async work(handler) {
-      const taskList = {
-        [TASK]: async (payload: unknown) => {
-          const job = payload as { runId: string; attempt: number; recordId?: string | null };
-          await oneAtATime(job.recordId ?? null, () =>
-            handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
-          );
-        },
-      };
-      const startRunner = async (): Promise<void> => {
-        const started = await run({
-          pgPool: pool,
+      runner = await startGraphileRunner(
+        {
+          pool,
           schema,
           concurrency: options.concurrency,
-          noHandleSignals: true,
-          pollInterval: options.pollMs ?? 1_000,
+          lockTimeoutMs: options.lockTimeoutMs,
+          pollMs: options.pollMs,
           logger: quiet,
-          crontab: "",
-          taskList,
-        });
-        runner = started;
-        started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
-      };
-      // graphile-worker stops its workers when any schema of the same database announces a
-      // breaking migration (its NOTIFY channel is database-wide) and sets process.exitCode = 57.
-      // If our own schema is still one we support, this node goes on: check and start again.
-      const restartAfterStop = (stopped: Runner) => {
-        if (closing || runner !== stopped) return;
-        if (process.exitCode === 57) process.exitCode = undefined;
-        options.onError?.(new Error("graphile-worker stopped unexpectedly; starting it again"));
-        setTimeout(() => {
-          if (closing) return;
-          runMigrations({ pgPool: pool, schema, logger: quiet })
-            .then(startRunner)
-            .catch((error) => options.onError?.(error));
-        }, 500);
-      };
-      await startRunner();
-      const every = Math.max(Math.min(options.lockTimeoutMs / 3, 30_000), 500);
-      sweeper = setInterval(() => unlockStale().catch(options.onError), every);
+          onError: options.onError,
+        },
+        handler,
+      );
     },
     async close() {
-      closing = true;
-      if (sweeper) clearInterval(sweeper);
-      await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
+      await runner?.stop();
       await pool.end();
     },
   };
