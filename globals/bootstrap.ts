@@ -14,6 +14,7 @@ import { ComindServer } from "./comind-server.ts";
 import { Utils } from "./utils.ts";
 import { createConsole } from "./console.ts";
 import { currentEntity, currentEntityOld, currentRecords, currentUser, setActionInit } from "./entity.ts";
+import { setJobInit } from "./job.ts";
 import { createRunner } from "./runner.ts";
 
 const reflectApply = Reflect.apply;
@@ -53,6 +54,7 @@ export function bootstrap(
   );
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
+  setJobInit(init);
   setVars(init.vars ?? {});
 
   install("RestApi", RestApi);
