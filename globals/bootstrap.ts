@@ -15,6 +15,7 @@
 import type { ActionInit } from "./bridge-contract.ts";
 import { setVars } from "./app-settings.ts";
 import { setActionInit } from "./entity.ts";
+import { setJobInit } from "./job.ts";
 import { hardenRealm } from "./harden.ts";
 import { bindTransports, safeJson, type AsyncTransport, type SyncTransport } from "./host-call.ts";
 import { PLATFORM_GLOBAL_NAMES, platformGlobals, type PlatformGlobals } from "./platform-globals.ts";
@@ -60,6 +61,7 @@ export function beginAction(transports: Transports, initJson: string) {
   bindTransports(transports.sync, transports.async);
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
+  setJobInit(init);
   setVars(init.vars ?? {});
   return { globals: platformGlobals(), run: (loadApp: () => unknown) => createRunner(init, loadApp)() };
 }

@@ -156,6 +156,28 @@ export interface AsyncHostCalls {
   "users.workspaceAdmins": { arg: Record<string, never>; result: UserInfo[] };
   "server.sleep": { arg: { ms: number }; result: null };
   "ids.uniqueForPrefix": { arg: { prefix: string }; result: string };
+  "queue.enqueue": { arg: EnqueueSpec; result: { runId: string } };
+  "queue.retryLater": { arg: { reason: string; afterMs?: number }; result: null };
+}
+
+/** `ComindServer.enqueue(action, options)`: a job committed with the action, or not at all. */
+export interface EnqueueSpec {
+  action: string;
+  /** Record to run on; omitted = a new record. */
+  id?: string;
+  values?: JsonRecord;
+  /** ISO date-time or epoch milliseconds; omitted = as soon as the action commits. */
+  runAt?: string | number;
+  /** Dedupes: no second pending job with this key. */
+  key?: string;
+  appAlias?: string;
+}
+
+/** What a webhook delivered (`ComindServer.request`). */
+export interface InboundRequest {
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
 }
 
 export interface CsvOptions {
@@ -184,6 +206,10 @@ export interface ActionInit {
   records?: JsonRecord[];
   /** The app's settings vars (settings/index.ts), for ComindServer.getVars(). */
   vars: JsonRecord;
+  /** Which attempt of a queued run this is (1 for direct runs), for ComindServer.attempt. */
+  attempt?: number;
+  /** The webhook delivery that started this run, for ComindServer.request. */
+  request?: InboundRequest | null;
   /** Instead of running `action`: which of `actions` each record allows (preconditions only). */
   transitionsFor?: { records: JsonRecord[]; actions: string[] };
 }

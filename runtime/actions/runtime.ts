@@ -21,6 +21,7 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
@@ -150,6 +151,11 @@ export class ActionRuntime {
       }
     }
     return loaded;
+  }
+
+  /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
+  useQueue(queue: Queue | undefined): void {
+    this.config.queue = queue;
   }
 
   run(request: ActionRequest): Promise<ActionResult> {

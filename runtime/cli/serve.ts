@@ -9,6 +9,7 @@ import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
 import { withHelp } from "./help.ts";
@@ -30,6 +31,9 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  jobs?: number;
+  jobLockTimeoutMs: number;
+  queueSchema?: string;
   console?: boolean;
 }
 
@@ -58,6 +62,15 @@ function workerCount(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64)
     throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
   return parsed;
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+    return parsed;
+  };
 }
 
 function port(value: string): number {
@@ -97,6 +110,26 @@ function serveCommand(
           .env("COMIND_WORKERS")
           .argParser(workerCount)
           .default(mode.workers),
+      )
+      .addOption(
+        new Option(
+          "--jobs <n>",
+          "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker",
+        )
+          .env("COMIND_JOBS")
+          .argParser(wholeNumber("--jobs", 0, 256)),
+      )
+      .addOption(
+        new Option(
+          "--job-lock-timeout-ms <ms>",
+          "a job locked this long (its node died) is run by another node",
+        )
+          .env("COMIND_JOB_LOCK_TIMEOUT_MS")
+          .argParser(wholeNumber("--job-lock-timeout-ms", 1_000, 86_400_000))
+          .default(DEFAULT_LOCK_TIMEOUT_MS),
+      )
+      .addOption(
+        new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
       ),
     { json: false },
   );
@@ -128,15 +161,27 @@ function serveCommand(
       workers: flags.workers,
     });
     const log = createServerLog(process.env.LOG_LEVEL ?? "info");
+    const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
+    // Until the server (and its logger) exists, queue errors go to stderr.
+    let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
+    const queue = await openQueue(store, {
+      concurrency: Math.max(jobs, 1),
+      lockTimeoutMs: flags.jobLockTimeoutMs,
+      graphileSchema: flags.queueSchema,
+      onError: (error) => logQueueError(error),
+    });
+    runtime.useQueue(queue);
     const server = await createServer({
       runtime,
       store,
+      queue,
       workspace: flags.workspace,
       dataDir,
       oidc: oidcFromEnv(),
       logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });
+    logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(
       flags.apps,
@@ -150,9 +195,10 @@ function serveCommand(
       (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
     progress.done();
+    const node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : { stop: () => queue.close() };
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info(
-      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
+      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
     log.flush();
@@ -166,6 +212,7 @@ function serveCommand(
       await stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
       await server.close();
+      await node.stop();
       await runtime.close();
       await closeAgents();
       await cleanup();

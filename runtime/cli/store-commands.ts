@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from "../sandbox/index.ts";
 import { parseRlx } from "../rlx/index.ts";
 import type { FilterNode } from "../store/index.ts";
 import { withHelp } from "./help.ts";
+import { queuedRunIdOf, queuedRunStates } from "../queue/index.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
 
@@ -147,12 +148,23 @@ function registerRuns(program: Command): void {
   command.action(async (flags: ReadFlags & { app?: string; failed?: boolean }) => {
     const { store, cleanup } = await openStoreFrom(flags, "./data", { mustExist: true });
     try {
-      const runs = await store.listRuns({
+      const logged = await store.listRuns({
         workspace: flags.workspace,
         app: flags.app,
         failedOnly: flags.failed,
         limit: flags.limit,
       });
+      // Attempts of queued runs carry their run's state: a run that used up its attempts is dead.
+      const states = await queuedRunStates(
+        store,
+        logged.map((r) => queuedRunIdOf(r.id)),
+      );
+      const runs = logged.map((r) => {
+        const queued = states.get(queuedRunIdOf(r.id));
+        return queued ? { ...r, queued } : r;
+      });
+      const dead = (r: (typeof runs)[number]) =>
+        "queued" in r && r.queued?.status === "dead" ? ` DEAD after ${r.queued.attempt} attempts` : "";
       if (flags.json) await writeJson(runs);
       else
         await writeOut(
@@ -160,7 +172,7 @@ function registerRuns(program: Command): void {
             ? runs
                 .map(
                   (r) =>
-                    `${r.startedAt} ${r.app}.${r.action} ${r.ok ? "ok" : `FAILED ${r.errorCode}: ${r.errorMessage}`} (${r.source}, record ${r.recordId ?? "-"})`,
+                    `${r.startedAt} ${r.app}.${r.action} ${r.ok ? "ok" : `FAILED ${r.errorCode}: ${r.errorMessage}`}${dead(r)} (${r.source}, record ${r.recordId ?? "-"})`,
                 )
                 .join("\n")
             : `No${flags.failed ? " failed" : ""} runs${flags.app ? ` of ${flags.app}` : ""} in ${storeName(flags)} (workspace ${flags.workspace}).`,

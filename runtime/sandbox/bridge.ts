@@ -50,6 +50,8 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "users.workspaceAdmins": { maxArgBytes: KB },
   "server.sleep": { maxArgBytes: KB },
   "ids.uniqueForPrefix": { maxArgBytes: KB },
+  "queue.enqueue": { maxArgBytes: 1 * MB },
+  "queue.retryLater": { maxArgBytes: 4 * KB },
 };
 
 /** Host implementations of one action, keyed like the contract. */

@@ -66,6 +66,7 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  "retry_later",
   // the database went away during a host call: the client must retry, not fix its logic
   "store_unavailable",
 ]);

@@ -58,6 +58,7 @@ export async function openPostgresStore(
   };
   const store: Store = {
     kind: "postgres",
+    handle: { engine: "postgres", pool },
     // guardMethods below wraps the store's own methods; the directory's queries translate here.
     directory: createDirectory(async (sql, params) => {
       try {

@@ -84,6 +84,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
 
   const store: Store = {
     kind: "sqlite",
+    handle: { engine: "sqlite", db },
     directory: createDirectory(
       async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
     ),
