@@ -51,6 +51,12 @@ beforeAll(async () => {
     if (req.path === "/silent") return; // never answers
     if (req.path === "/exact") return res.end(Buffer.alloc(MB, 97));
     if (req.path === "/one-more") return res.end(Buffer.alloc(MB + 1, 97));
+    if (req.path === "/chunked-exact" || req.path === "/chunked-one-more") {
+      // no Content-Length: the body is counted chunk by chunk, not taken in one piece
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(Buffer.alloc(MB / 2, 97));
+      return res.end(Buffer.alloc(req.path === "/chunked-exact" ? MB / 2 : MB / 2 + 1, 97));
+    }
     if (req.path === "/endless") {
       res.writeHead(200); // chunked, no Content-Length: only counting can stop it
       const chunk = Buffer.alloc(64 * 1024, 98);
@@ -175,6 +181,12 @@ describe("response size", () => {
     expect(error.message).toContain(`GET 127.0.0.1:${api.port}/one-more`);
     expect(error.message).toContain(String(MB));
     expect(error.message).not.toContain("secret-in-query");
+  });
+
+  it("counts a body without Content-Length: exactly maxResponseBytes passes, one byte more does not", async () => {
+    expect((await client().execute(spec(api.url, "/chunked-exact"))).content).toHaveLength(MB);
+    expect((await failure(client().execute(spec(api.url, "/chunked-one-more")))).code).toBe("limit_exceeded");
+    expect((await client().execute(spec(api.url, "/echo"))).statusCode).toBe(200);
   });
 
   it("stops an endless body at the cap", async () => {

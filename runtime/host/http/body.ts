@@ -78,29 +78,57 @@ function stages(body: Readable, contentEncoding: string | undefined, limit: numb
   return { cap, streams, failed };
 }
 
-/** The common case, an unencoded body, without stream plumbing (the hot path of executeRequest). */
-async function readPlain(body: Readable, limit: number, tooLarge: () => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > limit) {
-      body.destroy();
+/** undici's response body: besides the stream, it can hand over the whole body in one piece. */
+type WholeBody = Readable & { bytes?: () => Promise<Uint8Array> };
+
+/**
+ * The common case, an unencoded body, without stream plumbing (the hot path of executeRequest).
+ * With a Content-Length the body is taken in one piece (undici ends it at that length, and a
+ * declared length over the cap fails before anything is read); without one, chunks are counted
+ * as they come. An async iterator here cost ~0.01–0.02 ms per request.
+ */
+async function readPlain(
+  body: WholeBody,
+  contentLength: string | undefined,
+  limit: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
+  if (Number.isSafeInteger(declared) && declared >= 0 && typeof body.bytes === "function") {
+    if (declared > limit) {
+      discard(body);
       throw tooLarge();
     }
-    chunks.push(chunk);
+    const bytes = await body.bytes();
+    if (bytes.byteLength > limit) throw tooLarge(); // a dispatcher that does not frame by Content-Length (mocks)
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    body.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= limit) chunks.push(chunk);
+      else if (!body.destroyed) {
+        discard(body);
+        reject(tooLarge());
+      }
+    });
+    body.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    body.once("error", reject);
+  });
 }
 
 /** The whole (decoded) body, at most `limit` bytes. */
 export async function readCapped(
   body: Readable,
-  contentEncoding: string | undefined,
+  headers: { "content-encoding"?: string; "content-length"?: string },
   limit: number,
   tooLarge: () => Error,
 ): Promise<Buffer> {
-  if (!needsDecoding(contentEncoding)) return readPlain(body, limit, tooLarge);
+  const contentEncoding = headers["content-encoding"];
+  if (!needsDecoding(contentEncoding))
+    return readPlain(body, headers["content-length"], limit, tooLarge);
   const { streams, failed } = stages(body, contentEncoding, limit, tooLarge);
   const chunks: Buffer[] = [];
   const sink = new Writable({

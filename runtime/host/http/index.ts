@@ -159,7 +159,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         try {
           content = await readCapped(
             response.body,
-            headers["content-encoding"],
+            headers,
             policy.maxResponseBytes,
             tooLarge("The response", hop, policy.maxResponseBytes),
           );
