@@ -127,8 +127,7 @@ export async function readCapped(
   tooLarge: () => Error,
 ): Promise<Buffer> {
   const contentEncoding = headers["content-encoding"];
-  if (!needsDecoding(contentEncoding))
-    return readPlain(body, headers["content-length"], limit, tooLarge);
+  if (!needsDecoding(contentEncoding)) return readPlain(body, headers["content-length"], limit, tooLarge);
   const { streams, failed } = stages(body, contentEncoding, limit, tooLarge);
   const chunks: Buffer[] = [];
   const sink = new Writable({
