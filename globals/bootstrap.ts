@@ -12,6 +12,7 @@ import { Files } from "./files.ts";
 import { AppSchema, getSecrets, setVars } from "./app-settings.ts";
 import { ComindServer } from "./comind-server.ts";
 import { Utils } from "./utils.ts";
+import { LiquidParser } from "./liquid-parser.ts";
 import { createConsole } from "./console.ts";
 import { currentEntity, currentEntityOld, currentUser, setActionInit } from "./entity.ts";
 import { createRunner } from "./runner.ts";
@@ -60,6 +61,7 @@ export function bootstrap(
   install("AppSchema", AppSchema);
   install("ComindServer", ComindServer);
   install("Utils", Utils);
+  install("LiquidParser", LiquidParser);
   install("console", createConsole());
   Object.defineProperty(globalThis, "entity", { get: currentEntity, configurable: false, enumerable: false });
   Object.defineProperty(globalThis, "entityOld", {

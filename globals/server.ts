@@ -7,4 +7,5 @@ export { Files } from "./files.ts";
 export { AppSchema } from "./app-settings.ts";
 export { ComindServer } from "./comind-server.ts";
 export { Utils } from "./utils.ts";
+export { LiquidParser } from "./liquid-parser.ts";
 export type { FileRef, HttpResponse, DownloadResponse, RecordQuery } from "./bridge-contract.ts";

@@ -10,6 +10,7 @@ import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
+import { createDocumentCalls } from "./documents/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
@@ -45,6 +46,7 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
     "files.readCsv": (arg) => ctx.files.readCsv(arg),
     "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
+    ...createDocumentCalls(ctx.files),
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),
