@@ -26,6 +26,7 @@ const engine = new Liquid({
   root: [],
   partials: [],
   layouts: [],
+  relativeReference: false,
   ownPropertyOnly: true,
   parseLimit: CONTENT_LIMITS.liquidTemplateChars,
   renderLimit: CONTENT_LIMITS.liquidRenderMs,
@@ -40,6 +41,7 @@ export function renderLiquid(template: string, vars: Record<string, unknown> = {
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
     const message = String((error as Error).message ?? error).split("\n")[0];
+    if (/Failed to lookup/.test(message)) noFiles(/"([^"]*)"/.exec(message)?.[1] ?? "");
     const limit = /limit exceeded/i.test(message);
     throw new RuntimeError(
       limit ? "limit_exceeded" : "bad_request",

@@ -42,7 +42,7 @@ function pickSheet(workbook: ExcelJS.Workbook, sheet: ExcelReadOptions["sheet"])
 }
 
 export async function readExcel(bytes: Buffer, options: ExcelReadOptions = {}): Promise<unknown[]> {
-  assertUnpackedSize(bytes, "readExcelFileRef");
+  assertUnpackedSize(bytes, "readExcelFileRef", "an .xlsx workbook");
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);

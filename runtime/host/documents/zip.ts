@@ -4,7 +4,7 @@ import { RuntimeError } from "../../errors.ts";
 import { CONTENT_LIMITS } from "../content-limits.ts";
 
 /** Refuses an archive whose entries would unpack to more than the zip input limit (zip bombs). */
-export function assertUnpackedSize(bytes: Buffer, caller: string): void {
+export function assertUnpackedSize(bytes: Buffer, caller: string, kind = "a zip-based document"): void {
   let total = 0;
   try {
     unzipSync(bytes, {
@@ -14,7 +14,7 @@ export function assertUnpackedSize(bytes: Buffer, caller: string): void {
       },
     });
   } catch {
-    throw new RuntimeError("bad_request", `Files.${caller}: the file is not a valid zip-based document.`);
+    throw new RuntimeError("bad_request", `Files.${caller}: the file is not ${kind}.`);
   }
   if (total > CONTENT_LIMITS.zipInputBytes)
     throw new RuntimeError(
