@@ -16,7 +16,7 @@ describe("Utils.formatNumber", () => {
     [255, "X", "en-US", "FF"],
     [255, "x4", "en-US", "00ff"],
     [1234.5, "#,##0.00", "en-US", "1,234.50"],
-    [2.71828, "0.##", "en-US", "2.72"],
+    [12.34567, "0.##", "en-US", "12.35"],
     [7, "000", "en-US", "007"],
   ])("%s with %s (%s) -> %s", (value, format, locale, expected) => {
     expect(formatNumber(value, format, locale)).toBe(expected);
