@@ -9,6 +9,7 @@ import type { AppSchema as AppSchemaValue } from "./app-settings.ts";
 import type { ComindServer as ComindServerValue } from "./comind-server.ts";
 import type { Utils as UtilsValue } from "./utils.ts";
 import type { LiquidParser as LiquidParserValue } from "./liquid-parser.ts";
+import type { NotifyContext as NotifyContextType } from "./notify-context.ts";
 
 declare global {
   /** `export default { my_action } satisfies ActionLogic<typeof entity>` */
@@ -21,6 +22,8 @@ declare global {
   const ComindServer: typeof ComindServerValue;
   const Utils: typeof UtilsValue;
   const LiquidParser: typeof LiquidParserValue;
+  /** What `__sendNotifications` returns (also exported by "@comind/api/server"). */
+  type NotifyContext = NotifyContextType;
   const currentUser: CurrentUser;
   interface Console {
     log(...args: unknown[]): void;

@@ -2,6 +2,8 @@
  * Types app developers compile against: fields, actions, the entity shape derived from
  * `fields/index.ts`, and `ActionLogic`. Pure types; nothing here runs.
  */
+import type { NotifyResult } from "./notify-context.ts";
+
 export type AppFieldType =
   | "text"
   | "number"
@@ -66,8 +68,13 @@ export type EntityOf<F extends AppFieldArray> = BaseEntity & {
   -readonly [K in F[number] as K["name"]]: FieldValue<K["type"]>;
 };
 
-/** An app's logic: one function per action uid (plus optional base actions add/edit/delete). */
-export type ActionLogicOf<E = any> = Record<string, (entity: E) => void>;
+/**
+ * An app's logic: one function per action uid (plus optional base actions add/edit/delete), and
+ * optionally `__sendNotifications`, whose NotifyContext is e-mailed after the action commits.
+ */
+export type ActionLogicOf<E = any> = Record<string, (entity: E) => void> & {
+  __sendNotifications?: (entity: E) => NotifyResult;
+};
 
 export interface CurrentUser {
   id: string;

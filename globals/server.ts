@@ -9,3 +9,4 @@ export { ComindServer } from "./comind-server.ts";
 export { Utils } from "./utils.ts";
 export { LiquidParser } from "./liquid-parser.ts";
 export type { FileRef, HttpResponse, DownloadResponse, RecordQuery } from "./bridge-contract.ts";
+export type { NotifyContext, NotifyResult, EmailLayout, EmailRecipients } from "./notify-context.ts";

@@ -2,6 +2,7 @@
 import type { Dispatcher } from "undici";
 import type { SecretSource } from "../host/secrets.ts";
 import type { Redactor } from "../host/redact.ts";
+import type { Notifier } from "../notify/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -21,6 +22,8 @@ export interface RuntimeConfig {
   onInternalError(error: unknown): void;
   /** Outbound HTTP goes here instead of the network (app tests: an undici MockAgent). */
   httpDispatcher?: Dispatcher;
+  /** Sends what `__sendNotifications` returned, after the action committed. */
+  notifier: Notifier;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
 }

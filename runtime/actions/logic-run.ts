@@ -10,6 +10,7 @@ import type { ActionFiles } from "../host/files.ts";
 import type { HttpCallLog, HttpClient } from "../host/http/index.ts";
 import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/redact.ts";
+import type { PendingNotification } from "../notify/index.ts";
 import { secretsFor } from "../host/secrets.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -37,6 +38,8 @@ export interface ActionScope {
   /** Wall-clock deadline of the whole action, nested transitions included. */
   deadline: number;
   abort: AbortController;
+  /** E-mails asked for by `__sendNotifications` of this action and its nested transitions; sent after the commit. */
+  notifications: PendingNotification[];
 }
 
 export interface LogicResult {
@@ -87,10 +90,13 @@ export async function runLogic(
       describeError: errorDescriber(scope.redact, config.onInternalError),
     });
     if (!outcome.ok) return { outcome };
-    return {
-      outcome,
-      fields: { ...record.fields, ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity)) },
+    const fields = {
+      ...record.fields,
+      ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity)),
     };
+    for (const context of outcome.notifications ?? [])
+      scope.notifications.push({ context, app: app.alias, recordId: record.id, fields });
+    return { outcome, fields };
   } finally {
     scope.abort.signal.removeEventListener("abort", stop);
   }

@@ -107,6 +107,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      notifications: [],
     };
     const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
     cpuMs = outcome.cpuMs;
@@ -129,6 +130,16 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       writes: uow.writes(),
       files: files.pendingWrites(),
     });
+    if (scope.notifications.length)
+      await config.notifier.deliver(scope.notifications, {
+        store,
+        logs,
+        numberOf: (id) => committed.find((entry) => entry.id === id)?.number ?? null,
+        captionsOf: (alias) =>
+          new Map(
+            config.app(alias).manifest.fields.map((field) => [field.name, field.caption ?? field.name]),
+          ),
+      });
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved
       ? toEntity(saved.id, saved.fields, saved, app.schema)

@@ -14,6 +14,7 @@ import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
+import { Notifier, type NotificationOptions } from "../notify/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
    * process (the CLI's `run`, tests). The server defaults to one per core.
    */
   workers?: number;
+  /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
+  notifications?: NotificationOptions;
 }
 
 export class ActionRuntime {
@@ -90,6 +93,7 @@ export class ActionRuntime {
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
+      notifier: new Notifier(options.notifications),
     };
   }
 
@@ -137,6 +141,7 @@ export class ActionRuntime {
 
   async close(): Promise<void> {
     this.config.pool.dispose();
+    this.config.notifier.close();
     await this.workers?.close();
   }
 }

@@ -7,7 +7,14 @@ import type { Command } from "commander";
 import { type ActionResult, createActionRuntime, type LoadedApp } from "../actions/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
-import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import {
+  addSandboxOptions,
+  allowHosts,
+  limitsFrom,
+  notificationsFrom,
+  openStoreFrom,
+  type SandboxFlags,
+} from "./options.ts";
 import { EXIT, UsageError, writeJson, writeOut } from "./output.ts";
 
 interface RunFlags extends SandboxFlags {
@@ -71,6 +78,7 @@ export function registerRun(program: Command): void {
       limits: limitsFrom(flags),
       allowHosts: allowHosts(flags),
       envFile: flags.env,
+      notifications: notificationsFrom(flags),
     });
     try {
       let app: LoadedApp;

@@ -10,7 +10,14 @@ import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { createServer } from "../server/index.ts";
-import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import {
+  addSandboxOptions,
+  allowHosts,
+  limitsFrom,
+  notificationsFrom,
+  openStoreFrom,
+  type SandboxFlags,
+} from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
 
@@ -72,7 +79,14 @@ function serveCommand(
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    let serverLog: {
+      info(details: object, message: string): void;
+      warn(details: object, message: string): void;
+    };
     const runtime = await createActionRuntime({
+      notifications: notificationsFrom(flags, (level, message, details) =>
+        serverLog[level](details, message),
+      ),
       store,
       workspace: flags.workspace,
       limits: limitsFrom(flags),
@@ -88,6 +102,7 @@ function serveCommand(
       oidc: oidcFromEnv(),
       logger: { level: process.env.LOG_LEVEL ?? "info" },
     });
+    serverLog = server.log;
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
       server.log.error(
         { app: dir, error: publicError(error) },

@@ -47,6 +47,8 @@ export type SandboxOutcome =
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
+      /** What `__sendNotifications` returned (NotifyContext objects, unchecked), sent after the commit. */
+      notifications?: unknown[];
     }
   | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
@@ -69,7 +71,7 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string }
+  | { ok: true; allowed: true; ran: boolean; entityJson: string; notifications?: unknown[] }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -177,7 +179,7 @@ async function runInLease(
       };
     }
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, entity, notifications: reply.notifications, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
