@@ -32,6 +32,8 @@ export interface HttpRequestSpec {
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
   timeoutSeconds?: number;
+  /** setComindAuth(): the host signs the request in as the current user (own REST API only). */
+  comindAuth?: boolean;
 }
 
 export interface HttpResponse {

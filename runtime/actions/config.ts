@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import type { SecretSource } from "../host/secrets.ts";
 import type { Redactor } from "../host/redact.ts";
 import type { Notifier } from "../notify/index.ts";
+import type { ComindAuth } from "../host/comind-auth.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -24,6 +25,8 @@ export interface RuntimeConfig {
   httpDispatcher?: Dispatcher;
   /** Sends what `__sendNotifications` returned, after the action committed. */
   notifier: Notifier;
+  /** RestApi.setComindAuth(): short-lived tokens for this runtime's own REST API. */
+  comindAuth: ComindAuth;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
 }

@@ -78,6 +78,7 @@ export async function runLogic(
       secrets,
       http: scope.http,
       signal: abort.signal,
+      signIn: (spec) => config.comindAuth.apply(spec, scope.user),
       updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
     });
     const outcome = await config.execute(config.pool, {

@@ -15,6 +15,7 @@ import { RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
+import { ComindAuth, type ComindAuthOptions } from "../host/comind-auth.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
   workers?: number;
   /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
   notifications?: NotificationOptions;
+  /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
+  comindAuth?: ComindAuthOptions;
 }
 
 export class ActionRuntime {
@@ -94,6 +97,7 @@ export class ActionRuntime {
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
       notifier: new Notifier(options.notifications),
+      comindAuth: new ComindAuth(options.comindAuth),
     };
   }
 
@@ -133,6 +137,16 @@ export class ActionRuntime {
       }
     }
     return loaded;
+  }
+
+  /**
+   * The REST API of this runtime listens at `url`: RestApi.setComindAuth() signs in there, and
+   * logic may reach it (its host:port joins the egress allow-list).
+   */
+  servesAt(url: string): void {
+    this.config.comindAuth.setPublicUrl(url);
+    const { host } = new URL(url);
+    if (!this.config.allowHosts.includes(host)) this.config.allowHosts.push(host);
   }
 
   run(request: ActionRequest): Promise<ActionResult> {

@@ -4,6 +4,7 @@
  * `comind-runtime dev`: the same for app developers, rebuilding apps as their files change.
  */
 import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
@@ -23,6 +24,7 @@ import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
   apps: string;
+  publicUrl?: string;
   port: number;
   host: string;
   workers: number;
@@ -43,6 +45,13 @@ function workerCount(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64)
     throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
   return parsed;
+}
+
+/** http://host:port of the listening socket; a wildcard address is reached through loopback. */
+function ownUrl(address: string | AddressInfo | null, host: string): string {
+  const port = typeof address === "object" && address ? address.port : 0;
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
 function port(value: string): number {
@@ -68,6 +77,12 @@ function serveCommand(
         new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)")
           .env("HOST")
           .default("127.0.0.1"),
+      )
+      .addOption(
+        new Option(
+          "--public-url <url>",
+          "where clients reach this API (RestApi.setComindAuth signs in there)",
+        ).env("COMIND_PUBLIC_URL"),
       )
       .addOption(
         new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
@@ -110,6 +125,7 @@ function serveCommand(
       ),
     );
     await server.listen({ port: flags.port, host: flags.host });
+    runtime.servesAt(flags.publicUrl ?? ownUrl(server.server.address(), flags.host));
     server.log.info(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",

@@ -4,6 +4,7 @@
  * written before the action commits.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
 import type { HostFunctions } from "../sandbox/bridge.ts";
 import type { UnitOfWork } from "../actions/unit-of-work.ts";
 import { RuntimeError } from "../errors.ts";
@@ -20,6 +21,8 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
+  /** setComindAuth(): adds the current user's short-lived token (runtime/host/comind-auth.ts). */
+  signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
   /** updateAppRecord: applies values and fires the transition's logic (see actions/logic-run.ts). */
   updateRecord(arg: {
     id: string;
@@ -38,8 +41,8 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     },
     ...pureHostCalls,
     "app.secrets": () => ({ ...ctx.secrets }),
-    "http.execute": (spec) => ctx.http.execute(spec),
-    "http.download": (spec) => ctx.http.download(spec),
+    "http.execute": async (spec) => ctx.http.execute(await ctx.signIn(spec)),
+    "http.download": async (spec) => ctx.http.download(await ctx.signIn(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),

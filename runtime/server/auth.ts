@@ -54,13 +54,29 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
   };
 }
 
-export function createAuthenticator(store: Store, oidc?: OidcConfig) {
+/**
+ * @param verifyShortLived checks the short-lived tokens of RestApi.setComindAuth() (JWTs sent as
+ *   CMW_AUTH_CODE; API tokens have no dots, so the two never mix).
+ */
+export function createAuthenticator(
+  store: Store,
+  oidc?: OidcConfig,
+  verifyShortLived?: (token: string) => Promise<CurrentUser | null>,
+) {
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
     if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
     if (!credential || rest.length)
       throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
+    if (scheme === "CMW_AUTH_CODE" && credential.includes(".") && verifyShortLived) {
+      const user = await verifyShortLived(credential);
+      if (!user)
+        throw unauthorized(
+          "The short-lived auth code has expired or is not valid; call setComindAuth() again.",
+        );
+      return user;
+    }
     if (scheme === "CMW_AUTH_CODE") {
       const token = await store.findToken(hashToken(credential));
       if (!token)

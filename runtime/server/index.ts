@@ -80,7 +80,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       security: [{ authCode: [] }, { bearer: [] }],
     },
   });
-  const authenticate = createAuthenticator(options.store, options.oidc);
+  const authenticate = createAuthenticator(options.store, options.oidc, (token) =>
+    options.runtime.config.comindAuth.verify(token),
+  );
   server.decorateRequest("user", null as never);
   server.decorateRequest("deadline", 0);
   server.addHook("onRequest", async (request, reply) => {
