@@ -12,7 +12,10 @@ import ExcelJS from "exceljs";
 import { unzipSync } from "fflate";
 import { SignJWT } from "jose";
 import { PDFDocument } from "pdf-lib";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
 import { readExcel } from "../../runtime/host/documents/excel.ts";
+import { createServer } from "../../runtime/server/index.ts";
 import { writeCsvText } from "../../runtime/host/csv.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/http-test-servers.ts";
@@ -43,6 +46,8 @@ let parts: LoopbackServer;
 let smtp: TestSmtp;
 let t: TestRuntime;
 let token: string;
+let api: FastifyInstance;
+const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
   token = await new SignJWT({ scope: "parts:read" })
@@ -68,12 +73,22 @@ beforeAll(async () => {
   smtp = await startSmtp();
   t = await startRuntime({
     allowHosts: ["127.0.0.1"],
-    secrets: { COMIND_SECRET_PARTS_BASE_URL: parts.url, COMIND_SECRET_PARTS_TOKEN: token },
+    secrets,
     notifications: { smtpUrl: smtp.url, from: "service@example.com", log: () => undefined },
   });
   await t.runtime.loadApp(join(EXAMPLE_APPS, "app-service-reports"));
+  api = await createServer({ runtime: t.runtime, store: t.store, workspace: "DEMO", dataDir: t.dataDir });
+  await api.listen({ port: 0, host: "127.0.0.1" });
+  const runtimeUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  t.runtime.servesAt(runtimeUrl);
+  Object.assign(secrets, {
+    COMIND_SECRET_PARTS_BASE_URL: parts.url,
+    COMIND_SECRET_PARTS_TOKEN: token,
+    COMIND_SECRET_RUNTIME_URL: runtimeUrl,
+  });
 });
 afterAll(async () => {
+  await api?.close();
   await t?.close();
   await parts?.close();
   await smtp?.close();
@@ -154,6 +169,17 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
     const again = await t.runtime.run({ app: "SREPORT", action: "send_report", recordId });
     expect(again.ok).toBe(true);
     expect(smtp.messages).toHaveLength(1);
+  });
+
+  it("count_sent asks this runtime's REST API as the current user (setComindAuth)", async () => {
+    const result = await t.runtime.run({
+      app: "SREPORT",
+      action: "count_sent",
+      recordId,
+      user: { id: "dispatcher", name: "Dispatcher" },
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.entity.c_sent_reports).toBe(1);
   });
 
   it("a failed send_report sends nothing and changes nothing", async () => {

@@ -17,4 +17,5 @@ export default [
   { name: "c_parts_checksum", caption: "Parts list checksum (MD5)", type: "text" },
   { name: "c_report_pdf", caption: "Report (PDF)", type: "fileslist" },
   { name: "c_report_bundle", caption: "Report bundle (zip)", type: "fileslist" },
+  { name: "c_sent_reports", caption: "Reports sent so far", type: "number" },
 ] as const satisfies AppFieldArray;

@@ -9,6 +9,7 @@
  * - Files.writePdfFileRef({ html }), mergePdfFileRefs([...]), writeExcelFileRef, zipFileRefs([...]),
  *   persisted into file fields;
  * - console.profile / profileEnd around the expensive part;
+ * - RestApi.setComindAuth(): this runtime's own REST API, called as the user running the action;
  * - __sendNotifications: the report e-mailed to the customer after send_report committed, with
  *   the PDF from the c_report_pdf field attached.
  */
@@ -111,6 +112,24 @@ function send_report() {
   entity.state = "sent";
 }
 
+/** How many reports were sent, as the REST API shows them to the user who runs this action. */
+function count_sent() {
+  const runtimeUrl = AppSchema.getSecrets().COMIND_SECRET_RUNTIME_URL;
+  if (!runtimeUrl) throw "Set COMIND_SECRET_RUNTIME_URL to this runtime's URL.";
+  const response = RestApi.createClient(runtimeUrl)
+    .createRequest("/api/tickets/list", "POST")
+    .setComindAuth()
+    .addJsonBody({
+      rlx: 'publishing_alias="SREPORT" AND state="sent"',
+      listOfFields: "title",
+      limitRecords: 1000,
+    })
+    .executeRequest();
+  if (response.statusCode !== 200)
+    throw Utils.formatString("The REST API answered {0}.", response.statusCode);
+  entity.c_sent_reports = JSON.parse(response.content).length;
+}
+
 /** E-mailed after the action committed: only when this action moved the report to "sent". */
 function __sendNotifications(): NotifyContext | null {
   if (entity.state !== "sent" || entityOld?.state === "sent") return null;
@@ -132,5 +151,6 @@ export default {
   import_parts,
   build_report,
   send_report,
+  count_sent,
   __sendNotifications,
 } satisfies ActionLogic<typeof entity>;
