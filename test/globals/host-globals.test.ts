@@ -188,3 +188,24 @@ describe("Files document helpers", () => {
     expect((await failure("pdf_without_html")).message).toMatch(/pass \{ html/);
   });
 });
+
+describe("in a sandbox worker process", () => {
+  it("Liquid and hashing run in the worker, document helpers on the server, with the same results", async () => {
+    const inWorker = await startRuntime({ workers: 1 });
+    try {
+      await inWorker.runtime.loadApp([...t.runtime.apps.values()][0].dir);
+      const liquid = await inWorker.runtime.run({ app: "TEMP", action: "liquid" });
+      expect(liquid.ok && liquid.entity.c_json_data).toEqual({
+        plain: "Hello ADA, 2 items 1 2",
+        missing: "[]",
+      });
+      const documents = await inWorker.runtime.run({ app: "TEMP", action: "documents" });
+      expect(documents.ok && (documents.entity.c_json_data as any).rows).toEqual([
+        { id: 1, name: "Widget" },
+        { id: 2, name: "Gadget" },
+      ]);
+    } finally {
+      await inWorker.close();
+    }
+  });
+});

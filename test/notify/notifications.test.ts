@@ -191,6 +191,27 @@ describe("__sendNotifications over SMTP", () => {
     }
   });
 
+  it("works the same when the isolate runs in a sandbox worker process", async () => {
+    const inWorker = await startRuntime({
+      workers: 1,
+      notifications: { smtpUrl: smtp.url, log: () => undefined },
+    });
+    try {
+      await inWorker.runtime.loadApp(appDir);
+      const before = smtp.messages.length;
+      const result = await inWorker.runtime.run({
+        app: "NOTE",
+        action: "close",
+        values: { c_email: "w@example.com" },
+      });
+      expect(result.ok).toBe(true);
+      expect(smtp.messages.length).toBe(before + 2);
+      expect(smtp.messages[before].attachments.map((file) => file.filename)).toEqual(["report.txt"]);
+    } finally {
+      await inWorker.close();
+    }
+  });
+
   it("returning null sends nothing", async () => {
     const before = smtp.messages.length;
     const result = await t.runtime.run({ app: "NOTE", action: "quiet" });
