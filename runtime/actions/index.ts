@@ -3,3 +3,4 @@ export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runti
 export type { ActionRequest, ActionResult, ActionError } from "./types.ts";
 export { DEFAULT_USER } from "./types.ts";
 export type { LoadedApp } from "./app-loader.ts";
+export { toEntity } from "./record-shape.ts";

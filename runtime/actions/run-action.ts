@@ -52,6 +52,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         ok: result.ok,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
+        errorStack: error?.stack ?? null,
         logs: logs.entries,
         httpCalls,
         cpuMs: Math.round(cpuMs * 10) / 10,

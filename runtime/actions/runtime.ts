@@ -9,9 +9,9 @@
  */
 import { readdirSync, existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
-import { RuntimeError } from "../errors.ts";
+import { publicError, RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
@@ -57,6 +57,8 @@ export interface RuntimeOptions {
 
 export class ActionRuntime {
   readonly apps = new Map<string, LoadedApp>();
+  /** App folders whose last load failed (absolute path -> the public error, e.g. a build error with file:line). */
+  readonly appErrors = new Map<string, { code: string; message: string }>();
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
 
@@ -103,6 +105,17 @@ export class ActionRuntime {
 
   /** Bundles an app folder and installs it (a rebuilt app replaces the old one). */
   async loadApp(dir: string): Promise<LoadedApp> {
+    try {
+      const loaded = await this.#install(dir);
+      this.appErrors.delete(resolve(dir));
+      return loaded;
+    } catch (error) {
+      this.appErrors.set(resolve(dir), publicError(error));
+      throw error;
+    }
+  }
+
+  async #install(dir: string): Promise<LoadedApp> {
     const loaded = await loadApp(dir, this.config.limits.memoryMb);
     const previous = this.apps.get(loaded.alias);
     if (previous && previous.dir !== loaded.dir) {

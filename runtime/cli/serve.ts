@@ -28,6 +28,16 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  console?: boolean;
+}
+
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
+
+function onOff(value: string): boolean {
+  const v = value.toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new UsageError(`--console must be "on" or "off", got "${value}".`);
 }
 
 function oidcFromEnv() {
@@ -85,6 +95,14 @@ function serveCommand(
         ).env("COMIND_PUBLIC_URL"),
       )
       .addOption(
+        new Option(
+          "--console <on|off>",
+          "serve the run console at /console (default: on when listening on loopback, off otherwise)",
+        )
+          .env("COMIND_CONSOLE")
+          .argParser(onOff),
+      )
+      .addOption(
         new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
           .env("COMIND_WORKERS")
           .argParser(workerCount)
@@ -116,6 +134,7 @@ function serveCommand(
       dataDir,
       oidc: oidcFromEnv(),
       logger: { level: process.env.LOG_LEVEL ?? "info" },
+      console: flags.console ?? isLoopback(flags.host),
     });
     serverLog = server.log;
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>

@@ -13,6 +13,8 @@ import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
+import { registerConsole } from "./console/index.ts";
+import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerFileRoutes } from "./routes/files.ts";
@@ -31,6 +33,8 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
+  console?: boolean;
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
@@ -98,7 +102,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       }
     }, ctx.requestTimeoutMs);
     reply.raw.once("close", () => clearTimeout(timer));
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
+    const path = request.url.split("?")[0];
+    // The console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
+      return;
     request.user = await authenticate(request.headers.authorization);
   });
   server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
@@ -109,5 +116,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerMcpRoute(server, ctx);
+  if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }

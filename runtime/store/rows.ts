@@ -57,6 +57,7 @@ export function rowToRun(row: Row): ActionRunLog {
     ok: Boolean(row.ok),
     errorCode: row.error_code,
     errorMessage: row.error_message,
+    errorStack: row.error_stack ?? null,
     logs: json(row.logs),
     httpCalls: json(row.http_calls),
     cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms),

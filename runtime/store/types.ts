@@ -91,6 +91,15 @@ export interface HistoryEntry {
   runId: string;
 }
 
+export interface HistoryQuery {
+  workspace: string;
+  app?: string;
+  /** ISO times: entries at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
 export interface StoredFile {
   id: string;
   fileName: string;
@@ -113,6 +122,8 @@ export interface ActionRunLog {
   ok: boolean;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The failure's stack (source-mapped TypeScript frames, redacted), shown by the run console. */
+  errorStack?: string | null;
   logs: { level: string; message: string }[];
   httpCalls: {
     method: string;
@@ -130,7 +141,15 @@ export interface ActionRunLog {
 export interface RunQuery {
   workspace?: string;
   app?: string;
+  action?: string;
+  /** The user who fired the runs. */
+  actor?: string;
+  /** ISO time: runs started at or after it. */
+  since?: string;
+  /** ISO time: runs started strictly after it (the console's live list asks for what is new). */
+  after?: string;
   failedOnly?: boolean;
+  okOnly?: boolean;
   limit?: number;
 }
 
@@ -172,6 +191,8 @@ export interface Store {
     recordId: string,
     options?: { limit?: number; since?: string },
   ): Promise<HistoryEntry[]>;
+  /** History entries across records (oldest first), e.g. of one app in a time window. */
+  historyQuery(query: HistoryQuery): Promise<HistoryEntry[]>;
   getFile(id: string): Promise<StoredFile | null>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;
@@ -181,5 +202,8 @@ export interface Store {
   findToken(tokenHash: string): Promise<AuthToken | null>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
+  getRun(id: string): Promise<ActionRunLog | null>;
+  /** The history entries one run committed (its field diffs), in order. */
+  historyOfRun(workspace: string, runId: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;
 }

@@ -3,19 +3,24 @@ import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
 
+/** What the runtime reports about itself (the REST endpoint and the console's Health page). */
+export async function runtimeStats(ctx: ServerContext) {
+  const { workers, config } = ctx.runtime;
+  return {
+    workspace: ctx.workspace,
+    apps: [...ctx.runtime.apps.keys()],
+    store: ctx.store.kind,
+    workers: workers ? await workers.stats() : [],
+    workerCrashes: workers?.crashes ?? 0,
+    inProcessIsolates: workers ? [] : config.pool.stats(),
+    limits: config.limits,
+  };
+}
+
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
     if (!request.user.isAdmin)
       throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
-    const { workers, config } = ctx.runtime;
-    return {
-      workspace: ctx.workspace,
-      apps: [...ctx.runtime.apps.keys()],
-      store: ctx.store.kind,
-      workers: workers ? await workers.stats() : [],
-      workerCrashes: workers?.crashes ?? 0,
-      inProcessIsolates: workers ? [] : config.pool.stats(),
-      limits: config.limits,
-    };
+    return runtimeStats(ctx);
   });
 }

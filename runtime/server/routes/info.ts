@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { BASE_FIELDS } from "../../actions/fields.ts";
 import { RuntimeError } from "../../errors.ts";
+import type { LoadedApp } from "../../actions/index.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 
 const VERSION = "0.1.0";
@@ -11,6 +12,46 @@ function splitSpec(spec: string): [string, string] {
   if (!workspace || !name || rest.length)
     throw new RuntimeError("bad_request", 'Use "<WORKSPACE>!<APP>", e.g. /api/schema/DEMO!CONTACT.');
   return [workspace, name];
+}
+
+/** An app's fields and actions (GET /api/schema, MCP get_app_schema). */
+export function appSchemaView(ctx: ServerContext, app: LoadedApp) {
+  const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
+    name,
+    caption: name,
+    type,
+    base: true,
+  }));
+  return {
+    workspace: ctx.workspace,
+    app: app.alias,
+    titleSingular: app.build.pkg.titleSingular,
+    titlePlural: app.build.pkg.titlePlural,
+    fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
+    actions: [
+      { uid: "add", caption: "Add" },
+      { uid: "edit", caption: "Edit" },
+      { uid: "delete", caption: "Delete" },
+      ...app.manifest.actions,
+    ],
+    lookups: [],
+    layouts: [],
+  };
+}
+
+/** The workspace and its apps (GET /api/projects, MCP get_workspace). */
+export function workspaceView(ctx: ServerContext) {
+  return {
+    alias: ctx.workspace,
+    name: ctx.workspace,
+    apps: [...ctx.runtime.apps.values()].map((app) => ({
+      alias: app.alias,
+      titleSingular: app.build.pkg.titleSingular,
+      titlePlural: app.build.pkg.titlePlural,
+    })),
+    members: [],
+    tabs: [],
+  };
 }
 
 export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
@@ -37,27 +78,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
       const app = appByAlias(ctx, alias);
-      const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
-        name,
-        caption: name,
-        type,
-        base: true,
-      }));
-      return {
-        workspace: ctx.workspace,
-        app: app.alias,
-        titleSingular: app.build.pkg.titleSingular,
-        titlePlural: app.build.pkg.titlePlural,
-        fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
-        actions: [
-          { uid: "add", caption: "Add" },
-          { uid: "edit", caption: "Edit" },
-          { uid: "delete", caption: "Delete" },
-          ...app.manifest.actions,
-        ],
-        lookups: [],
-        layouts: [],
-      };
+      return appSchemaView(ctx, app);
     },
   );
 
@@ -72,17 +93,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
           'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
         );
       checkWorkspace(ctx, workspace);
-      return {
-        alias: ctx.workspace,
-        name: ctx.workspace,
-        apps: [...ctx.runtime.apps.values()].map((app) => ({
-          alias: app.alias,
-          titleSingular: app.build.pkg.titleSingular,
-          titlePlural: app.build.pkg.titlePlural,
-        })),
-        members: [],
-        tabs: [],
-      };
+      return workspaceView(ctx);
     },
   );
 }

@@ -10,7 +10,7 @@ import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
-type Item = Record<string, unknown> & {
+export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
   app_alias?: string;
@@ -26,7 +26,7 @@ const META = new Set([
   "project_alias",
 ]);
 
-function valuesOf(item: Item): Record<string, unknown> {
+function valuesOf(item: MultiItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !META.has(key)));
 }
 
@@ -51,7 +51,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
+async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
@@ -68,7 +68,12 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
   return appByAlias(ctx, stored.app).alias;
 }
 
-async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) {
+/** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
+export async function runItem(
+  ctx: ServerContext,
+  request: Pick<FastifyRequest, "user" | "deadline">,
+  item: MultiItem,
+) {
   try {
     const app = await resolveApp(ctx, item);
     const values = valuesOf(item);
@@ -117,7 +122,7 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
 }
 
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Body: Item[] }>(
+  server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
     { schema: { body: multiBody, tags: ["records"] } },
     async (request) => {

@@ -5,14 +5,14 @@
 import type { FastifyInstance } from "fastify";
 import { allowedTransitions } from "../../actions/transitions.ts";
 import { RuntimeError } from "../../errors.ts";
-import type { FilterNode, StoredRecord } from "../../store/types.ts";
+import type { FilterNode, HistoryEntry, StoredRecord } from "../../store/types.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { parseListOfFields, recordView } from "../record-view.ts";
 import { parseRlx } from "../rlx/parse.ts";
 import { historyBody, listBody, searchBody } from "./schemas.ts";
 import type { CurrentUser } from "../../../globals/app-types.ts";
 
-interface ListBody {
+export interface ListBody {
   rlx?: string;
   limitRecords?: number;
   skipRecords?: number;
@@ -21,6 +21,20 @@ interface ListBody {
 }
 
 const MAX_LIMIT = 1000;
+
+/** A history entry as tickets/history (and the MCP list_history tool) return it. */
+export function historyView(entry: HistoryEntry) {
+  return {
+    id: entry.recordId,
+    app: entry.app,
+    revision: entry.revision,
+    version_account: entry.actor,
+    version_timestamp: entry.timestamp,
+    transition: entry.transition,
+    action: entry.action,
+    changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
+  };
+}
 
 /** Records -> API views, transitions checked per app in one isolate call each. */
 export async function viewsOf(
@@ -48,7 +62,8 @@ export async function viewsOf(
     .map((r) => recordView(r, ctx.runtime.apps.get(r.app)!, transitions.get(r.id) ?? [], fields));
 }
 
-async function list(
+/** tickets/list: one app's records (or the workspace's), as views; shared with the MCP tools. */
+export async function listRecords(
   ctx: ServerContext,
   body: ListBody,
   user: CurrentUser,
@@ -90,14 +105,15 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
     async (request) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
-      return list(ctx, request.body ?? {}, request.user, app.alias, technical(request.query));
+      return listRecords(ctx, request.body ?? {}, request.user, app.alias, technical(request.query));
     },
   );
 
   server.post<{ Body: ListBody }>(
     "/api/tickets/list",
     { schema: { body: listBody, tags: ["records"] } },
-    async (request) => list(ctx, request.body ?? {}, request.user, undefined, technical(request.query)),
+    async (request) =>
+      listRecords(ctx, request.body ?? {}, request.user, undefined, technical(request.query)),
   );
 
   server.post<{
@@ -135,15 +151,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
-          entries.push({
-            id: entry.recordId,
-            revision: entry.revision,
-            version_account: entry.actor,
-            version_timestamp: entry.timestamp,
-            transition: entry.transition,
-            action: entry.action,
-            changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
-          });
+          entries.push(historyView(entry));
         }
       }
       return entries;

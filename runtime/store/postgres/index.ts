@@ -6,6 +6,7 @@
  * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app", { schema: "tenant_a" });
  */
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { runListSql } from "../run-sql.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
@@ -62,6 +63,13 @@ export async function openPostgresStore(
       );
       return rows.map(rowToHistory);
     },
+    async historyQuery(query) {
+      const rows = await all(
+        "SELECT * FROM record_history WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND ts >= $3 AND ($4::text IS NULL OR ts < $4) ORDER BY seq LIMIT $5",
+        [query.workspace, query.app ?? null, query.since ?? "", query.until ?? null, query.limit ?? 1000],
+      );
+      return rows.map(rowToHistory);
+    },
     async getFile(id) {
       const rows = await all("SELECT * FROM files WHERE id = $1", [id]);
       return rows[0] ? rowToFile(rows[0]) : null;
@@ -89,8 +97,8 @@ export async function openPostgresStore(
     },
     async recordRun(run) {
       await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [
           run.id,
           run.workspace,
@@ -108,15 +116,24 @@ export async function openPostgresStore(
           JSON.stringify(run.httpCalls),
           run.cpuMs ?? null,
           run.heapMb ?? null,
+          run.errorStack ?? null,
         ],
       );
     },
     async listRuns(query) {
+      const { sql, params } = runListSql(query, (index) => `$${index}`, "seq");
+      return (await all(sql, params)).map(rowToRun);
+    },
+    async getRun(id) {
+      const rows = await all("SELECT * FROM action_runs WHERE id = $1", [id]);
+      return rows[0] ? rowToRun(rows[0]) : null;
+    },
+    async historyOfRun(workspace, runId) {
       const rows = await all(
-        "SELECT * FROM action_runs WHERE ($1::text IS NULL OR workspace = $1) AND ($2::text IS NULL OR app = $2) AND ($3::boolean IS NOT TRUE OR NOT ok) ORDER BY started_at DESC, seq DESC LIMIT $4",
-        [query.workspace ?? null, query.app ?? null, query.failedOnly ?? false, query.limit ?? 100],
+        "SELECT * FROM record_history WHERE workspace = $1 AND run_id = $2 ORDER BY seq",
+        [workspace, runId],
       );
-      return rows.map(rowToRun);
+      return rows.map(rowToHistory);
     },
     async close() {
       await pool.end();

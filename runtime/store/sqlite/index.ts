@@ -24,6 +24,7 @@ import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
 import { sqliteSql } from "./queries.ts";
+import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
 import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 
@@ -102,6 +103,20 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       ).all(workspace, recordId, options.since ?? "", options.limit ?? 1000);
       return rows.map(rowToHistory);
     },
+    async historyQuery(query) {
+      const rows = prepare(
+        "SELECT * FROM record_history WHERE workspace = ? AND (? IS NULL OR app = ?) AND ts >= ? AND (? IS NULL OR ts < ?) ORDER BY seq LIMIT ?",
+      ).all(
+        query.workspace,
+        query.app ?? null,
+        query.app ?? null,
+        query.since ?? "",
+        query.until ?? null,
+        query.until ?? null,
+        query.limit ?? 1000,
+      );
+      return rows.map(rowToHistory);
+    },
     async getFile(id): Promise<StoredFile | null> {
       const row = prepare("SELECT * FROM files WHERE id = ?").get(id);
       return row ? rowToFile(row) : null;
@@ -136,8 +151,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     },
     async recordRun(run: ActionRunLog) {
       prepare(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         run.id,
         run.workspace,
@@ -155,24 +170,23 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
         JSON.stringify(run.httpCalls),
         run.cpuMs ?? null,
         run.heapMb ?? null,
+        run.errorStack ?? null,
       );
     },
     async listRuns(query: RunQuery) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (query.workspace) {
-        where.push("workspace = ?");
-        params.push(query.workspace);
-      }
-      if (query.app) {
-        where.push("app = ?");
-        params.push(query.app);
-      }
-      if (query.failedOnly) where.push("ok = 0");
-      const sql = `SELECT * FROM action_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+      const { sql, params } = runListSql(query, () => "?", "rowid");
       return prepare(sql)
-        .all(...params, query.limit ?? 100)
+        .all(...params)
         .map(rowToRun);
+    },
+    async getRun(id) {
+      const row = prepare("SELECT * FROM action_runs WHERE id = ?").get(id);
+      return row ? rowToRun(row) : null;
+    },
+    async historyOfRun(workspace, runId) {
+      return prepare("SELECT * FROM record_history WHERE workspace = ? AND run_id = ? ORDER BY seq")
+        .all(workspace, runId)
+        .map(rowToHistory);
     },
     async close() {
       if (db.isOpen) db.close();
