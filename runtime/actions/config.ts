@@ -4,6 +4,7 @@ import type { SecretSource } from "../host/secrets.ts";
 import type { Redactor } from "../host/redact.ts";
 import type { Notifier } from "../notify/index.ts";
 import type { ComindAuth } from "../host/comind-auth.ts";
+import type { DocumentPool } from "../host/documents/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -27,6 +28,8 @@ export interface RuntimeConfig {
   notifier: Notifier;
   /** RestApi.setComindAuth(): short-lived tokens for this runtime's own REST API. */
   comindAuth: ComindAuth;
+  /** Worker threads for PDF, xlsx and zip work. */
+  documents: DocumentPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
 }

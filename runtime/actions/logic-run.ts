@@ -79,6 +79,7 @@ export async function runLogic(
       http: scope.http,
       signal: abort.signal,
       signIn: (spec) => config.comindAuth.apply(spec, scope.user),
+      documents: config.documents,
       updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
     });
     const outcome = await config.execute(config.pool, {

@@ -16,6 +16,7 @@ import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
 import { createRedactor } from "../host/redact.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
 import { ComindAuth, type ComindAuthOptions } from "../host/comind-auth.ts";
+import { DocumentPool } from "../host/documents/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -100,6 +101,7 @@ export class ActionRuntime {
       httpDispatcher: options.httpDispatcher,
       notifier: new Notifier(options.notifications),
       comindAuth: new ComindAuth(options.comindAuth),
+      documents: new DocumentPool(),
     };
   }
 
@@ -169,6 +171,7 @@ export class ActionRuntime {
   async close(): Promise<void> {
     this.config.pool.dispose();
     this.config.notifier.close();
+    await this.config.documents.close();
     await this.workers?.close();
   }
 }

@@ -11,7 +11,7 @@ import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
-import { createDocumentCalls } from "./documents/index.ts";
+import { createDocumentCalls, type DocumentPool } from "./documents/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
@@ -21,6 +21,8 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
+  /** Worker threads of the document helpers (xlsx, zip, PDF). */
+  documents: DocumentPool;
   /** setComindAuth(): adds the current user's short-lived token (runtime/host/comind-auth.ts). */
   signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
   /** updateAppRecord: applies values and fires the transition's logic (see actions/logic-run.ts). */
@@ -49,7 +51,7 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
     "files.readCsv": (arg) => ctx.files.readCsv(arg),
     "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
-    ...createDocumentCalls(ctx.files),
+    ...createDocumentCalls(ctx.files, ctx.documents, ctx.signal),
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),

@@ -65,6 +65,13 @@ export default {
   excel_not_xlsx() {
     Files.readExcelFileRef(Files.useBase64DataAsFileRef(Utils.toBase64("plain text"), "x.xlsx"));
   },
+  pdf_huge() {
+    const row = "<tr><td>F-10</td><td>Filter, large</td><td>2</td><td>10.50</td></tr>";
+    Files.writePdfFileRef({ html: "<table>" + row.repeat(25000) + "</table>" });
+  },
+  pdf_small() {
+    out(Files.writePdfFileRef({ html: "<p>small</p>" }));
+  },
   pdf_without_html() {
     (Files as any).writePdfFileRef({ text: "hi" });
   },
@@ -87,6 +94,8 @@ beforeAll(async () => {
           "documents",
           "excel_not_xlsx",
           "pdf_without_html",
+          "pdf_huge",
+          "pdf_small",
         ].map((uid) => ({ uid })),
       )} as const;\n`,
       "actions/logic/index.ts": LOGIC,
@@ -208,4 +217,33 @@ describe("in a sandbox worker process", () => {
       await inWorker.close();
     }
   });
+});
+
+describe("document work off the event loop", () => {
+  it("a huge PDF renders in a worker thread: the host stays responsive and the deadline stops it", async () => {
+    const short = await startRuntime();
+    try {
+      await short.runtime.loadApp([...t.runtime.apps.values()][0].dir);
+      const startedAt = Date.now();
+      let timerFiredAt = 0;
+      const timer = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          timerFiredAt = Date.now();
+          resolve();
+        }, 100),
+      );
+      // A 25,000-row table (~1.7 MB of HTML) takes seconds to render, far more than this 1 s limit.
+      const result = await short.runtime.run({ app: "TEMP", action: "pdf_huge", wallMs: 1_000 });
+      const finishedAt = Date.now();
+      await timer;
+      expect(!result.ok && result.error.code).toBe("timeout");
+      // Rendering on the event loop would hold the 100 ms timer until the render was over (seconds).
+      expect(timerFiredAt - startedAt).toBeLessThan(1_000);
+      expect(timerFiredAt).toBeLessThan(finishedAt);
+      const after = await short.runtime.run({ app: "TEMP", action: "pdf_small" });
+      expect(after.ok ? "ok" : after.error).toBe("ok");
+    } finally {
+      await short.close();
+    }
+  }, 60_000);
 });

@@ -1,20 +1,21 @@
 /**
  * Host halves of the document helpers of `Files`: xlsx, zip and PDF. Inputs are read through the
- * action's files (so temporary, persisted and stored references all work), outputs are new
- * temporary files; every size is capped (content-limits.ts).
+ * action's files (so temporary, persisted and stored references all work), the work runs in
+ * worker threads (pool.ts), outputs are new temporary files; every size is capped
+ * (content-limits.ts).
  */
 import type { ExcelReadOptions, FileRef, PdfFromHtml } from "../../../globals/bridge-contract.ts";
 import { RuntimeError } from "../../errors.ts";
 import { CONTENT_LIMITS } from "../content-limits.ts";
 import type { ActionFiles } from "../files.ts";
-import { readExcel, writeExcel } from "./excel.ts";
-import { htmlToPdf } from "./html-pdf.ts";
-import { mergePdfs } from "./merge-pdf.ts";
-import { zipFiles } from "./zip.ts";
+import type { DocumentPool, DocumentTask } from "./pool.ts";
+
+export { DocumentPool } from "./pool.ts";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-function checkOutput(bytes: Buffer, caller: string): Buffer {
+function checkOutput(output: Uint8Array, caller: string): Buffer {
+  const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
   if (bytes.length > CONTENT_LIMITS.outputFileBytes)
     throw new RuntimeError(
       "limit_exceeded",
@@ -51,7 +52,9 @@ async function readMany(files: ActionFiles, refs: string[], caller: string, maxT
   return inputs;
 }
 
-export function createDocumentCalls(files: ActionFiles) {
+/** Host calls of the document helpers; the work runs in `pool`'s threads and stops with `signal`. */
+export function createDocumentCalls(files: ActionFiles, pool: DocumentPool, signal: AbortSignal) {
+  const work = <T>(task: DocumentTask, arg: object) => pool.run<T>(task, arg, signal);
   return {
     "files.readExcel": async ({
       ref,
@@ -59,7 +62,8 @@ export function createDocumentCalls(files: ActionFiles) {
     }: {
       ref: string;
       options?: ExcelReadOptions;
-    }): Promise<unknown[]> => readExcel(await files.readBytes(ref, CONTENT_LIMITS.inputFileBytes), options),
+    }): Promise<unknown[]> =>
+      work("readWorkbook", { bytes: await files.readBytes(ref, CONTENT_LIMITS.inputFileBytes), options }),
     "files.writeExcel": async ({
       sheets,
       fileName,
@@ -67,24 +71,40 @@ export function createDocumentCalls(files: ActionFiles) {
       sheets: { name: string; rows: unknown[] }[];
       fileName?: string;
     }): Promise<FileRef> => {
-      const bytes = checkOutput(await writeExcel(Array.isArray(sheets) ? sheets : []), "writeExcelFileRef");
-      return files.writeTemp(bytes, withExtension(fileName, "export", ".xlsx"), XLSX);
+      const output = await work<Uint8Array>("buildWorkbook", { sheets: Array.isArray(sheets) ? sheets : [] });
+      return files.writeTemp(
+        checkOutput(output, "writeExcelFileRef"),
+        withExtension(fileName, "export", ".xlsx"),
+        XLSX,
+      );
     },
     "files.zip": async ({ refs, fileName }: { refs: string[]; fileName?: string }): Promise<FileRef> => {
       const inputs = await readMany(files, refs, "zipFileRefs", CONTENT_LIMITS.zipInputBytes);
-      const bytes = checkOutput(zipFiles(inputs), "zipFileRefs");
-      return files.writeTemp(bytes, withExtension(fileName, "files", ".zip"), "application/zip");
+      const output = await work<Uint8Array>("zip", { files: inputs });
+      return files.writeTemp(
+        checkOutput(output, "zipFileRefs"),
+        withExtension(fileName, "files", ".zip"),
+        "application/zip",
+      );
     },
     "files.writePdf": async ({ html, fileName, pageSize, landscape }: PdfFromHtml): Promise<FileRef> => {
       if (typeof html !== "string")
         throw new RuntimeError("bad_request", "Files.writePdfFileRef: pass { html: '<h1>…</h1>' }.");
-      const bytes = checkOutput(await htmlToPdf(html, { pageSize, landscape }), "writePdfFileRef");
-      return files.writeTemp(bytes, withExtension(fileName, "document", ".pdf"), "application/pdf");
+      const output = await work<Uint8Array>("renderPdf", { html, options: { pageSize, landscape } });
+      return files.writeTemp(
+        checkOutput(output, "writePdfFileRef"),
+        withExtension(fileName, "document", ".pdf"),
+        "application/pdf",
+      );
     },
     "files.mergePdf": async ({ refs, fileName }: { refs: string[]; fileName?: string }): Promise<FileRef> => {
       const inputs = await readMany(files, refs, "mergePdfFileRefs", CONTENT_LIMITS.outputFileBytes);
-      const bytes = checkOutput(await mergePdfs(inputs), "mergePdfFileRefs");
-      return files.writeTemp(bytes, withExtension(fileName, "merged", ".pdf"), "application/pdf");
+      const output = await work<Uint8Array>("mergePdf", { files: inputs });
+      return files.writeTemp(
+        checkOutput(output, "mergePdfFileRefs"),
+        withExtension(fileName, "merged", ".pdf"),
+        "application/pdf",
+      );
     },
   };
 }
