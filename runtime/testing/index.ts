@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { Dispatcher } from "undici";
 import type { CurrentUser } from "../../globals/app-types.ts";
 import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
+import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { openStore, type Store, type StoredRecord } from "../store/index.ts";
 
@@ -29,6 +30,8 @@ export interface AppTesterOptions {
   limits?: Partial<SandboxLimits>;
   /** Hosts the egress policy would otherwise refuse (loopback test servers). */
   allowHosts?: string[];
+  /** Where `__sendNotifications` e-mails go (e.g. `{ smtpUrl }` of a test SMTP server); default: logged only. */
+  notifications?: NotificationOptions;
 }
 
 export interface AppTester {
@@ -54,6 +57,7 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
     httpDispatcher: options.http,
     limits: options.limits,
     allowHosts: options.allowHosts,
+    notifications: options.notifications ?? { log: () => undefined },
   });
   const app = await runtime.loadApp(appDir);
   return {
