@@ -135,6 +135,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       await config.notifier.deliver(scope.notifications, {
         store,
         logs,
+        redact,
         numberOf: (id) => committed.find((entry) => entry.id === id)?.number ?? null,
         captionsOf: (alias) =>
           new Map(

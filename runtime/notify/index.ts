@@ -36,6 +36,8 @@ export interface DeliveryContext {
   numberOf(recordId: string): number | null;
   /** Field captions of an app, for RecordNotification. */
   captionsOf(app: string): Map<string, string>;
+  /** Masks secret values in what goes to the server log (the action's log masks its own). */
+  redact(text: string): string;
 }
 
 const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -93,7 +95,7 @@ export class Notifier {
       to: draft.to,
       cc: draft.cc,
       bcc: draft.bcc,
-      subject: draft.subject,
+      subject: ctx.redact(draft.subject),
     };
     const attachments = await this.attachments(draft, item.fields, ctx);
     const mailer = this.mailer();
@@ -104,7 +106,7 @@ export class Notifier {
       ctx.logs.write("info", message);
       log("info", "notification not sent: no SMTP_URL configured", {
         ...details,
-        text: draft.text,
+        text: ctx.redact(draft.text),
         attachments: files,
       });
       return;

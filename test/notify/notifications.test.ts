@@ -212,6 +212,34 @@ describe("__sendNotifications over SMTP", () => {
     }
   });
 
+  it("secrets in an unsent e-mail are masked in the run log and the server log", async () => {
+    const logged: Record<string, unknown>[] = [];
+    const secretApp = writeTempApp(
+      {
+        "settings/secrets.ts": "export const secrets = { k: process.env.COMIND_SECRET_MAIL_KEY };\n",
+        "actions/logic/index.ts": `export default {
+          go() {},
+          __sendNotifications: () => ({ to: "a@example.com", subject: "key " + AppSchema.getSecrets().COMIND_SECRET_MAIL_KEY, email_body: "<p>" + AppSchema.getSecrets().COMIND_SECRET_MAIL_KEY + "</p>" }),
+        };`,
+      },
+      { alias: "SECRETMAIL" },
+    );
+    const noSmtp = await startRuntime({
+      secrets: { COMIND_SECRET_MAIL_KEY: "s3cr3t-value-42" },
+      notifications: { log: (_level, _message, details) => logged.push(details) },
+    });
+    try {
+      await noSmtp.runtime.loadApp(secretApp);
+      const result = await noSmtp.runtime.run({ app: "SECRETMAIL", action: "go" });
+      expect(result.ok).toBe(true);
+      const text = JSON.stringify({ logs: result.logs, logged });
+      expect(text).toContain("key ***");
+      expect(text).not.toContain("s3cr3t-value-42");
+    } finally {
+      await noSmtp.close();
+    }
+  });
+
   it("returning null sends nothing", async () => {
     const before = smtp.messages.length;
     const result = await t.runtime.run({ app: "NOTE", action: "quiet" });
