@@ -73,3 +73,5 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     },
   };
 }
+
+export { fileUidOf } from "./file-uid.ts";

@@ -42,6 +42,7 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     name?: string;
     email?: string;
     preferred_username?: string;
+    zoneinfo?: unknown;
     roles?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
@@ -51,6 +52,7 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     name: claims.name ?? claims.preferred_username ?? claims.sub,
     email: claims.email,
     isAdmin: roles.includes("admin"),
+    ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
 }
 

@@ -17,7 +17,10 @@ export function sendableError(error: unknown): {
       "payload_too_large",
       "The request body is larger than 100 KB; send fewer records per request.",
     ],
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: ["bad_request", "Send the request body as application/json."],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+      "bad_request",
+      "Send the request body as application/json (list reads also take application/x-www-form-urlencoded).",
+    ],
     FST_ERR_CTP_EMPTY_JSON_BODY: ["bad_request", "The JSON body is empty."],
     FST_ERR_CTP_INVALID_JSON_BODY: ["bad_request", "The body is not valid JSON."],
   };

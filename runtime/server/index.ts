@@ -13,10 +13,12 @@ import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
+import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
@@ -38,6 +40,8 @@ export interface ServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+/** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
+const MAX_PARAM_LENGTH = 1000;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -51,11 +55,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
       const message = tooLong
-        ? "A path segment is longer than 100 characters."
+        ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
         : "The request URL is malformed.";
       (reply as unknown as { code(status: number): { send(body: unknown): void } })
         .code(tooLong ? 414 : 400)
@@ -64,6 +70,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   installErrorHandling(server);
   await server.register(swagger, {
+    transformObject: (document) =>
+      withLegacyAliases((document as { openapiObject: { paths?: never } }).openapiObject),
     openapi: {
       info: {
         title: "comind-runtime REST API",
@@ -112,6 +120,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
+  await registerAppScopedRoutes(server, ctx);
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);

@@ -1,5 +1,12 @@
 /** Database rows -> store objects (SQLite gives JSON as text, Postgres as parsed JSONB). */
-import type { ActionRunLog, AuthToken, HistoryEntry, StoredFile, StoredRecord } from "./types.ts";
+import type {
+  ActionRunLog,
+  AuthToken,
+  DeletedRecord,
+  HistoryEntry,
+  StoredFile,
+  StoredRecord,
+} from "./types.ts";
 
 type Row = Record<string, any>;
 
@@ -73,5 +80,16 @@ export function rowToToken(row: Row): AuthToken {
     userName: row.user_name,
     isAdmin: Boolean(row.is_admin),
     createdAt: row.created_at,
+  };
+}
+
+export function rowToDeleted(row: Row): DeletedRecord {
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    app: row.app,
+    number: Number(row.number),
+    deletedAt: row.deleted_at,
+    actor: row.actor,
   };
 }

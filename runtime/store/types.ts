@@ -171,6 +171,25 @@ export interface SearchQuery {
   offset?: number;
 }
 
+/** What is left of a deleted record: enough for clients that sync "changed since". */
+export interface DeletedRecord {
+  id: string;
+  workspace: string;
+  app: string;
+  number: number;
+  deletedAt: string;
+  actor: string;
+}
+
+export interface DeletedQuery {
+  workspace: string;
+  /** One app; omitted = every app of the workspace. */
+  app?: string;
+  /** Only records deleted strictly after this ISO time. */
+  after: string;
+  limit?: number;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
@@ -198,6 +217,11 @@ export interface Store {
   filePath(id: string): Promise<string>;
   /** Full-text search over the text values of records, best match first. */
   searchRecords(query: SearchQuery): Promise<StoredRecord[]>;
+  /** Tombstones of records deleted after a time, oldest first. */
+  listDeleted(query: DeletedQuery): Promise<DeletedRecord[]>;
+  countDeleted(query: DeletedQuery): Promise<number>;
+  /** Stable ids of apps (created on first ask, the same ever after): alias -> id. */
+  ensureAppIds(workspace: string, aliases: string[]): Promise<Record<string, string>>;
   saveToken(token: AuthToken): Promise<void>;
   findToken(tokenHash: string): Promise<AuthToken | null>;
   recordRun(run: ActionRunLog): Promise<void>;

@@ -9,6 +9,7 @@ import { RuntimeError } from "../../errors.ts";
 import type { StoredRecord } from "../../store/types.ts";
 import { parseRlx } from "../rlx/parse.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { appIds } from "../app-ids.ts";
 import { appSchemaView, workspaceView } from "../routes/info.ts";
 import { runItem } from "../routes/multi.ts";
 import { historyView, listRecords, viewsOf } from "../routes/tickets.ts";
@@ -125,7 +126,7 @@ export const TOOLS: McpTool[] = [
     readOnly: true,
     run: async (ctx, _caller, args: { workspace: string }) => {
       checkWorkspace(ctx, args.workspace);
-      return json(workspaceView(ctx));
+      return json(workspaceView(ctx, await appIds(ctx)));
     },
   },
   {
@@ -135,7 +136,10 @@ export const TOOLS: McpTool[] = [
       "An app's fields (name, caption, type; custom fields start with c_) and actions (uid, caption). Read it before filtering, creating or updating records of the app.",
     inputSchema: { app },
     readOnly: true,
-    run: async (ctx, _caller, args: { app: string }) => json(appSchemaView(ctx, appByAlias(ctx, args.app))),
+    run: async (ctx, _caller, args: { app: string }) => {
+      const app = appByAlias(ctx, args.app);
+      return json(appSchemaView(ctx, app, (await appIds(ctx))[app.alias]));
+    },
   },
   {
     name: "list_records",

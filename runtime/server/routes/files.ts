@@ -13,6 +13,7 @@ import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
+import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -34,7 +35,8 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     "/api/download/:uuid",
     { schema: { tags: ["files"] } },
     async (request, reply) => {
-      const file = await ctx.store.getFile(request.params.uuid);
+      // The id may also be the upload URL it came from (URL-encoded into the path).
+      const file = await ctx.store.getFile(fileUidOf(request.params.uuid));
       if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
       const path = await ctx.store.filePath(file.id);
       reply

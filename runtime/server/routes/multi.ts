@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "./tickets.ts";
 
@@ -35,6 +37,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
+    normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
@@ -75,9 +78,15 @@ export async function runItem(
   item: MultiItem,
 ) {
   try {
+    item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    // A delete answers the record's number too; it is gone after the run.
+    const deletedNumber =
+      item.transition === "delete"
+        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
@@ -91,12 +100,14 @@ export async function runItem(
       return {
         successful: false,
         data: result.recordId ? { id: result.recordId } : null,
-        warnings: [],
+        warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const data = stored
+      ? (await viewsOf(ctx, [stored], request.user))[0]
+      : { id: result.recordId, number: deletedNumber };
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -107,7 +118,7 @@ export async function runItem(
       successful: true,
       ...outcome,
       data,
-      warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
+      warnings: warningsOf(result.logs),
       logs: result.logs,
     };
   } catch (error) {
@@ -115,7 +126,7 @@ export async function runItem(
     return {
       successful: false,
       data: item.id ? { id: item.id } : null,
-      warnings: [],
+      warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
     };
   }
@@ -124,7 +135,7 @@ export async function runItem(
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"] } },
+    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
     async (request) => {
       const results = [];
       for (const item of request.body) results.push(await runItem(ctx, request, item));

@@ -5,8 +5,9 @@
  *
  * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app", { schema: "tenant_a" });
  */
-import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { rowToDeleted, rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
+import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
@@ -85,6 +86,22 @@ export async function openPostgresStore(
       );
       return rows.map(rowToRecord);
     },
+    async listDeleted(query) {
+      const rows = await all(
+        `SELECT * FROM record_tombstones WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND deleted_at > $3
+         ORDER BY deleted_at, id LIMIT $4`,
+        [query.workspace, query.app ?? null, query.after, query.limit ?? null],
+      );
+      return rows.map(rowToDeleted);
+    },
+    async countDeleted(query) {
+      const rows = await all(
+        "SELECT count(*) AS n FROM record_tombstones WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND deleted_at > $3",
+        [query.workspace, query.app ?? null, query.after],
+      );
+      return Number(rows[0].n);
+    },
+    ensureAppIds: (workspace, aliases) => ensureAppIds(pool, workspace, aliases),
     async saveToken(token) {
       await pool.query(
         "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -26,7 +26,8 @@ import { commitChangeSet } from "./commit.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
-import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { rowToDeleted, rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { ensureAppIds } from "./app-ids.ts";
 
 function migrate(db: DatabaseSync): void {
   db.exec(
@@ -139,6 +140,23 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
         query.offset ?? 0,
       );
       return rows.map(rowToRecord);
+    },
+    async listDeleted(query) {
+      return prepare(
+        `SELECT * FROM record_tombstones WHERE workspace = ? AND (? IS NULL OR app = ?) AND deleted_at > ?
+         ORDER BY deleted_at, id LIMIT ?`,
+      )
+        .all(query.workspace, query.app ?? null, query.app ?? null, query.after, query.limit ?? -1)
+        .map(rowToDeleted);
+    },
+    async countDeleted(query) {
+      const row = prepare(
+        "SELECT count(*) AS n FROM record_tombstones WHERE workspace = ? AND (? IS NULL OR app = ?) AND deleted_at > ?",
+      ).get(query.workspace, query.app ?? null, query.app ?? null, query.after) as { n: number };
+      return Number(row.n);
+    },
+    async ensureAppIds(workspace, aliases) {
+      return ensureAppIds(db, prepare, workspace, aliases);
     },
     async saveToken(token: AuthToken) {
       prepare(
