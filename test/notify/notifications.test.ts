@@ -4,6 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
+import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { openStore } from "../../runtime/store/index.ts";
+import { POSTGRES } from "../helpers/engines.ts";
 import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import { type TestSmtp, startSmtp } from "../helpers/smtp.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
@@ -237,6 +240,35 @@ describe("__sendNotifications over SMTP", () => {
       expect(text).not.toContain("s3cr3t-value-42");
     } finally {
       await noSmtp.close();
+    }
+  });
+
+  it("attaches files kept in Postgres too", async () => {
+    const { options, cleanup } = await POSTGRES.create();
+    const store = await openStore(options);
+    const runtime = await createActionRuntime({
+      store,
+      secrets: {},
+      notifications: { smtpUrl: smtp.url, log: () => undefined },
+    });
+    try {
+      await runtime.loadApp(appDir);
+      const before = smtp.messages.length;
+      const result = await runtime.run({
+        app: "NOTE",
+        action: "close",
+        values: { c_email: "pg@example.com" },
+      });
+      expect(result.ok).toBe(true);
+      const mail = smtp.messages[before];
+      expect(mail.envelopeTo).toContain("pg@example.com");
+      expect(mail.attachments.map((file) => [file.filename, file.content.toString()])).toEqual([
+        ["report.txt", "report body"],
+      ]);
+    } finally {
+      await runtime.close();
+      await store.close();
+      await cleanup();
     }
   });
 
