@@ -129,7 +129,7 @@ export function draftEmail(context: unknown, record: NotifiedRecord, defaultFrom
     returnPath: ctx.returnPath ? addresses(ctx.returnPath, "returnPath")[0] : undefined,
     subject,
     html,
-    text: convert(html, { wordwrap: 100 }),
+    text: convert(html, { wordwrap: 100 }).trim(),
     attachmentFields: Array.isArray(ctx.attachment_fields) ? ctx.attachment_fields.map(String) : [],
   };
 }
