@@ -5,25 +5,9 @@ import { readExcel, writeExcel } from "../../runtime/host/documents/excel.ts";
 import { htmlToPdf } from "../../runtime/host/documents/html-pdf.ts";
 import { mergePdfs } from "../../runtime/host/documents/merge-pdf.ts";
 import { assertUnpackedSize, zipFiles } from "../../runtime/host/documents/zip.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
 
 const pages = async (bytes: Uint8Array) => (await PDFDocument.load(bytes)).getPageCount();
-/** Text drawn on the pages, from the uncompressed content streams pdfkit writes with compress: false. */
-async function pdfText(bytes: Buffer): Promise<string> {
-  const { inflateSync } = await import("node:zlib");
-  const text: string[] = [];
-  const source = bytes.toString("latin1");
-  for (const match of source.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    try {
-      const body = inflateSync(Buffer.from(match[1], "latin1")).toString("latin1");
-      for (const hex of body.matchAll(/<([0-9a-f]+)>/gi))
-        text.push(Buffer.from(hex[1], "hex").toString("latin1"));
-    } catch {
-      // not a deflated content stream
-    }
-  }
-  return text.join("");
-}
-
 describe("writePdfFileRef's HTML renderer", () => {
   it("renders headings, inline styles, lists and tables as text on the page", async () => {
     const pdf = await htmlToPdf(
@@ -35,9 +19,23 @@ describe("writePdfFileRef's HTML renderer", () => {
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect(await pages(pdf)).toBe(1);
     const text = await pdfText(pdf);
-    for (const expected of ["Service report", "42", "& ", "more", "First item", "Widget", "Qty"])
+    for (const expected of [
+      "Service report",
+      "Total: 42 & more",
+      "• First item",
+      "• Second item",
+      "Name",
+      "Qty",
+      "Widget",
+    ])
       expect(text).toContain(expected);
     expect(text).not.toContain("alert");
+  });
+
+  it("prints text beyond Latin-1 (embedded DejaVu fonts)", async () => {
+    const text = await pdfText(await htmlToPdf("<p>Привет, Łódź — 5 €</p><pre>code ✓</pre>"));
+    expect(text).toContain("Привет, Łódź — 5 €");
+    expect(text).toContain("code ✓");
   });
 
   it("starts a new page on page-break-before and honours landscape", async () => {

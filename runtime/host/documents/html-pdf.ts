@@ -3,11 +3,13 @@
  * browser). The subset that renders: h1–h6, p, div and other blocks, br, hr, b/strong, i/em, u,
  * a (links), code/pre (monospace), ul/ol/li, blockquote, table/tr/th/td (colspan), the style
  * properties text-align, color, font-weight:bold, font-style:italic and page-break-before:always.
- * Images, CSS files, fonts and scripts are ignored. Text uses the standard PDF fonts, so only
- * Latin-1 characters print.
+ * Images, CSS files, fonts and scripts are ignored. Text is set in the DejaVu fonts (embedded,
+ * subset), which cover Latin, Greek, Cyrillic and many symbols.
  */
+import { createRequire } from "node:module";
 import { parseDocument } from "htmlparser2";
 import PDFDocument from "pdfkit";
+import { drawTable, type TableCell } from "./pdf-table.ts";
 
 interface Run {
   text: string;
@@ -59,12 +61,22 @@ const BLOCKS = new Set([
   "hr",
 ]);
 
+const fontFile = (name: string) => createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}.ttf`);
+const FONTS: Record<string, string> = {
+  Sans: fontFile("DejaVuSans"),
+  "Sans-Bold": fontFile("DejaVuSans-Bold"),
+  "Sans-Oblique": fontFile("DejaVuSans-Oblique"),
+  "Sans-BoldOblique": fontFile("DejaVuSans-BoldOblique"),
+  Mono: fontFile("DejaVuSansMono"),
+  "Mono-Bold": fontFile("DejaVuSansMono-Bold"),
+};
+
 function fontOf(run: InlineStyle): string {
-  if (run.mono) return run.bold ? "Courier-Bold" : "Courier";
-  if (run.bold && run.italic) return "Helvetica-BoldOblique";
-  if (run.bold) return "Helvetica-Bold";
-  if (run.italic) return "Helvetica-Oblique";
-  return "Helvetica";
+  if (run.mono) return run.bold ? "Mono-Bold" : "Mono";
+  if (run.bold && run.italic) return "Sans-BoldOblique";
+  if (run.bold) return "Sans-Bold";
+  if (run.italic) return "Sans-Oblique";
+  return "Sans";
 }
 
 function styleOf(element: Element): Record<string, string> {
@@ -239,20 +251,21 @@ class PdfWriter {
       }
     };
     collect(element);
-    const data = rows
+    const data: TableCell[][] = rows
       .map((row) =>
         row.children
           .filter((cell): cell is Element => isTag(cell) && (cell.name === "td" || cell.name === "th"))
           .map((cell) => ({
             text: decode(textOf(cell).replace(/\s+/g, " ").trim()),
+            bold: cell.name === "th",
             colSpan: Math.min(Math.max(Number(cell.attribs.colspan) || 1, 1), 50),
-            font: { src: cell.name === "th" ? "Helvetica-Bold" : "Helvetica", size: BODY_SIZE - 1 },
           })),
       )
       .filter((row) => row.length > 0);
     if (!data.length) return;
-    this.doc.x = this.doc.page.margins.left + this.indent;
-    this.doc.table({ data });
+    const left = this.doc.page.margins.left + this.indent;
+    const width = this.doc.page.width - this.doc.page.margins.right - left;
+    drawTable(this.doc, data, { regular: "Sans", bold: "Sans-Bold", size: BODY_SIZE - 1 }, left, width);
     this.doc.moveDown(0.5);
   }
 }
@@ -273,6 +286,8 @@ export function htmlToPdf(html: string, options: PdfPageOptions = {}): Promise<B
     margin: 50,
     info: { Producer: "comind-runtime", Creator: "comind-runtime" },
   });
+  for (const [name, file] of Object.entries(FONTS)) doc.registerFont(name, file);
+  doc.font("Sans");
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on("data", (chunk: Buffer) => chunks.push(chunk));
