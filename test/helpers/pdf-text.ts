@@ -21,9 +21,8 @@ function parseCmap(text: string): Map<number, string> {
     String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((h) => Number.parseInt(h, 16)));
   for (const [, body] of text.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
     for (const [, start, , list] of body.matchAll(/<([0-9a-f]+)>\s*<([0-9a-f]+)>\s*\[([^\]]*)\]/gi)) {
-      [...list.matchAll(/<([0-9a-f]+)>/gi)].forEach((match, index) =>
-        map.set(Number.parseInt(start, 16) + index, unicode(match[1])),
-      );
+      let code = Number.parseInt(start, 16);
+      for (const match of list.matchAll(/<([0-9a-f]+)>/gi)) map.set(code++, unicode(match[1]));
     }
   }
   for (const [, body] of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/g))
