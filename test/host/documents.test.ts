@@ -38,6 +38,23 @@ describe("writePdfFileRef's HTML renderer", () => {
     expect(text).toContain("code ✓");
   });
 
+  it("draws data-URI images and leaves out what it cannot draw", async () => {
+    // A 2x1 PNG (red, blue).
+    const png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==";
+    const withImage = await htmlToPdf(
+      `<p>logo</p><img src="data:image/png;base64,${png}" width="200"><p>after</p>`,
+    );
+    const without = await htmlToPdf("<p>logo</p><p>after</p>");
+    expect(withImage.toString("latin1")).toMatch(/\/Subtype \/Image/);
+    expect(without.toString("latin1")).not.toMatch(/\/Subtype \/Image/);
+    const broken = await htmlToPdf(
+      '<img src="data:image/png;base64,AAAA"><img src="https://example.com/x.png"><p>text</p>',
+    );
+    expect(broken.toString("latin1")).not.toMatch(/\/Subtype \/Image/);
+    expect(await pdfText(broken)).toBe("text");
+  });
+
   it("starts a new page on page-break-before and honours landscape", async () => {
     const pdf = await htmlToPdf('<p>one</p><div style="page-break-before: always">two</div>', {
       landscape: true,

@@ -2,8 +2,8 @@
  * `Files.writePdfFileRef({ html })`: HTML to PDF in pure JavaScript (htmlparser2 + pdfkit, no
  * browser). The subset that renders: h1–h6, p, div and other blocks, br, hr, b/strong, i/em, u,
  * a (links), code/pre (monospace), ul/ol/li, blockquote, table/tr/th/td (colspan), the style
- * properties text-align, color, font-weight:bold, font-style:italic and page-break-before:always.
- * Images, CSS files, fonts and scripts are ignored. Text is set in the DejaVu fonts (embedded,
+ * properties text-align, color, font-weight:bold, font-style:italic and page-break-before:always,
+ * and data-URI PNG/JPEG images. Other images, CSS files, fonts and scripts are ignored. Text is set in the DejaVu fonts (embedded,
  * subset), which cover Latin, Greek, Cyrillic and many symbols.
  */
 import { createRequire } from "node:module";
@@ -29,7 +29,9 @@ const isText = (node: ChildNode): node is ChildNode & { data: string } => node.t
 const PLAIN: InlineStyle = { bold: false, italic: false, underline: false, mono: false };
 const HEADING_SIZES: Record<string, number> = { h1: 22, h2: 18, h3: 15, h4: 13, h5: 12, h6: 11 };
 const BODY_SIZE = 11;
-const SKIPPED = new Set(["head", "script", "style", "title", "img", "svg", "iframe", "object", "noscript"]);
+const SKIPPED = new Set(["head", "script", "style", "title", "svg", "iframe", "object", "noscript"]);
+/** `<img src="data:image/png;base64,…">` (or jpeg): the only images drawn; nothing is fetched. */
+const DATA_IMAGE = /^data:image\/(png|jpe?g);base64,([A-Za-z0-9+/=\s]+)$/i;
 const BLOCKS = new Set([
   "p",
   "div",
@@ -170,6 +172,10 @@ class PdfWriter {
   element(element: Element, style: InlineStyle): void {
     const name = element.name;
     if (SKIPPED.has(name)) return;
+    if (name === "img") {
+      this.image(element);
+      return;
+    }
     if (name === "br") {
       this.runs.push({ ...style, text: "\n" });
       return;
@@ -223,6 +229,30 @@ class PdfWriter {
     } else {
       this.inline(element.children, style);
       this.flush();
+    }
+  }
+
+  /** Draws an inline data-URI image on its own line, scaled to its width attribute and the page. */
+  private image(element: Element): void {
+    const match = DATA_IMAGE.exec(String(element.attribs.src ?? "").trim());
+    if (!match) return;
+    this.flush(0.2);
+    const left = this.doc.page.margins.left + this.indent;
+    const room = this.doc.page.width - this.doc.page.margins.right - left;
+    const wanted = Number.parseFloat(element.attribs.width ?? "");
+    const width = Math.min(Number.isFinite(wanted) && wanted > 0 ? wanted * 0.75 : room, room);
+    try {
+      // pdfkit's openImage (missing from @types/pdfkit) decodes once; image() then reuses it.
+      const opener = this.doc as unknown as {
+        openImage(src: Buffer): PDFKit.Mixins.ImageSrc & { width: number; height: number };
+      };
+      const image = opener.openImage(Buffer.from(match[2], "base64"));
+      const height = (image.height * width) / image.width;
+      if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+      this.doc.image(image, left, this.doc.y, { width });
+      this.doc.y += height + 6;
+    } catch {
+      // A broken image is left out, like a browser shows nothing useful for it either.
     }
   }
 
