@@ -14,7 +14,7 @@ import { ComindServer } from "./comind-server.ts";
 import { Utils } from "./utils.ts";
 import { LiquidParser } from "./liquid-parser.ts";
 import { createConsole } from "./console.ts";
-import { currentEntity, currentEntityOld, currentUser, setActionInit } from "./entity.ts";
+import { currentEntity, currentEntityOld, currentRecords, currentUser, setActionInit } from "./entity.ts";
 import { createRunner } from "./runner.ts";
 
 const reflectApply = Reflect.apply;
@@ -66,6 +66,11 @@ export function bootstrap(
   Object.defineProperty(globalThis, "entity", { get: currentEntity, configurable: false, enumerable: false });
   Object.defineProperty(globalThis, "entityOld", {
     get: currentEntityOld,
+    configurable: false,
+    enumerable: false,
+  });
+  Object.defineProperty(globalThis, "records", {
+    get: currentRecords,
     configurable: false,
     enumerable: false,
   });

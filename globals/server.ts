@@ -8,5 +8,14 @@ export { AppSchema } from "./app-settings.ts";
 export { ComindServer } from "./comind-server.ts";
 export { Utils } from "./utils.ts";
 export { LiquidParser } from "./liquid-parser.ts";
-export type { FileRef, HttpResponse, DownloadResponse, RecordQuery } from "./bridge-contract.ts";
+export type {
+  AppSchemaInfo,
+  FileRef,
+  HttpResponse,
+  DownloadResponse,
+  LookupOption,
+  RecordQuery,
+  UserInfo,
+} from "./bridge-contract.ts";
+export type { QueryParams } from "./record-query.ts";
 export type { NotifyContext, NotifyResult, EmailLayout, EmailRecipients } from "./notify-context.ts";

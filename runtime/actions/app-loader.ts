@@ -6,7 +6,13 @@ import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
 import { FieldSchema } from "./fields.ts";
 
-export const BASE_ACTIONS = ["add", "edit", "delete"] as const;
+/**
+ * Base actions every app has. copy / move / archive are ours to design (see the README):
+ * copy creates a new record with the same field values (logic runs on the copy), move changes
+ * the record's `state` to the submitted one, archive sets `state` to "archived"; an app's logic
+ * for them runs as for any other action.
+ */
+export const BASE_ACTIONS = ["add", "edit", "delete", "copy", "move", "archive"] as const;
 
 export interface LoadedApp {
   alias: string;
@@ -17,6 +23,12 @@ export interface LoadedApp {
   sandbox: SandboxApp;
   /** Custom action uids plus the base actions. */
   actionUids: Set<string>;
+  /** Actions with `skipAuditTrail` or `skipCreatingVersion`: they write no history entry. */
+  historyless: Set<string>;
+  /** Actions with `showAsMassAction: false`: refused on several records at once. */
+  singleOnly: Set<string>;
+  /** Actions with `visible: false`: not offered to users and refused over the REST API. */
+  hidden: Set<string>;
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
@@ -35,5 +47,10 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       sourceMap: sourceMapOf(build.logicCode),
     },
     actionUids: new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]),
+    historyless: new Set(
+      manifest.actions.filter((a) => a.skipAuditTrail || a.skipCreatingVersion).map((a) => a.uid),
+    ),
+    singleOnly: new Set(manifest.actions.filter((a) => a.showAsMassAction === false).map((a) => a.uid)),
+    hidden: new Set(manifest.actions.filter((a) => a.visible === false).map((a) => a.uid)),
   };
 }

@@ -2,7 +2,7 @@
  * Running an action's logic inside an action scope: the unit of work, files, console and HTTP log
  * that a top-level action and the transitions it fires through `updateAppRecord` share.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
 import type { LogCapture } from "../host/console.ts";
@@ -12,12 +12,14 @@ import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/redact.ts";
 import type { PendingNotification } from "../notify/index.ts";
 import { secretsFor } from "../host/secrets.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
+import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
@@ -33,11 +35,13 @@ export interface ActionScope {
   httpCalls: HttpCallLog[];
   /** One HTTP client per action: nested transitions share its request budget. */
   http: HttpClient;
-  user: CurrentUser;
+  user: UserInfo;
   redact: Redactor;
   /** Wall-clock deadline of the whole action, nested transitions included. */
   deadline: number;
   abort: AbortController;
+  /** Answers of `queryApp*Cached` calls, for the whole action. */
+  queryCache: Map<string, JsonRecord[]>;
   /** E-mails asked for by `__sendNotifications` of this action and its nested transitions; sent after the commit. */
   notifications: PendingNotification[];
 }
@@ -46,6 +50,15 @@ export interface LogicResult {
   outcome: SandboxOutcome;
   /** Field values after the logic (validated), when it succeeded. */
   fields?: JsonRecord;
+  /** A mass action's other selected records after the logic, validated (records[1..]). */
+  others?: JsonRecord[];
+}
+
+export interface LogicOptions {
+  /** `runAsUser`: the logic sees this user as currentUser. */
+  user?: UserInfo;
+  /** A mass action: the other selected records (the first is `record`). */
+  others?: PreparedRecord[];
 }
 
 export async function runLogic(
@@ -54,8 +67,10 @@ export async function runLogic(
   record: PreparedRecord,
   action: string,
   depth: number,
+  options: LogicOptions = {},
 ): Promise<LogicResult> {
   const { config } = scope;
+  const user = options.user ?? scope.user;
   const abort = new AbortController();
   const stop = () => abort.abort(scope.abort.signal.reason);
   scope.abort.signal.addEventListener("abort", stop, { once: true });
@@ -66,22 +81,31 @@ export async function runLogic(
       workspaceAlias: config.workspace,
       entity: record.entity,
       entityOld: record.entityOld,
-      currentUser: { ...scope.user },
+      currentUser: { ...user },
       isNew: record.isNew,
       vars: app.manifest.vars,
+      records: options.others ? [record.entity, ...options.others.map((other) => other.entity)] : undefined,
     };
     const secrets = secretsFor(app.build.secretNames, config.secretSource);
-    const host = createHostFunctions({
-      uow: scope.uow,
-      files: scope.files,
-      logs: scope.logs,
-      secrets,
-      http: scope.http,
-      signal: abort.signal,
-      signIn: (spec) => config.comindAuth.apply(spec, scope.user),
-      documents: config.documents,
-      updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
-    });
+    const host: HostFunctions = {
+      ...createHostFunctions({
+        uow: scope.uow,
+        files: scope.files,
+        logs: scope.logs,
+        secrets,
+        http: scope.http,
+        signal: abort.signal,
+        signIn: (spec) => config.comindAuth.apply(spec, user),
+        documents: config.documents,
+      }),
+      ...createRecordCalls({
+        uow: scope.uow,
+        app,
+        user,
+        queryCache: scope.queryCache,
+        fireTransition: (arg, runAs) => fireTransition(scope, arg, depth + 1, runAs ?? user),
+      }),
+    };
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,
@@ -92,13 +116,18 @@ export async function runLogic(
       describeError: errorDescriber(scope.redact, config.onInternalError),
     });
     if (!outcome.ok) return { outcome };
+    const others = options.others?.map((other, i) => {
+      const after = outcome.records?.[i + 1];
+      if (!after || typeof after !== "object") return other.fields;
+      return { ...other.fields, ...app.schema.validate(fieldsFromEntity(after, other.entity, app.schema)) };
+    });
     const fields = {
       ...record.fields,
-      ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity)),
+      ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity, app.schema)),
     };
     for (const context of outcome.notifications ?? [])
       scope.notifications.push({ context, app: app.alias, recordId: record.id, fields });
-    return { outcome, fields };
+    return { outcome, fields, others };
   } finally {
     scope.abort.signal.removeEventListener("abort", stop);
   }
@@ -109,6 +138,7 @@ async function fireTransition(
   scope: ActionScope,
   arg: { id: string; transition: string; values: JsonRecord },
   depth: number,
+  user: UserInfo,
 ): Promise<JsonRecord> {
   const transition = arg.transition || "edit";
   if (depth > MAX_NESTING) {
@@ -127,7 +157,7 @@ async function fireTransition(
   if (!app.actionUids.has(transition))
     throw new RuntimeError("unknown_action", `Action "${transition}" is not defined in app ${app.alias}.`);
   const prepared = prepareFromPending(app, target, arg.values ?? {});
-  const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth);
+  const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth, { user });
   if (!outcome.ok) {
     const code = outcome.error.code === "logic_error" ? "logic_error" : outcome.error.code;
     throw new RuntimeError(
@@ -135,7 +165,13 @@ async function fireTransition(
       `${app.alias} ${transition} on ${arg.id} failed: ${outcome.error.message}`,
     );
   }
-  const next = { ...target, fields: fields!, deleted: transition === "delete", transition };
+  const next = {
+    ...target,
+    fields: fields!,
+    deleted: transition === "delete",
+    transition,
+    skipHistory: app.historyless.has(transition),
+  };
   scope.uow.put(next);
   return scope.uow.entityOf(next);
 }

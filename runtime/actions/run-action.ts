@@ -4,14 +4,17 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { randomUUID } from "node:crypto";
-import { isRuntimeError } from "../errors.ts";
+import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
 import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import { commitOnce, earlierCommit } from "./commit-step.ts";
+import type { RunCommit } from "../store/types.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
-import { prepareRecord } from "./prepare-record.ts";
+import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
@@ -24,7 +27,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  const user = request.user ?? DEFAULT_USER;
+  const caller = request.user ?? DEFAULT_USER;
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
@@ -46,7 +49,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         action: request.action,
         recordId,
         source: request.source ?? "api",
-        actor: user.id,
+        actor: caller.id,
         startedAt,
         finishedAt: new Date().toISOString(),
         ok: result.ok,
@@ -72,8 +75,45 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       cpuMs,
     });
 
+  /** The answer to a retry whose change already committed under the same idempotency key. */
+  const replay = async (previous: RunCommit): Promise<ActionResult> => {
+    const id = previous.recordId ?? recordId ?? "";
+    const saved = id ? await store.getRecord(workspace, id) : null;
+    return {
+      ok: true,
+      runId: previous.runId,
+      recordId: id,
+      created: false,
+      ran: false,
+      replayed: true,
+      entity: saved ? toEntity(saved.id, saved.fields, saved, app.schema) : { id },
+      logs: [],
+      httpCalls: [],
+      cpuMs: 0,
+    };
+  };
+
   try {
-    const record = await prepareRecord(store, workspace, app, request);
+    const user = await resolveUser(store, workspace, caller);
+    if (request.checkAccess) {
+      if (app.hidden.has(request.action))
+        throw new RuntimeError(
+          "forbidden",
+          `Action "${request.action}" of app ${app.alias} is not visible to users (visible: false); only logic can fire it.`,
+        );
+      await checkAccess(store, {
+        user,
+        workspace,
+        app: app.alias,
+        permission: permissionFor(request.action),
+      });
+    }
+    const previous = await earlierCommit(store, request);
+    if (previous) return await replay(previous);
+    const selected: PreparedRecord[] = request.recordIds
+      ? await prepareMassRecords(store, workspace, app, request)
+      : [await prepareRecord(store, workspace, app, request)];
+    const [record, ...others] = selected;
     recordId = record.id;
     const uow = new UnitOfWork({
       store,
@@ -108,29 +148,51 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      queryCache: new Map(),
       notifications: [],
     };
-    const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
+    const {
+      outcome,
+      fields,
+      others: othersAfter,
+    } = await runLogic(scope, app, record, request.action, 0, {
+      others: request.recordIds ? others : undefined,
+    });
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    uow.put({
-      id: record.id,
-      app: app.alias,
-      stored: record.stored,
-      fields: fields!,
-      deleted: request.action === "delete",
-      transition: request.action,
-    });
-    const committed = await store.commit({
-      workspace,
-      actor: user.id,
-      action: request.action,
-      runId,
-      writes: uow.writes(),
-      files: files.pendingWrites(),
-    });
+    const skipHistory = app.historyless.has(request.action);
+    for (const [i, each] of selected.entries()) {
+      uow.put({
+        id: each.id,
+        app: app.alias,
+        stored: each.stored,
+        fields: i === 0 ? fields! : othersAfter![i - 1],
+        deleted: request.action === "delete",
+        transition: request.action,
+        skipHistory,
+      });
+    }
+    const commit = await commitOnce(
+      store,
+      request,
+      {
+        workspace,
+        actor: user.id,
+        action: request.action,
+        runId,
+        recordId: record.id,
+        writes: uow.writes(),
+        files: files.pendingWrites(),
+      },
+      scope.deadline,
+    );
+    if (commit.kind === "replayed") {
+      await fail("conflict", "A retry with the same Idempotency-Key committed first; answered from it.");
+      return await replay(commit.previous);
+    }
+    const committed = commit.records;
     if (scope.notifications.length)
       await config.notifier.deliver(scope.notifications, {
         store,
@@ -150,6 +212,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       ok: true,
       runId,
       recordId: record.id,
+      recordIds: request.recordIds ? selected.map((each) => each.id) : undefined,
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,

@@ -25,6 +25,7 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Store } from "../store/types.ts";
+import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
    * process (the CLI's `run`, tests). The server defaults to one per core.
    */
   workers?: number;
+  /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
+  spareWorkers?: number;
   /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
   notifications?: NotificationOptions;
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
@@ -76,6 +79,7 @@ export class ActionRuntime {
     this.workers = options.workers
       ? new WorkerSupervisor({
           size: options.workers,
+          spare: options.spareWorkers,
           onCrash: (info) =>
             onInternalError(
               new Error(
@@ -141,7 +145,8 @@ export class ActionRuntime {
   ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
-      .map((entry) => join(appsDir, entry.name));
+      .map((entry) => join(appsDir, entry.name))
+      .filter((dir) => !isPluginOnly(dir));
     const loaded = [];
     for (const dir of dirs) {
       try {

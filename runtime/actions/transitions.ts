@@ -3,7 +3,7 @@
  * action whose precondition is true. Preconditions of a whole page of records are checked in one
  * isolate call; they may compute but not do I/O.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
 import type { StoredRecord } from "../store/types.ts";
@@ -25,6 +25,9 @@ const COMPUTE_ONLY_HOST = {
   "console.write": () => null,
   ...pureHostCalls,
   "app.secrets": () => ({}),
+  "app.schema": () => {
+    throw new RuntimeError("forbidden", "AppSchema.load() is not available in preconditions.");
+  },
 } as unknown as HostFunctions;
 
 export async function allowedTransitions(
@@ -33,7 +36,10 @@ export async function allowedTransitions(
   records: StoredRecord[],
   user: CurrentUser,
 ): Promise<string[][]> {
-  const custom = app.manifest.actions.map((action) => action.uid);
+  // `visible: false` hides an action from users; logic can still fire it (updateAppRecord).
+  const custom = app.manifest.actions
+    .filter((action) => action.visible !== false)
+    .map((action) => action.uid);
   if (!app.build.hasPreconditions || records.length === 0)
     return records.map(() => ["edit", "delete", ...custom]);
   const outcome = await config.execute(config.pool, {

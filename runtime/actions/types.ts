@@ -1,5 +1,5 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import type { LogEntry } from "../host/console.ts";
 import type { HttpCallLog } from "../host/http/index.ts";
 import type { JsonRecord } from "./fields.ts";
@@ -11,6 +11,11 @@ export interface ActionRequest {
   action: string;
   /** The record to run on; omitted for a new record. */
   recordId?: string;
+  /**
+   * A mass action: run the action ONCE on all these records (`records` in the logic, `entity` is
+   * the first), `values` applied to each, one transaction for all. Replaces `recordId`.
+   */
+  recordIds?: string[];
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
   /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
@@ -20,7 +25,23 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /**
+   * A user-facing call (REST): check the caller's app permissions first and refuse actions with
+   * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.
+   */
+  checkAccess?: boolean;
+  /** The record revision the caller last saw: another revision fails the action with `conflict`. */
+  expectedRevision?: number;
+  /**
+   * A client's key for this exact change: if a change with this key already committed, the
+   * action does not run again and its result is answered from the stored record (`replayed`).
+   */
+  idempotencyKey?: string;
+  /** Told when the commit starts and how it ended, so a request timeout never hides a commit. */
+  onCommit?: (runId: string, phase: CommitPhase) => void;
 }
+
+export type CommitPhase = "start" | "committed" | "failed" | "unknown";
 
 export interface ActionError {
   code: string;
@@ -33,8 +54,12 @@ export type ActionResult =
       ok: true;
       runId: string;
       recordId: string;
+      /** Every record a mass action ran on (recordIds), in order. */
+      recordIds?: string[];
       created: boolean;
       ran: boolean;
+      /** Answered from an earlier commit with the same idempotency key; nothing ran now. */
+      replayed?: boolean;
       entity: JsonRecord;
       logs: LogEntry[];
       httpCalls: HttpCallLog[];

@@ -18,6 +18,8 @@ export interface PendingRecord {
   fields: JsonRecord;
   deleted: boolean;
   transition: string;
+  /** The action has `skipAuditTrail` / `skipCreatingVersion`: no history entry for this write. */
+  skipHistory?: boolean;
 }
 
 const MAX_PENDING_RECORDS = 100_000;
@@ -122,11 +124,20 @@ export class UnitOfWork {
     for (const record of this.pending.values()) {
       const { id, app, stored, fields, transition } = record;
       if (record.deleted) {
-        if (stored) writes.push({ kind: "delete", id, app, expectedRevision: stored.revision, transition });
+        if (stored)
+          writes.push({
+            kind: "delete",
+            id,
+            app,
+            expectedRevision: stored.revision,
+            transition,
+            skipHistory: record.skipHistory,
+          });
         continue;
       }
       const changes = diffFields(stored?.fields ?? {}, fields);
-      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes });
+      const skipHistory = record.skipHistory;
+      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory });
       else if (changes.length > 0)
         writes.push({
           kind: "update",
@@ -136,6 +147,7 @@ export class UnitOfWork {
           fields,
           transition,
           changes,
+          skipHistory,
         });
     }
     return writes;

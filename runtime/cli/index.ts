@@ -15,6 +15,7 @@ import { registerServe } from "./serve.ts";
 import { registerToken } from "./token.ts";
 import { registerInit } from "./init.ts";
 import { registerSecrets } from "./secrets.ts";
+import { registerDirectory } from "./directory.ts";
 
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerToken(program);
   registerInit(program);
   registerSecrets(program);
+  registerDirectory(program);
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ writeErr: () => undefined });
     command.commands.forEach(quiet);

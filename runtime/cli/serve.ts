@@ -11,6 +11,8 @@ import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { createServer } from "../server/index.ts";
+import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { openWhenReachable } from "./wait-for-store.ts";
 import {
   addSandboxOptions,
   allowHosts,
@@ -47,6 +49,7 @@ function oidcFromEnv() {
     issuer,
     jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
     audience: process.env.OIDC_AUDIENCE,
+    maxTokenAgeSeconds: maxTokenAgeFromEnv(),
   };
 }
 
@@ -111,7 +114,9 @@ function serveCommand(
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    const { store, cleanup } = await openWhenReachable(() =>
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
+    );
     let serverLog: {
       info(details: object, message: string): void;
       warn(details: object, message: string): void;

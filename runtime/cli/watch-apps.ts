@@ -3,8 +3,9 @@
  * version serving and logs why; the next good save replaces it.
  */
 import { existsSync, watch } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { ActionRuntime } from "../actions/index.ts";
+import { isPluginOnly } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 
 const DEBOUNCE_MS = 150;
@@ -32,11 +33,17 @@ export function watchApps(runtime: ActionRuntime, appsDir: string, log: WatchLog
     if (!folder || folder.startsWith(".") || folder === "node_modules") return;
     const dir = join(appsDir, folder);
     if (!existsSync(join(dir, "package.json"))) return;
-    clearTimeout(timers.get(dir));
-    timers.set(
-      dir,
-      setTimeout(() => void reload(dir), DEBOUNCE_MS),
-    );
+    // A plugin or parent app changed: rebuild every app composed of it too.
+    const dependents = [...runtime.apps.values()]
+      .filter((app) => app.build.layers.includes(resolve(dir)))
+      .map((app) => app.dir);
+    for (const target of isPluginOnly(dir) ? dependents : [dir, ...dependents]) {
+      clearTimeout(timers.get(target));
+      timers.set(
+        target,
+        setTimeout(() => void reload(target), DEBOUNCE_MS),
+      );
+    }
   });
   return () => {
     watcher.close();

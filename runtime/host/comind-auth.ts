@@ -7,8 +7,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
-import type { CurrentUser } from "../../globals/app-types.ts";
 import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
+import type { Caller } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 
 const AUDIENCE = "comind-runtime:comind-auth";
@@ -52,7 +52,7 @@ export class ComindAuth {
   }
 
   /** The request with the user's short-lived token, when the logic asked for setComindAuth(). */
-  async apply(spec: HttpRequestSpec, user: CurrentUser): Promise<HttpRequestSpec> {
+  async apply(spec: HttpRequestSpec, user: Caller): Promise<HttpRequestSpec> {
     if (!spec.comindAuth) return spec;
     if (!this.publicOrigin)
       throw new RuntimeError(
@@ -65,7 +65,10 @@ export class ComindAuth {
         "forbidden",
         `RestApi.setComindAuth() signs in to this runtime's own REST API only (${this.publicOrigin}); point RestApi.createClient at it.`,
       );
-    const token = await new SignJWT({ name: user.name, adm: Boolean(user.isAdmin) })
+    const token = await new SignJWT({
+      name: user.name ?? user.id,
+      adm: Boolean(user.isAdmin ?? user.isGlobalAdmin),
+    })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(user.id)
       .setAudience(AUDIENCE)
@@ -78,7 +81,7 @@ export class ComindAuth {
   }
 
   /** The user of a token made by `apply`, or null when it is not one (or expired, or forged). */
-  async verify(token: string): Promise<CurrentUser | null> {
+  async verify(token: string): Promise<Caller | null> {
     try {
       const { payload } = await jwtVerify(token, await this.signingKey(), {
         audience: AUDIENCE,

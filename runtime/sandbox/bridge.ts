@@ -28,6 +28,7 @@ export const SYNC_CALLS: Record<SyncCallName, { maxArgBytes: number }> = {
   "utils.parseJwt": { maxArgBytes: 64 * KB },
   "utils.writeCsv": { maxArgBytes: 16 * MB },
   "liquid.render": { maxArgBytes: 4 * MB },
+  "app.schema": { maxArgBytes: KB },
 };
 
 export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
@@ -42,9 +43,15 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "records.import": { maxArgBytes: 32 * MB },
   "records.query": { maxArgBytes: 64 * KB },
   "records.get": { maxArgBytes: KB },
+  "records.find": { maxArgBytes: 64 * KB },
   "records.create": { maxArgBytes: 4 * MB },
   "records.update": { maxArgBytes: 4 * MB },
   "records.delete": { maxArgBytes: KB },
+  "records.bulkCreate": { maxArgBytes: 32 * MB },
+  "records.bulkDelete": { maxArgBytes: 4 * MB },
+  "records.lookup": { maxArgBytes: 16 * KB },
+  "records.accessPass": { maxArgBytes: KB },
+  "users.workspaceAdmins": { maxArgBytes: KB },
   "server.sleep": { maxArgBytes: KB },
   "ids.uniqueForPrefix": { maxArgBytes: KB },
   "files.readExcel": { maxArgBytes: 4 * KB },

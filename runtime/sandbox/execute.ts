@@ -44,6 +44,8 @@ export type SandboxOutcome =
       ok: true;
       ran: boolean;
       entity: Record<string, unknown>;
+      /** A mass action's selected records after the logic (entity is the first of them). */
+      records?: Record<string, unknown>[];
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
@@ -65,13 +67,22 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  // the database went away during a host call: the client must retry, not fix its logic
+  "store_unavailable",
 ]);
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string; notifications?: unknown[] }
+  | {
+      ok: true;
+      allowed: true;
+      ran: boolean;
+      entityJson: string;
+      recordsJson?: string;
+      notifications?: unknown[];
+    }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -179,7 +190,12 @@ async function runInLease(
       };
     }
     const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    return { ok: true, ran: reply.ran, entity, notifications: reply.notifications, cpuMs: cpuMs() };
+    const records = reply.recordsJson
+      ? parseFromIsolate<Record<string, unknown>[]>(reply.recordsJson, MAX_RESULT_BYTES, "records")
+      : undefined;
+    if (records && !Array.isArray(records))
+      throw new RuntimeError("logic_error", "records must stay an array.");
+    return { ok: true, ran: reply.ran, entity, records, notifications: reply.notifications, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

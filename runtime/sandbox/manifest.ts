@@ -28,8 +28,13 @@ const FIELD_TYPES = new Set([
   "bool",
   "object",
   "lookup",
+  "lookupMulti",
+  "appsLookup",
+  "linkto",
+  "linkslist",
   "fileslist",
   "peoplelist",
+  "person",
 ]);
 
 function check(manifest: AppManifest, alias: string): AppManifest {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/types.ts";
 
@@ -12,6 +12,24 @@ export interface OidcConfig {
   issuer: string;
   jwksUrl: string;
   audience?: string;
+  /**
+   * Longest token lifetime accepted, in seconds (default 86,400 = 24 h): a token must have `exp`,
+   * and `exp` may be at most this far after its `iat` (or after now, without `iat`).
+   */
+  maxTokenAgeSeconds?: number;
+}
+
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
+
+/** Tokens that never expire, or live longer than the configured maximum, are refused. */
+function checkLifetime(payload: JWTPayload, maxAgeSeconds: number): void {
+  if (typeof payload.exp !== "number")
+    throw unauthorized("The bearer token has no expiry (exp claim); ask the issuer for tokens that expire.");
+  const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
+  if (payload.exp - issuedAt > maxAgeSeconds)
+    throw unauthorized(
+      `The bearer token lives longer than the accepted ${maxAgeSeconds} s (exp - iat); ask the issuer for shorter-lived tokens.`,
+    );
 }
 
 export function hashToken(token: string): string {
@@ -24,6 +42,16 @@ export async function createToken(
   user: { id: string; name?: string; isAdmin?: boolean },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
+  // Tokens belong to users: a token for an unknown user adds the user.
+  if (!(await store.directory.findUser(user.id)))
+    await store.directory.saveUser({
+      id: user.id,
+      email: null,
+      name: user.name ?? user.id,
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: Boolean(user.isAdmin),
+    });
   await store.saveToken({
     id: randomUUID(),
     tokenHash: hashToken(token),
@@ -44,13 +72,17 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     preferred_username?: string;
     zoneinfo?: unknown;
     roles?: unknown;
+    groups?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  const groups = Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [];
   return {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
-    email: claims.email,
+    email: typeof claims.email === "string" ? claims.email : undefined,
+    // JWT groups add to the user's groups in the store (resolveUser merges both).
+    groups: groups.slice(0, 200),
     isAdmin: roles.includes("admin"),
     ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
@@ -96,10 +128,17 @@ export function createAuthenticator(
         const { payload } = await jwtVerify(credential, jwks, {
           issuer: oidc.issuer,
           audience: oidc.audience,
+          requiredClaims: ["exp"],
         });
+        checkLifetime(payload, oidc.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS);
         return userFromJwt(payload);
       } catch (error) {
         if (error instanceof RuntimeError) throw error;
+        const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+        if (claim === "exp" && reason === "missing")
+          throw unauthorized(
+            "The bearer token has no expiry (exp claim); ask the issuer for tokens that expire.",
+          );
         throw unauthorized("The bearer token is not valid (signature, issuer or expiry).");
       }
     }

@@ -12,7 +12,13 @@ import type { ActionRuntime } from "../actions/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
+import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { resolveUser } from "../access/index.ts";
+import { registerAccessPassRoute } from "./routes/access-pass.ts";
+import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { installRequestGuard } from "./request-guard.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
@@ -22,6 +28,7 @@ import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
 export interface ServerOptions {
@@ -39,7 +46,9 @@ export interface ServerOptions {
   console?: boolean;
 }
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
+/** The path whose credential is the access pass in its query, not Authorization. */
+const ACCESS_PASS_PATH = "/api/access-pass";
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -54,7 +63,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    return503OnClosing: true,
+    ...httpServerLimits(ctx.requestTimeoutMs),
+    clientErrorHandler,
+    // While closing, the request guard answers 503 in the documented JSON shape.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
@@ -96,27 +108,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     options.runtime.config.comindAuth.verify(token),
   );
   server.decorateRequest("user", null as never);
-  server.decorateRequest("deadline", 0);
-  server.addHook("onRequest", async (request, reply) => {
-    request.deadline = Date.now() + ctx.requestTimeoutMs;
-    const timer = setTimeout(() => {
-      if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({
-          error: {
-            code: "timeout",
-            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
-          },
-        });
-      }
-    }, ctx.requestTimeoutMs);
-    reply.raw.once("close", () => clearTimeout(timer));
+  installRequestGuard(server, ctx.requestTimeoutMs);
+  server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
     // The console signs in with its own cookie; the API takes credentials in the header.
-    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
-      return;
-    request.user = await authenticate(request.headers.authorization);
+    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH) return;
+    if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
+    const caller = await authenticate(request.headers.authorization);
+    request.user = await resolveUser(ctx.store, ctx.workspace, caller);
   });
-  server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
+  registerHealthRoutes(server, options.store);
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
@@ -125,6 +127,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerAccessPassRoute(server, ctx);
+  registerRunRoutes(server, ctx);
   registerMcpRoute(server, ctx);
   if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;

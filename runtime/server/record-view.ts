@@ -2,7 +2,7 @@
  * A record as the REST API returns it (seed 000): custom fields at the top level like the
  * globals' `entity`, plus `publishing_alias`, `project_alias` and the `transitions` allowed now.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../actions/app-loader.ts";
 import { allowedTransitions } from "../actions/transitions.ts";
 import { toEntity } from "../actions/record-shape.ts";

@@ -4,6 +4,8 @@ import type {
   AuthToken,
   DeletedRecord,
   HistoryEntry,
+  IdempotentResponse,
+  RunCommit,
   StoredFile,
   StoredRecord,
 } from "./types.ts";
@@ -69,6 +71,26 @@ export function rowToRun(row: Row): ActionRunLog {
     httpCalls: json(row.http_calls),
     cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms),
     heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
+  };
+}
+
+export function rowToCommit(row: Row): RunCommit {
+  return {
+    runId: row.run_id,
+    idempotencyKey: row.idempotency_key ?? null,
+    actor: row.actor,
+    recordId: row.record_id ?? null,
+    committedAt: row.committed_at,
+  };
+}
+
+export function rowToIdempotent(row: Row): IdempotentResponse {
+  return {
+    scopeKey: row.scope_key,
+    requestHash: row.request_hash,
+    status: Number(row.status),
+    body: row.body,
+    createdAt: row.created_at,
   };
 }
 

@@ -3,9 +3,11 @@
  * store (default) and the Postgres store implement it; the action lifecycle only sees this.
  */
 import type { FilterNode } from "./filter.ts";
+import type { Directory } from "./directory.ts";
 
 export type JsonRecord = Record<string, unknown>;
 export type { FilterNode } from "./filter.ts";
+export type { AppPermission, Directory, Permission, StoredGroup, StoredUser } from "./directory.ts";
 
 export interface StoredRecord {
   id: string;
@@ -25,7 +27,8 @@ export interface FieldChange {
   new: unknown;
 }
 
-export type RecordWrite =
+/** Every write may skip its history entry (actions with skipAuditTrail / skipCreatingVersion). */
+export type RecordWrite = (
   | {
       kind: "insert";
       id: string;
@@ -43,7 +46,8 @@ export type RecordWrite =
       transition: string;
       changes: FieldChange[];
     }
-  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string };
+  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string }
+) & { skipHistory?: boolean };
 
 export interface FileWrite {
   id: string;
@@ -63,6 +67,28 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The record the action ran on (kept with the commit marker). */
+  recordId?: string;
+  /** A client's idempotency key for this change: a second commit with the same key fails. */
+  idempotencyKey?: string;
+}
+
+/** Written in the same transaction as a change set: proof, afterwards, that it committed. */
+export interface RunCommit {
+  runId: string;
+  idempotencyKey: string | null;
+  actor: string;
+  recordId: string | null;
+  committedAt: string;
+}
+
+/** The stored answer to a request sent with an Idempotency-Key. */
+export interface IdempotentResponse {
+  scopeKey: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: string;
 }
 
 export interface RecordQuery {
@@ -192,6 +218,8 @@ export interface DeletedQuery {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Users, groups, workspace admins, per-app permissions. */
+  readonly directory: Directory;
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
   findRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** How many records match (ignores limit/offset). */
@@ -227,6 +255,13 @@ export interface Store {
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   getRun(id: string): Promise<ActionRunLog | null>;
+  /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
+  findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
+  getIdempotentResponse(scopeKey: string): Promise<IdempotentResponse | null>;
+  /** Keeps the first answer for a key (a concurrent second save is ignored); drops entries over 24 h. */
+  saveIdempotentResponse(response: IdempotentResponse): Promise<void>;
+  /** Answers when the store can serve queries; throws store_unavailable when it cannot. */
+  ping(): Promise<void>;
   /** The history entries one run committed (its field diffs), in order. */
   historyOfRun(workspace: string, runId: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;

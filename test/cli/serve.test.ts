@@ -31,7 +31,7 @@ describe("npm start", () => {
       ["start", "--", "--port", "0", "--data", data, "--workers", "1"],
       `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${data}`,
     );
-    expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true });
+    expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true, store: "up" });
     const token = await newToken(data);
     expect((await api(server.url, token, "/api/common")).server.apps).toEqual(
       expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]),

@@ -3,7 +3,10 @@
  * commits, never for a failed action, and a sending problem never fails the committed action.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore } from "../../runtime/store/index.ts";
 import { POSTGRES } from "../helpers/engines.ts";
@@ -269,6 +272,54 @@ describe("__sendNotifications over SMTP", () => {
       await runtime.close();
       await store.close();
       await cleanup();
+    }
+  });
+
+  it("an app composed with a plugin sends the e-mails of both layers", async () => {
+    const appsDir = mkdtempSync(join(tmpdir(), "comind-notify-layers-"));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(appsDir, path)), { recursive: true });
+      writeFileSync(join(appsDir, path), text);
+    };
+    const typings =
+      'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\nexport const { entity } = makeEntity(fields);\n';
+    write(
+      "plugin-mail/package.json",
+      JSON.stringify({ name: "@comind/plugin-mail", imports: { "#typings": "./typings.ts" } }),
+    );
+    write("plugin-mail/typings.ts", typings);
+    write("plugin-mail/fields/index.ts", "export default [];\n");
+    write(
+      "plugin-mail/actions/logic/index.ts",
+      'export default { __sendNotifications: () => ({ to: "plugin@example.com", subject: "from the plugin" }) };\n',
+    );
+    write(
+      "app-mail/package.json",
+      JSON.stringify({
+        name: "app-mail",
+        dependencies: { "@comind/plugin-mail": "*" },
+        comindApp: { publishingAlias: "LAYERMAIL" },
+        imports: { "#typings": "./typings.ts" },
+      }),
+    );
+    write("app-mail/typings.ts", typings);
+    write("app-mail/fields/index.ts", "export default [];\n");
+    write("app-mail/actions/index.ts", 'export default [{ uid: "go" }];\n');
+    write(
+      "app-mail/actions/logic/index.ts",
+      'export default { go() {}, __sendNotifications: () => [{ to: "app@example.com", subject: "from the app" }] };\n',
+    );
+    try {
+      await t.runtime.loadApp(join(appsDir, "app-mail"));
+      const before = smtp.messages.length;
+      const result = await t.runtime.run({ app: "LAYERMAIL", action: "go" });
+      expect(result.ok).toBe(true);
+      expect(smtp.messages.slice(before).map((mail) => mail.subject)).toEqual([
+        "from the plugin",
+        "from the app",
+      ]);
+    } finally {
+      rmSync(appsDir, { recursive: true, force: true });
     }
   });
 

@@ -15,6 +15,7 @@ import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
+import { jsonTusErrors } from "./tus-errors.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
@@ -78,6 +79,7 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       return { headers: { "Comind-File-Uid": upload.id } };
     },
   });
+  jsonTusErrors(tus);
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   const handle = async (
     request: { raw: import("node:http").IncomingMessage },

@@ -7,6 +7,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { expectedRevisionOf } from "../expected-revision.ts";
+import { withIdempotency } from "../idempotency.ts";
+import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
+import { batchUnavailable, isUnavailable } from "../unavailable.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
@@ -15,6 +19,8 @@ import { viewsOf } from "./tickets.ts";
 export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
+  /** A mass action: the action runs once on all these records (`records` in the logic). */
+  ids?: string[];
   app_alias?: string;
   workspace_alias?: string;
 };
@@ -22,6 +28,7 @@ export type MultiItem = Record<string, unknown> & {
 const META = new Set([
   "transition",
   "id",
+  "ids",
   "app_alias",
   "workspace_alias",
   "publishing_alias",
@@ -61,12 +68,19 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
     return appByAlias(ctx, String(item.app_alias)).alias;
   }
-  if (!item.id) throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id".`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(item.id));
+  const id = item.ids ? item.ids[0] : item.id;
+  if (!id)
+    throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
+  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
-      `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+      `Record ${String(id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+    );
+  if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
+    throw new RuntimeError(
+      "bad_request",
+      `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
     );
   return appByAlias(ctx, stored.app).alias;
 }
@@ -74,12 +88,14 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
 /** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
 export async function runItem(
   ctx: ServerContext,
-  request: Pick<FastifyRequest, "user" | "deadline">,
+  request: Pick<FastifyRequest, "user" | "deadline"> & { commits?: RequestCommits },
   item: MultiItem,
+  idempotencyKey?: string,
 ) {
   try {
     item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
+    const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
     // A delete answers the record's number too; it is gone after the run.
@@ -90,11 +106,16 @@ export async function runItem(
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
-      recordId: item.transition === "add" ? undefined : String(item.id),
+      recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
+      recordIds: item.ids,
       values,
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      checkAccess: true,
+      expectedRevision,
+      idempotencyKey,
+      onCommit: request.commits && commitTracker(request.commits),
     });
     if (!result.ok)
       return {
@@ -102,12 +123,19 @@ export async function runItem(
         data: result.recordId ? { id: result.recordId } : null,
         warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
+        runId: result.runId,
       };
-    const stored =
-      item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored
-      ? (await viewsOf(ctx, [stored], request.user))[0]
-      : { id: result.recordId, number: deletedNumber };
+    const ids = result.recordIds ?? [result.recordId];
+    const stored = [];
+    if (item.transition !== "delete")
+      for (const id of ids) {
+        const record = await ctx.store.getRecord(ctx.workspace, id);
+        if (record) stored.push(record);
+      }
+    const views = stored.length
+      ? await viewsOf(ctx, stored, request.user)
+      : ids.map((id) => ({ id, number: item.ids ? null : deletedNumber }));
+    const data = item.ids ? views : views[0];
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -117,6 +145,7 @@ export async function runItem(
     return {
       successful: true,
       ...outcome,
+      ...(result.replayed ? { replayed: true } : {}),
       data,
       warnings: warningsOf(result.logs),
       logs: result.logs,
@@ -136,10 +165,18 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
     { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
-    async (request) => {
-      const results = [];
-      for (const item of request.body) results.push(await runItem(ctx, request, item));
-      return results;
-    },
+    async (request, reply) =>
+      withIdempotency(ctx, request, reply, async (itemKey) => {
+        const results = [];
+        for (const [index, item] of request.body.entries()) {
+          const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
+          results.push(result);
+          if (!result.successful && isUnavailable(result.error?.code)) {
+            reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+            return batchUnavailable(result.error!, runId, results);
+          }
+        }
+        return { status: 200, body: results };
+      }),
   );
 }

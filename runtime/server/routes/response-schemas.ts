@@ -91,6 +91,10 @@ export const multiAnswer = {
       created: { type: "boolean" },
       updated: { type: "boolean" },
       deleted: { type: "boolean" },
+      replayed: {
+        type: "boolean",
+        description: "answered from an earlier commit with the same Idempotency-Key; nothing ran now",
+      },
       data: { description: "the record (a delete: { id, number }); null when there is none" },
       warnings: { type: "array", items: warning },
       logs: { type: "array", items: { type: "object", additionalProperties: true } },

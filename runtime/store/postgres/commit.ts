@@ -112,13 +112,15 @@ async function deleteAll(
 }
 
 async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: string): Promise<void> {
-  const entries = changes.writes.map((write) => ({
-    record_id: write.id,
-    app: write.app,
-    revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
-    transition: write.transition,
-    changes: write.kind === "delete" ? [] : write.changes,
-  }));
+  const entries = changes.writes
+    .filter((write) => !write.skipHistory)
+    .map((write) => ({
+      record_id: write.id,
+      app: write.app,
+      revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
+      transition: write.transition,
+      changes: write.kind === "delete" ? [] : write.changes,
+    }));
   for (const batch of chunks(entries)) {
     await client.query(
       `INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id)
@@ -154,6 +156,10 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"), now);
     await writeHistory(client, changes, now);
+    await client.query(
+      "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
+      [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],
+    );
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

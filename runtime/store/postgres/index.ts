@@ -2,18 +2,32 @@
  * The shared store: Postgres through `pg`, for servers and several runtime nodes on one database.
  * Same contract as the embedded SQLite store (test/store/contract.ts runs against both).
  * `schema` confines every pooled connection to that schema (created on open when missing).
+ * A database that goes away fails calls with `store_unavailable` (and commits whose outcome is
+ * unknown with `commit_unknown`); the pools reconnect by themselves when it is back.
  *
  * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app", { schema: "tenant_a" });
  */
-import { rowToDeleted, rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { IDEMPOTENCY_TTL_MS } from "../idempotency-ttl.ts";
+import {
+  rowToCommit,
+  rowToDeleted,
+  rowToFile,
+  rowToHistory,
+  rowToIdempotent,
+  rowToRecord,
+  rowToRun,
+  rowToToken,
+} from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
-import { createPool } from "./pool.ts";
+import { guardMethods, translateStoreError } from "./availability.ts";
+import { createPools, type PoolSettings } from "./pool.ts";
 import { postgresSql } from "./queries.ts";
 
 /** Prefix query: every word, the last as a prefix ("acme invoi" -> 'acme' & 'invoi':*). */
@@ -25,19 +39,33 @@ function tsQuery(text: string): string | null {
 
 export async function openPostgresStore(
   databaseUrl: string,
-  options: { schema?: string } = {},
+  options: { schema?: string; pool?: PoolSettings } = {},
 ): Promise<Store> {
-  const pool = createPool(databaseUrl, options.schema);
+  const pools = createPools(databaseUrl, options.schema, options.pool);
+  const pool = pools.queries;
   try {
-    await migrate(pool, options.schema);
+    await migrate(pools.transactions, options.schema);
   } catch (error) {
-    await pool.end();
-    throw error;
+    await pools.end();
+    throw translateStoreError(error);
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
-  return {
+  let n = 0;
+  const numbered = (sql: string) => {
+    n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  const store: Store = {
     kind: "postgres",
+    // guardMethods below wraps the store's own methods; the directory's queries translate here.
+    directory: createDirectory(async (sql, params) => {
+      try {
+        return await all(numbered(sql), params);
+      } catch (error) {
+        throw translateStoreError(error);
+      }
+    }),
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;
@@ -55,8 +83,8 @@ export async function openPostgresStore(
       const { sql, params } = postgresSql.byKeys(workspace, app, keyFields, keys);
       return (await all(sql, params)).map(rowToRecord);
     },
-    commit: (changes) => commitChangeSet(pool, changes),
-    nextSequence: (workspace, name) => nextValue(pool, workspace, name),
+    commit: (changes) => commitChangeSet(pools.transactions, changes),
+    nextSequence: (workspace, name) => nextValue(pools.transactions, workspace, name),
     async history(workspace, recordId, options = {}) {
       const rows = await all(
         "SELECT * FROM record_history WHERE workspace = $1 AND record_id = $2 AND ts >= $3 ORDER BY seq LIMIT $4",
@@ -152,8 +180,31 @@ export async function openPostgresStore(
       );
       return rows.map(rowToHistory);
     },
+    async findCommit(by) {
+      const rows =
+        "runId" in by
+          ? await all("SELECT * FROM run_commits WHERE run_id = $1", [by.runId])
+          : await all("SELECT * FROM run_commits WHERE idempotency_key = $1", [by.idempotencyKey]);
+      return rows[0] ? rowToCommit(rows[0]) : null;
+    },
+    async getIdempotentResponse(scopeKey) {
+      const rows = await all("SELECT * FROM idempotent_responses WHERE scope_key = $1", [scopeKey]);
+      return rows[0] ? rowToIdempotent(rows[0]) : null;
+    },
+    async saveIdempotentResponse(response) {
+      const cutoff = new Date(Date.parse(response.createdAt) - IDEMPOTENCY_TTL_MS).toISOString();
+      await pool.query("DELETE FROM idempotent_responses WHERE created_at < $1", [cutoff]);
+      await pool.query(
+        "INSERT INTO idempotent_responses (scope_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope_key) DO NOTHING",
+        [response.scopeKey, response.requestHash, response.status, response.body, response.createdAt],
+      );
+    },
+    async ping() {
+      await pool.query("SELECT 1");
+    },
     async close() {
-      await pool.end();
+      await pools.end();
     },
   };
+  return guardMethods(store);
 }

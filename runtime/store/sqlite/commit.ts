@@ -108,9 +108,12 @@ export function commitChangeSet(
       const touched: string[] = [];
       for (const write of changes.writes) {
         const revision = applyWrite(prepare, changes, write, now);
-        if (revision !== null) writeHistory(prepare, changes, write, revision, now);
+        if (revision !== null && !write.skipHistory) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
+      prepare(
+        "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
+      ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );

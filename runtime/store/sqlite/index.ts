@@ -23,10 +23,21 @@ import type {
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { commitChangeSet } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
-import { rowToDeleted, rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import {
+  rowToCommit,
+  rowToDeleted,
+  rowToFile,
+  rowToHistory,
+  rowToIdempotent,
+  rowToRecord,
+  rowToRun,
+  rowToToken,
+} from "../rows.ts";
+import { IDEMPOTENCY_TTL_MS } from "../idempotency-ttl.ts";
 import { ensureAppIds } from "./app-ids.ts";
 
 function migrate(db: DatabaseSync): void {
@@ -68,6 +79,9 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
 
   const store: Store = {
     kind: "sqlite",
+    directory: createDirectory(
+      async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
+    ),
     async getRecord(workspace, id) {
       const row = prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
       return row ? rowToRecord(row) : null;
@@ -200,6 +214,27 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     async getRun(id) {
       const row = prepare("SELECT * FROM action_runs WHERE id = ?").get(id);
       return row ? rowToRun(row) : null;
+    },
+    async findCommit(by) {
+      const row =
+        "runId" in by
+          ? prepare("SELECT * FROM run_commits WHERE run_id = ?").get(by.runId)
+          : prepare("SELECT * FROM run_commits WHERE idempotency_key = ?").get(by.idempotencyKey);
+      return row ? rowToCommit(row) : null;
+    },
+    async getIdempotentResponse(scopeKey) {
+      const row = prepare("SELECT * FROM idempotent_responses WHERE scope_key = ?").get(scopeKey);
+      return row ? rowToIdempotent(row) : null;
+    },
+    async saveIdempotentResponse(response) {
+      const cutoff = new Date(Date.parse(response.createdAt) - IDEMPOTENCY_TTL_MS).toISOString();
+      prepare("DELETE FROM idempotent_responses WHERE created_at < ?").run(cutoff);
+      prepare(
+        "INSERT INTO idempotent_responses (scope_key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key) DO NOTHING",
+      ).run(response.scopeKey, response.requestHash, response.status, response.body, response.createdAt);
+    },
+    async ping() {
+      prepare("SELECT 1").get();
     },
     async historyOfRun(workspace, runId) {
       return prepare("SELECT * FROM record_history WHERE workspace = ? AND run_id = ? ORDER BY seq")
