@@ -13,7 +13,7 @@
  */
 export type EmailLayout = "SimpleLayoutNotification" | "RecordNotification";
 
-/** One address or several: "a@example.com", "Ada <a@example.com>", or a list of them. */
+/** One recipient or several: "a@example.com", "Ada <a@example.com>", a user id, or a list of them. */
 export type EmailRecipients = string | string[];
 
 export interface NotifyContext {

@@ -59,6 +59,18 @@ export interface RuntimeOptions {
   comindAuth?: ComindAuthOptions;
 }
 
+/** A signing key made once per store (runtime_keys), read once per process. */
+function storeKey(store: Store, name: string): () => Promise<Uint8Array> {
+  let key: Promise<Uint8Array> | null = null;
+  return () => {
+    key ??= store.directory.runtimeKey(name).then((value) => new TextEncoder().encode(value));
+    key.catch(() => {
+      key = null;
+    });
+    return key;
+  };
+}
+
 export class ActionRuntime {
   readonly apps = new Map<string, LoadedApp>();
   /** App folders whose last load failed (absolute path -> the public error, e.g. a build error with file:line). */
@@ -104,7 +116,11 @@ export class ActionRuntime {
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
       notifier: new Notifier(options.notifications),
-      comindAuth: new ComindAuth(options.comindAuth),
+      // Tokens are signed with a key kept in the store, so any node of a cluster accepts them.
+      comindAuth: new ComindAuth({
+        signingKey: storeKey(options.store, "comind-auth"),
+        ...options.comindAuth,
+      }),
       documents: new DocumentPool(),
     };
   }

@@ -17,7 +17,7 @@ export const COMIND_AUTH_TTL_SECONDS = 300;
 export interface ComindAuthOptions {
   /** Where this runtime's REST API is reached, e.g. http://127.0.0.1:8080 (COMIND_PUBLIC_URL). */
   publicUrl?: string;
-  /** HMAC key of the tokens; default: random per process (tokens are accepted by the node that made them). */
+  /** HMAC key of the tokens (the runtime passes one kept in the store); default: random per process. */
   signingKey?: () => Promise<Uint8Array>;
 }
 

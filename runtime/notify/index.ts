@@ -9,6 +9,7 @@ import nodemailer, { type Transporter, type TransportOptions } from "nodemailer"
 import type { LogCapture } from "../host/console.ts";
 import type { Store } from "../store/types.ts";
 import { draftEmail, type EmailDraft, type NotifiedRecord } from "./message.ts";
+import { withUserEmails } from "./recipients.ts";
 
 export { LAYOUTS } from "./message.ts";
 
@@ -87,7 +88,8 @@ export class Notifier {
       fields: item.fields,
       captions: ctx.captionsOf(item.app),
     };
-    const draft = draftEmail(item.context, record, this.options.from ?? DEFAULT_FROM);
+    const context = await withUserEmails(item.context, ctx.store, ctx.logs);
+    const draft = draftEmail(context, record, this.options.from ?? DEFAULT_FROM);
     const log = this.options.log ?? defaultLog;
     const details = {
       app: item.app,

@@ -43,7 +43,8 @@ export default {
   },
   __sendNotifications(): NotifyContext | NotifyContext[] | null {
     if (entity.c_text === "quiet") return null;
-    if (entity.c_text === "bad") return { to: "not an address", subject: "x" };
+    if (entity.c_text === "bad") return { to: "ada@@example.com", subject: "x" };
+    if (entity.c_text === "users") return { to: ["u-ada", "u-ghost"], cc: currentUser.id, subject: "to users" };
     return [
       {
         to: entity.c_email!,
@@ -139,7 +140,7 @@ describe("__sendNotifications over SMTP", () => {
     const bad = await t.runtime.run({ app: "NOTE", action: "bad_recipient" });
     expect(bad.ok).toBe(true);
     expect(bad.logs.map((entry) => entry.message)).toContain(
-      '[notification] not sent: NotifyContext.to: "not an address" is not an e-mail address.',
+      '[notification] not sent: NotifyContext.to: "ada@@example.com" is not an e-mail address.',
     );
 
     const closed = createServer();
@@ -321,6 +322,28 @@ describe("__sendNotifications over SMTP", () => {
     } finally {
       rmSync(appsDir, { recursive: true, force: true });
     }
+  });
+
+  it("user ids among the recipients become those users' e-mail addresses", async () => {
+    const user = { timeZone: null, companyId: null, isGlobalAdmin: false };
+    await t.store.directory.saveUser({ ...user, id: "u-ada", email: "ada@corp.example", name: "Ada L" });
+    await t.store.directory.saveUser({ ...user, id: "u-boss", email: "boss@corp.example", name: "Boss" });
+    const before = smtp.messages.length;
+    // "add" has no logic of its own; __sendNotifications still runs for it.
+    const result = await t.runtime.run({
+      app: "NOTE",
+      action: "add",
+      values: { c_text: "users" },
+      user: { id: "u-boss", name: "Boss" },
+    });
+    expect(result.ok).toBe(true);
+    expect(smtp.messages.length).toBe(before + 1);
+    const mail = smtp.messages[before];
+    expect((mail.to as any).value).toEqual([{ name: "Ada L", address: "ada@corp.example" }]);
+    expect((mail.cc as any).value).toEqual([{ name: "Boss", address: "boss@corp.example" }]);
+    expect(result.logs.map((entry) => entry.message)).toContain(
+      '[notification] to: user "u-ghost" has no e-mail address; left out.',
+    );
   });
 
   it("returning null sends nothing", async () => {

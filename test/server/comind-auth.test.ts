@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
+import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { ComindAuth } from "../../runtime/host/comind-auth.ts";
 import { echo, type LoopbackServer, spec, startLoopbackServer } from "../helpers/http-test-servers.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
@@ -74,6 +75,24 @@ describe("RestApi.setComindAuth", () => {
     const res = await api.get("/api/common", { authorization: `CMW_AUTH_CODE ${forged}` });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toMatch(/short-lived auth code/);
+  });
+});
+
+describe("setComindAuth in a cluster", () => {
+  it("a token made by one runtime node is accepted by another on the same store", async () => {
+    const otherNode = await createActionRuntime({ store: api.store, secrets: {} });
+    try {
+      otherNode.servesAt(secrets.COMIND_SECRET_RUNTIME_URL);
+      const signed = await otherNode.config.comindAuth.apply(
+        spec(secrets.COMIND_SECRET_RUNTIME_URL, "/api/common", { comindAuth: true }),
+        { id: "carol", name: "Carol" },
+      );
+      const res = await api.get("/api/common", { authorization: signed.headers[0][1] });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().user.id).toBe("carol");
+    } finally {
+      await otherNode.close();
+    }
   });
 });
 
