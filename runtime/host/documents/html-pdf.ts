@@ -3,29 +3,25 @@
  * browser). The subset that renders: h1–h6, p, div and other blocks, br, hr, b/strong, i/em, u,
  * a (links), code/pre (monospace), ul/ol/li, blockquote, table/tr/th/td (colspan), the style
  * properties text-align, color, font-weight:bold, font-style:italic and page-break-before:always,
- * and data-URI PNG/JPEG images. Other images, CSS files, fonts and scripts are ignored. Text is set in the DejaVu fonts (embedded,
- * subset), which cover Latin, Greek, Cyrillic and many symbols.
+ * and data-URI PNG/JPEG images. Other images, CSS files, fonts and scripts are ignored. Text is
+ * set in the DejaVu fonts (embedded, subset), which cover Latin, Greek, Cyrillic and many symbols.
  */
-import { createRequire } from "node:module";
 import { parseDocument } from "htmlparser2";
 import PDFDocument from "pdfkit";
+import {
+  type ChildNode,
+  type Element,
+  FONTS,
+  fontOf,
+  type InlineStyle,
+  inlineStyle,
+  isTag,
+  isText,
+  type Run,
+  styleOf,
+} from "./pdf-style.ts";
 import { drawTable, type TableCell } from "./pdf-table.ts";
 
-interface Run {
-  text: string;
-  bold: boolean;
-  italic: boolean;
-  underline: boolean;
-  mono: boolean;
-  link?: string;
-  color?: string;
-}
-type InlineStyle = Omit<Run, "text">;
-
-type ChildNode = ReturnType<typeof parseDocument>["children"][number];
-type Element = ChildNode & { name: string; attribs: Record<string, string>; children: ChildNode[] };
-const isTag = (node: ChildNode): node is Element => "name" in node && "attribs" in node;
-const isText = (node: ChildNode): node is ChildNode & { data: string } => node.type === "text";
 const PLAIN: InlineStyle = { bold: false, italic: false, underline: false, mono: false };
 const HEADING_SIZES: Record<string, number> = { h1: 22, h2: 18, h3: 15, h4: 13, h5: 12, h6: 11 };
 const BODY_SIZE = 11;
@@ -62,50 +58,6 @@ const BLOCKS = new Set([
   "blockquote",
   "hr",
 ]);
-
-const fontFile = (name: string) => createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}.ttf`);
-const FONTS: Record<string, string> = {
-  Sans: fontFile("DejaVuSans"),
-  "Sans-Bold": fontFile("DejaVuSans-Bold"),
-  "Sans-Oblique": fontFile("DejaVuSans-Oblique"),
-  "Sans-BoldOblique": fontFile("DejaVuSans-BoldOblique"),
-  Mono: fontFile("DejaVuSansMono"),
-  "Mono-Bold": fontFile("DejaVuSansMono-Bold"),
-};
-
-function fontOf(run: InlineStyle): string {
-  if (run.mono) return run.bold ? "Mono-Bold" : "Mono";
-  if (run.bold && run.italic) return "Sans-BoldOblique";
-  if (run.bold) return "Sans-Bold";
-  if (run.italic) return "Sans-Oblique";
-  return "Sans";
-}
-
-function styleOf(element: Element): Record<string, string> {
-  const styles: Record<string, string> = {};
-  for (const declaration of (element.attribs.style ?? "").split(";")) {
-    const [name, ...value] = declaration.split(":");
-    if (name && value.length) styles[name.trim().toLowerCase()] = value.join(":").trim().toLowerCase();
-  }
-  return styles;
-}
-
-function inlineStyle(element: Element, base: InlineStyle): InlineStyle {
-  const css = styleOf(element);
-  const name = element.name;
-  const color = css.color && /^#[0-9a-f]{3,6}$|^[a-z]+$/.test(css.color) ? css.color : base.color;
-  return {
-    bold: base.bold || name === "b" || name === "strong" || name === "th" || css["font-weight"] === "bold",
-    italic: base.italic || name === "i" || name === "em" || css["font-style"] === "italic",
-    underline: base.underline || name === "u" || name === "a",
-    mono: base.mono || name === "code" || name === "pre" || name === "tt" || name === "kbd",
-    link:
-      name === "a" && /^(https?:|mailto:)/i.test(element.attribs.href ?? "")
-        ? element.attribs.href
-        : base.link,
-    color,
-  };
-}
 
 function textOf(node: ChildNode): string {
   if (isText(node)) return node.data;
