@@ -15,6 +15,7 @@ import { Utils } from "./utils.ts";
 import { LiquidParser } from "./liquid-parser.ts";
 import { createConsole } from "./console.ts";
 import { currentEntity, currentEntityOld, currentRecords, currentUser, setActionInit } from "./entity.ts";
+import { setJobInit } from "./job.ts";
 import { createRunner } from "./runner.ts";
 
 const reflectApply = Reflect.apply;
@@ -54,6 +55,7 @@ export function bootstrap(
   );
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
+  setJobInit(init);
   setVars(init.vars ?? {});
 
   install("RestApi", RestApi);

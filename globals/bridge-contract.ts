@@ -170,6 +170,8 @@ export interface AsyncHostCalls {
   "files.zip": { arg: { refs: string[]; fileName?: string }; result: FileRef };
   "files.writePdf": { arg: PdfFromHtml; result: FileRef };
   "files.mergePdf": { arg: { refs: string[]; fileName?: string }; result: FileRef };
+  "queue.enqueue": { arg: EnqueueSpec; result: { runId: string } };
+  "queue.retryLater": { arg: { reason: string; afterMs?: number }; result: null };
 }
 
 export interface ExcelReadOptions {
@@ -185,6 +187,26 @@ export interface PdfFromHtml {
   /** "A4" (default), "Letter", "Legal", "A3", "A5". */
   pageSize?: string;
   landscape?: boolean;
+}
+
+/** `ComindServer.enqueue(action, options)`: a job committed with the action, or not at all. */
+export interface EnqueueSpec {
+  action: string;
+  /** Record to run on; omitted = a new record. */
+  id?: string;
+  values?: JsonRecord;
+  /** ISO date-time or epoch milliseconds; omitted = as soon as the action commits. */
+  runAt?: string | number;
+  /** Dedupes: no second pending job with this key. */
+  key?: string;
+  appAlias?: string;
+}
+
+/** What a webhook delivered (`ComindServer.request`). */
+export interface InboundRequest {
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
 }
 
 export interface CsvOptions {
@@ -213,6 +235,10 @@ export interface ActionInit {
   records?: JsonRecord[];
   /** The app's settings vars (settings/index.ts), for ComindServer.getVars(). */
   vars: JsonRecord;
+  /** Which attempt of a queued run this is (1 for direct runs), for ComindServer.attempt. */
+  attempt?: number;
+  /** The webhook delivery that started this run, for ComindServer.request. */
+  request?: InboundRequest | null;
   /** Instead of running `action`: which of `actions` each record allows (preconditions only). */
   transitionsFor?: { records: JsonRecord[]; actions: string[] };
 }

@@ -7,12 +7,28 @@
  * @example
  *   const open = ComindServer.queryAppRecords("HELPDESK", 'state="open" AND c_priority>2', ["title"]);
  */
-import type { JsonRecord, LookupOption, RecordQuery } from "./bridge-contract.ts";
+import type {
+  EnqueueSpec,
+  InboundRequest,
+  JsonRecord,
+  LookupOption,
+  RecordQuery,
+} from "./bridge-contract.ts";
 import { getVars } from "./app-settings.ts";
 import { callAsync, callSync } from "./host-call.ts";
 import { Acls } from "./acls.ts";
 import { currentAction, currentEntity } from "./entity.ts";
+import { currentAttempt, currentRequest } from "./job.ts";
 import { queryApp, queryAppCached, queryAppRecords, queryAppRecordsCached } from "./record-query.ts";
+
+const ErrorCtor = Error;
+
+function runAtOf(value: unknown): string | number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "string" || typeof value === "number") return value;
+  throw new TypeError("ComindServer.enqueue: runAt must be a Date, an ISO date-time or epoch milliseconds.");
+}
 
 function requireId(id: unknown, caller: string): string {
   if ((typeof id !== "string" && typeof id !== "number") || String(id) === "")
@@ -142,6 +158,56 @@ export const ComindServer = {
   },
   getVars,
   Acls,
+  /**
+   * Runs `action` later, on the queue: the job is committed with this action's writes, or not
+   * at all. `key` dedupes (no second pending job with the same key).
+   *
+   * @example ComindServer.enqueue("send_invoice", { id: entity.id, runAt: Date.now() + 60_000, key: `invoice-${entity.id}` })
+   */
+  enqueue(
+    action: string,
+    options: {
+      id?: string;
+      values?: JsonRecord;
+      runAt?: Date | string | number;
+      key?: string;
+      appAlias?: string;
+    } = {},
+  ): { runId: string } {
+    if (typeof action !== "string" || action === "")
+      throw new TypeError("ComindServer.enqueue: pass the action uid to run.");
+    const spec: EnqueueSpec = {
+      action,
+      id: options?.id === undefined ? undefined : requireId(options.id, "enqueue"),
+      values: options?.values,
+      runAt: runAtOf(options?.runAt),
+      key: options?.key === undefined ? undefined : String(options.key),
+      appAlias: options?.appAlias,
+    };
+    return callAsync("queue.enqueue", spec);
+  },
+  /**
+   * Fails this attempt so that the queue runs it again (after `afterMs`, or the app's backoff);
+   * nothing of this attempt is written. Outside the queue the action simply fails.
+   */
+  retryLater(reason: string, afterMs?: number): never {
+    const message = String(reason ?? "retry later");
+    callAsync("queue.retryLater", {
+      reason: message,
+      afterMs: afterMs === undefined ? undefined : Number(afterMs),
+    });
+    const error = new ErrorCtor(message);
+    Object.defineProperty(error, "code", { value: "retry_later", enumerable: true });
+    throw error;
+  },
+  /** Which attempt of a queued run this is: 1 on the first try (and for direct runs). */
+  get attempt(): number {
+    return currentAttempt();
+  },
+  /** The webhook delivery that started this run (`{ headers, body, receivedAt }`), else null. */
+  get request(): InboundRequest | null {
+    return currentRequest();
+  },
 };
 
 export type { RecordQuery };

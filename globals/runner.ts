@@ -29,6 +29,15 @@ function describeThrown(value: unknown): ThrownInfo {
         isError: true,
       };
     }
+    // `throw { code, message }` (a common pattern in vendor apps): its message, and its code kept.
+    const shaped =
+      value && typeof value === "object" ? (value as { code?: unknown; message?: unknown }) : null;
+    if (shaped && typeof shaped.message === "string")
+      return {
+        message: shaped.message,
+        code: typeof shaped.code === "string" ? shaped.code : undefined,
+        isError: false,
+      };
     return {
       message: typeof value === "string" ? value : (safeJson.stringify(value) ?? String(value)),
       isError: false,

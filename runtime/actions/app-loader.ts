@@ -4,6 +4,7 @@
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
+import { parseQueueSettings, type QueueSettings } from "../queue/index.ts";
 import { FieldSchema } from "./fields.ts";
 
 /**
@@ -29,11 +30,14 @@ export interface LoadedApp {
   singleOnly: Set<string>;
   /** Actions with `visible: false`: not offered to users and refused over the REST API. */
   hidden: Set<string>;
+  /** Schedules, webhooks and retry policy (settings/index.ts), checked at build time. */
+  queue: QueueSettings;
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
   const build = await buildApp(dir);
   const manifest = await readManifest(build.manifestCode, build.alias);
+  const actionUids = new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]);
   return {
     alias: build.alias,
     dir: build.pkg.dir,
@@ -46,11 +50,12 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       memoryMb,
       sourceMap: sourceMapOf(build.logicCode),
     },
-    actionUids: new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]),
+    actionUids,
     historyless: new Set(
       manifest.actions.filter((a) => a.skipAuditTrail || a.skipCreatingVersion).map((a) => a.uid),
     ),
     singleOnly: new Set(manifest.actions.filter((a) => a.showAsMassAction === false).map((a) => a.uid)),
     hidden: new Set(manifest.actions.filter((a) => a.visible === false).map((a) => a.uid)),
+    queue: parseQueueSettings(manifest.queue, build.alias, actionUids),
   };
 }

@@ -6,6 +6,7 @@ import type { Notifier } from "../notify/index.ts";
 import type { ComindAuth } from "../host/comind-auth.ts";
 import type { DocumentPool } from "../host/documents/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
@@ -32,4 +33,6 @@ export interface RuntimeConfig {
   documents: DocumentPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
+  /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */
+  queue?: Queue;
 }

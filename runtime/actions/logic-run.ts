@@ -21,6 +21,8 @@ import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
 import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
+import type { Outbox } from "./outbox.ts";
+import type { JobContext } from "./types.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
 /** updateAppRecord may fire transitions this many levels deep (stops A -> B -> A loops). */
@@ -42,6 +44,10 @@ export interface ActionScope {
   abort: AbortController;
   /** Answers of `queryApp*Cached` calls, for the whole action. */
   queryCache: Map<string, JsonRecord[]>;
+  /** Jobs the logic enqueues and its retryLater request. */
+  outbox: Outbox;
+  /** Set when the queue runs the action. */
+  job?: JobContext;
   /** E-mails asked for by `__sendNotifications` of this action and its nested transitions; sent after the commit. */
   notifications: PendingNotification[];
 }
@@ -85,6 +91,8 @@ export async function runLogic(
       isNew: record.isNew,
       vars: app.manifest.vars,
       records: options.others ? [record.entity, ...options.others.map((other) => other.entity)] : undefined,
+      attempt: scope.job?.attempt ?? 1,
+      request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.build.secretNames, config.secretSource);
     const host: HostFunctions = {
@@ -105,6 +113,11 @@ export async function runLogic(
         queryCache: scope.queryCache,
         fireTransition: (arg, runAs) => fireTransition(scope, arg, depth + 1, runAs ?? user),
       }),
+      "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
+      "queue.retryLater": async (arg) => {
+        scope.outbox.retryLater(arg);
+        return null;
+      },
     };
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
@@ -112,7 +125,11 @@ export async function runLogic(
       host,
       abort,
       redact: scope.redact,
-      limits: { ...scope.limits, wallMs: Math.max(scope.deadline - Date.now(), 1) },
+      limits: {
+        ...scope.limits,
+        wallMs: Math.max(scope.deadline - Date.now(), 1),
+        wallLimitMs: scope.limits.wallLimitMs ?? scope.limits.wallMs,
+      },
       describeError: errorDescriber(scope.redact, config.onInternalError),
     });
     if (!outcome.ok) return { outcome };

@@ -16,6 +16,7 @@ import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
 import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
+import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
@@ -28,7 +29,9 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
   const caller = request.user ?? DEFAULT_USER;
-  const runId = randomUUID();
+  // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
+  const job = request.job;
+  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : randomUUID();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
@@ -38,6 +41,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
   let heapMb: number | null = null;
+  const outbox = new Outbox(config, app, caller);
 
   const finish = async (result: ActionResult): Promise<ActionResult> => {
     const error = result.ok ? null : result.error;
@@ -48,7 +52,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         app: app.alias,
         action: request.action,
         recordId,
-        source: request.source ?? "api",
+        source: request.source ?? (job ? "queue" : "api"),
         actor: caller.id,
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -73,6 +77,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       logs: logs.entries,
       httpCalls,
       cpuMs,
+      retry: outbox.retry,
     });
 
   /** The answer to a retry whose change already committed under the same idempotency key. */
@@ -121,6 +126,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       defaultApp: app.alias,
       dependsOn: app.build.pkg.dependsOn,
       schemaOf: config.schemaOf,
+      onImported: request.onImported,
     });
     const http = createHttpClient({
       policy: {
@@ -149,6 +155,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       deadline: Date.now() + limits.wallMs,
       abort,
       queryCache: new Map(),
+      outbox,
+      job,
       notifications: [],
     };
     const {
@@ -185,6 +193,10 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         recordId: record.id,
         writes: uow.writes(),
         files: files.pendingWrites(),
+        extras:
+          config.queue && (outbox.runs.length > 0 || job)
+            ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId })]
+            : undefined,
       },
       scope.deadline,
     );

@@ -24,6 +24,7 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
@@ -158,13 +159,16 @@ export class ActionRuntime {
   async loadAppsFrom(
     appsDir: string,
     onAppError?: (dir: string, error: unknown) => void,
+    /** Called before each app is built (`index` from 0), e.g. for a progress line. */
+    onProgress?: (index: number, total: number, dir: string) => void,
   ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
       .map((entry) => join(appsDir, entry.name))
       .filter((dir) => !isPluginOnly(dir));
     const loaded = [];
-    for (const dir of dirs) {
+    for (const [index, dir] of dirs.entries()) {
+      onProgress?.(index, dirs.length, dir);
       try {
         loaded.push(await this.loadApp(dir));
       } catch (error) {
@@ -183,6 +187,11 @@ export class ActionRuntime {
     this.config.comindAuth.setPublicUrl(url);
     const { host } = new URL(url);
     if (!this.config.allowHosts.includes(host)) this.config.allowHosts.push(host);
+  }
+
+  /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
+  useQueue(queue: Queue | undefined): void {
+    this.config.queue = queue;
   }
 
   run(request: ActionRequest): Promise<ActionResult> {

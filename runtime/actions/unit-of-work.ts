@@ -32,6 +32,8 @@ export class UnitOfWork {
   private readonly schemaOf: (app: string) => FieldSchema;
   /** The action's app plus the apps its package.json names in `comindApp.dependsOn`. */
   private readonly reachable: Set<string>;
+  private readonly onImported?: (rows: number) => void;
+  private importedRows = 0;
 
   constructor(options: {
     store: Store;
@@ -39,7 +41,9 @@ export class UnitOfWork {
     defaultApp: string;
     dependsOn?: string[];
     schemaOf: (app: string) => FieldSchema;
+    onImported?: (rows: number) => void;
   }) {
+    this.onImported = options.onImported;
     this.store = options.store;
     this.workspace = options.workspace;
     this.defaultApp = options.defaultApp;
@@ -115,7 +119,10 @@ export class UnitOfWork {
     keyFields: string[];
     appAlias?: string;
   }): Promise<{ created: number; updated: number }> {
-    return importRows(this, args);
+    const counts = await importRows(this, args);
+    this.importedRows += counts.created + counts.updated;
+    this.onImported?.(this.importedRows);
+    return counts;
   }
 
   /** The store writes of this action, in the order the records were first touched. */

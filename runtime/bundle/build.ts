@@ -10,7 +10,7 @@
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { anyLayerHas, composedLogicEntry, composedManifestEntry } from "./compose.ts";
@@ -117,7 +117,7 @@ async function buildComposed(pkg: AppPackage, layers: LayerPackage[]): Promise<A
 }
 
 export async function buildApp(appDir: string): Promise<AppBuild> {
-  const pkg = readAppPackage(resolve(appDir));
+  const pkg = readAppPackage(appDir);
   const layers = resolveLayers(pkg.dir);
   if (layers.length > 1) return buildComposed(pkg, layers);
   const logicEntry = [

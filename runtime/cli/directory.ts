@@ -7,9 +7,10 @@
  *   comind-runtime groups add-member support ann
  *   comind-runtime access grant HELPDESK support read write run
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { PERMISSIONS, type Permission } from "../store/directory.ts";
 import type { Store } from "../store/types.ts";
+import { withHelp } from "./help.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
 
@@ -28,12 +29,25 @@ async function withStore<T>(flags: Flags, work: (store: Store) => Promise<T>, te
 }
 
 function command(parent: Command, name: string, description: string): Command {
-  return addStoreOptions(parent.command(name).description(description)).option(
-    "--workspace <alias>",
-    "workspace",
-    process.env.COMIND_WORKSPACE ?? "DEMO",
+  return addStoreOptions(parent.command(name).description(description)).addOption(
+    new Option("--workspace <alias>", "workspace").env("COMIND_WORKSPACE").default("DEMO"),
   );
 }
+
+/** The example in each command's --help (the Environment and Exit codes sections come from withHelp). */
+const EXAMPLES: Record<string, string> = {
+  users: "npx comind-runtime users add ann --email ann@acme.test --name Ann",
+  "users add": "npx comind-runtime users add ann --email ann@acme.test --name Ann --time-zone Europe/Berlin",
+  "users list": "npx comind-runtime users list --json",
+  groups: "npx comind-runtime groups add support",
+  "groups add": "npx comind-runtime groups add support --description 'first-line support'",
+  "groups add-member": "npx comind-runtime groups add-member support ann",
+  "groups list": "npx comind-runtime groups list",
+  access: "npx comind-runtime access grant HELPDESK support read write run",
+  "access grant": "npx comind-runtime access grant HELPDESK support read write run",
+  "access revoke": "npx comind-runtime access revoke HELPDESK support write",
+  "access list": "npx comind-runtime access list HELPDESK",
+};
 
 function permissionsOf(values: string[]): Permission[] {
   for (const value of values)
@@ -190,4 +204,12 @@ export function registerDirectory(program: Command): void {
   registerUsers(program);
   registerGroups(program);
   registerAccess(program);
+  for (const parent of program.commands.filter((c) => ["users", "groups", "access"].includes(c.name()))) {
+    withHelp(parent, {
+      exitCodes: { 2: "no subcommand given (this help is shown)" },
+      examples: [EXAMPLES[parent.name()]],
+    });
+    for (const sub of parent.commands)
+      withHelp(sub, { examples: [EXAMPLES[`${parent.name()} ${sub.name()}`] ?? EXAMPLES[parent.name()]] });
+  }
 }

@@ -27,7 +27,10 @@ export interface ActionHostContext {
   signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
 }
 
-/** Record calls whose documented forms need the action's user and app: actions/record-calls.ts. */
+/**
+ * Calls that need the action itself: record calls whose documented forms need its user and app
+ * (actions/record-calls.ts), and the queue calls that write to its outbox (actions/outbox.ts).
+ */
 export type ActionOwnedCall =
   | "records.find"
   | "records.create"
@@ -38,7 +41,9 @@ export type ActionOwnedCall =
   | "records.lookup"
   | "records.accessPass"
   | "users.workspaceAdmins"
-  | "app.schema";
+  | "app.schema"
+  | "queue.enqueue"
+  | "queue.retryLater";
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 

@@ -59,6 +59,8 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "files.zip": { maxArgBytes: 64 * KB },
   "files.writePdf": { maxArgBytes: 2 * MB },
   "files.mergePdf": { maxArgBytes: 64 * KB },
+  "queue.enqueue": { maxArgBytes: 1 * MB },
+  "queue.retryLater": { maxArgBytes: 4 * KB },
 };
 
 /** Host implementations of one action, keyed like the contract. */

@@ -67,6 +67,7 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  "retry_later",
   // the database went away during a host call: the client must retry, not fix its logic
   "store_unavailable",
 ]);
@@ -91,7 +92,9 @@ function plain(code: string, message: string): ActionFailure {
 
 function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
   const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
-  const message = run.redact(thrown.message || "The action failed without a message.");
+  // `throw { code: "CRM_DOWN", message }`: the app's own code stays visible beside logic_error.
+  const ownCode = !thrown.isError && thrown.code && code === "logic_error" ? ` (code ${thrown.code})` : "";
+  const message = run.redact((thrown.message || "The action failed without a message.") + ownCode);
   const headline =
     thrown.isError && thrown.name && thrown.name !== "Error"
       ? `${thrown.name}: ${message}`

@@ -12,12 +12,16 @@ export interface AppManifest {
   actions: AppAction[];
   /** `vars` of settings/index.ts (`export default { vars }`, `export const vars` or `export const settings = { vars }`). */
   vars: Record<string, unknown>;
+  /** `schedules`, `webhooks`, `retries` of settings/index.ts, unchecked (runtime/queue/settings.ts checks them). */
+  queue: Record<string, unknown>;
 }
 
 const READ_MANIFEST = `;(() => {
   const m = __comindManifest, s = m.settings || {};
   const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
-  return JSON.stringify({ fields: m.fields, actions: m.actions, vars });
+  const all = (s.default && typeof s.default === "object") ? s.default : (s.settings || s);
+  const queue = { schedules: all.schedules, webhooks: all.webhooks, retries: all.retries };
+  return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue });
 })()`;
 
 const FIELD_TYPES = new Set([
@@ -79,7 +83,8 @@ export async function readManifest(manifestCode: string, alias: string): Promise
     const json = await script.run(context, { timeout: 2_000, copy: true });
     const raw = parseFromIsolate<AppManifest>(json, 4 * 1024 * 1024, "The app manifest");
     const vars = raw.vars && typeof raw.vars === "object" && !Array.isArray(raw.vars) ? raw.vars : {};
-    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars }, alias);
+    const queue = raw.queue && typeof raw.queue === "object" ? raw.queue : {};
+    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars, queue }, alias);
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
     throw new RuntimeError(

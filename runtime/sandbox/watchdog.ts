@@ -20,12 +20,17 @@ export class Watchdog {
   private readonly isolate: ivm.Isolate;
   private readonly abort: AbortController;
 
-  constructor(isolate: ivm.Isolate, limits: { cpuMs: number; wallMs: number }, abort: AbortController) {
+  constructor(
+    isolate: ivm.Isolate,
+    limits: { cpuMs: number; wallMs: number; wallLimitMs?: number },
+    abort: AbortController,
+  ) {
     this.isolate = isolate;
     this.abort = abort;
     this.deadline = Date.now() + limits.wallMs;
     this.cpuStartNs = isolate.cpuTime;
-    this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: limits.wallMs }), limits.wallMs);
+    const named = limits.wallLimitMs ?? limits.wallMs;
+    this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: named }), limits.wallMs);
     const cpuLimitNs = BigInt(limits.cpuMs) * 1_000_000n;
     this.cpuTimer = setInterval(() => {
       if (!isolate.isDisposed && isolate.cpuTime - this.cpuStartNs > cpuLimitNs)

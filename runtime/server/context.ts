@@ -3,6 +3,7 @@ import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { appsAllowed, checkAccess } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 
 export interface ServerContext {
@@ -11,6 +12,8 @@ export interface ServerContext {
   workspace: string;
   requestTimeoutMs: number;
   dataDir: string;
+  /** The job queue (async triggers, runs, webhooks); absent = those answer queue_unavailable. */
+  queue?: Queue;
 }
 
 declare module "fastify" {

@@ -9,6 +9,7 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
@@ -27,9 +28,12 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
+import { registerHookRoutes } from "./routes/hooks.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
+
+export { createToken } from "./auth.ts";
 
 export interface ServerOptions {
   runtime: ActionRuntime;
@@ -42,6 +46,8 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** The job queue: async triggers, GET /api/runs, webhooks. */
+  queue?: Queue;
   /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
   console?: boolean;
 }
@@ -59,6 +65,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     workspace: options.workspace,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     dataDir: options.dataDir,
+    queue: options.queue,
   };
   const server = Fastify({
     logger: options.logger ?? false,
@@ -111,8 +118,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
-    // The console signs in with its own cookie; the API takes credentials in the header.
-    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH) return;
+    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
+    // the console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
     if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
     const caller = await authenticate(request.headers.authorization);
     request.user = await resolveUser(ctx.store, ctx.workspace, caller);
@@ -129,6 +137,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerAdminRoutes(server, ctx);
   registerAccessPassRoute(server, ctx);
   registerRunRoutes(server, ctx);
+  await registerHookRoutes(server, ctx);
   registerMcpRoute(server, ctx);
   if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;

@@ -7,6 +7,7 @@ import type { FilterNode } from "../store/types.ts";
 import { checkRead, readableApps, type ServerContext } from "./context.ts";
 import { parseIsoTime } from "./iso-time.ts";
 import type { ListParams } from "./list-params.ts";
+import { assertKnownFilterFields } from "../actions/index.ts";
 import { parseRlx } from "../rlx/index.ts";
 import { viewsOf } from "./record-view.ts";
 
@@ -56,6 +57,7 @@ export async function listRecords(
     negate: false,
   };
   const rlx = parseRlx(params.rlx ?? "", { currentUser: user.id });
+  assertKnownFilterFields(rlx, app ? [ctx.runtime.apps.get(app)!] : [...ctx.runtime.apps.values()]);
   const filter: FilterNode = rlx ? { kind: "and", items: [installed, rlx] } : installed;
   const base = { workspace: ctx.workspace, app, filter };
   const deletedSince =

@@ -15,6 +15,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Dispatcher } from "undici";
+
+/** undici's MockAgent, re-exported so an app repository needs no undici dependency of its own. */
+export { MockAgent } from "undici";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
 import type { NotificationOptions } from "../notify/index.ts";

@@ -19,7 +19,7 @@ describe("dev mode with plugins", () => {
     const log = { info: () => undefined, error: (...args: unknown[]) => errors.push(args) };
     try {
       await t.runtime.loadAppsFrom(apps);
-      const stop = watchApps(t.runtime, apps, log);
+      const stop = await watchApps(t.runtime, apps, log);
       try {
         writeFileSync(
           join(apps, "plugin-audit", "actions", "logic", "index.ts"),
@@ -35,7 +35,7 @@ describe("dev mode with plugins", () => {
         expect(trail).toBe("plugin2;parent;app;");
         expect(errors).toEqual([]);
       } finally {
-        stop();
+        await stop();
       }
     } finally {
       await t.close();

@@ -162,6 +162,23 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect(await ctx.store().findToken("no-such-hash")).toBeNull();
     });
 
+    it("lists tokens and deletes one by id", async () => {
+      const token = {
+        id: randomUUID(),
+        tokenHash: `h-${randomUUID()}`,
+        userId: "u2",
+        userName: "U2",
+        isAdmin: false,
+        createdAt: new Date().toISOString(),
+      };
+      await ctx.store().saveToken(token);
+      expect(await ctx.store().listTokens()).toContainEqual(token);
+      expect(await ctx.store().deleteToken(token.id)).toBe(true);
+      expect(await ctx.store().deleteToken(token.id)).toBe(false);
+      expect(await ctx.store().listTokens()).not.toContainEqual(token);
+      expect(await ctx.store().findToken(token.tokenHash)).toBeNull();
+    });
+
     it("searches text values, all words, the last one as a prefix", async () => {
       const ws = newWorkspace();
       await seed(ctx.store(), ws, "T", [

@@ -11,6 +11,7 @@ import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable, isUnavailable } from "../unavailable.ts";
+import { enqueueRun } from "./enqueue.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
@@ -26,6 +27,7 @@ export type MultiItem = Record<string, unknown> & {
 };
 
 const META = new Set([
+  "async",
   "transition",
   "id",
   "ids",
@@ -98,6 +100,17 @@ export async function runItem(
     const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    if (item.async === true) {
+      const runId = await enqueueRun(ctx, {
+        app,
+        action: item.transition,
+        recordId: item.transition === "add" ? undefined : String(item.id),
+        values,
+        user: request.user,
+        source: "async",
+      });
+      return { successful: true, queued: true, runId };
+    }
     // A delete answers the record's number too; it is gone after the run.
     const deletedNumber =
       item.transition === "delete"
@@ -170,7 +183,8 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
         const results = [];
         for (const [index, item] of request.body.entries()) {
           const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
-          results.push(result);
+          // An async item's answer is its run id; a run's own id stays internal otherwise.
+          results.push("queued" in result ? { ...result, runId } : result);
           if (!result.successful && isUnavailable(result.error?.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
             return batchUnavailable(result.error!, runId, results);

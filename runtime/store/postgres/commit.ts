@@ -160,6 +160,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
       "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
       [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],
     );
+    for (const extra of changes.extras ?? []) await extra.postgres(client);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

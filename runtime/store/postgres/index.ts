@@ -58,6 +58,7 @@ export async function openPostgresStore(
   };
   const store: Store = {
     kind: "postgres",
+    handle: { engine: "postgres", pool },
     // guardMethods below wraps the store's own methods; the directory's queries translate here.
     directory: createDirectory(async (sql, params) => {
       try {
@@ -139,6 +140,13 @@ export async function openPostgresStore(
     async findToken(tokenHash) {
       const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
       return rows[0] ? rowToToken(rows[0]) : null;
+    },
+    async listTokens() {
+      return (await all("SELECT * FROM auth_tokens ORDER BY created_at, id", [])).map(rowToToken);
+    },
+    async deleteToken(id) {
+      const result = await pool.query("DELETE FROM auth_tokens WHERE id = $1", [id]);
+      return (result.rowCount ?? 0) > 0;
     },
     async recordRun(run) {
       await pool.query(

@@ -114,6 +114,7 @@ export function commitChangeSet(
       prepare(
         "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
       ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
+      for (const extra of changes.extras ?? []) extra.sqlite(db);
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );

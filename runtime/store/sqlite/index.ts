@@ -67,9 +67,14 @@ function migrate(db: DatabaseSync): void {
   }
 }
 
+/** The database file of the embedded store in a data folder. */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, "comind.sqlite");
+}
+
 export async function openSqliteStore(dataDir: string): Promise<Store> {
   mkdirSync(join(dataDir, "files"), { recursive: true });
-  const db = new DatabaseSync(join(dataDir, "comind.sqlite"));
+  const db = new DatabaseSync(sqliteFile(dataDir));
   db.exec(
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
   );
@@ -79,6 +84,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
 
   const store: Store = {
     kind: "sqlite",
+    handle: { engine: "sqlite", db },
     directory: createDirectory(
       async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
     ),
@@ -180,6 +186,12 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     async findToken(tokenHash: string) {
       const row = prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
       return row ? rowToToken(row) : null;
+    },
+    async listTokens() {
+      return prepare("SELECT * FROM auth_tokens ORDER BY created_at, id").all().map(rowToToken);
+    },
+    async deleteToken(id: string) {
+      return Number(prepare("DELETE FROM auth_tokens WHERE id = ?").run(id).changes) > 0;
     },
     async recordRun(run: ActionRunLog) {
       prepare(
