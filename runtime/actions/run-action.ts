@@ -10,7 +10,7 @@ import { LogCapture } from "../host/console.ts";
 import { ActionFiles } from "../host/files.ts";
 import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
-import type { RunCommit } from "../store/types.ts";
+import type { ActionRunLog, RunCommit } from "../store/types.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
@@ -43,29 +43,40 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let heapMb: number | null = null;
   const outbox = new Outbox(config, app, caller);
 
+  const runLog = (result: {
+    ok: boolean;
+    error?: { code: string; message: string; stack?: string };
+  }): ActionRunLog => ({
+    id: runId,
+    workspace,
+    app: app.alias,
+    action: request.action,
+    recordId,
+    source: request.source ?? (job ? "queue" : "api"),
+    actor: caller.id,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ok: result.ok,
+    errorCode: result.error?.code ?? null,
+    errorMessage: result.error?.message ?? null,
+    errorStack: result.error?.stack ?? null,
+    logs: logs.entries,
+    httpCalls,
+    cpuMs: Math.round(cpuMs * 10) / 10,
+    heapMb,
+  });
+  /**
+   * A failed run is logged on its own; a successful one was logged in its commit. After
+   * `commit_unknown` the entry may already be there (the commit did land) or the store may still
+   * be away: either way GET /api/runs/{id} tells the truth, so a refused write is no news.
+   */
   const finish = async (result: ActionResult): Promise<ActionResult> => {
-    const error = result.ok ? null : result.error;
-    await store
-      .recordRun({
-        id: runId,
-        workspace,
-        app: app.alias,
-        action: request.action,
-        recordId,
-        source: request.source ?? (job ? "queue" : "api"),
-        actor: caller.id,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        ok: result.ok,
-        errorCode: error?.code ?? null,
-        errorMessage: error?.message ?? null,
-        errorStack: error?.stack ?? null,
-        logs: logs.entries,
-        httpCalls,
-        cpuMs: Math.round(cpuMs * 10) / 10,
-        heapMb,
-      })
-      .catch(config.onInternalError);
+    if (!result.ok)
+      await store
+        .recordRun(runLog(result))
+        .catch((error) =>
+          result.error.code === "commit_unknown" ? undefined : config.onInternalError(error),
+        );
     return result;
   };
   const fail = (code: string, message: string, stack = `Error: ${message}`) =>
@@ -193,6 +204,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         recordId: record.id,
         writes: uow.writes(),
         files: files.pendingWrites(),
+        // The run log of a successful action is written in the action's own transaction.
+        run: runLog({ ok: true }),
         extras:
           config.queue && (outbox.runs.length > 0 || job)
             ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId })]

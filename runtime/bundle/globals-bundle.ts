@@ -1,4 +1,4 @@
-/** The in-isolate globals (globals/bootstrap.ts) bundled once per process; `__comindGlobals.bootstrap` is the entry. */
+/** The in-isolate globals (globals/bootstrap.ts) bundled once per process; `__comindGlobals.setupRealm` is the entry (see isolateScript). */
 import * as esbuild from "esbuild";
 import { GLOBALS_DIR, moduleFile } from "../paths.ts";
 

@@ -11,7 +11,7 @@ import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/http/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
-import { createServer } from "../server/index.ts";
+import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
 import { withHelp } from "./help.ts";
 import { createProgress } from "./progress.ts";
@@ -183,6 +183,7 @@ function serveCommand(
       envFile: flags.env,
       workers: flags.workers,
     });
+    const log = createServerLog(process.env.LOG_LEVEL ?? "info");
     const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
     // Until the server (and its logger) exists, queue errors go to stderr.
     let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
@@ -200,7 +201,7 @@ function serveCommand(
       workspace: flags.workspace,
       dataDir,
       oidc: oidcFromEnv(),
-      logger: { level: process.env.LOG_LEVEL ?? "info" },
+      logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });
     serverLog = server.log;
@@ -225,6 +226,7 @@ function serveCommand(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
+    log.flush();
     const stopWatching = mode.watch
       ? await watchApps(runtime, flags.apps, server.log)
       : async () => undefined;
@@ -239,6 +241,7 @@ function serveCommand(
       await runtime.close();
       await closeAgents();
       await cleanup();
+      log.flush();
     };
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,19 +1,20 @@
 /**
- * Runs one action in a warm isolate of its app: a fresh context, then ONE call into the isolate
- * that installs the globals with the bridge, loads the app bundle, checks the precondition, runs
- * the logic and returns `entity`. Every failure becomes an outcome with a stable code; the host
+ * Runs one action in a warm isolate of its app: ONE call into its warm, hardened context that
+ * evaluates fresh globals and the app's module factory, checks the precondition, runs the logic
+ * and returns `entity`. Every failure becomes an outcome with a stable code; the host
  * process never throws from here.
  */
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
 import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
-import type { CompiledApp, IsolateLease, IsolatePool } from "./isolate-pool.ts";
+import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
+import { discardContext } from "./warm-context.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export interface SandboxApp extends CompiledApp {
@@ -108,20 +109,24 @@ function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: numb
   };
 }
 
+const wallMessage = (limitMs: number) =>
+  `The action ran longer than its wall-clock limit of ${limitMs} ms (time waiting on HTTP and sleep counts).`;
+const cpuMessage = (limitMs: number | string) =>
+  `The action used more CPU time than its limit of ${limitMs} ms.`;
+
+/** Thrown into the logic by a host call made after the deadline (the watchdog's timer may not have fired yet). */
+function pastDeadline(watchdog: Watchdog, limits: SandboxLimits): RuntimeError {
+  return new RuntimeError(
+    "timeout",
+    watchdog.breach?.kind === "cpu" ? cpuMessage(watchdog.breach.limitMs) : wallMessage(limits.wallMs),
+  );
+}
+
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
-  if (watchdog.breach?.kind === "wall") {
-    return plain(
-      "timeout",
-      `The action ran longer than its wall-clock limit of ${watchdog.breach.limitMs} ms (time waiting on HTTP and sleep counts).`,
-    );
-  }
-  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text)) {
-    return plain(
-      "timeout",
-      `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`,
-    );
-  }
+  if (watchdog.breach?.kind === "wall") return plain("timeout", wallMessage(watchdog.breach.limitMs));
+  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text))
+    return plain("timeout", cpuMessage(watchdog.breach?.limitMs ?? "the configured"));
   if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
     return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
   }
@@ -133,6 +138,17 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
       "import() is not available in action logic; use static imports at the top of the file so the bundler includes them.",
     );
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
+}
+
+/** `entity` (and a mass action's `records`) as the logic left them. */
+function readResult(entityJson: string, recordsJson: string | undefined) {
+  const entity = parseFromIsolate<Record<string, unknown>>(entityJson, MAX_RESULT_BYTES, "entity");
+  const records = recordsJson
+    ? parseFromIsolate<Record<string, unknown>[]>(recordsJson, MAX_RESULT_BYTES, "records")
+    : undefined;
+  if (records && !Array.isArray(records))
+    throw new RuntimeError("logic_error", "records must stay an array.");
+  return { entity, records };
 }
 
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
@@ -151,33 +167,26 @@ async function runInLease(
   const { isolate } = lease;
   const cpuStart = isolate.cpuTime;
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
-  const bridge = createBridge(run.host, {
+  lease.route.bridge = createBridge(run.host, {
     checkDeadline: () => {
-      if (watchdog.expired) throw new RuntimeError("timeout", "The action is past its time limit.");
+      if (watchdog.expired) throw pastDeadline(watchdog, run.limits);
     },
     describeError: run.describeError,
   });
-  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) =>
-    bridge.dispatchAsync(name, argJson),
-  );
-  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) =>
-    bridge.dispatchSync(name, argJson),
-  );
-  let context: ivm.Context | null = null;
-  let healthy = false;
+  // The app throwing is an ordinary outcome: the realm is frozen and the next action gets fresh
+  // globals and app modules, so the warm context is kept. A reply the host cannot read discards
+  // the context; anything thrown on the host side (timeout, OOM, internal error) the isolate.
+  let verdict: LeaseVerdict = "dispose";
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   try {
-    context = await isolate.createContext();
-    const start: ivm.Reference = await lease.script.run(context, {
-      timeout: run.limits.cpuMs,
-      reference: true,
-    });
-    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
+    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init)], {
       timeout: run.limits.cpuMs + 1_000,
       result: { copy: true },
     });
+    verdict = "discard-context";
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
-    healthy = true;
+    const result = reply.ok && reply.allowed ? readResult(reply.entityJson, reply.recordsJson) : null;
+    verdict = "keep";
     if (!reply.ok)
       return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
     if ("transitions" in reply)
@@ -192,13 +201,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    const records = reply.recordsJson
-      ? parseFromIsolate<Record<string, unknown>[]>(reply.recordsJson, MAX_RESULT_BYTES, "records")
-      : undefined;
-    if (records && !Array.isArray(records))
-      throw new RuntimeError("logic_error", "records must stay an array.");
-    return { ok: true, ran: reply.ran, entity, records, notifications: reply.notifications, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, ...result!, notifications: reply.notifications, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
@@ -210,8 +213,8 @@ async function runInLease(
         () => undefined,
       );
     watchdog.stop();
-    asyncRef.release();
-    if (context && !isolate.isDisposed) context.release();
-    pool.release(run.app, lease, healthy && !watchdog.breach);
+    if (watchdog.breach) verdict = "dispose";
+    if (verdict === "discard-context") discardContext(lease);
+    pool.release(run.app, lease, verdict);
   }
 }

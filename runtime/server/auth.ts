@@ -88,23 +88,51 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
   };
 }
 
+/** A valid token is looked up again after this long, so a revoked token stops working within it. */
+export const TOKEN_CACHE_MS = 1_000;
+const TOKEN_CACHE_MAX = 10_000;
+
 /**
- * @param verifyShortLived checks the short-lived tokens of RestApi.setComindAuth() (JWTs sent as
- *   CMW_AUTH_CODE; API tokens have no dots, so the two never mix).
+ * `findToken` with a short-lived cache of hits: one store read per token per second instead of
+ * one per request. Misses are not cached (a token created now works at once).
+ */
+function cachedTokenLookup(store: Store, ttlMs: number) {
+  const cache = new Map<string, { user: CurrentUser; until: number }>();
+  return async (credential: string): Promise<CurrentUser | null> => {
+    const hash = hashToken(credential);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.user;
+    const token = await store.findToken(hash);
+    if (!token) {
+      cache.delete(hash);
+      return null;
+    }
+    const user = Object.freeze({ id: token.userId, name: token.userName, isAdmin: token.isAdmin });
+    if (cache.size >= TOKEN_CACHE_MAX) cache.clear();
+    cache.set(hash, { user, until: now + ttlMs });
+    return user;
+  };
+}
+
+/**
+ * @param options.verifyShortLived checks the short-lived tokens of RestApi.setComindAuth() (JWTs
+ *   sent as CMW_AUTH_CODE; API tokens have no dots, so the two never mix).
  */
 export function createAuthenticator(
   store: Store,
   oidc?: OidcConfig,
-  verifyShortLived?: (token: string) => Promise<CurrentUser | null>,
+  options: { tokenCacheMs?: number; verifyShortLived?: (token: string) => Promise<CurrentUser | null> } = {},
 ) {
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
+  const findUser = cachedTokenLookup(store, options.tokenCacheMs ?? TOKEN_CACHE_MS);
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
     if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
     if (!credential || rest.length)
       throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
-    if (scheme === "CMW_AUTH_CODE" && credential.includes(".") && verifyShortLived) {
-      const user = await verifyShortLived(credential);
+    if (scheme === "CMW_AUTH_CODE" && credential.includes(".") && options.verifyShortLived) {
+      const user = await options.verifyShortLived(credential);
       if (!user)
         throw unauthorized(
           "The short-lived auth code has expired or is not valid; call setComindAuth() again.",
@@ -112,12 +140,12 @@ export function createAuthenticator(
       return user;
     }
     if (scheme === "CMW_AUTH_CODE") {
-      const token = await store.findToken(hashToken(credential));
-      if (!token)
+      const user = await findUser(credential);
+      if (!user)
         throw unauthorized(
           "The auth code is not valid; create one with `comind-runtime token create <user>`.",
         );
-      return { id: token.userId, name: token.userName, isAdmin: token.isAdmin };
+      return { ...user };
     }
     if (scheme.toLowerCase() === "bearer") {
       if (!jwks || !oidc)

@@ -7,7 +7,7 @@
  *   await server.listen({ port: 8080 });
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/types.ts";
@@ -32,6 +32,7 @@ import { registerHookRoutes } from "./routes/hooks.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
+import { OneLinePerRequest } from "./request-log.ts";
 
 export { createToken } from "./auth.ts";
 
@@ -45,12 +46,15 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
-  logger?: boolean | object;
+  /** A pino logger (see request-log.ts): one line per request at info. Default: no logging. */
+  logger?: FastifyBaseLogger;
   /** The job queue: async triggers, GET /api/runs, webhooks. */
   queue?: Queue;
   /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
   console?: boolean;
 }
+
+export { createServerLog } from "./request-log.ts";
 
 const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
 /** The path whose credential is the access pass in its query, not Authorization. */
@@ -68,7 +72,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     queue: options.queue,
   };
   const server = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     ...httpServerLimits(ctx.requestTimeoutMs),
     clientErrorHandler,
@@ -111,9 +116,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       security: [{ authCode: [] }, { bearer: [] }],
     },
   });
-  const authenticate = createAuthenticator(options.store, options.oidc, (token) =>
-    options.runtime.config.comindAuth.verify(token),
-  );
+  const authenticate = createAuthenticator(options.store, options.oidc, {
+    verifyShortLived: (token) => options.runtime.config.comindAuth.verify(token),
+  });
   server.decorateRequest("user", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {

@@ -69,6 +69,8 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The run-log entry of this (successful) action: written in the same transaction. */
+  run?: ActionRunLog;
   /** The record the action ran on (kept with the commit marker). */
   recordId?: string;
   /** A client's idempotency key for this change: a second commit with the same key fails. */

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
-import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
+import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
 import { inTransaction } from "./transaction.ts";
 
@@ -131,6 +131,32 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
   }
 }
 
+export async function insertRun(client: Client, run: ActionRunLog): Promise<void> {
+  await client.query(
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      run.id,
+      run.workspace,
+      run.app,
+      run.action,
+      run.recordId,
+      run.source,
+      run.actor,
+      run.startedAt,
+      run.finishedAt,
+      run.ok,
+      run.errorCode,
+      run.errorMessage,
+      JSON.stringify(run.logs),
+      JSON.stringify(run.httpCalls),
+      run.cpuMs ?? null,
+      run.heapMb ?? null,
+      run.errorStack ?? null,
+    ],
+  );
+}
+
 /** Deadlock / serialization failure: another commit touched the same rows at the same time. */
 const RACE_CODES = new Set(["40P01", "40001"]);
 
@@ -156,6 +182,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"), now);
     await writeHistory(client, changes, now);
+    if (changes.run) await insertRun(client, changes.run);
     await client.query(
       "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
       [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],

@@ -22,7 +22,7 @@ import { runListSql } from "../run-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
-import { commitChangeSet, nextValue } from "./commit.ts";
+import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
@@ -149,29 +149,7 @@ export async function openPostgresStore(
       return (result.rowCount ?? 0) > 0;
     },
     async recordRun(run) {
-      await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [
-          run.id,
-          run.workspace,
-          run.app,
-          run.action,
-          run.recordId,
-          run.source,
-          run.actor,
-          run.startedAt,
-          run.finishedAt,
-          run.ok,
-          run.errorCode,
-          run.errorMessage,
-          JSON.stringify(run.logs),
-          JSON.stringify(run.httpCalls),
-          run.cpuMs ?? null,
-          run.heapMb ?? null,
-          run.errorStack ?? null,
-        ],
-      );
+      await insertRun(pool, run);
     },
     async listRuns(query) {
       const { sql, params } = runListSql(query, (index) => `$${index}`, "seq");

@@ -5,7 +5,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
+import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
 import type { Prepare } from "./statements.ts";
@@ -84,6 +84,31 @@ function writeHistory(
   );
 }
 
+export function insertRun(prepare: Prepare, run: ActionRunLog): void {
+  prepare(
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    run.id,
+    run.workspace,
+    run.app,
+    run.action,
+    run.recordId,
+    run.source,
+    run.actor,
+    run.startedAt,
+    run.finishedAt,
+    run.ok ? 1 : 0,
+    run.errorCode,
+    run.errorMessage,
+    JSON.stringify(run.logs),
+    JSON.stringify(run.httpCalls),
+    run.cpuMs ?? null,
+    run.heapMb ?? null,
+    run.errorStack ?? null,
+  );
+}
+
 export function commitChangeSet(
   db: DatabaseSync,
   prepare: Prepare,
@@ -118,6 +143,7 @@ export function commitChangeSet(
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );
+      if (changes.run) insertRun(prepare, changes.run);
       db.exec("COMMIT");
       return records;
     } catch (error) {

@@ -22,7 +22,7 @@ import type {
 } from "../types.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
-import { commitChangeSet } from "./commit.ts";
+import { commitChangeSet, insertRun } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
@@ -194,28 +194,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       return Number(prepare("DELETE FROM auth_tokens WHERE id = ?").run(id).changes) > 0;
     },
     async recordRun(run: ActionRunLog) {
-      prepare(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        run.id,
-        run.workspace,
-        run.app,
-        run.action,
-        run.recordId,
-        run.source,
-        run.actor,
-        run.startedAt,
-        run.finishedAt,
-        run.ok ? 1 : 0,
-        run.errorCode,
-        run.errorMessage,
-        JSON.stringify(run.logs),
-        JSON.stringify(run.httpCalls),
-        run.cpuMs ?? null,
-        run.heapMb ?? null,
-        run.errorStack ?? null,
-      );
+      insertRun(prepare, run);
     },
     async listRuns(query: RunQuery) {
       const { sql, params } = runListSql(query, () => "?", "rowid");
