@@ -118,8 +118,9 @@ describe("__sendNotifications over SMTP", () => {
     expect(plain.subject).toBe("[X] Plain one");
     expect(plain.from?.value[0].address).toBe("runtime@example.com");
     expect(result.logs.filter((entry) => entry.message.startsWith("[notification] sent"))).toHaveLength(2);
-    const runs = await t.store.listRuns({ app: "NOTE" });
-    expect(runs[0].logs.map((entry) => entry.message)).toContain(
+    const mailRun = await t.store.getRun(`${result.runId}~mail`);
+    expect(mailRun).toMatchObject({ ok: true, source: "notification", action: "close" });
+    expect(mailRun!.logs.map((entry) => entry.message)).toContain(
       `[notification] sent to second@example.com: "[X] Plain one"`,
     );
     expect(serverLog.filter((entry) => entry.message === "notification sent")).toHaveLength(2);
@@ -183,8 +184,8 @@ describe("__sendNotifications over SMTP", () => {
         values: { c_email: "ada@example.com" },
       });
       expect(result.ok).toBe(true);
-      const [run] = await noSmtp.store.listRuns({ app: "NOTE" });
-      const line = run.logs.find((entry) => entry.message.includes("no SMTP_URL configured"))!.message;
+      const run = await noSmtp.store.getRun(`${result.runId}~mail`);
+      const line = run!.logs.find((entry) => entry.message.includes("no SMTP_URL configured"))!.message;
       expect(line).toContain("ada@example.com, Boss <boss@example.com>, audit@example.com");
       expect(line).toContain("[attachments: report.txt]");
       expect(line).toContain("We closed it.");
