@@ -92,8 +92,12 @@ function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: numb
   };
 }
 
+const OUT_OF_MEMORY = "The action used more memory than the isolate's heap limit.";
+
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
+  // isolated-vm names the memory limit when it stopped the isolate for it, whatever else fired.
+  if (/memory limit|out of memory/i.test(text)) return plain("out_of_memory", OUT_OF_MEMORY);
   if (watchdog.breach?.kind === "wall") {
     return plain(
       "timeout",
@@ -106,9 +110,7 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
       `The action used more CPU time than its limit of ${watchdog.breach?.limitMs ?? "the configured"} ms.`,
     );
   }
-  if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
-    return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
-  }
+  if (isolate.isDisposed) return plain("out_of_memory", OUT_OF_MEMORY);
   if (error instanceof RuntimeError) return plain(error.code, error.message);
   // isolated-vm answers a dynamic import() with a host-level "Not supported" the logic cannot catch.
   if (text === "Not supported")
@@ -150,16 +152,23 @@ async function runInLease(
   let context: ivm.Context | null = null;
   let healthy = false;
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
+  // isolated-vm's own `timeout` counts the wall time the isolate spends running, which on a busy
+  // machine is far more than its CPU time: it is only a backstop behind the watchdog's CPU and
+  // wall-clock limits, so that a slow machine cannot turn a memory bomb into a "timeout".
+  const backstopMs = run.limits.wallMs + 1_000;
   try {
     context = await isolate.createContext();
     const start: ivm.Reference = await lease.script.run(context, {
-      timeout: run.limits.cpuMs,
+      timeout: backstopMs,
       reference: true,
     });
     const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
-      timeout: run.limits.cpuMs + 1_000,
+      timeout: backstopMs,
       result: { copy: true },
     });
+    // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.
+    if (watchdog.breach)
+      return { ok: false, error: failureFromHost(null, watchdog, isolate), cpuMs: cpuMs() };
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     healthy = true;
     if (!reply.ok)
