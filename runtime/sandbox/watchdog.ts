@@ -15,9 +15,11 @@ const GRACE_CPU_MS = 1_000;
 export class Watchdog {
   breach: Breach | null = null;
   readonly deadline: number;
+  private readonly wallMs: number;
   private readonly wallTimer: NodeJS.Timeout;
   private readonly cpuTimer: NodeJS.Timeout;
   private readonly cpuStartNs: bigint;
+  private readonly processCpuStart = process.cpuUsage();
   /** Set while a CPU-breached isolate is given its grace: dispose once its CPU passes this. */
   private graceEndNs: bigint | null = null;
 
@@ -27,6 +29,7 @@ export class Watchdog {
   constructor(isolate: ivm.Isolate, limits: { cpuMs: number; wallMs: number }, abort: AbortController) {
     this.isolate = isolate;
     this.abort = abort;
+    this.wallMs = limits.wallMs;
     this.deadline = Date.now() + limits.wallMs;
     this.cpuStartNs = isolate.cpuTime;
     this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: limits.wallMs }), limits.wallMs);
@@ -34,13 +37,21 @@ export class Watchdog {
     const graceNs = BigInt(GRACE_CPU_MS) * 1_000_000n;
     this.cpuTimer = setInterval(() => {
       if (isolate.isDisposed) return;
-      const usedNs = isolate.cpuTime - this.cpuStartNs;
+      const usedNs = this.cpuUsedNs();
       if (this.graceEndNs !== null && usedNs > this.graceEndNs) this.dispose();
       else if (!this.breach && usedNs > cpuLimitNs) {
         this.graceEndNs = usedNs + graceNs;
         this.trip({ kind: "cpu", limitMs: limits.cpuMs });
       }
     }, CPU_POLL_MS);
+  }
+
+  /** What users are told about this run's breach; past the deadline before the timer fired is the wall clock. */
+  breachMessage(): string {
+    const breach = this.breach ?? { kind: "wall", limitMs: this.wallMs };
+    return breach.kind === "wall"
+      ? `The action ran longer than its wall-clock limit of ${breach.limitMs} ms (time waiting on HTTP and sleep counts).`
+      : `The action used more CPU time than its limit of ${breach.limitMs} ms.`;
   }
 
   get expired(): boolean {
@@ -63,6 +74,20 @@ export class Watchdog {
     this.breach = breach;
     this.abort.abort(new Error("action deadline"));
     if (breach.kind === "wall") this.dispose();
+  }
+
+  /**
+   * CPU this run used so far. isolated-vm's `cpuTime` counts a segment of JavaScript that is
+   * still running in wall-clock time (it reads thread CPU time only when a segment ends), so on a
+   * busy machine a long loop or a garbage-collecting memory bomb "uses" CPU as fast as the clock
+   * ticks. The CPU of this whole process since the run started is also an upper bound of the
+   * run's CPU, and an exact one in a worker running only this action: the smaller of the two.
+   */
+  private cpuUsedNs(): bigint {
+    const isolateNs = this.isolate.cpuTime - this.cpuStartNs;
+    const { user, system } = process.cpuUsage(this.processCpuStart);
+    const processNs = BigInt(user + system) * 1_000n;
+    return processNs < isolateNs ? processNs : isolateNs;
   }
 
   stop(): void {
