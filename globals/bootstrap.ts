@@ -29,8 +29,14 @@ interface HostReference {
   applySyncPromise(receiver: undefined, args: unknown[], options: object): unknown;
 }
 
-function install(name: string, value: unknown): void {
-  Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+/** A platform global: neither it nor its methods can be replaced by app code. */
+function install(name: string, value: object): void {
+  Object.defineProperty(globalThis, name, {
+    value: Object.freeze(value),
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
 }
 
 function notAvailable(name: string, instead: string) {
