@@ -49,6 +49,10 @@ export class RuntimeError extends Error {
   }
 }
 
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
+}
+
 export function isRuntimeError(value: unknown): value is RuntimeError {
   return value instanceof RuntimeError;
 }

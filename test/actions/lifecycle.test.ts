@@ -187,7 +187,7 @@ describe("action lifecycle", () => {
     const runs = (await t.store.listRuns({ app: "PROBE", limit: 1000 })).filter((r) => ids.includes(r.id));
     expect(runs).toHaveLength(3);
     expect(runs.every((r) => r.app === "PROBE" && r.action === "utils" && r.source === "api")).toBe(true);
-    expect(runs.every((r) => r.cpuMs > 0)).toBe(true);
+    expect(runs.every((r) => (r.cpuMs ?? 0) > 0)).toBe(true);
     // The heap is sampled after a run and reported with the isolate's next one.
     expect(runs.some((r) => (r.heapMb ?? 0) > 0)).toBe(true);
   });
