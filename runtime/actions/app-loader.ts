@@ -4,9 +4,8 @@
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
+import { BASE_ACTION_UIDS } from "./base-actions.ts";
 import { FieldSchema } from "./fields.ts";
-
-export const BASE_ACTIONS = ["add", "edit", "delete"] as const;
 
 export interface LoadedApp {
   alias: string;
@@ -34,6 +33,6 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       memoryMb,
       sourceMap: sourceMapOf(build.logicCode),
     },
-    actionUids: new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]),
+    actionUids: new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]),
   };
 }

@@ -1,9 +1,9 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
 import type { Dispatcher } from "undici";
-import type { SecretSource } from "../host/secrets.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { SecretSource } from "../host/index.ts";
+import type { Redactor } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
 

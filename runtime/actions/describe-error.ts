@@ -1,6 +1,6 @@
 /** Host errors rebuilt for users and for the isolate: code and message only, secrets redacted. */
 import { isRuntimeError } from "../errors.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { Redactor } from "../host/index.ts";
 
 export function errorDescriber(redact: Redactor, onUnexpected: (error: unknown) => void) {
   return (error: unknown): { code: string; message: string } => {

@@ -3,3 +3,9 @@ export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runti
 export type { ActionRequest, ActionResult, ActionError } from "./types.ts";
 export { DEFAULT_USER } from "./types.ts";
 export type { LoadedApp } from "./app-loader.ts";
+export { BASE_ACTIONS, BASE_ACTION_UIDS } from "./base-actions.ts";
+export { BASE_FIELDS, FieldSchema, type JsonRecord } from "./fields.ts";
+export { toEntity } from "./record-shape.ts";
+export { loadApp } from "./app-loader.ts";
+export { runDocument, type RunDocument } from "./run-document.ts";
+export type { UnitOfWork } from "./unit-of-work.ts";

@@ -5,12 +5,12 @@
 import type { CurrentUser } from "../../globals/app-types.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
-import type { LogCapture } from "../host/console.ts";
-import type { ActionFiles } from "../host/files.ts";
-import type { HttpCallLog, HttpClient } from "../host/http/index.ts";
+import type { LogCapture } from "../host/index.ts";
+import type { ActionFiles } from "../host/index.ts";
+import type { HttpCallLog, HttpClient } from "../host/index.ts";
 import { createHostFunctions } from "../host/index.ts";
-import type { Redactor } from "../host/redact.ts";
-import { secretsFor } from "../host/secrets.ts";
+import type { Redactor } from "../host/index.ts";
+import { secretsFor } from "../host/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";

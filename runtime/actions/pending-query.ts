@@ -3,7 +3,7 @@
  * merged in, filtered and sorted the same way the store does.
  */
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
-import { parseSortBy } from "../store/field-names.ts";
+import { parseSortBy } from "../store/index.ts";
 import type { JsonRecord } from "./fields.ts";
 import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
 

@@ -2,7 +2,7 @@
  * The record as action logic and API clients see it (`entity`): id, number, dates and every
  * field at the top level, `attachments__list` mirroring `attachments`.
  */
-import type { StoredRecord } from "../store/types.ts";
+import type { StoredRecord } from "../store/index.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
 
 export function emptyFields(schema: FieldSchema): JsonRecord {

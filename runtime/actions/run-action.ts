@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { isRuntimeError } from "../errors.ts";
-import { LogCapture } from "../host/console.ts";
-import { ActionFiles } from "../host/files.ts";
-import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import { LogCapture } from "../host/index.ts";
+import { ActionFiles } from "../host/index.ts";
+import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";

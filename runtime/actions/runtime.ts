@@ -12,8 +12,8 @@ import type { Dispatcher } from "undici";
 import { join } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
-import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
-import { createRedactor } from "../host/redact.ts";
+import { loadSecretSource, type SecretSource } from "../host/index.ts";
+import { createRedactor } from "../host/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -21,10 +21,12 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
-import type { Store } from "../store/types.ts";
+import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Store, StoredRecord } from "../store/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
+import { allowedTransitions } from "./transitions.ts";
 import type { ActionRequest, ActionResult } from "./types.ts";
 
 export interface RuntimeOptions {
@@ -133,6 +135,25 @@ export class ActionRuntime {
 
   run(request: ActionRequest): Promise<ActionResult> {
     return runAction(this.config, request);
+  }
+
+  /** The limits every action runs with (defaults merged with the options). */
+  get limits(): Readonly<SandboxLimits> {
+    return this.config.limits;
+  }
+
+  /** Per record, the actions `user` may fire on it: edit, delete and the custom actions whose precondition holds. */
+  allowedTransitions(app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
+    return allowedTransitions(this.config, app, records, user);
+  }
+
+  /** The sandbox as admins see it: worker processes, or the warm isolates of this process. */
+  async sandboxStats() {
+    return {
+      workers: this.workers ? await this.workers.stats() : [],
+      workerCrashes: this.workers?.crashes ?? 0,
+      inProcessIsolates: this.workers ? [] : this.config.pool.stats(),
+    };
   }
 
   async close(): Promise<void> {

@@ -3,14 +3,15 @@
  * action whose precondition is true. Preconditions of a whole page of records are checked in one
  * isolate call; they may compute but not do I/O.
  */
+import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
 import type { CurrentUser } from "../../globals/app-types.ts";
 import { RuntimeError } from "../errors.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
-import type { StoredRecord } from "../store/types.ts";
+import type { StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { toEntity } from "./record-shape.ts";
-import { pureHostCalls } from "../host/utils.ts";
+import { pureHostCalls } from "../host/index.ts";
 
 const refuse = async () => {
   throw new RuntimeError(
@@ -35,7 +36,7 @@ export async function allowedTransitions(
 ): Promise<string[][]> {
   const custom = app.manifest.actions.map((action) => action.uid);
   if (!app.build.hasPreconditions || records.length === 0)
-    return records.map(() => ["edit", "delete", ...custom]);
+    return records.map(() => [...RECORD_BASE_ACTIONS, ...custom]);
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
     init: {
@@ -62,6 +63,6 @@ export async function allowedTransitions(
     redact: (text) => text,
   });
   // A broken precondition module hides the custom actions rather than failing the listing.
-  if (!outcome.ok || !outcome.transitions) return records.map(() => ["edit", "delete"]);
-  return outcome.transitions.map((allowed) => ["edit", "delete", ...allowed]);
+  if (!outcome.ok || !outcome.transitions) return records.map(() => [...RECORD_BASE_ACTIONS]);
+  return outcome.transitions.map((allowed) => [...RECORD_BASE_ACTIONS, ...allowed]);
 }

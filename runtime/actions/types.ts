@@ -1,7 +1,7 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
 import type { CurrentUser } from "../../globals/app-types.ts";
-import type { LogEntry } from "../host/console.ts";
-import type { HttpCallLog } from "../host/http/index.ts";
+import type { LogEntry } from "../host/index.ts";
+import type { HttpCallLog } from "../host/index.ts";
 import type { JsonRecord } from "./fields.ts";
 
 export interface ActionRequest {

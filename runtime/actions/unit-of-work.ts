@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { RecordWrite, Store, StoredRecord } from "../store/types.ts";
+import type { RecordWrite, Store, StoredRecord } from "../store/index.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
 import { diffFields, emptyFields, toEntity } from "./record-shape.ts";
 import { importRows } from "./import-data.ts";

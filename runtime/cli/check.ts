@@ -3,7 +3,7 @@
  * `run` and `serve` take, and reports the first problem of each app. Exit 1 if any app fails.
  */
 import type { Command } from "commander";
-import { loadApp } from "../actions/app-loader.ts";
+import { loadApp } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { DEFAULT_LIMITS } from "../sandbox/index.ts";
 import { EXIT, writeJson, writeOut } from "./output.ts";

@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isRuntimeError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import { EXIT, UsageError, writeErr } from "./output.ts";
 import { registerRun } from "./run.ts";
 import { registerStoreCommands } from "./store-commands.ts";
@@ -19,7 +20,7 @@ import { registerSecrets } from "./secrets.ts";
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
     .description("Run Comind.work-style action logic in isolated-vm sandboxes")
-    .version("0.1.0")
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
   registerRun(program);

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { declaredSecretNames, readAppPackage } from "../bundle/index.ts";
-import { loadSecretSource } from "../host/secrets.ts";
+import { loadSecretSource } from "../host/index.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, writeJson, writeOut } from "./output.ts";

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
-import { closeAgents } from "../host/http/index.ts";
+import { closeAgents } from "../host/index.ts";
 import { createServer } from "../server/index.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";

@@ -1,6 +1,6 @@
 /** `comind-runtime token create <user> [--admin]`: an API token, printed once, stored hashed. */
 import type { Command } from "commander";
-import { createToken } from "../server/auth.ts";
+import { createToken } from "../server/index.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { writeJson, writeOut } from "./output.ts";
 

@@ -4,8 +4,8 @@
  * written before the action commits.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HostFunctions } from "../sandbox/bridge.ts";
-import type { UnitOfWork } from "../actions/unit-of-work.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
+import type { UnitOfWork } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
@@ -66,3 +66,9 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     },
   };
 }
+export { LogCapture, type LogEntry } from "./console.ts";
+export { ActionFiles } from "./files.ts";
+export { type HttpCallLog, type HttpClient, closeAgents, createHttpClient } from "./http/index.ts";
+export { type Redactor, createRedactor } from "./redact.ts";
+export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
+export { pureHostCalls } from "./utils.ts";

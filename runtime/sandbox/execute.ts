@@ -11,7 +11,7 @@ import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool } from "./isolate-pool.ts";
-import type { SandboxLimits } from "./limits.ts";
+import type { SandboxLimits } from "../limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
 import { Watchdog } from "./watchdog.ts";

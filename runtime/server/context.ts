@@ -2,7 +2,7 @@
 import type { CurrentUser } from "../../globals/app-types.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 export interface ServerContext {
   runtime: ActionRuntime;

@@ -9,7 +9,8 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
+import { VERSION } from "../version.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
@@ -63,7 +64,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     openapi: {
       info: {
         title: "comind-runtime REST API",
-        version: "0.1.0",
+        version: VERSION,
         description: "Seed 000's platform API plus action invocation.",
       },
       components: {
@@ -109,3 +110,4 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerAdminRoutes(server, ctx);
   return server;
 }
+export { createToken } from "./auth.ts";

@@ -2,9 +2,10 @@
  * A record as the REST API returns it (seed 000): custom fields at the top level like the
  * globals' `entity`, plus `publishing_alias`, `project_alias` and the `transitions` allowed now.
  */
-import type { LoadedApp } from "../actions/app-loader.ts";
-import { toEntity } from "../actions/record-shape.ts";
-import type { StoredRecord } from "../store/types.ts";
+import type { CurrentUser } from "../../globals/app-types.ts";
+import { type LoadedApp, toEntity } from "../actions/index.ts";
+import type { StoredRecord } from "../store/index.ts";
+import type { ServerContext } from "./context.ts";
 
 export type RecordView = Record<string, unknown>;
 
@@ -43,4 +44,30 @@ export function recordView(
   };
   if (!fields) return view;
   return Object.fromEntries(Object.entries(view).filter(([key]) => ALWAYS.has(key) || fields.has(key)));
+}
+
+/** Records -> API views, transitions checked per app in one isolate call each. */
+export async function viewsOf(
+  ctx: ServerContext,
+  records: StoredRecord[],
+  user: CurrentUser,
+  listOfFields?: unknown,
+) {
+  const fields = parseListOfFields(listOfFields);
+  const byApp = new Map<string, StoredRecord[]>();
+  for (const record of records) {
+    const group = byApp.get(record.app);
+    if (group) group.push(record);
+    else byApp.set(record.app, [record]);
+  }
+  const transitions = new Map<string, string[]>();
+  for (const [alias, group] of byApp) {
+    const app = ctx.runtime.apps.get(alias);
+    if (!app) continue;
+    const allowed = await ctx.runtime.allowedTransitions(app, group, user);
+    for (const [i, record] of group.entries()) transitions.set(record.id, allowed[i]);
+  }
+  return records
+    .filter((r) => ctx.runtime.apps.has(r.app))
+    .map((r) => recordView(r, ctx.runtime.apps.get(r.app)!, transitions.get(r.id) ?? [], fields));
 }

@@ -23,3 +23,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   return openSqliteStore(options.dataDir);
 }
+export { assertFieldName, parseSortBy } from "./field-names.ts";
+export type { Comparison, FilterNode, FilterValue } from "./filter.ts";

@@ -6,7 +6,7 @@
  */
 import { globalsScript } from "../../bundle/index.ts";
 import { isErrorCode, isRuntimeError, RuntimeError } from "../../errors.ts";
-import { pureHostCalls } from "../../host/utils.ts";
+import { pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";

@@ -3,6 +3,7 @@
  * the run result in the CLI's JSON shape. 200 when the action succeeded, the error's status when not.
  */
 import type { FastifyInstance } from "fastify";
+import { runDocument } from "../../actions/index.ts";
 import { ERROR_CODES, type ErrorCode } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { actionBody } from "./schemas.ts";
@@ -27,23 +28,8 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         source: "rest",
         wallMs: remainingMs(request.deadline),
       });
-      if (result.ok)
-        return {
-          ok: true,
-          entity: result.entity,
-          logs: result.logs,
-          runId: result.runId,
-          created: result.created,
-          httpCalls: result.httpCalls,
-        };
-      reply.code(ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500);
-      return {
-        ok: false,
-        error: result.error,
-        logs: result.logs,
-        runId: result.runId,
-        httpCalls: result.httpCalls,
-      };
+      if (!result.ok) reply.code(ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500);
+      return runDocument(result);
     },
   );
 }

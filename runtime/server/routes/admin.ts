@@ -7,15 +7,12 @@ export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext)
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
     if (!request.user.isAdmin)
       throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
-    const { workers, config } = ctx.runtime;
     return {
       workspace: ctx.workspace,
       apps: [...ctx.runtime.apps.keys()],
       store: ctx.store.kind,
-      workers: workers ? await workers.stats() : [],
-      workerCrashes: workers?.crashes ?? 0,
-      inProcessIsolates: workers ? [] : config.pool.stats(),
-      limits: config.limits,
+      ...(await ctx.runtime.sandboxStats()),
+      limits: ctx.runtime.limits,
     };
   });
 }

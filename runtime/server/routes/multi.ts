@@ -8,7 +8,7 @@ import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { multiBody } from "./schemas.ts";
-import { viewsOf } from "./tickets.ts";
+import { viewsOf } from "../record-view.ts";
 
 type Item = Record<string, unknown> & {
   transition: string;

@@ -3,11 +3,10 @@
  * (full text) and tickets/history (field diffs).
  */
 import type { FastifyInstance } from "fastify";
-import { allowedTransitions } from "../../actions/transitions.ts";
 import { RuntimeError } from "../../errors.ts";
-import type { FilterNode, StoredRecord } from "../../store/types.ts";
+import type { FilterNode } from "../../store/index.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
-import { parseListOfFields, recordView } from "../record-view.ts";
+import { viewsOf } from "../record-view.ts";
 import { parseRlx } from "../rlx/parse.ts";
 import { historyBody, listBody, searchBody } from "./schemas.ts";
 import type { CurrentUser } from "../../../globals/app-types.ts";
@@ -21,32 +20,6 @@ interface ListBody {
 }
 
 const MAX_LIMIT = 1000;
-
-/** Records -> API views, transitions checked per app in one isolate call each. */
-export async function viewsOf(
-  ctx: ServerContext,
-  records: StoredRecord[],
-  user: CurrentUser,
-  listOfFields?: unknown,
-) {
-  const fields = parseListOfFields(listOfFields);
-  const byApp = new Map<string, StoredRecord[]>();
-  for (const record of records) {
-    const group = byApp.get(record.app);
-    if (group) group.push(record);
-    else byApp.set(record.app, [record]);
-  }
-  const transitions = new Map<string, string[]>();
-  for (const [alias, group] of byApp) {
-    const app = ctx.runtime.apps.get(alias);
-    if (!app) continue;
-    const allowed = await allowedTransitions(ctx.runtime.config, app, group, user);
-    for (const [i, record] of group.entries()) transitions.set(record.id, allowed[i]);
-  }
-  return records
-    .filter((r) => ctx.runtime.apps.has(r.app))
-    .map((r) => recordView(r, ctx.runtime.apps.get(r.app)!, transitions.get(r.id) ?? [], fields));
-}
 
 async function list(
   ctx: ServerContext,
