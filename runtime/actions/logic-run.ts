@@ -67,7 +67,7 @@ export async function runLogic(
       isNew: record.isNew,
       vars: app.manifest.vars,
     };
-    const secrets = secretsFor(app.build.secretNames, config.secretSource);
+    const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
     const host = createHostFunctions({
       uow: scope.uow,
       files: scope.files,

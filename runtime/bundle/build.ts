@@ -9,21 +9,19 @@
  */
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { comindResolvePlugin } from "./resolve-plugin.ts";
-import { declaredSecretNames } from "./secret-names.ts";
 
 export interface AppBuild {
   pkg: AppPackage;
   alias: string;
   /** IIFE that sets `__comindApp = { logic, preconditions }`. */
   logicCode: string;
-  /** IIFE that sets `__comindManifest = { fields, actions, settings }`. */
+  /** IIFE that sets `__comindManifest = { fields, actions, settings, secrets }`; reading it runs settings/secrets.ts. */
   manifestCode: string;
-  secretNames: string[];
   /** The app has actions/logic/preconditions.ts (else every action is always allowed). */
   hasPreconditions: boolean;
   /** Content hash of both scripts: a changed app gets fresh isolates. */
@@ -77,9 +75,11 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
   ].join("\n");
-  // settings/index.ts is read with the manifest, so its vars are known before any logic loads.
+  // settings/index.ts is read with the manifest, so its vars are known before any logic loads;
+  // settings/secrets.ts runs there too, so the secret names it reads are recorded (manifest.ts).
   const manifestEntry = [
     optionalExport(pkg.dir, "settings", "settings/index.ts"),
+    optionalExport(pkg.dir, "secrets", "settings/secrets.ts"),
     existsSync(join(pkg.dir, "fields", "index.ts"))
       ? `export { default as fields } from "./fields/index.ts";`
       : "export const fields = [];",
@@ -91,14 +91,7 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
     bundle(pkg, logicEntry, "__comindApp"),
     bundle(pkg, manifestEntry, "__comindManifest"),
   ]);
-  const secretsFile = join(pkg.dir, "settings", "secrets.ts");
-  const secretNames = existsSync(secretsFile) ? declaredSecretNames(readFileSync(secretsFile, "utf8")) : [];
-  const hash = createHash("sha256")
-    .update(logicCode)
-    .update(manifestCode)
-    .update(secretNames.join(","))
-    .digest("hex")
-    .slice(0, 16);
+  const hash = createHash("sha256").update(logicCode).update(manifestCode).digest("hex").slice(0, 16);
   const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));
-  return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hasPreconditions, hash };
+  return { pkg, alias: pkg.alias, logicCode, manifestCode, hasPreconditions, hash };
 }

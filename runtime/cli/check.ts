@@ -25,7 +25,7 @@ export function registerCheck(program: Command): void {
             alias: app.alias,
             fields: app.manifest.fields.length,
             actions: app.manifest.actions.map((a) => a.uid),
-            secrets: app.build.secretNames,
+            secrets: app.manifest.secretNames,
           });
         } catch (error) {
           reports.push({ dir, ok: false, error: publicError(error) });
