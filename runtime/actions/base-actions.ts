@@ -1,4 +1,4 @@
-/** The actions every app has (DESIGN.md "An app on disk"), with or without logic. */
+/** The actions every app has, with or without logic (README "Writing an app"). */
 export const BASE_ACTIONS = [
   { uid: "add", caption: "Add" },
   { uid: "edit", caption: "Edit" },

@@ -1,6 +1,6 @@
 /**
  * Everything one action writes, held in memory until the action commits: reads inside the logic
- * see these pending writes, and `changeSet()` turns them into one store transaction.
+ * see these pending writes, and `writes()` lists them for the one store transaction of the commit.
  */
 import { randomUUID } from "node:crypto";
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";

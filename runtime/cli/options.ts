@@ -1,6 +1,6 @@
 /**
  * Options shared by every command that runs actions or reads the store; each one can also be
- * set by an environment variable (DESIGN.md "Command-line conventions").
+ * set by an environment variable (README "CLI", options table).
  */
 import { type Command, Option } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";

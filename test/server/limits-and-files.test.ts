@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
+import { parse as parseContentDisposition } from "content-disposition";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
@@ -148,7 +149,10 @@ describe("files", () => {
     const res = await api.get(`/api/download/${uid}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toBe("text/csv");
-    expect(res.headers["content-disposition"]).toContain('filename="rows.csv"');
+    expect(parseContentDisposition(String(res.headers["content-disposition"]))).toEqual({
+      type: "attachment",
+      parameters: { filename: "rows.csv" },
+    });
     expect(res.body).toBe('a,b\n1,"two, three"\n4,"quote ""q"""\n');
     expect((await api.get("/api/download/00000000-0000-0000-0000-000000000000")).statusCode).toBe(404);
     expect((await api.get("/api/download/..%2F..%2Fetc%2Fpasswd")).statusCode).toBe(404);
