@@ -74,4 +74,6 @@ export interface CurrentUser {
   name: string;
   email?: string;
   isAdmin?: boolean;
+  /** IANA time zone of the user when known (e.g. from the OIDC `zoneinfo` claim). */
+  timeZone?: string;
 }

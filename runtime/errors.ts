@@ -33,6 +33,18 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, hint: "Missing or invalid credentials." },
   forbidden: { status: 403, hint: "The caller may not do this." },
   payload_too_large: { status: 413, hint: "The request body is larger than the limit." },
+  headers_too_large: { status: 431, hint: "The request headers are larger than the limit." },
+  idempotency_mismatch: {
+    status: 422,
+    hint: "The Idempotency-Key was already used for a different request; use a new key.",
+  },
+  // the database or the server itself is (for now) not able to answer; retry after Retry-After
+  store_unavailable: { status: 503, hint: "The database is not reachable right now; retry shortly." },
+  commit_unknown: {
+    status: 503,
+    hint: "The database connection dropped while the change was being committed; check GET /api/runs/{runId}.",
+  },
+  shutting_down: { status: 503, hint: "The server is shutting down; retry on another instance." },
   internal_error: { status: 500, hint: "An unexpected error; see the server log." },
 } as const;
 

@@ -9,3 +9,4 @@ export { toEntity } from "./record-shape.ts";
 export { loadApp } from "./app-loader.ts";
 export { runDocument, type RunDocument } from "./run-document.ts";
 export type { UnitOfWork } from "./unit-of-work.ts";
+export type { CommitPhase } from "./types.ts";

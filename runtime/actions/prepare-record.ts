@@ -48,6 +48,12 @@ export async function prepareRecord(
       throw new RuntimeError("not_found", `Record ${request.recordId} does not exist in app ${app.alias}.`);
     }
   }
+  if (stored && request.expectedRevision !== undefined && stored.revision !== request.expectedRevision) {
+    throw new RuntimeError(
+      "conflict",
+      `Record ${stored.id} is at revision ${stored.revision}, not ${request.expectedRevision} as sent: someone else changed it. Reload it and apply your change again.`,
+    );
+  }
   if (stored && request.action === "add") {
     throw new RuntimeError(
       "bad_request",

@@ -8,6 +8,8 @@ import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";
+import { commitOnce, earlierCommit } from "./commit-step.ts";
+import type { RunCommit } from "../store/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
@@ -52,6 +54,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         ok: result.ok,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
+        errorStack: error?.stack ?? null,
         logs: logs.entries,
         httpCalls,
         cpuMs: Math.round(cpuMs * 10) / 10,
@@ -71,7 +74,27 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       cpuMs,
     });
 
+  /** The answer to a retry whose change already committed under the same idempotency key. */
+  const replay = async (previous: RunCommit): Promise<ActionResult> => {
+    const id = previous.recordId ?? recordId ?? "";
+    const saved = id ? await store.getRecord(workspace, id) : null;
+    return {
+      ok: true,
+      runId: previous.runId,
+      recordId: id,
+      created: false,
+      ran: false,
+      replayed: true,
+      entity: saved ? toEntity(saved.id, saved.fields, saved, app.schema) : { id },
+      logs: [],
+      httpCalls: [],
+      cpuMs: 0,
+    };
+  };
+
   try {
+    const previous = await earlierCommit(store, request);
+    if (previous) return await replay(previous);
     const record = await prepareRecord(store, workspace, app, request);
     recordId = record.id;
     const uow = new UnitOfWork({
@@ -121,14 +144,25 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       deleted: request.action === "delete",
       transition: request.action,
     });
-    const committed = await store.commit({
-      workspace,
-      actor: user.id,
-      action: request.action,
-      runId,
-      writes: uow.writes(),
-      files: files.pendingWrites(),
-    });
+    const commit = await commitOnce(
+      store,
+      request,
+      {
+        workspace,
+        actor: user.id,
+        action: request.action,
+        runId,
+        recordId: record.id,
+        writes: uow.writes(),
+        files: files.pendingWrites(),
+      },
+      scope.deadline,
+    );
+    if (commit.kind === "replayed") {
+      await fail("conflict", "A retry with the same Idempotency-Key committed first; answered from it.");
+      return await replay(commit.previous);
+    }
+    const committed = commit.records;
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved
       ? toEntity(saved.id, saved.fields, saved, app.schema)

@@ -11,6 +11,8 @@ export type RunDocument =
       logs: ActionResult["logs"];
       runId: string;
       created: boolean;
+      /** An idempotent retry answered from the stored result; the action did not run again. */
+      replayed?: true;
       httpCalls: ActionResult["httpCalls"];
     }
   | {
@@ -24,6 +26,14 @@ export type RunDocument =
 export function runDocument(result: ActionResult): RunDocument {
   const { logs, runId, httpCalls } = result;
   return result.ok
-    ? { ok: true, entity: result.entity, logs, runId, created: result.created, httpCalls }
+    ? {
+        ok: true,
+        entity: result.entity,
+        logs,
+        runId,
+        created: result.created,
+        ...(result.replayed ? { replayed: true as const } : {}),
+        httpCalls,
+      }
     : { ok: false, error: result.error, logs, runId, httpCalls };
 }

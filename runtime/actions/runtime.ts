@@ -9,9 +9,9 @@
  */
 import { readdirSync, existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
-import { RuntimeError } from "../errors.ts";
+import { publicError, RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import {
@@ -49,10 +49,14 @@ export interface RuntimeOptions {
    * process (the CLI's `run`, tests). The server defaults to one per core.
    */
   workers?: number;
+  /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
+  spareWorkers?: number;
 }
 
 export class ActionRuntime {
   readonly apps = new Map<string, LoadedApp>();
+  /** App folders whose last load failed (absolute path -> the public error, e.g. a build error with file:line). */
+  readonly appErrors = new Map<string, { code: string; message: string }>();
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
 
@@ -69,6 +73,7 @@ export class ActionRuntime {
     this.workers = options.workers
       ? new WorkerSupervisor({
           size: options.workers,
+          spare: options.spareWorkers,
           onCrash: (info) =>
             onInternalError(
               new Error(
@@ -97,6 +102,17 @@ export class ActionRuntime {
 
   /** Bundles an app folder and installs it (a rebuilt app replaces the old one). */
   async loadApp(dir: string): Promise<LoadedApp> {
+    try {
+      const loaded = await this.#install(dir);
+      this.appErrors.delete(resolve(dir));
+      return loaded;
+    } catch (error) {
+      this.appErrors.set(resolve(dir), publicError(error));
+      throw error;
+    }
+  }
+
+  async #install(dir: string): Promise<LoadedApp> {
     const loaded = await loadApp(dir, this.config.limits.memoryMb);
     const previous = this.apps.get(loaded.alias);
     if (previous && previous.dir !== loaded.dir) {
@@ -135,6 +151,12 @@ export class ActionRuntime {
 
   run(request: ActionRequest): Promise<ActionResult> {
     return runAction(this.config, request);
+  }
+
+  /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */
+  secretIsSet(name: string): boolean {
+    const value = this.config.secretSource[name];
+    return typeof value === "string" && value !== "";
   }
 
   /** The limits every action runs with (defaults merged with the options). */

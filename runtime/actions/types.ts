@@ -20,7 +20,18 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /** The record revision the caller last saw: another revision fails the action with `conflict`. */
+  expectedRevision?: number;
+  /**
+   * A client's key for this exact change: if a change with this key already committed, the
+   * action does not run again and its result is answered from the stored record (`replayed`).
+   */
+  idempotencyKey?: string;
+  /** Told when the commit starts and how it ended, so a request timeout never hides a commit. */
+  onCommit?: (runId: string, phase: CommitPhase) => void;
 }
+
+export type CommitPhase = "start" | "committed" | "failed" | "unknown";
 
 export interface ActionError {
   code: string;
@@ -35,6 +46,8 @@ export type ActionResult =
       recordId: string;
       created: boolean;
       ran: boolean;
+      /** Answered from an earlier commit with the same idempotency key; nothing ran now. */
+      replayed?: boolean;
       entity: JsonRecord;
       logs: LogEntry[];
       httpCalls: HttpCallLog[];

@@ -6,7 +6,7 @@ import { type Command, Option } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type Store } from "../store/index.ts";
+import { openStore, type PoolSettings, type Store } from "../store/index.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
 import { UsageError } from "./output.ts";
 
@@ -96,9 +96,10 @@ export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
 export async function openStoreFrom(
   flags: StoreFlags,
   fallback: "temp" | "required" | string,
+  pool?: PoolSettings,
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   if (flags.databaseUrl || flags.data) {
-    const store = await openStore({ dataDir: flags.data ?? "./data", databaseUrl: flags.databaseUrl });
+    const store = await openStore({ dataDir: flags.data ?? "./data", databaseUrl: flags.databaseUrl, pool });
     return { store, cleanup: () => store.close() };
   }
   if (fallback === "required")

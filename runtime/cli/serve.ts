@@ -10,6 +10,8 @@ import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { createServer } from "../server/index.ts";
+import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { openWhenReachable } from "./wait-for-store.ts";
 import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -19,6 +21,16 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  console?: boolean;
+}
+
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
+
+function onOff(value: string): boolean {
+  const v = value.toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new UsageError(`--console must be "on" or "off", got "${value}".`);
 }
 
 function oidcFromEnv() {
@@ -28,6 +40,7 @@ function oidcFromEnv() {
     issuer,
     jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
     audience: process.env.OIDC_AUDIENCE,
+    maxTokenAgeSeconds: maxTokenAgeFromEnv(),
   };
 }
 
@@ -63,6 +76,14 @@ function serveCommand(
           .default("127.0.0.1"),
       )
       .addOption(
+        new Option(
+          "--console <on|off>",
+          "serve the run console at /console (default: on when listening on loopback, off otherwise)",
+        )
+          .env("COMIND_CONSOLE")
+          .argParser(onOff),
+      )
+      .addOption(
         new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
           .env("COMIND_WORKERS")
           .argParser(workerCount)
@@ -71,7 +92,9 @@ function serveCommand(
   ).action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openStoreFrom({ ...flags, data: dataDir }, dataDir);
+    const { store, cleanup } = await openWhenReachable(() =>
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
+    );
     const runtime = await createActionRuntime({
       store,
       workspace: flags.workspace,
@@ -87,6 +110,7 @@ function serveCommand(
       dataDir,
       oidc: oidcFromEnv(),
       logger: { level: process.env.LOG_LEVEL ?? "info" },
+      console: flags.console ?? isLoopback(flags.host),
     });
     const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
       server.log.error(

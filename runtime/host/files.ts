@@ -11,6 +11,7 @@ import type { CsvOptions, FileRef } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import type { FileWrite, Store } from "../store/index.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
+import { fileUidOf } from "./file-uid.ts";
 
 const STORED = "file_";
 const TEMP = "tmp_";
@@ -102,7 +103,7 @@ export class ActionFiles {
   }
 
   async getRef({ fileUid }: { fileUid: string }): Promise<FileRef> {
-    return publicRef(await this.readFile(fileUid));
+    return publicRef(await this.readFile(fileUidOf(fileUid)));
   }
 
   async persist({ ref }: { ref: string }): Promise<{ uploadedFileId: string }> {

@@ -72,3 +72,5 @@ export { type HttpCallLog, type HttpClient, closeAgents, createHttpClient } from
 export { type Redactor, createRedactor } from "./redact.ts";
 export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
 export { pureHostCalls } from "./utils.ts";
+
+export { fileUidOf } from "./file-uid.ts";

@@ -63,6 +63,8 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  // the database went away during a host call: the client must retry, not fix its logic
+  "store_unavailable",
 ]);
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 

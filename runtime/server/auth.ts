@@ -12,6 +12,24 @@ export interface OidcConfig {
   issuer: string;
   jwksUrl: string;
   audience?: string;
+  /**
+   * Longest token lifetime accepted, in seconds (default 86,400 = 24 h): a token must have `exp`,
+   * and `exp` may be at most this far after its `iat` (or after now, without `iat`).
+   */
+  maxTokenAgeSeconds?: number;
+}
+
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
+
+/** Tokens that never expire, or live longer than the configured maximum, are refused. */
+function checkLifetime(payload: JWTPayload, maxAgeSeconds: number): void {
+  if (typeof payload.exp !== "number")
+    throw unauthorized("The bearer token has no expiry (exp claim); ask the issuer for tokens that expire.");
+  const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
+  if (payload.exp - issuedAt > maxAgeSeconds)
+    throw unauthorized(
+      `The bearer token lives longer than the accepted ${maxAgeSeconds} s (exp - iat); ask the issuer for shorter-lived tokens.`,
+    );
 }
 
 export function hashToken(token: string): string {
@@ -42,6 +60,7 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     name?: string;
     email?: string;
     preferred_username?: string;
+    zoneinfo?: unknown;
     roles?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
@@ -51,6 +70,7 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     name: claims.name ?? claims.preferred_username ?? claims.sub,
     email: claims.email,
     isAdmin: roles.includes("admin"),
+    ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
 }
 
@@ -78,10 +98,17 @@ export function createAuthenticator(store: Store, oidc?: OidcConfig) {
         const { payload } = await jwtVerify(credential, jwks, {
           issuer: oidc.issuer,
           audience: oidc.audience,
+          requiredClaims: ["exp"],
         });
+        checkLifetime(payload, oidc.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS);
         return userFromJwt(payload);
       } catch (error) {
         if (error instanceof RuntimeError) throw error;
+        const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+        if (claim === "exp" && reason === "missing")
+          throw unauthorized(
+            "The bearer token has no expiry (exp claim); ask the issuer for tokens that expire.",
+          );
         throw unauthorized("The bearer token is not valid (signature, issuer or expiry).");
       }
     }

@@ -3,6 +3,7 @@
  * framework errors are translated, unexpected ones are logged and shown without internals.
  */
 import type { FastifyError, FastifyInstance } from "fastify";
+import { RETRY_AFTER_SECONDS } from "./request-guard.ts";
 import { ERROR_CODES, isRuntimeError, RuntimeError, type ErrorCode } from "../errors.ts";
 
 export function sendableError(error: unknown): {
@@ -17,7 +18,10 @@ export function sendableError(error: unknown): {
       "payload_too_large",
       "The request body is larger than 100 KB; send fewer records per request.",
     ],
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: ["bad_request", "Send the request body as application/json."],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+      "bad_request",
+      "Send the request body as application/json (list reads also take application/x-www-form-urlencoded).",
+    ],
     FST_ERR_CTP_EMPTY_JSON_BODY: ["bad_request", "The JSON body is empty."],
     FST_ERR_CTP_INVALID_JSON_BODY: ["bad_request", "The body is not valid JSON."],
   };
@@ -40,7 +44,8 @@ export function sendableError(error: unknown): {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = sendableError(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
+    if (status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     if (!reply.sent) reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -13,12 +13,21 @@ import type { Store } from "../store/index.ts";
 import { VERSION } from "../version.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
+import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { installRequestGuard } from "./request-guard.ts";
+import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
+import { registerConsole } from "./console/index.ts";
+import { registerMcpRoute } from "./mcp/index.ts";
 import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 
 export interface ServerOptions {
@@ -32,9 +41,13 @@ export interface ServerOptions {
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
   logger?: boolean | object;
+  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
+  console?: boolean;
 }
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", "/health"]);
+const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
+/** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
+const MAX_PARAM_LENGTH = 1000;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const ctx: ServerContext = {
@@ -47,12 +60,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    return503OnClosing: true,
+    ...httpServerLimits(ctx.requestTimeoutMs),
+    clientErrorHandler,
+    // While closing, the request guard answers 503 in the documented JSON shape.
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    rewriteUrl: rewriteLegacyPrefix,
     // Errors the router raises before any hook runs (over-long or malformed URLs) get our JSON shape too.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
       const message = tooLong
-        ? "A path segment is longer than 100 characters."
+        ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters.`
         : "The request URL is malformed.";
       (reply as unknown as { code(status: number): { send(body: unknown): void } })
         .code(tooLong ? 414 : 400)
@@ -61,6 +79,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   installErrorHandling(server);
   await server.register(swagger, {
+    transformObject: (document) =>
+      withLegacyAliases((document as { openapiObject: { paths?: never } }).openapiObject),
     openapi: {
       info: {
         title: "comind-runtime REST API",
@@ -83,31 +103,27 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const authenticate = createAuthenticator(options.store, options.oidc);
   server.decorateRequest("user", null as never);
-  server.decorateRequest("deadline", 0);
-  server.addHook("onRequest", async (request, reply) => {
-    request.deadline = Date.now() + ctx.requestTimeoutMs;
-    const timer = setTimeout(() => {
-      if (!reply.sent && !reply.raw.headersSent) {
-        reply.code(504).send({
-          error: {
-            code: "timeout",
-            message: `The request took longer than ${ctx.requestTimeoutMs / 1000} s.`,
-          },
-        });
-      }
-    }, ctx.requestTimeoutMs);
-    reply.raw.once("close", () => clearTimeout(timer));
-    if (PUBLIC_PATHS.has(request.url.split("?")[0])) return;
+  installRequestGuard(server, ctx.requestTimeoutMs);
+  server.addHook("onRequest", async (request) => {
+    const path = request.url.split("?")[0];
+    // The console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
+      return;
     request.user = await authenticate(request.headers.authorization);
   });
-  server.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
+  registerHealthRoutes(server, options.store);
   server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
+  await registerAppScopedRoutes(server, ctx);
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerRunRoutes(server, ctx);
+  registerMcpRoute(server, ctx);
+  if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }
 export { createToken } from "./auth.ts";

@@ -1,5 +1,14 @@
 /** Database rows -> store objects (SQLite gives JSON as text, Postgres as parsed JSONB). */
-import type { ActionRunLog, AuthToken, HistoryEntry, StoredFile, StoredRecord } from "./types.ts";
+import type {
+  ActionRunLog,
+  AuthToken,
+  DeletedRecord,
+  HistoryEntry,
+  IdempotentResponse,
+  RunCommit,
+  StoredFile,
+  StoredRecord,
+} from "./types.ts";
 
 type Row = Record<string, any>;
 
@@ -57,10 +66,31 @@ export function rowToRun(row: Row): ActionRunLog {
     ok: Boolean(row.ok),
     errorCode: row.error_code,
     errorMessage: row.error_message,
+    errorStack: row.error_stack ?? null,
     logs: json(row.logs),
     httpCalls: json(row.http_calls),
     cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms),
     heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
+  };
+}
+
+export function rowToCommit(row: Row): RunCommit {
+  return {
+    runId: row.run_id,
+    idempotencyKey: row.idempotency_key ?? null,
+    actor: row.actor,
+    recordId: row.record_id ?? null,
+    committedAt: row.committed_at,
+  };
+}
+
+export function rowToIdempotent(row: Row): IdempotentResponse {
+  return {
+    scopeKey: row.scope_key,
+    requestHash: row.request_hash,
+    status: Number(row.status),
+    body: row.body,
+    createdAt: row.created_at,
   };
 }
 
@@ -72,5 +102,16 @@ export function rowToToken(row: Row): AuthToken {
     userName: row.user_name,
     isAdmin: Boolean(row.is_admin),
     createdAt: row.created_at,
+  };
+}
+
+export function rowToDeleted(row: Row): DeletedRecord {
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    app: row.app,
+    number: Number(row.number),
+    deletedAt: row.deleted_at,
+    actor: row.actor,
   };
 }

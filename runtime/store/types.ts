@@ -63,6 +63,28 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The record the action ran on (kept with the commit marker). */
+  recordId?: string;
+  /** A client's idempotency key for this change: a second commit with the same key fails. */
+  idempotencyKey?: string;
+}
+
+/** Written in the same transaction as a change set: proof, afterwards, that it committed. */
+export interface RunCommit {
+  runId: string;
+  idempotencyKey: string | null;
+  actor: string;
+  recordId: string | null;
+  committedAt: string;
+}
+
+/** The stored answer to a request sent with an Idempotency-Key. */
+export interface IdempotentResponse {
+  scopeKey: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: string;
 }
 
 export interface RecordQuery {
@@ -91,6 +113,15 @@ export interface HistoryEntry {
   runId: string;
 }
 
+export interface HistoryQuery {
+  workspace: string;
+  app?: string;
+  /** ISO times: entries at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
 export interface StoredFile {
   id: string;
   fileName: string;
@@ -113,6 +144,8 @@ export interface ActionRunLog {
   ok: boolean;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The failure's stack (source-mapped TypeScript frames, redacted), shown by the run console. */
+  errorStack?: string | null;
   logs: { level: string; message: string }[];
   httpCalls: {
     method: string;
@@ -130,7 +163,15 @@ export interface ActionRunLog {
 export interface RunQuery {
   workspace?: string;
   app?: string;
+  action?: string;
+  /** The user who fired the runs. */
+  actor?: string;
+  /** ISO time: runs started at or after it. */
+  since?: string;
+  /** ISO time: runs started strictly after it (the console's live list asks for what is new). */
+  after?: string;
   failedOnly?: boolean;
+  okOnly?: boolean;
   limit?: number;
 }
 
@@ -150,6 +191,25 @@ export interface SearchQuery {
   text: string;
   limit?: number;
   offset?: number;
+}
+
+/** What is left of a deleted record: enough for clients that sync "changed since". */
+export interface DeletedRecord {
+  id: string;
+  workspace: string;
+  app: string;
+  number: number;
+  deletedAt: string;
+  actor: string;
+}
+
+export interface DeletedQuery {
+  workspace: string;
+  /** One app; omitted = every app of the workspace. */
+  app?: string;
+  /** Only records deleted strictly after this ISO time. */
+  after: string;
+  limit?: number;
 }
 
 export interface Store {
@@ -172,14 +232,31 @@ export interface Store {
     recordId: string,
     options?: { limit?: number; since?: string },
   ): Promise<HistoryEntry[]>;
+  /** History entries across records (oldest first), e.g. of one app in a time window. */
+  historyQuery(query: HistoryQuery): Promise<HistoryEntry[]>;
   getFile(id: string): Promise<StoredFile | null>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;
   /** Full-text search over the text values of records, best match first. */
   searchRecords(query: SearchQuery): Promise<StoredRecord[]>;
+  /** Tombstones of records deleted after a time, oldest first. */
+  listDeleted(query: DeletedQuery): Promise<DeletedRecord[]>;
+  countDeleted(query: DeletedQuery): Promise<number>;
+  /** Stable ids of apps (created on first ask, the same ever after): alias -> id. */
+  ensureAppIds(workspace: string, aliases: string[]): Promise<Record<string, string>>;
   saveToken(token: AuthToken): Promise<void>;
   findToken(tokenHash: string): Promise<AuthToken | null>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
+  getRun(id: string): Promise<ActionRunLog | null>;
+  /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
+  findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
+  getIdempotentResponse(scopeKey: string): Promise<IdempotentResponse | null>;
+  /** Keeps the first answer for a key (a concurrent second save is ignored); drops entries over 24 h. */
+  saveIdempotentResponse(response: IdempotentResponse): Promise<void>;
+  /** Answers when the store can serve queries; throws store_unavailable when it cannot. */
+  ping(): Promise<void>;
+  /** The history entries one run committed (its field diffs), in order. */
+  historyOfRun(workspace: string, runId: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;
 }

@@ -15,9 +15,10 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
+/** `options.store`: use this store (e.g. Postgres) instead of a fresh SQLite one; it is closed too. */
 export async function startRuntime(options: Partial<RuntimeOptions> = {}): Promise<TestRuntime> {
   const dataDir = mkdtempSync(join(tmpdir(), "comind-test-"));
-  const store = await openStore({ dataDir });
+  const store = options.store ?? (await openStore({ dataDir }));
   const runtime = await createActionRuntime({ secrets: {}, ...options, store });
   return {
     runtime,

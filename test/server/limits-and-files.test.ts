@@ -53,6 +53,17 @@ describe("bearer JWTs", () => {
     expect(res.json().user).toMatchObject({ id: "bob", name: "Bob", is_admin: true });
   });
 
+  it("takes the user's time zone for /api/common's tz from the zoneinfo claim (UTC when unknown)", async () => {
+    const berlin = await api.get("/api/common", {
+      authorization: `Bearer ${await jwt({ sub: "carl", zoneinfo: "Europe/Berlin" })}`,
+    });
+    expect(berlin.json()).toMatchObject({ user_id: "carl", tz: "Europe/Berlin" });
+    const bogus = await api.get("/api/common", {
+      authorization: `Bearer ${await jwt({ sub: "carl", zoneinfo: "Mars/Olympus" })}`,
+    });
+    expect(bogus.json().tz).toBe("UTC");
+  });
+
   it("refuses another issuer, an expired token and a bad signature", async () => {
     const other = await api.get("/api/common", {
       authorization: `Bearer ${await jwt({ sub: "bob" }, "https://evil.test")}`,

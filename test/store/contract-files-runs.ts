@@ -21,6 +21,7 @@ function run(workspace: string, app: string, minute: number, error?: string): Ac
     ok: !error,
     errorCode: error ? "logic_error" : null,
     errorMessage: error ?? null,
+    errorStack: error ? `Error: ${error}\n    at sync (actions/logic/index.ts:3:9)` : null,
     cpuMs: minute * 1.5,
     heapMb: error ? null : 3.25,
     logs: [{ level: "log", message: `run ${minute} ✓` }],
@@ -109,6 +110,42 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect(await ids({ limit: 1 })).toEqual([runs[2].id]);
       expect((await ctx.store().listRuns({ workspace: ws, app: "A" }))[1]).toEqual(runs[0]);
       expect((await ctx.store().listRuns({ workspace: ws, app: "B" }))[0]).toEqual(runs[2]);
+    });
+
+    it("filters the run log by action, user, outcome and start time, and gets one run by id", async () => {
+      const ws = newWorkspace();
+      const runs = [
+        run(ws, "A", 1),
+        run(ws, "A", 2, "boom"),
+        { ...run(ws, "A", 3), action: "other", actor: "bob" },
+      ];
+      for (const r of runs) await ctx.store().recordRun(r);
+      const ids = async (query: object) =>
+        (await ctx.store().listRuns({ workspace: ws, ...query })).map((r) => r.id);
+      expect(await ids({ action: "other" })).toEqual([runs[2].id]);
+      expect(await ids({ actor: "tester" })).toEqual([runs[1].id, runs[0].id]);
+      expect(await ids({ okOnly: true })).toEqual([runs[2].id, runs[0].id]);
+      expect(await ids({ since: runs[1].startedAt })).toEqual([runs[2].id, runs[1].id]);
+      expect(await ids({ after: runs[1].startedAt })).toEqual([runs[2].id]);
+      expect(await ctx.store().getRun(runs[1].id)).toEqual(runs[1]);
+      expect((await ctx.store().getRun(runs[1].id))!.errorStack).toMatch(/index\.ts:3:9/);
+      expect(await ctx.store().getRun(randomUUID())).toBeNull();
+    });
+
+    it("gives the history entries one run committed", async () => {
+      const ws = newWorkspace();
+      const first = changeSet(ws, [insert("T", { title: "a" }), insert("T", { title: "b" })]);
+      const [a] = await ctx.store().commit(first);
+      const second = changeSet(ws, [update(a, { title: "a2" })]);
+      await ctx.store().commit(second);
+      expect((await ctx.store().historyOfRun(ws, first.runId)).map((h) => h.changes[0].new)).toEqual([
+        "a",
+        "b",
+      ]);
+      expect((await ctx.store().historyOfRun(ws, second.runId)).map((h) => h.changes)).toEqual([
+        [{ field: "title", old: "a", new: "a2" }],
+      ]);
+      expect(await ctx.store().historyOfRun(newWorkspace(), second.runId)).toEqual([]);
     });
 
     it("saves and finds tokens by hash", async () => {

@@ -161,5 +161,28 @@ export function writeCases(ctx: ContractContext): void {
       expect(await ctx.store().history(ws, record.id, { since: "9999-01-01T00:00:00.000Z" })).toEqual([]);
       expect(await ctx.store().history(newWorkspace(), record.id)).toEqual([]);
     });
+
+    it("queries history across records by app and time window, oldest first", async () => {
+      const ws = newWorkspace();
+      const [a] = await ctx.store().commit(changeSet(ws, [insert("A", { title: "a" })]));
+      await ctx.store().commit(changeSet(ws, [insert("B", { title: "b" })]));
+      await ctx.store().commit(changeSet(ws, [update(a, { title: "a2" })]));
+      const all = await ctx.store().historyQuery({ workspace: ws });
+      expect(all.map((h) => [h.app, h.transition])).toEqual([
+        ["A", "add"],
+        ["B", "add"],
+        ["A", "edit"],
+      ]);
+      const ofA = await ctx.store().historyQuery({ workspace: ws, app: "A" });
+      expect(ofA.map((h) => h.revision)).toEqual([1, 2]);
+      expect(await ctx.store().historyQuery({ workspace: ws, limit: 1 })).toHaveLength(1);
+      const middle = all[1].timestamp;
+      const before = await ctx.store().historyQuery({ workspace: ws, until: middle });
+      expect(before.every((h) => h.timestamp < middle)).toBe(true);
+      expect((await ctx.store().historyQuery({ workspace: ws, since: middle })).length).toBe(
+        all.filter((h) => h.timestamp >= middle).length,
+      );
+      expect(await ctx.store().historyQuery({ workspace: newWorkspace() })).toEqual([]);
+    });
   });
 }

@@ -13,6 +13,7 @@ import type { OpenStore } from "./builders.ts";
 import { fileAndRunCases } from "./contract-files-runs.ts";
 import { keyCases } from "./contract-keys.ts";
 import { queryCases } from "./contract-queries.ts";
+import { tombstoneCases } from "./contract-tombstones.ts";
 import { writeCases } from "./contract-writes.ts";
 
 export interface ContractContext {
@@ -41,5 +42,6 @@ export function storeContract(name: string, open: OpenStore): void {
     writeCases(context);
     keyCases(context);
     fileAndRunCases(context);
+    tombstoneCases(context);
   });
 }

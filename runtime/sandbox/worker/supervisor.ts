@@ -2,7 +2,10 @@
  * Runs actions in a small pool of worker processes and keeps that pool alive: a worker that dies
  * (V8 fatal OOM, native crash, kill -9) fails only the actions it was running, with code
  * `worker_crashed`, and is replaced. Host calls from the workers are served here, so records,
- * files and HTTP keep one home: the server process.
+ * files and HTTP keep one home: the server process. Actions go only to workers that finished
+ * booting; a spare worker boots ahead of need and takes a dead worker's place at once, so a
+ * crash does not stall the actions that follow. A run whose message cannot be sent (e.g. values
+ * nested too deep to serialise) fails on its own and leaves nothing behind in `running`.
  *
  * @example
  *   const workers = new WorkerSupervisor({ size: 2 });
@@ -24,6 +27,8 @@ interface Running {
 
 interface Worker {
   proc: ChildProcess;
+  /** Booted (sent "ready"): only ready workers get actions. */
+  ready: boolean;
   running: Map<number, Running>;
   apps: Set<string>;
   stats: Map<number, (stats: WorkerStats) => void>;
@@ -33,6 +38,11 @@ export class WorkerSupervisor {
   readonly size: number;
   crashes = 0;
   private readonly workers: Worker[] = [];
+  /** Booted ahead of need; replaces the next worker that dies. */
+  private spare: Worker | null = null;
+  private readonly spares: number;
+  /** Runs that arrived while no worker was ready. */
+  private waiting: (() => void)[] = [];
   private nextRunId = 1;
   /** Ids of stats requests, unique across calls: two concurrent stats() must not take each other's replies. */
   private nextStatsId = 1;
@@ -44,10 +54,13 @@ export class WorkerSupervisor {
     actions: number;
   }) => void;
 
-  constructor(options: { size: number; onCrash?: WorkerSupervisor["onCrash"] }) {
+  /** @param options.spare workers booted ahead of need (0 or 1, default 1) */
+  constructor(options: { size: number; spare?: number; onCrash?: WorkerSupervisor["onCrash"] }) {
     this.size = Math.max(1, options.size);
+    this.spares = Math.min(1, Math.max(0, options.spare ?? 1));
     this.onCrash = options.onCrash ?? (() => undefined);
     for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
+    if (this.spares) this.spare = this.spawn();
   }
 
   private spawn(): Worker {
@@ -55,7 +68,7 @@ export class WorkerSupervisor {
       execArgv: ["--no-node-snapshot"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
-    const worker: Worker = { proc, running: new Map(), apps: new Set(), stats: new Map() };
+    const worker: Worker = { proc, ready: false, running: new Map(), apps: new Set(), stats: new Map() };
     proc.on("message", (message: FromWorker) => void this.handle(worker, message));
     proc.on("exit", (code, signal) => this.exited(worker, code, signal));
     proc.on("error", () => undefined); // 'exit' follows and does the work
@@ -63,8 +76,14 @@ export class WorkerSupervisor {
   }
 
   private exited(worker: Worker, code: number | null, signal: string | null): void {
+    if (this.closing) return;
+    if (worker === this.spare) {
+      this.crashes += 1;
+      this.spare = this.spawn();
+      return;
+    }
     const index = this.workers.indexOf(worker);
-    if (this.closing || index < 0) return;
+    if (index < 0) return;
     this.crashes += 1;
     this.onCrash({ pid: worker.proc.pid, code, signal, actions: worker.running.size });
     for (const { resolve } of worker.running.values()) {
@@ -76,13 +95,29 @@ export class WorkerSupervisor {
         cpuMs: 0,
       });
     }
+    worker.running.clear();
     for (const reply of worker.stats.values()) reply({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [] });
-    this.workers[index] = this.spawn();
+    worker.stats.clear();
+    if (this.spare) {
+      this.workers[index] = this.spare;
+      this.spare = this.spawn();
+      this.dispatchWaiting();
+    } else this.workers[index] = this.spawn();
+  }
+
+  private dispatchWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const start of waiting) start();
   }
 
   private async handle(worker: Worker, message: FromWorker): Promise<void> {
     if (message.type === "stats") return worker.stats.get(message.requestId)?.(message.stats);
-    if (message.type === "ready") return;
+    if (message.type === "ready") {
+      worker.ready = true;
+      if (this.workers.includes(worker)) this.dispatchWaiting();
+      return;
+    }
     const running = worker.running.get(message.runId);
     if (!running) return;
     const { run } = running;
@@ -95,12 +130,36 @@ export class WorkerSupervisor {
       running.resolve(redactOutcome(message.outcome, run.redact));
     } else if (message.type === "call") {
       const reply = await serveCall(run, message.name, message.arg);
-      if (worker.proc.connected)
+      if (!worker.proc.connected) return;
+      try {
         worker.proc.send({ type: "reply", callId: message.callId, ...reply } satisfies ToWorker);
+      } catch {
+        // The result could not be serialised (e.g. nested too deep): the logic gets an error instead.
+        worker.proc.send({
+          type: "reply",
+          callId: message.callId,
+          error: { code: "limit_exceeded", message: TOO_DEEP },
+        } satisfies ToWorker);
+      }
     }
   }
 
+  /** Sends a run to its worker; a run that cannot be sent fails now and is forgotten. */
   private sendRun(worker: Worker, runId: number, run: SandboxRun, withCode: boolean): void {
+    try {
+      this.sendRunMessage(worker, runId, run, withCode);
+    } catch {
+      const running = worker.running.get(runId);
+      worker.running.delete(runId);
+      running?.resolve({
+        ok: false,
+        error: { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` },
+        cpuMs: 0,
+      });
+    }
+  }
+
+  private sendRunMessage(worker: Worker, runId: number, run: SandboxRun, withCode: boolean): void {
     const secrets = run.host["app.secrets"]({});
     const app = {
       key: run.app.key,
@@ -119,16 +178,37 @@ export class WorkerSupervisor {
   }
 
   /** The executor the action runtime calls instead of the in-process sandbox. */
-  execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> => {
-    const worker = this.workers.reduce((best, candidate) =>
-      candidate.running.size < best.running.size ? candidate : best,
-    );
-    const runId = this.nextRunId++;
-    return new Promise((resolve) => {
-      worker.running.set(runId, { run, resolve });
-      this.sendRun(worker, runId, run, !worker.apps.has(run.app.key));
+  execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> =>
+    new Promise((resolve) => {
+      const start = () => {
+        const ready = this.workers.filter((worker) => worker.ready);
+        if (ready.length === 0) return void this.waiting.push(start);
+        const worker = ready.reduce((best, candidate) =>
+          candidate.running.size < best.running.size ? candidate : best,
+        );
+        const runId = this.nextRunId++;
+        worker.running.set(runId, { run, resolve });
+        this.sendRun(worker, runId, run, !worker.apps.has(run.app.key));
+      };
+      start();
     });
-  };
+
+  /** Every worker process now: pid, booted or not, actions running; the spare last. */
+  describe(): { pid: number; ready: boolean; running: number; spare: boolean }[] {
+    const all = this.spare ? [...this.workers, this.spare] : this.workers;
+    return all.map((worker) => ({
+      pid: worker.proc.pid ?? 0,
+      ready: worker.ready,
+      running: worker.running.size,
+      spare: worker === this.spare,
+    }));
+  }
+
+  /** Resolves once every worker (and the spare) has booted. */
+  async whenReady(): Promise<void> {
+    while (this.describe().some((worker) => !worker.ready))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 
   /** Per worker: pid, memory, and heap/CPU of its warm isolates per app. */
   async stats(): Promise<(WorkerStats & { running: number })[]> {
@@ -158,8 +238,9 @@ export class WorkerSupervisor {
 
   async close(): Promise<void> {
     this.closing = true;
+    const all = this.spare ? [...this.workers, this.spare] : this.workers;
     await Promise.all(
-      this.workers.map(
+      all.map(
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return resolve();
@@ -170,6 +251,9 @@ export class WorkerSupervisor {
     );
   }
 }
+
+const TOO_DEEP =
+  "The action's data could not be passed to or from its sandbox worker (nested too deeply or too large); nothing was written.";
 
 async function serveCall(
   run: SandboxRun,

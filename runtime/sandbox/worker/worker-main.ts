@@ -18,13 +18,25 @@ const logicByKey = new Map<string, { code: string; map: ReturnType<typeof source
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
 
-const send = (message: FromWorker) => process.send!(message);
+/** A message to the supervisor; once it has gone (shutdown) there is nobody to tell. */
+const send = (message: FromWorker) => {
+  if (process.connected) process.send!(message, undefined, {}, () => undefined);
+};
+
+/** What a value nested too deep for IPC (JSON.stringify overflows the stack) becomes. */
+const TOO_DEEP =
+  "The value could not be passed between the sandbox worker and the server (nested too deeply or too large).";
 
 function forward(runId: number, name: string, arg: unknown): Promise<unknown> {
   const callId = nextCallId++;
   return new Promise((resolve, reject) => {
     pendingCalls.set(callId, { resolve, reject });
-    send({ type: "call", runId, callId, name, arg });
+    try {
+      send({ type: "call", runId, callId, name, arg });
+    } catch {
+      pendingCalls.delete(callId);
+      reject(Object.assign(new Error(TOO_DEEP), { code: "limit_exceeded" }));
+    }
   });
 }
 
@@ -71,7 +83,12 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
         : { code: "internal_error", message: "An unexpected error happened in the sandbox worker." },
     redact: (text) => text,
   });
-  send({ type: "done", runId: message.runId, outcome });
+  try {
+    send({ type: "done", runId: message.runId, outcome });
+  } catch {
+    const failed = { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` };
+    send({ type: "done", runId: message.runId, outcome: { ok: false, error: failed, cpuMs: outcome.cpuMs } });
+  }
 }
 
 process.on("message", (message: ToWorker) => {

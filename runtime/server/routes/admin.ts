@@ -3,16 +3,21 @@ import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
 
+/** What the runtime reports about itself (the REST endpoint and the console's Health page). */
+export async function runtimeStats(ctx: ServerContext) {
+  return {
+    workspace: ctx.workspace,
+    apps: [...ctx.runtime.apps.keys()],
+    store: ctx.store.kind,
+    ...(await ctx.runtime.sandboxStats()),
+    limits: ctx.runtime.limits,
+  };
+}
+
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
     if (!request.user.isAdmin)
       throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
-    return {
-      workspace: ctx.workspace,
-      apps: [...ctx.runtime.apps.keys()],
-      store: ctx.store.kind,
-      ...(await ctx.runtime.sandboxStats()),
-      limits: ctx.runtime.limits,
-    };
+    return runtimeStats(ctx);
   });
 }

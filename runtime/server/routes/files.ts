@@ -14,7 +14,9 @@ import { Server as TusServer } from "@tus/server";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
+import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
+import { jsonTusErrors } from "./tus-errors.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
@@ -30,7 +32,8 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     "/api/download/:uuid",
     { schema: { tags: ["files"] } },
     async (request, reply) => {
-      const file = await ctx.store.getFile(request.params.uuid);
+      // The id may also be the upload URL it came from (URL-encoded into the path).
+      const file = await ctx.store.getFile(fileUidOf(request.params.uuid));
       if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
       const path = await ctx.store.filePath(file.id);
       reply
@@ -72,6 +75,7 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       return { headers: { "Comind-File-Uid": upload.id } };
     },
   });
+  jsonTusErrors(tus);
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   const handle = async (
     request: { raw: import("node:http").IncomingMessage },

@@ -2,6 +2,9 @@
 import type { FastifyInstance } from "fastify";
 import { BASE_ACTIONS, BASE_FIELDS } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
+import type { LoadedApp } from "../../actions/index.ts";
+import { appIds } from "../app-ids.ts";
+import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 
 import { VERSION } from "../../version.ts";
@@ -13,22 +16,64 @@ function splitSpec(spec: string): [string, string] {
   return [workspace, name];
 }
 
-export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get("/api/common", { schema: { tags: ["info"] } }, async (request) => ({
-    user: {
-      id: request.user.id,
-      name: request.user.name,
-      email: request.user.email ?? null,
-      is_admin: Boolean(request.user.isAdmin),
-    },
-    timezone: "UTC",
-    server: {
-      name: "comind-runtime",
-      version: VERSION,
-      workspace: ctx.workspace,
-      apps: [...ctx.runtime.apps.keys()],
-    },
+/** An app's fields and actions (GET /api/schema, MCP get_app_schema), with its stable id when given. */
+export function appSchemaView(ctx: ServerContext, app: LoadedApp, appId?: string) {
+  const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
+    name,
+    caption: name,
+    type,
+    base: true,
   }));
+  return {
+    workspace: ctx.workspace,
+    app: app.alias,
+    ...(appId ? { app_id: appId } : {}),
+    titleSingular: app.build.pkg.titleSingular,
+    titlePlural: app.build.pkg.titlePlural,
+    fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
+    actions: [...BASE_ACTIONS, ...app.manifest.actions],
+    lookups: [],
+    layouts: [],
+  };
+}
+
+/** The workspace and its apps (GET /api/projects, MCP get_workspace), with app ids when given. */
+export function workspaceView(ctx: ServerContext, ids: Record<string, string> = {}) {
+  return {
+    alias: ctx.workspace,
+    name: ctx.workspace,
+    apps: [...ctx.runtime.apps.values()].map((app) => ({
+      ...(ids[app.alias] ? { id: ids[app.alias] } : {}),
+      alias: app.alias,
+      titleSingular: app.build.pkg.titleSingular,
+      titlePlural: app.build.pkg.titlePlural,
+    })),
+    members: [],
+    tabs: [],
+  };
+}
+
+export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
+  server.get(
+    "/api/common",
+    { schema: { tags: ["info"], response: { 200: commonAnswer } } },
+    async (request) => ({
+      user: {
+        id: request.user.id,
+        name: request.user.name,
+        email: request.user.email ?? null,
+        is_admin: Boolean(request.user.isAdmin),
+      },
+      ...clientKeys(ctx, request.user),
+      timezone: timeZoneOf(request.user),
+      server: {
+        name: "comind-runtime",
+        version: VERSION,
+        workspace: ctx.workspace,
+        apps: [...ctx.runtime.apps.keys()],
+      },
+    }),
+  );
 
   server.get<{ Params: { spec: string } }>(
     "/api/schema/:spec",
@@ -37,22 +82,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
       const app = appByAlias(ctx, alias);
-      const baseFields = Object.entries(BASE_FIELDS).map(([name, type]) => ({
-        name,
-        caption: name,
-        type,
-        base: true,
-      }));
-      return {
-        workspace: ctx.workspace,
-        app: app.alias,
-        titleSingular: app.build.pkg.titleSingular,
-        titlePlural: app.build.pkg.titlePlural,
-        fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
-        actions: [...BASE_ACTIONS, ...app.manifest.actions],
-        lookups: [],
-        layouts: [],
-      };
+      return appSchemaView(ctx, app, (await appIds(ctx))[app.alias]);
     },
   );
 
@@ -67,17 +97,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
           'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
         );
       checkWorkspace(ctx, workspace);
-      return {
-        alias: ctx.workspace,
-        name: ctx.workspace,
-        apps: [...ctx.runtime.apps.values()].map((app) => ({
-          alias: app.alias,
-          titleSingular: app.build.pkg.titleSingular,
-          titlePlural: app.build.pkg.titlePlural,
-        })),
-        members: [],
-        tabs: [],
-      };
+      return workspaceView(ctx, await appIds(ctx));
     },
   );
 }

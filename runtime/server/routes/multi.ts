@@ -7,10 +7,16 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { expectedRevisionOf } from "../expected-revision.ts";
+import { withIdempotency } from "../idempotency.ts";
+import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
+import { batchUnavailable, isUnavailable } from "../unavailable.ts";
+import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
 import { viewsOf } from "../record-view.ts";
 
-type Item = Record<string, unknown> & {
+export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
   app_alias?: string;
@@ -26,7 +32,7 @@ const META = new Set([
   "project_alias",
 ]);
 
-function valuesOf(item: Item): Record<string, unknown> {
+function valuesOf(item: MultiItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !META.has(key)));
 }
 
@@ -35,6 +41,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
+    normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
@@ -51,7 +58,7 @@ async function checkAttachments(ctx: ServerContext, values: Record<string, unkno
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
+async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
@@ -65,14 +72,32 @@ async function resolveApp(ctx: ServerContext, item: Item): Promise<string> {
       "not_found",
       `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
+  if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
+    throw new RuntimeError(
+      "bad_request",
+      `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
+    );
   return appByAlias(ctx, stored.app).alias;
 }
 
-async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) {
+/** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
+export async function runItem(
+  ctx: ServerContext,
+  request: Pick<FastifyRequest, "user" | "deadline"> & { commits?: RequestCommits },
+  item: MultiItem,
+  idempotencyKey?: string,
+) {
   try {
+    item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
+    const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    // A delete answers the record's number too; it is gone after the run.
+    const deletedNumber =
+      item.transition === "delete"
+        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
@@ -81,17 +106,23 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      expectedRevision,
+      idempotencyKey,
+      onCommit: request.commits && commitTracker(request.commits),
     });
     if (!result.ok)
       return {
         successful: false,
         data: result.recordId ? { id: result.recordId } : null,
-        warnings: [],
+        warnings: [...warningsOf(result.logs), errorWarning(result.error.message)],
         error: { ...result.error, logs: result.logs },
+        runId: result.runId,
       };
     const stored =
       item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored ? (await viewsOf(ctx, [stored], request.user))[0] : { id: result.recordId };
+    const data = stored
+      ? (await viewsOf(ctx, [stored], request.user))[0]
+      : { id: result.recordId, number: deletedNumber };
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -101,8 +132,9 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     return {
       successful: true,
       ...outcome,
+      ...(result.replayed ? { replayed: true } : {}),
       data,
-      warnings: result.logs.filter((l) => l.level === "warn").map((l) => l.message),
+      warnings: warningsOf(result.logs),
       logs: result.logs,
     };
   } catch (error) {
@@ -110,20 +142,28 @@ async function runItem(ctx: ServerContext, request: FastifyRequest, item: Item) 
     return {
       successful: false,
       data: item.id ? { id: item.id } : null,
-      warnings: [],
+      warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
     };
   }
 }
 
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Body: Item[] }>(
+  server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"] } },
-    async (request) => {
-      const results = [];
-      for (const item of request.body) results.push(await runItem(ctx, request, item));
-      return results;
-    },
+    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
+    async (request, reply) =>
+      withIdempotency(ctx, request, reply, async (itemKey) => {
+        const results = [];
+        for (const [index, item] of request.body.entries()) {
+          const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
+          results.push(result);
+          if (!result.successful && isUnavailable(result.error?.code)) {
+            reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+            return batchUnavailable(result.error!, runId, results);
+          }
+        }
+        return { status: 200, body: results };
+      }),
   );
 }

@@ -1,18 +1,6 @@
 /** JSON schemas of request bodies: validation at the edge and the source of /api/openapi.json. */
 const FIELD = { type: "string", maxLength: 64 } as const;
 
-export const listBody = {
-  type: "object",
-  properties: {
-    rlx: { type: "string", maxLength: 10_000 },
-    limitRecords: { type: "integer", minimum: 0, maximum: 1000 },
-    skipRecords: { type: "integer", minimum: 0, maximum: 1_000_000_000 },
-    sortBy: { type: "string", maxLength: 200 },
-    listOfFields: { type: "string", maxLength: 2000 },
-  },
-  additionalProperties: true,
-} as const;
-
 export const searchBody = {
   type: "object",
   properties: {
@@ -39,7 +27,7 @@ export const multiBody = {
   maxItems: 100,
   items: {
     type: "object",
-    required: ["transition"],
+    description: 'No "transition": an "id" means edit, an "app_alias" without "id" means add.',
     properties: {
       transition: { type: "string", minLength: 1, maxLength: 64 },
       id: { type: "string", maxLength: 100 },

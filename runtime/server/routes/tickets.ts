@@ -4,73 +4,44 @@
  */
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
-import type { FilterNode } from "../../store/index.ts";
-import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { appByAlias, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
-import { parseRlx } from "../rlx/parse.ts";
-import { historyBody, listBody, searchBody } from "./schemas.ts";
-import type { CurrentUser } from "../../../globals/app-types.ts";
-
-interface ListBody {
-  rlx?: string;
-  limitRecords?: number;
-  skipRecords?: number;
-  sortBy?: string;
-  listOfFields?: string;
-}
+import { listRecords } from "../records-list.ts";
+import type { HistoryEntry } from "../../store/index.ts";
+import { listStyleRoutes } from "./list-style.ts";
+import { listAnswer } from "./response-schemas.ts";
+import { historyBody, searchBody } from "./schemas.ts";
 
 const MAX_LIMIT = 1000;
 
-async function list(
-  ctx: ServerContext,
-  body: ListBody,
-  user: CurrentUser,
-  app: string | undefined,
-  technical: boolean,
-) {
-  const installed: FilterNode = {
-    kind: "in",
-    field: "publishing_alias",
-    values: [...ctx.runtime.apps.keys()],
-    negate: false,
+/** Kept here for the modules that import them from this one (multi, the MCP tools). */
+export { listRecords, viewsOf };
+export type { ListParams as ListBody } from "../list-params.ts";
+
+/** A history entry as tickets/history (and the MCP list_history tool) return it. */
+export function historyView(entry: HistoryEntry) {
+  return {
+    id: entry.recordId,
+    app: entry.app,
+    revision: entry.revision,
+    version_account: entry.actor,
+    version_timestamp: entry.timestamp,
+    transition: entry.transition,
+    action: entry.action,
+    changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
   };
-  const rlx = parseRlx(body.rlx ?? "", { currentUser: user.id });
-  const filter: FilterNode = rlx ? { kind: "and", items: [installed, rlx] } : installed;
-  const base = { workspace: ctx.workspace, app, filter };
-  const limit = Math.min(body.limitRecords ?? 10, MAX_LIMIT);
-  const records = await ctx.store.findRecords({
-    ...base,
-    limit,
-    offset: body.skipRecords ?? 0,
-    sortBy: body.sortBy ?? "update_date desc",
-  });
-  const data = await viewsOf(ctx, records, user, body.listOfFields);
-  if (!technical) return data;
-  const [filteredRecordsCount, unfilteredRecordsCount] = await Promise.all([
-    ctx.store.countRecords(base),
-    ctx.store.countRecords({ workspace: ctx.workspace, app, filter: installed }),
-  ]);
-  return { data, filteredRecordsCount, unfilteredRecordsCount };
 }
 
-const technical = (query: unknown) =>
-  String((query as Record<string, unknown>)?.withTechnicalData ?? "") === "true";
-
 export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.post<{ Params: { ws: string; app: string }; Body: ListBody }>(
-    "/api/w/:ws/a/:app/tickets/list",
-    { schema: { body: listBody, tags: ["records"] } },
-    async (request) => {
-      checkWorkspace(ctx, request.params.ws);
-      const app = appByAlias(ctx, request.params.app);
-      return list(ctx, request.body ?? {}, request.user, app.alias, technical(request.query));
-    },
-  );
-
-  server.post<{ Body: ListBody }>(
-    "/api/tickets/list",
-    { schema: { body: listBody, tags: ["records"] } },
-    async (request) => list(ctx, request.body ?? {}, request.user, undefined, technical(request.query)),
+  server.register(
+    listStyleRoutes([
+      {
+        url: "/api/tickets/list",
+        summary: "Records of every app of the workspace",
+        response: listAnswer,
+        handler: async (request, params) => listRecords(ctx, params, request.user, undefined),
+      },
+    ]),
   );
 
   server.post<{
@@ -108,15 +79,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
-          entries.push({
-            id: entry.recordId,
-            revision: entry.revision,
-            version_account: entry.actor,
-            version_timestamp: entry.timestamp,
-            transition: entry.transition,
-            action: entry.action,
-            changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
-          });
+          entries.push(historyView(entry));
         }
       }
       return entries;

@@ -53,6 +53,9 @@ async function insertAll(
     next.set(write.app, number + 1);
     return { id: write.id, workspace: changes.workspace, app: write.app, number, fields: write.fields, now };
   });
+  // An id that comes back (e.g. the CLI's --record with a fixed id) is live again, not deleted.
+  if (rows.length)
+    await client.query("DELETE FROM record_tombstones WHERE id = ANY($1)", [rows.map((r) => r.id)]);
   for (const batch of chunks(rows)) {
     await client.query(
       `INSERT INTO records (id, workspace, app, number, revision, fields, creation_date, update_date)
@@ -80,15 +83,29 @@ async function updateAll(
   }
 }
 
+/** Deletes with their revision check; each deleted record leaves a tombstone (id, app, number, time). */
 async function deleteAll(
   client: pg.PoolClient,
   changes: ChangeSet,
   deletes: Extract<RecordWrite, { kind: "delete" }>[],
+  now: string,
 ): Promise<void> {
   for (const batch of chunks(deletes)) {
     const result = await client.query(
-      "DELETE FROM records r USING jsonb_to_recordset($1::jsonb) AS x(id text, expected int) WHERE r.workspace = $2 AND r.id = x.id AND r.revision = x.expected",
-      [JSON.stringify(batch.map((w) => ({ id: w.id, expected: w.expectedRevision }))), changes.workspace],
+      `WITH gone AS (
+         DELETE FROM records r USING jsonb_to_recordset($1::jsonb) AS x(id text, expected int)
+         WHERE r.workspace = $2 AND r.id = x.id AND r.revision = x.expected
+         RETURNING r.id, r.workspace, r.app, r.number)
+       INSERT INTO record_tombstones (id, workspace, app, number, deleted_at, actor)
+       SELECT id, workspace, app, number, $3, $4 FROM gone
+       ON CONFLICT (id) DO UPDATE SET workspace = excluded.workspace, app = excluded.app,
+         number = excluded.number, deleted_at = excluded.deleted_at, actor = excluded.actor`,
+      [
+        JSON.stringify(batch.map((w) => ({ id: w.id, expected: w.expectedRevision }))),
+        changes.workspace,
+        now,
+        changes.actor,
+      ],
     );
     if (result.rowCount !== batch.length) throw conflict(batch.map((w) => w.id));
   }
@@ -135,8 +152,12 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
       changes.writes.filter((w): w is Extract<RecordWrite, { kind: K }> => w.kind === kind);
     await insertAll(client, changes, of("insert"), now);
     await updateAll(client, changes, of("update"), now);
-    await deleteAll(client, changes, of("delete"));
+    await deleteAll(client, changes, of("delete"), now);
     await writeHistory(client, changes, now);
+    await client.query(
+      "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
+      [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],
+    );
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

@@ -2,16 +2,31 @@
  * The shared store: Postgres through `pg`, for servers and several runtime nodes on one database.
  * Same contract as the embedded SQLite store (test/store/contract.ts runs against both).
  * `schema` confines every pooled connection to that schema (created on open when missing).
+ * A database that goes away fails calls with `store_unavailable` (and commits whose outcome is
+ * unknown with `commit_unknown`); the pools reconnect by themselves when it is back.
  *
  * @example const store = await openPostgresStore("postgres://postgres@127.0.0.1:5432/app", { schema: "tenant_a" });
  */
-import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import { IDEMPOTENCY_TTL_MS } from "../idempotency-ttl.ts";
+import {
+  rowToCommit,
+  rowToDeleted,
+  rowToFile,
+  rowToHistory,
+  rowToIdempotent,
+  rowToRecord,
+  rowToRun,
+  rowToToken,
+} from "../rows.ts";
+import { runListSql } from "../run-sql.ts";
+import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
 import { commitChangeSet, nextValue } from "./commit.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
-import { createPool } from "./pool.ts";
+import { guardMethods, translateStoreError } from "./availability.ts";
+import { createPools, type PoolSettings } from "./pool.ts";
 import { postgresSql } from "./queries.ts";
 
 /** Prefix query: every word, the last as a prefix ("acme invoi" -> 'acme' & 'invoi':*). */
@@ -23,18 +38,19 @@ function tsQuery(text: string): string | null {
 
 export async function openPostgresStore(
   databaseUrl: string,
-  options: { schema?: string } = {},
+  options: { schema?: string; pool?: PoolSettings } = {},
 ): Promise<Store> {
-  const pool = createPool(databaseUrl, options.schema);
+  const pools = createPools(databaseUrl, options.schema, options.pool);
+  const pool = pools.queries;
   try {
-    await migrate(pool, options.schema);
+    await migrate(pools.transactions, options.schema);
   } catch (error) {
-    await pool.end();
-    throw error;
+    await pools.end();
+    throw translateStoreError(error);
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
-  return {
+  const store: Store = {
     kind: "postgres",
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
@@ -53,12 +69,19 @@ export async function openPostgresStore(
       const { sql, params } = postgresSql.byKeys(workspace, app, keyFields, keys);
       return (await all(sql, params)).map(rowToRecord);
     },
-    commit: (changes) => commitChangeSet(pool, changes),
-    nextSequence: (workspace, name) => nextValue(pool, workspace, name),
+    commit: (changes) => commitChangeSet(pools.transactions, changes),
+    nextSequence: (workspace, name) => nextValue(pools.transactions, workspace, name),
     async history(workspace, recordId, options = {}) {
       const rows = await all(
         "SELECT * FROM record_history WHERE workspace = $1 AND record_id = $2 AND ts >= $3 ORDER BY seq LIMIT $4",
         [workspace, recordId, options.since ?? "", options.limit ?? 1000],
+      );
+      return rows.map(rowToHistory);
+    },
+    async historyQuery(query) {
+      const rows = await all(
+        "SELECT * FROM record_history WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND ts >= $3 AND ($4::text IS NULL OR ts < $4) ORDER BY seq LIMIT $5",
+        [query.workspace, query.app ?? null, query.since ?? "", query.until ?? null, query.limit ?? 1000],
       );
       return rows.map(rowToHistory);
     },
@@ -77,6 +100,22 @@ export async function openPostgresStore(
       );
       return rows.map(rowToRecord);
     },
+    async listDeleted(query) {
+      const rows = await all(
+        `SELECT * FROM record_tombstones WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND deleted_at > $3
+         ORDER BY deleted_at, id LIMIT $4`,
+        [query.workspace, query.app ?? null, query.after, query.limit ?? null],
+      );
+      return rows.map(rowToDeleted);
+    },
+    async countDeleted(query) {
+      const rows = await all(
+        "SELECT count(*) AS n FROM record_tombstones WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND deleted_at > $3",
+        [query.workspace, query.app ?? null, query.after],
+      );
+      return Number(rows[0].n);
+    },
+    ensureAppIds: (workspace, aliases) => ensureAppIds(pool, workspace, aliases),
     async saveToken(token) {
       await pool.query(
         "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -89,8 +128,8 @@ export async function openPostgresStore(
     },
     async recordRun(run) {
       await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [
           run.id,
           run.workspace,
@@ -108,18 +147,50 @@ export async function openPostgresStore(
           JSON.stringify(run.httpCalls),
           run.cpuMs ?? null,
           run.heapMb ?? null,
+          run.errorStack ?? null,
         ],
       );
     },
     async listRuns(query) {
+      const { sql, params } = runListSql(query, (index) => `$${index}`, "seq");
+      return (await all(sql, params)).map(rowToRun);
+    },
+    async getRun(id) {
+      const rows = await all("SELECT * FROM action_runs WHERE id = $1", [id]);
+      return rows[0] ? rowToRun(rows[0]) : null;
+    },
+    async historyOfRun(workspace, runId) {
       const rows = await all(
-        "SELECT * FROM action_runs WHERE ($1::text IS NULL OR workspace = $1) AND ($2::text IS NULL OR app = $2) AND ($3::boolean IS NOT TRUE OR NOT ok) ORDER BY started_at DESC, seq DESC LIMIT $4",
-        [query.workspace ?? null, query.app ?? null, query.failedOnly ?? false, query.limit ?? 100],
+        "SELECT * FROM record_history WHERE workspace = $1 AND run_id = $2 ORDER BY seq",
+        [workspace, runId],
       );
-      return rows.map(rowToRun);
+      return rows.map(rowToHistory);
+    },
+    async findCommit(by) {
+      const rows =
+        "runId" in by
+          ? await all("SELECT * FROM run_commits WHERE run_id = $1", [by.runId])
+          : await all("SELECT * FROM run_commits WHERE idempotency_key = $1", [by.idempotencyKey]);
+      return rows[0] ? rowToCommit(rows[0]) : null;
+    },
+    async getIdempotentResponse(scopeKey) {
+      const rows = await all("SELECT * FROM idempotent_responses WHERE scope_key = $1", [scopeKey]);
+      return rows[0] ? rowToIdempotent(rows[0]) : null;
+    },
+    async saveIdempotentResponse(response) {
+      const cutoff = new Date(Date.parse(response.createdAt) - IDEMPOTENCY_TTL_MS).toISOString();
+      await pool.query("DELETE FROM idempotent_responses WHERE created_at < $1", [cutoff]);
+      await pool.query(
+        "INSERT INTO idempotent_responses (scope_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope_key) DO NOTHING",
+        [response.scopeKey, response.requestHash, response.status, response.body, response.createdAt],
+      );
+    },
+    async ping() {
+      await pool.query("SELECT 1");
     },
     async close() {
-      await pool.end();
+      await pools.end();
     },
   };
+  return guardMethods(store);
 }

@@ -8,6 +8,8 @@ const MIGRATION_LOCK = 7_345_112;
 /** @param schema already validated; created here when missing (the pool's search_path names it). */
 export async function migrate(pool: pg.Pool, schema?: string): Promise<void> {
   await inTransaction(pool, async (client) => {
+    // Waiting for another node's migrations and running big ones are fine: no timeouts here.
+    await client.query("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0");
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(

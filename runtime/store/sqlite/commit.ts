@@ -37,6 +37,8 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
       now,
       now,
     );
+    // An id that comes back (e.g. the CLI's --record with a fixed id) is live again, not deleted.
+    prepare("DELETE FROM record_tombstones WHERE id = ?").run(write.id);
     return 1;
   }
   if (write.kind === "update") {
@@ -46,12 +48,15 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
     if (result.changes !== 1) throw conflict(write);
     return write.expectedRevision + 1;
   }
-  const result = prepare("DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ?").run(
-    changes.workspace,
-    write.id,
-    write.expectedRevision,
-  );
-  if (result.changes !== 1) throw conflict(write);
+  const gone = prepare(
+    "DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ? RETURNING number",
+  ).get(changes.workspace, write.id, write.expectedRevision) as { number: number } | undefined;
+  if (!gone) throw conflict(write);
+  prepare(
+    `INSERT INTO record_tombstones (id, workspace, app, number, deleted_at, actor) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET workspace = excluded.workspace, app = excluded.app, number = excluded.number,
+       deleted_at = excluded.deleted_at, actor = excluded.actor`,
+  ).run(write.id, changes.workspace, write.app, Number(gone.number), now, changes.actor);
   return write.expectedRevision + 1;
 }
 
@@ -106,6 +111,9 @@ export function commitChangeSet(
         if (revision !== null) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
+      prepare(
+        "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
+      ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );

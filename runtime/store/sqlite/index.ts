@@ -25,8 +25,20 @@ import { loadMigrations } from "../migrations.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet } from "./commit.ts";
 import { sqliteSql } from "./queries.ts";
+import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
-import { rowToFile, rowToHistory, rowToRecord, rowToRun, rowToToken } from "../rows.ts";
+import {
+  rowToCommit,
+  rowToDeleted,
+  rowToFile,
+  rowToHistory,
+  rowToIdempotent,
+  rowToRecord,
+  rowToRun,
+  rowToToken,
+} from "../rows.ts";
+import { IDEMPOTENCY_TTL_MS } from "../idempotency-ttl.ts";
+import { ensureAppIds } from "./app-ids.ts";
 
 function migrate(db: DatabaseSync): void {
   db.exec(
@@ -108,6 +120,20 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       ).all(workspace, recordId, options.since ?? "", options.limit ?? 1000);
       return rows.map(rowToHistory);
     },
+    async historyQuery(query) {
+      const rows = prepare(
+        "SELECT * FROM record_history WHERE workspace = ? AND (? IS NULL OR app = ?) AND ts >= ? AND (? IS NULL OR ts < ?) ORDER BY seq LIMIT ?",
+      ).all(
+        query.workspace,
+        query.app ?? null,
+        query.app ?? null,
+        query.since ?? "",
+        query.until ?? null,
+        query.until ?? null,
+        query.limit ?? 1000,
+      );
+      return rows.map(rowToHistory);
+    },
     async getFile(id): Promise<StoredFile | null> {
       const row = prepare("SELECT * FROM files WHERE id = ?").get(id);
       return row ? rowToFile(row) : null;
@@ -131,6 +157,23 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       );
       return rows.map(rowToRecord);
     },
+    async listDeleted(query) {
+      return prepare(
+        `SELECT * FROM record_tombstones WHERE workspace = ? AND (? IS NULL OR app = ?) AND deleted_at > ?
+         ORDER BY deleted_at, id LIMIT ?`,
+      )
+        .all(query.workspace, query.app ?? null, query.app ?? null, query.after, query.limit ?? -1)
+        .map(rowToDeleted);
+    },
+    async countDeleted(query) {
+      const row = prepare(
+        "SELECT count(*) AS n FROM record_tombstones WHERE workspace = ? AND (? IS NULL OR app = ?) AND deleted_at > ?",
+      ).get(query.workspace, query.app ?? null, query.app ?? null, query.after) as { n: number };
+      return Number(row.n);
+    },
+    async ensureAppIds(workspace, aliases) {
+      return ensureAppIds(db, prepare, workspace, aliases);
+    },
     async saveToken(token: AuthToken) {
       prepare(
         "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -142,8 +185,8 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     },
     async recordRun(run: ActionRunLog) {
       prepare(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         run.id,
         run.workspace,
@@ -161,24 +204,44 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
         JSON.stringify(run.httpCalls),
         run.cpuMs ?? null,
         run.heapMb ?? null,
+        run.errorStack ?? null,
       );
     },
     async listRuns(query: RunQuery) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (query.workspace) {
-        where.push("workspace = ?");
-        params.push(query.workspace);
-      }
-      if (query.app) {
-        where.push("app = ?");
-        params.push(query.app);
-      }
-      if (query.failedOnly) where.push("ok = 0");
-      const sql = `SELECT * FROM action_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+      const { sql, params } = runListSql(query, () => "?", "rowid");
       return prepare(sql)
-        .all(...params, query.limit ?? 100)
+        .all(...params)
         .map(rowToRun);
+    },
+    async getRun(id) {
+      const row = prepare("SELECT * FROM action_runs WHERE id = ?").get(id);
+      return row ? rowToRun(row) : null;
+    },
+    async findCommit(by) {
+      const row =
+        "runId" in by
+          ? prepare("SELECT * FROM run_commits WHERE run_id = ?").get(by.runId)
+          : prepare("SELECT * FROM run_commits WHERE idempotency_key = ?").get(by.idempotencyKey);
+      return row ? rowToCommit(row) : null;
+    },
+    async getIdempotentResponse(scopeKey) {
+      const row = prepare("SELECT * FROM idempotent_responses WHERE scope_key = ?").get(scopeKey);
+      return row ? rowToIdempotent(row) : null;
+    },
+    async saveIdempotentResponse(response) {
+      const cutoff = new Date(Date.parse(response.createdAt) - IDEMPOTENCY_TTL_MS).toISOString();
+      prepare("DELETE FROM idempotent_responses WHERE created_at < ?").run(cutoff);
+      prepare(
+        "INSERT INTO idempotent_responses (scope_key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key) DO NOTHING",
+      ).run(response.scopeKey, response.requestHash, response.status, response.body, response.createdAt);
+    },
+    async ping() {
+      prepare("SELECT 1").get();
+    },
+    async historyOfRun(workspace, runId) {
+      return prepare("SELECT * FROM record_history WHERE workspace = ? AND run_id = ? ORDER BY seq")
+        .all(workspace, runId)
+        .map(rowToHistory);
     },
     async close() {
       if (db.isOpen) db.close();

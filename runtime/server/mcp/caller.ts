@@ -1,0 +1,8 @@
+/** Who calls a tool: the authenticated user of the HTTP request and its deadline (as REST routes see them). */
+import type { CurrentUser } from "../../../globals/app-types.ts";
+
+export interface Caller {
+  user: CurrentUser;
+  /** Epoch ms by which the request must be answered (actions get what is left). */
+  deadline: number;
+}

@@ -1,0 +1,56 @@
+/**
+ * Reads of one app — tickets/list, tickets/history (versions), tickets/changed — written once and
+ * mounted under both ways of naming the app: `/api/w/{WS}/a/{APP}` (workspace + alias) and
+ * `/api/aid/{APP}` (alias or stable app id).
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { LoadedApp } from "../../actions/index.ts";
+import { appHistory } from "../app-history.ts";
+import { appByAliasOrId } from "../app-ids.ts";
+import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { countChanged, listRecords } from "../records-list.ts";
+import { changedAnswer, listAnswer, versionsAnswer } from "./response-schemas.ts";
+import { listStyleRoutes } from "./list-style.ts";
+
+type AppResolver = (request: FastifyRequest) => Promise<LoadedApp>;
+
+function appRoutes(ctx: ServerContext, resolveApp: AppResolver) {
+  return listStyleRoutes([
+    {
+      url: "/tickets/list",
+      summary: "Records of one app",
+      response: listAnswer,
+      handler: async (request, params) =>
+        listRecords(ctx, params, request.user, (await resolveApp(request)).alias),
+    },
+    {
+      url: "/tickets/history",
+      summary: "Every version of the records the filter matches, with field values as of each version",
+      response: versionsAnswer,
+      handler: async (request, params) =>
+        appHistory(ctx, params, request.user, (await resolveApp(request)).alias),
+    },
+    {
+      url: "/tickets/changed",
+      summary: "How many records changed or were deleted since sinceTime",
+      response: changedAnswer,
+      handler: async (request, params) => ({
+        status: "ok",
+        data: await countChanged(ctx, (await resolveApp(request)).alias, params.sinceTime),
+      }),
+    },
+  ]);
+}
+
+type AppParams = { ws?: string; app: string };
+
+export async function registerAppScopedRoutes(server: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const byWorkspaceAndAlias: AppResolver = async (request) => {
+    const { ws, app } = request.params as AppParams;
+    checkWorkspace(ctx, String(ws));
+    return appByAlias(ctx, app);
+  };
+  const byAliasOrId: AppResolver = async (request) => appByAliasOrId(ctx, (request.params as AppParams).app);
+  await server.register(appRoutes(ctx, byWorkspaceAndAlias), { prefix: "/api/w/:ws/a/:app" });
+  await server.register(appRoutes(ctx, byAliasOrId), { prefix: "/api/aid/:app" });
+}

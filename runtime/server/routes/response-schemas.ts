@@ -1,0 +1,105 @@
+/**
+ * JSON schemas of answers, for /api/openapi.json. Records carry every field at the top level, so
+ * their schemas name the fixed keys and let the rest through (`additionalProperties`).
+ */
+const STRING = { type: "string" } as const;
+const INTEGER = { type: "integer" } as const;
+
+export const recordView = {
+  type: "object",
+  description: "A record: the keys below plus every field (title, state, c_*) at the top level.",
+  properties: {
+    id: STRING,
+    number: INTEGER,
+    revision: INTEGER,
+    publishing_alias: STRING,
+    project_alias: STRING,
+    transitions: { type: "array", items: STRING, description: "actions allowed now" },
+    is_deleted: {
+      type: "boolean",
+      description: "only on records deleted after includeDeletedAfter (with id, number, deletion_date)",
+    },
+    deletion_date: STRING,
+  },
+  additionalProperties: true,
+} as const;
+
+export const listAnswer = {
+  description: "A plain array of records, or with withTechnicalData=true an object with counts.",
+  anyOf: [
+    { type: "array", items: recordView },
+    {
+      type: "object",
+      properties: {
+        data: { type: "array", items: recordView },
+        filteredRecordsCount: INTEGER,
+        unfilteredRecordsCount: INTEGER,
+      },
+    },
+  ],
+} as const;
+
+const change = {
+  type: "object",
+  properties: { field: STRING, old_value: {}, new_value: {} },
+} as const;
+
+export const versionsAnswer = {
+  type: "array",
+  description: "One entry per version, newest first unless sortby says otherwise.",
+  items: {
+    type: "object",
+    description: "The keys below plus the record's field values as of this version.",
+    properties: {
+      version_id: STRING,
+      id: STRING,
+      number: INTEGER,
+      revision: INTEGER,
+      version_timestamp: STRING,
+      version_account: STRING,
+      transition: STRING,
+      comment: STRING,
+      changes: { type: "array", items: change },
+    },
+    additionalProperties: true,
+  },
+} as const;
+
+export const changedAnswer = {
+  type: "object",
+  properties: {
+    status: { type: "string", enum: ["ok"] },
+    data: { type: "integer", description: "records changed (created, updated) or deleted since sinceTime" },
+  },
+} as const;
+
+const warning = {
+  type: "object",
+  properties: {
+    message: STRING,
+    severity: { type: "integer", description: "1 information, 2 warning, 3 error" },
+  },
+} as const;
+
+export const multiAnswer = {
+  type: "array",
+  description: "One entry per item, in order.",
+  items: {
+    type: "object",
+    properties: {
+      successful: { type: "boolean" },
+      created: { type: "boolean" },
+      updated: { type: "boolean" },
+      deleted: { type: "boolean" },
+      replayed: {
+        type: "boolean",
+        description: "answered from an earlier commit with the same Idempotency-Key; nothing ran now",
+      },
+      data: { description: "the record (a delete: { id, number }); null when there is none" },
+      warnings: { type: "array", items: warning },
+      logs: { type: "array", items: { type: "object", additionalProperties: true } },
+      error: { type: "object", additionalProperties: true, description: "{ code, message, stack, logs }" },
+    },
+    additionalProperties: true,
+  },
+} as const;

@@ -1,0 +1,148 @@
+/**
+ * A Postgres outage under a real `serve` process (throwaway cluster, never the shared one): the
+ * server survives the database stopping while a request holds a connection, answers 503
+ * `store_unavailable` with Retry-After meanwhile, reports it on /health, and recovers by itself.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { request } from "undici";
+import { createToken } from "../../runtime/server/auth.ts";
+import { openStore } from "../../runtime/store/index.ts";
+import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/pg-cluster.ts";
+import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import { startServeChild, type ServeChild } from "../helpers/serve-child.ts";
+
+let cluster: ThrowawayCluster;
+let serve: ServeChild;
+let token: string;
+const appsDir = mkdtempSync(join(tmpdir(), "comind-outage-apps-"));
+
+beforeAll(async () => {
+  cluster = await startThrowawayCluster();
+  const store = await openStore({ dataDir: "", databaseUrl: cluster.url });
+  token = await createToken(store, { id: "alice" });
+  await store.close();
+  cpSync(join(FIXTURE_APPS, "app-probe"), join(appsDir, "app-probe"), { recursive: true });
+  serve = await startServeChild(["--apps", appsDir, "--workers", "0", "--database-url", cluster.url], {
+    COMIND_DB_LOCK_TIMEOUT_MS: "60000",
+    COMIND_DB_ACQUIRE_TIMEOUT_MS: "2000",
+  });
+}, 120_000);
+afterAll(async () => {
+  await serve?.stop();
+  await cluster?.remove();
+  rmSync(appsDir, { recursive: true, force: true });
+});
+
+async function call(path: string, body?: unknown) {
+  const res = await request(`${serve.url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headersTimeout: 60_000,
+  });
+  return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as any };
+}
+
+/** Polls until `check` passes (the outage tests wait for the database, not for a fixed time). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("Postgres outage", () => {
+  it("survives a fast shutdown while a commit holds a connection, answers 503, and recovers", async () => {
+    const added = await call("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }]);
+    expect(added.status).toBe(200);
+    const id = added.body[0].data.id as string;
+
+    // Another session locks the record, so the edit's commit waits inside its transaction on a
+    // checked-out connection: exactly where a server shutdown hits it.
+    const locker = new pg.Client({ connectionString: cluster.url });
+    locker.on("error", () => undefined);
+    await locker.connect();
+    await locker.query("BEGIN");
+    await locker.query("SELECT id FROM records WHERE id = $1 FOR UPDATE", [id]);
+    const edit = call("/api/tickets/multi", [{ id, transition: "increment" }]);
+    await eventually(async () => {
+      const { rows } = await locker.query(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted",
+      );
+      return rows[0].n > 0;
+    });
+    await cluster.stop("fast");
+
+    const answered = await edit;
+    expect(answered.status).toBe(503);
+    expect(answered.headers["retry-after"]).toBeDefined();
+    expect(answered.body.error.code).toBe("store_unavailable");
+    expect(serve.alive()).toBe(true);
+
+    const common = await call("/api/common");
+    expect(common.status).toBe(503);
+    expect(common.body.error).toMatchObject({ code: "store_unavailable" });
+    expect(common.body.error.message).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at /);
+    const health = await call("/health");
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ ok: false, store: "down" });
+    expect((await call("/health/live")).status).toBe(200);
+
+    await cluster.stop("immediate").catch(() => undefined);
+    await cluster.start();
+    await eventually(async () => (await call("/health")).status === 200);
+    const again = await call("/api/tickets/multi", [{ id, transition: "increment" }]);
+    expect(again.status).toBe(200);
+    expect(again.body[0]).toMatchObject({ successful: true, data: { c_count: 1 } });
+    expect(serve.alive()).toBe(true);
+    expect(serve.output()).not.toMatch(/Unhandled 'error' event/);
+  }, 180_000);
+
+  it("survives a crash-like immediate shutdown under concurrent writes and recovers", async () => {
+    const added = await call("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }]);
+    const id = added.body[0].data.id as string;
+    let stop = false;
+    const statuses = new Set<number>();
+    const writers = Array.from({ length: 4 }, async () => {
+      while (!stop)
+        statuses.add((await call("/api/tickets/multi", [{ id, transition: "increment" }])).status);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await cluster.stop("immediate");
+    await eventually(async () => statuses.has(503));
+    await cluster.start();
+    await eventually(async () => (await call("/health")).status === 200);
+    stop = true;
+    await Promise.all(writers);
+    expect(serve.alive()).toBe(true);
+    expect([...statuses].every((status) => status === 200 || status === 503)).toBe(true);
+    const after = await call("/api/tickets/multi", [{ id, transition: "increment" }]);
+    expect(after.body[0].successful).toBe(true);
+  }, 180_000);
+
+  it("starts while the database is down and serves once it is up", async () => {
+    await cluster.stop("fast");
+    // The database comes back only after the server said it is waiting for it.
+    let refused: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (refused = resolve));
+    const starting = startServeChild(
+      ["--apps", appsDir, "--workers", "0", "--database-url", cluster.url],
+      {},
+      (output) => /database is not reachable; trying again/.test(output) && refused(),
+    );
+    let late: ServeChild | undefined;
+    try {
+      await Promise.race([waiting, starting]);
+      await cluster.start();
+      late = await starting;
+      expect((await request(`${late.url}/health`)).statusCode).toBe(200);
+    } finally {
+      await (late ?? (await starting.catch(() => undefined)))?.stop();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,300 @@
+/**
+ * The MCP endpoint, driven by the official SDK's own client over real HTTP: every tool's answer is
+ * checked against the REST API's answer for the same data.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import { startApi, type TestServerApi } from "../helpers/server.ts";
+
+let api: TestServerApi;
+let url: URL;
+let client: Client;
+
+async function connect(headers: Record<string, string>): Promise<Client> {
+  const mcp = new Client({ name: "comind-runtime-test", version: "1.0.0" });
+  await mcp.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+  return mcp;
+}
+
+type ToolAnswer = { isError?: boolean; content: { type: string; text?: string; resource?: any }[] };
+
+async function call(name: string, args: Record<string, unknown> = {}): Promise<any> {
+  const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
+  if (answer.isError) throw new Error(`tool ${name} failed: ${answer.content[0].text}`);
+  return JSON.parse(answer.content[0].text!);
+}
+
+async function callError(name: string, args: Record<string, unknown>) {
+  const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
+  expect(answer.isError).toBe(true);
+  return JSON.parse(answer.content[0].text!).error as { code: string; message: string };
+}
+
+async function rest(url: string, body?: unknown) {
+  const res = body === undefined ? await api.get(url) : await api.post(url, body);
+  expect(res.statusCode).toBe(200);
+  return res.json();
+}
+
+/** Volatile keys left out when comparing a record seen at two moments. */
+const stable = (record: Record<string, unknown>) => ({ ...record, transitions: undefined });
+
+beforeAll(async () => {
+  api = await startApi([join(FIXTURE_APPS, "app-probe")]);
+  const address = await api.server.listen({ port: 0, host: "127.0.0.1" });
+  url = new URL(`${address}/mcp`);
+  client = await connect(api.auth);
+  const items = [
+    { c_count: 5, c_note: "alpha invoice", c_when: "2026-01-15T10:00:00.000Z" },
+    { c_count: 7, c_note: "beta invoice", c_when: "2026-01-20T10:00:00.000Z" },
+    { c_count: 11, c_note: "gamma order", c_when: "2026-02-03T10:00:00.000Z" },
+    { c_note: "no count", c_when: null },
+  ].map((values) => ({ transition: "add", app_alias: "PROBE", ...values }));
+  for (const item of (await api.post("/api/tickets/multi", items)).json()) expect(item.successful).toBe(true);
+});
+afterAll(async () => {
+  await client?.close();
+  await api.close();
+});
+
+describe("MCP endpoint", () => {
+  it("refuses a client without credentials or with a wrong token", async () => {
+    await expect(connect({})).rejects.toThrow(/401|unauthorized/i);
+    await expect(connect({ authorization: "CMW_AUTH_CODE wrong" })).rejects.toThrow(/401|unauthorized/i);
+  });
+
+  it("lists the vendor's tool names, each with an input schema and a description", async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      [
+        "aggregate_history",
+        "aggregate_records",
+        "create_record",
+        "get_app_schema",
+        "get_asset",
+        "get_record",
+        "get_workspace",
+        "list_history",
+        "list_records",
+        "list_workspaces",
+        "search_records",
+        "update_record",
+        "whoami",
+      ].sort(),
+    );
+    for (const tool of tools) {
+      expect(tool.inputSchema.type).toBe("object");
+      expect(tool.description!.length).toBeGreaterThan(40);
+    }
+    const list = tools.find((t) => t.name === "list_records")!;
+    expect(Object.keys(list.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(["app", "rlx", "fields", "sortBy", "limit", "skip"]),
+    );
+    expect(list.annotations?.readOnlyHint).toBe(true);
+    expect(tools.find((t) => t.name === "update_record")!.annotations?.readOnlyHint).toBe(false);
+  });
+
+  it("answers who the caller is and what the workspace holds, as the REST API does", async () => {
+    const common = await rest("/api/common");
+    expect(await call("whoami")).toMatchObject({ ...common.user, workspace: "DEMO" });
+    expect(await call("list_workspaces")).toEqual([{ alias: "DEMO", name: "DEMO", apps: 1 }]);
+    expect(await call("get_workspace", { workspace: "demo" })).toEqual(
+      await rest("/api/projects/DEMO!WORKSPACE"),
+    );
+    expect(await call("get_app_schema", { app: "probe" })).toEqual(await rest("/api/schema/DEMO!PROBE"));
+    expect((await callError("get_workspace", { workspace: "OTHER" })).code).toBe("not_found");
+    expect((await callError("get_app_schema", { app: "NOPE" })).code).toBe("not_found");
+  });
+
+  it("lists records with rlx, fields, sort and paging exactly as tickets/list", async () => {
+    const viaMcp = await call("list_records", {
+      app: "PROBE",
+      rlx: 'c_note~"invoice"',
+      fields: ["c_count"],
+      sortBy: "c_count desc",
+      limit: 1,
+      skip: 1,
+    });
+    const viaRest = await rest("/api/w/DEMO/a/PROBE/tickets/list?withTechnicalData=true", {
+      rlx: 'c_note~"invoice"',
+      listOfFields: "c_count",
+      sortBy: "c_count desc",
+      limitRecords: 1,
+      skipRecords: 1,
+    });
+    expect(viaMcp).toEqual(viaRest);
+    expect(viaMcp.data).toHaveLength(1);
+    expect(viaMcp.data[0].c_count).toBe(5);
+    expect(viaMcp.filteredRecordsCount).toBe(2);
+    const bad = await callError("list_records", { app: "PROBE", rlx: 'c_count>>"' });
+    expect(bad.code).toBe("bad_request");
+    expect(bad.message).toMatch(/position/);
+  });
+
+  it("searches and gets records as the REST API does", async () => {
+    const found = await call("search_records", { query: "gamma" });
+    expect(found).toEqual(await rest("/api/tickets/search", { query: "gamma" }));
+    expect(found.map((r: any) => r.c_note)).toEqual(["gamma order"]);
+    const record = await call("get_record", { id: found[0].id });
+    expect(record).toEqual(found[0]);
+    expect((await callError("get_record", { id: randomUUID() })).code).toBe("not_found");
+  });
+
+  it("aggregates count, sum, avg, min and max, grouped by a field or by month", async () => {
+    const all = (await rest("/api/w/DEMO/a/PROBE/tickets/list", { limitRecords: 1000 })) as any[];
+    const counts = all.map((r) => r.c_count).filter((n) => typeof n === "number");
+    const [count] = await call("aggregate_records", { app: "PROBE", operation: "count" });
+    expect(count).toEqual({ group: null, value: all.length, count: all.length });
+    const [sum] = await call("aggregate_records", { app: "PROBE", operation: "sum", field: "c_count" });
+    expect(sum.value).toBe(counts.reduce((a, b) => a + b, 0));
+    const [avg] = await call("aggregate_records", { app: "PROBE", operation: "avg", field: "c_count" });
+    expect(avg.value).toBeCloseTo(sum.value / counts.length);
+    const [min] = await call("aggregate_records", { app: "PROBE", operation: "min", field: "c_count" });
+    const [max] = await call("aggregate_records", {
+      app: "PROBE",
+      operation: "max",
+      field: "c_count",
+      rlx: 'c_note~"invoice"',
+    });
+    expect([min.value, max.value]).toEqual([Math.min(...counts), 7]);
+    const byMonth = await call("aggregate_records", {
+      app: "PROBE",
+      operation: "sum",
+      field: "c_count",
+      groupBy: "c_when",
+      byMonth: true,
+    });
+    const expected = new Map<string | null, number>();
+    for (const r of all) {
+      const month = r.c_when ? String(r.c_when).slice(0, 7) : null;
+      expected.set(month, (expected.get(month) ?? 0) + (r.c_count ?? 0));
+    }
+    expect(byMonth.map((g: any) => [g.group, g.value])).toEqual(
+      [...expected.entries()].sort((a, b) => (a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1)),
+    );
+    expect((await callError("aggregate_records", { app: "PROBE", operation: "sum" })).code).toBe(
+      "bad_request",
+    );
+    expect(
+      (await callError("aggregate_records", { app: "PROBE", operation: "sum", field: "c_missing" })).message,
+    ).toMatch(/c_missing/);
+  });
+
+  it("creates and updates records and fires actions with their logic; history matches tickets/history", async () => {
+    const created = await call("create_record", { app: "PROBE", values: { title: "via mcp", c_count: 1 } });
+    expect(created).toMatchObject({
+      successful: true,
+      created: true,
+      data: { title: "via mcp", c_count: 1 },
+    });
+    const id = created.data.id;
+    const edited = await call("update_record", { id, values: { c_note: "edited" } });
+    expect(edited).toMatchObject({ successful: true, updated: true, data: { c_note: "edited" } });
+    const fired = await call("update_record", { id, transition: "increment" });
+    expect(fired.data.c_count).toBe(2);
+    expect(fired.logs.map((l: any) => l.message)).toContain("count is now 2");
+    const [viaRest] = await rest("/api/w/DEMO/a/PROBE/tickets/list", { rlx: `id="${id}"` });
+    expect(stable(await call("get_record", { id }))).toEqual(stable(viaRest));
+    const history = await call("list_history", { id });
+    expect(history).toEqual(await rest("/api/tickets/history", { id }));
+    expect(history.map((h: any) => h.transition)).toEqual(["add", "edit", "increment"]);
+  });
+
+  it("returns a failing action as a tool error with our code and writes nothing", async () => {
+    const created = await call("create_record", { app: "PROBE", values: { c_note: "before" } });
+    const id = created.data.id;
+    const before = await call("get_record", { id });
+    const error = await callError("update_record", {
+      id,
+      transition: "throw_error",
+      values: { c_count: 99 },
+    });
+    expect(error.code).toBe("logic_error");
+    expect(error.message).toMatch(/missing/);
+    expect(stable(await call("get_record", { id }))).toEqual(stable(before));
+    expect((await call("list_history", { id })).map((h: any) => h.transition)).toEqual(["add"]);
+    expect((await callError("update_record", { id, transition: "no_such_action" })).code).toBe(
+      "unknown_action",
+    );
+  });
+
+  it("aggregates history by transition, user, day and field", async () => {
+    const byTransition = await call("aggregate_history", { groupBy: "transition", app: "PROBE" });
+    const all = await api.store.historyQuery({ workspace: "DEMO", app: "PROBE" });
+    const expected = new Map<string, number>();
+    for (const h of all) expected.set(h.transition, (expected.get(h.transition) ?? 0) + 1);
+    expect(byTransition).toEqual(
+      [...expected.entries()]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([group, count]) => ({ group, count })),
+    );
+    expect(await call("aggregate_history", { groupBy: "user" })).toEqual([
+      { group: "alice", count: all.length },
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const byDay = await call("aggregate_history", { groupBy: "day", since: `${today}T00:00:00.000Z` });
+    expect(byDay.reduce((n: number, g: any) => n + g.count, 0)).toBe(all.length);
+    expect(await call("aggregate_history", { groupBy: "month", until: "2000-01-01T00:00:00.000Z" })).toEqual(
+      [],
+    );
+    const byField = await call("aggregate_history", { groupBy: "field" });
+    expect(byField.find((g: any) => g.group === "c_note").count).toBeGreaterThan(0);
+  });
+
+  it("gets a stored file's metadata, and its bytes inline when small", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-asset-"));
+    const files = [
+      { bytes: Buffer.from("hello, assistant"), name: "hello.txt", type: "text/plain" },
+      { bytes: Buffer.alloc(1024 * 1024 + 1, 7), name: "big.bin", type: "application/octet-stream" },
+    ].map((f) => {
+      const path = join(dir, f.name);
+      writeFileSync(path, f.bytes);
+      return {
+        ...f,
+        write: {
+          id: randomUUID(),
+          fileName: f.name,
+          contentType: f.type,
+          size: f.bytes.length,
+          sha256: createHash("sha256").update(f.bytes).digest("hex"),
+          sourcePath: path,
+        },
+      };
+    });
+    await api.store.commit({
+      workspace: "DEMO",
+      actor: "test",
+      action: "upload",
+      runId: randomUUID(),
+      writes: [],
+      files: files.map((f) => f.write),
+    });
+    const [small, big] = files;
+    const answer = (await client.callTool({
+      name: "get_asset",
+      arguments: { file_uid: small.write.id },
+    })) as ToolAnswer;
+    expect(JSON.parse(answer.content[0].text!)).toMatchObject({
+      file_uid: small.write.id,
+      name: "hello.txt",
+      content_type: "text/plain",
+      size: small.bytes.length,
+      embedded: true,
+    });
+    expect(answer.content[1].resource.mimeType).toBe("text/plain");
+    expect(Buffer.from(answer.content[1].resource.blob, "base64").toString()).toBe("hello, assistant");
+    const large = (await client.callTool({
+      name: "get_asset",
+      arguments: { file_uid: big.write.id },
+    })) as ToolAnswer;
+    expect(JSON.parse(large.content[0].text!)).toMatchObject({ size: big.bytes.length, embedded: false });
+    expect(large.content).toHaveLength(1);
+    expect((await callError("get_asset", { file_uid: randomUUID() })).code).toBe("not_found");
+  });
+});
