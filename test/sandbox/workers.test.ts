@@ -34,6 +34,9 @@ const run = (action: string, extra: Record<string, unknown> = {}) =>
 describe("sandbox worker processes", () => {
   it("answer concurrent stats requests each with their own replies", async () => {
     const workers = t.runtime.workers!;
+    // Wait until both workers have started (a stats request to a worker still loading times out).
+    for (let tries = 0; !(await workers.stats()).every((worker) => worker.rssMb > 0); tries++)
+      expect(tries).toBeLessThan(30);
     const answers = await Promise.all([workers.stats(), workers.stats(), workers.stats()]);
     for (const stats of answers) {
       // A reply that went to another request leaves this one to its 2 s fallback with rssMb 0.
