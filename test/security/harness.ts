@@ -103,6 +103,8 @@ export async function startStage(limits: Partial<SandboxLimits> = STAGE_LIMITS):
   const [seed] = (
     await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])
   ).json;
+  if (!seed?.successful)
+    throw new Error(`the friendly app's record was not created: ${JSON.stringify(seed)}`);
   const friendly = { ok: 0, failed: [] as string[] };
   let running = true;
   const loop = (async () => {
