@@ -1,5 +1,13 @@
 #!/usr/bin/env -S node --no-node-snapshot
-// Entry of the `comind-runtime` command. The source is TypeScript run by Node 24's type stripping.
-import { main } from "../runtime/cli/index.ts";
+// Entry of the `comind-runtime` command. Checks the Node version first (before anything that an
+// older Node cannot load), then runs the CLI: from the TypeScript sources in a clone, from the
+// JavaScript build in dist/ when installed from the registry (the package ships no sources).
+import { existsSync } from "node:fs";
+import { exitUnlessSupportedNode } from "./node-version.js";
 
+exitUnlessSupportedNode();
+
+const sources = new URL("../runtime/cli/index.ts", import.meta.url);
+const entry = existsSync(sources) ? sources : new URL("../dist/runtime/cli/index.js", import.meta.url);
+const { main } = await import(entry.href);
 await main(process.argv.slice(2));

@@ -14,12 +14,16 @@ declare global {
   type ActionLogic<E = any> = ActionLogicOf<E>;
   /** `export default { my_action: () => entity.state === "open" } satisfies ActionPreconditions<typeof entity>` */
   type ActionPreconditions<E = any> = Record<string, (entity: E) => boolean>;
+  /** The documented name of ActionPreconditions. */
+  type PreconditionLogic<E = any> = ActionPreconditions<E>;
   const RestApi: typeof RestApiValue;
   const Files: typeof FilesValue;
   const AppSchema: typeof AppSchemaValue;
   const ComindServer: typeof ComindServerValue;
   const Utils: typeof UtilsValue;
   const currentUser: CurrentUser;
+  /** The selected records of a mass action (the running record alone otherwise). */
+  const records: Record<string, any>[];
   interface Console {
     log(...args: unknown[]): void;
     info(...args: unknown[]): void;

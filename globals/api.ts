@@ -14,5 +14,6 @@ export type {
   BaseEntity,
   CurrentUser,
   EntityOf,
+  ResolvedLookup,
 } from "./app-types.ts";
 export * from "./server.ts";

@@ -1,22 +1,28 @@
 /**
- * Runs first in every fresh context, before any app code. The isolate script (see
- * runtime/sandbox/isolate-pool.ts) evaluates to a function the host calls once per action with
- * the two transports, the action's init document and the app loader. It captures the transports
- * in closures, installs the platform globals, removes what action logic must not have, loads the
- * app bundle and runs the action, returning one JSON string. Nothing of it is left on globalThis.
+ * Entry of the globals bundle. The isolate script (runtime/sandbox/isolate-pool.ts) wraps this
+ * bundle in a factory, `freshGlobals()`, and evaluates it twice over:
+ *
+ * - once per context, `setupRealm` -> `connect(syncCallback, asyncRef)`: keeps the two host
+ *   transports in closures, defines one getter on globalThis per platform global, removes what
+ *   action logic must not have, then hardens the realm (harden.ts) so nothing app code does can
+ *   outlive its action. It returns `start`.
+ * - once per action, `start(initJson)`: a new `freshGlobals()` instance (every module-level
+ *   variable of the globals is new), the action's init document, then the app's module factory
+ *   (`loadApp`, also evaluated afresh) and the action itself; one JSON string comes back.
+ *
+ * Nothing of this is left on globalThis.
  */
 import type { ActionInit } from "./bridge-contract.ts";
-import { bindTransports, safeJson } from "./host-call.ts";
-import { RestApi } from "./rest-api.ts";
-import { Files } from "./files.ts";
-import { AppSchema, getSecrets, setVars } from "./app-settings.ts";
-import { ComindServer } from "./comind-server.ts";
-import { Utils } from "./utils.ts";
-import { createConsole } from "./console.ts";
-import { currentEntity, currentEntityOld, currentUser, setActionInit } from "./entity.ts";
+import { setVars } from "./app-settings.ts";
+import { setActionInit } from "./entity.ts";
+import { setJobInit } from "./job.ts";
+import { hardenRealm } from "./harden.ts";
+import { bindTransports, safeJson, type AsyncTransport, type SyncTransport } from "./host-call.ts";
+import { PLATFORM_GLOBAL_NAMES, platformGlobals, type PlatformGlobals } from "./platform-globals.ts";
 import { createRunner } from "./runner.ts";
 
 const reflectApply = Reflect.apply;
+const defineProperty = Object.defineProperty;
 const nullProto = <T extends object>(fields: T): T =>
   Object.freeze(Object.assign(Object.create(null), fields));
 
@@ -29,14 +35,15 @@ interface HostReference {
   applySyncPromise(receiver: undefined, args: unknown[], options: object): unknown;
 }
 
-/** A platform global: neither it nor its methods can be replaced by app code. */
-function install(name: string, value: object): void {
-  Object.defineProperty(globalThis, name, {
-    value: Object.freeze(value),
-    writable: false,
-    configurable: false,
-    enumerable: false,
-  });
+interface Transports {
+  sync: SyncTransport;
+  async: AsyncTransport;
+}
+
+/** What one evaluation of the globals bundle exports (see runtime/sandbox/isolate-pool.ts). */
+export interface GlobalsInstance {
+  setupRealm: typeof setupRealm;
+  beginAction: typeof beginAction;
 }
 
 function notAvailable(name: string, instead: string) {
@@ -45,50 +52,55 @@ function notAvailable(name: string, instead: string) {
   };
 }
 
-export function bootstrap(
-  syncCallback: (name: string, argJson: string) => string,
-  asyncRef: HostReference,
-  initJson: string,
-  loadApp: () => unknown,
-): string {
-  const applySyncPromise = asyncRef.applySyncPromise;
-  bindTransports(
-    (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
-    (name, argJson) =>
-      reflectApply(applySyncPromise, asyncRef, [undefined, [name, argJson], APPLY_OPTIONS]) as string,
-  );
+function installConstant(name: string, value: unknown): void {
+  defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+}
+
+/** Per action, in a fresh instance of the globals: binds the transports, reads the init document. */
+export function beginAction(transports: Transports, initJson: string) {
+  bindTransports(transports.sync, transports.async);
   const init = safeJson.parse(initJson) as ActionInit;
   setActionInit(init);
+  setJobInit(init);
   setVars(init.vars ?? {});
+  return { globals: platformGlobals(), run: (loadApp: () => unknown) => createRunner(init, loadApp)() };
+}
 
-  install("RestApi", RestApi);
-  install("Files", Files);
-  install("AppSchema", AppSchema);
-  install("ComindServer", ComindServer);
-  install("Utils", Utils);
-  install("console", createConsole());
-  Object.defineProperty(globalThis, "entity", { get: currentEntity, configurable: false, enumerable: false });
-  Object.defineProperty(globalThis, "entityOld", {
-    get: currentEntityOld,
-    configurable: false,
-    enumerable: false,
-  });
-  Object.defineProperty(globalThis, "currentUser", {
-    get: currentUser,
-    configurable: false,
-    enumerable: false,
-  });
-  // `process.env.X` in app code is compiled to `__comindEnv.X`: only declared secrets have values.
-  install(
-    "__comindEnv",
-    new Proxy(Object.create(null), {
-      get: (_target, key) => (typeof key === "string" ? getSecrets()[key] : undefined),
-    }),
-  );
-  install("fetch", notAvailable("fetch()", "RestApi"));
-  install("XMLHttpRequest", notAvailable("XMLHttpRequest", "RestApi"));
-  install("require", notAvailable("require()", "import at the top of the file"));
-  // WebAssembly.Memory grows outside the isolate's heap limit.
-  delete (globalThis as any).WebAssembly;
-  return createRunner(init, loadApp)();
+/** Once per context: returns `connect`, which hardens the realm and returns the per-action `start`. */
+export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => unknown) {
+  return function connect(
+    syncCallback: (name: string, argJson: string) => string,
+    asyncRef: HostReference,
+  ): (initJson: string) => string {
+    const applySyncPromise = asyncRef.applySyncPromise;
+    const transports: Transports = {
+      sync: (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
+      async: (name, argJson) =>
+        reflectApply(applySyncPromise, asyncRef, [undefined, [name, argJson], APPLY_OPTIONS]) as string,
+    };
+    let current: PlatformGlobals | null = null;
+    for (const name of PLATFORM_GLOBAL_NAMES) {
+      defineProperty(globalThis, name, {
+        get: () => (current === null ? undefined : current[name]),
+        configurable: false,
+        enumerable: false,
+      });
+    }
+    installConstant("fetch", notAvailable("fetch()", "RestApi"));
+    installConstant("XMLHttpRequest", notAvailable("XMLHttpRequest", "RestApi"));
+    installConstant("require", notAvailable("require()", "import at the top of the file"));
+    // WebAssembly.Memory grows outside the isolate's heap limit.
+    delete (globalThis as Record<string, unknown>).WebAssembly;
+    hardenRealm();
+
+    return function start(initJson: string): string {
+      const action = freshGlobals().beginAction(transports, initJson);
+      current = action.globals;
+      try {
+        return action.run(loadApp);
+      } finally {
+        current = null;
+      }
+    };
+  };
 }

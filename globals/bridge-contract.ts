@@ -59,6 +59,46 @@ export interface RecordQuery {
 
 export type JsonRecord = Record<string, unknown>;
 
+/** `ComindServer.queryAppRecords` in its documented forms: `wksApp` + rlx filter + projection. */
+export interface RlxQuery {
+  /** "WS!APP", or the app alias alone for the current workspace; default: the current app. */
+  wksApp?: string;
+  /** rlx filter of the REST API, e.g. `state="open" AND c_total>100`. */
+  relex?: string;
+  /** Only these fields (plus `id`) in each record. */
+  fields?: string[];
+  sortBy?: string;
+  limit?: number;
+  skip?: number;
+  /** Answer from (and fill) the per-action cache of identical queries. */
+  cached?: boolean;
+}
+
+/** A user as the logic sees it (`currentUser`, `AppSchema.getWorkspaceAdmins()`). */
+export interface UserInfo {
+  id: string;
+  email: string | null;
+  name: string;
+  timeZone: string | null;
+  companyId: string | null;
+  isGlobalAdmin: boolean;
+  /** Our first name for isGlobalAdmin (host code and apps written against it). */
+  isAdmin: boolean;
+  isWorkspaceAdmin: boolean;
+  /** Names of the groups the user belongs to. */
+  groups: string[];
+  /** Workspaces the user administers. */
+  adminOfWorkspaces: string[];
+  /** The anonymous caller of a public link (`getAccessPass`), not a signed-in user. */
+  isUnauthenticated?: boolean;
+}
+
+export interface LookupOption {
+  value: string;
+  caption: string;
+  position: number | null;
+}
+
 export interface SyncHostCalls {
   "console.write": { arg: { level: LogLevel; message: string }; result: null };
   "utils.sha256": { arg: { text: string }; result: string };
@@ -68,6 +108,14 @@ export interface SyncHostCalls {
   "utils.toBase64": { arg: { text: string }; result: string };
   "utils.fromBase64": { arg: { data: string }; result: string };
   "app.secrets": { arg: Record<string, never>; result: Record<string, string> };
+  "app.schema": { arg: Record<string, never>; result: AppSchemaInfo };
+}
+
+export interface AppSchemaInfo {
+  alias: string;
+  workspace: string;
+  fields: JsonRecord[];
+  actions: JsonRecord[];
 }
 
 export interface AsyncHostCalls {
@@ -85,11 +133,51 @@ export interface AsyncHostCalls {
   };
   "records.query": { arg: RecordQuery; result: JsonRecord[] };
   "records.get": { arg: { id: string }; result: JsonRecord | null };
-  "records.create": { arg: { values: JsonRecord; appAlias?: string }; result: JsonRecord };
-  "records.update": { arg: { id: string; transition: string; values: JsonRecord }; result: JsonRecord };
-  "records.delete": { arg: { id: string }; result: { deleted: boolean } };
+  "records.find": { arg: RlxQuery; result: JsonRecord[] };
+  "records.create": {
+    arg: { values: JsonRecord; appAlias?: string; runAsUser?: string };
+    result: JsonRecord;
+  };
+  "records.update": {
+    arg: { id: string; transition: string; values: JsonRecord; runAsUser?: string };
+    result: JsonRecord;
+  };
+  "records.delete": { arg: { id: string; runAsUser?: string }; result: { deleted: boolean } };
+  "records.bulkCreate": { arg: { wksApp: string; dataList: JsonRecord[] }; result: JsonRecord[] };
+  "records.bulkDelete": { arg: { ids: string[] }; result: { deleted: number } };
+  "records.lookup": {
+    arg: { field: string; value?: unknown; caption?: string };
+    result: LookupOption | null;
+  };
+  "records.accessPass": {
+    arg: { id: string; ttlSeconds?: number };
+    result: { token: string; recordId: string; expiresAt: string };
+  };
+  "users.workspaceAdmins": { arg: Record<string, never>; result: UserInfo[] };
   "server.sleep": { arg: { ms: number }; result: null };
   "ids.uniqueForPrefix": { arg: { prefix: string }; result: string };
+  "queue.enqueue": { arg: EnqueueSpec; result: { runId: string } };
+  "queue.retryLater": { arg: { reason: string; afterMs?: number }; result: null };
+}
+
+/** `ComindServer.enqueue(action, options)`: a job committed with the action, or not at all. */
+export interface EnqueueSpec {
+  action: string;
+  /** Record to run on; omitted = a new record. */
+  id?: string;
+  values?: JsonRecord;
+  /** ISO date-time or epoch milliseconds; omitted = as soon as the action commits. */
+  runAt?: string | number;
+  /** Dedupes: no second pending job with this key. */
+  key?: string;
+  appAlias?: string;
+}
+
+/** What a webhook delivered (`ComindServer.request`). */
+export interface InboundRequest {
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
 }
 
 export interface CsvOptions {
@@ -114,8 +202,14 @@ export interface ActionInit {
   entityOld: JsonRecord | null;
   currentUser: JsonRecord;
   isNew: boolean;
+  /** The selected records of a mass action (`records`); `entity` is the first of them. */
+  records?: JsonRecord[];
   /** The app's settings vars (settings/index.ts), for ComindServer.getVars(). */
   vars: JsonRecord;
+  /** Which attempt of a queued run this is (1 for direct runs), for ComindServer.attempt. */
+  attempt?: number;
+  /** The webhook delivery that started this run, for ComindServer.request. */
+  request?: InboundRequest | null;
   /** Instead of running `action`: which of `actions` each record allows (preconditions only). */
   transitionsFor?: { records: JsonRecord[]; actions: string[] };
 }

@@ -3,12 +3,15 @@
  * state, null for a new record) and `currentUser`. Filled from the action's init document.
  */
 import type { ActionInit, JsonRecord } from "./bridge-contract.ts";
-import type { AppActionArray, AppFieldArray, CurrentUser, EntityOf } from "./app-types.ts";
+import type { AppActionArray, AppFieldArray, EntityOf } from "./app-types.ts";
 import { ComindServer } from "./comind-server.ts";
+import { buildCurrentUser, type CurrentUser } from "./current-user.ts";
 
 let current: ActionInit | null = null;
 let entity: JsonRecord = {};
 let entityOld: JsonRecord | null = null;
+let user: CurrentUser | null = null;
+let records: JsonRecord[] = [];
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
@@ -22,6 +25,9 @@ export function setActionInit(init: ActionInit): void {
   current = init;
   entity = init.entity;
   entityOld = init.entityOld ? deepFreeze(init.entityOld) : null;
+  user = buildCurrentUser(init.currentUser ?? {}, () => entity);
+  // A mass action: `entity` is the first selected record, the same object as records[0].
+  records = init.records ? [entity, ...init.records.slice(1)] : [entity];
 }
 
 /**
@@ -40,7 +46,11 @@ export function currentEntityOld(): JsonRecord | null {
   return entityOld;
 }
 export function currentUser(): CurrentUser {
-  return deepFreeze({ ...(current?.currentUser as unknown as CurrentUser) });
+  return user ?? buildCurrentUser({}, () => entity);
+}
+/** The records a mass action runs on (one record otherwise); the host saves each one's changes. */
+export function currentRecords(): JsonRecord[] {
+  return records;
 }
 export function currentAction(): ActionInit {
   if (!current) throw new Error("No action is running.");
@@ -58,10 +68,14 @@ export function makeEntity<F extends AppFieldArray, A extends AppActionArray = A
   return {
     entity: entity as unknown as EntityOf<F>,
     entityOld: entityOld as unknown as Readonly<EntityOf<F>> | null,
-    records: {
+    /**
+     * The selected records of a mass action (the running record alone otherwise), also the
+     * global `records`; with `query` / `get` helpers for the app's other records.
+     */
+    records: Object.assign(records as unknown as EntityOf<F>[], {
       query: (filter?: Partial<EntityOf<F>>, limit?: number) =>
         ComindServer.queryAppRecords({ filter: filter as JsonRecord, limit }) as unknown as EntityOf<F>[],
       get: (id: string) => ComindServer.getAppRecord(id) as unknown as EntityOf<F> | null,
-    },
+    }),
   };
 }

@@ -5,7 +5,9 @@
  */
 import type { ActionInit } from "./bridge-contract.ts";
 import { safeJson } from "./host-call.ts";
-import { currentEntity, setCurrentEntity } from "./entity.ts";
+import { currentEntity, currentRecords, setCurrentEntity } from "./entity.ts";
+
+const copyOf = <T>(value: T): T => safeJson.parse(safeJson.stringify(value));
 
 export interface ThrownInfo {
   message: string;
@@ -27,6 +29,15 @@ function describeThrown(value: unknown): ThrownInfo {
         isError: true,
       };
     }
+    // `throw { code, message }` (a common pattern in vendor apps): its message, and its code kept.
+    const shaped =
+      value && typeof value === "object" ? (value as { code?: unknown; message?: unknown }) : null;
+    if (shaped && typeof shaped.message === "string")
+      return {
+        message: shaped.message,
+        code: typeof shaped.code === "string" ? shaped.code : undefined,
+        isError: false,
+      };
     return {
       message: typeof value === "string" ? value : (safeJson.stringify(value) ?? String(value)),
       isError: false,
@@ -64,6 +75,22 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
     return Boolean(allowed);
   }
 
+  /** A mass action is allowed only when the precondition holds for every selected record. */
+  function preconditionForAll(): boolean {
+    const selected = currentRecords();
+    if (!init.records || selected.length < 2) return precondition();
+    const first = copyOf(selected[0]);
+    try {
+      for (const record of selected.slice(1)) {
+        setCurrentEntity(copyOf(record));
+        if (!precondition()) return false;
+      }
+    } finally {
+      setCurrentEntity(first);
+    }
+    return precondition();
+  }
+
   function action(): boolean {
     const fn = moduleDefault(app().logic)[init.action];
     if (typeof fn !== "function") return false;
@@ -91,11 +118,13 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
       loaded = loadApp();
       if (init.transitionsFor)
         return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
-      if (!precondition()) return safeJson.stringify({ ok: true, allowed: false });
+      if (!preconditionForAll()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();
       const entityJson = safeJson.stringify(currentEntity());
       if (typeof entityJson !== "string") throw new Error("entity must stay a plain object.");
-      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson });
+      // A mass action hands back every selected record: the host saves each one's changes.
+      const recordsJson = init.records ? safeJson.stringify(currentRecords()) : undefined;
+      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson, recordsJson });
     } catch (thrown) {
       return safeJson.stringify({ ok: false, error: describeThrown(thrown) });
     }

@@ -7,4 +7,13 @@ export { Files } from "./files.ts";
 export { AppSchema } from "./app-settings.ts";
 export { ComindServer } from "./comind-server.ts";
 export { Utils } from "./utils.ts";
-export type { FileRef, HttpResponse, DownloadResponse, RecordQuery } from "./bridge-contract.ts";
+export type {
+  AppSchemaInfo,
+  FileRef,
+  HttpResponse,
+  DownloadResponse,
+  LookupOption,
+  RecordQuery,
+  UserInfo,
+} from "./bridge-contract.ts";
+export type { QueryParams } from "./record-query.ts";

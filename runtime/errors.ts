@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   },
   shutting_down: { status: 503, hint: "The server is shutting down; retry on another instance." },
   internal_error: { status: 500, hint: "An unexpected error; see the server log." },
+  // the job queue (runtime/queue)
+  queue_unavailable: { status: 503, hint: "This run has no job queue; start the server with `serve`." },
+  retry_later: { status: 503, hint: "The action asked to be retried later (ComindServer.retryLater)." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

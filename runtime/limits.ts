@@ -7,6 +7,11 @@ export interface SandboxLimits {
   cpuMs: number;
   /** Wall-clock time of one action, including HTTP waits and sleep. */
   wallMs: number;
+  /**
+   * The limit a timeout message names when `wallMs` is only what is left of it (a run started
+   * after the action's setup took a few milliseconds): "4000 ms", not "3999 ms".
+   */
+  wallLimitMs?: number;
   /** Isolate heap. */
   memoryMb: number;
   /** Outbound requests per action. */

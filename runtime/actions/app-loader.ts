@@ -4,6 +4,7 @@
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
+import { parseQueueSettings, type QueueSettings } from "../queue/index.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
 import { FieldSchema } from "./fields.ts";
 
@@ -16,11 +17,20 @@ export interface LoadedApp {
   sandbox: SandboxApp;
   /** Custom action uids plus the base actions. */
   actionUids: Set<string>;
+  /** Actions with `skipAuditTrail` or `skipCreatingVersion`: they write no history entry. */
+  historyless: Set<string>;
+  /** Actions with `showAsMassAction: false`: refused on several records at once. */
+  singleOnly: Set<string>;
+  /** Actions with `visible: false`: not offered to users and refused over the REST API. */
+  hidden: Set<string>;
+  /** Schedules, webhooks and retry policy (settings/index.ts), checked at build time. */
+  queue: QueueSettings;
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
   const build = await buildApp(dir);
   const manifest = await readManifest(build.manifestCode, build.alias);
+  const actionUids = new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]);
   return {
     alias: build.alias,
     dir: build.pkg.dir,
@@ -33,6 +43,12 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
       memoryMb,
       sourceMap: sourceMapOf(build.logicCode),
     },
-    actionUids: new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]),
+    actionUids,
+    historyless: new Set(
+      manifest.actions.filter((a) => a.skipAuditTrail || a.skipCreatingVersion).map((a) => a.uid),
+    ),
+    singleOnly: new Set(manifest.actions.filter((a) => a.showAsMassAction === false).map((a) => a.uid)),
+    hidden: new Set(manifest.actions.filter((a) => a.visible === false).map((a) => a.uid)),
+    queue: parseQueueSettings(manifest.queue, build.alias, actionUids),
   };
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import type { SecretSource } from "../host/index.ts";
 import type { Redactor } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
@@ -23,4 +24,6 @@ export interface RuntimeConfig {
   httpDispatcher?: Dispatcher;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
+  /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */
+  queue?: Queue;
 }

@@ -4,6 +4,7 @@
  */
 import type { AppField, AppFieldType } from "../../globals/app-types.ts";
 import { RuntimeError } from "../errors.ts";
+import { lookupValueId } from "./lookups.ts";
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -87,10 +88,22 @@ function checkValue(app: string, field: string, type: AppFieldType, value: unkno
       if (!isDateTime(value)) throw typeError(app, field, "an ISO 8601 date-time", value);
       return value;
     case "lookup":
+    case "appsLookup":
       if (typeof value === "string") return value;
       if (typeof value === "object" && !Array.isArray(value) && typeof (value as JsonRecord).id === "string")
         return value;
       throw typeError(app, field, "a record id", value);
+    case "linkto":
+      if (typeof value !== "string") throw typeError(app, field, "a record id", value);
+      return value;
+    case "person":
+      if (typeof value !== "string") throw typeError(app, field, "a user id", value);
+      return value;
+    case "lookupMulti":
+    case "linkslist":
+      if (!Array.isArray(value) || value.some((item) => lookupValueId(item) === null))
+        throw typeError(app, field, "a list of ids", value);
+      return value;
     case "peoplelist":
       if (!Array.isArray(value) || value.some((item) => typeof item !== "string"))
         throw typeError(app, field, "a list of user ids", value);
@@ -111,14 +124,22 @@ function checkValue(app: string, field: string, type: AppFieldType, value: unkno
 export class FieldSchema {
   readonly app: string;
   private readonly types = new Map<string, AppFieldType>(Object.entries(BASE_FIELDS));
+  /** The app's own field definitions as fields/index.ts declares them (lookup options, ...). */
+  readonly definitions: AppField[];
 
   constructor(app: string, fields: AppField[]) {
     this.app = app;
+    this.definitions = fields;
     for (const field of fields) this.types.set(field.name, field.type);
   }
 
   get fieldNames(): string[] {
     return [...this.types.keys()];
+  }
+
+  /** Files-list fields: each is also readable and writable as `<name>__list`. */
+  get listFields(): string[] {
+    return [...this.types].filter(([, type]) => type === "fileslist").map(([name]) => name);
   }
 
   typeOf(field: string): AppFieldType | undefined {
@@ -129,7 +150,8 @@ export class FieldSchema {
   validate(values: JsonRecord): JsonRecord {
     const clean: JsonRecord = {};
     for (const [field, value] of Object.entries(values)) {
-      if (READ_ONLY_FIELDS.has(field)) continue;
+      if (READ_ONLY_FIELDS.has(field) || field.endsWith("__resolved")) continue;
+      if (field.endsWith("__list") && this.types.get(field.slice(0, -6)) === "fileslist") continue;
       const type = this.types.get(field);
       if (!type)
         throw new RuntimeError(

@@ -2,7 +2,7 @@
  * Running an action's logic inside an action scope: the unit of work, files, console and HTTP log
  * that a top-level action and the transitions it fires through `updateAppRecord` share.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
 import type { LogCapture } from "../host/index.ts";
@@ -11,13 +11,17 @@ import type { HttpCallLog, HttpClient } from "../host/index.ts";
 import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/index.ts";
 import { secretsFor } from "../host/index.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
+import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
+import type { Outbox } from "./outbox.ts";
+import type { JobContext } from "./types.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
 /** updateAppRecord may fire transitions this many levels deep (stops A -> B -> A loops). */
@@ -32,17 +36,32 @@ export interface ActionScope {
   httpCalls: HttpCallLog[];
   /** One HTTP client per action: nested transitions share its request budget. */
   http: HttpClient;
-  user: CurrentUser;
+  user: UserInfo;
   redact: Redactor;
   /** Wall-clock deadline of the whole action, nested transitions included. */
   deadline: number;
   abort: AbortController;
+  /** Answers of `queryApp*Cached` calls, for the whole action. */
+  queryCache: Map<string, JsonRecord[]>;
+  /** Jobs the logic enqueues and its retryLater request. */
+  outbox: Outbox;
+  /** Set when the queue runs the action. */
+  job?: JobContext;
 }
 
 export interface LogicResult {
   outcome: SandboxOutcome;
   /** Field values after the logic (validated), when it succeeded. */
   fields?: JsonRecord;
+  /** A mass action's other selected records after the logic, validated (records[1..]). */
+  others?: JsonRecord[];
+}
+
+export interface LogicOptions {
+  /** `runAsUser`: the logic sees this user as currentUser. */
+  user?: UserInfo;
+  /** A mass action: the other selected records (the first is `record`). */
+  others?: PreparedRecord[];
 }
 
 export async function runLogic(
@@ -51,8 +70,10 @@ export async function runLogic(
   record: PreparedRecord,
   action: string,
   depth: number,
+  options: LogicOptions = {},
 ): Promise<LogicResult> {
   const { config } = scope;
+  const user = options.user ?? scope.user;
   const abort = new AbortController();
   const stop = () => abort.abort(scope.abort.signal.reason);
   scope.abort.signal.addEventListener("abort", stop, { once: true });
@@ -63,33 +84,62 @@ export async function runLogic(
       workspaceAlias: config.workspace,
       entity: record.entity,
       entityOld: record.entityOld,
-      currentUser: { ...scope.user },
+      currentUser: { ...user },
       isNew: record.isNew,
       vars: app.manifest.vars,
+      records: options.others ? [record.entity, ...options.others.map((other) => other.entity)] : undefined,
+      attempt: scope.job?.attempt ?? 1,
+      request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const host = createHostFunctions({
-      uow: scope.uow,
-      files: scope.files,
-      logs: scope.logs,
-      secrets,
-      http: scope.http,
-      signal: abort.signal,
-      updateRecord: (arg) => fireTransition(scope, arg, depth + 1),
-    });
+    const host: HostFunctions = {
+      ...createHostFunctions({
+        uow: scope.uow,
+        files: scope.files,
+        logs: scope.logs,
+        secrets,
+        http: scope.http,
+        signal: abort.signal,
+      }),
+      ...createRecordCalls({
+        uow: scope.uow,
+        app,
+        user,
+        queryCache: scope.queryCache,
+        fireTransition: (arg, runAs) => fireTransition(scope, arg, depth + 1, runAs ?? user),
+      }),
+      "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
+      "queue.retryLater": async (arg) => {
+        scope.outbox.retryLater(arg);
+        return null;
+      },
+    };
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,
       host,
       abort,
       redact: scope.redact,
-      limits: { ...scope.limits, wallMs: Math.max(scope.deadline - Date.now(), 1) },
+      limits: {
+        ...scope.limits,
+        wallMs: Math.max(scope.deadline - Date.now(), 1),
+        wallLimitMs: scope.limits.wallLimitMs ?? scope.limits.wallMs,
+      },
       describeError: errorDescriber(scope.redact, config.onInternalError),
     });
     if (!outcome.ok) return { outcome };
+    const others = options.others?.map((other, i) => {
+      const after = outcome.records?.[i + 1];
+      if (!after || typeof after !== "object") return other.fields;
+      return { ...other.fields, ...app.schema.validate(fieldsFromEntity(after, other.entity, app.schema)) };
+    });
     return {
       outcome,
-      fields: { ...record.fields, ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity)) },
+      fields: {
+        ...record.fields,
+        ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity, app.schema)),
+      },
+      others,
     };
   } finally {
     scope.abort.signal.removeEventListener("abort", stop);
@@ -101,6 +151,7 @@ async function fireTransition(
   scope: ActionScope,
   arg: { id: string; transition: string; values: JsonRecord },
   depth: number,
+  user: UserInfo,
 ): Promise<JsonRecord> {
   const transition = arg.transition || "edit";
   if (depth > MAX_NESTING) {
@@ -119,7 +170,7 @@ async function fireTransition(
   if (!app.actionUids.has(transition))
     throw new RuntimeError("unknown_action", `Action "${transition}" is not defined in app ${app.alias}.`);
   const prepared = prepareFromPending(app, target, arg.values ?? {});
-  const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth);
+  const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth, { user });
   if (!outcome.ok) {
     const code = outcome.error.code === "logic_error" ? "logic_error" : outcome.error.code;
     throw new RuntimeError(
@@ -127,7 +178,13 @@ async function fireTransition(
       `${app.alias} ${transition} on ${arg.id} failed: ${outcome.error.message}`,
     );
   }
-  const next = { ...target, fields: fields!, deleted: transition === "delete", transition };
+  const next = {
+    ...target,
+    fields: fields!,
+    deleted: transition === "delete",
+    transition,
+    skipHistory: app.historyless.has(transition),
+  };
   scope.uow.put(next);
   return scope.uow.entityOf(next);
 }

@@ -60,6 +60,27 @@ export async function prepareRecord(
       `Record ${stored.id} already exists; use "edit" or an action uid instead of "add".`,
     );
   }
+  if (stored && request.action === "copy") {
+    // copy: a new record with the source's values (and the submitted ones); logic runs on the copy.
+    const id = randomUUID();
+    const fields = { ...stored.fields, ...submitted };
+    return {
+      id,
+      stored: null,
+      isNew: true,
+      fields,
+      entity: toEntity(id, fields, null, app.schema),
+      entityOld: null,
+    };
+  }
+  if (request.action === "archive") submitted.state = "archived";
+  if (request.action === "move" && typeof submitted.state !== "string")
+    throw new RuntimeError(
+      "bad_request",
+      'The "move" action needs the target "state" among the submitted values.',
+    );
+  if (!stored && ["copy", "move", "archive"].includes(request.action))
+    throw new RuntimeError("bad_request", `"${request.action}" needs the id of an existing record.`);
   const id = stored?.id ?? request.recordId ?? randomUUID();
   const fields = { ...(stored?.fields ?? emptyFields(app.schema)), ...submitted };
   return {
@@ -70,6 +91,36 @@ export async function prepareRecord(
     entity: toEntity(id, fields, stored, app.schema),
     entityOld: stored ? toEntity(id, stored.fields, stored, app.schema) : null,
   };
+}
+
+const MAX_MASS_RECORDS = 1000;
+
+/** The records of a mass action (`recordIds`), each prepared like a single record. */
+export async function prepareMassRecords(
+  store: Store,
+  workspace: string,
+  app: LoadedApp,
+  request: ActionRequest,
+): Promise<PreparedRecord[]> {
+  const ids = request.recordIds ?? [];
+  if (ids.length === 0 || ids.length > MAX_MASS_RECORDS)
+    throw new RuntimeError(
+      "bad_request",
+      `A mass action needs between 1 and ${MAX_MASS_RECORDS} record ids.`,
+    );
+  if (new Set(ids).size !== ids.length)
+    throw new RuntimeError("bad_request", "A mass action lists a record id twice.");
+  if (["add", "copy"].includes(request.action))
+    throw new RuntimeError("bad_request", `"${request.action}" cannot run as a mass action.`);
+  if (app.singleOnly.has(request.action))
+    throw new RuntimeError(
+      "bad_request",
+      `Action "${request.action}" of app ${app.alias} has showAsMassAction: false; run it on one record at a time.`,
+    );
+  const prepared = [];
+  for (const recordId of ids)
+    prepared.push(await prepareRecord(store, workspace, app, { ...request, recordId }));
+  return prepared;
 }
 
 /** A record already in the action's unit of work, about to run a nested transition. */

@@ -1,9 +1,11 @@
 /**
  * The record as action logic and API clients see it (`entity`): id, number, dates and every
- * field at the top level, `attachments__list` mirroring `attachments`.
+ * field at the top level, `<field>__list` mirroring each files-list field (`attachments__list`
+ * mirrors `attachments`) and `<field>__resolved` for option lookups.
  */
 import type { StoredRecord } from "../store/index.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
+import { resolvedValues } from "./lookups.ts";
 
 export function emptyFields(schema: FieldSchema): JsonRecord {
   return Object.fromEntries(schema.fieldNames.map((name) => [name, null]));
@@ -16,21 +18,25 @@ export function toEntity(
   schema: FieldSchema,
 ): JsonRecord {
   const values = { ...emptyFields(schema), ...fields };
+  const lists = Object.fromEntries(schema.listFields.map((name) => [`${name}__list`, values[name] ?? null]));
   return {
     id,
     number: stored?.number ?? null,
     ...values,
-    attachments__list: values.attachments ?? null,
+    ...lists,
+    ...resolvedValues(schema.definitions, values),
     creation_date: stored?.creationDate ?? null,
     update_date: stored?.updateDate ?? null,
   };
 }
 
-/** Field values of an entity after logic ran: `attachments__list` wins if the logic changed it. */
-export function fieldsFromEntity(entity: JsonRecord, before: JsonRecord): JsonRecord {
+/** Field values of an entity after logic ran: a `<field>__list` the logic changed wins over `<field>`. */
+export function fieldsFromEntity(entity: JsonRecord, before: JsonRecord, schema: FieldSchema): JsonRecord {
   const values = { ...entity };
-  if (JSON.stringify(entity.attachments__list ?? null) !== JSON.stringify(before.attachments__list ?? null)) {
-    values.attachments = entity.attachments__list;
+  for (const name of schema.listFields) {
+    const list = `${name}__list`;
+    if (JSON.stringify(entity[list] ?? null) !== JSON.stringify(before[list] ?? null))
+      values[name] = entity[list];
   }
   return values;
 }

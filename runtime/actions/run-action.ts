@@ -4,17 +4,19 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { randomUUID } from "node:crypto";
-import { isRuntimeError } from "../errors.ts";
+import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
-import type { RunCommit } from "../store/index.ts";
+import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
-import { prepareRecord } from "./prepare-record.ts";
+import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
+import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
@@ -26,8 +28,10 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  const user = request.user ?? DEFAULT_USER;
-  const runId = randomUUID();
+  const caller = request.user ?? DEFAULT_USER;
+  // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
+  const job = request.job;
+  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : randomUUID();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
@@ -37,30 +41,42 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
   let heapMb: number | null = null;
+  const outbox = new Outbox(config, app, caller);
 
+  const runLog = (result: {
+    ok: boolean;
+    error?: { code: string; message: string; stack?: string };
+  }): ActionRunLog => ({
+    id: runId,
+    workspace,
+    app: app.alias,
+    action: request.action,
+    recordId,
+    source: request.source ?? (job ? "queue" : "api"),
+    actor: caller.id,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ok: result.ok,
+    errorCode: result.error?.code ?? null,
+    errorMessage: result.error?.message ?? null,
+    errorStack: result.error?.stack ?? null,
+    logs: logs.entries,
+    httpCalls,
+    cpuMs: Math.round(cpuMs * 10) / 10,
+    heapMb,
+  });
+  /**
+   * A failed run is logged on its own; a successful one was logged in its commit. After
+   * `commit_unknown` the entry may already be there (the commit did land) or the store may still
+   * be away: either way GET /api/runs/{id} tells the truth, so a refused write is no news.
+   */
   const finish = async (result: ActionResult): Promise<ActionResult> => {
-    const error = result.ok ? null : result.error;
-    await store
-      .recordRun({
-        id: runId,
-        workspace,
-        app: app.alias,
-        action: request.action,
-        recordId,
-        source: request.source ?? "api",
-        actor: user.id,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        ok: result.ok,
-        errorCode: error?.code ?? null,
-        errorMessage: error?.message ?? null,
-        errorStack: error?.stack ?? null,
-        logs: logs.entries,
-        httpCalls,
-        cpuMs: Math.round(cpuMs * 10) / 10,
-        heapMb,
-      })
-      .catch(config.onInternalError);
+    if (!result.ok)
+      await store
+        .recordRun(runLog(result))
+        .catch((error) =>
+          result.error.code === "commit_unknown" ? undefined : config.onInternalError(error),
+        );
     return result;
   };
   const fail = (code: string, message: string, stack = `Error: ${message}`) =>
@@ -72,6 +88,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       logs: logs.entries,
       httpCalls,
       cpuMs,
+      retry: outbox.retry,
     });
 
   /** The answer to a retry whose change already committed under the same idempotency key. */
@@ -93,9 +110,26 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   };
 
   try {
+    const user = await resolveUser(store, workspace, caller);
+    if (request.checkAccess) {
+      if (app.hidden.has(request.action))
+        throw new RuntimeError(
+          "forbidden",
+          `Action "${request.action}" of app ${app.alias} is not visible to users (visible: false); only logic can fire it.`,
+        );
+      await checkAccess(store, {
+        user,
+        workspace,
+        app: app.alias,
+        permission: permissionFor(request.action),
+      });
+    }
     const previous = await earlierCommit(store, request);
     if (previous) return await replay(previous);
-    const record = await prepareRecord(store, workspace, app, request);
+    const selected: PreparedRecord[] = request.recordIds
+      ? await prepareMassRecords(store, workspace, app, request)
+      : [await prepareRecord(store, workspace, app, request)];
+    const [record, ...others] = selected;
     recordId = record.id;
     const uow = new UnitOfWork({
       store,
@@ -103,6 +137,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       defaultApp: app.alias,
       dependsOn: app.build.pkg.dependsOn,
       schemaOf: config.schemaOf,
+      onImported: request.onImported,
     });
     const http = createHttpClient({
       policy: {
@@ -130,20 +165,33 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       redact,
       deadline: Date.now() + limits.wallMs,
       abort,
+      queryCache: new Map(),
+      outbox,
+      job,
     };
-    const { outcome, fields } = await runLogic(scope, app, record, request.action, 0);
+    const {
+      outcome,
+      fields,
+      others: othersAfter,
+    } = await runLogic(scope, app, record, request.action, 0, {
+      others: request.recordIds ? others : undefined,
+    });
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
-    uow.put({
-      id: record.id,
-      app: app.alias,
-      stored: record.stored,
-      fields: fields!,
-      deleted: request.action === "delete",
-      transition: request.action,
-    });
+    const skipHistory = app.historyless.has(request.action);
+    for (const [i, each] of selected.entries()) {
+      uow.put({
+        id: each.id,
+        app: app.alias,
+        stored: each.stored,
+        fields: i === 0 ? fields! : othersAfter![i - 1],
+        deleted: request.action === "delete",
+        transition: request.action,
+        skipHistory,
+      });
+    }
     const commit = await commitOnce(
       store,
       request,
@@ -155,6 +203,12 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         recordId: record.id,
         writes: uow.writes(),
         files: files.pendingWrites(),
+        // The run log of a successful action is written in the action's own transaction.
+        run: runLog({ ok: true }),
+        extras:
+          config.queue && (outbox.runs.length > 0 || job)
+            ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId })]
+            : undefined,
       },
       scope.deadline,
     );
@@ -171,6 +225,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       ok: true,
       runId,
       recordId: record.id,
+      recordIds: request.recordIds ? selected.map((each) => each.id) : undefined,
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,

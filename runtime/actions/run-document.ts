@@ -10,6 +10,8 @@ export type RunDocument =
       entity: Record<string, unknown>;
       logs: ActionResult["logs"];
       runId: string;
+      /** Every record the run wrote, when the action reports them. */
+      recordIds?: string[];
       created: boolean;
       /** An idempotent retry answered from the stored result; the action did not run again. */
       replayed?: true;
@@ -31,6 +33,7 @@ export function runDocument(result: ActionResult): RunDocument {
         entity: result.entity,
         logs,
         runId,
+        ...(result.recordIds ? { recordIds: result.recordIds } : {}),
         created: result.created,
         ...(result.replayed ? { replayed: true as const } : {}),
         httpCalls,

@@ -21,8 +21,10 @@ import {
   WorkerSupervisor,
   type SandboxLimits,
 } from "../sandbox/index.ts";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Queue } from "../queue/index.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import type { Store, StoredRecord } from "../store/index.ts";
+import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
@@ -133,12 +135,16 @@ export class ActionRuntime {
   async loadAppsFrom(
     appsDir: string,
     onAppError?: (dir: string, error: unknown) => void,
+    /** Called before each app is built (`index` from 0), e.g. for a progress line. */
+    onProgress?: (index: number, total: number, dir: string) => void,
   ): Promise<LoadedApp[]> {
     const dirs = readdirSync(appsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(appsDir, entry.name, "package.json")))
-      .map((entry) => join(appsDir, entry.name));
+      .map((entry) => join(appsDir, entry.name))
+      .filter((dir) => !isPluginOnly(dir));
     const loaded = [];
-    for (const dir of dirs) {
+    for (const [index, dir] of dirs.entries()) {
+      onProgress?.(index, dirs.length, dir);
       try {
         loaded.push(await this.loadApp(dir));
       } catch (error) {
@@ -147,6 +153,11 @@ export class ActionRuntime {
       }
     }
     return loaded;
+  }
+
+  /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
+  useQueue(queue: Queue | undefined): void {
+    this.config.queue = queue;
   }
 
   run(request: ActionRequest): Promise<ActionResult> {

@@ -3,13 +3,13 @@
  * action whose precondition is true. Preconditions of a whole page of records are checked in one
  * isolate call; they may compute but not do I/O.
  */
-import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
+import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
 import { toEntity } from "./record-shape.ts";
 import { pureHostCalls } from "../host/index.ts";
 
@@ -26,6 +26,9 @@ const COMPUTE_ONLY_HOST = {
   "console.write": () => null,
   ...pureHostCalls,
   "app.secrets": () => ({}),
+  "app.schema": () => {
+    throw new RuntimeError("forbidden", "AppSchema.load() is not available in preconditions.");
+  },
 } as unknown as HostFunctions;
 
 export async function allowedTransitions(
@@ -34,7 +37,10 @@ export async function allowedTransitions(
   records: StoredRecord[],
   user: CurrentUser,
 ): Promise<string[][]> {
-  const custom = app.manifest.actions.map((action) => action.uid);
+  // `visible: false` hides an action from users; logic can still fire it (updateAppRecord).
+  const custom = app.manifest.actions
+    .filter((action) => action.visible !== false)
+    .map((action) => action.uid);
   if (!app.build.hasPreconditions || records.length === 0)
     return records.map(() => [...RECORD_BASE_ACTIONS, ...custom]);
   const outcome = await config.execute(config.pool, {

@@ -1,5 +1,6 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
+import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { LogEntry } from "../host/index.ts";
 import type { HttpCallLog } from "../host/index.ts";
 import type { JsonRecord } from "./fields.ts";
@@ -11,6 +12,11 @@ export interface ActionRequest {
   action: string;
   /** The record to run on; omitted for a new record. */
   recordId?: string;
+  /**
+   * A mass action: run the action ONCE on all these records (`records` in the logic, `entity` is
+   * the first), `values` applied to each, one transaction for all. Replaces `recordId`.
+   */
+  recordIds?: string[];
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
   /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
@@ -20,6 +26,13 @@ export interface ActionRequest {
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
+  /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
+  onImported?: (rows: number) => void;
+  /**
+   * A user-facing call (REST): check the caller's app permissions first and refuse actions with
+   * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.
+   */
+  checkAccess?: boolean;
   /** The record revision the caller last saw: another revision fails the action with `conflict`. */
   expectedRevision?: number;
   /**
@@ -29,6 +42,14 @@ export interface ActionRequest {
   idempotencyKey?: string;
   /** Told when the commit starts and how it ended, so a request timeout never hides a commit. */
   onCommit?: (runId: string, phase: CommitPhase) => void;
+  /** Set when the queue runs this action: the run it belongs to (committed at most once). */
+  job?: JobContext;
+}
+
+export interface JobContext {
+  runId: string;
+  attempt: number;
+  request?: InboundRequest | null;
 }
 
 export type CommitPhase = "start" | "committed" | "failed" | "unknown";
@@ -44,6 +65,8 @@ export type ActionResult =
       ok: true;
       runId: string;
       recordId: string;
+      /** Every record a mass action ran on (recordIds), in order. */
+      recordIds?: string[];
       created: boolean;
       ran: boolean;
       /** Answered from an earlier commit with the same idempotency key; nothing ran now. */
@@ -61,6 +84,8 @@ export type ActionResult =
       logs: LogEntry[];
       httpCalls: HttpCallLog[];
       cpuMs: number;
+      /** The logic called ComindServer.retryLater (the queue runs it again). */
+      retry?: { reason: string; afterMs?: number } | null;
     };
 
 export const DEFAULT_USER: CurrentUser = { id: "local-developer", name: "Local developer", isAdmin: true };

@@ -18,6 +18,8 @@ export interface PendingRecord {
   fields: JsonRecord;
   deleted: boolean;
   transition: string;
+  /** The action has `skipAuditTrail` / `skipCreatingVersion`: no history entry for this write. */
+  skipHistory?: boolean;
 }
 
 const MAX_PENDING_RECORDS = 100_000;
@@ -30,6 +32,8 @@ export class UnitOfWork {
   private readonly schemaOf: (app: string) => FieldSchema;
   /** The action's app plus the apps its package.json names in `comindApp.dependsOn`. */
   private readonly reachable: Set<string>;
+  private readonly onImported?: (rows: number) => void;
+  private importedRows = 0;
 
   constructor(options: {
     store: Store;
@@ -37,7 +41,9 @@ export class UnitOfWork {
     defaultApp: string;
     dependsOn?: string[];
     schemaOf: (app: string) => FieldSchema;
+    onImported?: (rows: number) => void;
   }) {
+    this.onImported = options.onImported;
     this.store = options.store;
     this.workspace = options.workspace;
     this.defaultApp = options.defaultApp;
@@ -113,7 +119,10 @@ export class UnitOfWork {
     keyFields: string[];
     appAlias?: string;
   }): Promise<{ created: number; updated: number }> {
-    return importRows(this, args);
+    const counts = await importRows(this, args);
+    this.importedRows += counts.created + counts.updated;
+    this.onImported?.(this.importedRows);
+    return counts;
   }
 
   /** The store writes of this action, in the order the records were first touched. */
@@ -122,11 +131,20 @@ export class UnitOfWork {
     for (const record of this.pending.values()) {
       const { id, app, stored, fields, transition } = record;
       if (record.deleted) {
-        if (stored) writes.push({ kind: "delete", id, app, expectedRevision: stored.revision, transition });
+        if (stored)
+          writes.push({
+            kind: "delete",
+            id,
+            app,
+            expectedRevision: stored.revision,
+            transition,
+            skipHistory: record.skipHistory,
+          });
         continue;
       }
       const changes = diffFields(stored?.fields ?? {}, fields);
-      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes });
+      const skipHistory = record.skipHistory;
+      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory });
       else if (changes.length > 0)
         writes.push({
           kind: "update",
@@ -136,6 +154,7 @@ export class UnitOfWork {
           fields,
           transition,
           changes,
+          skipHistory,
         });
     }
     return writes;

@@ -1,6 +1,6 @@
 /** Reads an app folder's package.json (`comindApp`) and checks the vendor layout. */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { RuntimeError } from "../errors.ts";
 
 export interface AppPackage {
@@ -24,6 +24,7 @@ function readJson(path: string, what: string): any {
   }
 }
 
+/** `dir` as the user wrote it (messages name that path); the returned `dir` is absolute. */
 export function readAppPackage(dir: string): AppPackage {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new RuntimeError("unknown_app", `App folder "${dir}" does not exist.`);
@@ -32,14 +33,14 @@ export function readAppPackage(dir: string): AppPackage {
   if (!existsSync(pkgPath))
     throw new RuntimeError(
       "app_invalid",
-      `App folder "${basename(dir)}" has no package.json; an app needs one with a "comindApp" section.`,
+      `App folder "${dir}" has no package.json; an app needs one with a "comindApp" section.`,
     );
-  const pkg = readJson(pkgPath, `${basename(dir)}/package.json`);
+  const pkg = readJson(pkgPath, `${join(dir, "package.json")}`);
   const app = pkg.comindApp;
   if (!app || typeof app !== "object")
     throw new RuntimeError(
       "app_invalid",
-      `${basename(dir)}/package.json has no "comindApp" section (e.g. { "publishingAlias": "CONTACT" }).`,
+      `${join(dir, "package.json")} has no "comindApp" section (e.g. { "publishingAlias": "CONTACT" }).`,
     );
   const alias = String(app.publishingAlias ?? "");
   if (!ALIAS.test(alias))
@@ -54,8 +55,8 @@ export function readAppPackage(dir: string): AppPackage {
     );
   }
   return {
-    dir,
-    name: String(pkg.name ?? basename(dir)),
+    dir: resolve(dir),
+    name: String(pkg.name ?? basename(resolve(dir))),
     alias,
     titleSingular: String(app.titleSingular ?? alias),
     titlePlural: String(app.titlePlural ?? alias),

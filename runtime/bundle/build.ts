@@ -10,9 +10,11 @@
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
+import { anyLayerHas, composedLogicEntry, composedManifestEntry } from "./compose.ts";
+import { resolveLayers, type LayerPackage } from "./layers.ts";
 import { comindResolvePlugin } from "./resolve-plugin.ts";
 
 export interface AppBuild {
@@ -26,6 +28,8 @@ export interface AppBuild {
   hasPreconditions: boolean;
   /** Content hash of both scripts: a changed app gets fresh isolates. */
   hash: string;
+  /** Folders of the plugins and parent apps it is composed of, base first (empty: none). */
+  layers: string[];
 }
 
 function optionalExport(appDir: string, name: string, relPath: string): string {
@@ -45,7 +49,12 @@ function formatBuildError(error: unknown): RuntimeError {
   return new RuntimeError("build_error", lines.length ? lines.join("\n") : "The app could not be bundled.");
 }
 
-async function bundle(pkg: AppPackage, entry: string, globalName: string): Promise<string> {
+async function bundle(
+  pkg: AppPackage,
+  entry: string,
+  globalName: string,
+  dependencies: string[] = pkg.dependencies,
+): Promise<string> {
   try {
     const result = await esbuild.build({
       stdin: { contents: entry, resolveDir: pkg.dir, sourcefile: "<entry>.ts", loader: "ts" },
@@ -61,7 +70,7 @@ async function bundle(pkg: AppPackage, entry: string, globalName: string): Promi
       sourcesContent: false,
       logLevel: "silent",
       define: { "process.env": "__comindEnv" },
-      plugins: [comindResolvePlugin(pkg.dependencies)],
+      plugins: [comindResolvePlugin(dependencies)],
     });
     return result.outputFiles[0].text;
   } catch (error) {
@@ -69,8 +78,34 @@ async function bundle(pkg: AppPackage, entry: string, globalName: string): Promi
   }
 }
 
+function hashOf(...parts: string[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** An app with plugins or a parent: every layer's files bundled into one logic and one manifest. */
+async function buildComposed(pkg: AppPackage, layers: LayerPackage[]): Promise<AppBuild> {
+  const dependencies = [...new Set(layers.flatMap((layer) => layer.dependencies))];
+  const [logicCode, manifestCode] = await Promise.all([
+    bundle(pkg, composedLogicEntry(layers), "__comindApp", dependencies),
+    bundle(pkg, composedManifestEntry(layers), "__comindManifest", dependencies),
+  ]);
+  return {
+    pkg: { ...pkg, dependsOn: [...new Set(layers.flatMap((layer) => layer.dependsOn))] },
+    alias: pkg.alias,
+    logicCode,
+    manifestCode,
+    hasPreconditions: anyLayerHas(layers, "actions/logic/preconditions.ts"),
+    hash: hashOf(logicCode, manifestCode),
+    layers: layers.slice(0, -1).map((layer) => layer.dir),
+  };
+}
+
 export async function buildApp(appDir: string): Promise<AppBuild> {
-  const pkg = readAppPackage(resolve(appDir));
+  const pkg = readAppPackage(appDir);
+  const layers = resolveLayers(pkg.dir);
+  if (layers.length > 1) return buildComposed(pkg, layers);
   const logicEntry = [
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
@@ -91,7 +126,7 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
     bundle(pkg, logicEntry, "__comindApp"),
     bundle(pkg, manifestEntry, "__comindManifest"),
   ]);
-  const hash = createHash("sha256").update(logicCode).update(manifestCode).digest("hex").slice(0, 16);
+  const hash = hashOf(logicCode, manifestCode);
   const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));
-  return { pkg, alias: pkg.alias, logicCode, manifestCode, hasPreconditions, hash };
+  return { pkg, alias: pkg.alias, logicCode, manifestCode, hasPreconditions, hash, layers: [] };
 }

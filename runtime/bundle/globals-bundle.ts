@@ -1,13 +1,13 @@
-/** The in-isolate globals (globals/bootstrap.ts) bundled once per process; `__comindGlobals.bootstrap` is the entry. */
+/** The in-isolate globals (globals/bootstrap.ts) bundled once per process; `__comindGlobals.setupRealm` is the entry (see isolateScript). */
 import * as esbuild from "esbuild";
-import { join } from "node:path";
+import { GLOBALS_DIR, moduleFile } from "../paths.ts";
 
 let cached: Promise<string> | null = null;
 
 export function globalsScript(): Promise<string> {
   cached ??= esbuild
     .build({
-      entryPoints: [join(import.meta.dirname, "..", "..", "globals", "bootstrap.ts")],
+      entryPoints: [moduleFile(GLOBALS_DIR, "bootstrap")],
       bundle: true,
       write: false,
       format: "iife",

@@ -5,12 +5,11 @@
  */
 import type { Plugin } from "esbuild";
 import { builtinModules } from "node:module";
-import { join } from "node:path";
+import { GLOBALS_DIR, moduleFile } from "../paths.ts";
 
-const GLOBALS_DIR = join(import.meta.dirname, "..", "..", "globals");
 const SHIMS: Record<string, string> = {
-  "@comind/api": join(GLOBALS_DIR, "shims", "api.ts"),
-  "@comind/api/server": join(GLOBALS_DIR, "shims", "server.ts"),
+  "@comind/api": moduleFile(GLOBALS_DIR, "shims", "api"),
+  "@comind/api/server": moduleFile(GLOBALS_DIR, "shims", "server"),
 };
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const HTTP_LIBRARIES = new Set([

@@ -1,48 +1,89 @@
 /**
  * `comind-runtime check <app-dir>...`: bundles each app and reads its manifest, the same steps
- * `run` and `serve` take, and reports the first problem of each app. Exit 1 if any app fails.
+ * `run` and `serve` take, and reports the first problem of each app: also `async` action logic
+ * (refused at run time) and two apps with one publishingAlias. Exit 1 if any app fails.
  */
 import type { Command } from "commander";
 import { loadApp } from "../actions/index.ts";
-import { publicError } from "../errors.ts";
-import { DEFAULT_LIMITS } from "../sandbox/index.ts";
+import { publicError, RuntimeError } from "../errors.ts";
+import { asyncLogicFunctions, DEFAULT_LIMITS } from "../sandbox/index.ts";
+import { withHelp } from "./help.ts";
 import { EXIT, writeJson, writeOut } from "./output.ts";
+import { createProgress } from "./progress.ts";
+
+interface AppReport {
+  dir: string;
+  ok: boolean;
+  alias?: string;
+  fields?: number;
+  actions?: string[];
+  secrets?: string[];
+  error?: { code: string; message: string };
+}
+
+async function checkApp(dir: string): Promise<AppReport> {
+  try {
+    const app = await loadApp(dir, DEFAULT_LIMITS.memoryMb);
+    const asyncNames = await asyncLogicFunctions(app.build.logicCode);
+    if (asyncNames.length)
+      throw new RuntimeError(
+        "app_invalid",
+        `App ${app.alias}: ${asyncNames.join(", ")} ${asyncNames.length === 1 ? "is" : "are"} async; action logic must be synchronous (remove async/await: RestApi, Files and ComindServer calls already wait).`,
+      );
+    return {
+      dir,
+      ok: true,
+      alias: app.alias,
+      fields: app.manifest.fields.length,
+      actions: app.manifest.actions.map((a) => a.uid),
+      secrets: app.manifest.secretNames,
+    };
+  } catch (error) {
+    return { dir, ok: false, error: publicError(error) };
+  }
+}
+
+/** Two folders with one publishingAlias cannot be installed together: both fail. */
+function failDuplicateAliases(reports: AppReport[]): void {
+  for (const report of reports) {
+    const others = reports.filter((other) => other !== report && other.alias && other.alias === report.alias);
+    if (!others.length) continue;
+    report.ok = false;
+    report.error = {
+      code: "app_invalid",
+      message: `publishingAlias ${report.alias} is also used by ${others.map((o) => `"${o.dir}"`).join(", ")}; every app needs its own alias.`,
+    };
+  }
+}
+
+function line(report: AppReport): string {
+  if (!report.ok) return `✖ ${report.dir}: ${report.error!.code}: ${report.error!.message}`;
+  const secrets = report.secrets!.length ? `, secrets ${report.secrets!.join(", ")}` : "";
+  return `✔ ${report.dir}: ${report.alias}, ${report.fields} fields, actions ${report.actions!.join(", ") || "(none)"}${secrets}`;
+}
 
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command("check")
     .description("bundle apps and validate their fields, actions and imports")
     .argument("<app-dir...>", "app folders")
-    .option("--json", "machine-readable output")
-    .action(async (dirs: string[], flags: { json?: boolean }) => {
-      const reports = [];
-      for (const dir of dirs) {
-        try {
-          const app = await loadApp(dir, DEFAULT_LIMITS.memoryMb);
-          reports.push({
-            dir,
-            ok: true,
-            alias: app.alias,
-            fields: app.manifest.fields.length,
-            actions: app.manifest.actions.map((a) => a.uid),
-            secrets: app.manifest.secretNames,
-          });
-        } catch (error) {
-          reports.push({ dir, ok: false, error: publicError(error) });
-        }
-      }
-      if (flags.json) await writeJson({ ok: reports.every((r) => r.ok), apps: reports });
-      else {
-        await writeOut(
-          reports
-            .map((r) =>
-              r.ok
-                ? `✔ ${r.dir}: ${r.alias}, ${r.fields} fields, actions ${r.actions!.join(", ") || "(none)"}${r.secrets!.length ? `, secrets ${r.secrets!.join(", ")}` : ""}`
-                : `✖ ${r.dir}: ${r.error!.code}: ${r.error!.message}`,
-            )
-            .join("\n"),
-        );
-      }
-      process.exitCode = reports.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
-    });
+    .option("--json", "machine-readable output");
+  withHelp(command, {
+    exitCodes: { 0: "every app is valid", 1: "at least one app is not (each is reported)", 2: "bad usage" },
+    examples: ["npx comind-runtime check apps/*"],
+  });
+  command.action(async (dirs: string[], flags: { json?: boolean }) => {
+    const progress = createProgress(process.stdout, flags);
+    const reports: AppReport[] = [];
+    for (const dir of dirs) {
+      progress.update(`checking ${reports.length + 1}/${dirs.length}: ${dir}`);
+      reports.push(await checkApp(dir));
+    }
+    progress.done();
+    failDuplicateAliases(reports);
+    const ok = reports.every((r) => r.ok);
+    if (flags.json) await writeJson({ ok, apps: reports });
+    else await writeOut(reports.map(line).join("\n"));
+    process.exitCode = ok ? EXIT.ok : EXIT.failed;
+  });
 }

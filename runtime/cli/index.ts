@@ -16,13 +16,15 @@ import { registerServe } from "./serve.ts";
 import { registerToken } from "./token.ts";
 import { registerInit } from "./init.ts";
 import { registerSecrets } from "./secrets.ts";
+import { registerMock } from "./mock.ts";
+import { withHelp } from "./help.ts";
+import { ownPackageJson } from "../paths.ts";
+import { registerDirectory } from "./directory.ts";
 
 export function buildProgram(): Command {
   const program = new Command("comind-runtime")
     .description("Run Comind.work-style action logic in isolated-vm sandboxes")
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
+    .version(ownPackageJson().version);
   registerRun(program);
   registerCheck(program);
   registerStoreCommands(program);
@@ -30,8 +32,15 @@ export function buildProgram(): Command {
   registerToken(program);
   registerInit(program);
   registerSecrets(program);
+  registerDirectory(program);
+  registerMock(program);
+  withHelp(program, {
+    env: { "COMIND_SECRET_*": "secret values for apps (run, serve, dev, secrets)" },
+    examples: ["npx comind-runtime run apps/app-crm-contact sync_contacts --env .env --json"],
+  });
+  // Errors are printed by main() as one line; help (also the help shown when a command is missing) is printed.
   const quiet = (command: Command): void => {
-    command.exitOverride().configureOutput({ writeErr: () => undefined });
+    command.exitOverride().configureOutput({ outputError: () => undefined });
     command.commands.forEach(quiet);
   };
   quiet(program);
@@ -44,6 +53,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return; // --help, --version
+      if (error.code === "commander.help") {
+        // no command (or `token` with no subcommand): the help was printed on stderr
+        process.exitCode = EXIT.usage;
+        return;
+      }
       await writeErr(error.message.replace(/^error: /, "comind-runtime: "));
       process.exitCode = EXIT.usage;
       return;

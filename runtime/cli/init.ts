@@ -1,53 +1,93 @@
 /**
  * `comind-runtime init <dir> --alias ALIAS`: a new app in the vendor's layout, ready to run,
- * type-check and test (an example action, fields, secrets and a tsconfig against globals/).
+ * type-check and test. `init <dir> --workspace`: an app developer's own repository that depends
+ * on the comind-runtime package, with one app, a vitest test using `comind-runtime/testing`, and
+ * `npm test` / `npm start`.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { FROM_BUILD, GLOBALS_DIR, ownPackageJson } from "../paths.ts";
+import { withHelp } from "./help.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
+import { writeTemplate } from "./scaffold.ts";
 
-const GLOBALS = resolve(import.meta.dirname, "..", "..", "globals", "app-tsconfig.json");
+/** The app-tsconfig base: the package's export when installed, a relative path inside a clone. */
+function tsconfigBase(appDir: string, inRepository: boolean): string {
+  if (inRepository || FROM_BUILD) return "comind-runtime/app-tsconfig.json";
+  return relative(appDir, join(GLOBALS_DIR, "app-tsconfig.json"));
+}
 
-function files(name: string, alias: string, tsconfigBase: string): Record<string, string> {
-  const secret = `COMIND_SECRET_${alias}_API_KEY`;
+function appValues(appDir: string, alias: string, inRepository: boolean): Record<string, string> {
   return {
-    "package.json": `${JSON.stringify({ name, private: true, comindApp: { publishingAlias: alias, titleSingular: alias[0] + alias.slice(1).toLowerCase(), titlePlural: `${alias[0]}${alias.slice(1).toLowerCase()}s` }, imports: { "#typings": "./typings.ts" } }, null, 2)}\n`,
-    "tsconfig.json": `${JSON.stringify({ extends: tsconfigBase, include: ["**/*.ts"] }, null, 2)}\n`,
-    "typings.ts":
-      'import { makeEntity } from "@comind/api";\nimport fields from "./fields";\n\nexport const { entity } = makeEntity(fields);\n',
-    "fields/index.ts":
-      'import type { AppFieldArray } from "@comind/api";\n\nexport default [\n  { name: "c_counter", caption: "Counter", type: "number" },\n  { name: "c_last_run", caption: "Last run", type: "datetime" },\n] as const satisfies AppFieldArray;\n',
-    "actions/index.ts":
-      'import type { AppActionArray } from "@comind/api";\n\nexport default [{ uid: "touch", caption: "Touch" }] as const satisfies AppActionArray;\n',
-    "actions/logic/index.ts": `import { entity } from "#typings";\nimport { AppSchema } from "@comind/api/server";\n\n/** Counts how often it ran; see RestApi, Files and ComindServer in the README for real work. */\nfunction touch() {\n  const { ${secret} } = AppSchema.getSecrets();\n  entity.c_counter = (entity.c_counter ?? 0) + 1;\n  entity.c_last_run = new Date().toISOString();\n  console.log(\`touched \${entity.c_counter} times (API key \${${secret} ? "set" : "not set"})\`);\n}\n\nexport default { touch } satisfies ActionLogic<typeof entity>;\n`,
-    "settings/secrets.ts": `export const secrets = {\n  apiKey: process.env.${secret},\n};\n`,
-    "settings/index.ts": "export default {\n  vars: {},\n};\n",
+    NAME: basename(appDir),
+    ALIAS: alias,
+    TITLE: alias[0] + alias.slice(1).toLowerCase(),
+    SECRET: `COMIND_SECRET_${alias}_`,
+    TSCONFIG_BASE: tsconfigBase(appDir, inRepository),
   };
 }
 
+function checkAlias(raw: string): string {
+  const alias = raw.toUpperCase();
+  if (!/^[A-Z][A-Z0-9_]{0,39}$/.test(alias))
+    throw new UsageError(`--alias "${raw}" must be letters, digits or _ and start with a letter.`);
+  return alias;
+}
+
+function checkEmpty(dir: string, target: string): void {
+  if (existsSync(target) && readdirSync(target).length > 0)
+    throw new UsageError(`"${dir}" exists and is not empty; pick a new folder.`);
+}
+
+function initWorkspace(target: string, alias: string): string[] {
+  const appFolder = `app-${alias.toLowerCase().replace(/_/g, "-")}`;
+  const own = ownPackageJson();
+  const written = writeTemplate("workspace", target, {
+    NAME: basename(target),
+    VERSION: own.version,
+    APP_FOLDER: appFolder,
+    SECRET: `COMIND_SECRET_${alias}_`,
+    TYPESCRIPT: own.devDependencies?.typescript ?? "*",
+    VITEST: own.devDependencies?.vitest ?? "*",
+  });
+  const appDir = join(target, "apps", appFolder);
+  const appFiles = writeTemplate("app", appDir, appValues(appDir, alias, true));
+  return [...written, ...appFiles.map((path) => join("apps", appFolder, path))];
+}
+
 export function registerInit(program: Command): void {
-  program
+  const command = program
     .command("init")
-    .description("create a new app in the vendor's layout")
-    .argument("<dir>", "folder of the new app (must not exist or be empty)")
-    .requiredOption("--alias <ALIAS>", "publishingAlias, upper-case (e.g. INVOICE)")
-    .option("--json", "machine-readable output")
-    .action(async (dir: string, flags: { alias: string; json?: boolean }) => {
-      const alias = flags.alias.toUpperCase();
-      if (!/^[A-Z][A-Z0-9_]{0,39}$/.test(alias))
-        throw new UsageError(
-          `--alias "${flags.alias}" must be letters, digits or _ and start with a letter.`,
-        );
-      const target = resolve(dir);
-      if (existsSync(target) && readdirSync(target).length > 0)
-        throw new UsageError(`"${dir}" exists and is not empty; pick a new folder.`);
-      const written = Object.entries(files(basename(target), alias, relative(target, GLOBALS)));
-      for (const [path, content] of written) {
-        mkdirSync(join(target, path, ".."), { recursive: true });
-        writeFileSync(join(target, path), content);
-      }
-      if (flags.json) await writeJson({ ok: true, dir: target, alias, files: written.map(([path]) => path) });
-      else await writeOut(`Created app ${alias} in ${dir}\nTry: npx comind-runtime run ${dir} touch`);
-    });
+    .description("create a new app in the vendor's layout, or with --workspace an app repository")
+    .argument("<dir>", "folder to create (must not exist or be empty)")
+    .option(
+      "--alias <ALIAS>",
+      "publishingAlias of the app, upper-case (e.g. INVOICE); HELLO with --workspace",
+    )
+    .option("--workspace", "create an app developer's repository (package.json, apps/, tests) instead")
+    .option("--json", "machine-readable output");
+  withHelp(command, {
+    exitCodes: { 0: "created", 2: "bad usage: the folder is not empty, or a bad --alias" },
+    examples: [
+      "npx comind-runtime init my-apps --workspace && cd my-apps && npm install && npm test",
+      "npx comind-runtime init apps/app-invoice --alias INVOICE",
+    ],
+  });
+  command.action(async (dir: string, flags: { alias?: string; workspace?: boolean; json?: boolean }) => {
+    if (!flags.workspace && !flags.alias)
+      throw new UsageError("Name the app with --alias ALIAS, or create a repository with --workspace.");
+    const alias = checkAlias(flags.alias ?? "HELLO");
+    const target = resolve(dir);
+    checkEmpty(dir, target);
+    const files = flags.workspace
+      ? initWorkspace(target, alias)
+      : writeTemplate("app", target, appValues(target, alias, false));
+    if (flags.json) await writeJson({ ok: true, dir: target, alias, files });
+    else if (flags.workspace)
+      await writeOut(
+        `Created app repository ${dir} with app ${alias}\nNext: cd ${dir} && npm install && npm test`,
+      );
+    else await writeOut(`Created app ${alias} in ${dir}\nTry: npx comind-runtime run ${dir} touch`);
+  });
 }

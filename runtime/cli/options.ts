@@ -3,10 +3,10 @@
  * set by an environment variable (README "CLI", options table).
  */
 import { type Command, Option } from "commander";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type PoolSettings, type Store } from "../store/index.ts";
+import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
 import { UsageError } from "./output.ts";
 
@@ -42,15 +42,18 @@ const collect = (value: string, previous: string[]) => [
     .filter(Boolean),
 ];
 
-export function addStoreOptions(command: Command): Command {
-  return command
+/** `json: false` for commands that print logs rather than one result (serve, dev). */
+export function addStoreOptions(command: Command, { json = true } = {}): Command {
+  command
     .addOption(new Option("--data <dir>", "folder of the embedded SQLite store and files").env("COMIND_DATA"))
-    .addOption(new Option("--database-url <url>", "Postgres store instead of --data").env("DATABASE_URL"))
-    .addOption(new Option("--json", "machine-readable output: one JSON document on stdout"));
+    .addOption(new Option("--database-url <url>", "Postgres store instead of --data").env("DATABASE_URL"));
+  return json
+    ? command.addOption(new Option("--json", "machine-readable output: one JSON document on stdout"))
+    : command;
 }
 
-export function addSandboxOptions(command: Command): Command {
-  return addStoreOptions(command)
+export function addSandboxOptions(command: Command, { json = true } = {}): Command {
+  return addStoreOptions(command, { json })
     .addOption(new Option("--env <file>", "dotenv file with COMIND_SECRET_* values"))
     .addOption(
       new Option("--allow-host <host>", "allow egress to an otherwise refused host (repeatable)")
@@ -79,6 +82,12 @@ export function addSandboxOptions(command: Command): Command {
     );
 }
 
+/** Variables the sandbox commands read besides those of their options (for --help). */
+export const SANDBOX_ENV: Record<string, string> = {
+  COMIND_ALLOW_HOSTS: "egress allow-list, comma separated (added to --allow-host)",
+  "COMIND_SECRET_*": "secret values for the apps (also from --env FILE)",
+};
+
 /** --allow-host flags plus COMIND_ALLOW_HOSTS (comma list). */
 export function allowHosts(flags: SandboxFlags): string[] {
   const fromEnv = (process.env.COMIND_ALLOW_HOSTS ?? "")
@@ -92,14 +101,27 @@ export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
   return { cpuMs: flags.cpuMs, wallMs: flags.wallMs, memoryMb: flags.memoryMb };
 }
 
-/** Opens the store the flags name; without --data/--database-url, a temporary one when allowed. */
+/**
+ * Opens the store the flags name; without --data/--database-url, a temporary one when allowed.
+ * `mustExist` (commands that only read): a data folder without a store is an error naming the
+ * folder as the user wrote it, instead of a new empty store behind a mistyped --data.
+ */
 export async function openStoreFrom(
   flags: StoreFlags,
   fallback: "temp" | "required" | string,
-  pool?: PoolSettings,
+  options: { mustExist?: boolean; pool?: PoolSettings } = {},
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  const dataDir = flags.data ?? (fallback === "temp" || fallback === "required" ? undefined : fallback);
+  if (options.mustExist && !flags.databaseUrl && dataDir && !existsSync(sqliteFile(dataDir)))
+    throw new UsageError(
+      `There is no store in "${dataDir}" (no comind.sqlite there): check --data / COMIND_DATA, or run an action or \`serve\` first to create one.`,
+    );
   if (flags.databaseUrl || flags.data) {
-    const store = await openStore({ dataDir: flags.data ?? "./data", databaseUrl: flags.databaseUrl, pool });
+    const store = await openStore({
+      dataDir: flags.data ?? "./data",
+      databaseUrl: flags.databaseUrl,
+      pool: options.pool,
+    });
     return { store, cleanup: () => store.close() };
   }
   if (fallback === "required")

@@ -7,7 +7,16 @@ import type { Command } from "commander";
 import { type ActionResult, createActionRuntime, type LoadedApp, runDocument } from "../actions/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
-import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import { withHelp } from "./help.ts";
+import {
+  addSandboxOptions,
+  allowHosts,
+  limitsFrom,
+  openStoreFrom,
+  SANDBOX_ENV,
+  type SandboxFlags,
+} from "./options.ts";
+import { createProgress } from "./progress.ts";
 import { EXIT, UsageError, writeJson, writeOut } from "./output.ts";
 
 interface RunFlags extends SandboxFlags {
@@ -15,7 +24,7 @@ interface RunFlags extends SandboxFlags {
   user?: string;
 }
 
-const USAGE_CODES = new Set(["unknown_app", "unknown_action", "app_invalid", "build_error"]);
+const LOAD_CODES = new Set(["app_invalid", "build_error"]);
 
 function readRecordFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new UsageError(`Record file "${path}" does not exist.`);
@@ -49,8 +58,23 @@ function summary(result: ActionResult, action: string): string {
   return lines.join("\n");
 }
 
+/**
+ * An app that does not build fails the run like `check` fails: exit 1, and with --json one
+ * document with the error (never an empty stdout).
+ */
+async function reportLoadFailure(error: unknown, flags: RunFlags): Promise<void> {
+  if (!flags.json || !isRuntimeError(error) || !LOAD_CODES.has(error.code)) throw error;
+  await writeJson({
+    ok: false,
+    error: { code: error.code, message: error.message, stack: "" },
+    logs: [],
+    httpCalls: [],
+  });
+  process.exitCode = EXIT.failed;
+}
+
 export function registerRun(program: Command): void {
-  addSandboxOptions(
+  const command = addSandboxOptions(
     program
       .command("run")
       .description("run one action of an app on one record")
@@ -61,7 +85,19 @@ export function registerRun(program: Command): void {
         'record to run on: JSON object of field values (an "id" already in the store loads that record)',
       )
       .option("--user <id>", "id of the current user", "local-developer"),
-  ).action(async (appDir: string, actionUid: string, flags: RunFlags) => {
+  );
+  withHelp(command, {
+    env: SANDBOX_ENV,
+    exitCodes: {
+      0: "the action succeeded",
+      1: "the action failed, or the app does not build (with --json: one document with the error)",
+      2: "bad usage: a missing app folder or record file, an unknown action, a bad option",
+    },
+    examples: [
+      "npx comind-runtime run apps/app-crm-contact sync_contacts --env .env --data ./data --allow-host 127.0.0.1",
+    ],
+  });
+  command.action(async (appDir: string, actionUid: string, flags: RunFlags) => {
     const values = flags.record ? readRecordFile(flags.record) : {};
     if (!existsSync(appDir)) throw new UsageError(`App folder "${appDir}" does not exist.`);
     const { store, cleanup } = await openStoreFrom(flags, "temp");
@@ -77,15 +113,17 @@ export function registerRun(program: Command): void {
       try {
         app = await runtime.loadApp(appDir);
       } catch (error) {
-        if (isRuntimeError(error) && USAGE_CODES.has(error.code)) throw new UsageError(error.message);
-        throw error;
+        await reportLoadFailure(error, flags);
+        return;
       }
       if (!app.actionUids.has(actionUid))
         throw new UsageError(
           `Action "${actionUid}" is not defined in app ${app.alias} (known: ${[...app.actionUids].join(", ")}).`,
         );
       const { id, ...fields } = values;
+      const progress = createProgress(process.stdout, { json: flags.json });
       const result = await runtime.run({
+        onImported: (rows) => progress.update(`importData: ${rows.toLocaleString("en-US")} rows imported…`),
         app: app.alias,
         action: actionUid,
         recordId: typeof id === "string" && id ? id : undefined,
@@ -94,6 +132,7 @@ export function registerRun(program: Command): void {
         source: "cli",
         user: { id: flags.user ?? "local-developer", name: flags.user ?? "Local developer", isAdmin: true },
       });
+      progress.done();
       if (flags.json) {
         await writeJson(runDocument(result));
       } else {

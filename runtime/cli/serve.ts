@@ -9,10 +9,20 @@ import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
-import { createServer } from "../server/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
+import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { withHelp } from "./help.ts";
+import { createProgress } from "./progress.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
-import { addSandboxOptions, allowHosts, limitsFrom, openStoreFrom, type SandboxFlags } from "./options.ts";
+import {
+  addSandboxOptions,
+  allowHosts,
+  limitsFrom,
+  openStoreFrom,
+  SANDBOX_ENV,
+  type SandboxFlags,
+} from "./options.ts";
 import { UsageError } from "./output.ts";
 import { watchApps } from "./watch-apps.ts";
 
@@ -21,6 +31,9 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  jobs?: number;
+  jobLockTimeoutMs: number;
+  queueSchema?: string;
   console?: boolean;
 }
 
@@ -51,6 +64,15 @@ function workerCount(value: string): number {
   return parsed;
 }
 
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+    return parsed;
+  };
+}
+
 function port(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
@@ -62,9 +84,9 @@ function serveCommand(
   program: Command,
   name: string,
   description: string,
-  mode: { watch: boolean; workers: number },
+  mode: { watch: boolean; workers: number; example: string },
 ): void {
-  addSandboxOptions(
+  const command = addSandboxOptions(
     program
       .command(name)
       .description(description)
@@ -88,12 +110,47 @@ function serveCommand(
           .env("COMIND_WORKERS")
           .argParser(workerCount)
           .default(mode.workers),
+      )
+      .addOption(
+        new Option(
+          "--jobs <n>",
+          "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker",
+        )
+          .env("COMIND_JOBS")
+          .argParser(wholeNumber("--jobs", 0, 256)),
+      )
+      .addOption(
+        new Option(
+          "--job-lock-timeout-ms <ms>",
+          "a job locked this long (its node died) is run by another node",
+        )
+          .env("COMIND_JOB_LOCK_TIMEOUT_MS")
+          .argParser(wholeNumber("--job-lock-timeout-ms", 1_000, 86_400_000))
+          .default(DEFAULT_LOCK_TIMEOUT_MS),
+      )
+      .addOption(
+        new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
       ),
-  ).action(async (flags: ServeFlags) => {
+    { json: false },
+  );
+  withHelp(command, {
+    env: {
+      ...SANDBOX_ENV,
+      LOG_LEVEL: "log level of the JSON logs on stdout (default info)",
+      OIDC_ISSUER: "accept Bearer JWTs from this issuer (also JWKS_URL, OIDC_AUDIENCE)",
+    },
+    exitCodes: {
+      0: "stopped by SIGTERM / SIGINT after finishing running requests",
+      1: "the store cannot be opened (store_unavailable) or the port is taken",
+      2: "bad usage: a missing --apps folder, a bad --port or --workers",
+    },
+    examples: [mode.example],
+  });
+  command.action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openWhenReachable(() =>
-      openStoreFrom({ ...flags, data: dataDir }, dataDir, poolSettingsFromEnv(flags.workers)),
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, { pool: poolSettingsFromEnv(flags.workers) }),
     );
     const runtime = await createActionRuntime({
       store,
@@ -103,37 +160,63 @@ function serveCommand(
       envFile: flags.env,
       workers: flags.workers,
     });
+    const log = createServerLog(process.env.LOG_LEVEL ?? "info");
+    const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
+    // Until the server (and its logger) exists, queue errors go to stderr.
+    let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
+    const queue = await openQueue(store, {
+      concurrency: Math.max(jobs, 1),
+      lockTimeoutMs: flags.jobLockTimeoutMs,
+      graphileSchema: flags.queueSchema,
+      onError: (error) => logQueueError(error),
+    });
+    runtime.useQueue(queue);
     const server = await createServer({
       runtime,
       store,
+      queue,
       workspace: flags.workspace,
       dataDir,
       oidc: oidcFromEnv(),
-      logger: { level: process.env.LOG_LEVEL ?? "info" },
+      logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });
-    const apps = await runtime.loadAppsFrom(flags.apps, (dir, error) =>
-      server.log.error(
-        { app: dir, error: publicError(error) },
-        "app not installed: fix it (see `comind-runtime check`) and restart",
-      ),
+    logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
+    const progress = createProgress(process.stdout);
+    const apps = await runtime.loadAppsFrom(
+      flags.apps,
+      (dir, error) => {
+        progress.done();
+        server.log.error(
+          { app: dir, error: publicError(error) },
+          "app not installed: fix it (see `comind-runtime check`) and restart",
+        );
+      },
+      (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
+    progress.done();
+    const node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : { stop: () => queue.close() };
     await server.listen({ port: flags.port, host: flags.host });
     server.log.info(
-      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind },
+      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",
     );
-    const stopWatching = mode.watch ? watchApps(runtime, flags.apps, server.log) : () => undefined;
+    log.flush();
+    const stopWatching = mode.watch
+      ? await watchApps(runtime, flags.apps, server.log)
+      : async () => undefined;
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
-      stopWatching();
+      await stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
       await server.close();
+      await node.stop();
       await runtime.close();
       await closeAgents();
       await cleanup();
+      log.flush();
     };
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
@@ -144,11 +227,16 @@ export function registerServe(program: Command): void {
   serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", {
     watch: false,
     workers: availableParallelism(),
+    example: "npx comind-runtime serve --apps ./apps --data ./data --port 8080 --workers 2",
   });
   serveCommand(
     program,
     "dev",
     "serve for app development: isolates in-process, apps rebuilt when their files change",
-    { watch: true, workers: 0 },
+    {
+      watch: true,
+      workers: 0,
+      example: "npx comind-runtime dev --apps ./apps --env .env --allow-host 127.0.0.1",
+    },
   );
 }

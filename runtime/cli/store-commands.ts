@@ -1,8 +1,15 @@
 /**
- * Commands that read the store: `records <app-dir>`, `history <record-id>`, `runs`.
+ * Commands that read the store: `records <app-dir>`, `history <record-id>`, `runs`. They never
+ * create a store: a --data folder without one is an error naming the folder.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { assertKnownFilterFields, loadApp } from "../actions/index.ts";
 import { readAppPackage } from "../bundle/index.ts";
+import { DEFAULT_LIMITS } from "../sandbox/index.ts";
+import { parseRlx } from "../rlx/index.ts";
+import type { FilterNode } from "../store/index.ts";
+import { withHelp } from "./help.ts";
+import { queuedRunIdOf, queuedRunStates } from "../queue/index.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
 
@@ -12,28 +19,11 @@ interface ReadFlags extends StoreFlags {
   limit: number;
 }
 
-function parseFilter(filter: string | undefined): Record<string, unknown> {
-  if (!filter) return {};
-  const where: Record<string, unknown> = {};
-  for (const clause of filter.split(/\s+AND\s+/i)) {
-    const match =
-      /^\s*([a-z_][a-z0-9_]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?)|(true|false|null))\s*$/i.exec(
-        clause,
-      );
-    if (!match)
-      throw new UsageError(
-        `Cannot read the filter "${clause.trim()}": use field="text", field=123 or field=true, joined with AND.`,
-      );
-    const [, field, text, number, literal] = match;
-    where[field] =
-      text !== undefined
-        ? JSON.parse(`"${text}"`)
-        : number !== undefined
-          ? Number(number)
-          : JSON.parse(literal.toLowerCase());
-  }
-  return where;
-}
+const READ_EXIT_CODES = {
+  0: "success (also when nothing is found)",
+  1: "the store cannot be opened (store_unavailable) or the app does not build",
+  2: "bad usage: no store in --data, a malformed --filter, a bad --limit",
+};
 
 function positive(value: string): number {
   const parsed = Number(value);
@@ -44,52 +34,89 @@ function positive(value: string): number {
 
 function withReadOptions(command: Command): Command {
   return addStoreOptions(command)
-    .option("--workspace <alias>", "workspace", process.env.COMIND_WORKSPACE ?? "DEMO")
+    .addOption(new Option("--workspace <alias>", "workspace").env("COMIND_WORKSPACE").default("DEMO"))
     .option("--limit <n>", "at most this many entries", positive, 100);
 }
 
-export function registerStoreCommands(program: Command): void {
-  withReadOptions(
-    program.command("records").description("list records of an app").argument("<app-dir>", "app folder"),
-  )
-    .option("--filter <rlx>", 'equality filter, e.g. c_source="crm-sync" AND c_active=true')
-    .action(async (appDir: string, flags: ReadFlags & { filter?: string }) => {
-      const alias = readAppPackage(appDir).alias;
-      const where = parseFilter(flags.filter);
-      const { store, cleanup } = await openStoreFrom(flags, "./data");
-      try {
-        const records = await store.findRecords({
-          workspace: flags.workspace,
-          app: alias,
-          where,
-          limit: flags.limit,
-        });
-        const rows: Record<string, unknown>[] = records.map((r) => ({
-          id: r.id,
-          number: r.number,
-          revision: r.revision,
-          ...r.fields,
-          creation_date: r.creationDate,
-          update_date: r.updateDate,
-        }));
-        if (flags.json) await writeJson(rows);
-        else
-          await writeOut(
-            rows.length
-              ? rows
-                  .map((r) => `#${r.number} ${r.id} ${JSON.stringify(r.title ?? null)} rev ${r.revision}`)
-                  .join("\n")
-              : `No records in ${alias}.`,
-          );
-      } finally {
-        await cleanup();
-      }
-    });
+/** Where the entries were looked for, for "nothing found" messages. */
+function storeName(flags: StoreFlags): string {
+  return flags.databaseUrl ? "the Postgres store" : `the store in "${flags.data ?? "./data"}"`;
+}
 
-  withReadOptions(
+/** The REST API's rlx parser, with the app's fields checked the same way. */
+async function filterFor(appDir: string, text: string | undefined): Promise<FilterNode | undefined> {
+  if (!text?.trim()) return undefined;
+  let filter: FilterNode | undefined;
+  try {
+    filter = parseRlx(text, { currentUser: "local-developer" });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const app = await loadApp(appDir, DEFAULT_LIMITS.memoryMb);
+  try {
+    assertKnownFilterFields(filter, [app]);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return filter;
+}
+
+function registerRecords(program: Command): void {
+  const command = withReadOptions(
+    program.command("records").description("list records of an app").argument("<app-dir>", "app folder"),
+  ).option("--filter <rlx>", 'an rlx filter as in the REST API, e.g. c_total>100 AND state!="closed"');
+  withHelp(command, {
+    exitCodes: READ_EXIT_CODES,
+    examples: [
+      `npx comind-runtime records apps/app-crm-contact --filter 'c_source="crm-sync" AND title~"ada"'`,
+    ],
+  });
+  command.action(async (appDir: string, flags: ReadFlags & { filter?: string }) => {
+    const alias = readAppPackage(appDir).alias;
+    const filter = await filterFor(appDir, flags.filter);
+    const { store, cleanup } = await openStoreFrom(flags, "./data", { mustExist: true });
+    try {
+      const records = await store.findRecords({
+        workspace: flags.workspace,
+        app: alias,
+        filter,
+        limit: flags.limit,
+      });
+      const rows: Record<string, unknown>[] = records.map((r) => ({
+        id: r.id,
+        number: r.number,
+        revision: r.revision,
+        ...r.fields,
+        creation_date: r.creationDate,
+        update_date: r.updateDate,
+      }));
+      if (flags.json) await writeJson(rows);
+      else if (rows.length)
+        await writeOut(
+          rows
+            .map((r) => `#${r.number} ${r.id} ${JSON.stringify(r.title ?? null)} rev ${r.revision}`)
+            .join("\n"),
+        );
+      else
+        await writeOut(
+          `No records of ${alias}${filter ? " match the filter" : ""} in ${storeName(flags)} (workspace ${flags.workspace}).`,
+        );
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+function registerHistory(program: Command): void {
+  const command = withReadOptions(
     program.command("history").description("change history of a record").argument("<record-id>", "record id"),
-  ).action(async (recordId: string, flags: ReadFlags) => {
-    const { store, cleanup } = await openStoreFrom(flags, "./data");
+  );
+  withHelp(command, {
+    exitCodes: READ_EXIT_CODES,
+    examples: ["npx comind-runtime history 5b0c6f3e-… --data ./data"],
+  });
+  command.action(async (recordId: string, flags: ReadFlags) => {
+    const { store, cleanup } = await openStoreFrom(flags, "./data", { mustExist: true });
     try {
       const entries = await store.history(flags.workspace, recordId, { limit: flags.limit });
       if (flags.json) await writeJson(entries);
@@ -102,39 +129,62 @@ export function registerStoreCommands(program: Command): void {
                     `rev ${e.revision} ${e.timestamp} ${e.actor} ${e.transition}: ${e.changes.map((c) => `${c.field} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join("; ") || "(no field changes)"}`,
                 )
                 .join("\n")
-            : `No history for ${recordId}.`,
+            : `No history for ${recordId} in ${storeName(flags)} (workspace ${flags.workspace}).`,
         );
     } finally {
       await cleanup();
     }
   });
+}
 
-  withReadOptions(program.command("runs").description("the action-run log"))
+function registerRuns(program: Command): void {
+  const command = withReadOptions(program.command("runs").description("the action-run log"))
     .option("--app <alias>", "only this app")
-    .option("--failed", "only failed runs")
-    .action(async (flags: ReadFlags & { app?: string; failed?: boolean }) => {
-      const { store, cleanup } = await openStoreFrom(flags, "./data");
-      try {
-        const runs = await store.listRuns({
-          workspace: flags.workspace,
-          app: flags.app,
-          failedOnly: flags.failed,
-          limit: flags.limit,
-        });
-        if (flags.json) await writeJson(runs);
-        else
-          await writeOut(
-            runs.length
-              ? runs
-                  .map(
-                    (r) =>
-                      `${r.startedAt} ${r.app}.${r.action} ${r.ok ? "ok" : `FAILED ${r.errorCode}: ${r.errorMessage}`} (${r.source}, record ${r.recordId ?? "-"})`,
-                  )
-                  .join("\n")
-              : "No runs.",
-          );
-      } finally {
-        await cleanup();
-      }
-    });
+    .option("--failed", "only failed runs");
+  withHelp(command, {
+    exitCodes: READ_EXIT_CODES,
+    examples: ["npx comind-runtime runs --app CONTACT --failed --json"],
+  });
+  command.action(async (flags: ReadFlags & { app?: string; failed?: boolean }) => {
+    const { store, cleanup } = await openStoreFrom(flags, "./data", { mustExist: true });
+    try {
+      const logged = await store.listRuns({
+        workspace: flags.workspace,
+        app: flags.app,
+        failedOnly: flags.failed,
+        limit: flags.limit,
+      });
+      // Attempts of queued runs carry their run's state: a run that used up its attempts is dead.
+      const states = await queuedRunStates(
+        store,
+        logged.map((r) => queuedRunIdOf(r.id)),
+      );
+      const runs = logged.map((r) => {
+        const queued = states.get(queuedRunIdOf(r.id));
+        return queued ? { ...r, queued } : r;
+      });
+      const dead = (r: (typeof runs)[number]) =>
+        "queued" in r && r.queued?.status === "dead" ? ` DEAD after ${r.queued.attempt} attempts` : "";
+      if (flags.json) await writeJson(runs);
+      else
+        await writeOut(
+          runs.length
+            ? runs
+                .map(
+                  (r) =>
+                    `${r.startedAt} ${r.app}.${r.action} ${r.ok ? "ok" : `FAILED ${r.errorCode}: ${r.errorMessage}`}${dead(r)} (${r.source}, record ${r.recordId ?? "-"})`,
+                )
+                .join("\n")
+            : `No${flags.failed ? " failed" : ""} runs${flags.app ? ` of ${flags.app}` : ""} in ${storeName(flags)} (workspace ${flags.workspace}).`,
+        );
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+export function registerStoreCommands(program: Command): void {
+  registerRecords(program);
+  registerHistory(program);
+  registerRuns(program);
 }

@@ -3,6 +3,7 @@
  * instead of exiting: a server must come up by itself once the database is back.
  */
 import { isRuntimeError } from "../errors.ts";
+import { isPermanentStoreError } from "../store/index.ts";
 
 const MAX_DELAY_MS = 10_000;
 
@@ -14,7 +15,8 @@ export async function openWhenReachable<T>(
     try {
       return await open();
     } catch (error) {
-      if (!isRuntimeError(error) || error.code !== "store_unavailable") throw error;
+      if (!isRuntimeError(error) || error.code !== "store_unavailable" || isPermanentStoreError(error))
+        throw error;
       const delayMs = Math.min(500 * 2 ** attempt, MAX_DELAY_MS);
       say(`The database is not reachable; trying again in ${delayMs / 1000} s.`);
       await new Promise((resolve) => setTimeout(resolve, delayMs));

@@ -19,17 +19,29 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
-  /** updateAppRecord: applies values and fires the transition's logic (see actions/logic-run.ts). */
-  updateRecord(arg: {
-    id: string;
-    transition: string;
-    values: Record<string, unknown>;
-  }): Promise<Record<string, unknown>>;
 }
+
+/**
+ * Calls that need the action itself: record calls whose documented forms need its user and app
+ * (actions/record-calls.ts), and the queue calls that write to its outbox (actions/outbox.ts).
+ */
+export type ActionOwnedCall =
+  | "records.find"
+  | "records.create"
+  | "records.update"
+  | "records.delete"
+  | "records.bulkCreate"
+  | "records.bulkDelete"
+  | "records.lookup"
+  | "records.accessPass"
+  | "users.workspaceAdmins"
+  | "app.schema"
+  | "queue.enqueue"
+  | "queue.retryLater";
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
-export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
+export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions, ActionOwnedCall> {
   return {
     "console.write": ({ level, message }) => {
       ctx.logs.write(level, message);
@@ -48,9 +60,6 @@ export function createHostFunctions(ctx: ActionHostContext): HostFunctions {
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),
-    "records.create": (arg) => ctx.uow.create(arg),
-    "records.update": (arg) => ctx.updateRecord(arg),
-    "records.delete": (arg) => ctx.uow.delete(arg),
     "server.sleep": async ({ ms }) => {
       const wait = Math.min(Math.max(Number(ms) || 0, 0), MAX_SLEEP_MS);
       try {

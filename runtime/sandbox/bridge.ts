@@ -24,6 +24,7 @@ export const SYNC_CALLS: Record<SyncCallName, { maxArgBytes: number }> = {
   "utils.toBase64": { maxArgBytes: 16 * MB },
   "utils.fromBase64": { maxArgBytes: 16 * MB },
   "app.secrets": { maxArgBytes: KB },
+  "app.schema": { maxArgBytes: KB },
 };
 
 export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
@@ -38,11 +39,19 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "records.import": { maxArgBytes: 32 * MB },
   "records.query": { maxArgBytes: 64 * KB },
   "records.get": { maxArgBytes: KB },
+  "records.find": { maxArgBytes: 64 * KB },
   "records.create": { maxArgBytes: 4 * MB },
   "records.update": { maxArgBytes: 4 * MB },
   "records.delete": { maxArgBytes: KB },
+  "records.bulkCreate": { maxArgBytes: 32 * MB },
+  "records.bulkDelete": { maxArgBytes: 4 * MB },
+  "records.lookup": { maxArgBytes: 16 * KB },
+  "records.accessPass": { maxArgBytes: KB },
+  "users.workspaceAdmins": { maxArgBytes: KB },
   "server.sleep": { maxArgBytes: KB },
   "ids.uniqueForPrefix": { maxArgBytes: KB },
+  "queue.enqueue": { maxArgBytes: 1 * MB },
+  "queue.retryLater": { maxArgBytes: 4 * KB },
 };
 
 /** Host implementations of one action, keyed like the contract. */

@@ -1,19 +1,20 @@
 /**
- * Runs one action in a warm isolate of its app: a fresh context, then ONE call into the isolate
- * that installs the globals with the bridge, loads the app bundle, checks the precondition, runs
- * the logic and returns `entity`. Every failure becomes an outcome with a stable code; the host
+ * Runs one action in a warm isolate of its app: ONE call into its warm, hardened context that
+ * evaluates fresh globals and the app's module factory, checks the precondition, runs the logic
+ * and returns `entity`. Every failure becomes an outcome with a stable code; the host
  * process never throws from here.
  */
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
 import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
-import type { CompiledApp, IsolateLease, IsolatePool } from "./isolate-pool.ts";
+import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "../limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
+import { discardContext } from "./warm-context.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export interface SandboxApp extends CompiledApp {
@@ -44,6 +45,8 @@ export type SandboxOutcome =
       ok: true;
       ran: boolean;
       entity: Record<string, unknown>;
+      /** A mass action's selected records after the logic (entity is the first of them). */
+      records?: Record<string, unknown>[];
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
@@ -63,6 +66,7 @@ const PASS_THROUGH = new Set([
   "invalid_url",
   "too_many_redirects",
   "precondition_failed",
+  "retry_later",
   // the database went away during a host call: the client must retry, not fix its logic
   "store_unavailable",
 ]);
@@ -71,7 +75,7 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string }
+  | { ok: true; allowed: true; ran: boolean; entityJson: string; recordsJson?: string }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -80,7 +84,9 @@ function plain(code: string, message: string): ActionFailure {
 
 function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
   const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
-  const message = run.redact(thrown.message || "The action failed without a message.");
+  // `throw { code: "CRM_DOWN", message }`: the app's own code stays visible beside logic_error.
+  const ownCode = !thrown.isError && thrown.code && code === "logic_error" ? ` (code ${thrown.code})` : "";
+  const message = run.redact((thrown.message || "The action failed without a message.") + ownCode);
   const headline =
     thrown.isError && thrown.name && thrown.name !== "Error"
       ? `${thrown.name}: ${message}`
@@ -94,14 +100,30 @@ function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: numb
   };
 }
 
+const wallMessage = (limitMs: number) =>
+  `The action ran longer than its wall-clock limit of ${limitMs} ms (time waiting on HTTP and sleep counts).`;
+const cpuMessage = (limitMs: number | string) =>
+  `The action used more CPU time than its limit of ${limitMs} ms.`;
+
+/** Thrown into the logic by a host call made after the deadline (the watchdog's timer may not have fired yet). */
+function pastDeadline(watchdog: Watchdog, limits: SandboxLimits): RuntimeError {
+  return new RuntimeError(
+    "timeout",
+    watchdog.breach?.kind === "cpu" ? cpuMessage(watchdog.breach.limitMs) : wallMessage(limits.wallMs),
+  );
+}
+
 const OUT_OF_MEMORY = "The action used more memory than the isolate's heap limit.";
 
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
-  // isolated-vm names the memory limit when it stopped the isolate for it, whatever else fired.
+  // isolated-vm names the memory limit when it stopped the isolate for it, whatever else fired
+  // (a memory bomb caught by the CPU limit gets a grace to reach it: see Watchdog.trip).
   if (/memory limit|out of memory/i.test(text)) return plain("out_of_memory", OUT_OF_MEMORY);
-  // isolated-vm's own timeout is a backstop behind the wall clock: it reports as the wall clock.
-  if (watchdog.breach || /timed out/i.test(text)) return plain("timeout", watchdog.breachMessage());
+  if (watchdog.breach?.kind === "wall") return plain("timeout", wallMessage(watchdog.breach.limitMs));
+  // isolated-vm's own timeout is only a backstop behind the watchdog (see runInLease).
+  if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text))
+    return plain("timeout", cpuMessage(watchdog.breach?.limitMs ?? "the configured"));
   if (isolate.isDisposed) return plain("out_of_memory", OUT_OF_MEMORY);
   if (error instanceof RuntimeError) return plain(error.code, error.message);
   // isolated-vm answers a dynamic import() with a host-level "Not supported" the logic cannot catch.
@@ -111,6 +133,17 @@ function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolat
       "import() is not available in action logic; use static imports at the top of the file so the bundler includes them.",
     );
   return plain("internal_error", "The sandbox failed unexpectedly while running the action.");
+}
+
+/** `entity` (and a mass action's `records`) as the logic left them. */
+function readResult(entityJson: string, recordsJson: string | undefined) {
+  const entity = parseFromIsolate<Record<string, unknown>>(entityJson, MAX_RESULT_BYTES, "entity");
+  const records = recordsJson
+    ? parseFromIsolate<Record<string, unknown>[]>(recordsJson, MAX_RESULT_BYTES, "records")
+    : undefined;
+  if (records && !Array.isArray(records))
+    throw new RuntimeError("logic_error", "records must stay an array.");
+  return { entity, records };
 }
 
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
@@ -129,40 +162,33 @@ async function runInLease(
   const { isolate } = lease;
   const cpuStart = isolate.cpuTime;
   const watchdog = new Watchdog(isolate, run.limits, run.abort);
-  const bridge = createBridge(run.host, {
+  lease.route.bridge = createBridge(run.host, {
     checkDeadline: () => {
-      if (watchdog.expired) throw new RuntimeError("timeout", watchdog.breachMessage());
+      if (watchdog.expired) throw pastDeadline(watchdog, run.limits);
     },
     describeError: run.describeError,
   });
-  const asyncRef = new ivm.Reference((name: unknown, argJson: unknown) =>
-    bridge.dispatchAsync(name, argJson),
-  );
-  const syncCallback = new ivm.Callback((name: unknown, argJson: unknown) =>
-    bridge.dispatchSync(name, argJson),
-  );
-  let context: ivm.Context | null = null;
-  let healthy = false;
+  // The app throwing is an ordinary outcome: the realm is frozen and the next action gets fresh
+  // globals and app modules, so the warm context is kept. A reply the host cannot read discards
+  // the context; anything thrown on the host side (timeout, OOM, internal error) the isolate.
+  let verdict: LeaseVerdict = "dispose";
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
   // isolated-vm's own `timeout` counts the wall time the isolate spends running, which on a busy
   // machine is far more than its CPU time: it is only a backstop behind the watchdog's CPU and
   // wall-clock limits, so that a slow machine cannot turn a memory bomb into a "timeout".
   const backstopMs = run.limits.wallMs + 1_000;
   try {
-    context = await isolate.createContext();
-    const start: ivm.Reference = await lease.script.run(context, {
-      timeout: backstopMs,
-      reference: true,
-    });
-    const json = await start.apply(undefined, [syncCallback, asyncRef, JSON.stringify(run.init)], {
+    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init)], {
       timeout: backstopMs,
       result: { copy: true },
     });
     // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.
     if (watchdog.breach)
       return { ok: false, error: failureFromHost(null, watchdog, isolate), cpuMs: cpuMs() };
+    verdict = "discard-context";
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
-    healthy = true;
+    const result = reply.ok && reply.allowed ? readResult(reply.entityJson, reply.recordsJson) : null;
+    verdict = "keep";
     if (!reply.ok)
       return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
     if ("transitions" in reply)
@@ -177,8 +203,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    const entity = parseFromIsolate<Record<string, unknown>>(reply.entityJson, MAX_RESULT_BYTES, "entity");
-    return { ok: true, ran: reply.ran, entity, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, ...result!, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
@@ -190,8 +215,8 @@ async function runInLease(
         () => undefined,
       );
     watchdog.stop();
-    asyncRef.release();
-    if (context && !isolate.isDisposed) context.release();
-    pool.release(run.app, lease, healthy && !watchdog.breach);
+    if (watchdog.breach) verdict = "dispose";
+    if (verdict === "discard-context") discardContext(lease);
+    pool.release(run.app, lease, verdict);
   }
 }

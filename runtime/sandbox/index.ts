@@ -13,3 +13,4 @@ export { sourceMapOf } from "./stack.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";
+export { asyncLogicFunctions } from "./async-logic.ts";

@@ -13,6 +13,8 @@ export interface AppManifest {
   actions: AppAction[];
   /** `vars` of settings/index.ts (`export default { vars }`, `export const vars` or `export const settings = { vars }`). */
   vars: Record<string, unknown>;
+  /** `schedules`, `webhooks`, `retries` of settings/index.ts, unchecked (runtime/queue/settings.ts checks them). */
+  queue: Record<string, unknown>;
   /**
    * The COMIND_SECRET_* names settings/secrets.ts reads: recorded by the `process.env` it runs
    * with, so `const { COMIND_SECRET_X } = process.env` counts and a commented-out reference does
@@ -29,7 +31,9 @@ var __comindEnv = new Proxy({}, { get(_, key) { if (typeof key === "string") __c
 const READ_MANIFEST = `;(() => {
   const m = __comindManifest, s = m.settings || {};
   const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
-  return JSON.stringify({ fields: m.fields, actions: m.actions, vars, envReads: __comindEnvReads });
+  const all = (s.default && typeof s.default === "object") ? s.default : (s.settings || s);
+  const queue = { schedules: all.schedules, webhooks: all.webhooks, retries: all.retries };
+  return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue, envReads: __comindEnvReads });
 })()`;
 
 const FIELD_TYPES = new Set([
@@ -40,8 +44,13 @@ const FIELD_TYPES = new Set([
   "bool",
   "object",
   "lookup",
+  "lookupMulti",
+  "appsLookup",
+  "linkto",
+  "linkslist",
   "fileslist",
   "peoplelist",
+  "person",
 ]);
 
 function check(manifest: AppManifest, alias: string): AppManifest {
@@ -90,13 +99,14 @@ export async function readManifest(manifestCode: string, alias: string): Promise
       "The app manifest",
     );
     const vars = raw.vars && typeof raw.vars === "object" && !Array.isArray(raw.vars) ? raw.vars : {};
+    const queue = raw.queue && typeof raw.queue === "object" ? raw.queue : {};
     const reads = Array.isArray(raw.envReads) ? raw.envReads : [];
     const secretNames = [
       ...new Set(
         reads.filter((name): name is string => typeof name === "string" && name.startsWith(SECRET_PREFIX)),
       ),
     ].sort();
-    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars, secretNames }, alias);
+    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars, queue, secretNames }, alias);
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
     throw new RuntimeError(

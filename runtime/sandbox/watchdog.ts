@@ -15,7 +15,6 @@ const GRACE_CPU_MS = 1_000;
 export class Watchdog {
   breach: Breach | null = null;
   readonly deadline: number;
-  private readonly wallMs: number;
   private readonly wallTimer: NodeJS.Timeout;
   private readonly cpuTimer: NodeJS.Timeout;
   private readonly cpuStartNs: bigint;
@@ -26,13 +25,17 @@ export class Watchdog {
   private readonly isolate: ivm.Isolate;
   private readonly abort: AbortController;
 
-  constructor(isolate: ivm.Isolate, limits: { cpuMs: number; wallMs: number }, abort: AbortController) {
+  constructor(
+    isolate: ivm.Isolate,
+    limits: { cpuMs: number; wallMs: number; wallLimitMs?: number },
+    abort: AbortController,
+  ) {
     this.isolate = isolate;
     this.abort = abort;
-    this.wallMs = limits.wallMs;
     this.deadline = Date.now() + limits.wallMs;
     this.cpuStartNs = isolate.cpuTime;
-    this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: limits.wallMs }), limits.wallMs);
+    const named = limits.wallLimitMs ?? limits.wallMs;
+    this.wallTimer = setTimeout(() => this.trip({ kind: "wall", limitMs: named }), limits.wallMs);
     const cpuLimitNs = BigInt(limits.cpuMs) * 1_000_000n;
     const graceNs = BigInt(GRACE_CPU_MS) * 1_000_000n;
     this.cpuTimer = setInterval(() => {
@@ -44,14 +47,6 @@ export class Watchdog {
         this.trip({ kind: "cpu", limitMs: limits.cpuMs });
       }
     }, CPU_POLL_MS);
-  }
-
-  /** What users are told about this run's breach; past the deadline before the timer fired is the wall clock. */
-  breachMessage(): string {
-    const breach = this.breach ?? { kind: "wall", limitMs: this.wallMs };
-    return breach.kind === "wall"
-      ? `The action ran longer than its wall-clock limit of ${breach.limitMs} ms (time waiting on HTTP and sleep counts).`
-      : `The action used more CPU time than its limit of ${breach.limitMs} ms.`;
   }
 
   get expired(): boolean {

@@ -5,14 +5,14 @@
  * newest version always equals what tickets/list shows.
  */
 import { createHash } from "node:crypto";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import { parseSortBy, type SortKey } from "../store/index.ts";
 import type { HistoryEntry, StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 import type { ListParams } from "./list-params.ts";
 import { parseListOfFields } from "./record-view.ts";
 import { installedApps, MAX_LIMIT } from "./records-list.ts";
-import { parseRlx } from "./rlx/parse.ts";
+import { parseRlx } from "../rlx/index.ts";
 
 type Version = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
 
@@ -42,6 +42,16 @@ export async function createToken(
   user: { id: string; name?: string; isAdmin?: boolean },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
+  // Tokens belong to users: a token for an unknown user adds the user.
+  if (!(await store.directory.findUser(user.id)))
+    await store.directory.saveUser({
+      id: user.id,
+      email: null,
+      name: user.name ?? user.id,
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: Boolean(user.isAdmin),
+    });
   await store.saveToken({
     id: randomUUID(),
     tokenHash: hashToken(token),
@@ -62,32 +72,68 @@ function userFromJwt(payload: JWTPayload): CurrentUser {
     preferred_username?: string;
     zoneinfo?: unknown;
     roles?: unknown;
+    groups?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  const groups = Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [];
   return {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
-    email: claims.email,
+    email: typeof claims.email === "string" ? claims.email : undefined,
+    // JWT groups add to the user's groups in the store (resolveUser merges both).
+    groups: groups.slice(0, 200),
     isAdmin: roles.includes("admin"),
     ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
 }
 
-export function createAuthenticator(store: Store, oidc?: OidcConfig) {
+/** A valid token is looked up again after this long, so a revoked token stops working within it. */
+export const TOKEN_CACHE_MS = 1_000;
+const TOKEN_CACHE_MAX = 10_000;
+
+/**
+ * `findToken` with a short-lived cache of hits: one store read per token per second instead of
+ * one per request. Misses are not cached (a token created now works at once).
+ */
+function cachedTokenLookup(store: Store, ttlMs: number) {
+  const cache = new Map<string, { user: CurrentUser; until: number }>();
+  return async (credential: string): Promise<CurrentUser | null> => {
+    const hash = hashToken(credential);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.user;
+    const token = await store.findToken(hash);
+    if (!token) {
+      cache.delete(hash);
+      return null;
+    }
+    const user = Object.freeze({ id: token.userId, name: token.userName, isAdmin: token.isAdmin });
+    if (cache.size >= TOKEN_CACHE_MAX) cache.clear();
+    cache.set(hash, { user, until: now + ttlMs });
+    return user;
+  };
+}
+
+export function createAuthenticator(
+  store: Store,
+  oidc?: OidcConfig,
+  options: { tokenCacheMs?: number } = {},
+) {
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
+  const findUser = cachedTokenLookup(store, options.tokenCacheMs ?? TOKEN_CACHE_MS);
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
     if (!header) throw unauthorized("Send an Authorization header: CMW_AUTH_CODE <token> or Bearer <jwt>.");
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
     if (!credential || rest.length)
       throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
     if (scheme === "CMW_AUTH_CODE") {
-      const token = await store.findToken(hashToken(credential));
-      if (!token)
+      const user = await findUser(credential);
+      if (!user)
         throw unauthorized(
           "The auth code is not valid; create one with `comind-runtime token create <user>`.",
         );
-      return { id: token.userId, name: token.userName, isAdmin: token.isAdmin };
+      return { ...user };
     }
     if (scheme.toLowerCase() === "bearer") {
       if (!jwks || !oidc)

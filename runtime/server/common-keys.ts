@@ -2,7 +2,7 @@
  * The keys of GET /api/common that Comind clients read at the top level (`user_id`, `user_name`,
  * `tz`, `company`) next to this server's own `user` object.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { ServerContext } from "./context.ts";
 
 /** The user's IANA time zone when the identity provider sent one (OIDC `zoneinfo`), else UTC. */

@@ -1,7 +1,9 @@
 /** What every route needs: the action runtime, the store, the served workspace, limits. */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo } from "../../globals/bridge-contract.ts";
+import { appsAllowed, checkAccess } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 
 export interface ServerContext {
@@ -10,11 +12,14 @@ export interface ServerContext {
   workspace: string;
   requestTimeoutMs: number;
   dataDir: string;
+  /** The job queue (async triggers, runs, webhooks); absent = those answer queue_unavailable. */
+  queue?: Queue;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
-    user: CurrentUser;
+    /** The caller, resolved once per request (profile, groups, admin rights). */
+    user: UserInfo;
     deadline: number;
   }
 }
@@ -36,6 +41,21 @@ export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
       `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}.`,
     );
   return app;
+}
+
+/** Throws `forbidden` unless the user may read records of this app (the one access check). */
+export async function checkRead(ctx: ServerContext, user: UserInfo, app: string): Promise<void> {
+  await checkAccess(ctx.store, { user, workspace: ctx.workspace, app, permission: "read" });
+}
+
+/** Aliases of the installed apps whose records this user may read (the one access check). */
+export async function readableApps(ctx: ServerContext, user: UserInfo): Promise<string[]> {
+  return appsAllowed(ctx.store, {
+    user,
+    workspace: ctx.workspace,
+    apps: [...ctx.runtime.apps.keys()],
+    permission: "read",
+  });
 }
 
 /** Time kept back from an action so its own error (not the request's 504) reaches the caller. */

@@ -7,14 +7,17 @@
  *   await server.listen({ port: 8080 });
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
+import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 import { VERSION } from "../version.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
+import { resolveUser } from "../access/index.ts";
+import { registerAccessPassRoute } from "./routes/access-pass.ts";
 import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
@@ -26,9 +29,13 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
+import { registerHookRoutes } from "./routes/hooks.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
+import { OneLinePerRequest } from "./request-log.ts";
+
+export { createToken } from "./auth.ts";
 
 export interface ServerOptions {
   runtime: ActionRuntime;
@@ -40,12 +47,19 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Request body limit (default 100 KB): 413 above it. */
   bodyLimit?: number;
-  logger?: boolean | object;
+  /** A pino logger (see request-log.ts): one line per request at info. Default: no logging. */
+  logger?: FastifyBaseLogger;
+  /** The job queue: async triggers, GET /api/runs, webhooks. */
+  queue?: Queue;
   /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
   console?: boolean;
 }
 
+export { createServerLog } from "./request-log.ts";
+
 const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
+/** The path whose credential is the access pass in its query, not Authorization. */
+const ACCESS_PASS_PATH = "/api/access-pass";
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -56,9 +70,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     workspace: options.workspace,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     dataDir: options.dataDir,
+    queue: options.queue,
   };
   const server = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     ...httpServerLimits(ctx.requestTimeoutMs),
     clientErrorHandler,
@@ -106,10 +122,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
-    // The console signs in with its own cookie; the API takes credentials in the header.
-    if (PUBLIC_PATHS.has(path) || (options.console && (path === "/console" || path.startsWith("/console/"))))
-      return;
-    request.user = await authenticate(request.headers.authorization);
+    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
+    // the console signs in with its own cookie; the API takes credentials in the header.
+    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
+    if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
+    const caller = await authenticate(request.headers.authorization);
+    request.user = await resolveUser(ctx.store, ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store);
@@ -121,9 +139,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerFileRoutes(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
+  registerAccessPassRoute(server, ctx);
   registerRunRoutes(server, ctx);
+  await registerHookRoutes(server, ctx);
   registerMcpRoute(server, ctx);
   if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }
-export { createToken } from "./auth.ts";

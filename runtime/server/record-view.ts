@@ -2,8 +2,10 @@
  * A record as the REST API returns it (seed 000): custom fields at the top level like the
  * globals' `entity`, plus `publishing_alias`, `project_alias` and the `transitions` allowed now.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
-import { type LoadedApp, toEntity } from "../actions/index.ts";
+import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
+import type { LoadedApp } from "../actions/index.ts";
+import { allowedTransitions } from "../actions/index.ts";
+import { toEntity } from "../actions/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 

@@ -2,12 +2,13 @@
  * tickets/list over one app or the whole workspace, with the deleted records a syncing client
  * asks for (`includeDeletedAfter`), and tickets/changed's count of records changed or deleted.
  */
-import type { CurrentUser } from "../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { FilterNode } from "../store/index.ts";
-import type { ServerContext } from "./context.ts";
+import { checkRead, readableApps, type ServerContext } from "./context.ts";
 import { parseIsoTime } from "./iso-time.ts";
 import type { ListParams } from "./list-params.ts";
-import { parseRlx } from "./rlx/parse.ts";
+import { assertKnownFilterFields } from "../actions/index.ts";
+import { parseRlx } from "../rlx/index.ts";
 import { viewsOf } from "./record-view.ts";
 
 export const MAX_LIMIT = 1000;
@@ -35,9 +36,9 @@ function deletedView(record: {
   };
 }
 
-async function deletedAfter(ctx: ServerContext, app: string | undefined, after: string) {
+async function deletedAfter(ctx: ServerContext, app: string | undefined, after: string, readable: string[]) {
   const deleted = await ctx.store.listDeleted({ workspace: ctx.workspace, app, after, limit: MAX_LIMIT });
-  return deleted.filter((record) => ctx.runtime.apps.has(record.app)).map(deletedView);
+  return deleted.filter((record) => readable.includes(record.app)).map(deletedView);
 }
 
 export async function listRecords(
@@ -47,8 +48,16 @@ export async function listRecords(
   app: string | undefined,
   technical = params.withTechnicalData === true,
 ) {
-  const installed = installedApps(ctx);
+  // Only apps the caller may read: one app is checked, a workspace-wide list skips the others.
+  if (app) await checkRead(ctx, user, app);
+  const installed: FilterNode = {
+    kind: "in",
+    field: "publishing_alias",
+    values: app ? [app] : await readableApps(ctx, user),
+    negate: false,
+  };
   const rlx = parseRlx(params.rlx ?? "", { currentUser: user.id });
+  assertKnownFilterFields(rlx, app ? [ctx.runtime.apps.get(app)!] : [...ctx.runtime.apps.values()]);
   const filter: FilterNode = rlx ? { kind: "and", items: [installed, rlx] } : installed;
   const base = { workspace: ctx.workspace, app, filter };
   const deletedSince =
@@ -62,7 +71,9 @@ export async function listRecords(
     sortBy: params.sortBy ?? "update_date desc",
   });
   const live = await viewsOf(ctx, records, user, params.listOfFields);
-  const data = deletedSince ? [...live, ...(await deletedAfter(ctx, app, deletedSince))] : live;
+  const data = deletedSince
+    ? [...live, ...(await deletedAfter(ctx, app, deletedSince, installed.values as string[]))]
+    : live;
   if (!technical) return data;
   const [filteredRecordsCount, unfilteredRecordsCount] = await Promise.all([
     ctx.store.countRecords(base),

@@ -8,6 +8,12 @@ import type { PoolSettings } from "./postgres/pool.ts";
 import type { Store } from "./types.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 
+import { isRuntimeError } from "../errors.ts";
+import { databaseTarget, storeUnavailable } from "./unavailable.ts";
+
+export { sqliteFile } from "./sqlite/index.ts";
+export { isPermanentStoreError } from "./unavailable.ts";
+
 export type * from "./types.ts";
 export type { PoolSettings } from "./postgres/pool.ts";
 
@@ -22,11 +28,18 @@ export interface StoreOptions {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
+    const target = databaseTarget(options.databaseUrl);
     const { openPostgresStore } = await import("./postgres/index.ts");
-    return openPostgresStore(options.databaseUrl, { schema: options.schema, pool: options.pool });
+    try {
+      return await openPostgresStore(options.databaseUrl, { schema: options.schema, pool: options.pool });
+    } catch (error) {
+      if (isRuntimeError(error) && error.code !== "store_unavailable") throw error;
+      throw storeUnavailable(target, isRuntimeError(error) ? error.cause : error);
+    }
   }
   return openSqliteStore(options.dataDir);
 }
 export { assertFieldName, parseSortBy } from "./field-names.ts";
 export type { Comparison, FilterNode, FilterValue } from "./filter.ts";
 export type { SortKey } from "./field-names.ts";
+export { PERMISSIONS, type Permission } from "./directory.ts";

@@ -78,7 +78,9 @@ export function compileFilter(node: FilterNode, d: SqlDialect): string {
       const test = column
         ? `${column} IN (${node.values.map((v) => d.param(v === null ? null : typeof v === "boolean" ? String(v) : v)).join(", ") || "NULL"})`
         : d.inList(node.field, node.values);
-      return node.negate ? `NOT (${test})` : test;
+      if (!node.negate) return test;
+      // Like `!=`, `not in` keeps records whose value is missing or null (SQL's NOT IN would not).
+      return column ? `NOT (${test})` : `(${d.isNull(node.field)} OR NOT (${test}))`;
     }
     case "contains":
       return d.contains(columnOf(node.field) ?? d.text(node.field), d.param(node.value));

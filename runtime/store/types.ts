@@ -2,10 +2,14 @@
  * The one store interface behind records, files, history and the run log. The embedded SQLite
  * store (default) and the Postgres store implement it; the action lifecycle only sees this.
  */
+import type { DatabaseSync } from "node:sqlite";
+import type pg from "pg";
 import type { FilterNode } from "./filter.ts";
+import type { Directory } from "./directory.ts";
 
 export type JsonRecord = Record<string, unknown>;
 export type { FilterNode } from "./filter.ts";
+export type { AppPermission, Directory, Permission, StoredGroup, StoredUser } from "./directory.ts";
 
 export interface StoredRecord {
   id: string;
@@ -25,7 +29,8 @@ export interface FieldChange {
   new: unknown;
 }
 
-export type RecordWrite =
+/** Every write may skip its history entry (actions with skipAuditTrail / skipCreatingVersion). */
+export type RecordWrite = (
   | {
       kind: "insert";
       id: string;
@@ -43,7 +48,8 @@ export type RecordWrite =
       transition: string;
       changes: FieldChange[];
     }
-  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string };
+  | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string }
+) & { skipHistory?: boolean };
 
 export interface FileWrite {
   id: string;
@@ -63,10 +69,14 @@ export interface ChangeSet {
   runId: string;
   writes: RecordWrite[];
   files: FileWrite[];
+  /** The run-log entry of this (successful) action: written in the same transaction. */
+  run?: ActionRunLog;
   /** The record the action ran on (kept with the commit marker). */
   recordId?: string;
   /** A client's idempotency key for this change: a second commit with the same key fails. */
   idempotencyKey?: string;
+  /** More rows written in the same transaction (the job queue's outbox and commit marks). */
+  extras?: CommitExtra[];
 }
 
 /** Written in the same transaction as a change set: proof, afterwards, that it committed. */
@@ -86,6 +96,18 @@ export interface IdempotentResponse {
   body: string;
   createdAt: string;
 }
+
+/**
+ * Writes that join a change set's transaction, one implementation per engine. Throwing rolls the
+ * whole change set back. SQLite's runs synchronously inside BEGIN IMMEDIATE.
+ */
+export interface CommitExtra {
+  sqlite(db: DatabaseSync): void;
+  postgres(client: pg.PoolClient): Promise<void>;
+}
+
+/** The store's own database connection, for modules that keep tables beside it (runtime/queue). */
+export type StoreHandle = { engine: "sqlite"; db: DatabaseSync } | { engine: "postgres"; pool: pg.Pool };
 
 export interface RecordQuery {
   workspace: string;
@@ -214,6 +236,10 @@ export interface DeletedQuery {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Users, groups, workspace admins, per-app permissions. */
+  readonly directory: Directory;
+  /** The underlying connection (the job queue writes its tables through it). */
+  readonly handle?: StoreHandle;
   getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
   findRecords(query: RecordQuery): Promise<StoredRecord[]>;
   /** How many records match (ignores limit/offset). */
@@ -246,6 +272,10 @@ export interface Store {
   ensureAppIds(workspace: string, aliases: string[]): Promise<Record<string, string>>;
   saveToken(token: AuthToken): Promise<void>;
   findToken(tokenHash: string): Promise<AuthToken | null>;
+  /** Every token, oldest first (hashes included; callers show only ids and users). */
+  listTokens(): Promise<AuthToken[]>;
+  /** Deletes a token by its id; false when there is none. */
+  deleteToken(id: string): Promise<boolean>;
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   getRun(id: string): Promise<ActionRunLog | null>;

@@ -15,7 +15,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Dispatcher } from "undici";
-import type { CurrentUser } from "../../globals/app-types.ts";
+
+/** undici's MockAgent, re-exported so an app repository needs no undici dependency of its own. */
+export { MockAgent } from "undici";
+import type { Caller as CurrentUser } from "../access/index.ts";
 import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { openStore, type Store, type StoredRecord } from "../store/index.ts";

@@ -105,6 +105,6 @@ describe("bundling an app", () => {
   it("reads fields and actions by running the manifest inside an isolate", async () => {
     const app = await loadApp(writeTempApp({}), 32);
     expect(app.manifest.fields).toEqual([{ name: "c_text", caption: "Text", type: "text" }]);
-    expect([...app.actionUids]).toEqual(["add", "edit", "delete", "go"]);
+    expect([...app.actionUids]).toEqual(["add", "edit", "delete", "copy", "move", "archive", "go"]);
   });
 });

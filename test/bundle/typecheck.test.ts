@@ -9,6 +9,7 @@ const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 const appDirs = [
   ...readdirSync(join(ROOT, "apps")).map((name) => join(ROOT, "apps", name)),
   join(ROOT, "test", "fixtures", "apps", "app-probe"),
+  join(ROOT, "test", "fixtures", "apps", "app-forms"),
 ].filter((dir) => existsSync(join(dir, "tsconfig.json")));
 
 function typeErrors(dir: string): string {
@@ -29,5 +30,12 @@ describe("app type-checking", () => {
     expect(typeErrors(join(ROOT, "test", "fixtures", "apps", "app-type-error"))).toMatch(
       /Property 'c_missing' does not exist/,
     );
+  });
+
+  it("rejects misuse of the documented ComindServer and currentUser signatures", () => {
+    const errors = typeErrors(join(ROOT, "test", "fixtures", "apps", "app-misuse"));
+    expect(errors).toMatch(/index.ts\(8,\d+\): error TS2345: Argument of type 'number' is not assignable/);
+    expect(errors).toMatch(/index.ts\(10,\d+\): error TS2345: Argument of type 'number' is not assignable/);
+    expect(errors).toMatch(/index.ts\(11,\d+\): error TS2345: Argument of type 'string' is not assignable/);
   });
 });

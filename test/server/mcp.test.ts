@@ -69,6 +69,43 @@ describe("MCP endpoint", () => {
     await expect(connect({ authorization: "CMW_AUTH_CODE wrong" })).rejects.toThrow(/401|unauthorized/i);
   });
 
+  it("goes through the same per-app access check as the REST API", async () => {
+    const { createToken } = await import("../../runtime/server/auth.ts");
+    const outsider = await connect({
+      authorization: `CMW_AUTH_CODE ${await createToken(api.store, { id: "mcp-outsider" })}`,
+    });
+    const record = (await call("list_records", { app: "PROBE", limit: 1 })).data[0];
+    await api.store.directory.saveGroup("probe-readers");
+    await api.store.directory.grant({
+      workspace: "DEMO",
+      app: "PROBE",
+      group: "probe-readers",
+      permission: "read",
+    });
+    try {
+      for (const [name, args] of [
+        ["list_records", { app: "PROBE" }],
+        ["get_record", { id: record.id }],
+        ["aggregate_records", { app: "PROBE", operation: "count" }],
+        ["update_record", { id: record.id, values: { c_note: "x" } }],
+      ] as const) {
+        const answer = (await outsider.callTool({ name, arguments: args })) as ToolAnswer;
+        expect(answer.isError).toBe(true);
+        expect(JSON.parse(answer.content[0].text!).error.code).toBe("forbidden");
+      }
+      const all = (await outsider.callTool({ name: "list_records", arguments: {} })) as ToolAnswer;
+      expect(JSON.parse(all.content[0].text!).data).toEqual([]);
+    } finally {
+      await api.store.directory.revoke({
+        workspace: "DEMO",
+        app: "PROBE",
+        group: "probe-readers",
+        permission: "read",
+      });
+      await outsider.close();
+    }
+  });
+
   it("lists the vendor's tool names, each with an input schema and a description", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRlx } from "../../runtime/server/rlx/parse.ts";
+import { parseRlx } from "../../runtime/rlx/index.ts";
 
 const ctx = { currentUser: "user-7" };
 

@@ -112,6 +112,18 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect((await ctx.store().listRuns({ workspace: ws, app: "B" }))[0]).toEqual(runs[2]);
     });
 
+    it("writes a change set's run-log entry in the same transaction: both or neither", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "A", [{ title: "t" }]);
+      const ok = run(ws, "A", 5);
+      await ctx.store().commit({ ...changeSet(ws, [update(record, { title: "u" })]), run: ok });
+      const lost = run(ws, "A", 6);
+      await expect(
+        ctx.store().commit({ ...changeSet(ws, [update(record, { title: "v" })]), run: lost }),
+      ).rejects.toMatchObject({ code: "conflict" });
+      expect((await ctx.store().listRuns({ workspace: ws })).map((r) => r.id)).toEqual([ok.id]);
+    });
+
     it("filters the run log by action, user, outcome and start time, and gets one run by id", async () => {
       const ws = newWorkspace();
       const runs = [
@@ -160,6 +172,23 @@ export function fileAndRunCases(ctx: ContractContext): void {
       await ctx.store().saveToken(token);
       expect(await ctx.store().findToken(token.tokenHash)).toEqual(token);
       expect(await ctx.store().findToken("no-such-hash")).toBeNull();
+    });
+
+    it("lists tokens and deletes one by id", async () => {
+      const token = {
+        id: randomUUID(),
+        tokenHash: `h-${randomUUID()}`,
+        userId: "u2",
+        userName: "U2",
+        isAdmin: false,
+        createdAt: new Date().toISOString(),
+      };
+      await ctx.store().saveToken(token);
+      expect(await ctx.store().listTokens()).toContainEqual(token);
+      expect(await ctx.store().deleteToken(token.id)).toBe(true);
+      expect(await ctx.store().deleteToken(token.id)).toBe(false);
+      expect(await ctx.store().listTokens()).not.toContainEqual(token);
+      expect(await ctx.store().findToken(token.tokenHash)).toBeNull();
     });
 
     it("searches text values, all words, the last one as a prefix", async () => {

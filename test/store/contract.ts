@@ -15,6 +15,8 @@ import { keyCases } from "./contract-keys.ts";
 import { queryCases } from "./contract-queries.ts";
 import { tombstoneCases } from "./contract-tombstones.ts";
 import { writeCases } from "./contract-writes.ts";
+import { directoryCases } from "./contract-directory.ts";
+import { rlxMatchCases } from "./contract-rlx-match.ts";
 
 export interface ContractContext {
   /** The store opened for this suite (valid inside tests and hooks). */
@@ -42,6 +44,8 @@ export function storeContract(name: string, open: OpenStore): void {
     writeCases(context);
     keyCases(context);
     fileAndRunCases(context);
+    directoryCases(context);
+    rlxMatchCases(context);
     tombstoneCases(context);
   });
 }

@@ -12,13 +12,13 @@
  *   const runtime = await createActionRuntime({ store, execute: workers.execute });
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { moduleFile } from "../../paths.ts";
 import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
 import type { SandboxOutcome, SandboxRun } from "../execute.ts";
 import type { FromWorker, ToWorker, WorkerStats } from "./protocol.ts";
 
-const ENTRY = join(import.meta.dirname, "worker-main.ts");
+const ENTRY = moduleFile(import.meta.dirname, "worker-main");
 
 interface Running {
   run: SandboxRun;

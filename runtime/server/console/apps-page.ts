@@ -8,7 +8,8 @@ import { visibleApps } from "./visibility.ts";
 
 export function registerAppsPage(scope: FastifyInstance, ctx: ServerContext): void {
   scope.get("/console/apps", async (request, reply) => {
-    const apps = visibleApps(ctx, request.user).map((app) => {
+    const source = ctx.runtime.config.secretSource;
+    const apps = (await visibleApps(ctx, request.user)).map((app) => {
       const schema = appSchemaView(ctx, app);
       const settings = (app.manifest as { settings?: { schedules?: unknown[]; webhooks?: unknown[] } })
         .settings;

@@ -7,6 +7,7 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { resolveUser } from "../../access/index.ts";
 import { publicError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
 import { registerAppsPage } from "./apps-page.ts";
@@ -79,7 +80,7 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
             .send({ error: { code: "unauthorized", message: "Sign in to the console again." } });
         return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
       }
-      request.user = user;
+      request.user = await resolveUser(ctx.store, ctx.workspace, user);
     });
 
     scope.get<{ Params: { name: string } }>("/console/assets/:name", async (request, reply) => {

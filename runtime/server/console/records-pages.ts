@@ -7,8 +7,8 @@ import { toEntity } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { FilterNode } from "../../store/index.ts";
 import { appByAlias, type ServerContext } from "../context.ts";
-import { RlxError } from "../rlx/error.ts";
-import { parseRlx } from "../rlx/parse.ts";
+import { RlxError } from "../../rlx/index.ts";
+import { parseRlx } from "../../rlx/index.ts";
 import { viewsOf } from "../routes/tickets.ts";
 import { cell, renderPage, shortTime } from "./render.ts";
 import { runFromConsole } from "./runs-pages.ts";
@@ -17,9 +17,9 @@ import { visibleApps } from "./visibility.ts";
 const PAGE = 50;
 const BASE_COLUMNS = ["title", "state"];
 
-function visibleApp(ctx: ServerContext, user: Parameters<typeof visibleApps>[1], alias: string) {
+async function visibleApp(ctx: ServerContext, user: Parameters<typeof visibleApps>[1], alias: string) {
   const app = appByAlias(ctx, alias);
-  if (!visibleApps(ctx, user).includes(app))
+  if (!(await visibleApps(ctx, user)).includes(app))
     throw new RuntimeError("not_found", `App ${alias.slice(0, 40)} is not available to you.`);
   return app;
 }
@@ -31,14 +31,14 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
       section: "records",
       user: request.user,
       workspace: ctx.workspace,
-      apps: visibleApps(ctx, request.user).map((a) => a.alias),
+      apps: (await visibleApps(ctx, request.user)).map((a) => a.alias),
     }),
   );
 
   scope.get<{ Params: { app: string }; Querystring: { rlx?: string; skip?: string } }>(
     "/console/apps/:app/records",
     async (request, reply) => {
-      const app = visibleApp(ctx, request.user, request.params.app);
+      const app = await visibleApp(ctx, request.user, request.params.app);
       const rlx = String(request.query?.rlx ?? "").slice(0, 10_000);
       const offset = Math.min(Math.max(Number.parseInt(request.query?.skip ?? "0", 10) || 0, 0), 1_000_000);
       let filter: FilterNode | undefined;
@@ -97,7 +97,7 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
     const record = await ctx.store.getRecord(ctx.workspace, id.slice(0, 100));
     if (!record || !ctx.runtime.apps.has(record.app))
       throw new RuntimeError("not_found", `No record ${id.slice(0, 40)}.`);
-    return { record, app: visibleApp(ctx, user, record.app) };
+    return { record, app: await visibleApp(ctx, user, record.app) };
   };
 
   scope.get<{ Params: { id: string } }>("/console/records/:id", async (request, reply) => {

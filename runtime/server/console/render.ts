@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Eta } from "eta";
 import type { FastifyReply } from "fastify";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 
 const eta = new Eta({ views: join(import.meta.dirname, "views"), autoEscape: true, cache: true });
 

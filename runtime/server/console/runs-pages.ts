@@ -82,6 +82,8 @@ export async function runFromConsole(
     user: request.user,
     source: "console",
     wallMs: remainingMs(request.deadline),
+    // A user-facing call: the caller's permissions and `visible: false` apply as over REST.
+    checkAccess: true,
   });
   const outcome = result.ok ? "ok" : "failed";
   return `/console/runs/${result.runId}?ran=${outcome}`;
@@ -101,7 +103,7 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
       section: "runs",
       user: request.user,
       workspace: ctx.workspace,
-      apps: visibleApps(ctx, request.user).map((a) => a.alias),
+      apps: (await visibleApps(ctx, request.user)).map((a) => a.alias),
       filter: { ...filter, sinceLocal: text(filter.since, 16) },
       runs: runs.map(rowOf),
       newest: runs[0]?.startedAt ?? "",

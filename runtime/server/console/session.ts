@@ -4,11 +4,11 @@
  * /console. Every console request re-checks it, so a revoked token signs the browser out.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { Caller } from "../../access/index.ts";
 
 export const COOKIE = "comind_console";
 
-export type Authenticate = (header: string | undefined) => Promise<CurrentUser>;
+export type Authenticate = (header: string | undefined) => Promise<Caller>;
 
 /** "cmw_..." -> "CMW_AUTH_CODE cmw_..."; a JWT (three dot-separated parts) -> "Bearer <jwt>". */
 export function credentialHeader(input: string): string {
@@ -16,10 +16,7 @@ export function credentialHeader(input: string): string {
   return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value) ? `Bearer ${value}` : `CMW_AUTH_CODE ${value}`;
 }
 
-export async function userOf(
-  request: FastifyRequest,
-  authenticate: Authenticate,
-): Promise<CurrentUser | null> {
+export async function userOf(request: FastifyRequest, authenticate: Authenticate): Promise<Caller | null> {
   const header = request.cookies?.[COOKIE];
   if (!header) return null;
   try {

@@ -2,13 +2,15 @@
  * What a console user may see: admins everything; other users the apps they may use and only
  * their own runs. (With no access rules configured every signed-in user may use every app.)
  */
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import type { ActionRunLog } from "../../store/index.ts";
-import type { ServerContext } from "../context.ts";
+import { readableApps, type ServerContext } from "../context.ts";
 
-export function visibleApps(ctx: ServerContext, _user: CurrentUser): LoadedApp[] {
-  return [...ctx.runtime.apps.values()];
+/** The apps whose records the user may read (the one access check of runtime/access). */
+export async function visibleApps(ctx: ServerContext, user: CurrentUser): Promise<LoadedApp[]> {
+  const readable = new Set(await readableApps(ctx, user));
+  return [...ctx.runtime.apps.values()].filter((app) => readable.has(app.alias));
 }
 
 export function canSeeRun(user: CurrentUser, run: ActionRunLog): boolean {

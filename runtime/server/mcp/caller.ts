@@ -1,5 +1,5 @@
 /** Who calls a tool: the authenticated user of the HTTP request and its deadline (as REST routes see them). */
-import type { CurrentUser } from "../../../globals/app-types.ts";
+import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 
 export interface Caller {
   user: CurrentUser;

@@ -7,8 +7,8 @@ import { z } from "zod";
 import { toEntity } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRecord } from "../../store/index.ts";
-import { parseRlx } from "../rlx/parse.ts";
-import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { parseRlx } from "../../rlx/index.ts";
+import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 import { appIds } from "../app-ids.ts";
 import { appSchemaView, workspaceView } from "../routes/info.ts";
 import { runItem } from "../routes/multi.ts";
@@ -72,13 +72,15 @@ async function readAll(ctx: ServerContext, caller: Caller, alias: string, filter
   }
 }
 
-async function recordOrFail(ctx: ServerContext, id: string): Promise<StoredRecord> {
+/** A record the caller may read (the one access check of runtime/access). */
+async function recordOrFail(ctx: ServerContext, caller: Caller, id: string): Promise<StoredRecord> {
   const record = await ctx.store.getRecord(ctx.workspace, id);
   if (!record || !ctx.runtime.apps.has(record.app))
     throw new RuntimeError(
       "not_found",
       `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
+  await checkRead(ctx, caller.user, record.app);
   return record;
 }
 
@@ -201,14 +203,23 @@ export const TOOLS: McpTool[] = [
     run: async (ctx, caller, args: { query: string; app?: string; limit?: number; skip?: number }) => {
       if (!args.query.trim())
         throw new RuntimeError("bad_request", 'Give the words to search for in "query".');
+      const alias = args.app ? appByAlias(ctx, args.app).alias : undefined;
+      if (alias) await checkRead(ctx, caller.user, alias);
+      const readable = new Set(await readableApps(ctx, caller.user));
       const records = await ctx.store.searchRecords({
         workspace: ctx.workspace,
-        app: args.app ? appByAlias(ctx, args.app).alias : undefined,
+        app: alias,
         text: args.query,
         limit: args.limit ?? 20,
         offset: args.skip ?? 0,
       });
-      return json(await viewsOf(ctx, records, caller.user));
+      return json(
+        await viewsOf(
+          ctx,
+          records.filter((r) => readable.has(r.app)),
+          caller.user,
+        ),
+      );
     },
   },
   {
@@ -227,6 +238,7 @@ export const TOOLS: McpTool[] = [
     readOnly: true,
     run: async (ctx, caller, args) => {
       const loaded = appByAlias(ctx, args.app);
+      await checkRead(ctx, caller.user, loaded.alias);
       for (const name of [args.field, args.groupBy])
         if (
           name &&
@@ -250,7 +262,7 @@ export const TOOLS: McpTool[] = [
     inputSchema: { id: z.string().min(1).max(100).describe("The record id.") },
     readOnly: true,
     run: async (ctx, caller, args: { id: string }) => {
-      const record = await recordOrFail(ctx, args.id);
+      const record = await recordOrFail(ctx, caller, args.id);
       return json((await viewsOf(ctx, [record], caller.user))[0]);
     },
   },
@@ -266,12 +278,12 @@ export const TOOLS: McpTool[] = [
       limit: z.number().int().min(1).max(1000).optional().describe("Entries per record, default 100."),
     },
     readOnly: true,
-    run: async (ctx, _caller, args: { id?: string; ids?: string[]; since?: string; limit?: number }) => {
+    run: async (ctx, caller, args: { id?: string; ids?: string[]; since?: string; limit?: number }) => {
       const ids = [...(args.id ? [args.id] : []), ...(args.ids ?? [])];
       if (ids.length === 0) throw new RuntimeError("bad_request", 'Name the record: "id" or "ids".');
       const entries = [];
       for (const id of ids) {
-        await recordOrFail(ctx, id);
+        await recordOrFail(ctx, caller, id);
         for (const entry of await ctx.store.history(ctx.workspace, id, {
           since: args.since,
           limit: args.limit ?? 100,
@@ -293,15 +305,19 @@ export const TOOLS: McpTool[] = [
       until: z.string().max(40).optional().describe("ISO time: entries before it."),
     },
     readOnly: true,
-    run: async (ctx, _caller, args: { groupBy: string; app?: string; since?: string; until?: string }) => {
-      const entries = await ctx.store.historyQuery({
+    run: async (ctx, caller, args: { groupBy: string; app?: string; since?: string; until?: string }) => {
+      const alias = args.app ? appByAlias(ctx, args.app).alias : undefined;
+      if (alias) await checkRead(ctx, caller.user, alias);
+      const readable = new Set(await readableApps(ctx, caller.user));
+      const all = await ctx.store.historyQuery({
         workspace: ctx.workspace,
-        app: args.app ? appByAlias(ctx, args.app).alias : undefined,
+        app: alias,
         since: args.since,
         until: args.until,
         limit: MAX_AGGREGATE_HISTORY + 1,
       });
-      if (entries.length > MAX_AGGREGATE_HISTORY)
+      const entries = all.filter((entry) => readable.has(entry.app));
+      if (all.length > MAX_AGGREGATE_HISTORY)
         throw new RuntimeError(
           "limit_exceeded",
           `More than ${MAX_AGGREGATE_HISTORY} history entries match; narrow the time window (since/until) or name an app.`,
@@ -365,7 +381,7 @@ export const TOOLS: McpTool[] = [
     },
     readOnly: false,
     run: async (ctx, caller, args: { id: string; values?: Record<string, unknown>; transition?: string }) => {
-      await recordOrFail(ctx, args.id);
+      await recordOrFail(ctx, caller, args.id);
       return itemResult(
         await runItem(ctx, caller, {
           ...(args.values ?? {}),

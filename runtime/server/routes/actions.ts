@@ -3,36 +3,66 @@
  * the run result in the CLI's JSON shape. 200 when the action succeeded, the error's status when not
  * (503 with Retry-After when the database is away or the commit's outcome is unknown).
  * `If-Match: "<revision>"` (or `revision` in the body) makes it conditional; `Idempotency-Key`
- * makes retries safe.
+ * makes retries safe. `?async=true` queues the action instead (202 with the run id; see
+ * GET /api/runs/{runId}).
  */
 import type { FastifyInstance } from "fastify";
 import { runDocument } from "../../actions/index.ts";
-import { ERROR_CODES, type ErrorCode } from "../../errors.ts";
+import { ERROR_CODES, RuntimeError, type ErrorCode } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
 import { isUnavailable } from "../unavailable.ts";
+import { enqueueRun } from "./enqueue.ts";
 import { actionBody } from "./schemas.ts";
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
-    Body: { id?: string; values?: Record<string, unknown>; revision?: unknown };
+    Body: { id?: string; ids?: string[]; values?: Record<string, unknown>; revision?: unknown };
+    Querystring: { async?: string };
   }>(
     "/api/apps/:ws/:app/actions/:uid",
-    { schema: { body: actionBody, tags: ["actions"] } },
+    {
+      schema: {
+        body: actionBody,
+        querystring: { type: "object", properties: { async: { type: "string", enum: ["true", "false"] } } },
+        tags: ["actions"],
+      },
+    },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
       const app = appByAlias(ctx, request.params.app);
-      const { id, values } = request.body ?? {};
+      const { id, ids, values } = request.body ?? {};
+      if (request.query.async === "true") {
+        if (ids) throw new RuntimeError("bad_request", "?async=true runs one action: send `id`, not `ids`.");
+        if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
+          throw new RuntimeError(
+            "not_found",
+            `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+          );
+        const runId = await enqueueRun(ctx, {
+          app: app.alias,
+          action: request.params.uid,
+          recordId: id,
+          values: values ?? {},
+          user: request.user,
+          source: "async",
+        });
+        reply.code(202);
+        return { ok: true, queued: true, runId };
+      }
       const expectedRevision =
         revisionFromIfMatch(request.headers["if-match"]) ?? expectedRevisionOf(request.body);
       return withIdempotency(ctx, request, reply, async (itemKey) => {
         const result = await ctx.runtime.run({
           app: app.alias,
           action: request.params.uid,
-          recordId: id,
+          recordId: ids ? undefined : id,
+          // A mass action: the logic runs once over `records` (see README "Mass actions").
+          recordIds: ids,
+          checkAccess: true,
           values: values ?? {},
           user: request.user,
           source: "rest",

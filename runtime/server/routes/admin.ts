@@ -16,7 +16,7 @@ export async function runtimeStats(ctx: ServerContext) {
 
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
-    if (!request.user.isAdmin)
+    if (!request.user.isGlobalAdmin)
       throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
     return runtimeStats(ctx);
   });

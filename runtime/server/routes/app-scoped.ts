@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appHistory } from "../app-history.ts";
 import { appByAliasOrId } from "../app-ids.ts";
-import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { appByAlias, checkRead, checkWorkspace, type ServerContext } from "../context.ts";
 import { countChanged, listRecords } from "../records-list.ts";
 import { changedAnswer, listAnswer, versionsAnswer } from "./response-schemas.ts";
 import { listStyleRoutes } from "./list-style.ts";
@@ -51,6 +51,14 @@ export async function registerAppScopedRoutes(server: FastifyInstance, ctx: Serv
     return appByAlias(ctx, app);
   };
   const byAliasOrId: AppResolver = async (request) => appByAliasOrId(ctx, (request.params as AppParams).app);
-  await server.register(appRoutes(ctx, byWorkspaceAndAlias), { prefix: "/api/w/:ws/a/:app" });
-  await server.register(appRoutes(ctx, byAliasOrId), { prefix: "/api/aid/:app" });
+  // Every route here reads the app's records: the caller needs read access (the one check).
+  const readable =
+    (resolve: AppResolver): AppResolver =>
+    async (request) => {
+      const app = await resolve(request);
+      await checkRead(ctx, request.user, app.alias);
+      return app;
+    };
+  await server.register(appRoutes(ctx, readable(byWorkspaceAndAlias)), { prefix: "/api/w/:ws/a/:app" });
+  await server.register(appRoutes(ctx, readable(byAliasOrId)), { prefix: "/api/aid/:app" });
 }

@@ -16,6 +16,7 @@ import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
+import { createStallGuard } from "../upload-stall.ts";
 import { jsonTusErrors } from "./tus-errors.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -75,6 +76,7 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       return { headers: { "Comind-File-Uid": upload.id } };
     },
   });
+  const guardStalls = createStallGuard();
   jsonTusErrors(tus);
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   const handle = async (
@@ -82,7 +84,7 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     reply: { hijack(): void; raw: import("node:http").ServerResponse },
   ) => {
     reply.hijack();
-    await tus.handle(request.raw, reply.raw);
+    await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
   };
   server.all("/api/upload-tus", { schema: { hide: true } }, handle);
   server.all("/api/upload-tus/*", { schema: { hide: true } }, handle);

@@ -11,6 +11,7 @@ import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable, isUnavailable } from "../unavailable.ts";
+import { enqueueRun } from "./enqueue.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
@@ -19,13 +20,17 @@ import { viewsOf } from "../record-view.ts";
 export type MultiItem = Record<string, unknown> & {
   transition: string;
   id?: string;
+  /** A mass action: the action runs once on all these records (`records` in the logic). */
+  ids?: string[];
   app_alias?: string;
   workspace_alias?: string;
 };
 
 const META = new Set([
+  "async",
   "transition",
   "id",
+  "ids",
   "app_alias",
   "workspace_alias",
   "publishing_alias",
@@ -65,12 +70,14 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
     return appByAlias(ctx, String(item.app_alias)).alias;
   }
-  if (!item.id) throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id".`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(item.id));
+  const id = item.ids ? item.ids[0] : item.id;
+  if (!id)
+    throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
+  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
-      `Record ${String(item.id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
+      `Record ${String(id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
   if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
     throw new RuntimeError(
@@ -90,9 +97,20 @@ export async function runItem(
   try {
     item = withTransition(item); // the schema lets items without a transition through
     const app = await resolveApp(ctx, item);
-    const expectedRevision = item.transition === "add" ? undefined : expectedRevisionOf(item);
+    const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
+    if (item.async === true) {
+      const runId = await enqueueRun(ctx, {
+        app,
+        action: item.transition,
+        recordId: item.transition === "add" ? undefined : String(item.id),
+        values,
+        user: request.user,
+        source: "async",
+      });
+      return { successful: true, queued: true, runId };
+    }
     // A delete answers the record's number too; it is gone after the run.
     const deletedNumber =
       item.transition === "delete"
@@ -101,11 +119,13 @@ export async function runItem(
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
-      recordId: item.transition === "add" ? undefined : String(item.id),
+      recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
+      recordIds: item.ids,
       values,
       user: request.user,
       source: "rest",
       wallMs: remainingMs(request.deadline),
+      checkAccess: true,
       expectedRevision,
       idempotencyKey,
       onCommit: request.commits && commitTracker(request.commits),
@@ -118,11 +138,17 @@ export async function runItem(
         error: { ...result.error, logs: result.logs },
         runId: result.runId,
       };
-    const stored =
-      item.transition === "delete" ? null : await ctx.store.getRecord(ctx.workspace, result.recordId);
-    const data = stored
-      ? (await viewsOf(ctx, [stored], request.user))[0]
-      : { id: result.recordId, number: deletedNumber };
+    const ids = result.recordIds ?? [result.recordId];
+    const stored = [];
+    if (item.transition !== "delete")
+      for (const id of ids) {
+        const record = await ctx.store.getRecord(ctx.workspace, id);
+        if (record) stored.push(record);
+      }
+    const views = stored.length
+      ? await viewsOf(ctx, stored, request.user)
+      : ids.map((id) => ({ id, number: item.ids ? null : deletedNumber }));
+    const data = item.ids ? views : views[0];
     const outcome =
       item.transition === "add"
         ? { created: true }
@@ -157,7 +183,8 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
         const results = [];
         for (const [index, item] of request.body.entries()) {
           const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
-          results.push(result);
+          // An async item's answer is its run id; a run's own id stays internal otherwise.
+          results.push("queued" in result ? { ...result, runId } : result);
           if (!result.successful && isUnavailable(result.error?.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
             return batchUnavailable(result.error!, runId, results);

@@ -99,6 +99,8 @@ export const multiAnswer = {
       warnings: { type: "array", items: warning },
       logs: { type: "array", items: { type: "object", additionalProperties: true } },
       error: { type: "object", additionalProperties: true, description: "{ code, message, stack, logs }" },
+      queued: { type: "boolean", description: 'an "async": true item was queued; see GET /api/runs/{runId}' },
+      runId: { type: "string" },
     },
     additionalProperties: true,
   },

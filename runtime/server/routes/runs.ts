@@ -1,12 +1,31 @@
 /**
- * GET /api/runs/{runId}: the truth about one action run once the database answers again — the
- * way to resolve a `503 commit_unknown`. `committed` comes from the commit marker written in the
- * same transaction as the change; `run` is the run-log entry (null when it could not be written,
- * e.g. because the database was away). Callers see their own runs; admins see every run.
+ * GET /api/runs/{runId}: one run.
+ * - A queued run (async trigger, enqueued job, schedule tick, webhook): `status` queued /
+ *   running / succeeded / failed / dead, its attempts, and once it ran the same document as a
+ *   synchronous run (`ok`, `entity` or `error`, `logs`, `httpCalls`).
+ * - Any other run: the truth about it once the database answers again — the way to resolve a
+ *   `503 commit_unknown`. `committed` comes from the commit marker written in the same
+ *   transaction as the change; `run` is the run-log entry (null when it could not be written,
+ *   e.g. because the database was away).
+ * GET /api/runs?app=&failed=true: queued runs, newest first.
+ * Callers see their own runs; admins see every run.
  */
 import type { FastifyInstance } from "fastify";
+import type { Caller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
+import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
+import { queueOf } from "./enqueue.ts";
+
+function checkOwner(user: Caller, owner: string | undefined): void {
+  if (owner !== undefined && owner !== user.id && !user.isAdmin)
+    throw new RuntimeError("forbidden", "This run was started by another user.");
+}
+
+function queuedRunDoc(run: StoredRun) {
+  const { spec: _spec, workspace: _workspace, committed, result, ...doc } = run;
+  return { ...doc, committed, ...(result ?? {}), runId: run.runId, status: run.status };
+}
 
 export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get<{ Params: { id: string } }>(
@@ -14,10 +33,13 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
     { schema: { tags: ["actions"] } },
     async (request) => {
       const id = request.params.id.slice(0, 100);
+      const queued = ctx.queue ? await ctx.queue.getRun(id) : null;
+      if (queued && queued.workspace === ctx.workspace) {
+        checkOwner(request.user, queued.actor);
+        return queuedRunDoc(queued);
+      }
       const [run, commit] = await Promise.all([ctx.store.getRun(id), ctx.store.findCommit({ runId: id })]);
-      const owner = run?.actor ?? commit?.actor;
-      if (owner !== undefined && owner !== request.user.id && !request.user.isAdmin)
-        throw new RuntimeError("forbidden", "This run was started by another user.");
+      checkOwner(request.user, run?.actor ?? commit?.actor);
       return {
         runId: id,
         committed: commit !== null,
@@ -34,6 +56,35 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
           logs: run.logs,
         },
       };
+    },
+  );
+  server.get<{ Querystring: { app?: string; failed?: string; status?: string; limit?: number } }>(
+    "/api/runs",
+    {
+      schema: {
+        tags: ["runs"],
+        querystring: {
+          type: "object",
+          properties: {
+            app: { type: "string", maxLength: 64 },
+            failed: { type: "string", enum: ["true", "false"] },
+            status: { type: "string", enum: ["queued", "running", "succeeded", "failed", "dead"] },
+            limit: { type: "integer", minimum: 1, maximum: 1000 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { app, failed, status, limit } = request.query;
+      const runs = await queueOf(ctx).listRuns({
+        workspace: ctx.workspace,
+        app: app?.toUpperCase(),
+        actor: request.user.isAdmin ? undefined : request.user.id,
+        failedOnly: failed === "true",
+        status: status as never,
+        limit,
+      });
+      return { runs };
     },
   );
 }

@@ -31,6 +31,7 @@ export const multiBody = {
     properties: {
       transition: { type: "string", minLength: 1, maxLength: 64 },
       id: { type: "string", maxLength: 100 },
+      ids: { type: "array", minItems: 1, maxItems: 1000, items: { type: "string", maxLength: 100 } },
       app_alias: FIELD,
       workspace_alias: FIELD,
     },
@@ -42,6 +43,7 @@ export const actionBody = {
   type: "object",
   properties: {
     id: { type: "string", maxLength: 100 },
+    ids: { type: "array", minItems: 1, maxItems: 1000, items: { type: "string", maxLength: 100 } },
     values: { type: "object", additionalProperties: true },
   },
 } as const;

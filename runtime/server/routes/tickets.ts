@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
-import { appByAlias, type ServerContext } from "../context.ts";
+import { appByAlias, checkRead, readableApps, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
 import type { HistoryEntry } from "../../store/index.ts";
@@ -52,13 +52,16 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
     if (!words || !String(words).trim())
       throw new RuntimeError("bad_request", 'Send the words to search for: { "query": "acme invoice" }.');
     const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
-    const records = await ctx.store.searchRecords({
+    if (app) await checkRead(ctx, request.user, app);
+    const readable = new Set(await readableApps(ctx, request.user));
+    const found = await ctx.store.searchRecords({
       workspace: ctx.workspace,
       app,
       text: String(words),
       limit: Math.min(limitRecords ?? 10, MAX_LIMIT),
       offset: skipRecords ?? 0,
     });
+    const records = found.filter((record) => readable.has(record.app));
     return viewsOf(ctx, records, request.user);
   });
 
@@ -74,12 +77,13 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
           'Name the record: { "id": "<record id>" } or { "ids": [...] }.',
         );
       const entries = [];
+      const readable = new Set(await readableApps(ctx, request.user));
       for (const recordId of recordIds.slice(0, 100)) {
         for (const entry of await ctx.store.history(ctx.workspace, recordId, {
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
-          entries.push(historyView(entry));
+          if (readable.has(entry.app)) entries.push(historyView(entry));
         }
       }
       return entries;

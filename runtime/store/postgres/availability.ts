@@ -42,7 +42,8 @@ export function storeUnavailable(): RuntimeError {
 /** Errors of the store's own making, in the registry's words; anything else passes through. */
 export function translateStoreError(error: unknown): unknown {
   if (isRuntimeError(error)) return error;
-  if (isConnectionError(error)) return storeUnavailable();
+  // the driver's error stays as `cause`: opening the store names what failed (host, port, database)
+  if (isConnectionError(error)) return Object.assign(storeUnavailable(), { cause: error });
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "55P03")
     return new RuntimeError(

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
-import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
+import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
 import { inTransaction } from "./transaction.ts";
 
@@ -112,13 +112,15 @@ async function deleteAll(
 }
 
 async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: string): Promise<void> {
-  const entries = changes.writes.map((write) => ({
-    record_id: write.id,
-    app: write.app,
-    revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
-    transition: write.transition,
-    changes: write.kind === "delete" ? [] : write.changes,
-  }));
+  const entries = changes.writes
+    .filter((write) => !write.skipHistory)
+    .map((write) => ({
+      record_id: write.id,
+      app: write.app,
+      revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
+      transition: write.transition,
+      changes: write.kind === "delete" ? [] : write.changes,
+    }));
   for (const batch of chunks(entries)) {
     await client.query(
       `INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id)
@@ -127,6 +129,32 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
       [JSON.stringify(batch), changes.workspace, changes.actor, changes.action, now, changes.runId],
     );
   }
+}
+
+export async function insertRun(client: Client, run: ActionRunLog): Promise<void> {
+  await client.query(
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      run.id,
+      run.workspace,
+      run.app,
+      run.action,
+      run.recordId,
+      run.source,
+      run.actor,
+      run.startedAt,
+      run.finishedAt,
+      run.ok,
+      run.errorCode,
+      run.errorMessage,
+      JSON.stringify(run.logs),
+      JSON.stringify(run.httpCalls),
+      run.cpuMs ?? null,
+      run.heapMb ?? null,
+      run.errorStack ?? null,
+    ],
+  );
 }
 
 /** Deadlock / serialization failure: another commit touched the same rows at the same time. */
@@ -154,10 +182,12 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
     await updateAll(client, changes, of("update"), now);
     await deleteAll(client, changes, of("delete"), now);
     await writeHistory(client, changes, now);
+    if (changes.run) await insertRun(client, changes.run);
     await client.query(
       "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
       [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],
     );
+    for (const extra of changes.extras ?? []) await extra.postgres(client);
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

@@ -22,7 +22,8 @@ import { runListSql } from "../run-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../types.ts";
-import { commitChangeSet, nextValue } from "./commit.ts";
+import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
 import { migrate } from "./migrate.ts";
 import { guardMethods, translateStoreError } from "./availability.ts";
@@ -50,8 +51,22 @@ export async function openPostgresStore(
   }
   const all = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
 
+  let n = 0;
+  const numbered = (sql: string) => {
+    n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
   const store: Store = {
     kind: "postgres",
+    handle: { engine: "postgres", pool },
+    // guardMethods below wraps the store's own methods; the directory's queries translate here.
+    directory: createDirectory(async (sql, params) => {
+      try {
+        return await all(numbered(sql), params);
+      } catch (error) {
+        throw translateStoreError(error);
+      }
+    }),
     async getRecord(workspace, id) {
       const rows = await all("SELECT * FROM records WHERE workspace = $1 AND id = $2", [workspace, id]);
       return rows[0] ? rowToRecord(rows[0]) : null;
@@ -126,30 +141,15 @@ export async function openPostgresStore(
       const rows = await all("SELECT * FROM auth_tokens WHERE token_hash = $1", [tokenHash]);
       return rows[0] ? rowToToken(rows[0]) : null;
     },
+    async listTokens() {
+      return (await all("SELECT * FROM auth_tokens ORDER BY created_at, id", [])).map(rowToToken);
+    },
+    async deleteToken(id) {
+      const result = await pool.query("DELETE FROM auth_tokens WHERE id = $1", [id]);
+      return (result.rowCount ?? 0) > 0;
+    },
     async recordRun(run) {
-      await pool.query(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [
-          run.id,
-          run.workspace,
-          run.app,
-          run.action,
-          run.recordId,
-          run.source,
-          run.actor,
-          run.startedAt,
-          run.finishedAt,
-          run.ok,
-          run.errorCode,
-          run.errorMessage,
-          JSON.stringify(run.logs),
-          JSON.stringify(run.httpCalls),
-          run.cpuMs ?? null,
-          run.heapMb ?? null,
-          run.errorStack ?? null,
-        ],
-      );
+      await insertRun(pool, run);
     },
     async listRuns(query) {
       const { sql, params } = runListSql(query, (index) => `$${index}`, "seq");

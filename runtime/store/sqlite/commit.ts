@@ -5,7 +5,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
+import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
 import type { Prepare } from "./statements.ts";
@@ -84,6 +84,31 @@ function writeHistory(
   );
 }
 
+export function insertRun(prepare: Prepare, run: ActionRunLog): void {
+  prepare(
+    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    run.id,
+    run.workspace,
+    run.app,
+    run.action,
+    run.recordId,
+    run.source,
+    run.actor,
+    run.startedAt,
+    run.finishedAt,
+    run.ok ? 1 : 0,
+    run.errorCode,
+    run.errorMessage,
+    JSON.stringify(run.logs),
+    JSON.stringify(run.httpCalls),
+    run.cpuMs ?? null,
+    run.heapMb ?? null,
+    run.errorStack ?? null,
+  );
+}
+
 export function commitChangeSet(
   db: DatabaseSync,
   prepare: Prepare,
@@ -108,15 +133,17 @@ export function commitChangeSet(
       const touched: string[] = [];
       for (const write of changes.writes) {
         const revision = applyWrite(prepare, changes, write, now);
-        if (revision !== null) writeHistory(prepare, changes, write, revision, now);
+        if (revision !== null && !write.skipHistory) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
       }
       prepare(
         "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
       ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
+      for (const extra of changes.extras ?? []) extra.sqlite(db);
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );
+      if (changes.run) insertRun(prepare, changes.run);
       db.exec("COMMIT");
       return records;
     } catch (error) {

@@ -23,7 +23,8 @@ import type {
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
-import { commitChangeSet } from "./commit.ts";
+import { commitChangeSet, insertRun } from "./commit.ts";
+import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
 import { statementCache } from "./statements.ts";
@@ -67,6 +68,11 @@ function migrate(db: DatabaseSync): void {
   }
 }
 
+/** The database file of the embedded store in a data folder. */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, "comind.sqlite");
+}
+
 export interface SqliteStoreOptions {
   /** How long a call waits for another process's write lock before failing with store_busy. */
   busyWaitMs?: number;
@@ -75,7 +81,7 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<Store> {
   const busyWaitMs = options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS;
   mkdirSync(join(dataDir, "files"), { recursive: true });
-  const db = new DatabaseSync(join(dataDir, "comind.sqlite"), { timeout: BUSY_TIMEOUT_MS });
+  const db = new DatabaseSync(sqliteFile(dataDir), { timeout: BUSY_TIMEOUT_MS });
   await whenUnlocked(() => db.exec("PRAGMA journal_mode = WAL"), busyWaitMs);
   db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
   await whenUnlocked(() => migrate(db), busyWaitMs);
@@ -84,6 +90,10 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
 
   const store: Store = {
     kind: "sqlite",
+    handle: { engine: "sqlite", db },
+    directory: createDirectory(
+      async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
+    ),
     async getRecord(workspace, id) {
       const row = prepare("SELECT * FROM records WHERE workspace = ? AND id = ?").get(workspace, id);
       return row ? rowToRecord(row) : null;
@@ -183,29 +193,14 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       const row = prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
       return row ? rowToToken(row) : null;
     },
+    async listTokens() {
+      return prepare("SELECT * FROM auth_tokens ORDER BY created_at, id").all().map(rowToToken);
+    },
+    async deleteToken(id: string) {
+      return Number(prepare("DELETE FROM auth_tokens WHERE id = ?").run(id).changes) > 0;
+    },
     async recordRun(run: ActionRunLog) {
-      prepare(
-        `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        run.id,
-        run.workspace,
-        run.app,
-        run.action,
-        run.recordId,
-        run.source,
-        run.actor,
-        run.startedAt,
-        run.finishedAt,
-        run.ok ? 1 : 0,
-        run.errorCode,
-        run.errorMessage,
-        JSON.stringify(run.logs),
-        JSON.stringify(run.httpCalls),
-        run.cpuMs ?? null,
-        run.heapMb ?? null,
-        run.errorStack ?? null,
-      );
+      insertRun(prepare, run);
     },
     async listRuns(query: RunQuery) {
       const { sql, params } = runListSql(query, () => "?", "rowid");

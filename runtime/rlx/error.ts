@@ -1,5 +1,5 @@
 /** A malformed rlx filter: a 400 naming the position, never a 500. */
-import { RuntimeError } from "../../errors.ts";
+import { RuntimeError } from "../errors.ts";
 
 export class RlxError extends RuntimeError {
   readonly position: number;

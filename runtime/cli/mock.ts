@@ -1,0 +1,53 @@
+/**
+ * `comind-runtime mock crm [--port 4000] [--api-key KEY]`: the CRM that the README's
+ * `sync_contacts` walkthrough calls, on 127.0.0.1 until Ctrl-C.
+ */
+import type { Command } from "commander";
+import { startMockCrm } from "../mock/index.ts";
+import { withHelp } from "./help.ts";
+import { UsageError, writeJson, writeOut } from "./output.ts";
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new UsageError(`--port must be a port number, got "${value}".`);
+  return parsed;
+}
+
+export function registerMock(program: Command): void {
+  const mock = program.command("mock").description("run a mock third-party API on 127.0.0.1");
+  const crm = mock
+    .command("crm")
+    .description("the CRM of seed 001 (GET /api/v2/contacts with X-API-Key) for `run ... sync_contacts`")
+    .option("--port <n>", "port (0 = any free port)", port, 4000)
+    .option("--api-key <key>", "the X-API-Key it accepts", "your-key")
+    .option("--json", "print { url, apiKey } as JSON once it listens");
+  withHelp(crm, {
+    exitCodes: { 0: "stopped by Ctrl-C / SIGTERM", 2: "bad usage, or the port is taken" },
+    examples: ["npx comind-runtime mock crm --port 4000 --api-key your-key"],
+  });
+  crm.action(async (flags: { port: number; apiKey: string; json?: boolean }) => {
+    let server: Awaited<ReturnType<typeof startMockCrm>>;
+    try {
+      server = await startMockCrm({ apiKey: flags.apiKey, port: flags.port });
+    } catch (error) {
+      throw new UsageError(
+        `Cannot listen on 127.0.0.1:${flags.port} (${(error as NodeJS.ErrnoException).code ?? "error"}): pick another --port.`,
+      );
+    }
+    if (flags.json) await writeJson({ url: server.url, apiKey: server.apiKey });
+    else
+      await writeOut(
+        `Mock CRM on ${server.url} (X-API-Key: ${server.apiKey}, ${server.contacts.length} contacts). Ctrl-C stops it.`,
+      );
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+  });
+  withHelp(mock, {
+    exitCodes: { 2: "no mock named" },
+    examples: ["npx comind-runtime mock crm --port 4000"],
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * The shared queue: graphile-worker on the store's Postgres database. Jobs live in graphile's own
+ * schema (SKIP LOCKED, LISTEN/NOTIFY); each job names one attempt of a run in `queue_runs`, so
+ * enqueueing joins the store's transaction through graphile's `add_job` SQL function. Jobs of one
+ * record run one after another on every node (a Postgres advisory lock per record), so they never
+ * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
+ * another node; the run's commit mark keeps it from applying twice.
+ */
+import { Logger, runMigrations } from "graphile-worker";
+import pg from "pg";
+import { RuntimeError } from "../errors.ts";
+import {
+  alreadyCommitted,
+  forgetTicksParams,
+  finishParams,
+  insertRunParams,
+  listSql,
+  publicRun,
+  rowToRun,
+  SQL,
+  toPg,
+} from "./run-sql.ts";
+import { type JobPayload, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import type { NewRun, Queue } from "./types.ts";
+
+export interface GraphileQueueOptions {
+  databaseUrl: string;
+  /** graphile-worker's schema (default graphile_worker); tests use one per file. */
+  schema?: string;
+  concurrency: number;
+  lockTimeoutMs: number;
+  pollMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+type Client = pg.Pool | pg.PoolClient;
+
+export async function createGraphileQueue(store: pg.Pool, options: GraphileQueueOptions): Promise<Queue> {
+  const schema = options.schema ?? "graphile_worker";
+  if (!SCHEMA_NAME.test(schema))
+    throw new RuntimeError(
+      "bad_request",
+      `Queue schema "${schema}" must be lower-case letters, digits or _.`,
+    );
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 4 });
+  // A dropped idle connection is replaced by the pool; a client's own error ends only its query.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  const quiet = new Logger(() => (level, message) => {
+    if (level === "error" || level === "warning") options.onError?.(new Error(`graphile-worker: ${message}`));
+  });
+  await runMigrations({ pgPool: pool, schema, logger: quiet });
+  const now = () => new Date().toISOString();
+  const q = async (client: Client, sql: string, params: unknown[]) =>
+    (await client.query(toPg(sql), params)).rows;
+  const addJob = (client: Client, runId: string, attempt: number, runAt: Date, recordId?: string) =>
+    client.query(`SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10)`, [
+      TASK,
+      JSON.stringify({ runId, attempt, recordId: recordId ?? null } satisfies JobPayload),
+      runAt.toISOString(),
+    ]);
+  const insertRun = async (client: Client, run: NewRun): Promise<boolean> => {
+    const inserted = await q(client, SQL.insertRun, insertRunParams(run, now()));
+    if (inserted.length === 0) return false;
+    await addJob(client, run.runId, 1, run.runAt ?? new Date(), run.recordId);
+    return true;
+  };
+  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await store.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  let runner: { stop(): Promise<void> } | null = null;
+
+  return {
+    engine: "postgres",
+    commitExtra: ({ enqueue, commitOf }) => ({
+      sqlite() {
+        throw new Error("the Postgres queue cannot join a SQLite transaction");
+      },
+      async postgres(client) {
+        if (commitOf && (await client.query(toPg(SQL.markCommitted), [now(), commitOf])).rowCount !== 1)
+          throw alreadyCommitted(commitOf);
+        for (const run of enqueue) await insertRun(client, run);
+      },
+    }),
+    add: async (run) => ({
+      runId: run.runId,
+      deduped: !(await inTransaction((client) => insertRun(client, run))),
+    }),
+    addTick: (scheduleId, tick, runs) =>
+      inTransaction(async (client) => {
+        if ((await q(client, SQL.claimTick, [scheduleId, tick, now()])).length === 0) return false;
+        await q(client, SQL.forgetTicks, forgetTicksParams(scheduleId, tick));
+        for (const run of runs) await insertRun(client, run);
+        return true;
+      }),
+    lastTick: async (scheduleId) => {
+      const rows = await q(store, SQL.lastTick, [scheduleId]);
+      return rows[0]?.tick ? String(rows[0].tick) : null;
+    },
+    retry: (runId, attempt, runAt, error) =>
+      inTransaction(async (client) => {
+        await q(client, SQL.retry, [attempt, error.code, error.message, now(), runId]);
+        const rows = await q(client, SQL.get, [runId]);
+        await addJob(
+          client,
+          runId,
+          attempt,
+          runAt,
+          rows[0]?.record_id ? String(rows[0].record_id) : undefined,
+        );
+      }),
+    start: async (job) => {
+      const rows = await q(store, SQL.start, [now(), job.runId, job.attempt]);
+      return rows[0] ? rowToRun(rows[0]) : null;
+    },
+    finish: async (runId, patch) => {
+      await q(store, SQL.finish, finishParams(runId, patch, now()));
+    },
+    getRun: async (runId) => {
+      const rows = await q(store, SQL.get, [runId]);
+      return rows[0] ? rowToRun(rows[0]) : null;
+    },
+    listRuns: async (query) => {
+      const { sql, params } = listSql(query);
+      return (await q(store, sql, params)).map((row) => publicRun(rowToRun(row)));
+    },
+    rememberDelivery: (signature, windowMs) =>
+      inTransaction(async (client) => {
+        await q(client, SQL.forgetDeliveries, [new Date(Date.now() - windowMs).toISOString()]);
+        return (await q(client, SQL.rememberDelivery, [signature, now()])).length === 1;
+      }),
+    async work(handler) {
+      runner = await startGraphileRunner(
+        {
+          pool,
+          schema,
+          concurrency: options.concurrency,
+          lockTimeoutMs: options.lockTimeoutMs,
+          pollMs: options.pollMs,
+          logger: quiet,
+          onError: options.onError,
+        },
+        handler,
+      );
+    },
+    async close() {
+      await runner?.stop();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The job queue: async actions, retries, schedules, webhooks. graphile-worker on Postgres, an
+ * in-process runner on SQLite, one `Queue` interface (see types.ts).
+ *
+ * @example
+ *   const queue = await openQueue(store, { concurrency: 4 });
+ *   const node = startJobNode(runtime, queue, logger); // takes jobs, walks schedules
+ *   await node.stop();
+ */
+import type { ActionRuntime } from "../actions/index.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Store } from "../store/index.ts";
+import { runJob } from "./run-job.ts";
+import { startScheduler, type SchedulerLog } from "./scheduler.ts";
+import { createSqliteQueue } from "./sqlite-queue.ts";
+import type { Queue } from "./types.ts";
+
+export type * from "./types.ts";
+export {
+  signWebhook,
+  verifyWebhook,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  TOLERANCE_MS,
+} from "./webhook-signature.ts";
+export {
+  parseQueueSettings,
+  backoffMs,
+  DEFAULT_RETRIES,
+  type QueueSettings,
+  type ScheduleSpec,
+} from "./settings.ts";
+export { runJob, RETRYABLE_CODES } from "./run-job.ts";
+export { startScheduler, SCHEDULER_USER } from "./scheduler.ts";
+export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
+
+export interface QueueOptions {
+  /** Jobs one node runs at a time. */
+  concurrency?: number;
+  /** A job locked longer than this (its node died) is taken by another node. Default 5 minutes. */
+  lockTimeoutMs?: number;
+  /** graphile-worker's schema on Postgres (default graphile_worker). */
+  graphileSchema?: string;
+  /** How often idle workers look for due jobs (new jobs wake them at once). */
+  pollMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60 * 1000;
+
+export async function openQueue(store: Store, options: QueueOptions = {}): Promise<Queue> {
+  const handle = store.handle;
+  if (!handle) throw new RuntimeError("queue_unavailable", "This store has no database the queue can use.");
+  const concurrency = Math.max(options.concurrency ?? 4, 1);
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  if (handle.engine === "sqlite")
+    return createSqliteQueue(handle.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs });
+  const { createGraphileQueue } = await import("./graphile-queue.ts");
+  const databaseUrl = (handle.pool as unknown as { options: { connectionString: string } }).options
+    .connectionString;
+  return createGraphileQueue(handle.pool, {
+    databaseUrl,
+    schema: options.graphileSchema,
+    concurrency,
+    lockTimeoutMs,
+    pollMs: options.pollMs,
+    onError: options.onError,
+  });
+}
+
+/** Makes this process a queue node: takes jobs and walks the apps' schedules. */
+export async function startJobNode(
+  runtime: ActionRuntime,
+  queue: Queue,
+  log: SchedulerLog,
+): Promise<{ stop(): Promise<void> }> {
+  runtime.useQueue(queue);
+  await queue.work((job) => runJob(runtime, queue, job));
+  const stopScheduler = startScheduler(runtime, queue, log);
+  return {
+    async stop() {
+      stopScheduler();
+      await queue.close();
+    },
+  };
+}

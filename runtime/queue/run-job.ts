@@ -1,0 +1,107 @@
+/**
+ * One attempt of a queued run: mark it running, run the action with the run's commit mark in its
+ * transaction, then record the outcome — succeeded, retried with backoff (retryable errors and
+ * ComindServer.retryLater), failed, or dead once the attempts are used up.
+ */
+import type { ActionResult, ActionRuntime } from "../actions/index.ts";
+import { isRuntimeError } from "../errors.ts";
+import { backoffMs, DEFAULT_RETRIES } from "./settings.ts";
+import type { JobRef, Queue, StoredRun } from "./types.ts";
+
+/** Errors worth another attempt: the cause is outside the logic and may go away. */
+export const RETRYABLE_CODES = new Set([
+  "network_error",
+  "conflict",
+  "worker_crashed",
+  "store_unavailable",
+  "commit_unknown",
+]);
+
+/**
+ * `timeout` is retried when an outbound request timed out; an action that ran past its own CPU or
+ * wall-clock limit would only do it again.
+ */
+function isRetryable(result: Extract<ActionResult, { ok: false }>): boolean {
+  if (result.retry) return true;
+  if (result.error.code === "timeout") return result.httpCalls.some((call) => call.error === "timeout");
+  return RETRYABLE_CODES.has(result.error.code);
+}
+
+function resultDoc(run: StoredRun, result: ActionResult): Record<string, unknown> {
+  return result.ok
+    ? {
+        ok: true,
+        entity: result.entity,
+        logs: result.logs,
+        runId: run.runId,
+        created: result.created,
+        httpCalls: result.httpCalls,
+      }
+    : { ok: false, error: result.error, logs: result.logs, runId: run.runId, httpCalls: result.httpCalls };
+}
+
+export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef): Promise<void> {
+  const run = await queue.start(job);
+  if (!run) return; // a stale job: the run finished, or a later attempt is queued
+  if (run.committed) {
+    await queue.finish(run.runId, { status: "succeeded" });
+    return;
+  }
+  const app = runtime.apps.get(run.app);
+  if (!app?.actionUids.has(run.action)) {
+    const error = {
+      code: "unknown_action",
+      message: `${run.app} ${run.action} is not installed on this node.`,
+    };
+    await queue.finish(run.runId, {
+      status: "failed",
+      error,
+      result: { ok: false, error, runId: run.runId },
+    });
+    return;
+  }
+  let result: ActionResult;
+  try {
+    result = await runtime.run({
+      app: run.app,
+      action: run.action,
+      recordId: run.spec.recordId,
+      values: run.spec.values ?? {},
+      user: run.spec.user,
+      source: run.source,
+      job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
+    });
+  } catch (error) {
+    if (!isRuntimeError(error)) throw error;
+    const failure = { code: error.code, message: error.message };
+    await queue.finish(run.runId, {
+      status: "failed",
+      error: failure,
+      result: { ok: false, error: failure },
+    });
+    return;
+  }
+  if (result.ok) {
+    await queue.finish(run.runId, { status: "succeeded", result: resultDoc(run, result), error: null });
+    return;
+  }
+  // The commit mark says an earlier attempt (on a node that died after committing) already applied it.
+  if ((await queue.getRun(run.runId))?.committed) {
+    await queue.finish(run.runId, { status: "succeeded", error: null });
+    return;
+  }
+  const error = result.retry
+    ? { code: "retry_later", message: result.retry.reason || "ComindServer.retryLater" }
+    : { code: result.error.code, message: result.error.message };
+  const retryable = isRetryable(result);
+  if (retryable && job.attempt < run.maxAttempts) {
+    const delay = result.retry?.afterMs ?? backoffMs(app.queue.retries ?? DEFAULT_RETRIES, job.attempt);
+    await queue.retry(run.runId, job.attempt + 1, new Date(Date.now() + delay), error);
+    return;
+  }
+  await queue.finish(run.runId, {
+    status: retryable ? "dead" : "failed",
+    error,
+    result: resultDoc(run, result),
+  });
+}

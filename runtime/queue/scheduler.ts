@@ -1,0 +1,117 @@
+/**
+ * Schedules of settings/index.ts. Every node walks every schedule's ticks (croner, UTC) and tries
+ * to claim each tick: the claim is a unique row per schedule and tick, inserted in the same
+ * transaction as the tick's runs, so exactly one node runs each tick however many there are.
+ * After downtime the missed ticks are run once (the latest, `backfill: true`) or reported.
+ */
+import { randomUUID } from "node:crypto";
+import { Cron } from "croner";
+import type { Caller } from "../access/index.ts";
+import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
+import { parseRlx } from "../rlx/index.ts";
+import type { ScheduleSpec } from "./settings.ts";
+import type { NewRun, Queue } from "./types.ts";
+
+export const SCHEDULER_USER: Caller = { id: "scheduler", name: "Scheduler", isAdmin: true };
+/** Missed ticks counted at start-up at most (older ones are not looked at). */
+const MAX_MISSED = 10_000;
+const MAX_RECORDS_PER_TICK = 10_000;
+
+export interface SchedulerLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+async function runsFor(
+  runtime: ActionRuntime,
+  app: LoadedApp,
+  spec: ScheduleSpec,
+  tick: string,
+): Promise<NewRun[]> {
+  const base = {
+    workspace: runtime.config.workspace,
+    app: app.alias,
+    action: spec.action,
+    user: SCHEDULER_USER,
+    source: "schedule",
+    maxAttempts: app.queue.retries.maxAttempts,
+    tick,
+  };
+  if (spec.records === "new") return [{ ...base, runId: randomUUID() }];
+  const filter = parseRlx(spec.records, { currentUser: SCHEDULER_USER.id });
+  const records = await runtime.config.store.findRecords({
+    workspace: runtime.config.workspace,
+    app: app.alias,
+    filter,
+    limit: MAX_RECORDS_PER_TICK,
+  });
+  return records.map((record) => ({ ...base, runId: randomUUID(), recordId: record.id }));
+}
+
+function missedTicks(cron: Cron, since: Date, now: Date): Date[] {
+  const missed: Date[] = [];
+  let cursor = since;
+  while (missed.length < MAX_MISSED) {
+    const next = cron.nextRun(cursor);
+    if (!next || next > now) break;
+    missed.push(next);
+    cursor = next;
+  }
+  return missed;
+}
+
+/** Starts walking every schedule of the runtime's apps; returns a stop function. */
+export function startScheduler(runtime: ActionRuntime, queue: Queue, log: SchedulerLog): () => void {
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  const claim = async (app: LoadedApp, spec: ScheduleSpec, tick: Date) => {
+    const iso = tick.toISOString();
+    try {
+      await queue.addTick(spec.id, iso, await runsFor(runtime, app, spec, iso));
+    } catch (error) {
+      log.error(
+        { schedule: spec.id, tick: iso, error: String(error) },
+        "schedule tick could not be enqueued",
+      );
+    }
+  };
+  const walk = (app: LoadedApp, spec: ScheduleSpec, cron: Cron, cursor: Date) => {
+    if (stopped) return;
+    const next = cron.nextRun(cursor);
+    if (!next) return;
+    const timer = setTimeout(
+      async () => {
+        timers.delete(timer);
+        await claim(app, spec, next);
+        walk(app, spec, cron, next);
+      },
+      Math.max(next.getTime() - Date.now(), 0),
+    );
+    timers.add(timer);
+  };
+  const begin = async (app: LoadedApp, spec: ScheduleSpec) => {
+    const cron = new Cron(spec.cron, { paused: true, timezone: "UTC" });
+    const now = new Date();
+    const last = await queue.lastTick(spec.id);
+    const missed = last ? missedTicks(cron, new Date(last), now) : [];
+    if (missed.length > 0 && spec.backfill) await claim(app, spec, missed[missed.length - 1]);
+    else if (missed.length > 0)
+      log.warn(
+        { schedule: spec.id, missed: missed.length, from: missed[0].toISOString() },
+        "schedule ticks were missed while no node ran (backfill: false, so they are not run)",
+      );
+    walk(app, spec, cron, now);
+  };
+  for (const app of runtime.apps.values()) {
+    for (const spec of app.queue.schedules) {
+      begin(app, spec).catch((error) =>
+        log.error({ schedule: spec.id, error: String(error) }, "schedule could not start"),
+      );
+    }
+  }
+  return () => {
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The embedded queue: jobs in a `queue_jobs` table of the store's SQLite file, taken by an
+ * in-process runner (one node). Every write is synchronous on the store's connection, so it
+ * never interleaves with another transaction of the same connection. Jobs of one record run one
+ * after another (a job whose record is busy is left for later), so they never conflict.
+ */
+import { randomUUID } from "node:crypto";
+import type { DatabaseSync } from "node:sqlite";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  forgetTicksParams,
+  insertRunParams,
+  finishParams,
+  listSql,
+  rowToRun,
+  SQL,
+  alreadyCommitted,
+  publicRun,
+} from "./run-sql.ts";
+import type { JobRef, NewRun, Queue } from "./types.ts";
+
+export interface SqliteQueueOptions {
+  concurrency: number;
+  /** How often idle runners look for due jobs (a job added on this node wakes them at once). */
+  pollMs?: number;
+  /** A job locked longer than this (a runner that died) is taken again. */
+  lockTimeoutMs: number;
+}
+
+type Row = Record<string, unknown>;
+
+export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions): Queue {
+  const workerId = randomUUID();
+  const pollMs = options.pollMs ?? 250;
+  const now = () => new Date().toISOString();
+  const sleepers = new Set<() => void>();
+  const wake = () => {
+    for (const resume of sleepers) resume();
+  };
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+
+  const inTransaction = <T>(work: () => T): T => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  };
+  /** Inserts the run and its first job; false when its key is pending already. */
+  const insertRun = (run: NewRun): boolean => {
+    const inserted = db.prepare(SQL.insertRun).get(...(insertRunParams(run, now()) as never[]));
+    if (!inserted) return false;
+    insertJob(run.runId, 1, run.runAt ?? new Date());
+    return true;
+  };
+  const insertJob = (runId: string, attempt: number, runAt: Date) => {
+    db.prepare("INSERT INTO queue_jobs (run_id, attempt, run_at) VALUES (?, ?, ?)").run(
+      runId,
+      attempt,
+      runAt.getTime(),
+    );
+    wake();
+  };
+  const busyRecords = new Set<string>();
+  const claim = (): (JobRef & { id: number; recordId: string | null }) | null => {
+    const at = Date.now();
+    const busy = [...busyRecords];
+    const row = db
+      .prepare(
+        `UPDATE queue_jobs SET locked_at = ?, locked_by = ? WHERE id = (
+           SELECT j.id FROM queue_jobs j JOIN queue_runs r ON r.run_id = j.run_id
+           WHERE j.run_at <= ? AND (j.locked_at IS NULL OR j.locked_at < ?)
+             AND (r.record_id IS NULL OR r.record_id NOT IN (${busy.map(() => "?").join(", ")}))
+           ORDER BY j.run_at, j.id LIMIT 1)
+         RETURNING id, run_id, attempt, (SELECT record_id FROM queue_runs WHERE run_id = queue_jobs.run_id) AS record_id`,
+      )
+      .get(at, workerId, at, at - options.lockTimeoutMs, ...busy) as Row | undefined;
+    if (!row) return null;
+    const recordId = row.record_id == null ? null : String(row.record_id);
+    if (recordId) busyRecords.add(recordId);
+    return { id: Number(row.id), runId: String(row.run_id), attempt: Number(row.attempt), recordId };
+  };
+  const loop = async (handler: (job: JobRef) => Promise<void>) => {
+    while (!stopping) {
+      const job = claim();
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const resume = () => {
+            clearTimeout(timer);
+            sleepers.delete(resume);
+            resolve();
+          };
+          const timer = setTimeout(resume, pollMs);
+          sleepers.add(resume);
+        });
+        continue;
+      }
+      try {
+        await handler(job);
+        db.prepare("DELETE FROM queue_jobs WHERE id = ?").run(job.id);
+      } catch {
+        // The handler records outcomes itself; a host failure leaves the job to be taken again.
+        db.prepare("UPDATE queue_jobs SET locked_at = NULL, run_at = ? WHERE id = ?").run(
+          Date.now() + 5_000,
+          job.id,
+        );
+        await sleep(pollMs);
+      } finally {
+        if (job.recordId) busyRecords.delete(job.recordId);
+        wake(); // a job waiting for this record may go now
+      }
+    }
+  };
+
+  return {
+    engine: "sqlite",
+    commitExtra: ({ enqueue, commitOf }) => ({
+      sqlite() {
+        if (commitOf && db.prepare(SQL.markCommitted).run(now(), commitOf).changes !== 1)
+          throw alreadyCommitted(commitOf);
+        for (const run of enqueue) insertRun(run);
+      },
+      postgres: async () => {
+        throw new Error("the SQLite queue cannot join a Postgres transaction");
+      },
+    }),
+    add: async (run) => ({ runId: run.runId, deduped: !inTransaction(() => insertRun(run)) }),
+    addTick: async (schedule, tick, runs) =>
+      inTransaction(() => {
+        if (!db.prepare(SQL.claimTick).get(schedule, tick, now())) return false;
+        db.prepare(SQL.forgetTicks).run(...(forgetTicksParams(schedule, tick) as never[]));
+        for (const run of runs) insertRun(run);
+        return true;
+      }),
+    lastTick: async (schedule) => {
+      const row = db.prepare(SQL.lastTick).get(schedule) as Row | undefined;
+      return row?.tick ? String(row.tick) : null;
+    },
+    retry: async (runId, attempt, runAt, error) =>
+      inTransaction(() => {
+        db.prepare(SQL.retry).run(attempt, error.code, error.message, now(), runId);
+        insertJob(runId, attempt, runAt);
+      }),
+    start: async (job) => {
+      const row = db.prepare(SQL.start).get(now(), job.runId, job.attempt) as Row | undefined;
+      return row ? rowToRun(row) : null;
+    },
+    finish: async (runId, patch) => {
+      db.prepare(SQL.finish).run(...(finishParams(runId, patch, now()) as never[]));
+    },
+    getRun: async (runId) => {
+      const row = db.prepare(SQL.get).get(runId) as Row | undefined;
+      return row ? rowToRun(row) : null;
+    },
+    listRuns: async (query) => {
+      const { sql, params } = listSql(query);
+      return (db.prepare(sql).all(...(params as never[])) as Row[]).map((row) => publicRun(rowToRun(row)));
+    },
+    rememberDelivery: async (signature, windowMs) =>
+      inTransaction(() => {
+        db.prepare(SQL.forgetDeliveries).run(new Date(Date.now() - windowMs).toISOString());
+        return Boolean(db.prepare(SQL.rememberDelivery).get(signature, now()));
+      }),
+    async work(handler) {
+      // One node per SQLite file: a job still locked now was left by a process that died.
+      db.prepare(
+        "UPDATE queue_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at IS NOT NULL",
+      ).run();
+      for (let i = 0; i < options.concurrency; i++) loops.push(loop(handler));
+    },
+    async close() {
+      stopping = true;
+      wake();
+      await Promise.all(loops);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The one queue interface: graphile-worker on Postgres, an in-process runner over a jobs table on
+ * SQLite. Both keep each async run's state in `queue_runs` beside the records, so an action's
+ * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
+ */
+import type { Caller } from "../access/index.ts";
+import type { CommitExtra } from "../store/index.ts";
+
+/** What a webhook hands the logic as `ComindServer.request`. */
+export interface InboundRequest {
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
+}
+
+/** A run to enqueue: which action on which record, and when. */
+export interface NewRun {
+  runId: string;
+  workspace: string;
+  app: string;
+  action: string;
+  /** Omitted: the action runs on a new record (an async `add`, a schedule, a webhook). */
+  recordId?: string;
+  values?: Record<string, unknown>;
+  user: Caller;
+  /** "async", "enqueue", "schedule", "webhook". */
+  source: string;
+  maxAttempts: number;
+  runAt?: Date;
+  /** Dedupes: no second pending run with this key in the workspace. */
+  key?: string;
+  request?: InboundRequest;
+  /** The schedule tick a scheduled run belongs to. */
+  tick?: string;
+}
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "dead";
+
+/** One async run as the API and the CLI show it. */
+export interface RunDoc {
+  runId: string;
+  app: string;
+  action: string;
+  recordId: string | null;
+  source: string;
+  /** Who started it (a user id, or "scheduler" / "webhook"). */
+  actor: string;
+  status: RunStatus;
+  attempt: number;
+  maxAttempts: number;
+  createdAt: string;
+  updatedAt: string;
+  tick?: string;
+  error?: { code: string; message: string };
+  /** The synchronous run's document (`ok`, `entity` or `error`, `logs`, ...) once it ran. */
+  result?: Record<string, unknown>;
+}
+
+/** What a worker picks up: one attempt of one run. */
+export interface JobRef {
+  runId: string;
+  attempt: number;
+}
+
+/** A run as stored: the spec it was enqueued with plus its state. */
+export interface StoredRun extends RunDoc {
+  workspace: string;
+  spec: NewRun;
+  committed: boolean;
+}
+
+export interface RunPatch {
+  status: RunStatus;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string } | null;
+}
+
+export interface RunListQuery {
+  workspace: string;
+  app?: string;
+  /** Only runs this user started. */
+  actor?: string;
+  failedOnly?: boolean;
+  status?: RunStatus;
+  limit?: number;
+}
+
+export interface Queue {
+  readonly engine: "sqlite" | "postgres";
+  /**
+   * Rows that join an action's commit: the runs it enqueued (outbox) and, for a job's own run,
+   * its commit mark (a second commit of the same run fails and rolls back).
+   */
+  commitExtra(args: { enqueue: NewRun[]; commitOf?: string }): CommitExtra;
+  /** Enqueues outside an action, in its own transaction; `deduped` when `key` was pending. */
+  add(run: NewRun): Promise<{ runId: string; deduped: boolean }>;
+  /** Claims one schedule tick and enqueues its runs atomically; false when another node had it. */
+  addTick(schedule: string, tick: string, runs: NewRun[]): Promise<boolean>;
+  /** The latest tick any node claimed for a schedule. */
+  lastTick(schedule: string): Promise<string | null>;
+  /** Queues the next attempt of a run at `runAt` (status back to queued). */
+  retry(runId: string, attempt: number, runAt: Date, error: { code: string; message: string }): Promise<void>;
+  /** Marks the attempt as running; false when the job is stale (another attempt or a finished run). */
+  start(job: JobRef): Promise<StoredRun | null>;
+  finish(runId: string, patch: RunPatch): Promise<void>;
+  getRun(runId: string): Promise<StoredRun | null>;
+  listRuns(query: RunListQuery): Promise<RunDoc[]>;
+  /** Remembers a webhook signature; false when it was seen within `windowMs` (a replay). */
+  rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
+  /** Starts taking jobs (at most `concurrency` at a time) and handing them to `handler`. */
+  work(handler: (job: JobRef) => Promise<void>): Promise<void>;
+  /** Stops taking jobs, waits for running ones, releases connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+/**
+ * Async triggers from the REST API (`"async": true` items of tickets/multi, `?async=true` on the
+ * action endpoint): the run is queued and its id returned at once; GET /api/runs/{runId} tells
+ * how it went.
+ */
+import { randomUUID } from "node:crypto";
+import type { Caller } from "../../access/index.ts";
+import { RuntimeError } from "../../errors.ts";
+import type { InboundRequest, Queue } from "../../queue/index.ts";
+import type { ServerContext } from "../context.ts";
+
+export function queueOf(ctx: ServerContext): Queue {
+  if (!ctx.queue)
+    throw new RuntimeError(
+      "queue_unavailable",
+      "This server runs no job queue; run the action without async.",
+    );
+  return ctx.queue;
+}
+
+export async function enqueueRun(
+  ctx: ServerContext,
+  run: {
+    app: string;
+    action: string;
+    recordId?: string;
+    values?: Record<string, unknown>;
+    user: Caller;
+    source: string;
+    request?: InboundRequest;
+  },
+): Promise<string> {
+  const queue = queueOf(ctx);
+  const app = ctx.runtime.apps.get(run.app);
+  if (!app) throw new RuntimeError("not_found", `App ${run.app.slice(0, 40)} is not installed.`);
+  if (!app.actionUids.has(run.action))
+    throw new RuntimeError(
+      "unknown_action",
+      `Action "${run.action.slice(0, 64)}" is not defined in app ${app.alias}.`,
+    );
+  const { runId } = await queue.add({
+    ...run,
+    runId: randomUUID(),
+    workspace: ctx.workspace,
+    maxAttempts: app.queue.retries.maxAttempts,
+  });
+  return runId;
+}

@@ -1,0 +1,77 @@
+/**
+ * POST /api/hooks/{WS}/{APP}/{action}: inbound webhooks. No API token: the sender proves itself
+ * with an HMAC-SHA256 signature of the raw body (the app's settings name the COMIND_SECRET_* that
+ * holds the shared secret), a timestamp within 5 minutes and a signature never seen before.
+ * Answers 202 with the run id at once; the action runs on the queue and reads ComindServer.request.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Caller } from "../../access/index.ts";
+import { RuntimeError } from "../../errors.ts";
+import { SIGNATURE_HEADER, TOLERANCE_MS, verifyWebhook } from "../../queue/index.ts";
+import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { enqueueRun, queueOf } from "./enqueue.ts";
+
+/** Webhook runs act as this system user (like the scheduler): the signature is their proof. */
+export const WEBHOOK_USER: Caller = { id: "webhook", name: "Webhook", isAdmin: true };
+/** Headers the logic never sees (credentials of whatever sits in front of the server). */
+const HIDDEN_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
+
+function visibleHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HIDDEN_HEADERS.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+export async function registerHookRoutes(server: FastifyInstance, ctx: ServerContext): Promise<void> {
+  await server.register(async (hooks) => {
+    // The signature covers the exact bytes sent: keep the body raw, whatever its content type.
+    hooks.removeAllContentTypeParsers();
+    hooks.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+    hooks.post<{ Params: { ws: string; app: string; action: string } }>(
+      "/api/hooks/:ws/:app/:action",
+      { schema: { tags: ["webhooks"] } },
+      async (request, reply) => {
+        checkWorkspace(ctx, request.params.ws);
+        const app = appByAlias(ctx, request.params.app);
+        const hook = app.queue.webhooks.find((entry) => entry.action === request.params.action);
+        if (!hook)
+          throw new RuntimeError(
+            "not_found",
+            `App ${app.alias} has no webhook for action "${request.params.action.slice(0, 64)}" (settings/index.ts webhooks).`,
+          );
+        const secret = ctx.runtime.config.secretSource[hook.secret];
+        if (typeof secret !== "string" || secret === "")
+          throw new RuntimeError(
+            "queue_unavailable",
+            `The webhook's secret ${hook.secret} is not set on this server.`,
+          );
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        verifyWebhook(secret, request.headers, body);
+        const signature = String(request.headers[SIGNATURE_HEADER]);
+        if (
+          !(await queueOf(ctx).rememberDelivery(`${app.alias}:${hook.action}:${signature}`, 2 * TOLERANCE_MS))
+        )
+          throw new RuntimeError(
+            "conflict",
+            "This webhook delivery was received before (same signature); it is not run twice.",
+          );
+        const runId = await enqueueRun(ctx, {
+          app: app.alias,
+          action: hook.action,
+          user: WEBHOOK_USER,
+          source: "webhook",
+          request: {
+            headers: visibleHeaders(request.headers),
+            body: body.toString("utf8"),
+            receivedAt: new Date().toISOString(),
+          },
+        });
+        reply.code(202);
+        return { queued: true, runId };
+      },
+    );
+  });
+}

@@ -1,0 +1,4 @@
+import { POSTGRES } from "../helpers/engines.ts";
+import { queueContract } from "./contract.ts";
+
+queueContract(POSTGRES);
