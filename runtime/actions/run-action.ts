@@ -168,6 +168,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       queryCache: new Map(),
       outbox,
       job,
+      notifications: [],
     };
     const {
       outcome,
@@ -217,6 +218,31 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       return await replay(commit.previous);
     }
     const committed = commit.records;
+    if (scope.notifications.length) {
+      // The run's own log entry was written with the commit; what happened to its e-mails is an
+      // entry of its own, `<runId>~mail` (source "notification"), and is shown with the result.
+      const mailLogs = new LogCapture(limits.maxLogBytes, redact);
+      await config.notifier.deliver(scope.notifications, {
+        store,
+        logs: mailLogs,
+        redact,
+        numberOf: (id) => committed.find((entry) => entry.id === id)?.number ?? null,
+        captionsOf: (alias) =>
+          new Map(
+            config.app(alias).manifest.fields.map((field) => [field.name, field.caption ?? field.name]),
+          ),
+      });
+      for (const entry of mailLogs.entries) logs.write(entry.level, entry.message);
+      await store
+        .recordRun({
+          ...runLog({ ok: true }),
+          id: `${runId}~mail`,
+          source: "notification",
+          logs: mailLogs.entries,
+          httpCalls: [],
+        })
+        .catch(config.onInternalError);
+    }
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved
       ? toEntity(saved.id, saved.fields, saved, app.schema)

@@ -23,6 +23,8 @@ export interface SandboxFlags extends StoreFlags {
   memoryMb?: number;
   workspace: string;
   json?: boolean;
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 function positiveInt(name: string) {
@@ -79,7 +81,21 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
       new Option("--workspace <alias>", "workspace the apps are installed in")
         .env("COMIND_WORKSPACE")
         .default("DEMO"),
-    );
+    )
+    .addOption(
+      new Option("--smtp-url <url>", "SMTP server for __sendNotifications e-mails (unset: logged only)").env(
+        "SMTP_URL",
+      ),
+    )
+    .addOption(new Option("--mail-from <address>", "sender of notification e-mails").env("SMTP_FROM"));
+}
+
+/** SMTP settings of `__sendNotifications`; `log` is the server log (stderr JSON lines by default). */
+export function notificationsFrom(
+  flags: SandboxFlags,
+  log?: (level: "info" | "warn", message: string, details: Record<string, unknown>) => void,
+) {
+  return { smtpUrl: flags.smtpUrl, from: flags.mailFrom, log };
 }
 
 /** Variables the sandbox commands read besides those of their options (for --help). */

@@ -12,6 +12,7 @@ import {
   addSandboxOptions,
   allowHosts,
   limitsFrom,
+  notificationsFrom,
   openStoreFrom,
   SANDBOX_ENV,
   type SandboxFlags,
@@ -107,6 +108,7 @@ export function registerRun(program: Command): void {
       limits: limitsFrom(flags),
       allowHosts: allowHosts(flags),
       envFile: flags.env,
+      notifications: notificationsFrom(flags),
     });
     try {
       let app: LoadedApp;

@@ -4,12 +4,14 @@
  * written before the action commits.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import type { UnitOfWork } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
+import { createDocumentCalls, type DocumentPool } from "./documents/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
@@ -19,6 +21,10 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
+  /** Worker threads of the document helpers (xlsx, zip, PDF). */
+  documents: DocumentPool;
+  /** setComindAuth(): adds the current user's short-lived token (runtime/host/comind-auth.ts). */
+  signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
 }
 
 /**
@@ -49,14 +55,15 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
     ...pureHostCalls,
     "app.secrets": () => ({ ...ctx.secrets }),
-    "http.execute": (spec) => ctx.http.execute(spec),
-    "http.download": (spec) => ctx.http.download(spec),
+    "http.execute": async (spec) => ctx.http.execute(await ctx.signIn(spec)),
+    "http.download": async (spec) => ctx.http.download(await ctx.signIn(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),
     "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
     "files.readCsv": (arg) => ctx.files.readCsv(arg),
     "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
+    ...createDocumentCalls(ctx.files, ctx.documents, ctx.signal),
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),
@@ -83,3 +90,6 @@ export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
 export { pureHostCalls } from "./utils.ts";
 
 export { fileUidOf } from "./file-uid.ts";
+export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
+export { DocumentPool } from "./documents/index.ts";
+export { renderLiquid } from "./liquid.ts";

@@ -50,6 +50,8 @@ export type SandboxOutcome =
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
+      /** What `__sendNotifications` returned (NotifyContext objects, unchecked), sent after the commit. */
+      notifications?: unknown[];
     }
   | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
@@ -75,7 +77,14 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string; recordsJson?: string }
+  | {
+      ok: true;
+      allowed: true;
+      ran: boolean;
+      entityJson: string;
+      recordsJson?: string;
+      notifications?: unknown[];
+    }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -203,7 +212,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    return { ok: true, ran: reply.ran, ...result!, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, ...result!, notifications: reply.notifications, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

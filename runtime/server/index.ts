@@ -117,7 +117,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       security: [{ authCode: [] }, { bearer: [] }],
     },
   });
-  const authenticate = createAuthenticator(options.store, options.oidc);
+  const authenticate = createAuthenticator(options.store, options.oidc, {
+    verifyShortLived: (token) => options.runtime.config.comindAuth.verify(token),
+  });
   server.decorateRequest("user", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {

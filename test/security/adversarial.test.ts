@@ -204,3 +204,18 @@ describe("data", () => {
     expect(await note("csv_ref_traversal")).toMatch(/^threw:not_found:/);
   });
 });
+
+describe("documents, templates and the runtime's own API", () => {
+  it("Liquid templates cannot read files", async () =>
+    expect(await note("liquid_file_read")).toMatch(/^threw:forbidden:Liquid templates cannot read files/));
+  it("Liquid sees only own properties of the vars", async () =>
+    expect(await note("liquid_prototype")).toBe("[]"));
+  it("a Liquid render bomb is stopped by its render limit", async () => {
+    const item = await fails("liquid_render_bomb", "limit_exceeded");
+    expect(item.error.message).toMatch(/LiquidParser\.parse went over a limit/);
+  });
+  it("setComindAuth never sends the user's token to another server", async () => {
+    expect(await note("comind_auth_elsewhere", s.other.url)).toMatch(/^threw:forbidden:.*own REST API only/);
+    expect(await note("comind_auth_elsewhere", `${s.forbidden.url}`)).toMatch(/^threw:forbidden:/);
+  });
+});

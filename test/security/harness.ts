@@ -87,6 +87,7 @@ export async function startStage(limits: Partial<SandboxLimits> = STAGE_LIMITS):
     dataDir: t.dataDir,
   });
   const address = await server.listen({ port: 0, host: "127.0.0.1" });
+  t.runtime.servesAt(address);
   const token = await createToken(t.store, { id: "attacker", name: "Attacker" });
   const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
 
