@@ -1,13 +1,13 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
 import type { Dispatcher } from "undici";
-import type { SecretSource } from "../host/secrets.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { SecretSource } from "../host/index.ts";
+import type { Redactor } from "../host/index.ts";
 import type { Notifier } from "../notify/index.ts";
-import type { ComindAuth } from "../host/comind-auth.ts";
-import type { DocumentPool } from "../host/documents/index.ts";
+import type { ComindAuth } from "../host/index.ts";
+import type { DocumentPool } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
 

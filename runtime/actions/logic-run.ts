@@ -5,13 +5,13 @@
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
-import type { LogCapture } from "../host/console.ts";
-import type { ActionFiles } from "../host/files.ts";
-import type { HttpCallLog, HttpClient } from "../host/http/index.ts";
+import type { LogCapture } from "../host/index.ts";
+import type { ActionFiles } from "../host/index.ts";
+import type { HttpCallLog, HttpClient } from "../host/index.ts";
 import { createHostFunctions } from "../host/index.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { Redactor } from "../host/index.ts";
 import type { PendingNotification } from "../notify/index.ts";
-import { secretsFor } from "../host/secrets.ts";
+import { secretsFor } from "../host/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -94,7 +94,7 @@ export async function runLogic(
       attempt: scope.job?.attempt ?? 1,
       request: scope.job?.request ?? null,
     };
-    const secrets = secretsFor(app.build.secretNames, config.secretSource);
+    const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
     const host: HostFunctions = {
       ...createHostFunctions({
         uow: scope.uow,

@@ -4,8 +4,8 @@
  */
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
 import { matchesFilter } from "../rlx/index.ts";
-import { parseSortBy } from "../store/field-names.ts";
-import type { FilterNode } from "../store/types.ts";
+import { parseSortBy } from "../store/index.ts";
+import type { FilterNode } from "../store/index.ts";
 import type { JsonRecord } from "./fields.ts";
 import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
 

@@ -16,7 +16,7 @@ import {
 import { RuntimeError } from "../errors.ts";
 import { parseRlx } from "../rlx/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
-import { assertFieldName } from "../store/field-names.ts";
+import { assertFieldName } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { findLookupOption } from "./lookup-query.ts";
 import { lookupField } from "./lookups.ts";

@@ -6,11 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
-import { LogCapture } from "../host/console.ts";
-import { ActionFiles } from "../host/files.ts";
-import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import { LogCapture } from "../host/index.ts";
+import { ActionFiles } from "../host/index.ts";
+import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
-import type { ActionRunLog, RunCommit } from "../store/types.ts";
+import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";

@@ -12,11 +12,11 @@ import type { Dispatcher } from "undici";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { publicError, RuntimeError } from "../errors.ts";
-import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
-import { createRedactor } from "../host/redact.ts";
+import { loadSecretSource, type SecretSource } from "../host/index.ts";
+import { createRedactor } from "../host/index.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
-import { ComindAuth, type ComindAuthOptions } from "../host/comind-auth.ts";
-import { DocumentPool } from "../host/documents/index.ts";
+import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
+import { DocumentPool } from "../host/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -25,11 +25,13 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
+import type { Store, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
+import { allowedTransitions } from "./transitions.ts";
 import type { ActionRequest, ActionResult } from "./types.ts";
 
 export interface RuntimeOptions {
@@ -196,6 +198,31 @@ export class ActionRuntime {
 
   run(request: ActionRequest): Promise<ActionResult> {
     return runAction(this.config, request);
+  }
+
+  /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */
+  secretIsSet(name: string): boolean {
+    const value = this.config.secretSource[name];
+    return typeof value === "string" && value !== "";
+  }
+
+  /** The limits every action runs with (defaults merged with the options). */
+  get limits(): Readonly<SandboxLimits> {
+    return this.config.limits;
+  }
+
+  /** Per record, the actions `user` may fire on it: edit, delete and the custom actions whose precondition holds. */
+  allowedTransitions(app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
+    return allowedTransitions(this.config, app, records, user);
+  }
+
+  /** The sandbox as admins see it: worker processes, or the warm isolates of this process. */
+  async sandboxStats() {
+    return {
+      workers: this.workers ? await this.workers.stats() : [],
+      workerCrashes: this.workers?.crashes ?? 0,
+      inProcessIsolates: this.workers ? [] : this.config.pool.stats(),
+    };
   }
 
   async close(): Promise<void> {

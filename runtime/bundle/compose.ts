@@ -82,7 +82,14 @@ export function composedManifestEntry(layers: LayerPackage[]): string {
   const fields: string[] = [];
   const actions: string[] = [];
   const settings: string[] = [];
+  const secrets: string[] = [];
   layers.forEach((layer, i) => {
+    // Imported so that each layer's settings/secrets.ts runs with the manifest, which records the
+    // secret names it reads (runtime/sandbox/manifest.ts).
+    if (has(layer, "settings/secrets.ts")) {
+      lines.push(`import * as k${i} from ${spec(layer, "settings/secrets.ts")};`);
+      secrets.push(`k${i}`);
+    }
     if (has(layer, "fields/index.ts")) {
       lines.push(`import f${i} from ${spec(layer, "fields/index.ts")};`);
       fields.push(`f${i}`);
@@ -99,6 +106,7 @@ export function composedManifestEntry(layers: LayerPackage[]): string {
   lines.push(MERGE);
   lines.push(`export const fields = __merge([${fields.join(", ")}], "name");`);
   lines.push(`export const actions = __merge([${actions.join(", ")}], "uid");`);
+  lines.push(`export const secrets = [${secrets.join(", ")}];`);
   lines.push(
     `export const settings = { vars: Object.assign({}, ${settings.map((s) => `__vars(${s})`).join(", ") || "{}"}) };`,
   );

@@ -1,13 +1,13 @@
 /**
  * Options shared by every command that runs actions or reads the store; each one can also be
- * set by an environment variable (DESIGN.md "Command-line conventions").
+ * set by an environment variable (README "CLI", options table).
  */
 import { type Command, Option } from "commander";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
-import type { SandboxLimits } from "../sandbox/index.ts";
+import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
 import { UsageError } from "./output.ts";
 
 export interface StoreFlags {
@@ -63,17 +63,17 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
         .default([]),
     )
     .addOption(
-      new Option("--cpu-ms <n>", "CPU limit of one action")
+      new Option("--cpu-ms <n>", `CPU limit of one action (default ${DEFAULT_LIMITS.cpuMs})`)
         .argParser(positiveInt("--cpu-ms"))
         .env("COMIND_CPU_MS"),
     )
     .addOption(
-      new Option("--wall-ms <n>", "wall-clock limit of one action")
+      new Option("--wall-ms <n>", `wall-clock limit of one action (default ${DEFAULT_LIMITS.wallMs})`)
         .argParser(positiveInt("--wall-ms"))
         .env("COMIND_WALL_MS"),
     )
     .addOption(
-      new Option("--memory-mb <n>", "isolate heap limit")
+      new Option("--memory-mb <n>", `isolate heap limit (default ${DEFAULT_LIMITS.memoryMb})`)
         .argParser(positiveInt("--memory-mb"))
         .env("COMIND_MEMORY_MB"),
     )

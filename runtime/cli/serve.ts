@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
-import { closeAgents } from "../host/http/index.ts";
+import { closeAgents } from "../host/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";

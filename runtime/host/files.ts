@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CsvOptions, FileRef } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { FileWrite, Store } from "../store/types.ts";
+import type { FileWrite, Store } from "../store/index.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
 import { fileUidOf } from "./file-uid.ts";
 

@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
-import type { HostFunctions } from "../sandbox/bridge.ts";
-import type { UnitOfWork } from "../actions/unit-of-work.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
+import type { UnitOfWork } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
@@ -82,5 +82,14 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
   };
 }
+export { LogCapture, type LogEntry } from "./console.ts";
+export { ActionFiles } from "./files.ts";
+export { type HttpCallLog, type HttpClient, closeAgents, createHttpClient } from "./http/index.ts";
+export { type Redactor, createRedactor } from "./redact.ts";
+export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
+export { pureHostCalls } from "./utils.ts";
 
 export { fileUidOf } from "./file-uid.ts";
+export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
+export { DocumentPool } from "./documents/index.ts";
+export { renderLiquid } from "./liquid.ts";

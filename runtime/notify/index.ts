@@ -6,8 +6,8 @@
  * to both logs instead.
  */
 import nodemailer, { type Transporter, type TransportOptions } from "nodemailer";
-import type { LogCapture } from "../host/console.ts";
-import type { Store } from "../store/types.ts";
+import type { LogCapture } from "../host/index.ts";
+import type { Store } from "../store/index.ts";
 import { draftEmail, type EmailDraft, type NotifiedRecord } from "./message.ts";
 import { withUserEmails } from "./recipients.ts";
 

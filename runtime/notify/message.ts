@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { convert } from "html-to-text";
 import type { EmailLayout, NotifyContext } from "../../globals/notify-context.ts";
 import { RuntimeError } from "../errors.ts";
-import { renderLiquid } from "../host/liquid.ts";
+import { renderLiquid } from "../host/index.ts";
 
 export const LAYOUTS: readonly EmailLayout[] = ["SimpleLayoutNotification", "RecordNotification"];
 const MAX_RECIPIENTS = 100;

@@ -2,8 +2,8 @@
  * Recipients of a NotifyContext may be e-mail addresses or user ids (e.g. `assignees_list`,
  * `currentUser.id`): ids are looked up in the store's users and replaced by their e-mail.
  */
-import type { LogCapture } from "../host/console.ts";
-import type { Store } from "../store/types.ts";
+import type { LogCapture } from "../host/index.ts";
+import type { Store } from "../store/index.ts";
 
 const FIELDS = ["to", "cc", "bcc"] as const;
 

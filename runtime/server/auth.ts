@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 export interface OidcConfig {
   issuer: string;

@@ -9,6 +9,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
+import { DEFAULT_LIMITS } from "../../limits.ts";
 import type {
   DownloadResponse,
   FileRef,
@@ -45,10 +46,10 @@ export interface HttpPolicy {
 
 export const DEFAULT_HTTP_POLICY: HttpPolicy = Object.freeze({
   allowHosts: Object.freeze([]) as readonly string[] as string[],
-  maxResponseBytes: 10 * 1024 * 1024,
-  maxDownloadBytes: 100 * 1024 * 1024,
-  defaultTimeoutMs: 30_000,
-  maxRequests: 100,
+  maxResponseBytes: DEFAULT_LIMITS.maxResponseBytes,
+  maxDownloadBytes: DEFAULT_LIMITS.maxDownloadBytes,
+  defaultTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs,
+  maxRequests: DEFAULT_LIMITS.maxRequests,
   maxRedirects: 5,
 }) as HttpPolicy;
 

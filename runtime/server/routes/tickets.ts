@@ -7,7 +7,7 @@ import { RuntimeError } from "../../errors.ts";
 import { appByAlias, checkRead, readableApps, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
-import type { HistoryEntry } from "../../store/types.ts";
+import type { HistoryEntry } from "../../store/index.ts";
 import { listStyleRoutes } from "./list-style.ts";
 import { listAnswer } from "./response-schemas.ts";
 import { historyBody, searchBody } from "./schemas.ts";
