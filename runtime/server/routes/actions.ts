@@ -15,6 +15,7 @@ import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
 import { isUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
+import { runAnswer } from "./response-schemas.ts";
 import { actionBody } from "./schemas.ts";
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
@@ -29,6 +30,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         body: actionBody,
         querystring: { type: "object", properties: { async: { type: "string", enum: ["true", "false"] } } },
         tags: ["actions"],
+        response: { 200: runAnswer },
       },
     },
     async (request, reply) => {

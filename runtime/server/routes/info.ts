@@ -8,6 +8,7 @@ import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 
 import { VERSION } from "../../version.ts";
+import { projectAnswer, schemaAnswer } from "./response-schemas.ts";
 
 function splitSpec(spec: string): [string, string] {
   const [workspace, name, ...rest] = spec.split("!"); // fastify has already decoded the path parameter
@@ -77,7 +78,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
 
   server.get<{ Params: { spec: string } }>(
     "/api/schema/:spec",
-    { schema: { tags: ["info"] } },
+    { schema: { tags: ["info"], response: { 200: schemaAnswer } } },
     async (request) => {
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
@@ -88,7 +89,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
 
   server.get<{ Params: { spec: string } }>(
     "/api/projects/:spec",
-    { schema: { tags: ["info"] } },
+    { schema: { tags: ["info"], response: { 200: projectAnswer } } },
     async (request) => {
       const [workspace, kind] = splitSpec(request.params.spec);
       if (kind.toUpperCase() !== "WORKSPACE")
