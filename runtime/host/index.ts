@@ -31,7 +31,7 @@ export interface ActionHostContext {
  * Calls that need the action itself: record calls whose documented forms need its user and app
  * (actions/record-calls.ts), and the queue calls that write to its outbox (actions/outbox.ts).
  */
-export type ActionOwnedCall =
+export type RecordCall =
   | "records.find"
   | "records.create"
   | "records.update"
@@ -41,9 +41,8 @@ export type ActionOwnedCall =
   | "records.lookup"
   | "records.accessPass"
   | "users.workspaceAdmins"
-  | "app.schema"
-  | "queue.enqueue"
-  | "queue.retryLater";
+  | "app.schema";
+export type ActionOwnedCall = RecordCall | "queue.enqueue" | "queue.retryLater";
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
