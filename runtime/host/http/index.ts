@@ -10,6 +10,7 @@
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
 import { DEFAULT_LIMITS } from "../../limits.ts";
+import type { HttpCallLog } from "../../store/index.ts";
 import type {
   DownloadResponse,
   FileRef,
@@ -63,15 +64,7 @@ export interface HttpFileAccess {
   ): Promise<{ path: string; finish(size: number): Promise<FileRef> }>;
 }
 
-export interface HttpCallLog {
-  method: string;
-  host: string;
-  /** Without the query string, which may carry secrets. */
-  path: string;
-  status: number | null;
-  ms: number;
-  error?: string;
-}
+export type { HttpCallLog };
 
 export interface HttpClientOptions {
   policy: HttpPolicy;
