@@ -8,6 +8,8 @@ import type { Files as FilesValue } from "./files.ts";
 import type { AppSchema as AppSchemaValue } from "./app-settings.ts";
 import type { ComindServer as ComindServerValue } from "./comind-server.ts";
 import type { Utils as UtilsValue } from "./utils.ts";
+import type { LiquidParser as LiquidParserValue } from "./liquid-parser.ts";
+import type { NotifyContext as NotifyContextType } from "./notify-context.ts";
 
 declare global {
   /** `export default { my_action } satisfies ActionLogic<typeof entity>` */
@@ -21,6 +23,9 @@ declare global {
   const AppSchema: typeof AppSchemaValue;
   const ComindServer: typeof ComindServerValue;
   const Utils: typeof UtilsValue;
+  const LiquidParser: typeof LiquidParserValue;
+  /** What `__sendNotifications` returns (also exported by "@comind/api/server"). */
+  type NotifyContext = NotifyContextType;
   const currentUser: CurrentUser;
   /** The selected records of a mass action (the running record alone otherwise). */
   const records: Record<string, any>[];
@@ -30,6 +35,9 @@ declare global {
     warn(...args: unknown[]): void;
     error(...args: unknown[]): void;
     debug(...args: unknown[]): void;
+    /** Starts a timer; `profileEnd(label)` logs "[profile] label: N ms". */
+    profile(label?: string): void;
+    profileEnd(label?: string): void;
   }
   const console: Console;
   /** Only `process.env.COMIND_SECRET_*` names that settings/secrets.ts declares have values. */

@@ -2,6 +2,8 @@
  * Types app developers compile against: fields, actions, the entity shape derived from
  * `fields/index.ts`, and `ActionLogic`. Pure types; nothing here runs.
  */
+import type { NotifyResult } from "./notify-context.ts";
+
 export type AppFieldType =
   | "text"
   | "number"
@@ -105,7 +107,12 @@ export type EntityOf<F extends AppFieldArray> = BaseEntity & {
     | null;
 };
 
-/** An app's logic: one function per action uid (plus optional base actions add/edit/delete). */
-export type ActionLogicOf<E = any> = Record<string, (entity: E) => void>;
+/**
+ * An app's logic: one function per action uid (plus optional base actions add/edit/delete), and
+ * optionally `__sendNotifications`, whose NotifyContext is e-mailed after the action commits.
+ */
+export type ActionLogicOf<E = any> = Record<string, (entity: E) => void> & {
+  __sendNotifications?: (entity: E) => NotifyResult;
+};
 
 export type { CurrentUser } from "./current-user.ts";

@@ -32,6 +32,8 @@ export interface HttpRequestSpec {
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
   timeoutSeconds?: number;
+  /** setComindAuth(): the host signs the request in as the current user (own REST API only). */
+  comindAuth?: boolean;
 }
 
 export interface HttpResponse {
@@ -108,6 +110,10 @@ export interface SyncHostCalls {
   "utils.toBase64": { arg: { text: string }; result: string };
   "utils.fromBase64": { arg: { data: string }; result: string };
   "app.secrets": { arg: Record<string, never>; result: Record<string, string> };
+  "utils.md5": { arg: { text: string }; result: string };
+  "utils.parseJwt": { arg: { token: string }; result: Record<string, any> };
+  "utils.writeCsv": { arg: { rows: unknown[]; options?: CsvOptions }; result: string };
+  "liquid.render": { arg: { template: string; vars: JsonRecord }; result: string };
   "app.schema": { arg: Record<string, never>; result: AppSchemaInfo };
 }
 
@@ -156,8 +162,31 @@ export interface AsyncHostCalls {
   "users.workspaceAdmins": { arg: Record<string, never>; result: UserInfo[] };
   "server.sleep": { arg: { ms: number }; result: null };
   "ids.uniqueForPrefix": { arg: { prefix: string }; result: string };
+  "files.readExcel": { arg: { ref: string; options?: ExcelReadOptions }; result: unknown[] };
+  "files.writeExcel": {
+    arg: { sheets: { name: string; rows: unknown[] }[]; fileName?: string };
+    result: FileRef;
+  };
+  "files.zip": { arg: { refs: string[]; fileName?: string }; result: FileRef };
+  "files.writePdf": { arg: PdfFromHtml; result: FileRef };
+  "files.mergePdf": { arg: { refs: string[]; fileName?: string }; result: FileRef };
   "queue.enqueue": { arg: EnqueueSpec; result: { runId: string } };
   "queue.retryLater": { arg: { reason: string; afterMs?: number }; result: null };
+}
+
+export interface ExcelReadOptions {
+  /** Sheet name or 1-based position; default the first sheet. */
+  sheet?: string | number;
+  /** true (default): the first row is the header, rows are objects. false: rows are arrays. */
+  columns?: boolean;
+}
+
+export interface PdfFromHtml {
+  html: string;
+  fileName?: string;
+  /** "A4" (default), "Letter", "Legal", "A3", "A5". */
+  pageSize?: string;
+  landscape?: boolean;
 }
 
 /** `ComindServer.enqueue(action, options)`: a job committed with the action, or not at all. */

@@ -38,8 +38,29 @@ function writer(level: LogLevel) {
   };
 }
 
+/** console.profile(label) / profileEnd(label): logs the wall time between the two ("[profile] x: 12 ms"). */
+function profiler() {
+  const started = new Map<string, number>();
+  return {
+    profile: (label: unknown = "default") => {
+      started.set(String(label), Date.now());
+    },
+    profileEnd: (label: unknown = "default") => {
+      const name = String(label);
+      const start = started.get(name);
+      started.delete(name);
+      const message =
+        start === undefined
+          ? `[profile] ${name}: profileEnd without profile`
+          : `[profile] ${name}: ${Date.now() - start} ms`;
+      callSync("console.write", { level: "info", message });
+    },
+  };
+}
+
 export function createConsole() {
   return Object.freeze({
+    ...profiler(),
     log: writer("log"),
     info: writer("info"),
     warn: writer("warn"),

@@ -10,6 +10,7 @@ import { ComindServer } from "./comind-server.ts";
 import { createConsole } from "./console.ts";
 import { currentEntity, currentEntityOld, currentRecords, currentUser } from "./entity.ts";
 import { Files } from "./files.ts";
+import { LiquidParser } from "./liquid-parser.ts";
 import { RestApi } from "./rest-api.ts";
 import { Utils } from "./utils.ts";
 
@@ -19,6 +20,7 @@ export const PLATFORM_GLOBAL_NAMES = [
   "AppSchema",
   "ComindServer",
   "Utils",
+  "LiquidParser",
   "console",
   "entity",
   "entityOld",
@@ -37,6 +39,7 @@ export function platformGlobals(): PlatformGlobals {
     AppSchema: freeze(AppSchema),
     ComindServer: freeze(ComindServer),
     Utils: freeze(Utils),
+    LiquidParser: freeze(LiquidParser),
     console: createConsole(),
     get entity() {
       return currentEntity();

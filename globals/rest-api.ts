@@ -93,6 +93,16 @@ export const RestApi = {
     current().basicAuth = { user: text(user, "user"), password: text(password, "password") };
     return RestApi;
   },
+  /**
+   * Signs the request in to THIS runtime's REST API as the user running the action (a
+   * short-lived token the host adds; logic never sees it). Only for requests to the runtime's own
+   * public URL; anything else fails with code "forbidden".
+   * @example RestApi.createClient(runtimeUrl).createRequest("/api/tickets/list", "POST").setComindAuth()
+   */
+  setComindAuth() {
+    current().comindAuth = true;
+    return RestApi;
+  },
   setOAuth2AuthorizationHeaderAuth(token: string) {
     current().bearerToken = text(token, "token");
     return RestApi;

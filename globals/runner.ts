@@ -60,6 +60,9 @@ function isThenable(value: any): boolean {
   );
 }
 
+/** The ActionLogic key whose NotifyContext is e-mailed after the action commits. */
+const NOTIFY_KEY = "__sendNotifications";
+
 const SYNC_ONLY =
   "Action logic must be synchronous: remove async/await (RestApi, Files and ComindServer calls already wait).";
 
@@ -92,11 +95,25 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
   }
 
   function action(): boolean {
+    if (init.action === NOTIFY_KEY) return false;
     const fn = moduleDefault(app().logic)[init.action];
     if (typeof fn !== "function") return false;
     const result = fn.call(undefined, currentEntity());
     if (isThenable(result)) throw new Error(SYNC_ONLY);
     return true;
+  }
+
+  /** The e-mails `__sendNotifications` asks for (sent by the host after the commit). */
+  function notifications(): unknown[] | undefined {
+    const fn = moduleDefault(app().logic)[NOTIFY_KEY];
+    if (typeof fn !== "function") return undefined;
+    const result = fn.call(undefined, currentEntity());
+    if (isThenable(result)) throw new Error(SYNC_ONLY);
+    if (result === null || result === undefined) return undefined;
+    const list = Array.isArray(result) ? result : [result];
+    if (list.some((item) => item === null || typeof item !== "object" || Array.isArray(item)))
+      throw new Error("__sendNotifications must return a NotifyContext object, an array of them, or null.");
+    return list;
   }
 
   function transitions({
@@ -112,7 +129,7 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
     });
   }
 
-  /** -> { ok: true, transitions } | { ok: true, allowed: false } | { ok: true, allowed: true, ran, entityJson } | { ok: false, error } */
+  /** -> { ok: true, transitions } | { ok: true, allowed: false } | { ok: true, allowed: true, ran, entityJson, notifications? } | { ok: false, error } */
   return function run(): string {
     try {
       loaded = loadApp();
@@ -120,11 +137,19 @@ export function createRunner(init: ActionInit, loadApp: () => unknown) {
         return safeJson.stringify({ ok: true, transitions: transitions(init.transitionsFor) });
       if (!preconditionForAll()) return safeJson.stringify({ ok: true, allowed: false });
       const ran = action();
+      const notify = notifications();
       const entityJson = safeJson.stringify(currentEntity());
       if (typeof entityJson !== "string") throw new Error("entity must stay a plain object.");
       // A mass action hands back every selected record: the host saves each one's changes.
       const recordsJson = init.records ? safeJson.stringify(currentRecords()) : undefined;
-      return safeJson.stringify({ ok: true, allowed: true, ran, entityJson, recordsJson });
+      return safeJson.stringify({
+        ok: true,
+        allowed: true,
+        ran,
+        entityJson,
+        recordsJson,
+        notifications: notify,
+      });
     } catch (thrown) {
       return safeJson.stringify({ ok: false, error: describeThrown(thrown) });
     }

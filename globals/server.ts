@@ -7,6 +7,7 @@ export { Files } from "./files.ts";
 export { AppSchema } from "./app-settings.ts";
 export { ComindServer } from "./comind-server.ts";
 export { Utils } from "./utils.ts";
+export { LiquidParser } from "./liquid-parser.ts";
 export type {
   AppSchemaInfo,
   FileRef,
@@ -17,3 +18,4 @@ export type {
   UserInfo,
 } from "./bridge-contract.ts";
 export type { QueryParams } from "./record-query.ts";
+export type { NotifyContext, NotifyResult, EmailLayout, EmailRecipients } from "./notify-context.ts";

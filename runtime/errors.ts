@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   precondition_failed: { status: 403, hint: "The action's precondition is false for this record." },
   validation_error: { status: 400, hint: "A field value does not match the app's field type." },
   conflict: { status: 409, hint: "The record changed while the action ran; retry the action." },
+  store_busy: { status: 503, hint: "Another process holds the data store's write lock; retry shortly." },
   egress_denied: {
     status: 403,
     hint: "An outbound request went to a host the egress policy refuses; an admin can allow it with --allow-host.",
@@ -62,6 +63,10 @@ export class RuntimeError extends Error {
     this.code = code;
     this.status = ERROR_CODES[code].status;
   }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
 }
 
 export function isRuntimeError(value: unknown): value is RuntimeError {

@@ -5,3 +5,4 @@ export const Files = installed.Files;
 export const AppSchema = installed.AppSchema;
 export const ComindServer = installed.ComindServer;
 export const Utils = installed.Utils;
+export const LiquidParser = installed.LiquidParser;

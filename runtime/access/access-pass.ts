@@ -5,7 +5,7 @@
  */
 import { jwtVerify, SignJWT } from "jose";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 export interface AccessPass {
   token: string;

@@ -9,7 +9,7 @@
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { AppPermission, Permission, Store } from "../store/types.ts";
+import type { AppPermission, Permission, Store } from "../store/index.ts";
 
 export interface AccessRequest {
   user: UserInfo;

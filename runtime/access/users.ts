@@ -5,7 +5,7 @@
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 /** What an authenticator or a CLI flag knows about the caller; the store fills in the rest. */
 export interface Caller {

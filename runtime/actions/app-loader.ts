@@ -5,15 +5,8 @@
 import { buildApp, type AppBuild } from "../bundle/index.ts";
 import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
 import { parseQueueSettings, type QueueSettings } from "../queue/index.ts";
+import { BASE_ACTION_UIDS } from "./base-actions.ts";
 import { FieldSchema } from "./fields.ts";
-
-/**
- * Base actions every app has. copy / move / archive are ours to design (see the README):
- * copy creates a new record with the same field values (logic runs on the copy), move changes
- * the record's `state` to the submitted one, archive sets `state` to "archived"; an app's logic
- * for them runs as for any other action.
- */
-export const BASE_ACTIONS = ["add", "edit", "delete", "copy", "move", "archive"] as const;
 
 export interface LoadedApp {
   alias: string;
@@ -37,7 +30,7 @@ export interface LoadedApp {
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
   const build = await buildApp(dir);
   const manifest = await readManifest(build.manifestCode, build.alias);
-  const actionUids = new Set([...BASE_ACTIONS, ...manifest.actions.map((action) => action.uid)]);
+  const actionUids = new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]);
   return {
     alias: build.alias,
     dir: build.pkg.dir,

@@ -4,7 +4,7 @@
  * commit whose outcome is unknown is reported as such (`commit_unknown`), never as a failure.
  */
 import { isRuntimeError, RuntimeError } from "../errors.ts";
-import type { ChangeSet, RunCommit, Store, StoredRecord } from "../store/types.ts";
+import type { ChangeSet, RunCommit, Store, StoredRecord } from "../store/index.ts";
 import type { ActionRequest } from "./types.ts";
 
 export type CommitOutcome =

@@ -1,10 +1,13 @@
 /** What the lifecycle needs from its runtime: store, workspace, limits, apps, sandbox pool. */
 import type { Dispatcher } from "undici";
-import type { SecretSource } from "../host/secrets.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { SecretSource } from "../host/index.ts";
+import type { Redactor } from "../host/index.ts";
+import type { Notifier } from "../notify/index.ts";
+import type { ComindAuth } from "../host/index.ts";
+import type { DocumentPool } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
 
@@ -22,6 +25,12 @@ export interface RuntimeConfig {
   onInternalError(error: unknown): void;
   /** Outbound HTTP goes here instead of the network (app tests: an undici MockAgent). */
   httpDispatcher?: Dispatcher;
+  /** Sends what `__sendNotifications` returned, after the action committed. */
+  notifier: Notifier;
+  /** RestApi.setComindAuth(): short-lived tokens for this runtime's own REST API. */
+  comindAuth: ComindAuth;
+  /** Worker threads for PDF, xlsx and zip work. */
+  documents: DocumentPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
   /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */

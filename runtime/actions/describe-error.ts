@@ -1,14 +1,10 @@
 /** Host errors rebuilt for users and for the isolate: code and message only, secrets redacted. */
 import { isRuntimeError } from "../errors.ts";
-import type { Redactor } from "../host/redact.ts";
+import type { Redactor } from "../host/index.ts";
 
 export function errorDescriber(redact: Redactor, onUnexpected: (error: unknown) => void) {
   return (error: unknown): { code: string; message: string } => {
     if (isRuntimeError(error)) return { code: error.code, message: redact(error.message) };
-    const code = (error as { code?: unknown })?.code;
-    if (error instanceof Error && typeof code === "string" && /^[a-z_]+$/.test(code)) {
-      return { code, message: redact(error.message) };
-    }
     onUnexpected(error);
     return {
       code: "internal_error",

@@ -34,6 +34,25 @@ export const READ_ONLY_FIELDS = new Set([
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/** The YYYY-MM-DD at the start of `value` is a real calendar day (Date.parse takes "2024-02-30"). */
+function isCalendarDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const isDate = (value: unknown): value is string =>
+  typeof value === "string" &&
+  (ISO_DATE.test(value) || ISO_DATETIME.test(value)) &&
+  !Number.isNaN(Date.parse(value)) &&
+  isCalendarDay(value);
+
+const isDateTime = (value: unknown): value is string =>
+  typeof value === "string" &&
+  ISO_DATETIME.test(value) &&
+  !Number.isNaN(Date.parse(value)) &&
+  isCalendarDay(value);
+
 function typeError(app: string, field: string, expected: string, value: unknown): RuntimeError {
   const got =
     value === null
@@ -63,16 +82,10 @@ function checkValue(app: string, field: string, type: AppFieldType, value: unkno
       if (typeof value !== "boolean") throw typeError(app, field, "true or false", value);
       return value;
     case "date":
-      if (
-        typeof value !== "string" ||
-        !(ISO_DATE.test(value) || ISO_DATETIME.test(value)) ||
-        Number.isNaN(Date.parse(value))
-      )
-        throw typeError(app, field, "a date (YYYY-MM-DD)", value);
+      if (!isDate(value)) throw typeError(app, field, "a date (YYYY-MM-DD)", value);
       return value;
     case "datetime":
-      if (typeof value !== "string" || !ISO_DATETIME.test(value) || Number.isNaN(Date.parse(value)))
-        throw typeError(app, field, "an ISO 8601 date-time", value);
+      if (!isDateTime(value)) throw typeError(app, field, "an ISO 8601 date-time", value);
       return value;
     case "lookup":
     case "appsLookup":

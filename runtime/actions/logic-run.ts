@@ -5,12 +5,13 @@
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
-import type { LogCapture } from "../host/console.ts";
-import type { ActionFiles } from "../host/files.ts";
-import type { HttpCallLog, HttpClient } from "../host/http/index.ts";
+import type { LogCapture } from "../host/index.ts";
+import type { ActionFiles } from "../host/index.ts";
+import type { HttpCallLog, HttpClient } from "../host/index.ts";
 import { createHostFunctions } from "../host/index.ts";
-import type { Redactor } from "../host/redact.ts";
-import { secretsFor } from "../host/secrets.ts";
+import type { Redactor } from "../host/index.ts";
+import type { PendingNotification } from "../notify/index.ts";
+import { secretsFor } from "../host/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -47,6 +48,8 @@ export interface ActionScope {
   outbox: Outbox;
   /** Set when the queue runs the action. */
   job?: JobContext;
+  /** E-mails asked for by `__sendNotifications` of this action and its nested transitions; sent after the commit. */
+  notifications: PendingNotification[];
 }
 
 export interface LogicResult {
@@ -91,7 +94,7 @@ export async function runLogic(
       attempt: scope.job?.attempt ?? 1,
       request: scope.job?.request ?? null,
     };
-    const secrets = secretsFor(app.build.secretNames, config.secretSource);
+    const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
     const host: HostFunctions = {
       ...createHostFunctions({
         uow: scope.uow,
@@ -100,6 +103,8 @@ export async function runLogic(
         secrets,
         http: scope.http,
         signal: abort.signal,
+        signIn: (spec) => config.comindAuth.apply(spec, user),
+        documents: config.documents,
       }),
       ...createRecordCalls({
         uow: scope.uow,
@@ -133,14 +138,13 @@ export async function runLogic(
       if (!after || typeof after !== "object") return other.fields;
       return { ...other.fields, ...app.schema.validate(fieldsFromEntity(after, other.entity, app.schema)) };
     });
-    return {
-      outcome,
-      fields: {
-        ...record.fields,
-        ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity, app.schema)),
-      },
-      others,
+    const fields = {
+      ...record.fields,
+      ...app.schema.validate(fieldsFromEntity(outcome.entity, record.entity, app.schema)),
     };
+    for (const context of outcome.notifications ?? [])
+      scope.notifications.push({ context, app: app.alias, recordId: record.id, fields });
+    return { outcome, fields, others };
   } finally {
     scope.abort.signal.removeEventListener("abort", stop);
   }

@@ -6,7 +6,7 @@
 import type { AppField } from "../../globals/app-types.ts";
 import type { LookupOption } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { FilterNode } from "../store/types.ts";
+import type { FilterNode } from "../store/index.ts";
 import { lookupValueId, staticOptions } from "./lookups.ts";
 import { queryWithPending } from "./pending-query.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";

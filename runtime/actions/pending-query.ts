@@ -4,8 +4,8 @@
  */
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
 import { matchesFilter } from "../rlx/index.ts";
-import { parseSortBy } from "../store/field-names.ts";
-import type { FilterNode } from "../store/types.ts";
+import { parseSortBy } from "../store/index.ts";
+import type { FilterNode, StoredRecord } from "../store/index.ts";
 import type { JsonRecord } from "./fields.ts";
 import type { PendingRecord, UnitOfWork } from "./unit-of-work.ts";
 
@@ -56,6 +56,18 @@ function columnValue(record: PendingRecord, workspace: string, field: string): u
  * `filter` is the equality object of our first query form; `rlx` a parsed rlx filter tree.
  * Both are applied by the store to stored records and here to the action's pending ones.
  */
+/** A stored record in the unit of work's shape (not changed by this action so far). */
+function asPending(record: StoredRecord): PendingRecord {
+  return {
+    id: record.id,
+    app: record.app,
+    stored: record,
+    fields: record.fields,
+    deleted: false,
+    transition: "edit",
+  };
+}
+
 export async function queryWithPending(
   uow: UnitOfWork,
   query: GlobalQuery & { appAlias: string; rlx?: FilterNode },
@@ -76,28 +88,12 @@ export async function queryWithPending(
   };
   if (pending.length === 0) {
     const stored = await uow.store.findRecords({ ...base, limit, offset: skip });
-    return stored.map((record) => ({
-      id: record.id,
-      app: record.app,
-      stored: record,
-      fields: record.fields,
-      deleted: false,
-      transition: "edit",
-    }));
+    return stored.map(asPending);
   }
   const stored = await uow.store.findRecords(base);
   const merged = stored
     .filter((record) => !uow.pending.has(record.id))
-    .map(
-      (record): PendingRecord => ({
-        id: record.id,
-        app: record.app,
-        stored: record,
-        fields: record.fields,
-        deleted: false,
-        transition: "edit",
-      }),
-    )
+    .map(asPending)
     .concat(pending.filter((record) => !record.deleted && pendingMatches(record)));
   const keys = parseSortBy(query.sortBy);
   merged.sort((a, b) => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { RuntimeError } from "../errors.ts";
-import type { Store, StoredRecord } from "../store/types.ts";
+import type { Store, StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { JsonRecord } from "./fields.ts";
 import { emptyFields, toEntity } from "./record-shape.ts";

@@ -15,8 +15,9 @@ import {
 } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseRlx } from "../rlx/index.ts";
+import type { RecordCall } from "../host/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
-import { assertFieldName } from "../store/field-names.ts";
+import { assertFieldName } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { findLookupOption } from "./lookup-query.ts";
 import { lookupField } from "./lookups.ts";
@@ -24,19 +25,7 @@ import { MAX_QUERY_LIMIT, queryWithPending } from "./pending-query.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 import { appOfWksApp } from "./wks-app.ts";
 
-type Calls = Pick<
-  HostFunctions,
-  | "records.find"
-  | "records.create"
-  | "records.update"
-  | "records.delete"
-  | "records.bulkCreate"
-  | "records.bulkDelete"
-  | "records.lookup"
-  | "records.accessPass"
-  | "users.workspaceAdmins"
-  | "app.schema"
->;
+type Calls = Pick<HostFunctions, RecordCall>;
 
 export interface RecordCallsContext {
   uow: UnitOfWork;

@@ -3,7 +3,7 @@
  * field at the top level, `<field>__list` mirroring each files-list field (`attachments__list`
  * mirrors `attachments`) and `<field>__resolved` for option lookups.
  */
-import type { StoredRecord } from "../store/types.ts";
+import type { StoredRecord } from "../store/index.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
 import { resolvedValues } from "./lookups.ts";
 

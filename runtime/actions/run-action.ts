@@ -6,11 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
-import { LogCapture } from "../host/console.ts";
-import { ActionFiles } from "../host/files.ts";
-import { createHttpClient, type HttpCallLog } from "../host/http/index.ts";
+import { LogCapture } from "../host/index.ts";
+import { ActionFiles } from "../host/index.ts";
+import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
-import type { ActionRunLog, RunCommit } from "../store/types.ts";
+import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
@@ -168,6 +168,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       queryCache: new Map(),
       outbox,
       job,
+      notifications: [],
     };
     const {
       outcome,
@@ -217,6 +218,31 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       return await replay(commit.previous);
     }
     const committed = commit.records;
+    if (scope.notifications.length) {
+      // The run's own log entry was written with the commit; what happened to its e-mails is an
+      // entry of its own, `<runId>~mail` (source "notification"), and is shown with the result.
+      const mailLogs = new LogCapture(limits.maxLogBytes, redact);
+      await config.notifier.deliver(scope.notifications, {
+        store,
+        logs: mailLogs,
+        redact,
+        numberOf: (id) => committed.find((entry) => entry.id === id)?.number ?? null,
+        captionsOf: (alias) =>
+          new Map(
+            config.app(alias).manifest.fields.map((field) => [field.name, field.caption ?? field.name]),
+          ),
+      });
+      for (const entry of mailLogs.entries) logs.write(entry.level, entry.message);
+      await store
+        .recordRun({
+          ...runLog({ ok: true }),
+          id: `${runId}~mail`,
+          source: "notification",
+          logs: mailLogs.entries,
+          httpCalls: [],
+        })
+        .catch(config.onInternalError);
+    }
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved
       ? toEntity(saved.id, saved.fields, saved, app.schema)

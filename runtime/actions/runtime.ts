@@ -12,8 +12,11 @@ import type { Dispatcher } from "undici";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { publicError, RuntimeError } from "../errors.ts";
-import { loadSecretSource, type SecretSource } from "../host/secrets.ts";
-import { createRedactor } from "../host/redact.ts";
+import { loadSecretSource, type SecretSource } from "../host/index.ts";
+import { createRedactor } from "../host/index.ts";
+import { Notifier, type NotificationOptions } from "../notify/index.ts";
+import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
+import { DocumentPool } from "../host/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -22,11 +25,13 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Caller as CurrentUser } from "../access/index.ts";
+import type { Store, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { runAction } from "./run-action.ts";
+import { allowedTransitions } from "./transitions.ts";
 import type { ActionRequest, ActionResult } from "./types.ts";
 
 export interface RuntimeOptions {
@@ -51,6 +56,22 @@ export interface RuntimeOptions {
   workers?: number;
   /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
   spareWorkers?: number;
+  /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
+  notifications?: NotificationOptions;
+  /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
+  comindAuth?: ComindAuthOptions;
+}
+
+/** A signing key made once per store (runtime_keys), read once per process. */
+function storeKey(store: Store, name: string): () => Promise<Uint8Array> {
+  let key: Promise<Uint8Array> | null = null;
+  return () => {
+    key ??= store.directory.runtimeKey(name).then((value) => new TextEncoder().encode(value));
+    key.catch(() => {
+      key = null;
+    });
+    return key;
+  };
 }
 
 export class ActionRuntime {
@@ -97,6 +118,13 @@ export class ActionRuntime {
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
+      notifier: new Notifier(options.notifications),
+      // Tokens are signed with a key kept in the store, so any node of a cluster accepts them.
+      comindAuth: new ComindAuth({
+        signingKey: storeKey(options.store, "comind-auth"),
+        ...options.comindAuth,
+      }),
+      documents: new DocumentPool(),
     };
   }
 
@@ -153,6 +181,16 @@ export class ActionRuntime {
     return loaded;
   }
 
+  /**
+   * The REST API of this runtime listens at `url`: RestApi.setComindAuth() signs in there, and
+   * logic may reach it (its host:port joins the egress allow-list).
+   */
+  servesAt(url: string): void {
+    this.config.comindAuth.setPublicUrl(url);
+    const { host } = new URL(url);
+    if (!this.config.allowHosts.includes(host)) this.config.allowHosts.push(host);
+  }
+
   /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
   useQueue(queue: Queue | undefined): void {
     this.config.queue = queue;
@@ -162,8 +200,35 @@ export class ActionRuntime {
     return runAction(this.config, request);
   }
 
+  /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */
+  secretIsSet(name: string): boolean {
+    const value = this.config.secretSource[name];
+    return typeof value === "string" && value !== "";
+  }
+
+  /** The limits every action runs with (defaults merged with the options). */
+  get limits(): Readonly<SandboxLimits> {
+    return this.config.limits;
+  }
+
+  /** Per record, the actions `user` may fire on it: edit, delete and the custom actions whose precondition holds. */
+  allowedTransitions(app: LoadedApp, records: StoredRecord[], user: CurrentUser): Promise<string[][]> {
+    return allowedTransitions(this.config, app, records, user);
+  }
+
+  /** The sandbox as admins see it: worker processes, or the warm isolates of this process. */
+  async sandboxStats() {
+    return {
+      workers: this.workers ? await this.workers.stats() : [],
+      workerCrashes: this.workers?.crashes ?? 0,
+      inProcessIsolates: this.workers ? [] : this.config.pool.stats(),
+    };
+  }
+
   async close(): Promise<void> {
     this.config.pool.dispose();
+    this.config.notifier.close();
+    await this.config.documents.close();
     await this.workers?.close();
   }
 }

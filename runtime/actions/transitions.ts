@@ -6,11 +6,12 @@
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
-import type { StoredRecord } from "../store/types.ts";
+import type { StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
+import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
 import { toEntity } from "./record-shape.ts";
-import { pureHostCalls } from "../host/utils.ts";
+import { pureHostCalls } from "../host/index.ts";
 
 const refuse = async () => {
   throw new RuntimeError(
@@ -41,7 +42,7 @@ export async function allowedTransitions(
     .filter((action) => action.visible !== false)
     .map((action) => action.uid);
   if (!app.build.hasPreconditions || records.length === 0)
-    return records.map(() => ["edit", "delete", ...custom]);
+    return records.map(() => [...RECORD_BASE_ACTIONS, ...custom]);
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
     init: {
@@ -68,6 +69,6 @@ export async function allowedTransitions(
     redact: (text) => text,
   });
   // A broken precondition module hides the custom actions rather than failing the listing.
-  if (!outcome.ok || !outcome.transitions) return records.map(() => ["edit", "delete"]);
-  return outcome.transitions.map((allowed) => ["edit", "delete", ...allowed]);
+  if (!outcome.ok || !outcome.transitions) return records.map(() => [...RECORD_BASE_ACTIONS]);
+  return outcome.transitions.map((allowed) => [...RECORD_BASE_ACTIONS, ...allowed]);
 }

@@ -1,8 +1,8 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
 import type { Caller as CurrentUser } from "../access/index.ts";
 import type { InboundRequest } from "../../globals/bridge-contract.ts";
-import type { LogEntry } from "../host/console.ts";
-import type { HttpCallLog } from "../host/http/index.ts";
+import type { LogEntry } from "../host/index.ts";
+import type { HttpCallLog } from "../host/index.ts";
 import type { JsonRecord } from "./fields.ts";
 
 export interface ActionRequest {

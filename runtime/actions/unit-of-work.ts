@@ -1,11 +1,11 @@
 /**
  * Everything one action writes, held in memory until the action commits: reads inside the logic
- * see these pending writes, and `changeSet()` turns them into one store transaction.
+ * see these pending writes, and `writes()` lists them for the one store transaction of the commit.
  */
 import { randomUUID } from "node:crypto";
 import type { RecordQuery as GlobalQuery } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { RecordWrite, Store, StoredRecord } from "../store/types.ts";
+import type { RecordWrite, Store, StoredRecord } from "../store/index.ts";
 import type { FieldSchema, JsonRecord } from "./fields.ts";
 import { diffFields, emptyFields, toEntity } from "./record-shape.ts";
 import { importRows } from "./import-data.ts";

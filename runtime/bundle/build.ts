@@ -9,23 +9,21 @@
  */
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { anyLayerHas, composedLogicEntry, composedManifestEntry } from "./compose.ts";
 import { resolveLayers, type LayerPackage } from "./layers.ts";
 import { comindResolvePlugin } from "./resolve-plugin.ts";
-import { declaredSecretNames } from "./secret-names.ts";
 
 export interface AppBuild {
   pkg: AppPackage;
   alias: string;
   /** IIFE that sets `__comindApp = { logic, preconditions }`. */
   logicCode: string;
-  /** IIFE that sets `__comindManifest = { fields, actions, settings }`. */
+  /** IIFE that sets `__comindManifest = { fields, actions, settings, secrets }`; reading it runs settings/secrets.ts. */
   manifestCode: string;
-  secretNames: string[];
   /** The app has actions/logic/preconditions.ts (else every action is always allowed). */
   hasPreconditions: boolean;
   /** Content hash of both scripts: a changed app gets fresh isolates. */
@@ -80,16 +78,6 @@ async function bundle(
   }
 }
 
-/** Secrets declared by the settings/secrets.ts of any layer. */
-function secretNamesOf(layers: LayerPackage[]): string[] {
-  const names = new Set<string>();
-  for (const layer of layers) {
-    const file = join(layer.dir, "settings", "secrets.ts");
-    if (existsSync(file)) for (const name of declaredSecretNames(readFileSync(file, "utf8"))) names.add(name);
-  }
-  return [...names];
-}
-
 function hashOf(...parts: string[]): string {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -103,15 +91,13 @@ async function buildComposed(pkg: AppPackage, layers: LayerPackage[]): Promise<A
     bundle(pkg, composedLogicEntry(layers), "__comindApp", dependencies),
     bundle(pkg, composedManifestEntry(layers), "__comindManifest", dependencies),
   ]);
-  const secretNames = secretNamesOf(layers);
   return {
     pkg: { ...pkg, dependsOn: [...new Set(layers.flatMap((layer) => layer.dependsOn))] },
     alias: pkg.alias,
     logicCode,
     manifestCode,
-    secretNames,
     hasPreconditions: anyLayerHas(layers, "actions/logic/preconditions.ts"),
-    hash: hashOf(logicCode, manifestCode, secretNames.join(",")),
+    hash: hashOf(logicCode, manifestCode),
     layers: layers.slice(0, -1).map((layer) => layer.dir),
   };
 }
@@ -124,9 +110,11 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
   ].join("\n");
-  // settings/index.ts is read with the manifest, so its vars are known before any logic loads.
+  // settings/index.ts is read with the manifest, so its vars are known before any logic loads;
+  // settings/secrets.ts runs there too, so the secret names it reads are recorded (manifest.ts).
   const manifestEntry = [
     optionalExport(pkg.dir, "settings", "settings/index.ts"),
+    optionalExport(pkg.dir, "secrets", "settings/secrets.ts"),
     existsSync(join(pkg.dir, "fields", "index.ts"))
       ? `export { default as fields } from "./fields/index.ts";`
       : "export const fields = [];",
@@ -138,9 +126,7 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
     bundle(pkg, logicEntry, "__comindApp"),
     bundle(pkg, manifestEntry, "__comindManifest"),
   ]);
-  const secretsFile = join(pkg.dir, "settings", "secrets.ts");
-  const secretNames = existsSync(secretsFile) ? declaredSecretNames(readFileSync(secretsFile, "utf8")) : [];
-  const hash = hashOf(logicCode, manifestCode, secretNames.join(","));
+  const hash = hashOf(logicCode, manifestCode);
   const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));
-  return { pkg, alias: pkg.alias, logicCode, manifestCode, secretNames, hasPreconditions, hash, layers: [] };
+  return { pkg, alias: pkg.alias, logicCode, manifestCode, hasPreconditions, hash, layers: [] };
 }

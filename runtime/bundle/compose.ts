@@ -2,7 +2,8 @@
  * Entry modules of an app composed of several layers (runtime/bundle/layers.ts): fields and
  * actions are merged by name / uid (a later layer overrides an earlier one's properties), settings
  * vars are merged, and for each action uid the logic functions of all layers run in sequence,
- * base first; a precondition holds only when every layer's precondition for it holds.
+ * base first; a precondition holds only when every layer's precondition for it holds; the
+ * e-mails of every layer's `__sendNotifications` are all sent.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,17 @@ function __combine(mods, every) {
     const fns = byUid[uid];
     out[uid] = fns.length === 1 ? fns[0] : every
       ? function (entity) { for (const fn of fns) if (!fn.call(undefined, entity)) return false; return true; }
-      : function (entity) { for (const fn of fns) fn.call(undefined, entity); };
+      : uid === "__sendNotifications"
+        ? function (entity) {
+            // Every layer's e-mails are sent: one list of all the NotifyContexts they return.
+            const all = [];
+            for (const fn of fns) {
+              const got = fn.call(undefined, entity);
+              if (got !== null && got !== undefined) all.push(...(Array.isArray(got) ? got : [got]));
+            }
+            return all.length ? all : null;
+          }
+        : function (entity) { for (const fn of fns) fn.call(undefined, entity); };
   }
   return { default: out };
 }`;
@@ -71,7 +82,14 @@ export function composedManifestEntry(layers: LayerPackage[]): string {
   const fields: string[] = [];
   const actions: string[] = [];
   const settings: string[] = [];
+  const secrets: string[] = [];
   layers.forEach((layer, i) => {
+    // Imported so that each layer's settings/secrets.ts runs with the manifest, which records the
+    // secret names it reads (runtime/sandbox/manifest.ts).
+    if (has(layer, "settings/secrets.ts")) {
+      lines.push(`import * as k${i} from ${spec(layer, "settings/secrets.ts")};`);
+      secrets.push(`k${i}`);
+    }
     if (has(layer, "fields/index.ts")) {
       lines.push(`import f${i} from ${spec(layer, "fields/index.ts")};`);
       fields.push(`f${i}`);
@@ -88,6 +106,7 @@ export function composedManifestEntry(layers: LayerPackage[]): string {
   lines.push(MERGE);
   lines.push(`export const fields = __merge([${fields.join(", ")}], "name");`);
   lines.push(`export const actions = __merge([${actions.join(", ")}], "uid");`);
+  lines.push(`export const secrets = [${secrets.join(", ")}];`);
   lines.push(
     `export const settings = { vars: Object.assign({}, ${settings.map((s) => `__vars(${s})`).join(", ") || "{}"}) };`,
   );

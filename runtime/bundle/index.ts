@@ -3,4 +3,4 @@ export { buildApp, type AppBuild } from "./build.ts";
 export { globalsScript } from "./globals-bundle.ts";
 export { readAppPackage, type AppPackage } from "./app-package.ts";
 export { isPluginOnly } from "./layers.ts";
-export { declaredSecretNames, SECRET_PREFIX } from "./secret-names.ts";
+export { SECRET_PREFIX } from "./secret-names.ts";

@@ -36,7 +36,7 @@ async function checkApp(dir: string): Promise<AppReport> {
       alias: app.alias,
       fields: app.manifest.fields.length,
       actions: app.manifest.actions.map((a) => a.uid),
-      secrets: app.build.secretNames,
+      secrets: app.manifest.secretNames,
     };
   } catch (error) {
     return { dir, ok: false, error: publicError(error) };

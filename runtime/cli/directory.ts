@@ -8,8 +8,8 @@
  *   comind-runtime access grant HELPDESK support read write run
  */
 import { type Command, Option } from "commander";
-import { PERMISSIONS, type Permission } from "../store/directory.ts";
-import type { Store } from "../store/types.ts";
+import { PERMISSIONS, type Permission } from "../store/index.ts";
+import type { Store } from "../store/index.ts";
 import { withHelp } from "./help.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";

@@ -1,13 +1,13 @@
 /**
  * Options shared by every command that runs actions or reads the store; each one can also be
- * set by an environment variable (DESIGN.md "Command-line conventions").
+ * set by an environment variable (README "CLI", options table).
  */
 import { type Command, Option } from "commander";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
-import type { SandboxLimits } from "../sandbox/index.ts";
+import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
 import { UsageError } from "./output.ts";
 
 export interface StoreFlags {
@@ -23,6 +23,8 @@ export interface SandboxFlags extends StoreFlags {
   memoryMb?: number;
   workspace: string;
   json?: boolean;
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 function positiveInt(name: string) {
@@ -61,17 +63,17 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
         .default([]),
     )
     .addOption(
-      new Option("--cpu-ms <n>", "CPU limit of one action")
+      new Option("--cpu-ms <n>", `CPU limit of one action (default ${DEFAULT_LIMITS.cpuMs})`)
         .argParser(positiveInt("--cpu-ms"))
         .env("COMIND_CPU_MS"),
     )
     .addOption(
-      new Option("--wall-ms <n>", "wall-clock limit of one action")
+      new Option("--wall-ms <n>", `wall-clock limit of one action (default ${DEFAULT_LIMITS.wallMs})`)
         .argParser(positiveInt("--wall-ms"))
         .env("COMIND_WALL_MS"),
     )
     .addOption(
-      new Option("--memory-mb <n>", "isolate heap limit")
+      new Option("--memory-mb <n>", `isolate heap limit (default ${DEFAULT_LIMITS.memoryMb})`)
         .argParser(positiveInt("--memory-mb"))
         .env("COMIND_MEMORY_MB"),
     )
@@ -79,7 +81,21 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
       new Option("--workspace <alias>", "workspace the apps are installed in")
         .env("COMIND_WORKSPACE")
         .default("DEMO"),
-    );
+    )
+    .addOption(
+      new Option("--smtp-url <url>", "SMTP server for __sendNotifications e-mails (unset: logged only)").env(
+        "SMTP_URL",
+      ),
+    )
+    .addOption(new Option("--mail-from <address>", "sender of notification e-mails").env("SMTP_FROM"));
+}
+
+/** SMTP settings of `__sendNotifications`; `log` is the server log (stderr JSON lines by default). */
+export function notificationsFrom(
+  flags: SandboxFlags,
+  log?: (level: "info" | "warn", message: string, details: Record<string, unknown>) => void,
+) {
+  return { smtpUrl: flags.smtpUrl, from: flags.mailFrom, log };
 }
 
 /** Variables the sandbox commands read besides those of their options (for --help). */

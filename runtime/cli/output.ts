@@ -1,10 +1,13 @@
+import { RuntimeError } from "../errors.ts";
+
 /**
  * CLI output that survives pipes: `process.exit()` right after a large stdout write truncates it
  * at 64 KB, so we wait for the write callback and let the process end on its own.
  */
-export class UsageError extends Error {
+/** Bad usage of the command line: exit code 2 and one line on stderr. */
+export class UsageError extends RuntimeError {
   constructor(message: string) {
-    super(message);
+    super("bad_request", message);
     this.name = "UsageError";
   }
 }

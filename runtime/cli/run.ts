@@ -4,14 +4,15 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type ActionResult, createActionRuntime, type LoadedApp } from "../actions/index.ts";
+import { type ActionResult, createActionRuntime, type LoadedApp, runDocument } from "../actions/index.ts";
 import { isRuntimeError } from "../errors.ts";
-import { closeAgents } from "../host/http/index.ts";
+import { closeAgents } from "../host/index.ts";
 import { withHelp } from "./help.ts";
 import {
   addSandboxOptions,
   allowHosts,
   limitsFrom,
+  notificationsFrom,
   openStoreFrom,
   SANDBOX_ENV,
   type SandboxFlags,
@@ -107,6 +108,7 @@ export function registerRun(program: Command): void {
       limits: limitsFrom(flags),
       allowHosts: allowHosts(flags),
       envFile: flags.env,
+      notifications: notificationsFrom(flags),
     });
     try {
       let app: LoadedApp;
@@ -134,24 +136,7 @@ export function registerRun(program: Command): void {
       });
       progress.done();
       if (flags.json) {
-        await writeJson(
-          result.ok
-            ? {
-                ok: true,
-                entity: result.entity,
-                logs: result.logs,
-                runId: result.runId,
-                created: result.created,
-                httpCalls: result.httpCalls,
-              }
-            : {
-                ok: false,
-                error: result.error,
-                logs: result.logs,
-                runId: result.runId,
-                httpCalls: result.httpCalls,
-              },
-        );
+        await writeJson(runDocument(result));
       } else {
         await writeOut(summary(result, actionUid));
       }

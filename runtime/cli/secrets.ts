@@ -3,10 +3,9 @@
  * whether each is set — never the values.
  */
 import type { Command } from "commander";
-import { declaredSecretNames, readAppPackage } from "../bundle/index.ts";
-import { loadSecretSource } from "../host/secrets.ts";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { loadApp } from "../actions/index.ts";
+import { loadSecretSource } from "../host/index.ts";
+import { DEFAULT_LIMITS } from "../sandbox/index.ts";
 import { withHelp } from "./help.ts";
 import { EXIT, writeJson, writeOut } from "./output.ts";
 
@@ -23,20 +22,20 @@ export function registerSecrets(program: Command): void {
     examples: ["npx comind-runtime secrets apps/app-crm-contact --env .env"],
   });
   command.action(async (appDir: string, flags: { env?: string; json?: boolean }) => {
-    const pkg = readAppPackage(appDir);
-    const file = join(pkg.dir, "settings", "secrets.ts");
-    const names = existsSync(file) ? declaredSecretNames(readFileSync(file, "utf8")) : [];
+    // The names settings/secrets.ts really reads, recorded while it runs in the manifest isolate.
+    const app = await loadApp(appDir, DEFAULT_LIMITS.memoryMb);
+    const names = app.manifest.secretNames;
     const source = loadSecretSource(flags.env);
     const secrets = names.map((name) => ({
       name,
       set: typeof source[name] === "string" && source[name] !== "",
     }));
-    if (flags.json) await writeJson({ app: pkg.alias, secrets });
+    if (flags.json) await writeJson({ app: app.alias, secrets });
     else
       await writeOut(
         secrets.length
           ? secrets.map((s) => `${s.set ? "✔" : "✖"} ${s.name}${s.set ? "" : " (not set)"}`).join("\n")
-          : `App ${pkg.alias} declares no secrets.`,
+          : `App ${app.alias} declares no secrets.`,
       );
     process.exitCode = secrets.every((s) => s.set) ? EXIT.ok : EXIT.failed;
   });

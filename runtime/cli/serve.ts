@@ -4,11 +4,12 @@
  * `comind-runtime dev`: the same for app developers, rebuilding apps as their files change.
  */
 import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { createActionRuntime } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
-import { closeAgents } from "../host/http/index.ts";
+import { closeAgents } from "../host/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
@@ -19,6 +20,7 @@ import {
   addSandboxOptions,
   allowHosts,
   limitsFrom,
+  notificationsFrom,
   openStoreFrom,
   SANDBOX_ENV,
   type SandboxFlags,
@@ -28,6 +30,7 @@ import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
   apps: string;
+  publicUrl?: string;
   port: number;
   host: string;
   workers: number;
@@ -64,6 +67,13 @@ function workerCount(value: string): number {
   return parsed;
 }
 
+/** http://host:port of the listening socket; a wildcard address is reached through loopback. */
+function ownUrl(address: string | AddressInfo | null, host: string): string {
+  const port = typeof address === "object" && address ? address.port : 0;
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
 function wholeNumber(name: string, min: number, max: number) {
   return (value: string): number => {
     const parsed = Number(value);
@@ -96,6 +106,12 @@ function serveCommand(
         new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)")
           .env("HOST")
           .default("127.0.0.1"),
+      )
+      .addOption(
+        new Option(
+          "--public-url <url>",
+          "where clients reach this API (RestApi.setComindAuth signs in there)",
+        ).env("COMIND_PUBLIC_URL"),
       )
       .addOption(
         new Option(
@@ -152,7 +168,14 @@ function serveCommand(
     const { store, cleanup } = await openWhenReachable(() =>
       openStoreFrom({ ...flags, data: dataDir }, dataDir, { pool: poolSettingsFromEnv(flags.workers) }),
     );
+    let serverLog: {
+      info(details: object, message: string): void;
+      warn(details: object, message: string): void;
+    };
     const runtime = await createActionRuntime({
+      notifications: notificationsFrom(flags, (level, message, details) =>
+        serverLog[level](details, message),
+      ),
       store,
       workspace: flags.workspace,
       limits: limitsFrom(flags),
@@ -181,6 +204,7 @@ function serveCommand(
       logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });
+    serverLog = server.log;
     logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(
@@ -197,6 +221,7 @@ function serveCommand(
     progress.done();
     const node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : { stop: () => queue.close() };
     await server.listen({ port: flags.port, host: flags.host });
+    runtime.servesAt(flags.publicUrl ?? ownUrl(server.server.address(), flags.host));
     server.log.info(
       { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
       "serving; create an API token with `npx comind-runtime token create <user> --admin`",

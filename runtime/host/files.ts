@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CsvOptions, FileRef } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { FileWrite, Store } from "../store/types.ts";
+import type { FileWrite, Store } from "../store/index.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
 import { fileUidOf } from "./file-uid.ts";
 
@@ -67,7 +67,8 @@ export class ActionFiles {
     };
   }
 
-  private async tempFromBytes(bytes: Buffer, fileName: string, contentType: string): Promise<FileRef> {
+  /** A temporary file with these bytes. */
+  async writeTemp(bytes: Buffer, fileName: string, contentType: string): Promise<FileRef> {
     const file = await this.createTempFile(fileName, contentType);
     await writeFile(file.path, bytes);
     return file.finish(bytes.length);
@@ -122,19 +123,20 @@ export class ActionFiles {
     return { uploadedFileId: id };
   }
 
-  private async bytesOf(ref: string): Promise<Buffer> {
+  /** The bytes of a file, refused when larger than `maxBytes` (default 16 MB). */
+  async readBytes(ref: string, maxBytes = MAX_IN_MEMORY_BYTES): Promise<Buffer> {
     const file = await this.readFile(ref);
     const size = (await stat(file.path)).size;
-    if (size > MAX_IN_MEMORY_BYTES)
+    if (size > maxBytes)
       throw new RuntimeError(
         "limit_exceeded",
-        `File "${file.fileName}" is too large to read into the action (${size} bytes, limit ${MAX_IN_MEMORY_BYTES}).`,
+        `File "${file.fileName}" is too large to read into the action (${size} bytes, limit ${maxBytes}).`,
       );
     return readFile(file.path);
   }
 
   async readBase64({ ref }: { ref: string }): Promise<string> {
-    return (await this.bytesOf(ref)).toString("base64");
+    return (await this.readBytes(ref)).toString("base64");
   }
 
   async fromBase64({
@@ -146,7 +148,7 @@ export class ActionFiles {
     fileName?: string;
     contentType?: string;
   }): Promise<FileRef> {
-    return this.tempFromBytes(
+    return this.writeTemp(
       Buffer.from(String(data), "base64"),
       safeName(fileName, "file.bin"),
       contentType ?? "application/octet-stream",
@@ -154,7 +156,7 @@ export class ActionFiles {
   }
 
   async readCsv({ ref, options }: { ref: string; options?: CsvOptions }): Promise<unknown[]> {
-    return parseCsvText((await this.bytesOf(ref)).toString("utf8"), options);
+    return parseCsvText((await this.readBytes(ref)).toString("utf8"), options);
   }
 
   async writeCsv({
@@ -166,7 +168,7 @@ export class ActionFiles {
     fileName?: string;
     options?: CsvOptions;
   }): Promise<FileRef> {
-    return this.tempFromBytes(
+    return this.writeTemp(
       Buffer.from(writeCsvText(rows, options), "utf8"),
       safeName(fileName, "export.csv"),
       "text/csv",

@@ -4,12 +4,14 @@
  * written before the action commits.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HostFunctions } from "../sandbox/bridge.ts";
-import type { UnitOfWork } from "../actions/unit-of-work.ts";
+import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
+import type { UnitOfWork } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
+import { createDocumentCalls, type DocumentPool } from "./documents/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
@@ -19,13 +21,17 @@ export interface ActionHostContext {
   secrets: Record<string, string>;
   http: ReturnType<typeof createHttpClient>;
   signal: AbortSignal;
+  /** Worker threads of the document helpers (xlsx, zip, PDF). */
+  documents: DocumentPool;
+  /** setComindAuth(): adds the current user's short-lived token (runtime/host/comind-auth.ts). */
+  signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
 }
 
 /**
  * Calls that need the action itself: record calls whose documented forms need its user and app
  * (actions/record-calls.ts), and the queue calls that write to its outbox (actions/outbox.ts).
  */
-export type ActionOwnedCall =
+export type RecordCall =
   | "records.find"
   | "records.create"
   | "records.update"
@@ -35,9 +41,8 @@ export type ActionOwnedCall =
   | "records.lookup"
   | "records.accessPass"
   | "users.workspaceAdmins"
-  | "app.schema"
-  | "queue.enqueue"
-  | "queue.retryLater";
+  | "app.schema";
+export type ActionOwnedCall = RecordCall | "queue.enqueue" | "queue.retryLater";
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
@@ -49,14 +54,15 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
     ...pureHostCalls,
     "app.secrets": () => ({ ...ctx.secrets }),
-    "http.execute": (spec) => ctx.http.execute(spec),
-    "http.download": (spec) => ctx.http.download(spec),
+    "http.execute": async (spec) => ctx.http.execute(await ctx.signIn(spec)),
+    "http.download": async (spec) => ctx.http.download(await ctx.signIn(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),
     "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
     "files.readCsv": (arg) => ctx.files.readCsv(arg),
     "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
+    ...createDocumentCalls(ctx.files, ctx.documents, ctx.signal),
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
     "records.get": (arg) => ctx.uow.get(arg),
@@ -75,5 +81,14 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
   };
 }
+export { LogCapture, type LogEntry } from "./console.ts";
+export { ActionFiles } from "./files.ts";
+export { type HttpCallLog, type HttpClient, closeAgents, createHttpClient } from "./http/index.ts";
+export { type Redactor, createRedactor } from "./redact.ts";
+export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
+export { pureHostCalls } from "./utils.ts";
 
 export { fileUidOf } from "./file-uid.ts";
+export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
+export { DocumentPool } from "./documents/index.ts";
+export { renderLiquid } from "./liquid.ts";

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "dotenv";
 import { RuntimeError } from "../errors.ts";
-import { SECRET_PREFIX } from "../bundle/secret-names.ts";
+import { SECRET_PREFIX } from "../bundle/index.ts";
 
 export type SecretSource = Record<string, string | undefined>;
 

@@ -9,7 +9,7 @@
  */
 import type { ActionRuntime } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import { runJob } from "./run-job.ts";
 import { startScheduler, type SchedulerLog } from "./scheduler.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";

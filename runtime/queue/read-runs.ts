@@ -2,7 +2,7 @@
  * Reading queued runs straight from the store's database, without starting a queue (the CLI's
  * `runs`): which entries of the run log belong to a queued run, and how that run ended.
  */
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import { toPg } from "./run-sql.ts";
 import type { RunStatus } from "./types.ts";
 

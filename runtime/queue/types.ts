@@ -4,7 +4,7 @@
  * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
  */
 import type { Caller } from "../access/index.ts";
-import type { CommitExtra } from "../store/types.ts";
+import type { CommitExtra } from "../store/index.ts";
 
 /** What a webhook hands the logic as `ComindServer.request`. */
 export interface InboundRequest {

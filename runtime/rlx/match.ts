@@ -4,7 +4,7 @@
  * missing, `~` is a case-insensitive "contains". Used for the action's own uncommitted writes,
  * which a query inside the logic must see although they are not in the store yet.
  */
-import type { FilterNode, FilterValue } from "../store/filter.ts";
+import type { FilterNode, FilterValue } from "../store/index.ts";
 
 /** Reads a field of the record (base, custom, or a column such as id / number / update_date). */
 export type FieldReader = (field: string) => unknown;

@@ -4,8 +4,8 @@
  *
  * @example parseRlx('state="open" AND c_total>10', { currentUser: "u1" })
  */
-import { assertFieldName } from "../store/field-names.ts";
-import type { Comparison, FilterNode, FilterValue } from "../store/filter.ts";
+import { assertFieldName } from "../store/index.ts";
+import type { Comparison, FilterNode, FilterValue } from "../store/index.ts";
 import { RlxError } from "./error.ts";
 import { tokenize, type Token } from "./tokenize.ts";
 

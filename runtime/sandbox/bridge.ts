@@ -24,6 +24,10 @@ export const SYNC_CALLS: Record<SyncCallName, { maxArgBytes: number }> = {
   "utils.toBase64": { maxArgBytes: 16 * MB },
   "utils.fromBase64": { maxArgBytes: 16 * MB },
   "app.secrets": { maxArgBytes: KB },
+  "utils.md5": { maxArgBytes: 16 * MB },
+  "utils.parseJwt": { maxArgBytes: 64 * KB },
+  "utils.writeCsv": { maxArgBytes: 16 * MB },
+  "liquid.render": { maxArgBytes: 4 * MB },
   "app.schema": { maxArgBytes: KB },
 };
 
@@ -50,6 +54,11 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "users.workspaceAdmins": { maxArgBytes: KB },
   "server.sleep": { maxArgBytes: KB },
   "ids.uniqueForPrefix": { maxArgBytes: KB },
+  "files.readExcel": { maxArgBytes: 4 * KB },
+  "files.writeExcel": { maxArgBytes: 16 * MB },
+  "files.zip": { maxArgBytes: 64 * KB },
+  "files.writePdf": { maxArgBytes: 2 * MB },
+  "files.mergePdf": { maxArgBytes: 64 * KB },
   "queue.enqueue": { maxArgBytes: 1 * MB },
   "queue.retryLater": { maxArgBytes: 4 * KB },
 };

@@ -11,7 +11,7 @@ import type { ThrownInfo } from "../../globals/runner.ts";
 import { RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
-import type { SandboxLimits } from "./limits.ts";
+import type { SandboxLimits } from "../limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { mapStack } from "./stack.ts";
 import { discardContext } from "./warm-context.ts";
@@ -50,6 +50,8 @@ export type SandboxOutcome =
       cpuMs: number;
       heapMb?: number;
       transitions?: string[][];
+      /** What `__sendNotifications` returned (NotifyContext objects, unchecked), sent after the commit. */
+      notifications?: unknown[];
     }
   | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
@@ -75,7 +77,14 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 type RunnerReply =
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
-  | { ok: true; allowed: true; ran: boolean; entityJson: string; recordsJson?: string }
+  | {
+      ok: true;
+      allowed: true;
+      ran: boolean;
+      entityJson: string;
+      recordsJson?: string;
+      notifications?: unknown[];
+    }
   | { ok: false; error: ThrownInfo };
 
 function plain(code: string, message: string): ActionFailure {
@@ -113,14 +122,18 @@ function pastDeadline(watchdog: Watchdog, limits: SandboxLimits): RuntimeError {
   );
 }
 
+const OUT_OF_MEMORY = "The action used more memory than the isolate's heap limit.";
+
 function failureFromHost(error: unknown, watchdog: Watchdog, isolate: ivm.Isolate): ActionFailure {
   const text = error instanceof Error ? error.message : String(error);
+  // isolated-vm names the memory limit when it stopped the isolate for it, whatever else fired
+  // (a memory bomb caught by the CPU limit gets a grace to reach it: see Watchdog.trip).
+  if (/memory limit|out of memory/i.test(text)) return plain("out_of_memory", OUT_OF_MEMORY);
   if (watchdog.breach?.kind === "wall") return plain("timeout", wallMessage(watchdog.breach.limitMs));
+  // isolated-vm's own timeout is only a backstop behind the watchdog (see runInLease).
   if (watchdog.breach?.kind === "cpu" || /timed out/i.test(text))
     return plain("timeout", cpuMessage(watchdog.breach?.limitMs ?? "the configured"));
-  if (/memory limit|out of memory/i.test(text) || isolate.isDisposed) {
-    return plain("out_of_memory", "The action used more memory than the isolate's heap limit.");
-  }
+  if (isolate.isDisposed) return plain("out_of_memory", OUT_OF_MEMORY);
   if (error instanceof RuntimeError) return plain(error.code, error.message);
   // isolated-vm answers a dynamic import() with a host-level "Not supported" the logic cannot catch.
   if (text === "Not supported")
@@ -169,11 +182,18 @@ async function runInLease(
   // the context; anything thrown on the host side (timeout, OOM, internal error) the isolate.
   let verdict: LeaseVerdict = "dispose";
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6);
+  // isolated-vm's own `timeout` counts the wall time the isolate spends running, which on a busy
+  // machine is far more than its CPU time: it is only a backstop behind the watchdog's CPU and
+  // wall-clock limits, so that a slow machine cannot turn a memory bomb into a "timeout".
+  const backstopMs = run.limits.wallMs + 1_000;
   try {
     const json = await lease.start!.apply(undefined, [JSON.stringify(run.init)], {
-      timeout: run.limits.cpuMs + 1_000,
+      timeout: backstopMs,
       result: { copy: true },
     });
+    // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.
+    if (watchdog.breach)
+      return { ok: false, error: failureFromHost(null, watchdog, isolate), cpuMs: cpuMs() };
     verdict = "discard-context";
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     const result = reply.ok && reply.allowed ? readResult(reply.entityJson, reply.recordsJson) : null;
@@ -192,7 +212,7 @@ async function runInLease(
         cpuMs: cpuMs(),
       };
     }
-    return { ok: true, ran: reply.ran, ...result!, cpuMs: cpuMs() };
+    return { ok: true, ran: reply.ran, ...result!, notifications: reply.notifications, cpuMs: cpuMs() };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {

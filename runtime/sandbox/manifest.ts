@@ -4,6 +4,7 @@
  */
 import ivm from "isolated-vm";
 import type { AppAction, AppField } from "../../globals/app-types.ts";
+import { SECRET_PREFIX } from "../bundle/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseFromIsolate } from "./marshal.ts";
 
@@ -14,14 +15,25 @@ export interface AppManifest {
   vars: Record<string, unknown>;
   /** `schedules`, `webhooks`, `retries` of settings/index.ts, unchecked (runtime/queue/settings.ts checks them). */
   queue: Record<string, unknown>;
+  /**
+   * The COMIND_SECRET_* names settings/secrets.ts reads: recorded by the `process.env` it runs
+   * with, so `const { COMIND_SECRET_X } = process.env` counts and a commented-out reference does
+   * not. An app sees only these secrets.
+   */
+  secretNames: string[];
 }
+
+// `process.env` is compiled to `__comindEnv` (bundle/build.ts): here it records every name read
+// while the manifest bundle, settings/secrets.ts included, runs, and answers undefined.
+const RECORD_ENV = `var __comindEnvReads = [];
+var __comindEnv = new Proxy({}, { get(_, key) { if (typeof key === "string") __comindEnvReads.push(key); return undefined; } });`;
 
 const READ_MANIFEST = `;(() => {
   const m = __comindManifest, s = m.settings || {};
   const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
   const all = (s.default && typeof s.default === "object") ? s.default : (s.settings || s);
   const queue = { schedules: all.schedules, webhooks: all.webhooks, retries: all.retries };
-  return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue });
+  return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue, envReads: __comindEnvReads });
 })()`;
 
 const FIELD_TYPES = new Set([
@@ -77,14 +89,24 @@ export async function readManifest(manifestCode: string, alias: string): Promise
   const isolate = new ivm.Isolate({ memoryLimit: 32 });
   try {
     const context = await isolate.createContext();
-    const script = await isolate.compileScript(`${manifestCode}\n${READ_MANIFEST}`, {
+    const script = await isolate.compileScript(`${RECORD_ENV}\n${manifestCode}\n${READ_MANIFEST}`, {
       filename: "comind-app:///manifest.js",
     });
     const json = await script.run(context, { timeout: 2_000, copy: true });
-    const raw = parseFromIsolate<AppManifest>(json, 4 * 1024 * 1024, "The app manifest");
+    const raw = parseFromIsolate<Omit<AppManifest, "secretNames"> & { envReads?: unknown }>(
+      json,
+      4 * 1024 * 1024,
+      "The app manifest",
+    );
     const vars = raw.vars && typeof raw.vars === "object" && !Array.isArray(raw.vars) ? raw.vars : {};
     const queue = raw.queue && typeof raw.queue === "object" ? raw.queue : {};
-    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars, queue }, alias);
+    const reads = Array.isArray(raw.envReads) ? raw.envReads : [];
+    const secretNames = [
+      ...new Set(
+        reads.filter((name): name is string => typeof name === "string" && name.startsWith(SECRET_PREFIX)),
+      ),
+    ].sort();
+    return check({ fields: raw.fields ?? [], actions: raw.actions ?? [], vars, queue, secretNames }, alias);
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
     throw new RuntimeError(

@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
-import { parseSortBy, type SortKey } from "../store/field-names.ts";
-import type { HistoryEntry, StoredRecord } from "../store/types.ts";
+import { parseSortBy, type SortKey } from "../store/index.ts";
+import type { HistoryEntry, StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 import type { ListParams } from "./list-params.ts";
 import { parseListOfFields } from "./record-view.ts";

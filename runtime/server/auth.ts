@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 export interface OidcConfig {
   issuer: string;
@@ -115,10 +115,14 @@ function cachedTokenLookup(store: Store, ttlMs: number) {
   };
 }
 
+/**
+ * @param options.verifyShortLived checks the short-lived tokens of RestApi.setComindAuth() (JWTs
+ *   sent as CMW_AUTH_CODE; API tokens have no dots, so the two never mix).
+ */
 export function createAuthenticator(
   store: Store,
   oidc?: OidcConfig,
-  options: { tokenCacheMs?: number } = {},
+  options: { tokenCacheMs?: number; verifyShortLived?: (token: string) => Promise<CurrentUser | null> } = {},
 ) {
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
   const findUser = cachedTokenLookup(store, options.tokenCacheMs ?? TOKEN_CACHE_MS);
@@ -127,6 +131,14 @@ export function createAuthenticator(
     const [scheme, credential, ...rest] = header.trim().split(/\s+/);
     if (!credential || rest.length)
       throw unauthorized('The Authorization header must be "CMW_AUTH_CODE <token>" or "Bearer <jwt>".');
+    if (scheme === "CMW_AUTH_CODE" && credential.includes(".") && options.verifyShortLived) {
+      const user = await options.verifyShortLived(credential);
+      if (!user)
+        throw unauthorized(
+          "The short-lived auth code has expired or is not valid; call setComindAuth() again.",
+        );
+      return user;
+    }
     if (scheme === "CMW_AUTH_CODE") {
       const user = await findUser(credential);
       if (!user)

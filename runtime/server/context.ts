@@ -4,7 +4,7 @@ import { appsAllowed, checkAccess } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 
 export interface ServerContext {
   runtime: ActionRuntime;

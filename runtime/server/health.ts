@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { publicError } from "../errors.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
 import { RETRY_AFTER_SECONDS } from "./request-guard.ts";
 
 export const HEALTH_PATHS = ["/health", "/health/live"];

@@ -10,7 +10,8 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ActionRuntime } from "../actions/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../store/index.ts";
+import { VERSION } from "../version.ts";
 import { createAuthenticator, type OidcConfig } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
@@ -99,7 +100,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     openapi: {
       info: {
         title: "comind-runtime REST API",
-        version: "0.1.0",
+        version: VERSION,
         description: "Seed 000's platform API plus action invocation.",
       },
       components: {
@@ -116,7 +117,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       security: [{ authCode: [] }, { bearer: [] }],
     },
   });
-  const authenticate = createAuthenticator(options.store, options.oidc);
+  const authenticate = createAuthenticator(options.store, options.oidc, {
+    verifyShortLived: (token) => options.runtime.config.comindAuth.verify(token),
+  });
   server.decorateRequest("user", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {

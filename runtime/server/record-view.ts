@@ -3,10 +3,10 @@
  * globals' `entity`, plus `publishing_alias`, `project_alias` and the `transitions` allowed now.
  */
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
-import type { LoadedApp } from "../actions/app-loader.ts";
-import { allowedTransitions } from "../actions/transitions.ts";
-import { toEntity } from "../actions/record-shape.ts";
-import type { StoredRecord } from "../store/types.ts";
+import type { LoadedApp } from "../actions/index.ts";
+import { allowedTransitions } from "../actions/index.ts";
+import { toEntity } from "../actions/index.ts";
+import type { StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 
 export type RecordView = Record<string, unknown>;
@@ -66,7 +66,7 @@ export async function viewsOf(
   for (const [alias, group] of byApp) {
     const app = ctx.runtime.apps.get(alias);
     if (!app) continue;
-    const allowed = await allowedTransitions(ctx.runtime.config, app, group, user);
+    const allowed = await ctx.runtime.allowedTransitions(app, group, user);
     for (const [i, record] of group.entries()) transitions.set(record.id, allowed[i]);
   }
   return records

@@ -3,7 +3,7 @@
  * asks for (`includeDeletedAfter`), and tickets/changed's count of records changed or deleted.
  */
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
-import type { FilterNode } from "../store/types.ts";
+import type { FilterNode } from "../store/index.ts";
 import { checkRead, readableApps, type ServerContext } from "./context.ts";
 import { parseIsoTime } from "./iso-time.ts";
 import type { ListParams } from "./list-params.ts";

@@ -5,7 +5,7 @@
  * any timeout answer so a client still trickling its body cannot hold the socket.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { CommitPhase } from "../actions/types.ts";
+import type { CommitPhase } from "../actions/index.ts";
 import { ERROR_CODES } from "../errors.ts";
 
 export const RETRY_AFTER_SECONDS = 5;

@@ -39,3 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   return openSqliteStore(options.dataDir);
 }
+export { assertFieldName, parseSortBy } from "./field-names.ts";
+export type { Comparison, FilterNode, FilterValue } from "./filter.ts";
+export type { SortKey } from "./field-names.ts";
+export { PERMISSIONS, type Permission } from "./directory.ts";

@@ -153,6 +153,17 @@ export interface StoredFile {
   createdAt: string;
 }
 
+/** One outbound request of an action, as the run log keeps it. */
+export interface HttpCallLog {
+  method: string;
+  host: string;
+  /** Without the query string, which may carry secrets. */
+  path: string;
+  status: number | null;
+  ms: number;
+  error?: string;
+}
+
 export interface ActionRunLog {
   id: string;
   workspace: string;
@@ -169,14 +180,7 @@ export interface ActionRunLog {
   /** The failure's stack (source-mapped TypeScript frames, redacted), shown by the run console. */
   errorStack?: string | null;
   logs: { level: string; message: string }[];
-  httpCalls: {
-    method: string;
-    host: string;
-    path: string;
-    status: number | null;
-    ms: number;
-    error?: string;
-  }[];
+  httpCalls: HttpCallLog[];
   /** CPU time the isolate spent on the action, and its heap when the action ended. */
   cpuMs?: number | null;
   heapMb?: number | null;

@@ -20,6 +20,7 @@ import type { Dispatcher } from "undici";
 export { MockAgent } from "undici";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
+import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { openStore, type Store, type StoredRecord } from "../store/index.ts";
 
@@ -32,6 +33,8 @@ export interface AppTesterOptions {
   limits?: Partial<SandboxLimits>;
   /** Hosts the egress policy would otherwise refuse (loopback test servers). */
   allowHosts?: string[];
+  /** Where `__sendNotifications` e-mails go (e.g. `{ smtpUrl }` of a test SMTP server); default: logged only. */
+  notifications?: NotificationOptions;
 }
 
 export interface AppTester {
@@ -57,6 +60,7 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
     httpDispatcher: options.http,
     limits: options.limits,
     allowHosts: options.allowHosts,
+    notifications: options.notifications ?? { log: () => undefined },
   });
   const app = await runtime.loadApp(appDir);
   return {

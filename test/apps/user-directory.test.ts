@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startMockUserApi, type MockUserApi } from "../fixtures/mock-userapi.ts";
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
@@ -187,10 +186,18 @@ describe("USERDIR sync_users", () => {
 describe("USERDIR rate limits", () => {
   let api: MockUserApi;
   let t: TestRuntime;
+  let stoppedAt: number | null = null;
 
   beforeAll(async () => {
-    // 3 requests per 2-second window: token, page 1 and page 2 use it up before page 3.
-    api = await startMockUserApi({ userCount: 250, rateLimit: 3, windowSeconds: 2 });
+    // 3 requests per 2-second window: token, page 1 and page 2 use it up before page 3. The mock's
+    // clock stands still for those three (however slow the machine, they share one window) and is
+    // the real clock from then on, which the app's sleep until X-RateLimit-Reset is measured by.
+    api = await startMockUserApi({
+      userCount: 250,
+      rateLimit: 3,
+      windowSeconds: 2,
+      now: () => (stoppedAt !== null && api.requests.length < 3 ? stoppedAt : Date.now()),
+    });
     t = await runtimeFor(api);
   });
   afterAll(async () => {
@@ -199,8 +206,7 @@ describe("USERDIR rate limits", () => {
   });
 
   it("sleeps until X-RateLimit-Reset when X-RateLimit-Remaining reaches 0, so no request is refused", async () => {
-    // Start right after a second boundary: the whole run then fits in one window before the wait.
-    await sleep(1000 - (Date.now() % 1000) + 20);
+    stoppedAt = Date.now();
     const result = await t.runtime.run({ app: "USERDIR", action: "sync_users" });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;

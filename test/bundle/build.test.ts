@@ -20,7 +20,7 @@ describe("bundling an app", () => {
     expect(build.alias).toBe("TEMP");
     expect(build.logicCode).toMatch(/var __comindApp = /);
     expect(build.logicCode).toMatch(/sourceMappingURL=data:application\/json;base64,/);
-    expect(build.secretNames).toEqual([]);
+    expect(build.hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("rejects Node built-ins naming the file and line", async () => {
@@ -56,14 +56,34 @@ describe("bundling an app", () => {
     expect(error.message).toMatch(/^actions\/logic\/index\.ts:1:\d+: /);
   });
 
-  it("collects declared secret names from settings/secrets.ts", async () => {
-    const build = await buildApp(
+  it("collects the secret names settings/secrets.ts reads, however it reads them", async () => {
+    const app = await loadApp(
       writeTempApp({
-        "settings/secrets.ts":
-          'export const secrets = { a: process.env.COMIND_SECRET_B, b: process.env["COMIND_SECRET_A"], c: process.env.HOME };\n',
+        "settings/secrets.ts": [
+          "const { COMIND_SECRET_D, COMIND_SECRET_E: renamed } = process.env;",
+          "const env = process.env;",
+          'const key = "COMIND_SECRET_" + "F";',
+          "// const old = process.env.COMIND_SECRET_COMMENTED;",
+          "/* process.env.COMIND_SECRET_BLOCK_COMMENT */",
+          'const text = "process.env.COMIND_SECRET_IN_A_STRING";',
+          "export const secrets = {",
+          '  a: process.env.COMIND_SECRET_B, b: process.env["COMIND_SECRET_A"], c: process.env.HOME,',
+          "  d: COMIND_SECRET_D, e: renamed, f: env[key], g: env.COMIND_SECRET_G, text,",
+          "};",
+        ].join("\n"),
       }),
+      32,
     );
-    expect(build.secretNames).toEqual(["COMIND_SECRET_A", "COMIND_SECRET_B"]);
+    expect(app.manifest.secretNames).toEqual([
+      "COMIND_SECRET_A",
+      "COMIND_SECRET_B",
+      "COMIND_SECRET_D",
+      "COMIND_SECRET_E",
+      "COMIND_SECRET_F",
+      "COMIND_SECRET_G",
+    ]);
+    const none = await loadApp(writeTempApp({}), 32);
+    expect(none.manifest.secretNames).toEqual([]);
   });
 
   it("explains what is wrong with an invalid app folder", async () => {

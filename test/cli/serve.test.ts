@@ -26,11 +26,16 @@ const newToken = async (data: string) =>
 describe("npm start", () => {
   it("serves the example apps, answers with a token, and shuts down on SIGTERM", async () => {
     const data = join(dir, "start");
-    const server = await startServerProcess(
-      "npm",
-      ["start", "--", "--port", "0", "--data", data, "--workers", "1"],
-      `^node --no-node-snapshot bin/comind-runtime.js serve --port 0 --data ${data}`,
-    );
+    const server = await startServerProcess("npm", [
+      "start",
+      "--",
+      "--port",
+      "0",
+      "--data",
+      data,
+      "--workers",
+      "1",
+    ]);
     expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true, store: "up" });
     const token = await newToken(data);
     expect((await api(server.url, token, "/api/common")).server.apps).toEqual(
@@ -50,11 +55,17 @@ describe("comind-runtime dev", () => {
     const app = join(apps, "app-live");
     renameSync(writeTempApp({}, { alias: "LIVE" }), app);
     const data = join(dir, "dev");
-    const server = await startServerProcess(
-      "node_modules/.bin/node",
-      ["--no-node-snapshot", "bin/comind-runtime.js", "dev", "--apps", apps, "--port", "0", "--data", data],
-      `bin/comind-runtime.js dev --apps ${apps}`,
-    );
+    const server = await startServerProcess("node_modules/.bin/node", [
+      "--no-node-snapshot",
+      "bin/comind-runtime.js",
+      "dev",
+      "--apps",
+      apps,
+      "--port",
+      "0",
+      "--data",
+      data,
+    ]);
     try {
       const token = await newToken(data);
       const run = async () =>

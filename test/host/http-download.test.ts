@@ -126,9 +126,10 @@ describe("downloadFile", () => {
     expect(
       downloadFileName({ "content-disposition": 'attachment; filename="a\u0000b\u001f.txt"' }, url),
     ).toBe("ab.txt");
+    // A filename* that does not decode names nothing: the URL does.
     expect(
       downloadFileName({ "content-disposition": "attachment; filename*=UTF-8''%E0%A4%A.txt" }, url),
-    ).toBe("%E0%A4%A.txt");
+    ).toBe("report.pdf");
     expect(downloadFileName({ "content-disposition": "inline; filename=plain.txt; size=3" }, url)).toBe(
       "plain.txt",
     );

@@ -32,6 +32,19 @@ const run = (action: string, extra: Record<string, unknown> = {}) =>
   t.runtime.run({ app: "PROBE", action, ...extra });
 
 describe("sandbox worker processes", () => {
+  it("answer concurrent stats requests each with their own replies", async () => {
+    const workers = t.runtime.workers!;
+    // Wait until both workers have started (a stats request to a worker still loading times out).
+    for (let tries = 0; !(await workers.stats()).every((worker) => worker.rssMb > 0); tries++)
+      expect(tries).toBeLessThan(30);
+    const answers = await Promise.all([workers.stats(), workers.stats(), workers.stats()]);
+    for (const stats of answers) {
+      // A reply that went to another request leaves this one to its 2 s fallback with rssMb 0.
+      expect(stats.map((worker) => worker.pid)).toEqual(workers.pids());
+      expect(stats.every((worker) => worker.rssMb > 0)).toBe(true);
+    }
+  });
+
   it("run actions with records, logs, errors and secrets as in-process", async () => {
     const first = await run("increment");
     expect(first.ok && first.entity.c_count).toBe(1);

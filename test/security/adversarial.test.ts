@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { assertCleanError, HOSTILE_SECRET, PROBE_SECRET, startStage, type Stage } from "./harness.ts";
+import { caseOutcomes, HOSTILE_SECRET, PROBE_SECRET, startStage, type Stage } from "./harness.ts";
 
 // Hostile action logic through the real server (worker processes) while a well-behaved app keeps
 // running actions: every case asserts its exact outcome, and that the well-behaved app saw no failure.
@@ -18,21 +18,7 @@ afterAll(async () => {
   await s.stop();
 }, 60_000);
 
-async function fails(action: string, code: string | RegExp, arg?: string) {
-  const item = await s.hostile(action, arg);
-  expect(item.successful, JSON.stringify(item).slice(0, 400)).toBe(false);
-  if (typeof code === "string") expect(item.error.code).toBe(code);
-  else expect(item.error.code).toMatch(code);
-  assertCleanError(item.error);
-  expect(await s.t.store.getRecord("DEMO", item.recordId)).toMatchObject({ revision: 1 });
-  return item;
-}
-
-async function note(action: string, arg?: string) {
-  const item = await s.hostile(action, arg);
-  expect(item.successful, JSON.stringify(item).slice(0, 400)).toBe(true);
-  return item.data.c_note as string;
-}
+const { fails, note } = caseOutcomes(() => s);
 
 describe("escape", () => {
   it("Function constructor gives the isolate's own Function: no process", async () =>
@@ -61,38 +47,34 @@ describe("escape", () => {
     expect(await note("value_of_trap")).toBe("threw::RestApi: path must be a string, got an object."));
   it("a Proxy of rows is copied as plain data", async () =>
     expect(await note("proxy_rows")).toBe('{"created":1,"updated":0}'));
-  it("patched JSON and Reflect do not break the host bridge", async () => {
-    const item = await s.hostile("patch_json");
-    expect(item.error?.code ?? "ok").toMatch(/ok|logic_error/);
-    if (item.successful) expect(item.data.c_note).toBe("ba7816bf");
-  });
-  it("platform globals cannot be replaced", async () =>
-    expect(await note("overwrite_globals")).toMatch(/^(object:function|threw:)/));
+  it("patched JSON and Reflect do not break the host bridge", async () =>
+    // The SHA-256 of "abc", computed on the host through the bridge after the patches.
+    expect(await note("patch_json")).toBe("ba7816bf"));
+  it("platform globals and their methods cannot be replaced or deleted", async () =>
+    // Each attempt is silent or throws (sloppy or strict bundle); what counts is what is left.
+    expect(await note("overwrite_globals")).toMatch(/^((quiet|threw),){3}(quiet|threw)\|kept,kept,kept$/));
   it("symbol keys on entity are ignored", async () => expect(await note("symbol_keys")).toBe("symbols"));
   it("a throwing getter on entity is a logic error", async () => fails("getter_on_entity", "logic_error"));
 });
 
 describe("resources", () => {
-  it("infinite loop: timeout", async () => fails("loop_plain", "timeout"));
-  it("infinite loop in finally: timeout", async () => fails("loop_in_finally", "timeout"));
-  it("infinite loop in a getter the host reads: timeout", async () => fails("loop_in_getter", "timeout"));
-  it("for(;;) sleep(1): the wall-clock deadline fires", async () => fails("sleep_loop", "timeout"));
-  it("tight loop of host calls: the wall-clock deadline fires", async () =>
-    fails("host_call_loop", "timeout"));
-  it("tight loop of console.log: stopped, output capped", async () => {
-    const item = await fails("console_loop", "timeout");
-    expect(JSON.stringify(item.error.logs).length).toBeLessThan(1.1 * 1024 * 1024);
-  });
-  it("Atomics.wait blocking forever: stopped", async () => fails("atomics_wait", /timeout|logic_error/));
-  it("array memory bomb: out_of_memory", async () => fails("memory_array", /out_of_memory|worker_crashed/));
+  const cpuTimeout = async (action: string) => {
+    const item = await fails(action, "timeout");
+    expect(item.error.message).toMatch(/CPU time/);
+  };
+  it("infinite loop: timeout", async () => cpuTimeout("loop_plain"));
+  it("infinite loop in finally: timeout", async () => cpuTimeout("loop_in_finally"));
+  it("infinite loop in a getter the host reads: timeout", async () => cpuTimeout("loop_in_getter"));
+  it("array memory bomb: out_of_memory", async () => fails("memory_array", "out_of_memory"));
   it("typed-array bomb: the allocation fails inside the isolate", async () => {
-    const item = await fails("memory_typed_array", /logic_error|out_of_memory/);
-    if (item.error.code === "logic_error") expect(item.error.message).toMatch(/allocation failed/i);
+    const item = await fails("memory_typed_array", "logic_error");
+    expect(item.error.message).toMatch(/Array buffer allocation failed/);
   });
-  it("string doubling: refused", async () =>
-    fails("memory_string", /out_of_memory|logic_error|worker_crashed/));
-  it("map memory bomb: out_of_memory", async () =>
-    fails("memory_map", /out_of_memory|timeout|worker_crashed/));
+  it("string doubling: V8's string length limit, a logic error", async () => {
+    const item = await fails("memory_string", "logic_error");
+    expect(item.error.message).toMatch(/Invalid string length/);
+  });
+  it("map memory bomb: out_of_memory", async () => fails("memory_map", "out_of_memory"));
   it("WebAssembly is gone", async () => expect(await note("wasm_memory")).toBe("undefined"));
   it("deep recursion: a logic error", async () => {
     const item = await fails("deep_recursion", "logic_error");
@@ -220,5 +202,20 @@ describe("data", () => {
   it("file references cannot walk the host filesystem", async () => {
     expect(await note("files_traversal")).toMatch(/^threw:not_found:/);
     expect(await note("csv_ref_traversal")).toMatch(/^threw:not_found:/);
+  });
+});
+
+describe("documents, templates and the runtime's own API", () => {
+  it("Liquid templates cannot read files", async () =>
+    expect(await note("liquid_file_read")).toMatch(/^threw:forbidden:Liquid templates cannot read files/));
+  it("Liquid sees only own properties of the vars", async () =>
+    expect(await note("liquid_prototype")).toBe("[]"));
+  it("a Liquid render bomb is stopped by its render limit", async () => {
+    const item = await fails("liquid_render_bomb", "limit_exceeded");
+    expect(item.error.message).toMatch(/LiquidParser\.parse went over a limit/);
+  });
+  it("setComindAuth never sends the user's token to another server", async () => {
+    expect(await note("comind_auth_elsewhere", s.other.url)).toMatch(/^threw:forbidden:.*own REST API only/);
+    expect(await note("comind_auth_elsewhere", `${s.forbidden.url}`)).toMatch(/^threw:forbidden:/);
   });
 });

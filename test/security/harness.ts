@@ -4,10 +4,12 @@
  * well-behaved client that keeps running actions while the hostile ones run.
  */
 import { gzipSync } from "node:zlib";
+import { expect } from "vitest";
 import { join } from "node:path";
 import { request } from "undici";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
+import type { SandboxLimits } from "../../runtime/sandbox/index.ts";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import {
   startLoopbackServer as startServer,
@@ -30,7 +32,21 @@ export interface Stage {
   stop(): Promise<void>;
 }
 
-export async function startStage(): Promise<Stage> {
+/**
+ * Limits far from each other, so that on a slow, shared machine the limit a case provokes is the
+ * one that fires: 2 s of CPU for loops (a memory bomb needs far less to fill 128 MB), 25 s of wall
+ * clock (under the REST API's 30 s) for the bombs and big payloads to finish on a loaded machine.
+ * The wall-clock cases run on a stage of their own (adversarial-deadlines.test.ts).
+ */
+export const STAGE_LIMITS: Partial<SandboxLimits> = {
+  cpuMs: 2_000,
+  wallMs: 25_000,
+  memoryMb: 128,
+  // The 1 GB download is refused at the cap whatever the cap is; a small one keeps the case cheap.
+  maxDownloadBytes: 8 * 1024 * 1024,
+};
+
+export async function startStage(limits: Partial<SandboxLimits> = STAGE_LIMITS): Promise<Stage> {
   const forbidden = await startServer((_req, res) => res.end("forbidden reached"), "127.0.0.2");
   const other = await startServer((req, res) => res.end(JSON.stringify(req.headers)));
   const api = await startServer((req, res) => {
@@ -58,8 +74,7 @@ export async function startStage(): Promise<Stage> {
   const t = await startRuntime({
     workers: 2,
     allowHosts: ["127.0.0.1"],
-    // CPU generous enough that on a loaded CI machine the memory cases hit the heap limit first.
-    limits: { cpuMs: 3_000, wallMs: 5_000, memoryMb: 128 },
+    limits,
     secrets: { COMIND_SECRET_HOSTILE_TOKEN: HOSTILE_SECRET, COMIND_SECRET_PROBE_TOKEN: PROBE_SECRET },
     onInternalError: () => undefined,
   });
@@ -72,6 +87,7 @@ export async function startStage(): Promise<Stage> {
     dataDir: t.dataDir,
   });
   const address = await server.listen({ port: 0, host: "127.0.0.1" });
+  t.runtime.servesAt(address);
   const token = await createToken(t.store, { id: "attacker", name: "Attacker" });
   const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
 
@@ -88,6 +104,8 @@ export async function startStage(): Promise<Stage> {
   const [seed] = (
     await call("POST", "/api/tickets/multi", [{ transition: "add", app_alias: "PROBE", c_count: 0 }])
   ).json;
+  if (!seed?.successful)
+    throw new Error(`the friendly app's record was not created: ${JSON.stringify(seed)}`);
   const friendly = { ok: 0, failed: [] as string[] };
   let running = true;
   const loop = (async () => {
@@ -124,6 +142,25 @@ export async function startStage(): Promise<Stage> {
       await server.close();
       await t.close();
       await Promise.all([api.close(), other.close(), forbidden.close()]);
+    },
+  };
+}
+
+/** `fails`: the action must fail with `code`, cleanly, writing nothing. `note`: it must succeed; its c_note. */
+export function caseOutcomes(stage: () => Stage) {
+  return {
+    async fails(action: string, code: string, arg?: string) {
+      const item = await stage().hostile(action, arg);
+      expect(item.successful, JSON.stringify(item).slice(0, 400)).toBe(false);
+      expect(item.error.code).toBe(code);
+      assertCleanError(item.error);
+      expect(await stage().t.store.getRecord("DEMO", item.recordId)).toMatchObject({ revision: 1 });
+      return item;
+    },
+    async note(action: string, arg?: string) {
+      const item = await stage().hostile(action, arg);
+      expect(item.successful, JSON.stringify(item).slice(0, 400)).toBe(true);
+      return item.data.c_note as string;
     },
   };
 }

@@ -6,12 +6,13 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, Pool } from "undici";
+import { RuntimeError } from "../../errors.ts";
 import { AllowList, effectivePort } from "./egress.ts";
 
 /** Thrown by the guarded lookup; send.ts turns it into an "egress_denied" HttpError. */
-export class EgressDenied extends Error {
+export class EgressDenied extends RuntimeError {
   constructor(hostname: string) {
-    super(`egress to ${hostname} is not allowed`);
+    super("egress_denied", `Egress to ${hostname} is not allowed; an admin can allow it with --allow-host.`);
     this.name = "EgressDenied";
   }
 }

@@ -7,6 +7,7 @@ import { createWriteStream } from "node:fs";
 import { Transform, Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { RuntimeError } from "../../errors.ts";
 
 /** Decoders for a Content-Encoding list, outermost last; null when a coding is unknown (the body stays as sent). */
 const KNOWN_CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"]);
@@ -59,9 +60,12 @@ function capper(limit: number, tooLarge: () => Error): Transform & { bytes(): nu
 }
 
 /** A Content-Encoding stream that is not what it claims; send.ts reports it as a network_error. */
-export class UndecodableBody extends Error {
+export class UndecodableBody extends RuntimeError {
   constructor() {
-    super("the response body could not be decompressed");
+    super(
+      "network_error",
+      "The response body could not be decompressed; check the server's Content-Encoding.",
+    );
     this.name = "UndecodableBody";
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The name and type a downloaded file is stored under: the Content-Disposition filename (RFC 6266,
- * filename* first), else the last segment of the URL path. Only a base name survives, so a header
- * such as `filename="../../etc/passwd"` names a file, never a place.
+ * filename* first; parsed by the content-disposition package), else the last segment of the URL
+ * path. Only a base name survives, so `filename="../../etc/passwd"` names a file, never a place.
  */
+import { parse as parseContentDisposition } from "content-disposition";
 
 const FALLBACK_NAME = "download";
 
@@ -22,16 +23,13 @@ function decode(text: string): string {
   }
 }
 
+/** The filename of a Content-Disposition header (filename* wins when it decodes), or "". */
 function fromDisposition(disposition: string): string {
-  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(disposition);
-  if (extended) {
-    const bytes = decode(extended[2].trim().replace(/^"|"$/g, ""));
-    if (bytes) return bytes;
+  try {
+    return parseContentDisposition(disposition).parameters.filename ?? "";
+  } catch {
+    return ""; // not a Content-Disposition header: the URL names the file
   }
-  const quoted = /(?:^|;)\s*filename\s*=\s*"((?:[^"\\]|\\.)*)"/i.exec(disposition);
-  if (quoted) return quoted[1].replace(/\\(.)/g, "$1");
-  const token = /(?:^|;)\s*filename\s*=\s*([^;\s]+)/i.exec(disposition);
-  return token ? token[1] : "";
 }
 
 export function downloadFileName(headers: Record<string, string>, url: URL): string {

@@ -3,6 +3,8 @@
  * the bridge passes code + message across (never a host stack). Messages say what to do and name
  * the request as "METHOD host/path" — never the query string, which may carry secrets.
  */
+import { RuntimeError } from "../../errors.ts";
+
 export type HttpErrorCode =
   | "egress_denied"
   | "invalid_url"
@@ -12,12 +14,11 @@ export type HttpErrorCode =
   | "limit_exceeded"
   | "too_many_redirects";
 
-export class HttpError extends Error {
-  readonly code: HttpErrorCode;
+export class HttpError extends RuntimeError {
+  declare readonly code: HttpErrorCode;
   constructor(code: HttpErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = "HttpError";
-    this.code = code;
   }
 }
 

@@ -9,6 +9,8 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
+import { DEFAULT_LIMITS } from "../../limits.ts";
+import type { HttpCallLog } from "../../store/index.ts";
 import type {
   DownloadResponse,
   FileRef,
@@ -45,10 +47,10 @@ export interface HttpPolicy {
 
 export const DEFAULT_HTTP_POLICY: HttpPolicy = Object.freeze({
   allowHosts: Object.freeze([]) as readonly string[] as string[],
-  maxResponseBytes: 10 * 1024 * 1024,
-  maxDownloadBytes: 100 * 1024 * 1024,
-  defaultTimeoutMs: 30_000,
-  maxRequests: 100,
+  maxResponseBytes: DEFAULT_LIMITS.maxResponseBytes,
+  maxDownloadBytes: DEFAULT_LIMITS.maxDownloadBytes,
+  defaultTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs,
+  maxRequests: DEFAULT_LIMITS.maxRequests,
   maxRedirects: 5,
 }) as HttpPolicy;
 
@@ -62,15 +64,7 @@ export interface HttpFileAccess {
   ): Promise<{ path: string; finish(size: number): Promise<FileRef> }>;
 }
 
-export interface HttpCallLog {
-  method: string;
-  host: string;
-  /** Without the query string, which may carry secrets. */
-  path: string;
-  status: number | null;
-  ms: number;
-  error?: string;
-}
+export type { HttpCallLog };
 
 export interface HttpClientOptions {
   policy: HttpPolicy;

@@ -44,6 +44,8 @@ export class WorkerSupervisor {
   /** Runs that arrived while no worker was ready. */
   private waiting: (() => void)[] = [];
   private nextRunId = 1;
+  /** Ids of stats requests, unique across calls: two concurrent stats() must not take each other's replies. */
+  private nextStatsId = 1;
   private closing = false;
   private readonly onCrash: (info: {
     pid: number | undefined;
@@ -210,12 +212,11 @@ export class WorkerSupervisor {
 
   /** Per worker: pid, memory, and heap/CPU of its warm isolates per app. */
   async stats(): Promise<(WorkerStats & { running: number })[]> {
-    let requestId = 0;
     return Promise.all(
       this.workers.map(
         (worker) =>
           new Promise<WorkerStats & { running: number }>((resolve) => {
-            const id = ++requestId;
+            const id = this.nextStatsId++;
             const timer = setTimeout(
               () => resolve({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [], running: worker.running.size }),
               2_000,

@@ -5,7 +5,8 @@
  * action running here fails.
  */
 import { globalsScript } from "../../bundle/index.ts";
-import { pureHostCalls } from "../../host/utils.ts";
+import { isErrorCode, isRuntimeError, RuntimeError } from "../../errors.ts";
+import { pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
@@ -76,10 +77,10 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     host: hostFor(message.runId, message.secrets),
     abort,
     // Errors coming back from the server process are already rebuilt and redacted there.
-    describeError: (error) => ({
-      code: String((error as { code?: unknown }).code ?? "internal_error"),
-      message: (error as Error).message,
-    }),
+    describeError: (error) =>
+      isRuntimeError(error)
+        ? { code: error.code, message: error.message }
+        : { code: "internal_error", message: "An unexpected error happened in the sandbox worker." },
     redact: (text) => text,
   });
   try {
@@ -96,9 +97,10 @@ process.on("message", (message: ToWorker) => {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
     if (!pending) return;
-    if (message.error)
-      pending.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
-    else pending.resolve(message.ok);
+    if (message.error) {
+      const { code, message: text } = message.error;
+      pending.reject(new RuntimeError(isErrorCode(code) ? code : "internal_error", text));
+    } else pending.resolve(message.ok);
   } else if (message.type === "stats") {
     send({
       type: "stats",

@@ -19,10 +19,7 @@ export function registerAppsPage(scope: FastifyInstance, ctx: ServerContext): vo
         folder: basename(app.dir),
         actions: schema.actions,
         fields: schema.fields.filter((f) => !f.base),
-        secrets: app.build.secretNames.map((name) => ({
-          name,
-          set: typeof source[name] === "string" && source[name] !== "",
-        })),
+        secrets: app.manifest.secretNames.map((name) => ({ name, set: ctx.runtime.secretIsSet(name) })),
         schedules: (settings?.schedules ?? []) as { cron: string; action: string }[],
         webhooks: (settings?.webhooks ?? []) as { action: string }[],
       };

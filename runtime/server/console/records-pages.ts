@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { toEntity } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
-import type { FilterNode } from "../../store/types.ts";
+import type { FilterNode } from "../../store/index.ts";
 import { appByAlias, type ServerContext } from "../context.ts";
 import { RlxError } from "../../rlx/index.ts";
 import { parseRlx } from "../../rlx/index.ts";

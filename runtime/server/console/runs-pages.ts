@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Eta } from "eta";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { RuntimeError } from "../../errors.ts";
-import type { ActionRunLog, RunQuery } from "../../store/types.ts";
+import type { ActionRunLog, RunQuery } from "../../store/index.ts";
 import { remainingMs, type ServerContext } from "../context.ts";
 import { cell, durationMs, renderPage, shortTime } from "./render.ts";
 import { canSeeRun, visibleApps } from "./visibility.ts";

@@ -4,7 +4,7 @@
  */
 import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../../actions/index.ts";
-import type { ActionRunLog } from "../../store/types.ts";
+import type { ActionRunLog } from "../../store/index.ts";
 import { readableApps, type ServerContext } from "../context.ts";
 
 /** The apps whose records the user may read (the one access check of runtime/access). */

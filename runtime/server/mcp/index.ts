@@ -8,13 +8,12 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance } from "fastify";
 import { publicError } from "../../errors.ts";
+import { VERSION } from "../../version.ts";
 import type { ServerContext } from "../context.ts";
 import type { Caller } from "./caller.ts";
 import { type McpTool, TOOLS } from "./tools.ts";
 
 export { TOOLS } from "./tools.ts";
-
-const VERSION = "0.1.0";
 
 /** A tool's answer in MCP terms; an error becomes a tool error carrying our code and message. */
 async function callTool(tool: McpTool, ctx: ServerContext, caller: Caller, args: unknown) {

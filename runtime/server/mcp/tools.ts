@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { toEntity } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
-import type { StoredRecord } from "../../store/types.ts";
+import type { StoredRecord } from "../../store/index.ts";
 import { parseRlx } from "../../rlx/index.ts";
 import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 import { appIds } from "../app-ids.ts";

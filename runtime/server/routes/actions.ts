@@ -7,6 +7,7 @@
  * GET /api/runs/{runId}).
  */
 import type { FastifyInstance } from "fastify";
+import { runDocument } from "../../actions/index.ts";
 import { ERROR_CODES, RuntimeError, type ErrorCode } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";
@@ -14,6 +15,7 @@ import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
 import { isUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
+import { runAnswer } from "./response-schemas.ts";
 import { actionBody } from "./schemas.ts";
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
@@ -28,6 +30,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         body: actionBody,
         querystring: { type: "object", properties: { async: { type: "string", enum: ["true", "false"] } } },
         tags: ["actions"],
+        response: { 200: runAnswer },
       },
     },
     async (request, reply) => {
@@ -70,31 +73,11 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           idempotencyKey: itemKey(0),
           onCommit: commitTracker(request.commits),
         });
-        if (result.ok) {
-          return {
-            status: 200,
-            body: {
-              ok: true,
-              entity: result.entity,
-              logs: result.logs,
-              runId: result.runId,
-              ...(result.recordIds ? { recordIds: result.recordIds } : {}),
-              created: result.created,
-              ...(result.replayed ? { replayed: true } : {}),
-              httpCalls: result.httpCalls,
-            },
-          };
-        }
+        if (result.ok) return { status: 200, body: runDocument(result) };
         if (isUnavailable(result.error.code)) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
         return {
           status: ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500,
-          body: {
-            ok: false,
-            error: result.error,
-            logs: result.logs,
-            runId: result.runId,
-            httpCalls: result.httpCalls,
-          },
+          body: runDocument(result),
         };
       });
     },

@@ -5,15 +5,12 @@ import type { ServerContext } from "../context.ts";
 
 /** What the runtime reports about itself (the REST endpoint and the console's Health page). */
 export async function runtimeStats(ctx: ServerContext) {
-  const { workers, config } = ctx.runtime;
   return {
     workspace: ctx.workspace,
     apps: [...ctx.runtime.apps.keys()],
     store: ctx.store.kind,
-    workers: workers ? await workers.stats() : [],
-    workerCrashes: workers?.crashes ?? 0,
-    inProcessIsolates: workers ? [] : config.pool.stats(),
-    limits: config.limits,
+    ...(await ctx.runtime.sandboxStats()),
+    limits: ctx.runtime.limits,
   };
 }
 

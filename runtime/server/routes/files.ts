@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
+import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
@@ -25,11 +26,6 @@ async function sha256Of(path: string): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(path), hash);
   return hash.digest("hex");
-}
-
-function contentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
 export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext): void {

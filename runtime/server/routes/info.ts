@@ -1,13 +1,14 @@
 /** GET /api/common (who am I), /api/schema/{WS}!{APP}, /api/projects/{WS}!WORKSPACE. */
 import type { FastifyInstance } from "fastify";
-import { BASE_FIELDS } from "../../actions/fields.ts";
+import { BASE_ACTIONS, BASE_FIELDS } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 
-const VERSION = "0.1.0";
+import { VERSION } from "../../version.ts";
+import { projectAnswer, schemaAnswer } from "./response-schemas.ts";
 
 function splitSpec(spec: string): [string, string] {
   const [workspace, name, ...rest] = spec.split("!"); // fastify has already decoded the path parameter
@@ -31,12 +32,7 @@ export function appSchemaView(ctx: ServerContext, app: LoadedApp, appId?: string
     titleSingular: app.build.pkg.titleSingular,
     titlePlural: app.build.pkg.titlePlural,
     fields: [...baseFields, ...app.manifest.fields.map((field) => ({ ...field, base: false }))],
-    actions: [
-      { uid: "add", caption: "Add" },
-      { uid: "edit", caption: "Edit" },
-      { uid: "delete", caption: "Delete" },
-      ...app.manifest.actions,
-    ],
+    actions: [...BASE_ACTIONS, ...app.manifest.actions],
     lookups: [],
     layouts: [],
   };
@@ -82,7 +78,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
 
   server.get<{ Params: { spec: string } }>(
     "/api/schema/:spec",
-    { schema: { tags: ["info"] } },
+    { schema: { tags: ["info"], response: { 200: schemaAnswer } } },
     async (request) => {
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
@@ -93,7 +89,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
 
   server.get<{ Params: { spec: string } }>(
     "/api/projects/:spec",
-    { schema: { tags: ["info"] } },
+    { schema: { tags: ["info"], response: { 200: projectAnswer } } },
     async (request) => {
       const [workspace, kind] = splitSpec(request.params.spec);
       if (kind.toUpperCase() !== "WORKSPACE")

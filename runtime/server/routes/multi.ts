@@ -15,7 +15,7 @@ import { enqueueRun } from "./enqueue.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
 import { multiBody } from "./schemas.ts";
-import { viewsOf } from "./tickets.ts";
+import { viewsOf } from "../record-view.ts";
 
 export type MultiItem = Record<string, unknown> & {
   transition: string;

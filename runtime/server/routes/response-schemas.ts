@@ -105,3 +105,76 @@ export const multiAnswer = {
     additionalProperties: true,
   },
 } as const;
+
+export const searchAnswer = { type: "array", description: "Matching records.", items: recordView } as const;
+
+export const historyAnswer = {
+  type: "array",
+  description: "History entries, oldest first per record.",
+  items: {
+    type: "object",
+    properties: {
+      id: STRING,
+      app: STRING,
+      revision: INTEGER,
+      version_account: STRING,
+      version_timestamp: STRING,
+      transition: STRING,
+      action: STRING,
+      changes: { type: "array", items: change },
+    },
+    additionalProperties: true,
+  },
+} as const;
+
+const named = {
+  type: "object",
+  properties: { uid: STRING, name: STRING, caption: STRING, type: STRING },
+  additionalProperties: true,
+} as const;
+
+export const schemaAnswer = {
+  type: "object",
+  properties: {
+    workspace: STRING,
+    app: STRING,
+    app_id: STRING,
+    titleSingular: STRING,
+    titlePlural: STRING,
+    fields: { type: "array", items: named },
+    actions: { type: "array", items: named },
+  },
+  additionalProperties: true,
+} as const;
+
+export const projectAnswer = {
+  type: "object",
+  properties: {
+    alias: STRING,
+    name: STRING,
+    apps: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { id: STRING, alias: STRING, titleSingular: STRING, titlePlural: STRING },
+        additionalProperties: true,
+      },
+    },
+  },
+  additionalProperties: true,
+} as const;
+
+export const runAnswer = {
+  type: "object",
+  description: "The run document (as `run --json`): ok, entity or error, logs, runId, httpCalls.",
+  properties: {
+    ok: { type: "boolean" },
+    runId: STRING,
+    entity: { type: "object", additionalProperties: true },
+    created: { type: "boolean" },
+    logs: { type: "array", items: { type: "object", additionalProperties: true } },
+    httpCalls: { type: "array", items: { type: "object", additionalProperties: true } },
+    queued: { type: "boolean" },
+  },
+  additionalProperties: true,
+} as const;

@@ -7,9 +7,9 @@ import { RuntimeError } from "../../errors.ts";
 import { appByAlias, checkRead, readableApps, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
-import type { HistoryEntry } from "../../store/types.ts";
+import type { HistoryEntry } from "../../store/index.ts";
 import { listStyleRoutes } from "./list-style.ts";
-import { listAnswer } from "./response-schemas.ts";
+import { historyAnswer, listAnswer, searchAnswer } from "./response-schemas.ts";
 import { historyBody, searchBody } from "./schemas.ts";
 
 const MAX_LIMIT = 1000;
@@ -46,28 +46,32 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
 
   server.post<{
     Body: { query?: string; text?: string; app_alias?: string; limitRecords?: number; skipRecords?: number };
-  }>("/api/tickets/search", { schema: { body: searchBody, tags: ["records"] } }, async (request) => {
-    const { query, text, app_alias: appAlias, limitRecords, skipRecords } = request.body ?? {};
-    const words = query ?? text;
-    if (!words || !String(words).trim())
-      throw new RuntimeError("bad_request", 'Send the words to search for: { "query": "acme invoice" }.');
-    const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
-    if (app) await checkRead(ctx, request.user, app);
-    const readable = new Set(await readableApps(ctx, request.user));
-    const found = await ctx.store.searchRecords({
-      workspace: ctx.workspace,
-      app,
-      text: String(words),
-      limit: Math.min(limitRecords ?? 10, MAX_LIMIT),
-      offset: skipRecords ?? 0,
-    });
-    const records = found.filter((record) => readable.has(record.app));
-    return viewsOf(ctx, records, request.user);
-  });
+  }>(
+    "/api/tickets/search",
+    { schema: { body: searchBody, tags: ["records"], response: { 200: searchAnswer } } },
+    async (request) => {
+      const { query, text, app_alias: appAlias, limitRecords, skipRecords } = request.body ?? {};
+      const words = query ?? text;
+      if (!words || !String(words).trim())
+        throw new RuntimeError("bad_request", 'Send the words to search for: { "query": "acme invoice" }.');
+      const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
+      if (app) await checkRead(ctx, request.user, app);
+      const readable = new Set(await readableApps(ctx, request.user));
+      const found = await ctx.store.searchRecords({
+        workspace: ctx.workspace,
+        app,
+        text: String(words),
+        limit: Math.min(limitRecords ?? 10, MAX_LIMIT),
+        offset: skipRecords ?? 0,
+      });
+      const records = found.filter((record) => readable.has(record.app));
+      return viewsOf(ctx, records, request.user);
+    },
+  );
 
   server.post<{ Body: { id?: string; ids?: string[]; since?: string; limit?: number } }>(
     "/api/tickets/history",
-    { schema: { body: historyBody, tags: ["records"] } },
+    { schema: { body: historyBody, tags: ["records"], response: { 200: historyAnswer } } },
     async (request) => {
       const { id, ids, since, limit } = request.body ?? {};
       const recordIds = [...(id ? [id] : []), ...(ids ?? [])];

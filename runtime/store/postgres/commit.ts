@@ -8,6 +8,7 @@ import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
+import { runInsertSql, runRowValues } from "../run-sql.ts";
 import { inTransaction } from "./transaction.ts";
 
 const BATCH = 1_000;
@@ -133,27 +134,8 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
 
 export async function insertRun(client: Client, run: ActionRunLog): Promise<void> {
   await client.query(
-    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-    [
-      run.id,
-      run.workspace,
-      run.app,
-      run.action,
-      run.recordId,
-      run.source,
-      run.actor,
-      run.startedAt,
-      run.finishedAt,
-      run.ok,
-      run.errorCode,
-      run.errorMessage,
-      JSON.stringify(run.logs),
-      JSON.stringify(run.httpCalls),
-      run.cpuMs ?? null,
-      run.heapMb ?? null,
-      run.errorStack ?? null,
-    ],
+    runInsertSql((index) => `$${index}`),
+    runRowValues(run, (ok) => ok),
   );
 }
 

@@ -2,12 +2,13 @@
  * Applies one action's change set in a single SQLite transaction. File bytes are copied into
  * files/ first and removed again if the transaction does not commit.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
+import { runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
@@ -85,28 +86,7 @@ function writeHistory(
 }
 
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
-  prepare(
-    `INSERT INTO action_runs (id, workspace, app, action, record_id, source, actor, started_at, finished_at, ok, error_code, error_message, logs, http_calls, cpu_ms, heap_mb, error_stack)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    run.id,
-    run.workspace,
-    run.app,
-    run.action,
-    run.recordId,
-    run.source,
-    run.actor,
-    run.startedAt,
-    run.finishedAt,
-    run.ok ? 1 : 0,
-    run.errorCode,
-    run.errorMessage,
-    JSON.stringify(run.logs),
-    JSON.stringify(run.httpCalls),
-    run.cpuMs ?? null,
-    run.heapMb ?? null,
-    run.errorStack ?? null,
-  );
+  prepare(runInsertSql(() => "?")).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
 }
 
 export function commitChangeSet(

@@ -22,6 +22,7 @@ import type {
 } from "../types.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
+import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet, insertRun } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
@@ -72,13 +73,18 @@ export function sqliteFile(dataDir: string): string {
   return join(dataDir, "comind.sqlite");
 }
 
-export async function openSqliteStore(dataDir: string): Promise<Store> {
+export interface SqliteStoreOptions {
+  /** How long a call waits for another process's write lock before failing with store_busy. */
+  busyWaitMs?: number;
+}
+
+export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<Store> {
+  const busyWaitMs = options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS;
   mkdirSync(join(dataDir, "files"), { recursive: true });
-  const db = new DatabaseSync(sqliteFile(dataDir));
-  db.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-  );
-  migrate(db);
+  const db = new DatabaseSync(sqliteFile(dataDir), { timeout: BUSY_TIMEOUT_MS });
+  await whenUnlocked(() => db.exec("PRAGMA journal_mode = WAL"), busyWaitMs);
+  db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  await whenUnlocked(() => migrate(db), busyWaitMs);
   const filesDir = join(dataDir, "files");
   const prepare = statementCache(db);
 
@@ -236,5 +242,16 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
       if (db.isOpen) db.close();
     },
   };
-  return store;
+  return unlockedCalls(store, busyWaitMs);
+}
+
+/** Every store call goes through whenUnlocked (busy.ts): the event loop never waits on another process's lock. */
+function unlockedCalls(store: Store, busyWaitMs: number): Store {
+  const wrapped = { ...store };
+  for (const [name, method] of Object.entries(store)) {
+    if (typeof method !== "function" || name === "close") continue;
+    (wrapped as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      whenUnlocked(() => method.apply(store, args), busyWaitMs);
+  }
+  return wrapped;
 }

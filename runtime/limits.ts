@@ -1,4 +1,7 @@
-/** Per-action limits (DESIGN.md "Limits"), each overridable per app, by CLI flag or env var. */
+/**
+ * THE table of per-action limit defaults (README "Limits"). The CLI flags and env vars, the
+ * `limits` option of createActionRuntime and the HTTP host all start from it.
+ */
 export interface SandboxLimits {
   /** CPU time of one action. */
   cpuMs: number;

@@ -1,0 +1,28 @@
+/**
+ * Caps of the document helpers (Liquid, xlsx, zip, PDF). One place for each number; the README's
+ * Limits table lists them. Host-call argument sizes are capped separately in sandbox/bridge.ts.
+ */
+const MB = 1024 * 1024;
+
+export const CONTENT_LIMITS = {
+  /** LiquidParser.parse: template length (characters). */
+  liquidTemplateChars: 1 * MB,
+  /** LiquidParser.parse: render time of one template. */
+  liquidRenderMs: 1_000,
+  /** LiquidParser.parse: liquidjs's memory budget (string and array sizes it allocates). */
+  liquidMemory: 64 * MB,
+  /** LiquidParser.parse: output length (characters). */
+  liquidOutputChars: 4 * MB,
+  /** readExcelFileRef / readCsvFileRef / mergePdfFileRefs: one input file read into memory. */
+  inputFileBytes: 16 * MB,
+  /** readExcelFileRef: cells returned. */
+  excelReadCells: 1_000_000,
+  /** writeExcelFileRef / zipFileRefs / writePdfFileRef / mergePdfFileRefs: the file produced. */
+  outputFileBytes: 64 * MB,
+  /** zipFileRefs / mergePdfFileRefs: number of input files. */
+  filesPerCall: 500,
+  /** zipFileRefs: all inputs together. */
+  zipInputBytes: 100 * MB,
+  /** mergePdfFileRefs: pages of the merged document. */
+  pdfPages: 5_000,
+} as const;

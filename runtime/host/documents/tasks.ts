@@ -1,0 +1,39 @@
+/**
+ * The document work itself, run in a worker thread (pool.ts) so that rendering a large PDF or
+ * workbook never stalls the server's event loop, and a runaway task can be stopped. Each export
+ * is one task: plain data in, plain data out; errors come back as { error: { code, message } }.
+ * Libraries load on first use, so a fresh thread pays only for the task it runs.
+ */
+import type { ExcelReadOptions } from "../../../globals/bridge-contract.ts";
+import { isRuntimeError } from "../../errors.ts";
+import type { PdfPageOptions } from "./html-pdf.ts";
+
+type NamedBytes = { name: string; bytes: Uint8Array };
+export type TaskReply<T> = { ok: T } | { error: { code: string; message: string } };
+
+async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>> {
+  try {
+    return { ok: await work() };
+  } catch (error) {
+    if (isRuntimeError(error)) return { error: { code: error.code, message: error.message } };
+    return {
+      error: { code: "bad_request", message: String((error as Error)?.message ?? error).split("\n")[0] },
+    };
+  }
+}
+
+export const renderPdf = ({ html, options }: { html: string; options: PdfPageOptions }) =>
+  reply(async () => (await import("./html-pdf.ts")).htmlToPdf(html, options));
+export const mergePdf = ({ files }: { files: NamedBytes[] }) =>
+  reply(async () => (await import("./merge-pdf.ts")).mergePdfs(files));
+export const buildWorkbook = ({ sheets }: { sheets: { name: string; rows: unknown[] }[] }) =>
+  reply(async () => (await import("./excel.ts")).writeExcel(sheets));
+export const readWorkbook = ({ bytes, options }: { bytes: Uint8Array; options?: ExcelReadOptions }) =>
+  reply(async () =>
+    (await import("./excel.ts")).readExcel(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      options,
+    ),
+  );
+export const zip = ({ files }: { files: NamedBytes[] }) =>
+  reply(async () => (await import("./zip.ts")).zipFiles(files));

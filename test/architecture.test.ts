@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+
+// The folder rules of the README's "Project layout", checked on the source: every folder of
+// runtime/ is reached by the others only through its index.ts, and routes do not import routes.
+const RUNTIME = resolve(import.meta.dirname, "..", "runtime");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/g;
+
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(IMPORT)].map((match) => resolve(dirname(file), match[1]));
+}
+
+/** "actions" for runtime/actions/x.ts, null for runtime/errors.ts (top-level modules are shared). */
+const folderOf = (file: string) => {
+  const parts = relative(RUNTIME, file).split(sep);
+  return parts.length > 1 ? parts[0] : null;
+};
+
+describe("architecture", () => {
+  const files = sourceFiles(RUNTIME);
+
+  it("imports another runtime folder only through its index.ts", () => {
+    const violations = files.flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith(RUNTIME + sep))
+        .filter((target) => {
+          const folder = folderOf(target);
+          return folder !== null && folder !== folderOf(file) && target !== join(RUNTIME, folder, "index.ts");
+        })
+        .map((target) => `${relative(RUNTIME, file)} -> ${relative(RUNTIME, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it("keeps server route modules (the ones that register routes) from importing each other", () => {
+    const routes = join(RUNTIME, "server", "routes");
+    const isRouteModule = (file: string) =>
+      dirname(file) === routes && /export (async )?function register[A-Z]/.test(readFileSync(file, "utf8"));
+    const routeModules = files.filter(isRouteModule);
+    expect(routeModules.length).toBeGreaterThan(3);
+    const violations = routeModules.flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => routeModules.includes(target))
+        .map((target) => `${relative(RUNTIME, file)} -> ${relative(RUNTIME, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it("finds imports at all (the checks above are not vacuous)", () => {
+    expect(relativeImports(join(RUNTIME, "server", "routes", "tickets.ts")).length).toBeGreaterThan(3);
+  });
+});
