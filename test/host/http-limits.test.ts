@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer as createTcpServer } from "node:net";
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from "node:zlib";
 import {
   closeAgents,
@@ -187,6 +188,30 @@ describe("response size", () => {
     expect((await client().execute(spec(api.url, "/chunked-exact"))).content).toHaveLength(MB);
     expect((await failure(client().execute(spec(api.url, "/chunked-one-more")))).code).toBe("limit_exceeded");
     expect((await client().execute(spec(api.url, "/echo"))).statusCode).toBe(200);
+  });
+
+  it("refuses a chunked body over the cap that also declares a small Content-Length", async () => {
+    // Transfer-Encoding frames the body; a small Content-Length beside it must not let a body over
+    // the cap through (undici refuses the framing, body.ts would count the chunks).
+    const liar = createTcpServer((socket) => {
+      socket.on("error", () => undefined);
+      socket.once("data", () => {
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+        const chunk = Buffer.alloc(64 * 1024, 99);
+        const size = `${chunk.length.toString(16)}\r\n`;
+        for (let i = 0; i < 20; i++)
+          socket.write(Buffer.concat([Buffer.from(size), chunk, Buffer.from("\r\n")]));
+        socket.end("0\r\n\r\n");
+      });
+    });
+    await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (liar.address() as { port: number }).port;
+      const error = await failure(client().execute(spec(`http://127.0.0.1:${port}`, "/")));
+      expect(["limit_exceeded", "network_error"]).toContain(error.code);
+    } finally {
+      liar.close();
+    }
   });
 
   it("stops an endless body at the cap", async () => {

@@ -126,12 +126,15 @@ async function readPlain(
 /** The whole (decoded) body, at most `limit` bytes. */
 export async function readCapped(
   body: Readable,
-  headers: { "content-encoding"?: string; "content-length"?: string },
+  headers: { "content-encoding"?: string; "content-length"?: string; "transfer-encoding"?: string },
   limit: number,
   tooLarge: () => Error,
 ): Promise<Buffer> {
   const contentEncoding = headers["content-encoding"];
-  if (!needsDecoding(contentEncoding)) return readPlain(body, headers["content-length"], limit, tooLarge);
+  // With Transfer-Encoding the body is framed by its chunks, not by Content-Length (undici checks
+  // the length only at the end), so only a body without it may be taken in one piece.
+  const length = headers["transfer-encoding"] === undefined ? headers["content-length"] : undefined;
+  if (!needsDecoding(contentEncoding)) return readPlain(body, length, limit, tooLarge);
   const { streams, failed } = stages(body, contentEncoding, limit, tooLarge);
   const chunks: Buffer[] = [];
   const sink = new Writable({
