@@ -78,10 +78,18 @@ describe("Postgres outage", () => {
     });
     await cluster.stop("fast");
 
+    // Postgres aborts the locker first, so the edit may still win the lock and commit before its
+    // own session is ended. Either way the answer must tell the truth (checked after recovery).
     const answered = await edit;
-    expect(answered.status).toBe(503);
-    expect(answered.headers["retry-after"]).toBeDefined();
-    expect(answered.body.error.code).toBe("store_unavailable");
+    const editOutcome =
+      answered.status === 200
+        ? "committed"
+        : (answered.body.error?.code as "store_unavailable" | "commit_unknown");
+    if (editOutcome !== "committed") {
+      expect(answered.status).toBe(503);
+      expect(answered.headers["retry-after"]).toBeDefined();
+      expect(["store_unavailable", "commit_unknown"]).toContain(editOutcome);
+    }
     expect(serve.alive()).toBe(true);
 
     // A token is read from the store at most once per TOKEN_CACHE_MS; once that has passed even
@@ -101,7 +109,11 @@ describe("Postgres outage", () => {
     await eventually(async () => (await call("/health")).status === 200);
     const again = await call("/api/tickets/multi", [{ id, transition: "increment" }]);
     expect(again.status).toBe(200);
-    expect(again.body[0]).toMatchObject({ successful: true, data: { c_count: 1 } });
+    expect(again.body[0].successful).toBe(true);
+    const count = again.body[0].data.c_count;
+    if (editOutcome === "committed") expect(count).toBe(2);
+    else if (editOutcome === "store_unavailable") expect(count).toBe(1);
+    else expect([1, 2]).toContain(count);
     expect(serve.alive()).toBe(true);
     expect(serve.output()).not.toMatch(/Unhandled 'error' event/);
   }, 180_000);
