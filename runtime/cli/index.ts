@@ -7,7 +7,6 @@
  */
 import { Command, CommanderError } from "commander";
 import { isRuntimeError } from "../errors.ts";
-import { VERSION } from "../version.ts";
 import { EXIT, UsageError, writeErr } from "./output.ts";
 import { registerRun } from "./run.ts";
 import { registerStoreCommands } from "./store-commands.ts";

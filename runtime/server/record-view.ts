@@ -4,7 +4,6 @@
  */
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../actions/index.ts";
-import { allowedTransitions } from "../actions/index.ts";
 import { toEntity } from "../actions/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";

@@ -23,6 +23,7 @@ describe("dev mode with plugins", () => {
       try {
         writeFileSync(
           join(apps, "plugin-audit", "actions", "logic", "index.ts"),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the written file holds a template literal
           'import { entity } from "#typings";\nexport default { edit() { entity.c_trail = `${entity.c_trail ?? ""}plugin2;`; } };\n',
         );
         let trail: unknown;

@@ -8,11 +8,8 @@ import { visibleApps } from "./visibility.ts";
 
 export function registerAppsPage(scope: FastifyInstance, ctx: ServerContext): void {
   scope.get("/console/apps", async (request, reply) => {
-    const source = ctx.runtime.config.secretSource;
     const apps = (await visibleApps(ctx, request.user)).map((app) => {
       const schema = appSchemaView(ctx, app);
-      const settings = (app.manifest as { settings?: { schedules?: unknown[]; webhooks?: unknown[] } })
-        .settings;
       return {
         alias: app.alias,
         title: app.build.pkg.titlePlural ?? app.build.pkg.titleSingular ?? app.alias,
@@ -20,8 +17,8 @@ export function registerAppsPage(scope: FastifyInstance, ctx: ServerContext): vo
         actions: schema.actions,
         fields: schema.fields.filter((f) => !f.base),
         secrets: app.manifest.secretNames.map((name) => ({ name, set: ctx.runtime.secretIsSet(name) })),
-        schedules: (settings?.schedules ?? []) as { cron: string; action: string }[],
-        webhooks: (settings?.webhooks ?? []) as { action: string }[],
+        schedules: app.queue.schedules,
+        webhooks: app.queue.webhooks,
       };
     });
     const failed = request.user.isAdmin
