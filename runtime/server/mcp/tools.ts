@@ -73,6 +73,13 @@ async function readAll(ctx: ServerContext, caller: Caller, alias: string, filter
 }
 
 /** A record the caller may read (the one access check of runtime/access). */
+/** An optional app named by a tool (the caller must be able to read it) and every app the caller may read. */
+async function readScope(ctx: ServerContext, caller: Caller, app: string | undefined) {
+  const alias = app ? appByAlias(ctx, app).alias : undefined;
+  if (alias) await checkRead(ctx, caller.user, alias);
+  return { alias, readable: new Set(await readableApps(ctx, caller.user)) };
+}
+
 async function recordOrFail(ctx: ServerContext, caller: Caller, id: string): Promise<StoredRecord> {
   const record = await ctx.store.getRecord(ctx.workspace, id);
   if (!record || !ctx.runtime.apps.has(record.app))
@@ -203,9 +210,7 @@ export const TOOLS: McpTool[] = [
     run: async (ctx, caller, args: { query: string; app?: string; limit?: number; skip?: number }) => {
       if (!args.query.trim())
         throw new RuntimeError("bad_request", 'Give the words to search for in "query".');
-      const alias = args.app ? appByAlias(ctx, args.app).alias : undefined;
-      if (alias) await checkRead(ctx, caller.user, alias);
-      const readable = new Set(await readableApps(ctx, caller.user));
+      const { alias, readable } = await readScope(ctx, caller, args.app);
       const records = await ctx.store.searchRecords({
         workspace: ctx.workspace,
         app: alias,
@@ -306,9 +311,7 @@ export const TOOLS: McpTool[] = [
     },
     readOnly: true,
     run: async (ctx, caller, args: { groupBy: string; app?: string; since?: string; until?: string }) => {
-      const alias = args.app ? appByAlias(ctx, args.app).alias : undefined;
-      if (alias) await checkRead(ctx, caller.user, alias);
-      const readable = new Set(await readableApps(ctx, caller.user));
+      const { alias, readable } = await readScope(ctx, caller, args.app);
       const all = await ctx.store.historyQuery({
         workspace: ctx.workspace,
         app: alias,

@@ -4,9 +4,8 @@
  * how it went.
  */
 import { randomUUID } from "node:crypto";
-import type { Caller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
-import type { InboundRequest, Queue } from "../../queue/index.ts";
+import type { NewRun, Queue } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
 
 export function queueOf(ctx: ServerContext): Queue {
@@ -20,15 +19,7 @@ export function queueOf(ctx: ServerContext): Queue {
 
 export async function enqueueRun(
   ctx: ServerContext,
-  run: {
-    app: string;
-    action: string;
-    recordId?: string;
-    values?: Record<string, unknown>;
-    user: Caller;
-    source: string;
-    request?: InboundRequest;
-  },
+  run: Pick<NewRun, "app" | "action" | "recordId" | "values" | "user" | "source" | "request">,
 ): Promise<string> {
   const queue = queueOf(ctx);
   const app = ctx.runtime.apps.get(run.app);
