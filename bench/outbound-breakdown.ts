@@ -6,8 +6,6 @@
  *   node --no-node-snapshot bench/outbound-breakdown.ts
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
@@ -15,14 +13,14 @@ import { createActionRuntime } from "../runtime/actions/index.ts";
 import { createHttpClient, DEFAULT_HTTP_POLICY } from "../runtime/host/http/index.ts";
 import { openStore } from "../runtime/store/index.ts";
 import { median, round, timeEach } from "./stats.ts";
+import { startTargetServer, type TargetServer } from "./target-server.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const N = 100;
 
-export async function outboundBreakdown() {
-  const server = createServer((_req, res) => res.end('{"pong":true}'));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+export async function outboundBreakdown(placement: TargetServer["placement"] = "own process") {
+  const target = await startTargetServer(placement);
+  const url = target.url;
   const agent = new Agent();
   const plain = async () => {
     const res = await request(`${url}/ping`, { dispatcher: agent });
@@ -84,7 +82,7 @@ export async function outboundBreakdown() {
   await runtime.close();
   await store.close();
   await agent.close();
-  server.close();
+  await target.stop();
   rmSync(dir, { recursive: true, force: true });
   const u = median(rows.undici);
   return {
@@ -96,4 +94,7 @@ export async function outboundBreakdown() {
   };
 }
 
-if (import.meta.main) console.log(await outboundBreakdown());
+if (import.meta.main) {
+  console.log("target in its own process", await outboundBreakdown("own process"));
+  console.log("target in the same process", await outboundBreakdown("same process"));
+}

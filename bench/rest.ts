@@ -1,7 +1,7 @@
 /**
  * REST benchmark as a client sees it: `comind-runtime serve` (its defaults: worker processes, info
- * logging, SQLite) in one process, the load generator (bench/load-client.ts, 8 keep-alive clients)
- * in another. Reports `tickets/multi` actions/s against `GET /api/common` of the same server, and
+ * logging, SQLite) in one process, the load generator (wrk if installed, else bench/load-client.ts;
+ * 8 keep-alive clients) in another. Reports `tickets/multi` actions/s against `GET /api/common` of the same server, and
  * the latency of one action.
  *
  *   node --no-node-snapshot bench/rest.ts [--seconds 3] [--clients 8] [--workers N]
@@ -25,20 +25,53 @@ export interface LoadResult {
   failures: number;
 }
 
+/**
+ * The load generator: wrk when it is installed (a C client: on a 2-core machine it leaves the
+ * server nearly all of the CPU), else bench/load-client.ts (a Node client that takes about
+ * 0.15 ms of CPU per request itself, which the server then lacks). Both hold `clients`
+ * keep-alive connections, each sending its next request when the previous one answered.
+ */
+export const LOAD_GENERATOR: "wrk" | "node" =
+  process.env.COMIND_BENCH_LOAD === "node" || !onPath("wrk") ? "node" : "wrk";
+
+function onPath(command: string): boolean {
+  try {
+    execFileSync(command, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch (error) {
+    // wrk --version exits with 1 after printing its version; only a missing binary throws ENOENT.
+    return (error as { code?: string }).code !== "ENOENT";
+  }
+}
+
 function load(url: string, token: string, mode: string, seconds: number, clients: number, ids: string[]) {
-  const out = execFileSync(
-    process.execPath,
-    [
-      join(import.meta.dirname, "load-client.ts"),
-      url,
-      token,
-      mode,
-      String(seconds),
-      String(clients),
-      ids.join(","),
-    ],
-    { encoding: "utf8" },
-  );
+  const out =
+    LOAD_GENERATOR === "wrk"
+      ? execFileSync(
+          "wrk",
+          [
+            `-t${clients}`,
+            `-c${clients}`,
+            `-d${seconds}s`,
+            "-s",
+            join(import.meta.dirname, "wrk-load.lua"),
+            url,
+          ],
+          { encoding: "utf8", env: { ...process.env, MODE: mode, TOKEN: token, IDS: ids.join(",") } },
+        )
+      : execFileSync(
+          process.execPath,
+          [
+            join(import.meta.dirname, "load-client.ts"),
+            url,
+            token,
+            mode,
+            String(seconds),
+            String(clients),
+            ids.join(","),
+          ],
+          { encoding: "utf8" },
+        );
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
@@ -118,6 +151,7 @@ export async function restBenchmark(
       const mid = (values: number[]) => median(values);
       return {
         clients,
+        load_generator: LOAD_GENERATOR,
         workers: options.workers ?? "default",
         rounds: rounds.length,
         common_requests_per_s: mid(rounds.map((r) => r.common.perSecond)),

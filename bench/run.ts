@@ -7,8 +7,6 @@
  *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
@@ -20,6 +18,7 @@ import { memoryPerApp } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
+import { startTargetServer, type TargetServer } from "./target-server.ts";
 import { inProcessThroughput } from "./throughput.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
@@ -81,10 +80,20 @@ async function warmAction() {
   };
 }
 
+/**
+ * `RestApi.executeRequest()` against a plain undici request to the same server, both from this
+ * process. The server runs in its own process, as an external API does; the same-process figure
+ * (where a plain request never waits for another process) is kept for comparison.
+ */
 async function outboundRequest() {
-  const server = createServer((_req, res) => res.end('{"pong":true}'));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const remote = await outboundAgainst("own process");
+  const local = await outboundAgainst("same process");
+  return { ...remote, budget_ratio: 1.5, target_in_same_process: local };
+}
+
+async function outboundAgainst(placement: TargetServer["placement"]) {
+  const target = await startTargetServer(placement);
+  const url = target.url;
   const agent = new Agent();
   const plain = async () => {
     const res = await request(`${url}/ping`, { dispatcher: agent });
@@ -124,14 +133,14 @@ async function outboundRequest() {
   await runtime.close();
   await store.close();
   await agent.close();
-  server.close();
+  await target.stop();
   return {
+    target: placement,
     requests_per_round: N,
     rounds: ratios.length,
     restapi_request_ms: round(median(ours)),
     undici_request_ms: round(median(undici)),
     ratio_vs_undici: round(median(ratios), 2),
-    budget_ratio: 1.5,
   };
 }
 

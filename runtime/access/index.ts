@@ -5,5 +5,5 @@
  * @example await checkAccess(store, { user, workspace: "DEMO", app: "HELPDESK", permission: "write" });
  */
 export { appsAllowed, checkAccess, hasAccess, permissionFor, type AccessRequest } from "./check.ts";
-export { isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
+export { cachedUserResolver, isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
 export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";

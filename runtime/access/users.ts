@@ -71,6 +71,31 @@ export async function resolveUser(store: Store, workspace: string, caller: Calle
   };
 }
 
+/** Callers remembered by cachedUserResolver before it starts over (a bound on its memory). */
+const USER_CACHE_MAX = 10_000;
+
+/**
+ * `resolveUser` that remembers its answer per caller (by content) for `ttlMs`: a user's profile,
+ * groups and admin rights are read once per caller per `ttlMs` instead of on every request (three
+ * directory reads); a change to them shows within that time, as a revoked token does. The answer
+ * is frozen, since requests share it.
+ */
+export function cachedUserResolver(store: Store, ttlMs: number) {
+  const answers = new Map<string, { user: UserInfo; until: number }>();
+  return async (workspace: string, caller: Caller): Promise<UserInfo> => {
+    const key = `${workspace}\n${JSON.stringify(caller)}`;
+    const now = Date.now();
+    const hit = answers.get(key);
+    if (hit && hit.until > now) return hit.user;
+    const user = await resolveUser(store, workspace, caller);
+    Object.freeze(user.groups);
+    Object.freeze(user.adminOfWorkspaces);
+    if (answers.size >= USER_CACHE_MAX) answers.clear();
+    answers.set(key, { user: Object.freeze(user), until: now + ttlMs });
+    return user;
+  };
+}
+
 /** `runAsUser`: a user of the store, by id or e-mail. */
 export async function userForRunAs(store: Store, workspace: string, idOrEmail: string): Promise<UserInfo> {
   const row = await store.directory.findUser(String(idOrEmail).slice(0, 320));

@@ -3,13 +3,13 @@
  * (`ComindServer.retryLater`). The jobs are written in the action's own commit (transactional
  * outbox): if the action fails, none of them exists.
  */
-import { randomUUID } from "node:crypto";
 import type { Caller } from "../access/index.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import type { NewRun } from "../queue/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
+import { newRunId } from "../run-id.ts";
 
 /** Enqueues one action may make (each is a row in its commit). */
 export const MAX_ENQUEUES = 100;
@@ -67,7 +67,7 @@ export class Outbox {
         `ComindServer.enqueue: key must be 1 to ${MAX_KEY_LENGTH} characters.`,
       );
     const run: NewRun = {
-      runId: randomUUID(),
+      runId: newRunId(),
       workspace: this.config.workspace,
       app: alias,
       action: spec.action,

@@ -3,7 +3,6 @@
  * record, every record the logic wrote (nested transitions included), persisted files and
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
-import { randomUUID } from "node:crypto";
 import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
@@ -18,6 +17,7 @@ import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepar
 import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
 import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
+import { newRunId } from "../run-id.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
 const ACTION_FINISHED = Object.freeze(new Error("action finished"));
@@ -31,7 +31,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const caller = request.user ?? DEFAULT_USER;
   // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
   const job = request.job;
-  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : randomUUID();
+  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : newRunId();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);

@@ -125,7 +125,7 @@ export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
 export async function openStoreFrom(
   flags: StoreFlags,
   fallback: "temp" | "required" | string,
-  options: { mustExist?: boolean; pool?: PoolSettings } = {},
+  options: { mustExist?: boolean; pool?: PoolSettings; backgroundCheckpoints?: boolean } = {},
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   const dataDir = flags.data ?? (fallback === "temp" || fallback === "required" ? undefined : fallback);
   if (options.mustExist && !flags.databaseUrl && dataDir && !existsSync(sqliteFile(dataDir)))
@@ -137,13 +137,17 @@ export async function openStoreFrom(
       dataDir: flags.data ?? "./data",
       databaseUrl: flags.databaseUrl,
       pool: options.pool,
+      backgroundCheckpoints: options.backgroundCheckpoints,
     });
     return { store, cleanup: () => store.close() };
   }
   if (fallback === "required")
     throw new UsageError("Name the store with --data <dir> or --database-url <url>.");
   if (fallback !== "temp") {
-    const store = await openStore({ dataDir: fallback });
+    const store = await openStore({
+      dataDir: fallback,
+      backgroundCheckpoints: options.backgroundCheckpoints,
+    });
     return { store, cleanup: () => store.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), "comind-run-"));

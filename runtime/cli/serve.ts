@@ -166,7 +166,10 @@ function serveCommand(
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openWhenReachable(() =>
-      openStoreFrom({ ...flags, data: dataDir }, dataDir, { pool: poolSettingsFromEnv(flags.workers) }),
+      openStoreFrom({ ...flags, data: dataDir }, dataDir, {
+        pool: poolSettingsFromEnv(flags.workers),
+        backgroundCheckpoints: true,
+      }),
     );
     let serverLog: {
       info(details: object, message: string): void;

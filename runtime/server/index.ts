@@ -12,11 +12,11 @@ import type { ActionRuntime } from "../actions/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 import { VERSION } from "../version.ts";
-import { createAuthenticator, type OidcConfig } from "./auth.ts";
+import { createAuthenticator, type OidcConfig, TOKEN_CACHE_MS } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
-import { resolveUser } from "../access/index.ts";
+import { cachedUserResolver } from "../access/index.ts";
 import { registerAccessPassRoute } from "./routes/access-pass.ts";
 import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
 import { assertJsonDepth } from "./json-depth.ts";
@@ -120,6 +120,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const authenticate = createAuthenticator(options.store, options.oidc, {
     verifyShortLived: (token) => options.runtime.config.comindAuth.verify(token),
   });
+  const resolveCaller = cachedUserResolver(options.store, TOKEN_CACHE_MS);
   server.decorateRequest("user", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {
@@ -129,7 +130,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
     if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
     const caller = await authenticate(request.headers.authorization);
-    request.user = await resolveUser(ctx.store, ctx.workspace, caller);
+    request.user = await resolveCaller(ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store);

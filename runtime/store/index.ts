@@ -24,6 +24,8 @@ export interface StoreOptions {
   schema?: string;
   /** Postgres pool size and timeouts (see runtime/store/postgres/pool.ts). */
   pool?: PoolSettings;
+  /** SQLite: checkpoint the WAL on a background thread (what `serve` does). */
+  backgroundCheckpoints?: boolean;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -37,7 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       throw storeUnavailable(target, isRuntimeError(error) ? error.cause : error);
     }
   }
-  return openSqliteStore(options.dataDir);
+  return openSqliteStore(options.dataDir, { backgroundCheckpoints: options.backgroundCheckpoints });
 }
 export { assertFieldName, parseSortBy } from "./field-names.ts";
 export type { Comparison, FilterNode, FilterValue } from "./filter.ts";

@@ -1,12 +1,14 @@
 /**
  * Token lookups are cached for a second: one store read per token per second instead of one per
- * request, and a token deleted from the store stops working within that second.
+ * request, and a token deleted from the store stops working within that second. The caller's
+ * profile, groups and admin rights (three directory reads) are kept for the same second.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cachedUserResolver } from "../../runtime/access/index.ts";
 import { createAuthenticator, createToken, TOKEN_CACHE_MS } from "../../runtime/server/auth.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
 
@@ -72,5 +74,57 @@ describe("token cache", () => {
     const before = lookups;
     await expect(authenticate("CMW_AUTH_CODE cmw_nope")).rejects.toMatchObject({ code: "unauthorized" });
     expect(lookups - before).toBe(1);
+  });
+});
+
+describe("user cache", () => {
+  it("reads a token user's profile and groups once per second, and shows a change after it", async () => {
+    await store.directory.saveUser({
+      id: "gus",
+      name: "Gus",
+      email: null,
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: false,
+    });
+    const token = await createToken(store, { id: "gus", name: "Gus" });
+    let reads = 0;
+    const directory = {
+      ...store.directory,
+      groupsOf: (userId: string) => {
+        reads += 1;
+        return store.directory.groupsOf(userId);
+      },
+    };
+    const authenticate = createAuthenticator(store);
+    const resolve = cachedUserResolver({ ...store, directory }, TOKEN_CACHE_MS);
+    for (let i = 0; i < 20; i++) {
+      const user = await resolve("DEMO", await authenticate(`CMW_AUTH_CODE ${token}`));
+      expect(user).toMatchObject({ id: "gus", name: "Gus", groups: [] });
+    }
+    expect(reads).toBe(1);
+
+    await store.directory.saveGroup("support");
+    await store.directory.addGroupMember("support", "gus");
+    await sleep(TOKEN_CACHE_MS + 100);
+    const later = await resolve("DEMO", await authenticate(`CMW_AUTH_CODE ${token}`));
+    expect(later.groups).toEqual(["support"]);
+    expect(reads).toBe(2);
+  });
+
+  it("answers per workspace, and a request cannot change the shared answer", async () => {
+    const token = await createToken(store, { id: "hal" });
+    await store.directory.setWorkspaceAdmin("OPS", "hal", true);
+    const authenticate = createAuthenticator(store);
+    const resolve = cachedUserResolver(store, TOKEN_CACHE_MS);
+    const caller = await authenticate(`CMW_AUTH_CODE ${token}`);
+    const inOps = await resolve("OPS", caller);
+    expect(inOps.isWorkspaceAdmin).toBe(true);
+    expect((await resolve("DEMO", caller)).isWorkspaceAdmin).toBe(false);
+    expect(() => {
+      (inOps as { isAdmin: boolean }).isAdmin = true;
+    }).toThrow(TypeError);
+    expect(() => inOps.groups.push("admins")).toThrow(TypeError);
+    expect((await resolve("OPS", caller)).isAdmin).toBe(false);
   });
 });

@@ -3,10 +3,10 @@
  * action endpoint): the run is queued and its id returned at once; GET /api/runs/{runId} tells
  * how it went.
  */
-import { randomUUID } from "node:crypto";
 import { RuntimeError } from "../../errors.ts";
 import type { NewRun, Queue } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
+import { newRunId } from "../../run-id.ts";
 
 export function queueOf(ctx: ServerContext): Queue {
   if (!ctx.queue)
@@ -31,7 +31,7 @@ export async function enqueueRun(
     );
   const { runId } = await queue.add({
     ...run,
-    runId: randomUUID(),
+    runId: newRunId(),
     workspace: ctx.workspace,
     maxAttempts: app.queue.retries.maxAttempts,
   });

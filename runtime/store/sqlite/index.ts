@@ -24,6 +24,7 @@ import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet, insertRun } from "./commit.ts";
+import { FALLBACK_PAGES, startCheckpointer } from "./checkpointer.ts";
 import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
 import { runListSql } from "../run-sql.ts";
@@ -76,6 +77,8 @@ export function sqliteFile(dataDir: string): string {
 export interface SqliteStoreOptions {
   /** How long a call waits for another process's write lock before failing with store_busy. */
   busyWaitMs?: number;
+  /** Copy the WAL into the database file on a thread of its own (long-running servers). */
+  backgroundCheckpoints?: boolean;
 }
 
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<Store> {
@@ -87,6 +90,8 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
   await whenUnlocked(() => migrate(db), busyWaitMs);
   const filesDir = join(dataDir, "files");
   const prepare = statementCache(db);
+  const checkpointer = options.backgroundCheckpoints ? startCheckpointer(sqliteFile(dataDir)) : null;
+  if (checkpointer) db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`);
 
   const store: Store = {
     kind: "sqlite",
@@ -239,6 +244,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
         .map(rowToHistory);
     },
     async close() {
+      await checkpointer?.stop();
       if (db.isOpen) db.close();
     },
   };
