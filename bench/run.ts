@@ -14,6 +14,7 @@ import { createActionRuntime, type ActionRuntime } from "../runtime/actions/inde
 import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
 import { createNodeVmExecutor } from "./node-vm-executor.ts";
+import { commitCost } from "./commit-cost.ts";
 import { memoryPerApp } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
@@ -171,6 +172,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   warm_action: warmAction,
   outbound_request: outboundRequest,
   cold: coldStartAndBuild,
+  commit_cost: () => commitCost(),
 };
 const RESULTS = join(import.meta.dirname, "results.json");
 
