@@ -7,7 +7,7 @@
  *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
@@ -185,6 +185,8 @@ if (only.length > 0) {
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
+    // How busy the machine was when the run started (1, 5, 15 minutes): absolute figures follow it.
+    load_average: loadavg().map((value) => round(value, 2)),
   };
   for (const [name, section] of Object.entries(SECTIONS)) results[name] = await section();
   // The per-step history (bench/steps.sh) is kept: it was measured against other commits.
