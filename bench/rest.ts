@@ -1,8 +1,8 @@
 /**
  * REST benchmark as a client sees it: `comind-runtime serve` (its defaults: worker processes, info
- * logging, SQLite) in one process, the load generator (wrk if installed, else bench/load-client.ts;
- * 8 keep-alive clients) in another. Reports `tickets/multi` actions/s against `GET /api/common` of the same server, and
- * the latency of one action.
+ * logging, SQLite) in one process, the load generator (wrk if installed, else
+ * bench/load-client.ts; 8 keep-alive clients) in another. Reports `tickets/multi` actions/s
+ * against `GET /api/common` of the same server, and the latency of one action.
  *
  *   node --no-node-snapshot bench/rest.ts [--seconds 3] [--clients 8] [--workers N]
  */
@@ -31,8 +31,11 @@ export interface LoadResult {
  * 0.15 ms of CPU per request itself, which the server then lacks). Both hold `clients`
  * keep-alive connections, each sending its next request when the previous one answered.
  */
-export const LOAD_GENERATOR: "wrk" | "node" =
-  process.env.COMIND_BENCH_LOAD === "node" || !onPath("wrk") ? "node" : "wrk";
+let generator: "wrk" | "node" | undefined;
+export function loadGenerator(): "wrk" | "node" {
+  generator ??= process.env.COMIND_BENCH_LOAD === "node" || !onPath("wrk") ? "node" : "wrk";
+  return generator;
+}
 
 function onPath(command: string): boolean {
   try {
@@ -46,7 +49,7 @@ function onPath(command: string): boolean {
 
 function load(url: string, token: string, mode: string, seconds: number, clients: number, ids: string[]) {
   const out =
-    LOAD_GENERATOR === "wrk"
+    loadGenerator() === "wrk"
       ? execFileSync(
           "wrk",
           [
@@ -151,7 +154,7 @@ export async function restBenchmark(
       const mid = (values: number[]) => median(values);
       return {
         clients,
-        load_generator: LOAD_GENERATOR,
+        load_generator: loadGenerator(),
         workers: options.workers ?? "default",
         rounds: rounds.length,
         common_requests_per_s: mid(rounds.map((r) => r.common.perSecond)),
