@@ -1,7 +1,8 @@
 /**
  * Where the time of one `RestApi.executeRequest()` goes: the same local server hit, in one process
  * and alternated round by round, by (1) a bare undici request, (2) the host HTTP client alone
- * (egress checks, caps, deadline, call log), (3) the action's executeRequest from the isolate.
+ * (egress checks, caps, deadline, call log), (3) the bare undici request called from a bare
+ * isolate (the floor: bench/isolate-floor.ts), (4) the action's executeRequest from the isolate.
  *
  *   node --no-node-snapshot bench/outbound-breakdown.ts
  */
@@ -12,6 +13,7 @@ import { Agent, request } from "undici";
 import { createActionRuntime } from "../runtime/actions/index.ts";
 import { createHttpClient, DEFAULT_HTTP_POLICY } from "../runtime/host/http/index.ts";
 import { openStore } from "../runtime/store/index.ts";
+import { isolateFloor } from "./isolate-floor.ts";
 import { median, round, timeEach } from "./stats.ts";
 import { startTargetServer, type TargetServer } from "./target-server.ts";
 
@@ -65,12 +67,20 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
   recordId = (await run(0)).recordId;
   await timeEach(5, () => run(N));
   await timeEach(5, hostClient);
+  const floor = await isolateFloor(plain);
+  await timeEach(5, () => floor.loop(N));
   await timeEach(500, plain);
   const empty = median(await timeEach(20, () => run(0)));
-  const rows = { undici: [] as number[], host: [] as number[], isolate: [] as number[] };
+  const rows = {
+    undici: [] as number[],
+    host: [] as number[],
+    bare: [] as number[],
+    isolate: [] as number[],
+  };
   for (let r = 0; r < 15; r++) {
     rows.isolate.push(Math.max((await timeEach(1, () => run(N)))[0] - empty, 0) / N);
     rows.host.push((await timeEach(1, hostClient))[0] / N);
+    rows.bare.push((await timeEach(1, () => floor.loop(N)))[0] / N);
     rows.undici.push(
       (
         await timeEach(1, async () => {
@@ -79,6 +89,7 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
       )[0] / N,
     );
   }
+  floor.dispose();
   await runtime.close();
   await store.close();
   await agent.close();
@@ -88,8 +99,10 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
   return {
     undici_ms: round(u),
     host_client_ms: round(median(rows.host)),
+    bare_isolate_ms: round(median(rows.bare)),
     executeRequest_ms: round(median(rows.isolate)),
     host_vs_undici: round(median(rows.host) / u, 2),
+    bare_isolate_vs_undici: round(median(rows.bare.map((v, i) => v / rows.undici[i])), 2),
     executeRequest_vs_undici: round(median(rows.isolate.map((v, i) => v / rows.undici[i])), 2),
   };
 }

@@ -21,6 +21,7 @@ import { restBenchmark } from "./rest.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
 import { startTargetServer, type TargetServer } from "./target-server.ts";
 import { inProcessThroughput } from "./throughput.ts";
+import { isolateFloor } from "./isolate-floor.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const dirs: string[] = [];
@@ -116,21 +117,29 @@ async function outboundAgainst(placement: TargetServer["placement"]) {
       recordId: record.recordId,
       values: { c_url: url, c_requests: count },
     });
+  const floor = await isolateFloor(plain);
   await timeEach(5, () => run(N));
+  await timeEach(5, () => floor.loop(N));
   await timeEach(500, plain);
   const empty = median(await timeEach(20, () => run(0)));
   const ours: number[] = [];
   const undici: number[] = [];
+  const bare: number[] = [];
   const ratios: number[] = [];
+  const floorRatios: number[] = [];
   for (let round = 0; round < 15; round++) {
     const [action] = await timeEach(1, () => run(N));
     const [loop] = await timeEach(1, async () => {
       for (let i = 0; i < N; i++) await plain();
     });
+    const [isolateLoop] = await timeEach(1, () => floor.loop(N));
     ours.push(Math.max(action - empty, 0) / N);
     undici.push(loop / N);
+    bare.push(isolateLoop / N);
     ratios.push(ours.at(-1)! / undici.at(-1)!);
+    floorRatios.push(bare.at(-1)! / undici.at(-1)!);
   }
+  floor.dispose();
   await runtime.close();
   await store.close();
   await agent.close();
@@ -142,6 +151,10 @@ async function outboundAgainst(placement: TargetServer["placement"]) {
     restapi_request_ms: round(median(ours)),
     undici_request_ms: round(median(undici)),
     ratio_vs_undici: round(median(ratios), 2),
+    // the same plain request called from a bare isolate (bench/isolate-floor.ts): the part of
+    // the ratio that is isolated-vm's synchronous call itself
+    bare_isolate_request_ms: round(median(bare)),
+    bare_isolate_ratio_vs_undici: round(median(floorRatios), 2),
   };
 }
 

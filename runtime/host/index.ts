@@ -47,6 +47,8 @@ export type ActionOwnedCall = RecordCall | "queue.enqueue" | "queue.retryLater";
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
 export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions, ActionOwnedCall> {
+  // Only a request that signs in to this runtime waits for its token: the rest go out at once.
+  const signedIn = (spec: HttpRequestSpec) => (spec.comindAuth ? ctx.signIn(spec) : spec);
   return {
     "console.write": ({ level, message }) => {
       ctx.logs.write(level, message);
@@ -54,8 +56,8 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     },
     ...pureHostCalls,
     "app.secrets": () => ({ ...ctx.secrets }),
-    "http.execute": async (spec) => ctx.http.execute(await ctx.signIn(spec)),
-    "http.download": async (spec) => ctx.http.download(await ctx.signIn(spec)),
+    "http.execute": async (spec) => ctx.http.execute(await signedIn(spec)),
+    "http.download": async (spec) => ctx.http.download(await signedIn(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),

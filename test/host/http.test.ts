@@ -149,6 +149,21 @@ describe("URL building", () => {
     expect(forbidden.connections).toBe(0);
   });
 
+  it("percent-encodes trailing spaces and control characters instead of trimming them", async () => {
+    expect((await echoed(api.url, "/x y ")).url).toBe("/x%20y%20");
+    expect((await echoed(api.url, "/a \t\u0001")).url).toBe("/a%20%01");
+    expect((await echoed(api.url, "/p?q=a  ")).url).toBe("/p?q=a%20%20");
+    expect((await echoed(api.url, "/p?#frag")).url).toBe("/p");
+  });
+
+  it("refuses a bad base URL every time, also after a good one was used", async () => {
+    for (let i = 0; i < 2; i++) {
+      expect((await echoed(`${api.url}/v2/`, "x")).url).toBe("/v2/x");
+      expect((await failure(client().execute(spec("http://[::1", "/x")))).code).toBe("invalid_url");
+      expect((await failure(client().execute(spec("ftp://127.0.0.1/", "/x")))).code).toBe("egress_denied");
+    }
+  });
+
   it("refuses a base URL that is not an absolute http(s) URL or that carries credentials", async () => {
     const before = api.received.length;
     expect((await failure(client().execute(spec("not a url", "/x")))).code).toBe("invalid_url");

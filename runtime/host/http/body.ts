@@ -13,7 +13,8 @@ import { RuntimeError } from "../../errors.ts";
 const KNOWN_CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 function codingsOf(contentEncoding: string | undefined): string[] {
-  return (contentEncoding ?? "")
+  if (!contentEncoding) return [];
+  return contentEncoding
     .split(",")
     .map((coding) => coding.trim().toLowerCase())
     .filter((c) => c && c !== "identity");

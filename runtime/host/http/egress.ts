@@ -79,10 +79,14 @@ export function effectivePort(url: URL): string {
   return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 
+const MAX_REMEMBERED_HOSTS = 1024;
+
 /** The admin's allow-list: "127.0.0.1", "LocalHost", "10.0.0.5:8080", "[::1]", "[::1]:8080", "::1". */
 export class AllowList {
   /** host -> allowed ports; null = any port. */
   readonly #entries = new Map<string, Set<string> | null>();
+  /** permitsUrlHost() answers by "host port": the list never changes, so neither do they. */
+  readonly #urlHostVerdicts = new Map<string, boolean>();
 
   constructor(allowHosts: readonly string[]) {
     for (const raw of allowHosts) {
@@ -109,5 +113,21 @@ export class AllowList {
    */
   permits(hostname: string, port: string, address: string): boolean {
     return !isRestrictedAddress(address) || this.#names(hostname, port);
+  }
+
+  /**
+   * permits() for a URL's own host before connecting: an IP literal is checked here, a name
+   * passes (each address it resolves to is checked when it connects, see agent.ts).
+   */
+  permitsUrlHost(hostname: string, port: string): boolean {
+    const key = `${hostname} ${port}`;
+    let verdict = this.#urlHostVerdicts.get(key);
+    if (verdict === undefined) {
+      const host = canonicalAddress(hostname);
+      verdict = isIP(host) === 0 || this.permits(hostname, port, host);
+      if (this.#urlHostVerdicts.size >= MAX_REMEMBERED_HOSTS) this.#urlHostVerdicts.clear();
+      this.#urlHostVerdicts.set(key, verdict);
+    }
+    return verdict;
   }
 }

@@ -3,12 +3,11 @@
  * egress policy (IP literals here, resolved names in agent.ts) and loses its credentials when it
  * leaves the origin. Failures become HttpErrors that name the request, never its query string.
  */
-import { isIP } from "node:net";
 import type { Dispatcher } from "undici";
 import { agentFor, EgressDenied } from "./agent.ts";
 import { discard, UndecodableBody } from "./body.ts";
 import type { Deadline } from "./deadline.ts";
-import { canonicalAddress, effectivePort, type AllowList } from "./egress.ts";
+import { effectivePort, type AllowList } from "./egress.ts";
 import { HttpError, describeTarget } from "./errors.ts";
 import { withContentType } from "./headers.ts";
 import { nextHop, type Hop } from "./redirects.ts";
@@ -41,9 +40,7 @@ function checkHop(hop: Hop, allow: AllowList): void {
       "egress_denied",
       `${describeTarget(hop.method, hop.url)} is refused: only http and https URLs are allowed, not "${hop.url.protocol}".`,
     );
-  const host = canonicalAddress(hop.url.hostname);
-  if (isIP(host) && !allow.permits(hop.url.hostname, effectivePort(hop.url), host))
-    throw egressDenied(hop, false);
+  if (!allow.permitsUrlHost(hop.url.hostname, effectivePort(hop.url))) throw egressDenied(hop, false);
 }
 
 /** A failure of the network, the deadline or the policy as the HttpError the logic sees. */

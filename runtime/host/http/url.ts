@@ -17,7 +17,24 @@ export function isHttpScheme(url: URL): boolean {
   return url.protocol === "http:" || url.protocol === "https:";
 }
 
-function parseBase(baseUrl: string): URL {
+/** What a request needs of its client's base URL. */
+interface BaseUrl {
+  origin: string;
+  pathname: string;
+  /** without the "?" */
+  query: string;
+}
+
+/**
+ * Base URLs already parsed: an action sends most of its requests to one base, and URL parsing is
+ * the dearest step of building a request. Only valid bases are kept; a bad one throws every time.
+ */
+const bases = new Map<string, Readonly<BaseUrl>>();
+const MAX_CACHED_BASES = 256;
+
+function parseBase(baseUrl: string): Readonly<BaseUrl> {
+  const cached = bases.get(baseUrl);
+  if (cached) return cached;
   let base: URL;
   try {
     base = new URL(baseUrl);
@@ -37,7 +54,22 @@ function parseBase(baseUrl: string): URL {
       "invalid_url",
       "RestApi.createClient: the base URL contains credentials; pass them with setHttpBasicAuth instead.",
     );
-  return base;
+  const parsed = Object.freeze({ origin: base.origin, pathname: base.pathname, query: base.search.slice(1) });
+  if (bases.size >= MAX_CACHED_BASES) bases.clear();
+  bases.set(baseUrl, parsed);
+  return parsed;
+}
+
+/**
+ * A whole-URL parse trims trailing spaces and C0 controls, which the pathname and search setters
+ * keep percent-encoded ("/a " is "/a%20"): encode them first. Tabs and newlines go either way.
+ */
+function keepTrailingSpaces(text: string): string {
+  return text.replace(/[\x00-\x20]+$/, (tail) =>
+    tail
+      .replace(/[\t\n\r]/g, "")
+      .replace(/./gs, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`),
+  );
 }
 
 /** Query pairs encoded like encodeURIComponent (a space is %20, which every server decodes). */
@@ -55,15 +87,15 @@ export function buildUrl(spec: HttpRequestSpec): URL {
   const pathQuery = mark >= 0 ? path.slice(mark + 1) : "";
   if (mark >= 0) path = path.slice(0, mark);
 
-  const url = new URL(base.origin);
   // One "/" between base path and path; "\\" means "/" in http URLs, and runs of "/" collapse so
-  // "//host/x" stays a plain path.
-  url.pathname = `${base.pathname}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+  // "//host/x" stays a plain path. Neither part holds a "#" (nor the path a "?") any more, so one
+  // parse of origin + path + query reads them as the pathname and search setters would.
+  const pathname = `${base.pathname}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
   const params = paramsInQuery(spec) ? spec.params : [];
-  const query = [base.search.slice(1), pathQuery, encodePairs([...spec.query, ...params])]
-    .filter(Boolean)
-    .join("&");
-  url.search = query;
+  const query = [base.query, pathQuery, encodePairs([...spec.query, ...params])].filter(Boolean).join("&");
+  const url = new URL(
+    keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`),
+  );
   if (url.origin !== base.origin)
     throw new HttpError(
       "invalid_url",
