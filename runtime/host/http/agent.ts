@@ -48,12 +48,8 @@ export interface EgressAgent {
 }
 
 const agents = new Map<string, EgressAgent>();
-/** The same list object asks again on every request of an action: skip building its key. */
-let byList = new WeakMap<readonly string[], EgressAgent>();
 
 export function agentFor(allowHosts: readonly string[]): EgressAgent {
-  const known = byList.get(allowHosts);
-  if (known) return known;
   const key = allowHosts
     .map((host) => host.trim().toLowerCase())
     .sort()
@@ -77,7 +73,6 @@ export function agentFor(allowHosts: readonly string[]): EgressAgent {
     entry = { agent, allow };
     agents.set(key, entry);
   }
-  byList.set(allowHosts, entry);
   return entry;
 }
 
@@ -85,6 +80,5 @@ export function agentFor(allowHosts: readonly string[]): EgressAgent {
 export async function closeAgents(): Promise<void> {
   const all = [...agents.values()];
   agents.clear();
-  byList = new WeakMap();
   await Promise.all(all.map(({ agent }) => agent.close().catch(() => undefined)));
 }
