@@ -1,6 +1,6 @@
 /**
- * Where the time of one `RestApi.executeRequest()` goes: the same local server hit, in one process
- * and alternated round by round, by (1) a bare undici request, (2) the host HTTP client alone
+ * Where the time of one `RestApi.executeRequest()` goes (the `outbound_request` section of
+ * bench/run.ts): the same local server hit, in one process and alternated round by round, by (1) a bare undici request, (2) the host HTTP client alone
  * (egress checks, caps, deadline, call log), (3) the bare undici request called from a bare
  * isolate (the floor: bench/isolate-floor.ts), (4) the action's executeRequest from the isolate.
  *
@@ -19,6 +19,7 @@ import { startTargetServer, type TargetServer } from "./target-server.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const N = 100;
+const ROUNDS = 15;
 
 export async function outboundBreakdown(placement: TargetServer["placement"] = "own process") {
   const target = await startTargetServer(placement);
@@ -77,7 +78,7 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
     bare: [] as number[],
     isolate: [] as number[],
   };
-  for (let r = 0; r < 15; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     rows.isolate.push(Math.max((await timeEach(1, () => run(N)))[0] - empty, 0) / N);
     rows.host.push((await timeEach(1, hostClient))[0] / N);
     rows.bare.push((await timeEach(1, () => floor.loop(N)))[0] / N);
@@ -95,15 +96,21 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
   await agent.close();
   await target.stop();
   rmSync(dir, { recursive: true, force: true });
-  const u = median(rows.undici);
+  // Ratios are medians of the per-round ratios: a change in the machine's load hits both sides of a round.
+  const vsUndici = (values: number[]) => round(median(values.map((v, i) => v / rows.undici[i])), 2);
   return {
-    undici_ms: round(u),
-    host_client_ms: round(median(rows.host)),
-    bare_isolate_ms: round(median(rows.bare)),
-    executeRequest_ms: round(median(rows.isolate)),
-    host_vs_undici: round(median(rows.host) / u, 2),
-    bare_isolate_vs_undici: round(median(rows.bare.map((v, i) => v / rows.undici[i])), 2),
-    executeRequest_vs_undici: round(median(rows.isolate.map((v, i) => v / rows.undici[i])), 2),
+    target: placement,
+    requests_per_round: N,
+    rounds: ROUNDS,
+    restapi_request_ms: round(median(rows.isolate)),
+    undici_request_ms: round(median(rows.undici)),
+    ratio_vs_undici: vsUndici(rows.isolate),
+    // the same plain request called from a bare isolate (bench/isolate-floor.ts): the part of
+    // the ratio that is isolated-vm's synchronous call itself
+    bare_isolate_request_ms: round(median(rows.bare)),
+    bare_isolate_ratio_vs_undici: vsUndici(rows.bare),
+    host_client_request_ms: round(median(rows.host)),
+    host_client_ratio_vs_undici: vsUndici(rows.host),
   };
 }
 

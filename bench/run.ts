@@ -9,7 +9,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Agent, request } from "undici";
 import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
 import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
@@ -19,9 +18,8 @@ import { memoryPerApp } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
-import { startTargetServer, type TargetServer } from "./target-server.ts";
+import { outboundBreakdown } from "./outbound-breakdown.ts";
 import { inProcessThroughput } from "./throughput.ts";
-import { isolateFloor } from "./isolate-floor.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const dirs: string[] = [];
@@ -88,74 +86,9 @@ async function warmAction() {
  * (where a plain request never waits for another process) is kept for comparison.
  */
 async function outboundRequest() {
-  const remote = await outboundAgainst("own process");
-  const local = await outboundAgainst("same process");
+  const remote = await outboundBreakdown("own process");
+  const local = await outboundBreakdown("same process");
   return { ...remote, budget_ratio: 1.5, target_in_same_process: local };
-}
-
-async function outboundAgainst(placement: TargetServer["placement"]) {
-  const target = await startTargetServer(placement);
-  const url = target.url;
-  const agent = new Agent();
-  const plain = async () => {
-    const res = await request(`${url}/ping`, { dispatcher: agent });
-    await res.body.text();
-  };
-  // Both sides as loops of N sequential requests, alternated round by round, so a change in the
-  // machine's load hits both; the answer is the median of the per-round ratios.
-  const N = 100;
-  const { runtime, store } = await runtimeWith();
-  const record = await okRun(runtime, {
-    app: "BENCH",
-    action: "call_api",
-    values: { c_url: url, c_requests: 0 },
-  });
-  const run = (count: number) =>
-    okRun(runtime, {
-      app: "BENCH",
-      action: "call_api",
-      recordId: record.recordId,
-      values: { c_url: url, c_requests: count },
-    });
-  const floor = await isolateFloor(plain);
-  await timeEach(5, () => run(N));
-  await timeEach(5, () => floor.loop(N));
-  await timeEach(500, plain);
-  const empty = median(await timeEach(20, () => run(0)));
-  const ours: number[] = [];
-  const undici: number[] = [];
-  const bare: number[] = [];
-  const ratios: number[] = [];
-  const floorRatios: number[] = [];
-  for (let round = 0; round < 15; round++) {
-    const [action] = await timeEach(1, () => run(N));
-    const [loop] = await timeEach(1, async () => {
-      for (let i = 0; i < N; i++) await plain();
-    });
-    const [isolateLoop] = await timeEach(1, () => floor.loop(N));
-    ours.push(Math.max(action - empty, 0) / N);
-    undici.push(loop / N);
-    bare.push(isolateLoop / N);
-    ratios.push(ours.at(-1)! / undici.at(-1)!);
-    floorRatios.push(bare.at(-1)! / undici.at(-1)!);
-  }
-  floor.dispose();
-  await runtime.close();
-  await store.close();
-  await agent.close();
-  await target.stop();
-  return {
-    target: placement,
-    requests_per_round: N,
-    rounds: ratios.length,
-    restapi_request_ms: round(median(ours)),
-    undici_request_ms: round(median(undici)),
-    ratio_vs_undici: round(median(ratios), 2),
-    // the same plain request called from a bare isolate (bench/isolate-floor.ts): the part of
-    // the ratio that is isolated-vm's synchronous call itself
-    bare_isolate_request_ms: round(median(bare)),
-    bare_isolate_ratio_vs_undici: round(median(floorRatios), 2),
-  };
 }
 
 async function coldStartAndBuild() {
