@@ -6,6 +6,7 @@
  *   node --no-node-snapshot bench/memory.ts
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createActionRuntime } from "../runtime/actions/index.ts";
@@ -35,7 +36,7 @@ export async function memoryPerApp(count = 50) {
     globalThis.gc?.();
     const rssBefore = process.memoryUsage().rss;
     for (const app of apps) {
-      const result = await runtime.run({ app: app.alias, action: "bump" });
+      const result = await runtime.run({ caller: asDeveloper(), app: app.alias, action: "bump" });
       if (!result.ok) throw new Error(result.error.message);
     }
     globalThis.gc?.();

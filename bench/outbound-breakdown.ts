@@ -7,6 +7,7 @@
  *   node --no-node-snapshot bench/outbound-breakdown.ts
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
@@ -56,6 +57,7 @@ export async function outboundBreakdown(placement: TargetServer["placement"] = "
   await runtime.loadApp(APP);
   const run = async (count: number) => {
     const result = await runtime.run({
+      caller: asDeveloper(),
       app: "BENCH",
       action: "call_api",
       recordId,

@@ -6,6 +6,7 @@
  *   node --no-node-snapshot bench/phases.ts [--json]
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { asDeveloper } from "../runtime/index.ts";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,7 +134,7 @@ async function hostCallCosts(): Promise<{ sync: number; async: number }> {
 }
 
 async function storePhases(store: Store, runtime: ActionRuntime): Promise<Phase[]> {
-  const first = await runtime.run({ app: "BENCH", action: "bump" });
+  const first = await runtime.run({ caller: asDeveloper(), app: "BENCH", action: "bump" });
   if (!first.ok) throw new Error(first.error.message);
   const token = await createToken(store, { id: "bench" });
   const tokenHash = hashToken(token);
@@ -158,7 +159,7 @@ async function storePhases(store: Store, runtime: ActionRuntime): Promise<Phase[
     }),
   );
   const whole = await timeEach(500, () =>
-    runtime.run({ app: "BENCH", action: "bump", recordId: first.recordId }),
+    runtime.run({ caller: asDeveloper(), app: "BENCH", action: "bump", recordId: first.recordId }),
   );
   return [
     { phase: "record read (store.getRecord)", ms: ms(read), paid: "per action" },
@@ -179,8 +180,14 @@ async function storePhases(store: Store, runtime: ActionRuntime): Promise<Phase[
 async function ipcPhase(): Promise<Phase> {
   const time = (workers: number) =>
     withRuntime(workers, async (runtime) => {
-      const first = await runtime.run({ app: "BENCH", action: "bump" });
-      const run = () => runtime.run({ app: "BENCH", action: "bump", recordId: first.recordId ?? undefined });
+      const first = await runtime.run({ caller: asDeveloper(), app: "BENCH", action: "bump" });
+      const run = () =>
+        runtime.run({
+          caller: asDeveloper(),
+          app: "BENCH",
+          action: "bump",
+          recordId: first.recordId ?? undefined,
+        });
       await timeEach(200, run);
       return median(await timeEach(500, run));
     });

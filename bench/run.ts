@@ -9,6 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { asDeveloper } from "../runtime/index.ts";
 import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
 import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
@@ -45,20 +46,29 @@ async function okRun(runtime: ActionRuntime, request: Parameters<ActionRuntime["
 async function warmAction() {
   const measure = async (vm: boolean) => {
     const { runtime, store } = await runtimeWith({ vm });
-    const first = await okRun(runtime, { app: "BENCH", action: "bump" });
-    await timeEach(100, () => okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }));
+    const first = await okRun(runtime, { caller: asDeveloper(), app: "BENCH", action: "bump" });
+    await timeEach(100, () =>
+      okRun(runtime, { caller: asDeveloper(), app: "BENCH", action: "bump", recordId: first.recordId }),
+    );
     const samples = await timeEach(1000, () =>
-      okRun(runtime, { app: "BENCH", action: "bump", recordId: first.recordId }),
+      okRun(runtime, { caller: asDeveloper(), app: "BENCH", action: "bump", recordId: first.recordId }),
     );
     const records = await Promise.all(
-      Array.from({ length: 8 }, () => okRun(runtime, { app: "BENCH", action: "bump" })),
+      Array.from({ length: 8 }, () =>
+        okRun(runtime, { caller: asDeveloper(), app: "BENCH", action: "bump" }),
+      ),
     );
     const start = performance.now();
     let done = 0;
     await Promise.all(
       records.map(async (record) => {
         for (let i = 0; i < 250; i++, done++)
-          await okRun(runtime, { app: "BENCH", action: "bump", recordId: record.recordId });
+          await okRun(runtime, {
+            caller: asDeveloper(),
+            app: "BENCH",
+            action: "bump",
+            recordId: record.recordId,
+          });
       }),
     );
     const perSecond = done / ((performance.now() - start) / 1000);
@@ -97,7 +107,7 @@ async function coldStartAndBuild() {
   for (let i = 0; i < 15; i++) {
     const { runtime, store } = await runtimeWith();
     const start = performance.now();
-    await okRun(runtime, { app: "BENCH", action: "bump" });
+    await okRun(runtime, { caller: asDeveloper(), app: "BENCH", action: "bump" });
     firstActions.push(performance.now() - start);
     await runtime.close();
     await store.close();

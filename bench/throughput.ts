@@ -5,6 +5,7 @@
  *   node --no-node-snapshot bench/throughput.ts
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createActionRuntime } from "../runtime/actions/index.ts";
@@ -23,12 +24,12 @@ export async function inProcessThroughput(options: { concurrency?: number; perCa
     await runtime.loadApp(APP);
     const ids: string[] = [];
     for (let i = 0; i < concurrency; i++) {
-      const created = await runtime.run({ app: "BENCH", action: "bump" });
+      const created = await runtime.run({ caller: asDeveloper(), app: "BENCH", action: "bump" });
       if (!created.ok) throw new Error(created.error.message);
       ids.push(created.recordId);
     }
     const bump = async (id: string) => {
-      const result = await runtime.run({ app: "BENCH", action: "bump", recordId: id });
+      const result = await runtime.run({ caller: asDeveloper(), app: "BENCH", action: "bump", recordId: id });
       if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
     };
     await timeEach(200, () => bump(ids[0]));

@@ -7,7 +7,7 @@
  *   const store = await openStore({ dataDir: "./data" });
  *   const runtime = await createActionRuntime({ store, allowHosts: ["127.0.0.1"] });
  *   const app = await runtime.loadApp("apps/app-crm-contact");
- *   const result = await runtime.run({ app: app.alias, action: "sync_contacts", createIfMissing: true });
+ *   const result = await runtime.run({ app: app.alias, action: "sync_contacts", caller: asDeveloper(), createIfMissing: true });
  *   await runtime.close();
  *   await store.close();
  */
@@ -17,10 +17,10 @@ export {
   type ActionResult,
   ActionRuntime,
   createActionRuntime,
-  DEFAULT_USER,
   type LoadedApp,
   type RuntimeOptions,
 } from "./actions/index.ts";
+export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "./access/index.ts";
 export { buildApp, type AppBuild, readAppPackage, type AppPackage } from "./bundle/index.ts";
 export { ERROR_CODES, type ErrorCode, isRuntimeError, publicError, RuntimeError } from "./errors.ts";
 export { DEFAULT_LIMITS, type SandboxLimits } from "./sandbox/index.ts";

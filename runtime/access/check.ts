@@ -65,8 +65,3 @@ export async function checkAccess(store: Store, request: AccessRequest): Promise
     `User ${request.user.id.slice(0, 80)} may not ${VERBS[request.permission]} app ${request.app}; an admin can grant it to a group with \`comind-runtime access grant ${request.app} <group> ${request.permission}\`.`,
   );
 }
-
-/** The permission a record transition needs: base writes need write, other actions need run. */
-export function permissionFor(transition: string): Permission {
-  return transition === "add" || transition === "edit" || transition === "delete" ? "write" : "run";
-}

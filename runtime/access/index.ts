@@ -1,9 +1,21 @@
 /**
  * Users and access: who the caller is (`resolveUser`) and the one permission check every entry
- * point uses (`checkAccess`): the REST API, `runAsUser` in ComindServer, and the MCP tools.
+ * point uses (`checkAccess`), and who a run is for (`RunCaller`: every run names one).
  *
  * @example await checkAccess(store, { user, workspace: "DEMO", app: "HELPDESK", permission: "write" });
  */
-export { appsAllowed, checkAccess, hasAccess, permissionFor, type AccessRequest } from "./check.ts";
+export { appsAllowed, checkAccess, hasAccess, type AccessRequest } from "./check.ts";
+export type { Permission } from "../store/index.ts";
+export {
+  actorOf,
+  asDeveloper,
+  LOCAL_DEVELOPER,
+  type RunCaller,
+  storedCaller,
+  SYSTEM_CALLERS,
+  type SystemCallerName,
+  systemPrincipal,
+  systemUser,
+} from "./run-caller.ts";
 export { cachedUserResolver, isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
 export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";

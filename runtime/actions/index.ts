@@ -1,7 +1,7 @@
 /** The action lifecycle: load record -> run logic in the sandbox -> commit or roll back. */
 export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runtime.ts";
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
-export { DEFAULT_USER } from "./types.ts";
+export { authorizeRun, permissionsFor } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
 export { BASE_ACTIONS, BASE_ACTION_UIDS } from "./base-actions.ts";
 export { BASE_FIELDS, FieldSchema, type JsonRecord, READ_ONLY_FIELDS } from "./fields.ts";

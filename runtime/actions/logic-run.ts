@@ -3,6 +3,8 @@
  * that a top-level action and the transitions it fires through `updateAppRecord` share.
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
+import type { RunCaller } from "../access/index.ts";
+import { authorizeRun } from "./authorize-run.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RuntimeError, type ErrorCode } from "../errors.ts";
 import type { LogCapture } from "../host/index.ts";
@@ -111,7 +113,13 @@ export async function runLogic(
         app,
         user,
         queryCache: scope.queryCache,
-        fireTransition: (arg, runAs) => fireTransition(scope, arg, depth + 1, runAs ?? user),
+        fireTransition: (arg, runAs) =>
+          fireTransition(
+            scope,
+            arg,
+            depth + 1,
+            runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
+          ),
       }),
       "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
       "queue.retryLater": async (arg) => {
@@ -155,7 +163,7 @@ async function fireTransition(
   scope: ActionScope,
   arg: { id: string; transition: string; values: JsonRecord },
   depth: number,
-  user: UserInfo,
+  caller: Extract<RunCaller, { kind: "logic" }>,
 ): Promise<JsonRecord> {
   const transition = arg.transition || "edit";
   if (depth > MAX_NESTING) {
@@ -173,6 +181,14 @@ async function fireTransition(
   const app = scope.config.app(target.app);
   if (!app.actionUids.has(transition))
     throw new RuntimeError("unknown_action", `Action "${transition}" is not defined in app ${app.alias}.`);
+  // A nested run goes through the same rule as every other run.
+  const user = await authorizeRun(caller, {
+    store: scope.config.store,
+    workspace: scope.config.workspace,
+    app,
+    action: transition,
+    values: arg.values,
+  });
   const prepared = prepareFromPending(app, target, arg.values ?? {});
   const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth, { user });
   if (!outcome.ok) {

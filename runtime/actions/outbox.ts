@@ -3,7 +3,7 @@
  * (`ComindServer.retryLater`). The jobs are written in the action's own commit (transactional
  * outbox): if the action fails, none of them exists.
  */
-import type { Caller } from "../access/index.ts";
+import type { Caller, RunCaller } from "../access/index.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import type { NewRun } from "../queue/index.ts";
@@ -33,12 +33,13 @@ export class Outbox {
 
   private readonly config: RuntimeConfig;
   private readonly app: LoadedApp;
-  private readonly user: Caller;
+  /** An enqueued run is the enqueuing logic's, for the user that logic acted for. */
+  private readonly caller: RunCaller;
 
   constructor(config: RuntimeConfig, app: LoadedApp, user: Caller) {
     this.config = config;
     this.app = app;
-    this.user = user;
+    this.caller = { kind: "logic", user };
   }
 
   enqueue(spec: EnqueueSpec): { runId: string } {
@@ -73,7 +74,7 @@ export class Outbox {
       action: spec.action,
       recordId: spec.id,
       values: spec.values && typeof spec.values === "object" ? spec.values : undefined,
-      user: this.user,
+      caller: this.caller,
       source: "enqueue",
       maxAttempts: target.queue.retries.maxAttempts,
       runAt: runAtOf(spec.runAt),

@@ -3,7 +3,7 @@
  * record, every record the logic wrote (nested transitions included), persisted files and
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
-import { checkAccess, permissionFor, resolveUser } from "../access/index.ts";
+import { actorOf } from "../access/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
@@ -14,7 +14,8 @@ import type { RuntimeConfig } from "./config.ts";
 import { runLogic, type ActionScope } from "./logic-run.ts";
 import { toEntity } from "./record-shape.ts";
 import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
-import { DEFAULT_USER, type ActionRequest, type ActionResult } from "./types.ts";
+import type { ActionRequest, ActionResult } from "./types.ts";
+import { authorizeRun } from "./authorize-run.ts";
 import { Outbox } from "./outbox.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
 import { newRunId } from "../run-id.ts";
@@ -28,7 +29,6 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  const caller = request.user ?? DEFAULT_USER;
   // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
   const job = request.job;
   const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : newRunId();
@@ -41,7 +41,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;
   let heapMb: number | null = null;
-  const outbox = new Outbox(config, app, caller);
+  let outbox: Outbox | null = null;
 
   const runLog = (result: {
     ok: boolean;
@@ -53,7 +53,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     action: request.action,
     recordId,
     source: request.source ?? (job ? "queue" : "api"),
-    actor: caller.id,
+    actor: actorOf(request.caller),
     startedAt,
     finishedAt: new Date().toISOString(),
     ok: result.ok,
@@ -88,7 +88,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       logs: logs.entries,
       httpCalls,
       cpuMs,
-      retry: outbox.retry,
+      retry: outbox?.retry ?? null,
     });
 
   /** The answer to a retry whose change already committed under the same idempotency key. */
@@ -110,20 +110,15 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   };
 
   try {
-    const user = await resolveUser(store, workspace, caller);
-    if (request.checkAccess) {
-      if (app.hidden.has(request.action))
-        throw new RuntimeError(
-          "forbidden",
-          `Action "${request.action}" of app ${app.alias} is not visible to users (visible: false); only logic can fire it.`,
-        );
-      await checkAccess(store, {
-        user,
-        workspace,
-        app: app.alias,
-        permission: permissionFor(request.action),
-      });
-    }
+    // The one front door: every run is authorized here, also when the queue runs it.
+    const user = await authorizeRun(request.caller, {
+      store,
+      workspace,
+      app,
+      action: request.action,
+      values: request.values,
+    });
+    outbox = new Outbox(config, app, user);
     const previous = await earlierCommit(store, request);
     if (previous) return await replay(previous);
     const selected: PreparedRecord[] = request.recordIds

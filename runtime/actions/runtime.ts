@@ -5,7 +5,7 @@
  * @example
  *   const runtime = await createActionRuntime({ store, allowHosts: ["127.0.0.1"] });
  *   await runtime.loadApp("apps/app-crm-contact");
- *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts" });
+ *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts", caller: { kind: "developer", user: { id: "me", isAdmin: true } } });
  */
 import { readdirSync, existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
@@ -26,6 +26,8 @@ import {
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Caller as CurrentUser } from "../access/index.ts";
+import type { UserInfo } from "../../globals/bridge-contract.ts";
+import { authorizeRun } from "./authorize-run.ts";
 import type { Store, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
@@ -196,8 +198,27 @@ export class ActionRuntime {
     this.config.queue = queue;
   }
 
+  /**
+   * The one front door: runs an action for `request.caller` (required), authorized by the one
+   * rule before anything else happens.
+   */
   run(request: ActionRequest): Promise<ActionResult> {
     return runAction(this.config, request);
+  }
+
+  /**
+   * The same rule when a run is queued (REST async, webhooks, schedules): throws `forbidden`
+   * unless the caller may start it now. The queue's worker checks again through `run`.
+   */
+  authorize(request: Pick<ActionRequest, "app" | "action" | "caller" | "values">): Promise<UserInfo> {
+    const { store, workspace } = this.config;
+    return authorizeRun(request.caller, {
+      store,
+      workspace,
+      app: this.config.app(request.app),
+      action: request.action,
+      values: request.values,
+    });
   }
 
   /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */

@@ -1,5 +1,5 @@
 /** What callers (CLI, REST API, tests) hand the action runtime and get back. */
-import type { Caller as CurrentUser } from "../access/index.ts";
+import type { RunCaller } from "../access/index.ts";
 import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { LogEntry } from "../host/index.ts";
 import type { HttpCallLog } from "../host/index.ts";
@@ -21,18 +21,17 @@ export interface ActionRequest {
   values?: JsonRecord;
   /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
   createIfMissing?: boolean;
-  user?: CurrentUser;
+  /**
+   * Who the run is for (required: there is no default caller). What it may run is decided by the
+   * one rule, actions/authorize-run.ts, when the run is queued and again when it runs.
+   */
+  caller: RunCaller;
   /** Who fired the action: "cli", "rest", "test", ... (kept in the run log). */
   source?: string;
   /** Lower wall-clock limit for this run (e.g. what is left of a REST request's 30 s). */
   wallMs?: number;
   /** Called after each `importData` call with the rows imported by this run so far (CLI progress). */
   onImported?: (rows: number) => void;
-  /**
-   * A user-facing call (REST): check the caller's app permissions first and refuse actions with
-   * `visible: false`. The CLI, tests and logic (updateAppRecord) are trusted callers.
-   */
-  checkAccess?: boolean;
   /** The record revision the caller last saw: another revision fails the action with `conflict`. */
   expectedRevision?: number;
   /**
@@ -87,5 +86,3 @@ export type ActionResult =
       /** The logic called ComindServer.retryLater (the queue runs it again). */
       retry?: { reason: string; afterMs?: number } | null;
     };
-
-export const DEFAULT_USER: CurrentUser = { id: "local-developer", name: "Local developer", isAdmin: true };

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type ActionResult, createActionRuntime, type LoadedApp, runDocument } from "../actions/index.ts";
+import { asDeveloper, LOCAL_DEVELOPER } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { withHelp } from "./help.ts";
@@ -132,7 +133,10 @@ export function registerRun(program: Command): void {
         values: fields,
         createIfMissing: true,
         source: "cli",
-        user: { id: flags.user ?? "local-developer", name: flags.user ?? "Local developer", isAdmin: true },
+        // The developer on their own machine, named explicitly (an admin of the local store).
+        caller: asDeveloper(
+          flags.user ? { id: flags.user, name: flags.user, isAdmin: true } : LOCAL_DEVELOPER,
+        ),
       });
       progress.done();
       if (flags.json) {

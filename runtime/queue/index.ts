@@ -31,7 +31,7 @@ export {
   type ScheduleSpec,
 } from "./settings.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
-export { startScheduler, SCHEDULER_USER } from "./scheduler.ts";
+export { SCHEDULE_CALLER, startScheduler } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {

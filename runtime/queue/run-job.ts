@@ -4,6 +4,7 @@
  * ComindServer.retryLater), failed, or dead once the attempts are used up.
  */
 import type { ActionResult, ActionRuntime } from "../actions/index.ts";
+import { storedCaller } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES } from "./settings.ts";
 import type { JobRef, Queue, StoredRun } from "./types.ts";
@@ -67,7 +68,8 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
       action: run.action,
       recordId: run.spec.recordId,
       values: run.spec.values ?? {},
-      user: run.spec.user,
+      // Authorized again now: rights revoked since it was queued fail it with `forbidden`.
+      caller: storedCaller(run.spec),
       source: run.source,
       job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
     });

@@ -2,6 +2,7 @@
  * The SQL both engines share for `queue_runs`, `schedule_ticks` and `webhook_deliveries`,
  * written with `?` placeholders (toPg numbers them for Postgres), and the row <-> document mapping.
  */
+import { actorOf } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.ts";
 
@@ -46,7 +47,7 @@ export function insertRunParams(run: NewRun, now: string): unknown[] {
     run.action,
     run.recordId ?? null,
     run.source,
-    run.user.id,
+    actorOf(run.caller),
     run.maxAttempts,
     run.key ?? null,
     JSON.stringify(run),

@@ -6,13 +6,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
-import type { Caller } from "../access/index.ts";
+import { type RunCaller, systemPrincipal } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { parseRlx } from "../rlx/index.ts";
 import type { ScheduleSpec } from "./settings.ts";
 import type { NewRun, Queue } from "./types.ts";
 
-export const SCHEDULER_USER: Caller = { id: "scheduler", name: "Scheduler", isAdmin: true };
+/** Schedules run as the system caller `system:schedule` (an admin grants it rights like a group). */
+export const SCHEDULE_CALLER: RunCaller = { kind: "system", name: "schedule" };
 /** Missed ticks counted at start-up at most (older ones are not looked at). */
 const MAX_MISSED = 10_000;
 const MAX_RECORDS_PER_TICK = 10_000;
@@ -28,17 +29,19 @@ async function runsFor(
   spec: ScheduleSpec,
   tick: string,
 ): Promise<NewRun[]> {
+  // Checked when the tick is queued and again when each run runs (the grants of system:schedule).
+  await runtime.authorize({ app: app.alias, action: spec.action, caller: SCHEDULE_CALLER });
   const base = {
     workspace: runtime.config.workspace,
     app: app.alias,
     action: spec.action,
-    user: SCHEDULER_USER,
+    caller: SCHEDULE_CALLER,
     source: "schedule",
     maxAttempts: app.queue.retries.maxAttempts,
     tick,
   };
   if (spec.records === "new") return [{ ...base, runId: randomUUID() }];
-  const filter = parseRlx(spec.records, { currentUser: SCHEDULER_USER.id });
+  const filter = parseRlx(spec.records, { currentUser: systemPrincipal("schedule") });
   const records = await runtime.config.store.findRecords({
     workspace: runtime.config.workspace,
     app: app.alias,

@@ -3,7 +3,7 @@
  * SQLite. Both keep each async run's state in `queue_runs` beside the records, so an action's
  * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
  */
-import type { Caller } from "../access/index.ts";
+import type { RunCaller } from "../access/index.ts";
 import type { CommitExtra } from "../store/index.ts";
 
 /** What a webhook hands the logic as `ComindServer.request`. */
@@ -22,7 +22,8 @@ export interface NewRun {
   /** Omitted: the action runs on a new record (an async `add`, a schedule, a webhook). */
   recordId?: string;
   values?: Record<string, unknown>;
-  user: Caller;
+  /** Who the run is for; authorized when queued and again when it runs. */
+  caller: RunCaller;
   /** "async", "enqueue", "schedule", "webhook". */
   source: string;
   maxAttempts: number;

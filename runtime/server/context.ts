@@ -1,6 +1,6 @@
 /** What every route needs: the action runtime, the store, the served workspace, limits. */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
-import { appsAllowed, checkAccess } from "../access/index.ts";
+import { appsAllowed, type Caller, checkAccess } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";
@@ -20,6 +20,11 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The caller, resolved once per request (profile, groups, admin rights). */
     user: UserInfo;
+    /**
+     * The caller as its credential says (token or JWT claims), before the store's groups are added:
+     * what a queued run keeps, so its rights are read from the store again when it runs.
+     */
+    caller: Caller;
     deadline: number;
   }
 }

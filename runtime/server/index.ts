@@ -122,6 +122,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const resolveCaller = cachedUserResolver(options.store, TOKEN_CACHE_MS);
   server.decorateRequest("user", null as never);
+  server.decorateRequest("caller", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   server.addHook("onRequest", async (request) => {
     const path = request.url.split("?")[0];
@@ -130,6 +131,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
     if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
     const caller = await authenticate(request.headers.authorization);
+    request.caller = caller;
     request.user = await resolveCaller(ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));

@@ -18,7 +18,9 @@ import type { Dispatcher } from "undici";
 
 /** undici's MockAgent, re-exported so an app repository needs no undici dependency of its own. */
 export { MockAgent } from "undici";
-import type { Caller as CurrentUser } from "../access/index.ts";
+/** Callers for `runtime.run` (every run names one): `asDeveloper(user?)`, `LOCAL_DEVELOPER`. */
+export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "../access/index.ts";
+import { asDeveloper, type Caller as CurrentUser, LOCAL_DEVELOPER } from "../access/index.ts";
 import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
 import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
@@ -68,7 +70,14 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
     runtime,
     store,
     run: (action, { recordId, values } = {}) =>
-      runtime.run({ app: app.alias, action, recordId, values, user: options.user, source: "test" }),
+      runtime.run({
+        app: app.alias,
+        action,
+        recordId,
+        values,
+        caller: asDeveloper(options.user ?? LOCAL_DEVELOPER),
+        source: "test",
+      }),
     records: (where) =>
       store.findRecords({ workspace: runtime.config.workspace, app: app.alias, where, sortBy: "number asc" }),
     async close() {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
@@ -70,7 +71,12 @@ describe.each(ENGINES)("durability on $name", (engine) => {
     await runtime.loadApp(join(ROOT, "test", "fixtures", "apps", "app-probe"));
     const recordIds: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const created = await runtime.run({ app: "PROBE", action: "add", values: { c_count: 0 } });
+      const created = await runtime.run({
+        caller: asDeveloper(),
+        app: "PROBE",
+        action: "add",
+        values: { c_count: 0 },
+      });
       if (!created.ok) throw new Error(created.error.message);
       recordIds.push(created.recordId);
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
@@ -25,7 +26,12 @@ describe.each(ENGINES)("importData at scale on $name", (engine) => {
   });
 
   it("imports 10,000 rows, then updates them", async () => {
-    const first = await runtime.run({ app: "PROBE", action: "import_many", values: { c_count: 10_000 } });
+    const first = await runtime.run({
+      caller: asDeveloper(),
+      app: "PROBE",
+      action: "import_many",
+      values: { c_count: 10_000 },
+    });
     expect(first.ok && first.entity.c_note).toBe("10000 created, 0 updated");
     expect(
       await store.countRecords({
@@ -34,7 +40,12 @@ describe.each(ENGINES)("importData at scale on $name", (engine) => {
         filter: { kind: "contains", field: "c_key", value: "bulk-" },
       }),
     ).toBe(10_000);
-    const second = await runtime.run({ app: "PROBE", action: "import_many", values: { c_count: 10_000 } });
+    const second = await runtime.run({
+      caller: asDeveloper(),
+      app: "PROBE",
+      action: "import_many",
+      values: { c_count: 10_000 },
+    });
     expect(second.ok && second.entity.c_note).toBe("0 created, 10000 updated");
     const sample = await store.findRecords({
       workspace: "DEMO",

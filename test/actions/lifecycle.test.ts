@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const run = (action: string, extra: Record<string, unknown> = {}) =>
-  t.runtime.run({ app: "PROBE", action, ...extra });
+  t.runtime.run({ caller: asDeveloper(), app: "PROBE", action, ...extra });
 
 describe("action lifecycle", () => {
   it("creates the trigger record on a new record and updates it on the next run", async () => {

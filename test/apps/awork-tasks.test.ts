@@ -3,6 +3,7 @@
  * (page/pageSize until an empty page) against the seed-004 awork mock.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { startMockAwork, type MockAwork } from "../fixtures/mock-awork.ts";
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
@@ -41,6 +42,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
 
   it("creates the task in awork with the API key as Bearer token and keeps the returned id", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       values: {
@@ -86,6 +88,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
   it("updates the same awork task with PUT on the next push", async () => {
     const before = awork.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       recordId: taskRecordId,
@@ -114,6 +117,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
   it("pulls every page until an empty one and merges the pushed task instead of duplicating it", async () => {
     const before = awork.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "pull_tasks",
       values: { title: "awork sync" },
@@ -165,6 +169,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
     changed.name = "Task 11 (renamed in awork)";
     changed.updatedOn = "2024-06-15T10:00:00Z";
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "pull_tasks",
       values: { title: "awork sync 2" },
@@ -193,6 +198,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
     );
     const before = await t.store.getRecord("DEMO", taskRecordId);
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       recordId: taskRecordId,
@@ -209,6 +215,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
   it("refuses to push a task without a project before calling awork", async () => {
     const before = awork.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       values: { title: "No project" },
@@ -222,6 +229,7 @@ describe("AWTASK push_to_awork and pull_tasks", () => {
 
   it("reports awork's validation errors", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       values: { title: "Bad project", c_awork_project_id: "not-a-guid" },
@@ -247,6 +255,7 @@ describe("AWTASK with a revoked API key", () => {
 
   it("fails push and pull with a message naming the secret and stores nothing", async () => {
     const push = await t.runtime.run({
+      caller: asDeveloper(),
       app: "AWTASK",
       action: "push_to_awork",
       values: { title: "x", c_awork_project_id: awork.projectId },
@@ -254,7 +263,7 @@ describe("AWTASK with a revoked API key", () => {
     expect(!push.ok && push.error.message).toBe(
       "awork rejected the API key on POST /api/v1/tasks (HTTP 401, unauthorized: The access token is missing, invalid or expired.). Check COMIND_SECRET_AWORK_API_KEY.",
     );
-    const pull = await t.runtime.run({ app: "AWTASK", action: "pull_tasks" });
+    const pull = await t.runtime.run({ caller: asDeveloper(), app: "AWTASK", action: "pull_tasks" });
     expect(!pull.ok && pull.error.message).toMatch(
       /^awork rejected the API key on GET \/api\/v1\/tasks\?page=1 \(HTTP 401/,
     );

@@ -1,6 +1,7 @@
 // apps/app-helpdesk (documented Comind forms only) through the REST API on a real loopback socket:
 // users and groups, per-app access, mass actions, action options, lookups, access passes, runAsUser.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createToken } from "../../runtime/server/auth.ts";
@@ -155,7 +156,12 @@ describe("preconditions and action options", () => {
     const { status, json } = await action("recount", { id: ticket.id });
     expect(status).toBe(403);
     expect(json.error.code).toBe("forbidden");
-    const run = await api.runtime.run({ app: "HELPDESK", action: "recount", recordId: ticket.id });
+    const run = await api.runtime.run({
+      caller: asDeveloper(),
+      app: "HELPDESK",
+      action: "recount",
+      recordId: ticket.id,
+    });
     expect(run.ok && (run.entity.c_score as number) > 0).toBe(true);
   });
 });

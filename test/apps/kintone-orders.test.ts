@@ -3,6 +3,7 @@
  * push_status with revision checks, against the seed-003 kintone mock.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { startMockKintone, type MockKintone } from "../fixtures/mock-kintone.ts";
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
@@ -55,6 +56,7 @@ describe("ORDER pull_orders and push_status", () => {
 
   const pull = () =>
     t.runtime.run({
+      caller: asDeveloper(),
       app: "ORDER",
       action: "pull_orders",
       ...(syncId ? { recordId: syncId } : { values: { title: "kintone sync" } }),
@@ -115,6 +117,7 @@ describe("ORDER pull_orders and push_status", () => {
     const stored = await order(t, 7);
     const before = kintone.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "ORDER",
       action: "push_status",
       recordId: stored.id,
@@ -181,6 +184,7 @@ describe("ORDER pull_orders and push_status", () => {
     const historyBefore = await t.store.history("DEMO", stored.id);
 
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "ORDER",
       action: "push_status",
       recordId: stored.id,
@@ -208,6 +212,7 @@ describe("ORDER pull_orders and push_status", () => {
     const stored = await order(t, 7);
     expect(stored.fields).toMatchObject({ c_fulfillment_status: "On hold", c_revision: 3 });
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "ORDER",
       action: "push_status",
       recordId: stored.id,
@@ -220,6 +225,7 @@ describe("ORDER pull_orders and push_status", () => {
   it("push_status on an order that was never pulled fails before any request", async () => {
     const before = kintone.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "ORDER",
       action: "push_status",
       values: { title: "Manual order", c_fulfillment_status: "Shipped" },
@@ -271,7 +277,12 @@ describe("ORDER with a wrong API token", () => {
   });
 
   it("fails with a message naming the secret, hides the token and stores nothing", async () => {
-    const result = await t.runtime.run({ app: "ORDER", action: "pull_orders", values: { title: "sync" } });
+    const result = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "ORDER",
+      action: "pull_orders",
+      values: { title: "sync" },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.message).toBe(

@@ -4,6 +4,7 @@
  * checking stored and uploaded bytes by SHA-256 against what the mock servers sent and received.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -54,6 +55,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("downloads a period's PDF with the bearer token, stores the exact bytes and attaches them", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { title: "Monthly report May 2024", c_period: "2024-05" },
@@ -97,6 +99,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("downloads from a URL on another host without sending the token, with the UTF-8 file name", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { title: "Brochure", c_report_url: `${elsewhere.url}/public/brochure` },
@@ -116,6 +119,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("sends the token to a URL that points at the reporting server itself", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { title: "June by link", c_report_url: `${files.url}/api/reports/2024-06/pdf` },
@@ -126,6 +130,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("a second fetch adds the newer report in front of the older one", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       recordId: mayId,
@@ -148,7 +153,12 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("uploads the first attachment as multipart/form-data; the archive receives the same bytes", async () => {
-    const result = await t.runtime.run({ app: "REPORT", action: "upload_to_archive", recordId: mayId });
+    const result = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "REPORT",
+      action: "upload_to_archive",
+      recordId: mayId,
+    });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;
 
@@ -182,6 +192,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("exports every report as a CSV attachment of the record it runs on", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "export_csv",
       values: { title: "Report catalog" },
@@ -234,6 +245,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("fails on a missing report and stores nothing", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { title: "Old", c_period: "2023-01" },
@@ -249,6 +261,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   it("rejects a period that is not YYYY-MM before any request", async () => {
     const before = files.requests.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { c_period: "May 2024" },
@@ -259,6 +272,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("refuses to archive a report without attachments", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "upload_to_archive",
       values: { title: "Empty" },
@@ -303,6 +317,7 @@ describe("REPORT with wrong credentials", () => {
     const runtime = await misconfigured({ COMIND_SECRET_REPORTS_TOKEN: "expired-token-1" });
     try {
       const result = await runtime.run({
+        caller: asDeveloper(),
         app: "REPORT",
         action: "fetch_report",
         values: { title: "May", c_period: "2024-05" },
@@ -321,6 +336,7 @@ describe("REPORT with wrong credentials", () => {
 
   it("fails the upload on a wrong archive key and leaves the record as it was", async () => {
     const fetched = await t.runtime.run({
+      caller: asDeveloper(),
       app: "REPORT",
       action: "fetch_report",
       values: { title: "May", c_period: "2024-05" },
@@ -330,6 +346,7 @@ describe("REPORT with wrong credentials", () => {
     const runtime = await misconfigured({ COMIND_SECRET_ARCHIVE_API_KEY: "wrong-archive-key" });
     try {
       const result = await runtime.run({
+        caller: asDeveloper(),
         app: "REPORT",
         action: "upload_to_archive",
         recordId: fetched.recordId!,

@@ -4,6 +4,7 @@
  * the app in its documented form; the misuse fixture shows tsc rejecting wrong signatures.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -102,6 +103,7 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
 
   it("import_parts reads the parts spreadsheet and the token's claims", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "SREPORT",
       action: "import_parts",
       values: {
@@ -130,7 +132,12 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
   });
 
   it("build_report renders the page, merges the terms, and stores the PDF and a zip with the parts sheet", async () => {
-    const result = await t.runtime.run({ app: "SREPORT", action: "build_report", recordId });
+    const result = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "SREPORT",
+      action: "build_report",
+      recordId,
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.entity.c_visit_local).toBe("01.07.2026 14:00 (Europe/Berlin)");
     expect(result.entity.c_hours).toBe(2.5);
@@ -153,7 +160,12 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
   });
 
   it("send_report e-mails the customer after the commit, with the report attached, once", async () => {
-    const result = await t.runtime.run({ app: "SREPORT", action: "send_report", recordId });
+    const result = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "SREPORT",
+      action: "send_report",
+      recordId,
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.entity.state).toBe("sent");
     expect(smtp.messages).toHaveLength(1);
@@ -166,7 +178,12 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
     expect(mail.attachments.map((file) => file.filename)).toEqual([`service-report-${number}.pdf`]);
     expect((await PDFDocument.load(mail.attachments[0].content)).getPageCount()).toBe(3);
 
-    const again = await t.runtime.run({ app: "SREPORT", action: "send_report", recordId });
+    const again = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "SREPORT",
+      action: "send_report",
+      recordId,
+    });
     expect(again.ok).toBe(true);
     expect(smtp.messages).toHaveLength(1);
   });
@@ -176,7 +193,7 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
       app: "SREPORT",
       action: "count_sent",
       recordId,
-      user: { id: "dispatcher", name: "Dispatcher" },
+      caller: asDeveloper({ id: "dispatcher", name: "Dispatcher" }),
     });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.entity.c_sent_reports).toBe(1);
@@ -184,6 +201,7 @@ describe("SREPORT import_parts -> build_report -> send_report", () => {
 
   it("a failed send_report sends nothing and changes nothing", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "SREPORT",
       action: "send_report",
       values: { c_customer_email: "x@example.com" },

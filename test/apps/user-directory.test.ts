@@ -3,6 +3,7 @@
  * OAuth client credentials, page/limit pagination, rate-limit headers, 429 retry, importData.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { startMockUserApi, type MockUserApi } from "../fixtures/mock-userapi.ts";
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
@@ -48,6 +49,7 @@ describe("USERDIR sync_users", () => {
 
   const sync = (recordId?: string) =>
     t.runtime.run({
+      caller: asDeveloper(),
       app: "USERDIR",
       action: "sync_users",
       ...(recordId ? { recordId } : { values: { title: "Nightly user sync" } }),
@@ -207,7 +209,7 @@ describe("USERDIR rate limits", () => {
 
   it("sleeps until X-RateLimit-Reset when X-RateLimit-Remaining reaches 0, so no request is refused", async () => {
     stoppedAt = Date.now();
-    const result = await t.runtime.run({ app: "USERDIR", action: "sync_users" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "USERDIR", action: "sync_users" });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;
     expect(api.requests.map((r) => [r.query.get("page"), r.status, r.rateLimitRemaining])).toEqual([
@@ -235,7 +237,12 @@ describe("USERDIR credentials", () => {
     const wrongSecret = "definitely-wrong-secret-123";
     const t = await runtimeFor(api, { COMIND_SECRET_USERAPI_CLIENT_SECRET: wrongSecret });
     try {
-      const result = await t.runtime.run({ app: "USERDIR", action: "sync_users", values: { title: "sync" } });
+      const result = await t.runtime.run({
+        caller: asDeveloper(),
+        app: "USERDIR",
+        action: "sync_users",
+        values: { title: "sync" },
+      });
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error.code).toBe("logic_error");
@@ -254,7 +261,7 @@ describe("USERDIR credentials", () => {
     const t = await startRuntime({ allowHosts: ["127.0.0.1"], secrets: {} });
     try {
       await t.runtime.loadApp(APP_DIR);
-      const result = await t.runtime.run({ app: "USERDIR", action: "sync_users" });
+      const result = await t.runtime.run({ caller: asDeveloper(), app: "USERDIR", action: "sync_users" });
       expect(!result.ok && result.error.message).toMatch(
         /^Missing User API credentials\. Configure COMIND_SECRET_USERAPI_CLIENT_ID/,
       );

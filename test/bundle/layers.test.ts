@@ -1,6 +1,7 @@
 // Plugins (`@comind/plugin-*` dependencies) and inheritance (`comindApp.inheritFrom`): fields,
 // actions, vars, logic and preconditions combined base -> plugins -> parent -> app.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { buildApp } from "../../runtime/bundle/index.ts";
 import { resolveLayers } from "../../runtime/bundle/layers.ts";
@@ -46,19 +47,35 @@ describe("app layers", () => {
 
   it("runs each layer's logic for an action in order", async () => {
     const edit = await t.runtime.run({
+      caller: asDeveloper(),
       app: "LAYERED",
       action: "edit",
       values: { title: "x" },
       createIfMissing: true,
     });
     expect(edit.ok && edit.entity.c_trail).toBe("plugin;parent;app;");
-    const esc = await t.runtime.run({ app: "LAYERED", action: "escalate", recordId: edit.recordId! });
+    const esc = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "LAYERED",
+      action: "escalate",
+      recordId: edit.recordId!,
+    });
     expect(esc.ok && esc.entity.c_trail).toBe("plugin;parent;app;parent-escalate(1,2);app-escalate;");
   });
 
   it("requires every layer's precondition", async () => {
-    const made = await t.runtime.run({ app: "LAYERED", action: "add", values: { c_blocked: true } });
-    const esc = await t.runtime.run({ app: "LAYERED", action: "escalate", recordId: made.recordId! });
+    const made = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "LAYERED",
+      action: "add",
+      values: { c_blocked: true },
+    });
+    const esc = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "LAYERED",
+      action: "escalate",
+      recordId: made.recordId!,
+    });
     expect(!esc.ok && esc.error.code).toBe("precondition_failed");
   });
 

@@ -1,5 +1,6 @@
 // `dev` rebuilds an app when one of its plugins changes (watchApps, in process).
 import { afterAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,8 +30,18 @@ describe("dev mode with plugins", () => {
         let trail: unknown;
         for (let i = 0; i < 100 && trail !== "plugin2;parent;app;"; i++) {
           await new Promise((resolve) => setTimeout(resolve, 200));
-          const run = await t.runtime.run({ app: "LAYERED", action: "add", values: {} });
-          const edit = await t.runtime.run({ app: "LAYERED", action: "edit", recordId: run.recordId! });
+          const run = await t.runtime.run({
+            caller: asDeveloper(),
+            app: "LAYERED",
+            action: "add",
+            values: {},
+          });
+          const edit = await t.runtime.run({
+            caller: asDeveloper(),
+            app: "LAYERED",
+            action: "edit",
+            recordId: run.recordId!,
+          });
           trail = edit.ok ? edit.entity.c_trail : edit.error.message;
         }
         expect(trail).toBe("plugin2;parent;app;");

@@ -3,6 +3,7 @@
  * Utils hashing/JWT/CSV, LiquidParser, console.profile and the Files document helpers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { createHash } from "node:crypto";
 import { strFromU8, unzipSync } from "fflate";
 import { readFile } from "node:fs/promises";
@@ -108,12 +109,12 @@ afterAll(async () => {
 });
 
 async function output(action: string): Promise<any> {
-  const result = await t.runtime.run({ app: "TEMP", action });
+  const result = await t.runtime.run({ caller: asDeveloper(), app: "TEMP", action });
   if (!result.ok) throw new Error(`${action} failed: ${result.error.code} ${result.error.message}`);
   return result.entity.c_json_data;
 }
 async function failure(action: string) {
-  const result = await t.runtime.run({ app: "TEMP", action });
+  const result = await t.runtime.run({ caller: asDeveloper(), app: "TEMP", action });
   if (result.ok) throw new Error(`${action} should have failed`);
   return result.error;
 }
@@ -157,7 +158,7 @@ describe("LiquidParser.parse", () => {
 
 describe("console.profile", () => {
   it("logs the time between profile and profileEnd", async () => {
-    const result = await t.runtime.run({ app: "TEMP", action: "profile" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "TEMP", action: "profile" });
     expect(result.ok).toBe(true);
     const lines = result.logs.map((entry) => entry.message);
     const ms = Number(/^\[profile\] block: (\d+) ms$/.exec(lines[0])?.[1]);
@@ -203,12 +204,16 @@ describe("in a sandbox worker process", () => {
     const inWorker = await startRuntime({ workers: 1 });
     try {
       await inWorker.runtime.loadApp([...t.runtime.apps.values()][0].dir);
-      const liquid = await inWorker.runtime.run({ app: "TEMP", action: "liquid" });
+      const liquid = await inWorker.runtime.run({ caller: asDeveloper(), app: "TEMP", action: "liquid" });
       expect(liquid.ok && liquid.entity.c_json_data).toEqual({
         plain: "Hello ADA, 2 items 1 2",
         missing: "[]",
       });
-      const documents = await inWorker.runtime.run({ app: "TEMP", action: "documents" });
+      const documents = await inWorker.runtime.run({
+        caller: asDeveloper(),
+        app: "TEMP",
+        action: "documents",
+      });
       expect(documents.ok && (documents.entity.c_json_data as any).rows).toEqual([
         { id: 1, name: "Widget" },
         { id: 2, name: "Gadget" },
@@ -233,14 +238,19 @@ describe("document work off the event loop", () => {
         }, 100),
       );
       // A 25,000-row table (~1.7 MB of HTML) takes seconds to render, far more than this 1 s limit.
-      const result = await short.runtime.run({ app: "TEMP", action: "pdf_huge", wallMs: 1_000 });
+      const result = await short.runtime.run({
+        caller: asDeveloper(),
+        app: "TEMP",
+        action: "pdf_huge",
+        wallMs: 1_000,
+      });
       const finishedAt = Date.now();
       await timer;
       expect(!result.ok && result.error.code).toBe("timeout");
       // Rendering on the event loop would hold the 100 ms timer until the render was over (seconds).
       expect(timerFiredAt - startedAt).toBeLessThan(1_000);
       expect(timerFiredAt).toBeLessThan(finishedAt);
-      const after = await short.runtime.run({ app: "TEMP", action: "pdf_small" });
+      const after = await short.runtime.run({ caller: asDeveloper(), app: "TEMP", action: "pdf_small" });
       expect(after.ok ? "ok" : after.error).toBe("ok");
     } finally {
       await short.close();

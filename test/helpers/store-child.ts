@@ -4,6 +4,7 @@
  *   { store, mode: "edits", recordIds, count }  -> runs `count` increments, prints { ok, conflicts, failed }
  */
 import { join } from "node:path";
+import { asDeveloper } from "../../runtime/index.ts";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
 import { openStore } from "../../runtime/store/index.ts";
 
@@ -17,12 +18,17 @@ const runtime = await createActionRuntime({ store, secrets: {}, allowHosts: ["12
 await runtime.loadApp(join(import.meta.dirname, "..", "fixtures", "apps", "app-probe"));
 
 if (config.mode === "hang") {
-  await runtime.run({ app: "PROBE", action: "import_then_hang", values: { c_note: config.midwayUrl } });
+  await runtime.run({
+    caller: asDeveloper(),
+    app: "PROBE",
+    action: "import_then_hang",
+    values: { c_note: config.midwayUrl },
+  });
 } else {
   const tally = { ok: 0, conflicts: 0, failed: 0 };
   for (let i = 0; i < config.count; i++) {
     const recordId = config.recordIds[Math.floor(Math.random() * config.recordIds.length)];
-    const result = await runtime.run({ app: "PROBE", action: "increment", recordId });
+    const result = await runtime.run({ caller: asDeveloper(), app: "PROBE", action: "increment", recordId });
     if (result.ok) tally.ok++;
     else if (result.error.code === "conflict") tally.conflicts++;
     else tally.failed++;

@@ -3,6 +3,7 @@
  * commits, never for a failed action, and a sending problem never fails the committed action.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -93,6 +94,7 @@ afterAll(async () => {
 describe("__sendNotifications over SMTP", () => {
   it("sends after the commit with the layout, recipients, sender overrides and the record's files attached", async () => {
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "NOTE",
       action: "close",
       values: { c_email: "Ada <ada@example.com>", title: "Printer" },
@@ -129,6 +131,7 @@ describe("__sendNotifications over SMTP", () => {
   it("sends nothing when the action fails", async () => {
     const before = smtp.messages.length;
     const result = await t.runtime.run({
+      caller: asDeveloper(),
       app: "NOTE",
       action: "close_and_fail",
       values: { c_email: "ada@example.com" },
@@ -138,7 +141,7 @@ describe("__sendNotifications over SMTP", () => {
   });
 
   it("a bad NotifyContext or an unreachable SMTP server leaves the committed action successful", async () => {
-    const bad = await t.runtime.run({ app: "NOTE", action: "bad_recipient" });
+    const bad = await t.runtime.run({ caller: asDeveloper(), app: "NOTE", action: "bad_recipient" });
     expect(bad.ok).toBe(true);
     expect(bad.logs.map((entry) => entry.message)).toContain(
       '[notification] not sent: NotifyContext.to: "ada@@example.com" is not an e-mail address.',
@@ -154,6 +157,7 @@ describe("__sendNotifications over SMTP", () => {
     try {
       await down.runtime.loadApp(appDir);
       const result = await down.runtime.run({
+        caller: asDeveloper(),
         app: "NOTE",
         action: "close",
         values: { c_email: "ada@example.com" },
@@ -179,6 +183,7 @@ describe("__sendNotifications over SMTP", () => {
     try {
       await noSmtp.runtime.loadApp(appDir);
       const result = await noSmtp.runtime.run({
+        caller: asDeveloper(),
         app: "NOTE",
         action: "close",
         values: { c_email: "ada@example.com" },
@@ -208,6 +213,7 @@ describe("__sendNotifications over SMTP", () => {
       await inWorker.runtime.loadApp(appDir);
       const before = smtp.messages.length;
       const result = await inWorker.runtime.run({
+        caller: asDeveloper(),
         app: "NOTE",
         action: "close",
         values: { c_email: "w@example.com" },
@@ -238,7 +244,7 @@ describe("__sendNotifications over SMTP", () => {
     });
     try {
       await noSmtp.runtime.loadApp(secretApp);
-      const result = await noSmtp.runtime.run({ app: "SECRETMAIL", action: "go" });
+      const result = await noSmtp.runtime.run({ caller: asDeveloper(), app: "SECRETMAIL", action: "go" });
       expect(result.ok).toBe(true);
       const text = JSON.stringify({ logs: result.logs, logged });
       expect(text).toContain("key ***");
@@ -260,6 +266,7 @@ describe("__sendNotifications over SMTP", () => {
       await runtime.loadApp(appDir);
       const before = smtp.messages.length;
       const result = await runtime.run({
+        caller: asDeveloper(),
         app: "NOTE",
         action: "close",
         values: { c_email: "pg@example.com" },
@@ -314,7 +321,7 @@ describe("__sendNotifications over SMTP", () => {
     try {
       await t.runtime.loadApp(join(appsDir, "app-mail"));
       const before = smtp.messages.length;
-      const result = await t.runtime.run({ app: "LAYERMAIL", action: "go" });
+      const result = await t.runtime.run({ caller: asDeveloper(), app: "LAYERMAIL", action: "go" });
       expect(result.ok).toBe(true);
       expect(smtp.messages.slice(before).map((mail) => mail.subject)).toEqual([
         "from the plugin",
@@ -335,7 +342,7 @@ describe("__sendNotifications over SMTP", () => {
       app: "NOTE",
       action: "add",
       values: { c_text: "users" },
-      user: { id: "u-boss", name: "Boss" },
+      caller: asDeveloper({ id: "u-boss", name: "Boss" }),
     });
     expect(result.ok).toBe(true);
     expect(smtp.messages.length).toBe(before + 1);
@@ -349,7 +356,7 @@ describe("__sendNotifications over SMTP", () => {
 
   it("returning null sends nothing", async () => {
     const before = smtp.messages.length;
-    const result = await t.runtime.run({ app: "NOTE", action: "quiet" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "NOTE", action: "quiet" });
     expect(result.ok && result.logs).toEqual([]);
     expect(smtp.messages.length).toBe(before);
   });

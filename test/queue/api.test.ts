@@ -3,6 +3,7 @@
  * failed-run listing, and inbound webhooks with their refusals.
  */
 import type { FastifyInstance } from "fastify";
+import { asDeveloper } from "../../runtime/index.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
@@ -71,7 +72,12 @@ describe("async triggers", () => {
   });
 
   it("runs ?async=true on the action endpoint with 202 and the run id", async () => {
-    const created = await node.runtime.run({ app: "QUEUE", action: "add", values: { c_need: 2 } });
+    const created = await node.runtime.run({
+      caller: asDeveloper(),
+      app: "QUEUE",
+      action: "add",
+      values: { c_need: 2 },
+    });
     expect(created.ok).toBe(true);
     const reply = await server.inject({
       method: "POST",
@@ -89,7 +95,7 @@ describe("async triggers", () => {
   });
 
   it("lists dead and failed runs with GET /api/runs?failed=true", async () => {
-    const created = await node.runtime.run({ app: "QUEUE", action: "add" });
+    const created = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add" });
     const reply = await server.inject({
       method: "POST",
       url: "/api/apps/DEMO/QUEUE/actions/always_retry?async=true",

@@ -4,10 +4,10 @@
  * commit recorded once per run.
  */
 import { randomUUID } from "node:crypto";
+import { asDeveloper } from "../../runtime/index.ts";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_USER } from "../../runtime/actions/index.ts";
 import type { Engine } from "../helpers/engines.ts";
 import { startQueueNode, waitFor, waitForRun, type QueueNode } from "./harness.ts";
 
@@ -20,7 +20,7 @@ export function queueContract(engine: Engine): void {
     afterAll(async () => node?.close(), 60_000);
 
     const newRecord = async (values: Record<string, unknown> = {}) => {
-      const result = await node.runtime.run({ app: "QUEUE", action: "add", values });
+      const result = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add", values });
       if (!result.ok) throw new Error(result.error.message);
       return result.recordId;
     };
@@ -31,7 +31,7 @@ export function queueContract(engine: Engine): void {
         app: "QUEUE",
         action,
         recordId,
-        user: DEFAULT_USER,
+        caller: asDeveloper(),
         source: "test",
         maxAttempts: 4,
         ...extra,
@@ -48,7 +48,12 @@ export function queueContract(engine: Engine): void {
 
     it("commits enqueued jobs with the action (outbox) and runs them", async () => {
       const id = await newRecord();
-      const result = await node.runtime.run({ app: "QUEUE", action: "enqueue_then", recordId: id });
+      const result = await node.runtime.run({
+        caller: asDeveloper(),
+        app: "QUEUE",
+        action: "enqueue_then",
+        recordId: id,
+      });
       expect(result.ok).toBe(true);
       const runs = await waitFor(async () => {
         const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
@@ -66,7 +71,12 @@ export function queueContract(engine: Engine): void {
 
     it("writes no job when the enqueuing action rolls back", async () => {
       const id = await newRecord({ c_text: "fail" });
-      const result = await node.runtime.run({ app: "QUEUE", action: "enqueue_then", recordId: id });
+      const result = await node.runtime.run({
+        caller: asDeveloper(),
+        app: "QUEUE",
+        action: "enqueue_then",
+        recordId: id,
+      });
       expect(result.ok).toBe(false);
       const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
       expect(list.filter((run) => run.recordId === id)).toHaveLength(0);
@@ -75,7 +85,12 @@ export function queueContract(engine: Engine): void {
     it("dedupes by key while a run with that key is pending", async () => {
       const id = await newRecord({ c_last: `key-${randomUUID()}`, c_need: 1 });
       // c_need: the two jobs are due in an hour, so they stay pending
-      const result = await node.runtime.run({ app: "QUEUE", action: "enqueue_then", recordId: id });
+      const result = await node.runtime.run({
+        caller: asDeveloper(),
+        app: "QUEUE",
+        action: "enqueue_then",
+        recordId: id,
+      });
       expect(result.ok).toBe(true);
       const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
       expect(list.filter((run) => run.recordId === id && run.status === "queued")).toHaveLength(1);
@@ -160,6 +175,7 @@ export function queueContract(engine: Engine): void {
       await waitForRun(node.queue, runId);
       // Replay the same run as if a node had died after committing it and the job came back.
       const again = await node.runtime.run({
+        caller: asDeveloper(),
         app: "QUEUE",
         action: "append",
         recordId: id,

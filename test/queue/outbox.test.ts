@@ -1,5 +1,6 @@
 /** ComindServer.enqueue's refusals, and what a run without a queue (CLI `run`) says. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { SQLITE } from "../helpers/engines.ts";
 import { startRuntime } from "../helpers/runtime.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
@@ -36,6 +37,7 @@ afterAll(async () => {
 
 async function attempt(action: unknown, options: unknown): Promise<string> {
   const result = await node.runtime.run({
+    caller: asDeveloper(),
     app: "TEMP",
     action: "go",
     values: { c_text: JSON.stringify([action, options]) },
@@ -68,6 +70,7 @@ describe("ComindServer.enqueue", () => {
     try {
       await plain.runtime.loadApp(app());
       const result = await plain.runtime.run({
+        caller: asDeveloper(),
         app: "TEMP",
         action: "go",
         values: { c_text: JSON.stringify(["go", {}]) },

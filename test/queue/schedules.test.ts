@@ -4,6 +4,7 @@
  * downtime are run once (backfill) or reported.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import type { RunDoc } from "../../runtime/queue/index.ts";
 import { POSTGRES, SQLITE } from "../helpers/engines.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
@@ -57,7 +58,12 @@ describe("schedules", () => {
     const seed = await startNodeOn(options, [app]);
     const picked: string[] = [];
     for (const text of ["pick me", "pick me", "leave me"]) {
-      const result = await seed.runtime.run({ app: "TEMP", action: "add", values: { c_text: text } });
+      const result = await seed.runtime.run({
+        caller: asDeveloper(),
+        app: "TEMP",
+        action: "add",
+        values: { c_text: text },
+      });
       if (result.ok && text === "pick me") picked.push(result.recordId);
     }
     try {

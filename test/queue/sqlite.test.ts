@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_USER } from "../../runtime/actions/index.ts";
 import { SQLITE } from "../helpers/engines.ts";
 import { queueContract } from "./contract.ts";
 import { startNodeOn, waitForRun } from "./harness.ts";
@@ -13,7 +13,7 @@ describe("embedded queue (one node)", () => {
   it("takes over jobs a dead process left locked as soon as it starts", async () => {
     const { options, cleanup } = await SQLITE.create();
     const first = await startNodeOn(options);
-    const created = await first.runtime.run({ app: "QUEUE", action: "add" });
+    const created = await first.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add" });
     await first.close();
     // A job the previous process had taken (locked just now) when it died.
     const db = new DatabaseSync(join(options.dataDir, "comind.sqlite"));
@@ -24,7 +24,7 @@ describe("embedded queue (one node)", () => {
       app: "QUEUE",
       action: "mark",
       recordId: created.recordId,
-      user: DEFAULT_USER,
+      caller: asDeveloper(),
       source: "test",
       maxAttempts: 3,
     };

@@ -4,6 +4,7 @@
  * is taken at once by a spare that already booted, so actions never wait for a booting worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
@@ -28,6 +29,7 @@ describe("sandbox workers", () => {
   it("fail a run whose values cannot cross to the worker, without a stale running entry", async () => {
     for (let i = 0; i < 3; i++) {
       const result = await t.runtime.run({
+        caller: asDeveloper(),
         app: "PROBE",
         action: "increment",
         values: { c_data: nested(5_000) },
@@ -36,7 +38,7 @@ describe("sandbox workers", () => {
     }
     const stats = await t.runtime.workers!.stats();
     expect(stats.map((worker) => worker.running)).toEqual([0]);
-    const ok = await t.runtime.run({ app: "PROBE", action: "increment" });
+    const ok = await t.runtime.run({ caller: asDeveloper(), app: "PROBE", action: "increment" });
     expect(ok.ok).toBe(true);
   });
 
@@ -54,7 +56,7 @@ describe("sandbox workers", () => {
     expect(now).toMatchObject({ pid: spare.pid, ready: true, spare: false });
     expect(newSpare.spare).toBe(true);
     expect(newSpare.pid).not.toBe(active.pid);
-    const result = await t.runtime.run({ app: "PROBE", action: "increment" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "PROBE", action: "increment" });
     expect(result.ok).toBe(true);
     expect(workers.pids()).toEqual([spare.pid]);
   });

@@ -1,6 +1,7 @@
 // Unit tests of the documented ComindServer / currentUser / AppSchema forms, one case per call,
 // through the real runtime (bundle, isolate, unit of work) on a throwaway SQLite store.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
@@ -20,13 +21,28 @@ beforeAll(async () => {
   });
   await t.store.directory.addGroupMember("qa", "quinn");
   for (const n of [1, 2, 3, 4])
-    await t.runtime.run({ app: "FORMS", action: "add", values: { title: `s${n}`, c_kind: "seed", c_n: n } });
-  await t.runtime.run({ app: "FORMS", action: "add", values: { title: "mine", c_kind: "quinn" } });
+    await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "add",
+      values: { title: `s${n}`, c_kind: "seed", c_n: n },
+    });
+  await t.runtime.run({
+    caller: asDeveloper(),
+    app: "FORMS",
+    action: "add",
+    values: { title: "mine", c_kind: "quinn" },
+  });
 });
 afterAll(() => t.close());
 
 async function runCase(name: string, user?: { id: string }) {
-  const result = await t.runtime.run({ app: "FORMS", action: "run_case", values: { c_case: name }, user });
+  const result = await t.runtime.run({
+    caller: asDeveloper(user),
+    app: "FORMS",
+    action: "run_case",
+    values: { c_case: name },
+  });
   if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
   return result.entity.c_result as { value?: any; code?: string; message?: string };
 }
@@ -166,7 +182,12 @@ describe("currentUser, AppSchema, records", () => {
   });
 
   it("mirrors every files-list field as <field>__list, both ways", async () => {
-    const result = await t.runtime.run({ app: "FORMS", action: "run_case", values: { c_case: "docs_list" } });
+    const result = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "run_case",
+      values: { c_case: "docs_list" },
+    });
     expect(result.ok && result.entity.c_result).toEqual({ value: null });
     expect(result.ok && result.entity.c_docs).toEqual([{ file_uid: "f-1", title: "one" }]);
     expect(result.ok && result.entity.c_docs__list).toEqual([{ file_uid: "f-1", title: "one" }]);
@@ -182,7 +203,12 @@ describe("currentUser, AppSchema, records", () => {
 
 describe("mass actions", () => {
   async function make(title: string, c_kind = "mass") {
-    const made = await t.runtime.run({ app: "FORMS", action: "add", values: { title, c_kind } });
+    const made = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "add",
+      values: { title, c_kind },
+    });
     if (!made.ok) throw new Error(made.error.message);
     return made.recordId;
   }
@@ -190,6 +216,7 @@ describe("mass actions", () => {
   it("runs once with `records`, saves every record's changes, and checks every precondition", async () => {
     const ids = [await make("m1"), await make("m2"), await make("m3")];
     const run = await t.runtime.run({
+      caller: asDeveloper(),
       app: "FORMS",
       action: "run_case",
       recordIds: ids,
@@ -203,6 +230,7 @@ describe("mass actions", () => {
     }
     const locked = await make("locked", "locked");
     const refused = await t.runtime.run({
+      caller: asDeveloper(),
       app: "FORMS",
       action: "run_case",
       recordIds: [ids[0], locked],
@@ -218,10 +246,16 @@ describe("mass actions", () => {
       await w.runtime.loadApp(join(FIXTURE_APPS, "app-forms"));
       const ids = [];
       for (const title of ["w1", "w2"]) {
-        const made = await w.runtime.run({ app: "FORMS", action: "add", values: { title } });
+        const made = await w.runtime.run({
+          caller: asDeveloper(),
+          app: "FORMS",
+          action: "add",
+          values: { title },
+        });
         ids.push(made.recordId!);
       }
       const run = await w.runtime.run({
+        caller: asDeveloper(),
         app: "FORMS",
         action: "run_case",
         recordIds: ids,
@@ -241,7 +275,12 @@ describe("mass actions", () => {
       ["run_case", []],
       ["run_case", [id, id]],
     ] as const) {
-      const run = await t.runtime.run({ app: "FORMS", action, recordIds: [...recordIds] });
+      const run = await t.runtime.run({
+        caller: asDeveloper(),
+        app: "FORMS",
+        action,
+        recordIds: [...recordIds],
+      });
       expect(!run.ok && run.error.code).toBe("bad_request");
     }
   });
@@ -249,9 +288,15 @@ describe("mass actions", () => {
 
 describe("base actions copy, move, archive", () => {
   it("copies into a new record, moves to a submitted state, archives", async () => {
-    const made = await t.runtime.run({ app: "FORMS", action: "add", values: { title: "orig", c_n: 5 } });
+    const made = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "add",
+      values: { title: "orig", c_n: 5 },
+    });
     if (!made.ok) throw new Error(made.error.message);
     const copy = await t.runtime.run({
+      caller: asDeveloper(),
       app: "FORMS",
       action: "copy",
       recordId: made.recordId,
@@ -260,15 +305,26 @@ describe("base actions copy, move, archive", () => {
     expect(copy.ok && copy.created && copy.recordId !== made.recordId).toBe(true);
     expect(copy.ok && copy.entity).toMatchObject({ title: "dup", c_n: 5 });
     const moved = await t.runtime.run({
+      caller: asDeveloper(),
       app: "FORMS",
       action: "move",
       recordId: made.recordId,
       values: { state: "review" },
     });
     expect(moved.ok && moved.entity.state).toBe("review");
-    const noState = await t.runtime.run({ app: "FORMS", action: "move", recordId: made.recordId });
+    const noState = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "move",
+      recordId: made.recordId,
+    });
     expect(!noState.ok && noState.error.message).toMatch(/needs the target "state"/);
-    const archived = await t.runtime.run({ app: "FORMS", action: "archive", recordId: made.recordId });
+    const archived = await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "archive",
+      recordId: made.recordId,
+    });
     expect(archived.ok && archived.entity.state).toBe("archived");
   });
 });

@@ -4,6 +4,7 @@
  * they stayed idle for the TTL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
@@ -33,7 +34,7 @@ const isolates = () =>
     .find((app) => app.key.startsWith("BURST:"))?.isolates ?? 0;
 const burst = async (size: number) => {
   const results = await Promise.all(
-    Array.from({ length: size }, () => t.runtime.run({ app: "BURST", action: "go" })),
+    Array.from({ length: size }, () => t.runtime.run({ caller: asDeveloper(), app: "BURST", action: "go" })),
   );
   expect(results.every((result) => result.ok)).toBe(true);
 };

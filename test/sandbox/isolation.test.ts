@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const run = (action: string, values: Record<string, unknown> = {}) =>
-  t.runtime.run({ app: "PROBE", action, values });
+  t.runtime.run({ caller: asDeveloper(), app: "PROBE", action, values });
 
 describe("isolation", () => {
   it("exposes the platform globals and nothing of the host", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import type { SandboxLimits } from "../../runtime/sandbox/index.ts";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
@@ -16,7 +17,7 @@ async function probeRuntime(limits: Partial<SandboxLimits>) {
   const t = await startRuntime({ limits: { ...ROOMY, ...limits } });
   opened.push(t);
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
-  const run = (action: string) => t.runtime.run({ app: "PROBE", action });
+  const run = (action: string) => t.runtime.run({ caller: asDeveloper(), app: "PROBE", action });
   return {
     t,
     run,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -89,6 +90,7 @@ afterAll(async () => {
 
 async function send(request: Record<string, unknown>, action = "send") {
   const result = await t.runtime.run({
+    caller: asDeveloper(),
     app: "HTTPPROBE",
     action,
     values: { c_request: { base: api.url, ...request } },
@@ -239,6 +241,7 @@ describe("RestApi builder against real servers", () => {
     try {
       await strict.runtime.loadApp(join(FIXTURE_APPS, "app-http"));
       const result = await strict.runtime.run({
+        caller: asDeveloper(),
         app: "HTTPPROBE",
         action: "send",
         values: { c_request: { base: `http://localhost:${api.port}`, path: "/echo" } },

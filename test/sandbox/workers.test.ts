@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import {
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 const run = (action: string, extra: Record<string, unknown> = {}) =>
-  t.runtime.run({ app: "PROBE", action, ...extra });
+  t.runtime.run({ caller: asDeveloper(), app: "PROBE", action, ...extra });
 
 describe("sandbox worker processes", () => {
   it("answer concurrent stats requests each with their own replies", async () => {
@@ -58,7 +59,7 @@ describe("sandbox worker processes", () => {
     const leaked = await run("print_secret");
     expect(JSON.stringify(leaked)).not.toContain(SECRET);
     expect(!leaked.ok && leaked.error.message).toBe("leaking ***");
-    const loop = await t.runtime.run({ app: "PROBE", action: "cpu_loop" });
+    const loop = await t.runtime.run({ caller: asDeveloper(), app: "PROBE", action: "cpu_loop" });
     expect(!loop.ok && loop.error.code).toBe("timeout");
   });
 

@@ -5,6 +5,7 @@
  * and that action 1 completed (a failed action would have discarded the context).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
 import type { ActionResult } from "../../runtime/actions/index.ts";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
@@ -30,13 +31,13 @@ function text(result: ActionResult): unknown {
 
 /** Runs leave_<channel> as user A, then find_<channel> as user B in the same warm context. */
 async function carry(channel: string, findValues: Record<string, unknown> = {}) {
-  const left = await t.runtime.run({ app: "CARRY", action: `leave_${channel}`, user: USER_A });
+  const left = await t.runtime.run({ app: "CARRY", action: `leave_${channel}`, caller: asDeveloper(USER_A) });
   expect(left.ok, JSON.stringify(left)).toBe(true);
   const contexts = pool().contextsCreated;
   const found = await t.runtime.run({
     app: "CARRY",
     action: `find_${channel}`,
-    user: USER_B,
+    caller: asDeveloper(USER_B),
     values: findValues,
   });
   expect(pool().contextsCreated, "both actions ran in the same warm context").toBe(contexts);
@@ -114,7 +115,7 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
   });
 
   it("pending file refs: action 2 cannot read action 1's temporary file, even knowing its ref", async () => {
-    const left = await t.runtime.run({ app: "CARRY", action: "leave_file_ref", user: USER_A });
+    const left = await t.runtime.run({ app: "CARRY", action: "leave_file_ref", caller: asDeveloper(USER_A) });
     const ref = text(left) as string;
     expect(ref).toMatch(/\w/);
     const { found } = await carry("file_ref", { c_text: ref });
@@ -150,11 +151,16 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
   });
 
   it("user and entity are the running action's own", async () => {
-    await t.runtime.run({ app: "CARRY", action: "user_and_entity", user: USER_A, values: { c_text: "a" } });
+    await t.runtime.run({
+      app: "CARRY",
+      action: "user_and_entity",
+      caller: asDeveloper(USER_A),
+      values: { c_text: "a" },
+    });
     const second = await t.runtime.run({
       app: "CARRY",
       action: "user_and_entity",
-      user: USER_B,
+      caller: asDeveloper(USER_B),
       values: { c_text: "b" },
     });
     expect(text(second)).toEqual({ user: "user-b", text: "b", old: {} });
@@ -163,32 +169,40 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
 
 describe("the hardened realm", () => {
   it("everything reachable from globalThis is frozen", async () => {
-    const result = await t.runtime.run({ app: "CARRY", action: "frozen_sweep" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "CARRY", action: "frozen_sweep" });
     expect(text(result)).toEqual({ open: [], checked: true });
   });
 
   it("ordinary code still works: Error subclasses set name, objects override toString/valueOf", async () => {
-    const result = await t.runtime.run({ app: "CARRY", action: "ordinary_code" });
+    const result = await t.runtime.run({ caller: asDeveloper(), app: "CARRY", action: "ordinary_code" });
     expect(text(result)).toEqual(["ApiError", "ApiError: boom", true, "record", 8, "function"]);
   });
 
   it("an action whose logic threw leaves nothing either, and its warm context is kept", async () => {
-    await t.runtime.run({ app: "CARRY", action: "find_module" });
+    await t.runtime.run({ caller: asDeveloper(), app: "CARRY", action: "find_module" });
     const contexts = pool().contextsCreated;
-    const failed = await t.runtime.run({ app: "CARRY", action: "fail_after_leaving", user: USER_A });
+    const failed = await t.runtime.run({
+      app: "CARRY",
+      action: "fail_after_leaving",
+      caller: asDeveloper(USER_A),
+    });
     expect(!failed.ok && failed.error.code).toBe("logic_error");
-    const next = await t.runtime.run({ app: "CARRY", action: "find_module", user: USER_B });
+    const next = await t.runtime.run({ app: "CARRY", action: "find_module", caller: asDeveloper(USER_B) });
     expect(text(next)).toEqual({ moduleLevel: "initial", runs: 0 });
     expect(pool().contextsCreated).toBe(contexts);
   });
 
   it("a failure on the host's side of the call disposes the isolate and its context", async () => {
-    await t.runtime.run({ app: "CARRY", action: "find_module" });
+    await t.runtime.run({ caller: asDeveloper(), app: "CARRY", action: "find_module" });
     const contexts = pool().contextsCreated;
-    const failed = await t.runtime.run({ app: "CARRY", action: "fail_after_returning", user: USER_A });
+    const failed = await t.runtime.run({
+      app: "CARRY",
+      action: "fail_after_returning",
+      caller: asDeveloper(USER_A),
+    });
     expect(failed.ok).toBe(false);
     expect(JSON.stringify(failed)).not.toContain("A-data");
-    const next = await t.runtime.run({ app: "CARRY", action: "find_module", user: USER_B });
+    const next = await t.runtime.run({ app: "CARRY", action: "find_module", caller: asDeveloper(USER_B) });
     expect(text(next)).toEqual({ moduleLevel: "initial", runs: 0 });
     expect(pool().contextsCreated).toBe(contexts + 1);
     expect(
@@ -210,9 +224,17 @@ describe("carry-over through a sandbox worker process (serve's default)", () => 
   it.each(["module", "object_prototype", "platform_global", "rest_api"])(
     "%s: action 2 finds nothing",
     async (channel) => {
-      const left = await w.runtime.run({ app: "CARRY", action: `leave_${channel}`, user: USER_A });
+      const left = await w.runtime.run({
+        app: "CARRY",
+        action: `leave_${channel}`,
+        caller: asDeveloper(USER_A),
+      });
       expect(left.ok).toBe(true);
-      const found = await w.runtime.run({ app: "CARRY", action: `find_${channel}`, user: USER_B });
+      const found = await w.runtime.run({
+        app: "CARRY",
+        action: `find_${channel}`,
+        caller: asDeveloper(USER_B),
+      });
       expect(JSON.stringify(found)).not.toContain("A-data");
       expect(found.ok).toBe(true);
     },

@@ -3,6 +3,7 @@
  * action, with a short-lived token the host adds; it never goes to another server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
 import { createActionRuntime } from "../../runtime/actions/index.ts";
@@ -53,13 +54,13 @@ describe("RestApi.setComindAuth", () => {
     const result = await api.runtime.run({
       app: "TEMP",
       action: "whoami",
-      user: { id: "bob", name: "Bob", isAdmin: false },
+      caller: asDeveloper({ id: "bob", name: "Bob", isAdmin: false }),
     });
     expect(result.ok && result.entity.c_text).toBe("200 bob");
   });
 
   it("refuses to send the user's credentials to any other server", async () => {
-    const result = await api.runtime.run({ app: "TEMP", action: "elsewhere" });
+    const result = await api.runtime.run({ caller: asDeveloper(), app: "TEMP", action: "elsewhere" });
     expect(!result.ok && result.error.code).toBe("forbidden");
     expect(!result.ok && result.error.message).toMatch(/own REST API only/);
     expect(other.received).toHaveLength(0);

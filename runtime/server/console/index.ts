@@ -80,6 +80,7 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
             .send({ error: { code: "unauthorized", message: "Sign in to the console again." } });
         return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
       }
+      request.caller = user;
       request.user = await resolveUser(ctx.store, ctx.workspace, user);
     });
 

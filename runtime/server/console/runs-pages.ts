@@ -79,11 +79,10 @@ export async function runFromConsole(
     action,
     recordId,
     values: {},
-    user: request.user,
+    // A user-facing call: the caller's permissions and `visible: false` apply as over REST.
+    caller: { kind: "user", user: request.user },
     source: "console",
     wallMs: remainingMs(request.deadline),
-    // A user-facing call: the caller's permissions and `visible: false` apply as over REST.
-    checkAccess: true,
   });
   const outcome = result.ok ? "ok" : "failed";
   return `/console/runs/${result.runId}?ran=${outcome}`;

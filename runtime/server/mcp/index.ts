@@ -57,7 +57,7 @@ function serverFor(ctx: ServerContext, caller: Caller): McpServer {
 
 export function registerMcpRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
-    const mcp = serverFor(ctx, { user: request.user, deadline: request.deadline });
+    const mcp = serverFor(ctx, { user: request.user, caller: request.caller, deadline: request.deadline });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -49,7 +49,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           action: request.params.uid,
           recordId: id,
           values: values ?? {},
-          user: request.user,
+          caller: { kind: "user", user: request.caller },
           source: "async",
         });
         reply.code(202);
@@ -64,9 +64,8 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           recordId: ids ? undefined : id,
           // A mass action: the logic runs once over `records` (see README "Mass actions").
           recordIds: ids,
-          checkAccess: true,
           values: values ?? {},
-          user: request.user,
+          caller: { kind: "user", user: request.user },
           source: "rest",
           wallMs: remainingMs(request.deadline),
           expectedRevision: id ? expectedRevision : undefined,

@@ -19,7 +19,7 @@ export function queueOf(ctx: ServerContext): Queue {
 
 export async function enqueueRun(
   ctx: ServerContext,
-  run: Pick<NewRun, "app" | "action" | "recordId" | "values" | "user" | "source" | "request">,
+  run: Pick<NewRun, "app" | "action" | "recordId" | "values" | "caller" | "source" | "request">,
 ): Promise<string> {
   const queue = queueOf(ctx);
   const app = ctx.runtime.apps.get(run.app);
@@ -29,6 +29,8 @@ export async function enqueueRun(
       "unknown_action",
       `Action "${run.action.slice(0, 64)}" is not defined in app ${app.alias}.`,
     );
+  // Checked now and again when the run runs (rights revoked in between fail it with `forbidden`).
+  await ctx.runtime.authorize(run);
   const { runId } = await queue.add({
     ...run,
     runId: newRunId(),

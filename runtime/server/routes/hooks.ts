@@ -5,14 +5,15 @@
  * Answers 202 with the run id at once; the action runs on the queue and reads ComindServer.request.
  */
 import type { FastifyInstance } from "fastify";
-import type { Caller } from "../../access/index.ts";
+import type { RunCaller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { SIGNATURE_HEADER, TOLERANCE_MS, verifyWebhook } from "../../queue/index.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
 import { enqueueRun, queueOf } from "./enqueue.ts";
 
 /** Webhook runs act as this system user (like the scheduler): the signature is their proof. */
-export const WEBHOOK_USER: Caller = { id: "webhook", name: "Webhook", isAdmin: true };
+/** Webhooks run as the system caller `system:webhook` (an admin grants it rights like a group). */
+export const WEBHOOK_CALLER: RunCaller = { kind: "system", name: "webhook" };
 /** Headers the logic never sees (credentials of whatever sits in front of the server). */
 const HIDDEN_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
@@ -61,7 +62,7 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
         const runId = await enqueueRun(ctx, {
           app: app.alias,
           action: hook.action,
-          user: WEBHOOK_USER,
+          caller: WEBHOOK_CALLER,
           source: "webhook",
           request: {
             headers: visibleHeaders(request.headers),

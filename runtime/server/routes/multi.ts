@@ -90,7 +90,7 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
 /** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
 export async function runItem(
   ctx: ServerContext,
-  request: Pick<FastifyRequest, "user" | "deadline"> & { commits?: RequestCommits },
+  request: Pick<FastifyRequest, "user" | "caller" | "deadline"> & { commits?: RequestCommits },
   item: MultiItem,
   idempotencyKey?: string,
 ) {
@@ -106,7 +106,7 @@ export async function runItem(
         action: item.transition,
         recordId: item.transition === "add" ? undefined : String(item.id),
         values,
-        user: request.user,
+        caller: { kind: "user", user: request.caller },
         source: "async",
       });
       return { successful: true, queued: true, runId };
@@ -122,10 +122,9 @@ export async function runItem(
       recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
       recordIds: item.ids,
       values,
-      user: request.user,
+      caller: { kind: "user", user: request.user },
       source: "rest",
       wallMs: remainingMs(request.deadline),
-      checkAccess: true,
       expectedRevision,
       idempotencyKey,
       onCommit: request.commits && commitTracker(request.commits),

@@ -1,0 +1,68 @@
+/**
+ * THE rule for starting a run. Every run — REST sync and async, mass actions, MCP, the console,
+ * schedules, webhooks, `ComindServer.enqueue` and nested `updateAppRecord` — is authorized here,
+ * when it is queued and again when it runs (runAction calls this before anything else), so rights
+ * revoked in between fail the run with `forbidden`.
+ *
+ * What a run needs: `write` for the base actions that write (add, edit, delete, copy, move,
+ * archive), `run` for custom actions, and `write` as well when the caller sends field values to
+ * apply (run never implies write). `visible: false` actions are refused to outside users.
+ */
+import type { UserInfo } from "../../globals/bridge-contract.ts";
+import { checkAccess, resolveUser, systemUser, type Permission, type RunCaller } from "../access/index.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Store } from "../store/index.ts";
+import type { LoadedApp } from "./app-loader.ts";
+import { BASE_ACTION_UIDS } from "./base-actions.ts";
+
+export interface RunTarget {
+  store: Store;
+  workspace: string;
+  app: LoadedApp;
+  action: string;
+  /** The field values the caller sends with the run (the record's own id is not a value). */
+  values?: Record<string, unknown>;
+}
+
+/** The permissions a run of `action` needs, given whether the caller sends values to apply. */
+export function permissionsFor(action: string, sendsValues: boolean): Permission[] {
+  if (BASE_ACTION_UIDS.includes(action)) return ["write"];
+  return sendsValues ? ["run", "write"] : ["run"];
+}
+
+function sendsValues(values: Record<string, unknown> | undefined): boolean {
+  return values !== undefined && values !== null && Object.keys(values).length > 0;
+}
+
+/**
+ * Resolves the caller and throws `forbidden` unless it may start this run; the answer is the
+ * user the logic sees as `currentUser`.
+ */
+export async function authorizeRun(caller: RunCaller, target: RunTarget): Promise<UserInfo> {
+  const { store, workspace, app, action } = target;
+  // JavaScript callers get no type error: a run without a caller is refused, never run as anyone.
+  if (
+    !caller ||
+    typeof caller !== "object" ||
+    !["user", "system", "logic", "developer"].includes(caller.kind)
+  )
+    throw new RuntimeError(
+      "bad_request",
+      'runtime.run needs a `caller`: { kind: "user", user } for a person, or asDeveloper() on a developer\'s machine.',
+    );
+  const user =
+    caller.kind === "system"
+      ? systemUser(caller.name, workspace)
+      : await resolveUser(store, workspace, caller.user);
+  // Logic acts on its own authority inside its reach (its app and dependsOn, checked where it
+  // writes); `runAsUser` hands over to that user's own grants.
+  if (caller.kind === "logic" && !caller.asUser) return user;
+  if (caller.kind === "user" && app.hidden.has(action))
+    throw new RuntimeError(
+      "forbidden",
+      `Action "${action.slice(0, 64)}" of app ${app.alias} is not visible to users (visible: false); only logic, schedules and webhooks can fire it.`,
+    );
+  for (const permission of permissionsFor(action, sendsValues(target.values)))
+    await checkAccess(store, { user, workspace, app: app.alias, permission });
+  return user;
+}
