@@ -18,7 +18,8 @@ import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
 import { cachedUserResolver } from "../access/index.ts";
 import { registerAccessPassRoute } from "./routes/access-pass.ts";
-import { HEALTH_PATHS, registerHealthRoutes } from "./health.ts";
+import { registerHealthRoutes } from "./health.ts";
+import { installRouteAccess } from "./route-access.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
@@ -56,10 +57,8 @@ export interface ServerOptions {
 }
 
 export { createServerLog } from "./request-log.ts";
+export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess } from "./route-access.ts";
 
-const PUBLIC_PATHS = new Set(["/api/openapi.json", ...HEALTH_PATHS]);
-/** The path whose credential is the access pass in its query, not Authorization. */
-const ACCESS_PASS_PATH = "/api/access-pass";
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
@@ -124,19 +123,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   server.decorateRequest("user", null as never);
   server.decorateRequest("caller", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
-  server.addHook("onRequest", async (request) => {
-    const path = request.url.split("?")[0];
-    // Webhooks carry their own proof (an HMAC signature, routes/hooks.ts) instead of a token;
-    // the console signs in with its own cookie; the API takes credentials in the header.
-    if (PUBLIC_PATHS.has(path) || path === ACCESS_PASS_PATH || path.startsWith("/api/hooks/")) return;
-    if (options.console && (path === "/console" || path.startsWith("/console/"))) return;
+  // Every route declares who may call it; the API takes credentials in the header.
+  installRouteAccess(server, async (request) => {
     const caller = await authenticate(request.headers.authorization);
     request.caller = caller;
     request.user = await resolveCaller(ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store);
-  server.get("/api/openapi.json", { schema: { hide: true } }, async () => server.swagger());
+  server.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () =>
+    server.swagger(),
+  );
   registerInfoRoutes(server, ctx);
   registerTicketRoutes(server, ctx);
   await registerAppScopedRoutes(server, ctx);

@@ -26,7 +26,7 @@ beforeAll(async () => {
     runtime: { limits: { cpuMs: 300, wallMs: 2_000 } },
     server: { oidc: { issuer: ISSUER, jwksUrl: `${jwks.url}/jwks.json` }, requestTimeoutMs: 1_000 },
   });
-  api.server.get("/api/test/slow", async () => {
+  api.server.get("/api/test/slow", { config: { access: "signed-in" } }, async () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     return { late: true };
   });

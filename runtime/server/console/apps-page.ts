@@ -7,7 +7,7 @@ import { renderPage } from "./render.ts";
 import { visibleApps } from "./visibility.ts";
 
 export function registerAppsPage(scope: FastifyInstance, ctx: ServerContext): void {
-  scope.get("/console/apps", async (request, reply) => {
+  scope.get("/console/apps", { config: { access: "console" } }, async (request, reply) => {
     const apps = (await visibleApps(ctx, request.user)).map((app) => {
       const schema = appSchemaView(ctx, app);
       return {

@@ -37,7 +37,7 @@ export function registerHealthPage(scope: FastifyInstance, ctx: ServerContext): 
   const adminOnly = (isAdmin?: boolean) => {
     if (!isAdmin) throw new RuntimeError("forbidden", "Only admins may see the runtime's health.");
   };
-  scope.get("/console/health", async (request, reply) => {
+  scope.get("/console/health", { config: { access: "console" } }, async (request, reply) => {
     adminOnly(request.user.isAdmin);
     return renderPage(reply, "health", {
       title: "Health",
@@ -47,7 +47,7 @@ export function registerHealthPage(scope: FastifyInstance, ctx: ServerContext): 
       ...(await healthData(ctx)),
     });
   });
-  scope.get("/console/health.json", async (request) => {
+  scope.get("/console/health.json", { config: { access: "console" } }, async (request) => {
     adminOnly(request.user.isAdmin);
     return { html: partials.render("./health-body", await healthData(ctx)) };
   });

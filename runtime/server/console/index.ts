@@ -30,8 +30,6 @@ export interface ConsoleOptions {
   oidc: boolean;
 }
 
-const OPEN_PATHS = new Set(["/console/login", "/console/logout"]);
-
 /** Only paths of this console as "next" after sign-in (no open redirect). */
 function safeNext(value: unknown): string {
   const next = typeof value === "string" ? value : "";
@@ -57,7 +55,8 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
 
     scope.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
       const path = request.url.split("?")[0];
-      if (path.startsWith("/console/assets/")) return;
+      const open = request.routeOptions.config?.access === "console-open";
+      if (open && request.method === "GET") return;
       if (request.method === "POST" && !sameOrigin(request)) {
         return renderPage(
           reply,
@@ -71,7 +70,7 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
           403,
         );
       }
-      if (OPEN_PATHS.has(path)) return;
+      if (open) return;
       const user = await userOf(request, options.authenticate);
       if (!user) {
         if (path.endsWith(".json") || path.endsWith("/feed"))
@@ -84,56 +83,70 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
       request.user = await resolveUser(ctx.store, ctx.workspace, user);
     });
 
-    scope.get<{ Params: { name: string } }>("/console/assets/:name", async (request, reply) => {
-      const asset = ASSETS[request.params.name];
-      if (!asset) return reply.code(404).send("not found");
-      return reply
-        .header("content-type", asset.type)
-        .header("cache-control", "public, max-age=300")
-        .send(asset.body);
-    });
+    scope.get<{ Params: { name: string } }>(
+      "/console/assets/:name",
+      { config: { access: "console-open" } },
+      async (request, reply) => {
+        const asset = ASSETS[request.params.name];
+        if (!asset) return reply.code(404).send("not found");
+        return reply
+          .header("content-type", asset.type)
+          .header("cache-control", "public, max-age=300")
+          .send(asset.body);
+      },
+    );
 
-    scope.get("/console", async (_request, reply) => reply.redirect("/console/runs", 303));
+    scope.get("/console", { config: { access: "console" } }, async (_request, reply) =>
+      reply.redirect("/console/runs", 303),
+    );
 
-    scope.get<{ Querystring: { next?: string } }>("/console/login", async (request, reply) => {
-      const user = await userOf(request, options.authenticate);
-      if (user) return reply.redirect(safeNext(request.query.next), 303);
-      return renderPage(reply, "login", {
-        title: "Sign in",
-        oidc: options.oidc,
-        next: safeNext(request.query.next),
-        error: null,
-        workspace: ctx.workspace,
-      });
-    });
+    scope.get<{ Querystring: { next?: string } }>(
+      "/console/login",
+      { config: { access: "console-open" } },
+      async (request, reply) => {
+        const user = await userOf(request, options.authenticate);
+        if (user) return reply.redirect(safeNext(request.query.next), 303);
+        return renderPage(reply, "login", {
+          title: "Sign in",
+          oidc: options.oidc,
+          next: safeNext(request.query.next),
+          error: null,
+          workspace: ctx.workspace,
+        });
+      },
+    );
 
-    scope.post<{ Body: { token?: string; next?: string } }>("/console/login", async (request, reply) => {
-      const token = String(request.body?.token ?? "").trim();
-      const next = safeNext(request.body?.next);
-      const header = credentialHeader(token);
-      try {
-        if (!token) throw new Error("empty");
-        await options.authenticate(header);
-      } catch {
-        return renderPage(
-          reply,
-          "login",
-          {
-            title: "Sign in",
-            oidc: options.oidc,
-            next,
-            error:
-              "That token is not valid. Check it, or create one with `comind-runtime token create <user>`.",
-            workspace: ctx.workspace,
-          },
-          401,
-        );
-      }
-      setSession(request, reply, header);
-      return reply.redirect(next, 303);
-    });
+    scope.post<{ Body: { token?: string; next?: string } }>(
+      "/console/login",
+      { config: { access: "console-open" } },
+      async (request, reply) => {
+        const token = String(request.body?.token ?? "").trim();
+        const next = safeNext(request.body?.next);
+        const header = credentialHeader(token);
+        try {
+          if (!token) throw new Error("empty");
+          await options.authenticate(header);
+        } catch {
+          return renderPage(
+            reply,
+            "login",
+            {
+              title: "Sign in",
+              oidc: options.oidc,
+              next,
+              error:
+                "That token is not valid. Check it, or create one with `comind-runtime token create <user>`.",
+              workspace: ctx.workspace,
+            },
+            401,
+          );
+        }
+        setSession(request, reply, header);
+        return reply.redirect(next, 303);
+      },
+    );
 
-    scope.post("/console/logout", async (_request, reply) => {
+    scope.post("/console/logout", { config: { access: "console-open" } }, async (_request, reply) => {
       clearSession(reply);
       return reply.redirect("/console/login", 303);
     });

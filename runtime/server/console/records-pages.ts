@@ -25,7 +25,7 @@ async function visibleApp(ctx: ServerContext, user: Parameters<typeof visibleApp
 }
 
 export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext): void {
-  scope.get("/console/records", async (request, reply) =>
+  scope.get("/console/records", { config: { access: "console" } }, async (request, reply) =>
     renderPage(reply, "records-apps", {
       title: "Records",
       section: "records",
@@ -37,6 +37,7 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
 
   scope.get<{ Params: { app: string }; Querystring: { rlx?: string; skip?: string } }>(
     "/console/apps/:app/records",
+    { config: { access: "console" } },
     async (request, reply) => {
       const app = await visibleApp(ctx, request.user, request.params.app);
       const rlx = String(request.query?.rlx ?? "").slice(0, 10_000);
@@ -100,44 +101,49 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
     return { record, app: await visibleApp(ctx, user, record.app) };
   };
 
-  scope.get<{ Params: { id: string } }>("/console/records/:id", async (request, reply) => {
-    const { record, app } = await recordOrFail(request.params.id, request.user);
-    const [view] = await viewsOf(ctx, [record], request.user);
-    const entity = toEntity(record.id, record.fields, record, app.schema);
-    const history = await ctx.store.history(ctx.workspace, record.id, { limit: 200 });
-    return renderPage(reply, "record", {
-      title: `${app.alias} #${record.number}`,
-      section: "records",
-      user: request.user,
-      workspace: ctx.workspace,
-      app: app.alias,
-      record: {
-        id: record.id,
-        number: record.number,
-        revision: record.revision,
-        title: cell(record.fields.title),
-      },
-      updated: shortTime(record.updateDate),
-      transitions: (view?.transitions as string[]) ?? [],
-      fields: Object.entries(entity)
-        .filter(([name]) => name !== "id" && name !== "attachments__list")
-        .map(([name, value]) => ({ name, value: cell(value) })),
-      history: history
-        .slice()
-        .reverse()
-        .map((h) => ({
-          transition: h.transition,
-          actor: h.actor,
-          when: shortTime(h.timestamp),
-          revision: h.revision,
-          runId: h.runId,
-          changes: h.changes.map((c) => ({ field: c.field, old: cell(c.old), new: cell(c.new) })),
-        })),
-    });
-  });
+  scope.get<{ Params: { id: string } }>(
+    "/console/records/:id",
+    { config: { access: "console" } },
+    async (request, reply) => {
+      const { record, app } = await recordOrFail(request.params.id, request.user);
+      const [view] = await viewsOf(ctx, [record], request.user);
+      const entity = toEntity(record.id, record.fields, record, app.schema);
+      const history = await ctx.store.history(ctx.workspace, record.id, { limit: 200 });
+      return renderPage(reply, "record", {
+        title: `${app.alias} #${record.number}`,
+        section: "records",
+        user: request.user,
+        workspace: ctx.workspace,
+        app: app.alias,
+        record: {
+          id: record.id,
+          number: record.number,
+          revision: record.revision,
+          title: cell(record.fields.title),
+        },
+        updated: shortTime(record.updateDate),
+        transitions: (view?.transitions as string[]) ?? [],
+        fields: Object.entries(entity)
+          .filter(([name]) => name !== "id" && name !== "attachments__list")
+          .map(([name, value]) => ({ name, value: cell(value) })),
+        history: history
+          .slice()
+          .reverse()
+          .map((h) => ({
+            transition: h.transition,
+            actor: h.actor,
+            when: shortTime(h.timestamp),
+            revision: h.revision,
+            runId: h.runId,
+            changes: h.changes.map((c) => ({ field: c.field, old: cell(c.old), new: cell(c.new) })),
+          })),
+      });
+    },
+  );
 
   scope.post<{ Params: { id: string; uid: string } }>(
     "/console/records/:id/actions/:uid",
+    { config: { access: "console" } },
     async (request, reply) => {
       const { record, app } = await recordOrFail(request.params.id, request.user);
       return reply.redirect(

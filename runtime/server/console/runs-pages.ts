@@ -89,37 +89,46 @@ export async function runFromConsole(
 }
 
 export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): void {
-  scope.get<{ Querystring: RunFilter }>("/console/runs", async (request, reply) => {
-    const filter = request.query ?? {};
-    const runs = await ctx.store.listRuns(runQuery(ctx, request, filter));
-    const params = new URLSearchParams(
-      Object.entries(filter).filter(
-        ([key, value]) => key !== "after" && typeof value === "string" && value,
-      ) as [string, string][],
-    );
-    return renderPage(reply, "runs", {
-      title: "Runs",
-      section: "runs",
-      user: request.user,
-      workspace: ctx.workspace,
-      apps: (await visibleApps(ctx, request.user)).map((a) => a.alias),
-      filter: { ...filter, sinceLocal: text(filter.since, 16) },
-      runs: runs.map(rowOf),
-      newest: runs[0]?.startedAt ?? "",
-      feedUrl: `/console/runs/feed?${params}`,
-    });
-  });
+  scope.get<{ Querystring: RunFilter }>(
+    "/console/runs",
+    { config: { access: "console" } },
+    async (request, reply) => {
+      const filter = request.query ?? {};
+      const runs = await ctx.store.listRuns(runQuery(ctx, request, filter));
+      const params = new URLSearchParams(
+        Object.entries(filter).filter(
+          ([key, value]) => key !== "after" && typeof value === "string" && value,
+        ) as [string, string][],
+      );
+      return renderPage(reply, "runs", {
+        title: "Runs",
+        section: "runs",
+        user: request.user,
+        workspace: ctx.workspace,
+        apps: (await visibleApps(ctx, request.user)).map((a) => a.alias),
+        filter: { ...filter, sinceLocal: text(filter.since, 16) },
+        runs: runs.map(rowOf),
+        newest: runs[0]?.startedAt ?? "",
+        feedUrl: `/console/runs/feed?${params}`,
+      });
+    },
+  );
 
-  scope.get<{ Querystring: RunFilter }>("/console/runs/feed", async (request) => {
-    const runs = await ctx.store.listRuns(runQuery(ctx, request, request.query ?? {}));
-    return {
-      newest: runs[0]?.startedAt ?? null,
-      rows: runs.map((run) => partials.render("./run-row", { r: rowOf(run) })),
-    };
-  });
+  scope.get<{ Querystring: RunFilter }>(
+    "/console/runs/feed",
+    { config: { access: "console" } },
+    async (request) => {
+      const runs = await ctx.store.listRuns(runQuery(ctx, request, request.query ?? {}));
+      return {
+        newest: runs[0]?.startedAt ?? null,
+        rows: runs.map((run) => partials.render("./run-row", { r: rowOf(run) })),
+      };
+    },
+  );
 
   scope.get<{ Params: { id: string }; Querystring: { ran?: string } }>(
     "/console/runs/:id",
+    { config: { access: "console" } },
     async (request, reply) => {
       const run = await runOrFail(ctx, request, request.params.id);
       const history = await ctx.store.historyOfRun(ctx.workspace, run.id);
@@ -160,11 +169,15 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
     },
   );
 
-  scope.post<{ Params: { id: string } }>("/console/runs/:id/rerun", async (request, reply) => {
-    if (!request.user.isAdmin) throw new RuntimeError("forbidden", "Only admins may re-run actions.");
-    const run = await runOrFail(ctx, request, request.params.id);
-    if (!run.recordId || run.action === "add" || run.action === "delete")
-      throw new RuntimeError("bad_request", `A "${run.action}" run cannot be re-run on the same record.`);
-    return reply.redirect(await runFromConsole(ctx, request, run.app, run.action, run.recordId), 303);
-  });
+  scope.post<{ Params: { id: string } }>(
+    "/console/runs/:id/rerun",
+    { config: { access: "console" } },
+    async (request, reply) => {
+      if (!request.user.isAdmin) throw new RuntimeError("forbidden", "Only admins may re-run actions.");
+      const run = await runOrFail(ctx, request, request.params.id);
+      if (!run.recordId || run.action === "add" || run.action === "delete")
+        throw new RuntimeError("bad_request", `A "${run.action}" run cannot be re-run on the same record.`);
+      return reply.redirect(await runFromConsole(ctx, request, run.app, run.action, run.recordId), 303);
+    },
+  );
 }

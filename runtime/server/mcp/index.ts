@@ -56,7 +56,7 @@ function serverFor(ctx: ServerContext, caller: Caller): McpServer {
 }
 
 export function registerMcpRoute(server: FastifyInstance, ctx: ServerContext): void {
-  server.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
+  server.post("/mcp", { schema: { hide: true }, config: { access: "signed-in" } }, async (request, reply) => {
     const mcp = serverFor(ctx, { user: request.user, caller: request.caller, deadline: request.deadline });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -85,6 +85,6 @@ export function registerMcpRoute(server: FastifyInstance, ctx: ServerContext): v
       id: null,
     });
   };
-  server.get("/mcp", { schema: { hide: true } }, notAllowed as never);
-  server.delete("/mcp", { schema: { hide: true } }, notAllowed as never);
+  server.get("/mcp", { schema: { hide: true }, config: { access: "signed-in" } }, notAllowed as never);
+  server.delete("/mcp", { schema: { hide: true }, config: { access: "signed-in" } }, notAllowed as never);
 }

@@ -12,6 +12,7 @@ export function registerAccessPassRoute(server: FastifyInstance, ctx: ServerCont
   server.get<{ Querystring: { pass: string } }>(
     "/api/access-pass",
     {
+      config: { access: "access-pass" },
       schema: {
         tags: ["records"],
         querystring: {

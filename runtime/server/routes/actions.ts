@@ -32,6 +32,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         tags: ["actions"],
         response: { 200: runAnswer },
       },
+      config: { access: "signed-in" },
     },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);

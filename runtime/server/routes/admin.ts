@@ -1,6 +1,5 @@
 /** GET /api/admin/stats (admins only): sandbox workers, their warm isolates' heap and CPU, crashes. */
 import type { FastifyInstance } from "fastify";
-import { RuntimeError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
 
 /** What the runtime reports about itself (the REST endpoint and the console's Health page). */
@@ -15,9 +14,7 @@ export async function runtimeStats(ctx: ServerContext) {
 }
 
 export function registerAdminRoutes(server: FastifyInstance, ctx: ServerContext): void {
-  server.get("/api/admin/stats", { schema: { tags: ["admin"] } }, async (request) => {
-    if (!request.user.isGlobalAdmin)
-      throw new RuntimeError("forbidden", "Only admins may read the runtime statistics.");
-    return runtimeStats(ctx);
-  });
+  server.get("/api/admin/stats", { schema: { tags: ["admin"] }, config: { access: "admin" } }, async () =>
+    runtimeStats(ctx),
+  );
 }

@@ -31,7 +31,7 @@ async function sha256Of(path: string): Promise<string> {
 export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get<{ Params: { uuid: string } }>(
     "/api/download/:uuid",
-    { schema: { tags: ["files"] } },
+    { schema: { tags: ["files"] }, config: { access: "signed-in" } },
     async (request, reply) => {
       // The id may also be the upload URL it came from (URL-encoded into the path).
       const file = await ctx.store.getFile(fileUidOf(request.params.uuid));
@@ -86,6 +86,6 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     reply.hijack();
     await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
   };
-  server.all("/api/upload-tus", { schema: { hide: true } }, handle);
-  server.all("/api/upload-tus/*", { schema: { hide: true } }, handle);
+  server.all("/api/upload-tus", { schema: { hide: true }, config: { access: "signed-in" } }, handle);
+  server.all("/api/upload-tus/*", { schema: { hide: true }, config: { access: "signed-in" } }, handle);
 }

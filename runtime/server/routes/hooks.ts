@@ -33,7 +33,7 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
     hooks.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
     hooks.post<{ Params: { ws: string; app: string; action: string } }>(
       "/api/hooks/:ws/:app/:action",
-      { schema: { tags: ["webhooks"] } },
+      { schema: { tags: ["webhooks"] }, config: { access: "signature" } },
       async (request, reply) => {
         checkWorkspace(ctx, request.params.ws);
         const app = appByAlias(ctx, request.params.app);

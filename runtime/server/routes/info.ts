@@ -5,7 +5,7 @@ import { RuntimeError } from "../../errors.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
-import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
+import { appByAlias, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 
 import { VERSION } from "../../version.ts";
 import { projectAnswer, schemaAnswer } from "./response-schemas.ts";
@@ -57,7 +57,7 @@ export function workspaceView(ctx: ServerContext, ids: Record<string, string> = 
 export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get(
     "/api/common",
-    { schema: { tags: ["info"], response: { 200: commonAnswer } } },
+    { schema: { tags: ["info"], response: { 200: commonAnswer } }, config: { access: "signed-in" } },
     async (request) => ({
       user: {
         id: request.user.id,
@@ -71,14 +71,15 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
         name: "comind-runtime",
         version: VERSION,
         workspace: ctx.workspace,
-        apps: [...ctx.runtime.apps.keys()],
+        // Only the apps this caller may read (an app's name is no business of an outsider's).
+        apps: await readableApps(ctx, request.user),
       },
     }),
   );
 
   server.get<{ Params: { spec: string } }>(
     "/api/schema/:spec",
-    { schema: { tags: ["info"], response: { 200: schemaAnswer } } },
+    { schema: { tags: ["info"], response: { 200: schemaAnswer } }, config: { access: "signed-in" } },
     async (request) => {
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
@@ -89,7 +90,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
 
   server.get<{ Params: { spec: string } }>(
     "/api/projects/:spec",
-    { schema: { tags: ["info"], response: { 200: projectAnswer } } },
+    { schema: { tags: ["info"], response: { 200: projectAnswer } }, config: { access: "signed-in" } },
     async (request) => {
       const [workspace, kind] = splitSpec(request.params.spec);
       if (kind.toUpperCase() !== "WORKSPACE")

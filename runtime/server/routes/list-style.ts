@@ -28,6 +28,7 @@ function registerListStyle(server: FastifyInstance, route: ListStyleRoute): void
   server.get(route.url, {
     schema: { ...common, querystring: listParamsSchema },
     preValidation: canonicalizeListParams,
+    config: { access: "signed-in" },
     handler,
   });
   server.post(route.url, {
@@ -38,6 +39,7 @@ function registerListStyle(server: FastifyInstance, route: ListStyleRoute): void
       body: listParamsSchema,
     },
     preValidation: canonicalizeListParams,
+    config: { access: "signed-in" },
     handler,
   });
 }

@@ -101,6 +101,8 @@ export async function runItem(
     const values = valuesOf(item);
     await checkAttachments(ctx, values);
     if (item.async === true) {
+      if (item.ids)
+        throw new RuntimeError("bad_request", 'An "async" item runs one action: send "id", not "ids".');
       const runId = await enqueueRun(ctx, {
         app,
         action: item.transition,
@@ -176,7 +178,10 @@ export async function runItem(
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
-    { schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } } },
+    {
+      schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } },
+      config: { access: "signed-in" },
+    },
     async (request, reply) =>
       withIdempotency(ctx, request, reply, async (itemKey) => {
         const results = [];

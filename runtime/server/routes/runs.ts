@@ -30,7 +30,7 @@ function queuedRunDoc(run: StoredRun) {
 export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): void {
   server.get<{ Params: { id: string } }>(
     "/api/runs/:id",
-    { schema: { tags: ["actions"] } },
+    { schema: { tags: ["actions"] }, config: { access: "signed-in" } },
     async (request) => {
       const id = request.params.id.slice(0, 100);
       const queued = ctx.queue ? await ctx.queue.getRun(id) : null;
@@ -61,6 +61,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
   server.get<{ Querystring: { app?: string; failed?: string; status?: string; limit?: number } }>(
     "/api/runs",
     {
+      config: { access: "signed-in" },
       schema: {
         tags: ["runs"],
         querystring: {

@@ -48,7 +48,10 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
     Body: { query?: string; text?: string; app_alias?: string; limitRecords?: number; skipRecords?: number };
   }>(
     "/api/tickets/search",
-    { schema: { body: searchBody, tags: ["records"], response: { 200: searchAnswer } } },
+    {
+      schema: { body: searchBody, tags: ["records"], response: { 200: searchAnswer } },
+      config: { access: "signed-in" },
+    },
     async (request) => {
       const { query, text, app_alias: appAlias, limitRecords, skipRecords } = request.body ?? {};
       const words = query ?? text;
@@ -71,7 +74,10 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
 
   server.post<{ Body: { id?: string; ids?: string[]; since?: string; limit?: number } }>(
     "/api/tickets/history",
-    { schema: { body: historyBody, tags: ["records"], response: { 200: historyAnswer } } },
+    {
+      schema: { body: historyBody, tags: ["records"], response: { 200: historyAnswer } },
+      config: { access: "signed-in" },
+    },
     async (request) => {
       const { id, ids, since, limit } = request.body ?? {};
       const recordIds = [...(id ? [id] : []), ...(ids ?? [])];
