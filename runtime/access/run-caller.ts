@@ -51,7 +51,9 @@ export function systemUser(name: SystemCallerName, workspace: string): UserInfo 
 
 /** The id kept in run logs and queue rows as "actor". */
 export function actorOf(caller: RunCaller): string {
-  return caller.kind === "system" ? systemPrincipal(caller.name) : caller.user.id;
+  // A run refused for having no caller is logged too (as "unknown").
+  if (caller?.kind === "system") return systemPrincipal(caller.name);
+  return typeof caller?.user?.id === "string" ? caller.user.id : "unknown";
 }
 
 /** Reads a caller back from a stored queue row (rows from before callers were stored as users). */
