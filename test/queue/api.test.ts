@@ -169,11 +169,11 @@ describe("webhooks", () => {
     const reply = await send(body, { ...signed(body), "x-test": "hello", authorization: "Bearer upstream" });
     expect(reply.statusCode).toBe(202);
     const { runId } = reply.json();
-    // A webhook's run belongs to the "webhook" user: other users may not read it, admins may.
+    // A webhook's run belongs to the system caller "system:webhook": other users may not read it, admins may.
     const other = await server.inject({ method: "GET", url: `/api/runs/${runId}`, headers: auth });
     expect(other.statusCode).toBe(403);
     const doc = await finished(runId, admin);
-    expect(doc).toMatchObject({ status: "succeeded", ok: true, source: "webhook", actor: "webhook" });
+    expect(doc).toMatchObject({ status: "succeeded", ok: true, source: "webhook", actor: "system:webhook" });
     expect(doc.entity).toMatchObject({ c_text: body, c_last: "hello", c_ids: "clean" });
   });
 
