@@ -52,7 +52,10 @@ describe("the hardened realm, swept", () => {
       /^Intl\.Segmenter segments\.\[\[Prototype\]\]$/,
       /^globalThis\.\S+\.(caller|arguments)<get>$/, // %ThrowTypeError%
     ])
-      expect(result.checked.some((path) => hidden.test(path)), String(hidden)).toBe(true);
+      expect(
+        result.checked.some((path) => hidden.test(path)),
+        String(hidden),
+      ).toBe(true);
   });
 
   it("V8's Math.random is reachable from nowhere; its replacement is frozen and keeps no state in sight", async () => {
