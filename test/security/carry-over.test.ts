@@ -29,8 +29,17 @@ function text(result: ActionResult): unknown {
 }
 
 /** Runs leave_<channel> as user A, then find_<channel> as user B in the same warm context. */
-async function carry(channel: string, findValues: Record<string, unknown> = {}) {
-  const left = await t.runtime.run({ app: "CARRY", action: `leave_${channel}`, user: USER_A });
+async function carry(
+  channel: string,
+  findValues: Record<string, unknown> = {},
+  leaveValues: Record<string, unknown> = {},
+) {
+  const left = await t.runtime.run({
+    app: "CARRY",
+    action: `leave_${channel}`,
+    user: USER_A,
+    values: leaveValues,
+  });
   expect(left.ok, JSON.stringify(left)).toBe(true);
   const contexts = pool().contextsCreated;
   const found = await t.runtime.run({
@@ -159,6 +168,38 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
     });
     expect(text(second)).toEqual({ user: "user-b", text: "b", old: {} });
   });
+});
+
+// The realm-wide objects no property path from globalThis reaches (issue 22): before they were
+// frozen, a formula evaluated with `new Function` planted `call` on the original hasOwnProperty and
+// esbuild's prelude ran it in the admin's next action, where it read and rewrote a private field.
+const INTRINSICS = [
+  "Object.prototype.hasOwnProperty",
+  "Object.prototype.toString",
+  "Object.prototype.valueOf",
+  "Object.prototype.toLocaleString",
+  "Function.prototype.toString",
+  "Function.prototype.bind",
+  "Array.prototype.push",
+  "Array.prototype.concat",
+  "Iterator.prototype[Symbol.iterator]",
+  "Error.prototype.toString",
+  "Error stack getter",
+  "Error stack setter",
+  "%WrapForValidIteratorPrototype%",
+];
+
+describe("carry-over through realm-wide objects outside every property path (frozen by derivation)", () => {
+  it.each(INTRINSICS)(
+    "%s: user A can plant neither data nor a hook; user B's use of it runs B's code only",
+    async (name) => {
+      const { found, leftText } = await carry("intrinsic", { c_text: name }, { c_text: name });
+      const refused = leftText as string[];
+      expect(refused).toHaveLength(4);
+      for (const outcome of refused) expect(outcome).toMatch(/^refused: /);
+      expect(text(found)).toEqual([null, "done"]);
+    },
+  );
 });
 
 describe("the hardened realm", () => {
