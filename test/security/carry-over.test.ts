@@ -258,4 +258,20 @@ describe("carry-over through a sandbox worker process (serve's default)", () => 
       expect(found.ok).toBe(true);
     },
   );
+
+  it("the original hasOwnProperty (the demonstrated attack): no hook of user A runs for user B", async () => {
+    const values = { c_text: "Object.prototype.hasOwnProperty" };
+    const left = await w.runtime.run({ app: "CARRY", action: "leave_intrinsic", user: USER_A, values });
+    for (const outcome of text(left) as string[]) expect(outcome).toMatch(/^refused: /);
+    const found = await w.runtime.run({ app: "CARRY", action: "find_intrinsic", user: USER_B, values });
+    expect(text(found)).toEqual([null, "done"]);
+  });
+
+  it("Math.random and crypto differ between two actions run by the worker", async () => {
+    const first = await w.runtime.run({ app: "CARRY", action: "random_values", user: USER_A });
+    const second = await w.runtime.run({ app: "CARRY", action: "random_values", user: USER_B });
+    expect(text(second)).not.toEqual(text(first));
+    const uuids = await w.runtime.run({ app: "CARRY", action: "uuid_values", user: USER_B });
+    expect((text(uuids) as { uuids: string[] }).uuids[0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
