@@ -6,6 +6,7 @@
 import vm from "node:vm";
 import { createBridge } from "../runtime/sandbox/bridge.ts";
 import { isolateScript } from "../runtime/sandbox/isolate-pool.ts";
+import { actionSeed } from "../runtime/sandbox/seed.ts";
 import type { IsolatePool, SandboxOutcome, SandboxRun } from "../runtime/sandbox/index.ts";
 
 /** node:vm's global object cannot be frozen, so the baseline runs without the realm hardening. */
@@ -35,7 +36,7 @@ export function createNodeVmExecutor(globalsCode: string) {
     };
     const connect = script.runInContext(context);
     const start = connect((name: string, json: string) => bridge.dispatchSync(name, json), noAsync);
-    const reply = JSON.parse(start(JSON.stringify(run.init)));
+    const reply = JSON.parse(start(JSON.stringify(run.init), actionSeed()));
     if (!reply.ok || !reply.allowed)
       return { ok: false, error: { code: "logic_error", message: reply.error.message, stack: "" }, cpuMs: 0 };
     return { ok: true, ran: reply.ran, entity: JSON.parse(reply.entityJson), cpuMs: 0 };

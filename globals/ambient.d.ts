@@ -40,6 +40,28 @@ declare global {
     profileEnd(label?: string): void;
   }
   const console: Console;
+  /** Integer typed arrays `crypto.getRandomValues` fills. */
+  type RandomValuesArray =
+    | Int8Array
+    | Uint8Array
+    | Uint8ClampedArray
+    | Int16Array
+    | Uint16Array
+    | Int32Array
+    | Uint32Array
+    | BigInt64Array
+    | BigUint64Array;
+  /** The Web Crypto subset of browsers and Node; the bytes come from the host's CSPRNG. */
+  interface Crypto {
+    /**
+     * Fills the array with cryptographically strong random values and returns it. At most 65,536
+     * bytes per call (QuotaExceededError beyond); float arrays and DataView: TypeMismatchError.
+     */
+    getRandomValues<T extends RandomValuesArray>(array: T): T;
+    /** A random (version 4) UUID, e.g. "3b241101-e2bb-4255-8caf-4136c566a962". */
+    randomUUID(): `${string}-${string}-${string}-${string}-${string}`;
+  }
+  const crypto: Crypto;
   /** Only `process.env.COMIND_SECRET_*` names that settings/secrets.ts declares have values. */
   const process: { env: Record<string, string | undefined> };
 }

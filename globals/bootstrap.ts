@@ -6,9 +6,10 @@
  *   transports in closures, defines one getter on globalThis per platform global, removes what
  *   action logic must not have, then hardens the realm (harden.ts) so nothing app code does can
  *   outlive its action. It returns `start`.
- * - once per action, `start(initJson)`: a new `freshGlobals()` instance (every module-level
- *   variable of the globals is new), the action's init document, then the app's module factory
- *   (`loadApp`, also evaluated afresh) and the action itself; one JSON string comes back.
+ * - once per action, `start(initJson, seedHex)`: Math.random reseeded from the host's 16 random
+ *   bytes (random.ts), a new `freshGlobals()` instance (every module-level variable of the
+ *   globals is new), the action's init document, then the app's module factory (`loadApp`, also
+ *   evaluated afresh) and the action itself; one JSON string comes back.
  *
  * Nothing of this is left on globalThis.
  */
@@ -17,6 +18,7 @@ import { setVars } from "./app-settings.ts";
 import { setActionInit } from "./entity.ts";
 import { setJobInit } from "./job.ts";
 import { hardenRealm } from "./harden.ts";
+import { installMathRandom } from "./random.ts";
 import { bindTransports, safeJson, type AsyncTransport, type SyncTransport } from "./host-call.ts";
 import { PLATFORM_GLOBAL_NAMES, platformGlobals, type PlatformGlobals } from "./platform-globals.ts";
 import { createRunner } from "./runner.ts";
@@ -71,7 +73,7 @@ export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => u
   return function connect(
     syncCallback: (name: string, argJson: string) => string,
     asyncRef: HostReference,
-  ): (initJson: string) => string {
+  ): (initJson: string, seedHex: string) => string {
     const applySyncPromise = asyncRef.applySyncPromise;
     const transports: Transports = {
       sync: (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
@@ -91,9 +93,11 @@ export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => u
     installConstant("require", notAvailable("require()", "import at the top of the file"));
     // WebAssembly.Memory grows outside the isolate's heap limit.
     delete (globalThis as Record<string, unknown>).WebAssembly;
+    const reseedMathRandom = installMathRandom();
     hardenRealm();
 
-    return function start(initJson: string): string {
+    return function start(initJson: string, seedHex: string): string {
+      reseedMathRandom(seedHex);
       const action = freshGlobals().beginAction(transports, initJson);
       current = action.globals;
       try {

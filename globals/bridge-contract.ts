@@ -115,6 +115,8 @@ export interface SyncHostCalls {
   "utils.writeCsv": { arg: { rows: unknown[]; options?: CsvOptions }; result: string };
   "liquid.render": { arg: { template: string; vars: JsonRecord }; result: string };
   "app.schema": { arg: Record<string, never>; result: AppSchemaInfo };
+  /** `length` (1..65536) bytes of the host's CSPRNG as hex (globals/crypto.ts). */
+  "crypto.randomBytes": { arg: { length: number }; result: string };
 }
 
 export interface AppSchemaInfo {

@@ -4,14 +4,22 @@
  * `lockdown()`, reduced to what action logic needs; `ses` itself costs ~250 ms and ~1.7 MB per
  * isolate here, see README "Performance"):
  *
- * - every object reachable from globalThis and from the hidden intrinsics (iterator, generator,
- *   async-function prototypes, %ThrowTypeError%, ...) is frozen, globalThis included;
+ * - the set of frozen objects is DERIVED, not listed: everything reachable from the roots through
+ *   property descriptors (values, getters and setters) and prototypes is frozen. The roots are
+ *   globalThis, the originals the override accessors keep in their closures (a walk cannot see into
+ *   a closure, so `enableOverride` hands them over), and specimens: one fresh instance of every
+ *   syntax form and built-in iterator, whose prototypes and engine-installed accessors are the
+ *   intrinsics no property path from globalThis reaches (%GeneratorPrototype%,
+ *   %WrapForValidIteratorPrototype%, the `stack` accessor pair every Error shares,
+ *   %ThrowTypeError%, ...). test/security/realm-sweep.test.ts walks the hardened realm on its own
+ *   terms and fails on any object left open, so an intrinsic a future V8 adds fails the suite;
  * - the few prototype properties that ordinary code assigns on instances (`this.name = ...` in an
  *   Error subclass, `obj.toString = ...`) become accessors that define an own property on the
  *   instance instead, so freezing the prototype does not break them (SES "moderate" overrides);
  * - realm-wide state that freezing does not close is removed: RegExp's legacy statics
  *   (`RegExp.$1`, `RegExp.input`: the last match of any regexp), FinalizationRegistry and
- *   Atomics.waitAsync (callbacks that would run later, during another action).
+ *   Atomics.waitAsync (callbacks that would run later, during another action). Math.random's
+ *   state is replaced by a per-action seed before this runs (random.ts).
  */
 
 const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isFrozen } = Object;
@@ -41,6 +49,17 @@ const REGEXP_LEGACY_STATICS = [
   "$'",
 ];
 
+/** Error constructors on globalThis (Error and every subclass V8 has, SuppressedError included). */
+function errorPrototypes(): object[] {
+  const found: object[] = [];
+  for (const key of ownKeys(globalThis)) {
+    const value = getOwnPropertyDescriptor(globalThis, key)?.value;
+    if (typeof value === "function" && (value === Error || value.prototype instanceof Error))
+      found.push(value.prototype);
+  }
+  return found;
+}
+
 /** Prototype properties that code commonly assigns on instances (SES "moderate" enablements). */
 function overridable(): [object, PropertyKey[]][] {
   const errorProps = ["constructor", "message", "name", "toString"];
@@ -51,15 +70,18 @@ function overridable(): [object, PropertyKey[]][] {
     [Array.prototype, ["toString", "push", "concat", Symbol.iterator]],
     [Promise.prototype, ["constructor"]],
     [iteratorPrototype, ["toString", "constructor", Symbol.toStringTag, Symbol.iterator]],
-    ...[Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map(
-      (ctor): [object, PropertyKey[]] => [ctor.prototype, errorProps],
-    ),
+    ...errorPrototypes().map((prototype): [object, PropertyKey[]] => [prototype, errorProps]),
   ];
 }
 
-function enableOverride(target: object, key: PropertyKey): void {
+/**
+ * Turns a data property into an accessor pair that shadows on assignment. Returns the original
+ * value: the getter keeps it in its closure, where no property walk finds it, so the caller must
+ * freeze it (hardenRealm walks it as a root).
+ */
+function enableOverride(target: object, key: PropertyKey): unknown {
   const descriptor = getOwnPropertyDescriptor(target, key);
-  if (!descriptor || !("value" in descriptor)) return;
+  if (!descriptor || !("value" in descriptor)) return undefined;
   const value = descriptor.value;
   defineProperty(target, key, {
     get() {
@@ -74,34 +96,73 @@ function enableOverride(target: object, key: PropertyKey): void {
     enumerable: descriptor.enumerable,
     configurable: false,
   });
+  return value;
 }
 
-/** Intrinsics that no property path from globalThis reaches. */
-function hiddenIntrinsics(): unknown[] {
+/**
+ * One fresh instance of every syntax form and built-in iterator. Freezing a specimen costs
+ * nothing (it is thrown away); walking it reaches its prototype chain and the accessors the
+ * engine installs on instances, i.e. the intrinsics no property path from globalThis reaches.
+ */
+function specimens(): unknown[] {
+  const made: unknown[] = [];
+  const add = (make: () => unknown) => {
+    try {
+      made.push(make());
+    } catch {
+      // a form this V8 does not have: nothing of it to freeze
+    }
+  };
   const iteratorOf = (value: Iterable<unknown>) => value[Symbol.iterator]();
-  const segments = new Intl.Segmenter().segment("a");
-  const arrayIterator = iteratorOf([]) as Iterator<unknown> & { map?: (fn: unknown) => unknown };
-  return [
-    getPrototypeOf(function* () {}),
-    getPrototypeOf(async () => {}),
-    getPrototypeOf(async function* () {}),
-    getPrototypeOf(arrayIterator),
-    getPrototypeOf(iteratorOf(new Map())),
-    getPrototypeOf(iteratorOf(new Set())),
-    getPrototypeOf(iteratorOf("")),
-    getPrototypeOf(/a/[Symbol.matchAll]("a")),
-    getPrototypeOf(segments),
-    getPrototypeOf(iteratorOf(segments)),
-    typeof arrayIterator.map === "function" ? getPrototypeOf(arrayIterator.map((x: unknown) => x)) : null,
-    getOwnPropertyDescriptor(Function.prototype, "caller")?.get,
+  const realm = globalThis as Root;
+  const IteratorCtor = realm.Iterator as { from?(value: object): object } | undefined;
+  const arrayIterator = () => iteratorOf([1]) as Iterator<unknown> & Root;
+  // The functions (their prototypes: %GeneratorFunction.prototype%, %AsyncFunction.prototype%, ...)
+  // and what calling them makes (%GeneratorPrototype%, %AsyncGeneratorPrototype%, ...).
+  add(() => function* () {});
+  add(() => async function* () {});
+  add(() => async () => {});
+  add(() => (function* () {})());
+  add(() => (async function* () {})());
+  add(() => (async () => {})());
+  add(() => (Promise as unknown as { withResolvers(): unknown }).withResolvers());
+  add(arrayIterator);
+  add(() => iteratorOf(new Map()));
+  add(() => iteratorOf(new Set()));
+  add(() => iteratorOf(""));
+  add(() => /a/g[Symbol.matchAll]("a"));
+  add(() => IteratorCtor?.from?.({ next: () => ({ done: true, value: undefined }) }));
+  for (const helper of ["map", "filter", "take", "drop", "flatMap"])
+    add(() => (arrayIterator()[helper] as (fn: unknown) => unknown).call(arrayIterator(), () => 0));
+  add(() => {
+    const segments = new Intl.Segmenter().segment("a");
+    return [segments, iteratorOf(segments)];
+  });
+  // The `stack` accessor pair V8 installs on every Error instance and on captureStackTrace targets.
+  add(() => new Error("specimen"));
+  add(() => {
+    const target = {};
+    (Error as unknown as { captureStackTrace(target: object): void }).captureStackTrace(target);
+    return target;
+  });
+  add(() => Proxy.revocable({}, {}));
+  add(() => new (realm.DisposableStack as new () => object)());
+  add(() => new (realm.AsyncDisposableStack as new () => object)());
+  add(function sloppyArguments() {
+    // biome-ignore lint/complexity/noArguments: the arguments object is the specimen
+    return arguments;
+  });
+  // %ThrowTypeError%: the callee accessor of strict arguments (and Function.prototype.caller's).
+  add(() =>
     (function strictArguments() {
-      // biome-ignore lint/complexity/noArguments: %ThrowTypeError% is only reachable through `arguments`
-      return getOwnPropertyDescriptor(arguments, "callee")?.get;
+      // biome-ignore lint/complexity/noArguments: the arguments object is the specimen
+      return arguments;
     })(),
-  ];
+  );
+  return made;
 }
 
-/** Freezes `roots` and everything reachable from them through properties and prototypes. */
+/** Freezes `roots` and everything reachable from them through descriptors and prototypes. */
 export function deepFreeze(roots: unknown[]): number {
   const seen = new Set<object>();
   const pending = [...roots];
@@ -127,6 +188,8 @@ export function hardenRealm(): number {
   for (const name of REGEXP_LEGACY_STATICS) delete (RegExp as unknown as Root)[name];
   delete (Atomics as unknown as Root).waitAsync;
   delete global.FinalizationRegistry;
-  for (const [target, keys] of overridable()) for (const key of keys) enableOverride(target, key);
-  return deepFreeze([globalThis, ...hiddenIntrinsics()]);
+  const originals: unknown[] = [];
+  for (const [target, keys] of overridable())
+    for (const key of keys) originals.push(enableOverride(target, key));
+  return deepFreeze([globalThis, originals, specimens()]);
 }

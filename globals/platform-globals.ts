@@ -8,6 +8,7 @@
 import { AppSchema, getSecrets } from "./app-settings.ts";
 import { ComindServer } from "./comind-server.ts";
 import { createConsole } from "./console.ts";
+import { crypto } from "./crypto.ts";
 import { currentEntity, currentEntityOld, currentRecords, currentUser } from "./entity.ts";
 import { Files } from "./files.ts";
 import { LiquidParser } from "./liquid-parser.ts";
@@ -22,6 +23,7 @@ export const PLATFORM_GLOBAL_NAMES = [
   "Utils",
   "LiquidParser",
   "console",
+  "crypto",
   "entity",
   "entityOld",
   "records",
@@ -41,6 +43,7 @@ export function platformGlobals(): PlatformGlobals {
     Utils: freeze(Utils),
     LiquidParser: freeze(LiquidParser),
     console: createConsole(),
+    crypto: freeze(crypto),
     get entity() {
       return currentEntity();
     },

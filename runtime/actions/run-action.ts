@@ -4,7 +4,7 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { actorOf } from "../access/index.ts";
-import { isRuntimeError, RuntimeError } from "../errors.ts";
+import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";

@@ -5,6 +5,7 @@ import { decodeJwt } from "jose";
 import type { CsvOptions } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
+import { randomBytesHex } from "./random.ts";
 import { renderLiquid } from "./liquid.ts";
 
 function parseJwt(token: string): Record<string, unknown> {
@@ -45,6 +46,7 @@ export const pureHostCalls = {
   "utils.toBase64": hostUtils.toBase64,
   "utils.fromBase64": hostUtils.fromBase64,
   "utils.parseJwt": ({ token }: { token: string }) => parseJwt(token),
+  "crypto.randomBytes": randomBytesHex,
   "liquid.render": ({ template, vars }: { template: string; vars: Record<string, unknown> }) =>
     renderLiquid(template, vars && typeof vars === "object" ? vars : {}),
 };

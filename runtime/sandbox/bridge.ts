@@ -29,6 +29,7 @@ export const SYNC_CALLS: Record<SyncCallName, { maxArgBytes: number }> = {
   "utils.writeCsv": { maxArgBytes: 16 * MB },
   "liquid.render": { maxArgBytes: 4 * MB },
   "app.schema": { maxArgBytes: KB },
+  "crypto.randomBytes": { maxArgBytes: KB },
 };
 
 export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {

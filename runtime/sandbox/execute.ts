@@ -13,6 +13,7 @@ import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "../limits.ts";
 import { parseFromIsolate } from "./marshal.ts";
+import { actionSeed } from "./seed.ts";
 import { mapStack } from "./stack.ts";
 import { discardContext } from "./warm-context.ts";
 import { Watchdog } from "./watchdog.ts";
@@ -186,7 +187,7 @@ async function runInLease(
   // `timeout` option would also pause and resume isolated-vm's timer around every host call that
   // waits (measured: +10–40 µs per RestApi.executeRequest), for a limit the watchdog already keeps.
   try {
-    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init)], {
+    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init), actionSeed()], {
       result: { copy: true },
     });
     // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.

@@ -12,11 +12,10 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
 import { asDeveloper } from "../../runtime/index.ts";
-import { openQueue, signWebhook, startJobNode, type Queue } from "../../runtime/queue/index.ts";
+import { openQueue, signWebhook, type Queue } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer, registeredRoutes, type RouteAccess } from "../../runtime/server/index.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
-import { waitFor } from "../queue/harness.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 
 const ROLES = ["anonymous", "outsider", "reader", "runner", "writer", "admin"] as const;

@@ -30,8 +30,17 @@ function text(result: ActionResult): unknown {
 }
 
 /** Runs leave_<channel> as user A, then find_<channel> as user B in the same warm context. */
-async function carry(channel: string, findValues: Record<string, unknown> = {}) {
-  const left = await t.runtime.run({ app: "CARRY", action: `leave_${channel}`, caller: asDeveloper(USER_A) });
+async function carry(
+  channel: string,
+  findValues: Record<string, unknown> = {},
+  leaveValues: Record<string, unknown> = {},
+) {
+  const left = await t.runtime.run({
+    app: "CARRY",
+    action: `leave_${channel}`,
+    caller: asDeveloper(USER_A),
+    values: leaveValues,
+  });
   expect(left.ok, JSON.stringify(left)).toBe(true);
   const contexts = pool().contextsCreated;
   const found = await t.runtime.run({
@@ -167,6 +176,38 @@ describe("carry-over: action 2 finds nothing action 1 left", () => {
   });
 });
 
+// The realm-wide objects no property path from globalThis reaches (issue 22): before they were
+// frozen, a formula evaluated with `new Function` planted `call` on the original hasOwnProperty and
+// esbuild's prelude ran it in the admin's next action, where it read and rewrote a private field.
+const INTRINSICS = [
+  "Object.prototype.hasOwnProperty",
+  "Object.prototype.toString",
+  "Object.prototype.valueOf",
+  "Object.prototype.toLocaleString",
+  "Function.prototype.toString",
+  "Function.prototype.bind",
+  "Array.prototype.push",
+  "Array.prototype.concat",
+  "Iterator.prototype[Symbol.iterator]",
+  "Error.prototype.toString",
+  "Error stack getter",
+  "Error stack setter",
+  "%WrapForValidIteratorPrototype%",
+];
+
+describe("carry-over through realm-wide objects outside every property path (frozen by derivation)", () => {
+  it.each(INTRINSICS)(
+    "%s: user A can plant neither data nor a hook; user B's use of it runs B's code only",
+    async (name) => {
+      const { found, leftText } = await carry("intrinsic", { c_text: name }, { c_text: name });
+      const refused = leftText as string[];
+      expect(refused).toHaveLength(4);
+      for (const outcome of refused) expect(outcome).toMatch(/^refused: /);
+      expect(text(found)).toEqual([null, "done"]);
+    },
+  );
+});
+
 describe("the hardened realm", () => {
   it("everything reachable from globalThis is frozen", async () => {
     const result = await t.runtime.run({ caller: asDeveloper(), app: "CARRY", action: "frozen_sweep" });
@@ -239,4 +280,34 @@ describe("carry-over through a sandbox worker process (serve's default)", () => 
       expect(found.ok).toBe(true);
     },
   );
+
+  it("the original hasOwnProperty (the demonstrated attack): no hook of user A runs for user B", async () => {
+    const values = { c_text: "Object.prototype.hasOwnProperty" };
+    const left = await w.runtime.run({
+      app: "CARRY",
+      action: "leave_intrinsic",
+      caller: asDeveloper(USER_A),
+      values,
+    });
+    for (const outcome of text(left) as string[]) expect(outcome).toMatch(/^refused: /);
+    const found = await w.runtime.run({
+      app: "CARRY",
+      action: "find_intrinsic",
+      caller: asDeveloper(USER_B),
+      values,
+    });
+    expect(text(found)).toEqual([null, "done"]);
+  });
+
+  it("Math.random and crypto differ between two actions run by the worker", async () => {
+    const first = await w.runtime.run({ app: "CARRY", action: "random_values", caller: asDeveloper(USER_A) });
+    const second = await w.runtime.run({
+      app: "CARRY",
+      action: "random_values",
+      caller: asDeveloper(USER_B),
+    });
+    expect(text(second)).not.toEqual(text(first));
+    const uuids = await w.runtime.run({ app: "CARRY", action: "uuid_values", caller: asDeveloper(USER_B) });
+    expect((text(uuids) as { uuids: string[] }).uuids[0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
