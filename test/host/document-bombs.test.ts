@@ -1,0 +1,104 @@
+/**
+ * Decompression bombs and oversized inputs handed to the document helpers, through the same
+ * worker-thread pool the host calls use: each fails its task with a coded error, the process's
+ * memory does not jump (the threads live in this process, so their Buffers count in its RSS), and
+ * a normal document still works afterwards.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { DocumentPool } from "../../runtime/host/documents/pool.ts";
+import { dataUri, jpegHeader, png } from "../helpers/bomb-files.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
+
+const MB = 1024 * 1024;
+/** Far below what any bomb here unpacks to (a 12,000 × 12,000 RGBA image alone is 576 MB). */
+const RSS_GROWTH_BOUND = 200 * MB;
+
+const pool = new DocumentPool();
+afterAll(() => pool.close());
+const run = <T>(task: Parameters<DocumentPool["run"]>[0], arg: object, into = pool) =>
+  into.run<T>(task, arg, new AbortController().signal);
+const renderPdf = (html: string, into = pool) =>
+  run<Uint8Array>("renderPdf", { html, options: {} }, into).then((bytes) => Buffer.from(bytes));
+
+/** Runs `work` and reports how far the process's RSS rose above where it started, sampled every 5 ms. */
+async function rssGrowth(work: () => Promise<unknown>): Promise<{ growth: number; outcome: unknown }> {
+  const start = process.memoryUsage.rss();
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 5);
+  let outcome: unknown;
+  try {
+    outcome = await work();
+  } catch (error) {
+    outcome = error;
+  } finally {
+    clearInterval(timer);
+  }
+  peak = Math.max(peak, process.memoryUsage.rss());
+  return { growth: peak - start, outcome };
+}
+
+describe("images in writePdfFileRef", () => {
+  it("refuses a 12,000 × 12,000 PNG bomb from its header, without the memory of a decode", async () => {
+    const small = png(40, 30);
+    // Warm the thread and pdfkit first, so that what is measured is the bomb alone.
+    expect((await renderPdf(`<img src="${dataUri(small)}">`)).toString("latin1")).toMatch(
+      /\/Subtype \/Image/,
+    );
+    const bomb = png(12_000, 12_000);
+    expect(bomb.length).toBeLessThan(MB);
+    const { growth, outcome } = await rssGrowth(() => renderPdf(`<p>x</p><img src="${dataUri(bomb)}">`));
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(outcome).toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/12000 × 12000 pixels/),
+    });
+    const after = await renderPdf(`<p>still works</p><img src="${dataUri(small)}">`);
+    expect(await pdfText(after)).toContain("still works");
+  });
+
+  it("refuses a PNG whose data unpacks to more than its header says", async () => {
+    const liar = png(100, 100, 400 * MB);
+    const { growth, outcome } = await rssGrowth(() => renderPdf(`<img src="${dataUri(liar)}">`));
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(outcome).toMatchObject({
+      code: "bad_request",
+      message: expect.stringMatching(/larger than its header/),
+    });
+  });
+
+  it("caps the PNGs pdfkit decodes per document, not only per image", async () => {
+    const tight = new DocumentPool({ maxImagePixels: 10_000 });
+    try {
+      // 100 × 100 RGBA: within the per-image cap; four of them fill the document's budget, five do not fit.
+      const tile = `<img src="${dataUri(png(100, 100))}">`;
+      expect((await renderPdf(tile.repeat(3), tight)).length).toBeGreaterThan(0);
+      await expect(renderPdf(tile.repeat(5), tight)).rejects.toMatchObject({
+        code: "limit_exceeded",
+        message: expect.stringMatching(/unpack to \d+ bytes together/),
+      });
+      await expect(renderPdf(`<img src="${dataUri(png(101, 100))}">`, tight)).rejects.toMatchObject({
+        code: "limit_exceeded",
+        message: expect.stringMatching(/limit is 10000 pixels/),
+      });
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it("checks a JPEG's size from its frame header and refuses what is not an image", async () => {
+    await expect(
+      renderPdf(`<img src="${dataUri(jpegHeader(12_000, 12_000), "jpeg")}">`),
+    ).rejects.toMatchObject({
+      code: "limit_exceeded",
+    });
+    const jpeg = await renderPdf(`<img src="${dataUri(jpegHeader(64, 48), "jpeg")}">`);
+    expect(jpeg.toString("latin1")).toMatch(/\/Width 64\s+\/Height 48/);
+    for (const src of ["data:image/png;base64,AAAA", dataUri(Buffer.from("GIF89a........"), "jpeg")])
+      await expect(renderPdf(`<img src="${src}">`)).rejects.toMatchObject({
+        code: "bad_request",
+        message: expect.stringMatching(/not a readable PNG or JPEG/),
+      });
+  });
+});
