@@ -4,9 +4,12 @@
  * memory does not jump (the threads live in this process, so their Buffers count in its RSS), and
  * a normal document still works afterwards.
  */
+import { deflateRawSync } from "node:zlib";
+import { strToU8, unzipSync, zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeExcel } from "../../runtime/host/documents/excel.ts";
 import { DocumentPool } from "../../runtime/host/documents/pool.ts";
-import { dataUri, jpegHeader, png } from "../helpers/bomb-files.ts";
+import { dataUri, deflatedZeros, jpegHeader, png, zipArchive } from "../helpers/bomb-files.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
 const MB = 1024 * 1024;
@@ -100,5 +103,52 @@ describe("images in writePdfFileRef", () => {
         code: "bad_request",
         message: expect.stringMatching(/not a readable PNG or JPEG/),
       });
+  });
+});
+
+describe("xlsx inputs of readExcelFileRef", () => {
+  const readWorkbook = (bytes: Buffer) => run<unknown[]>("readWorkbook", { bytes, options: {} });
+
+  it("refuses an entry that unpacks to far more than it declares, while inflating it", async () => {
+    const liar = zipArchive([
+      { name: "xl/worksheets/sheet1.xml", data: deflatedZeros(400 * MB), declaredSize: 1024 },
+    ]);
+    expect(liar.length).toBeLessThan(MB);
+    await readWorkbook(await writeExcel([{ name: "S", rows: [{ a: 1 }] }])); // warm the thread
+    const { growth, outcome } = await rssGrowth(() => readWorkbook(liar));
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(outcome).toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/unpacks to more than/),
+    });
+  });
+
+  it("refuses an archive with too many entries, from its central directory", async () => {
+    const empty = deflateRawSync(Buffer.alloc(0));
+    const many = zipArchive(
+      Array.from({ length: 10_001 }, (_, index) => ({ name: `f${index}`, data: empty, declaredSize: 0 })),
+    );
+    await expect(readWorkbook(many)).rejects.toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/10001 entries; the limit is 10000/),
+    });
+  });
+
+  it("refuses a workbook with more cells than the cap before exceljs builds them", async () => {
+    const small = await writeExcel([{ name: "S", rows: [{ a: 1 }] }]);
+    const files = unzipSync(small);
+    const row = (r: number) => `<row r="${r}">${`<c r="A${r}"><v>1</v></c>`.repeat(10)}</row>`;
+    const rows = Array.from({ length: 110_000 }, (_, index) => row(index + 1)).join("");
+    files["xl/worksheets/sheet1.xml"] = strToU8(
+      `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
+    );
+    const huge = Buffer.from(zipSync(files, { level: 1 }));
+    const { growth, outcome } = await rssGrowth(() => readWorkbook(huge));
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(outcome).toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/1100000 cells; the limit is 1000000/),
+    });
+    expect(await readWorkbook(small)).toEqual([{ a: 1 }]);
   });
 });

@@ -4,7 +4,8 @@ import { PDFDocument } from "pdf-lib";
 import { readExcel, writeExcel } from "../../runtime/host/documents/excel.ts";
 import { htmlToPdf } from "../../runtime/host/documents/html-pdf.ts";
 import { mergePdfs } from "../../runtime/host/documents/merge-pdf.ts";
-import { assertUnpackedSize, zipFiles } from "../../runtime/host/documents/zip.ts";
+import { zipFiles } from "../../runtime/host/documents/zip.ts";
+import { assertUnpackedSize } from "../../runtime/host/documents/zip-guard.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
 const pages = async (bytes: Uint8Array) => (await PDFDocument.load(bytes)).getPageCount();

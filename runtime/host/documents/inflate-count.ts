@@ -13,11 +13,18 @@ class OverLimit extends Error {}
 
 /**
  * The unpacked size of `data` (a zlib stream, or raw DEFLATE as in zip entries), or `Infinity`
- * once it passes `limit`. Throws on data that is not a valid stream.
+ * once it passes `limit`. `onPiece` sees each unpacked piece (to scan it). Throws on data that is
+ * not a valid stream.
  */
-export function inflatedSize(data: Uint8Array, format: "zlib" | "raw", limit: number): number {
+export function inflatedSize(
+  data: Uint8Array,
+  format: "zlib" | "raw",
+  limit: number,
+  onPiece?: (piece: Uint8Array) => void,
+): number {
   let total = 0;
   const onData = (chunk: Uint8Array) => {
+    onPiece?.(chunk);
     total += chunk.length;
     if (total > limit) throw new OverLimit();
   };
