@@ -109,3 +109,17 @@ export function zipArchive(entries: RawEntry[]): Buffer {
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
 }
+
+/** A one-page PDF with an object stream (/Type /ObjStm) whose FlateDecode data unpacks to `unpacked` bytes. */
+export function pdfWithObjectStream(unpacked: number): Buffer {
+  const data = zlibZeros(unpacked);
+  const parts = [
+    "%PDF-1.7\n",
+    "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+    "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n",
+    "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n",
+    `4 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${data.length} >> stream\n`,
+  ];
+  const tail = "\nendstream endobj\ntrailer << /Root 1 0 R /Size 5 >>\n%%EOF\n";
+  return Buffer.concat([Buffer.from(parts.join(""), "latin1"), data, Buffer.from(tail, "latin1")]);
+}

@@ -6,10 +6,18 @@
  */
 import { deflateRawSync } from "node:zlib";
 import { strToU8, unzipSync, zipSync } from "fflate";
+import { PDFDocument } from "pdf-lib";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeExcel } from "../../runtime/host/documents/excel.ts";
 import { DocumentPool } from "../../runtime/host/documents/pool.ts";
-import { dataUri, deflatedZeros, jpegHeader, png, zipArchive } from "../helpers/bomb-files.ts";
+import {
+  dataUri,
+  deflatedZeros,
+  jpegHeader,
+  pdfWithObjectStream,
+  png,
+  zipArchive,
+} from "../helpers/bomb-files.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
 const MB = 1024 * 1024;
@@ -150,5 +158,36 @@ describe("xlsx inputs of readExcelFileRef", () => {
       message: expect.stringMatching(/1100000 cells; the limit is 1000000/),
     });
     expect(await readWorkbook(small)).toEqual([{ a: 1 }]);
+  });
+});
+
+describe("PDF inputs of mergePdfFileRefs", () => {
+  const merge = (...bytes: Buffer[]) =>
+    run<Uint8Array>("mergePdf", {
+      files: bytes.map((each, index) => ({ name: `in${index}.pdf`, bytes: each })),
+    });
+
+  it("refuses an object stream that unpacks past the cap, without unpacking it", async () => {
+    const normal = await renderPdf("<p>one</p>");
+    expect((await merge(normal, normal)).length).toBeGreaterThan(0); // warm the thread and pdf-lib
+    const bomb = pdfWithObjectStream(400 * MB);
+    expect(bomb.length).toBeLessThan(MB);
+    const { growth, outcome } = await rssGrowth(() => merge(normal, bomb));
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(outcome).toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/"in1.pdf" has a compressed stream that unpacks to more than/),
+    });
+    expect(await pdfText(Buffer.from(await merge(normal)))).toContain("one");
+  });
+
+  it("refuses more pages than the cap", async () => {
+    const doc = await PDFDocument.create();
+    for (let page = 0; page < 2_501; page++) doc.addPage([10, 10]);
+    const many = Buffer.from(await doc.save());
+    await expect(merge(many, many)).rejects.toMatchObject({
+      code: "limit_exceeded",
+      message: expect.stringMatching(/more than 5000 pages/),
+    });
   });
 });
