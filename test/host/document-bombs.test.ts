@@ -191,3 +191,28 @@ describe("PDF inputs of mergePdfFileRefs", () => {
     });
   });
 });
+
+describe("the worker threads' heap limit", () => {
+  it("fails a task that runs out of heap with limit_exceeded and replaces its thread", async () => {
+    const small = new DocumentPool({ threadHeapMb: 48 });
+    try {
+      const rows = Array.from({ length: 60_000 }, (_, index) => ({
+        id: index,
+        text: `row ${index}`,
+        more: "x".repeat(50),
+      }));
+      await expect(run("buildWorkbook", { sheets: [{ name: "S", rows }] }, small)).rejects.toMatchObject({
+        code: "limit_exceeded",
+        message: expect.stringMatching(/more than 48 MB of memory/),
+      });
+      const bytes = await run<Uint8Array>(
+        "buildWorkbook",
+        { sheets: [{ name: "S", rows: [{ a: 1 }] }] },
+        small,
+      );
+      expect(await run("readWorkbook", { bytes, options: {} }, small)).toEqual([{ a: 1 }]);
+    } finally {
+      await small.close();
+    }
+  });
+});
