@@ -34,11 +34,6 @@ export const CONTENT_LIMITS = {
    * the default of DocumentPool's `maxImagePixels`. 40 MP of RGBA decode to 160 MB.
    */
   imagePixels: 40_000_000,
-  /**
-   * writePdfFileRef: the PNGs pdfkit decodes (transparency, interlacing) of one document unpack to
-   * at most imagePixels × 4 bytes × this, together (pdfkit decodes them all at the same time).
-   */
-  imagePixelsPerDocument: 4,
   /** Heap of one document worker thread (V8's old generation); DocumentPool's `threadHeapMb`. */
   threadHeapMb: 1024,
 } as const;

@@ -82,10 +82,11 @@ describe("images in writePdfFileRef", () => {
   it("caps the PNGs pdfkit decodes per document, not only per image", async () => {
     const tight = new DocumentPool({ maxImagePixels: 10_000 });
     try {
-      // 100 × 100 RGBA: within the per-image cap; four of them fill the document's budget, five do not fit.
-      const tile = `<img src="${dataUri(png(100, 100))}">`;
+      // The budget is one RGBA image of the largest size (40,000 bytes here). A 50 × 50 RGBA tile
+      // unpacks to 10,050 bytes (a filter byte a row): three fit, four do not.
+      const tile = `<img src="${dataUri(png(50, 50))}">`;
       expect((await renderPdf(tile.repeat(3), tight)).length).toBeGreaterThan(0);
-      await expect(renderPdf(tile.repeat(5), tight)).rejects.toMatchObject({
+      await expect(renderPdf(tile.repeat(4), tight)).rejects.toMatchObject({
         code: "limit_exceeded",
         message: expect.stringMatching(/unpack to \d+ bytes together/),
       });

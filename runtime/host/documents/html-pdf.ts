@@ -287,9 +287,11 @@ export interface ImageLimits {
   maxImagePixels: number;
 }
 
-/** What decoded PNGs of one document may unpack to together: a few images of the largest size. */
-const decodeBudget = (limits: ImageLimits) =>
-  limits.maxImagePixels * 4 * CONTENT_LIMITS.imagePixelsPerDocument;
+/**
+ * What the PNGs pdfkit decodes (transparency, interlacing) of one document may unpack to together:
+ * one RGBA image of the largest size. pdfkit decodes them all at the same time, in the background.
+ */
+const decodeBudget = (limits: ImageLimits) => limits.maxImagePixels * 4;
 
 export interface PdfPageOptions {
   pageSize?: string;
