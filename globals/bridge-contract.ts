@@ -216,6 +216,12 @@ export interface CsvOptions {
   /** true (default): first row is the header, rows are objects. false: rows are arrays. */
   columns?: boolean;
   header?: boolean;
+  /**
+   * Writing only. true (default): a text cell starting with `=`, `+`, `-`, `@`, tab or carriage
+   * return gets a leading `'`, so a spreadsheet shows it as text instead of running it as a
+   * formula (CSV injection); numbers are written as they are. false: text is written unchanged.
+   */
+  escapeFormulas?: boolean;
 }
 
 export type SyncCallName = keyof SyncHostCalls;

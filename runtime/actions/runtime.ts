@@ -16,7 +16,7 @@ import { loadSecretSource, type SecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
 import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
-import { DocumentPool } from "../host/index.ts";
+import { DocumentPool, type DocumentPoolOptions } from "../host/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -62,6 +62,8 @@ export interface RuntimeOptions {
   notifications?: NotificationOptions;
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
   comindAuth?: ComindAuthOptions;
+  /** Caps of the document helpers' worker threads: image pixels, thread heap (README "Limits"). */
+  documents?: DocumentPoolOptions;
 }
 
 /** A signing key made once per store (runtime_keys), read once per process. */
@@ -126,7 +128,7 @@ export class ActionRuntime {
         signingKey: storeKey(options.store, "comind-auth"),
         ...options.comindAuth,
       }),
-      documents: new DocumentPool(),
+      documents: new DocumentPool(options.documents),
     };
   }
 

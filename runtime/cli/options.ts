@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
+import { CONTENT_LIMITS, type DocumentPoolOptions } from "../host/index.ts";
 import { UsageError } from "./output.ts";
 
 export interface StoreFlags {
@@ -21,6 +22,7 @@ export interface SandboxFlags extends StoreFlags {
   cpuMs?: number;
   wallMs?: number;
   memoryMb?: number;
+  maxImagePixels?: number;
   workspace: string;
   json?: boolean;
   smtpUrl?: string;
@@ -78,6 +80,14 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
         .env("COMIND_MEMORY_MB"),
     )
     .addOption(
+      new Option(
+        "--max-image-pixels <n>",
+        `largest image (width × height) writePdfFileRef draws (default ${CONTENT_LIMITS.imagePixels})`,
+      )
+        .argParser(positiveInt("--max-image-pixels"))
+        .env("COMIND_MAX_IMAGE_PIXELS"),
+    )
+    .addOption(
       new Option("--workspace <alias>", "workspace the apps are installed in")
         .env("COMIND_WORKSPACE")
         .default("DEMO"),
@@ -115,6 +125,11 @@ export function allowHosts(flags: SandboxFlags): string[] {
 
 export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
   return { cpuMs: flags.cpuMs, wallMs: flags.wallMs, memoryMb: flags.memoryMb };
+}
+
+/** The document helpers' caps from the flags (`documents` of createActionRuntime). */
+export function documentsFrom(flags: SandboxFlags): DocumentPoolOptions {
+  return { maxImagePixels: flags.maxImagePixels };
 }
 
 /**

@@ -12,6 +12,7 @@ import { withHelp } from "./help.ts";
 import {
   addSandboxOptions,
   allowHosts,
+  documentsFrom,
   limitsFrom,
   notificationsFrom,
   openStoreFrom,
@@ -107,6 +108,7 @@ export function registerRun(program: Command): void {
       store,
       workspace: flags.workspace,
       limits: limitsFrom(flags),
+      documents: documentsFrom(flags),
       allowHosts: allowHosts(flags),
       envFile: flags.env,
       notifications: notificationsFrom(flags),

@@ -19,6 +19,7 @@ import { openWhenReachable } from "./wait-for-store.ts";
 import {
   addSandboxOptions,
   allowHosts,
+  documentsFrom,
   limitsFrom,
   notificationsFrom,
   openStoreFrom,
@@ -182,6 +183,7 @@ function serveCommand(
       store,
       workspace: flags.workspace,
       limits: limitsFrom(flags),
+      documents: documentsFrom(flags),
       allowHosts: allowHosts(flags),
       envFile: flags.env,
       workers: flags.workers,

@@ -25,4 +25,15 @@ export const CONTENT_LIMITS = {
   zipInputBytes: 100 * MB,
   /** mergePdfFileRefs: pages of the merged document. */
   pdfPages: 5_000,
+  /** mergePdfFileRefs: bytes one compressed stream of an input PDF may decode to (object streams). */
+  pdfStreamBytes: 32 * MB,
+  /** readExcelFileRef: entries of the zip container (counted from its central directory). */
+  zipEntries: 10_000,
+  /**
+   * writePdfFileRef: pixels of one image (width × height, read from its header before decoding);
+   * the default of DocumentPool's `maxImagePixels`. 40 MP of RGBA decode to 160 MB.
+   */
+  imagePixels: 40_000_000,
+  /** Heap of one document worker thread (V8's old generation); DocumentPool's `threadHeapMb`. */
+  threadHeapMb: 1024,
 } as const;

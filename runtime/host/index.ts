@@ -92,5 +92,6 @@ export { pureHostCalls } from "./utils.ts";
 
 export { fileUidOf } from "./file-uid.ts";
 export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
-export { DocumentPool } from "./documents/index.ts";
+export { DocumentPool, type DocumentPoolOptions } from "./documents/index.ts";
 export { renderLiquid } from "./liquid.ts";
+export { CONTENT_LIMITS } from "./content-limits.ts";

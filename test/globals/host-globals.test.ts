@@ -76,6 +76,16 @@ export default {
   pdf_without_html() {
     (Files as any).writePdfFileRef({ text: "hi" });
   },
+  csv_formulas() {
+    const rows = [{ name: '=HYPERLINK("http://evil.example","open")', total: -5 }, { name: "@SUM(A1)", total: 3 }];
+    const text = (ref: any) => Utils.fromBase64(Files.readFileRefAsBase64(ref));
+    out({
+      string: Utils.writeCsvString(rows),
+      rawString: Utils.writeCsvString(rows, { escapeFormulas: false }),
+      file: text(Files.writeCsvFileRef(rows, "f.csv")),
+      rawFile: text(Files.writeCsvFileRef(rows, "r.csv", { escapeFormulas: false })),
+    });
+  },
 };`;
 
 let t: TestRuntime;
@@ -97,6 +107,7 @@ beforeAll(async () => {
           "pdf_without_html",
           "pdf_huge",
           "pdf_small",
+          "csv_formulas",
         ].map((uid) => ({ uid })),
       )} as const;\n`,
       "actions/logic/index.ts": LOGIC,
@@ -130,6 +141,13 @@ describe("Utils host calls", () => {
     expect(out.text).toBe("Ada owes 3.00");
     expect(out.zone).toBe("2026-07-01T14:00:00.000+02:00");
     expect(out.days).toBe(30);
+  });
+
+  it("Utils.writeCsvString and Files.writeCsvFileRef neutralise formulas unless told to write raw text", async () => {
+    const out = await output("csv_formulas");
+    const escaped = `name,total\n"'=HYPERLINK(""http://evil.example"",""open"")",-5\n'@SUM(A1),3\n`;
+    const raw = `name,total\n"=HYPERLINK(""http://evil.example"",""open"")",-5\n@SUM(A1),3\n`;
+    expect(out).toEqual({ string: escaped, file: escaped, rawString: raw, rawFile: raw });
   });
 
   it("parseJwt on something that is not a JWT throws a catchable bad_request", async () => {

@@ -4,7 +4,8 @@ import { PDFDocument } from "pdf-lib";
 import { readExcel, writeExcel } from "../../runtime/host/documents/excel.ts";
 import { htmlToPdf } from "../../runtime/host/documents/html-pdf.ts";
 import { mergePdfs } from "../../runtime/host/documents/merge-pdf.ts";
-import { assertUnpackedSize, zipFiles } from "../../runtime/host/documents/zip.ts";
+import { zipFiles } from "../../runtime/host/documents/zip.ts";
+import { assertUnpackedSize } from "../../runtime/host/documents/zip-guard.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
 const pages = async (bytes: Uint8Array) => (await PDFDocument.load(bytes)).getPageCount();
@@ -38,7 +39,7 @@ describe("writePdfFileRef's HTML renderer", () => {
     expect(text).toContain("code ✓");
   });
 
-  it("draws data-URI images and leaves out what it cannot draw", async () => {
+  it("draws data-URI images, leaves out remote ones and refuses a broken one", async () => {
     // A 2x1 PNG (red, blue).
     const png =
       "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==";
@@ -48,11 +49,13 @@ describe("writePdfFileRef's HTML renderer", () => {
     const without = await htmlToPdf("<p>logo</p><p>after</p>");
     expect(withImage.toString("latin1")).toMatch(/\/Subtype \/Image/);
     expect(without.toString("latin1")).not.toMatch(/\/Subtype \/Image/);
-    const broken = await htmlToPdf(
-      '<img src="data:image/png;base64,AAAA"><img src="https://example.com/x.png"><p>text</p>',
+    const remote = await htmlToPdf('<img src="https://example.com/x.png"><p>text</p>');
+    expect(remote.toString("latin1")).not.toMatch(/\/Subtype \/Image/);
+    expect(await pdfText(remote)).toBe("text");
+    // A data-URI image that cannot be read fails the document (it used to be left out silently).
+    expect(() => htmlToPdf('<img src="data:image/png;base64,AAAA"><p>text</p>')).toThrow(
+      expect.objectContaining({ code: "bad_request" }),
     );
-    expect(broken.toString("latin1")).not.toMatch(/\/Subtype \/Image/);
-    expect(await pdfText(broken)).toBe("text");
   });
 
   it("starts a new page on page-break-before and honours landscape", async () => {

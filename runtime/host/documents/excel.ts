@@ -6,7 +6,7 @@ import ExcelJS from "exceljs";
 import type { ExcelReadOptions } from "../../../globals/bridge-contract.ts";
 import { RuntimeError } from "../../errors.ts";
 import { CONTENT_LIMITS } from "../content-limits.ts";
-import { assertUnpackedSize } from "./zip.ts";
+import { assertUnpackedSize } from "./zip-guard.ts";
 
 type Cell = string | number | boolean | null;
 

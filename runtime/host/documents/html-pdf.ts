@@ -3,11 +3,15 @@
  * browser). The subset that renders: h1–h6, p, div and other blocks, br, hr, b/strong, i/em, u,
  * a (links), code/pre (monospace), ul/ol/li, blockquote, table/tr/th/td (colspan), the style
  * properties text-align, color, font-weight:bold, font-style:italic and page-break-before:always,
- * and data-URI PNG/JPEG images. Other images, CSS files, fonts and scripts are ignored. Text is
+ * and data-URI PNG/JPEG images (checked by their header first: image-header.ts; one that cannot be
+ * read fails the document). Other images, CSS files, fonts and scripts are ignored. Text is
  * set in the DejaVu fonts (embedded, subset), which cover Latin, Greek, Cyrillic and many symbols.
  */
 import { parseDocument } from "htmlparser2";
 import PDFDocument from "pdfkit";
+import { RuntimeError } from "../../errors.ts";
+import { CONTENT_LIMITS } from "../content-limits.ts";
+import { checkImage } from "./image-header.ts";
 import {
   type ChildNode,
   type Element,
@@ -77,8 +81,14 @@ class PdfWriter {
   private size = BODY_SIZE;
   private preformatted = false;
 
-  constructor(doc: PDFKit.PDFDocument) {
+  private readonly limits: ImageLimits;
+  /** Bytes the PNGs pdfkit decodes may still unpack to in this document. */
+  private decodeBudget: number;
+
+  constructor(doc: PDFKit.PDFDocument, limits: ImageLimits) {
     this.doc = doc;
+    this.limits = limits;
+    this.decodeBudget = decodeBudget(limits);
   }
 
   /** Writes the runs collected so far as one paragraph. */
@@ -184,28 +194,47 @@ class PdfWriter {
     }
   }
 
-  /** Draws an inline data-URI image on its own line, scaled to its width attribute and the page. */
+  /**
+   * Draws an inline data-URI image on its own line, scaled to its width attribute and the page.
+   * The header is checked first (image-header.ts); PNGs pdfkit decodes share one budget per
+   * document, because pdfkit decodes them all at once in the background.
+   */
   private image(element: Element): void {
     const match = DATA_IMAGE.exec(String(element.attribs.src ?? "").trim());
     if (!match) return;
+    const bytes = Buffer.from(match[2], "base64");
+    const header = checkImage(bytes, this.limits.maxImagePixels);
+    if (header.decoded) {
+      this.decodeBudget -= header.unpackedBytes;
+      if (this.decodeBudget < 0)
+        throw new RuntimeError(
+          "limit_exceeded",
+          `Files.writePdfFileRef: the PNG images with transparency of one document may unpack to ${decodeBudget(this.limits)} bytes together; use smaller images, fewer of them, or JPEG.`,
+        );
+    }
     this.flush(0.2);
     const left = this.doc.page.margins.left + this.indent;
     const room = this.doc.page.width - this.doc.page.margins.right - left;
     const wanted = Number.parseFloat(element.attribs.width ?? "");
     const width = Math.min(Number.isFinite(wanted) && wanted > 0 ? wanted * 0.75 : room, room);
+    let image: PDFKit.Mixins.ImageSrc & { width: number; height: number };
     try {
-      // pdfkit's openImage (missing from @types/pdfkit) decodes once; image() then reuses it.
-      const opener = this.doc as unknown as {
-        openImage(src: Buffer): PDFKit.Mixins.ImageSrc & { width: number; height: number };
-      };
-      const image = opener.openImage(Buffer.from(match[2], "base64"));
-      const height = (image.height * width) / image.width;
-      if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
-      this.doc.image(image, left, this.doc.y, { width });
-      this.doc.y += height + 6;
+      // pdfkit's openImage (missing from @types/pdfkit) reads the image once; image() then reuses it.
+      const opener = this.doc as unknown as { openImage(src: Buffer): typeof image };
+      image = opener.openImage(bytes);
     } catch {
-      // A broken image is left out, like a browser shows nothing useful for it either.
+      image = { width: -1, height: -1 } as typeof image;
     }
+    // pdfkit must see the size that was checked, or the check proved nothing.
+    if (image.width !== header.width || image.height !== header.height)
+      throw new RuntimeError(
+        "bad_request",
+        "Files.writePdfFileRef: an <img> data URI is not a readable PNG or JPEG image; fix or remove it.",
+      );
+    const height = (image.height * width) / image.width;
+    if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+    this.doc.image(image, left, this.doc.y, { width });
+    this.doc.y += height + 6;
   }
 
   private list(element: Element, style: InlineStyle, ordered: boolean): void {
@@ -252,6 +281,18 @@ class PdfWriter {
   }
 }
 
+/** The caps on images, from the DocumentPool's options. */
+export interface ImageLimits {
+  /** Width × height of one image. */
+  maxImagePixels: number;
+}
+
+/**
+ * What the PNGs pdfkit decodes (transparency, interlacing) of one document may unpack to together:
+ * one RGBA image of the largest size. pdfkit decodes them all at the same time, in the background.
+ */
+const decodeBudget = (limits: ImageLimits) => limits.maxImagePixels * 4;
+
 export interface PdfPageOptions {
   pageSize?: string;
   landscape?: boolean;
@@ -260,7 +301,11 @@ export interface PdfPageOptions {
 const PAGE_SIZES = new Set(["A3", "A4", "A5", "LETTER", "LEGAL"]);
 
 /** Renders HTML to PDF bytes. */
-export function htmlToPdf(html: string, options: PdfPageOptions = {}): Promise<Buffer> {
+export function htmlToPdf(
+  html: string,
+  options: PdfPageOptions = {},
+  limits: ImageLimits = { maxImagePixels: CONTENT_LIMITS.imagePixels },
+): Promise<Buffer> {
   const size = String(options.pageSize ?? "A4").toUpperCase();
   const doc = new PDFDocument({
     size: PAGE_SIZES.has(size) ? size : "A4",
@@ -276,7 +321,7 @@ export function htmlToPdf(html: string, options: PdfPageOptions = {}): Promise<B
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  const writer = new PdfWriter(doc);
+  const writer = new PdfWriter(doc, limits);
   const root = parseDocument(String(html), { decodeEntities: true });
   writer.inline(root.children, PLAIN);
   writer.flush();

@@ -1,19 +1,42 @@
 /**
  * Worker threads for the document helpers (piscina): PDF, xlsx and zip work runs off the event
  * loop, at most two tasks at a time, each thread with its own heap limit. When the action hits its
- * deadline the task's thread is terminated; a thread that runs out of memory fails only its task.
+ * deadline the task's thread is terminated; a thread that runs out of heap fails only its task
+ * (`limit_exceeded`) and piscina starts a fresh one for the next. Buffers live outside the heap
+ * limit, so the tasks cap what they unpack themselves (image headers, zip entries, PDF streams).
  */
 import { extname } from "node:path";
 import { Piscina } from "piscina";
 import { type ErrorCode, RuntimeError } from "../../errors.ts";
+import { CONTENT_LIMITS } from "../content-limits.ts";
 import type { TaskReply } from "./tasks.ts";
-
-const THREAD_HEAP_MB = 1024;
 
 export type DocumentTask = "renderPdf" | "mergePdf" | "buildWorkbook" | "readWorkbook" | "zip";
 
+export interface DocumentPoolOptions {
+  /** Width × height of one image `writePdfFileRef` draws (default 40,000,000). */
+  maxImagePixels?: number;
+  /** V8 heap of one worker thread, MB (default 1024). */
+  threadHeapMb?: number;
+}
+
+/** The caps every task is handed (tasks run in other threads, which see no options). */
+export interface DocumentLimits {
+  maxImagePixels: number;
+}
+
+const positive = (value: number | undefined, fallback: number) =>
+  typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+
 export class DocumentPool {
   private pool: Piscina | null = null;
+  readonly limits: DocumentLimits;
+  readonly threadHeapMb: number;
+
+  constructor(options: DocumentPoolOptions = {}) {
+    this.limits = { maxImagePixels: positive(options.maxImagePixels, CONTENT_LIMITS.imagePixels) };
+    this.threadHeapMb = positive(options.threadHeapMb, CONTENT_LIMITS.threadHeapMb);
+  }
 
   private piscina(): Piscina {
     this.pool ??= new Piscina({
@@ -22,7 +45,10 @@ export class DocumentPool {
       maxThreads: 2,
       minThreads: 0,
       idleTimeout: 30_000,
-      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.threadHeapMb,
+        maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.threadHeapMb / 8)),
+      },
     });
     return this.pool;
   }
@@ -30,14 +56,14 @@ export class DocumentPool {
   async run<T>(task: DocumentTask, arg: object, signal: AbortSignal): Promise<T> {
     let reply: TaskReply<T>;
     try {
-      reply = await this.piscina().run(arg, { name: task, signal });
+      reply = await this.piscina().run({ ...arg, limits: this.limits }, { name: task, signal });
     } catch (error) {
       if (signal.aborted)
         throw new RuntimeError("timeout", "The action reached its time limit while building a document.");
       if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY")
         throw new RuntimeError(
           "limit_exceeded",
-          `The document needed more than ${THREAD_HEAP_MB} MB of memory to build; make it smaller.`,
+          `The document needed more than ${this.threadHeapMb} MB of memory to build or read; make it smaller.`,
         );
       throw error;
     }

@@ -7,6 +7,7 @@
 import type { ExcelReadOptions } from "../../../globals/bridge-contract.ts";
 import { isRuntimeError } from "../../errors.ts";
 import type { PdfPageOptions } from "./html-pdf.ts";
+import type { DocumentLimits } from "./pool.ts";
 
 type NamedBytes = { name: string; bytes: Uint8Array };
 export type TaskReply<T> = { ok: T } | { error: { code: string; message: string } };
@@ -22,8 +23,15 @@ async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>> {
   }
 }
 
-export const renderPdf = ({ html, options }: { html: string; options: PdfPageOptions }) =>
-  reply(async () => (await import("./html-pdf.ts")).htmlToPdf(html, options));
+export const renderPdf = ({
+  html,
+  options,
+  limits,
+}: {
+  html: string;
+  options: PdfPageOptions;
+  limits: DocumentLimits;
+}) => reply(async () => (await import("./html-pdf.ts")).htmlToPdf(html, options, limits));
 export const mergePdf = ({ files }: { files: NamedBytes[] }) =>
   reply(async () => (await import("./merge-pdf.ts")).mergePdfs(files));
 export const buildWorkbook = ({ sheets }: { sheets: { name: string; rows: unknown[] }[] }) =>
