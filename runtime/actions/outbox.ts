@@ -41,8 +41,9 @@ export class Outbox {
     this.user = user;
   }
 
-  enqueue(spec: EnqueueSpec): { runId: string } {
-    if (!this.config.queue)
+  async enqueue(spec: EnqueueSpec): Promise<{ runId: string }> {
+    const queue = this.config.queue;
+    if (!queue)
       throw new RuntimeError(
         "queue_unavailable",
         "ComindServer.enqueue needs the job queue, which runs with `comind-runtime serve`; this run has none.",
@@ -79,6 +80,8 @@ export class Outbox {
       runAt: runAtOf(spec.runAt),
       key: spec.key,
     };
+    // Over a quota, `rate_limited` is thrown into the logic now; the commit checks again.
+    await queue.admit(run, this.runs);
     this.runs.push(run);
     return { runId: run.runId };
   }
