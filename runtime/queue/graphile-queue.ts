@@ -4,7 +4,8 @@
  * enqueueing joins the store's transaction through graphile's `add_job` SQL function. Jobs of one
  * record run one after another on every node (a Postgres advisory lock per record), so they never
  * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
- * another node; the run's commit mark keeps it from applying twice.
+ * another node; the run's commit mark keeps it from applying twice. Every insert passes the
+ * quotas (quotas.ts) in its transaction, which also give the job its fair-order priority.
  */
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";

@@ -2,7 +2,8 @@
  * The embedded queue: jobs in a `queue_jobs` table of the store's SQLite file, taken by an
  * in-process runner (one node). Every write is synchronous on the store's connection, so it
  * never interleaves with another transaction of the same connection. Jobs of one record run one
- * after another (a job whose record is busy is left for later), so they never conflict.
+ * after another (a job whose record is busy is left for later), so they never conflict. Due jobs
+ * are taken lowest priority first (the fair order quotas.ts sets at enqueue), as on Postgres.
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
