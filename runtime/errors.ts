@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   // the job queue (runtime/queue)
   queue_unavailable: { status: 503, hint: "This run has no job queue; start the server with `serve`." },
   retry_later: { status: 503, hint: "The action asked to be retried later (ComindServer.retryLater)." },
+  rate_limited: {
+    status: 429,
+    hint: "Too many queued runs or enqueues for this user or app; wait Retry-After seconds, or let queued runs finish.",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -57,6 +61,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class RuntimeError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Seconds a client should wait before retrying (sent as Retry-After); set by `rate_limited`. */
+  retryAfterSeconds?: number;
   constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = "RuntimeError";

@@ -42,8 +42,9 @@ export class Outbox {
     this.caller = { kind: "logic", user };
   }
 
-  enqueue(spec: EnqueueSpec): { runId: string } {
-    if (!this.config.queue)
+  async enqueue(spec: EnqueueSpec): Promise<{ runId: string }> {
+    const queue = this.config.queue;
+    if (!queue)
       throw new RuntimeError(
         "queue_unavailable",
         "ComindServer.enqueue needs the job queue, which runs with `comind-runtime serve`; this run has none.",
@@ -80,6 +81,8 @@ export class Outbox {
       runAt: runAtOf(spec.runAt),
       key: spec.key,
     };
+    // Over a quota, `rate_limited` is thrown into the logic now; the commit checks again.
+    await queue.admit(run, this.runs);
     this.runs.push(run);
     return { runId: run.runId };
   }

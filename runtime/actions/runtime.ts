@@ -198,6 +198,8 @@ export class ActionRuntime {
   /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */
   useQueue(queue: Queue | undefined): void {
     this.config.queue = queue;
+    // An app's own quotas (settings/index.ts) are read when one of its runs is enqueued.
+    queue?.quotas.useAppQuotas((alias) => this.apps.get(alias)?.queue.quotas);
   }
 
   /**

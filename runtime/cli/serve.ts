@@ -27,6 +27,7 @@ import {
   type SandboxFlags,
 } from "./options.ts";
 import { UsageError } from "./output.ts";
+import { addQuotaOptions, quotasFrom } from "./quota-options.ts";
 import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
@@ -150,6 +151,7 @@ function serveCommand(
       ),
     { json: false },
   );
+  addQuotaOptions(command);
   withHelp(command, {
     env: {
       ...SANDBOX_ENV,
@@ -159,7 +161,7 @@ function serveCommand(
     exitCodes: {
       0: "stopped by SIGTERM / SIGINT after finishing running requests",
       1: "the store cannot be opened (store_unavailable) or the port is taken",
-      2: "bad usage: a missing --apps folder, a bad --port or --workers",
+      2: "bad usage: a missing --apps folder, a bad --port, --workers or quota option",
     },
     examples: [mode.example],
   });
@@ -196,6 +198,7 @@ function serveCommand(
       concurrency: Math.max(jobs, 1),
       lockTimeoutMs: flags.jobLockTimeoutMs,
       graphileSchema: flags.queueSchema,
+      quotas: quotasFrom(flags as unknown as Record<string, unknown>),
       onError: (error) => logQueueError(error),
     });
     runtime.useQueue(queue);

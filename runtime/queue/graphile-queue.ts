@@ -4,7 +4,8 @@
  * enqueueing joins the store's transaction through graphile's `add_job` SQL function. Jobs of one
  * record run one after another on every node (a Postgres advisory lock per record), so they never
  * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
- * another node; the run's commit mark keeps it from applying twice.
+ * another node; the run's commit mark keeps it from applying twice. Every insert passes the
+ * quotas (quotas.ts) in its transaction, which also give the job its fair-order priority.
  */
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
@@ -21,6 +22,7 @@ import {
   toPg,
 } from "./run-sql.ts";
 import { type JobPayload, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
 
 export interface GraphileQueueOptions {
@@ -31,6 +33,7 @@ export interface GraphileQueueOptions {
   lockTimeoutMs: number;
   pollMs?: number;
   onError?: (error: unknown) => void;
+  quotas: Quotas;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -54,17 +57,63 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   const now = () => new Date().toISOString();
   const q = async (client: Client, sql: string, params: unknown[]) =>
     (await client.query(toPg(sql), params)).rows;
-  const addJob = (client: Client, runId: string, attempt: number, runAt: Date, recordId?: string) =>
-    client.query(`SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10)`, [
-      TASK,
-      JSON.stringify({ runId, attempt, recordId: recordId ?? null } satisfies JobPayload),
-      runAt.toISOString(),
-    ]);
-  const insertRun = async (client: Client, run: NewRun): Promise<boolean> => {
-    const inserted = await q(client, SQL.insertRun, insertRunParams(run, now()));
+  const addJob = (
+    client: Client,
+    runId: string,
+    attempt: number,
+    runAt: Date,
+    recordId: string | undefined,
+    priority: number,
+  ) =>
+    client.query(
+      `SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10, priority => $4)`,
+      [
+        TASK,
+        JSON.stringify({ runId, attempt, recordId: recordId ?? null } satisfies JobPayload),
+        runAt.toISOString(),
+        priority,
+      ],
+    );
+  const insertRun = async (client: Client, run: NewRun, priority: number): Promise<boolean> => {
+    const inserted = await q(client, SQL.insertRun, insertRunParams(run, now(), priority));
     if (inserted.length === 0) return false;
-    await addJob(client, run.runId, 1, run.runAt ?? new Date(), run.recordId);
+    await addJob(client, run.runId, 1, run.runAt ?? new Date(), run.recordId, priority);
     return true;
+  };
+  const { quotas } = options;
+  /**
+   * Judges `runs` against the pending limits (quotas.ts). In a transaction (`locked`), each
+   * user's counts are taken under a transaction advisory lock on (workspace, app, user), in key
+   * order, so two nodes enqueueing for one user cannot both see room for the last run; the count
+   * is its own statement after the lock, so its snapshot sees what the lock's last holder committed.
+   */
+  const judge = async (client: Client, runs: NewRun[], locked: boolean) => {
+    const counts = new Map<string, ReturnType<typeof pendingOf>>();
+    for (const group of quotas.groupsOf(runs)) {
+      if (locked)
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+          `comind-quota:${JSON.stringify([group.workspace, group.app, group.actor])}`,
+        ]);
+      counts.set(group.key, pendingOf((await q(client, PENDING_SQL, quotas.pendingParams(group)))[0]));
+    }
+    return quotas.judge(runs, counts);
+  };
+  const admitAndInsert = async (client: pg.PoolClient, runs: NewRun[]) => {
+    const { priorities, kept, skipped } = await judge(client, runs, true);
+    const inserted: boolean[] = [];
+    for (const [i, run] of runs.entries())
+      inserted.push(kept[i] && (await insertRun(client, run, priorities[i])));
+    return { inserted, skipped };
+  };
+  /** Rate tokens first (no database work for a flood), given back when the pending check refuses. */
+  const withTokens = async <T>(runs: NewRun[], work: () => Promise<T>): Promise<T> => {
+    const refund = quotas.takeTokens(runs);
+    try {
+      return await work();
+    } catch (error) {
+      refund();
+      throw error;
+    }
   };
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await store.connect();
@@ -91,19 +140,23 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       async postgres(client) {
         if (commitOf && (await client.query(toPg(SQL.markCommitted), [now(), commitOf])).rowCount !== 1)
           throw alreadyCommitted(commitOf);
-        for (const run of enqueue) await insertRun(client, run);
+        if (enqueue.length > 0) await admitAndInsert(client, enqueue);
       },
     }),
-    add: async (run) => ({
-      runId: run.runId,
-      deduped: !(await inTransaction((client) => insertRun(client, run))),
-    }),
+    quotas,
+    admit: (run, earlier) =>
+      withTokens([run], async () => void (await judge(store, [...earlier, run], false))),
+    add: (run) =>
+      withTokens([run], async () => ({
+        runId: run.runId,
+        deduped: !(await inTransaction(async (client) => (await admitAndInsert(client, [run])).inserted[0])),
+      })),
     addTick: (scheduleId, tick, runs) =>
       inTransaction(async (client) => {
-        if ((await q(client, SQL.claimTick, [scheduleId, tick, now()])).length === 0) return false;
+        if ((await q(client, SQL.claimTick, [scheduleId, tick, now()])).length === 0)
+          return { claimed: false, skipped: 0 };
         await q(client, SQL.forgetTicks, forgetTicksParams(scheduleId, tick));
-        for (const run of runs) await insertRun(client, run);
-        return true;
+        return { claimed: true, skipped: (await admitAndInsert(client, runs)).skipped };
       }),
     lastTick: async (scheduleId) => {
       const rows = await q(store, SQL.lastTick, [scheduleId]);
@@ -119,6 +172,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
           attempt,
           runAt,
           rows[0]?.record_id ? String(rows[0].record_id) : undefined,
+          Number(rows[0]?.priority ?? 0),
         );
       }),
     start: async (job) => {

@@ -12,6 +12,8 @@ import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
 import { runJob } from "./run-job.ts";
 import { startScheduler, type SchedulerLog } from "./scheduler.ts";
+import type { QuotaLimits } from "./quota-limits.ts";
+import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
 
@@ -31,6 +33,14 @@ export {
   type ScheduleSpec,
 } from "./settings.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
+export {
+  DEFAULT_QUOTAS,
+  QUOTA_KEYS,
+  QUOTA_RANGES,
+  quotaValueProblem,
+  type QuotaLimits,
+} from "./quota-limits.ts";
+export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
 export { SCHEDULE_CALLER, startScheduler } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
@@ -44,6 +54,10 @@ export interface QueueOptions {
   /** How often idle workers look for due jobs (new jobs wake them at once). */
   pollMs?: number;
   onError?: (error: unknown) => void;
+  /** The server's enqueue quotas (defaults: DEFAULT_QUOTAS); apps may make theirs stricter. */
+  quotas?: Partial<QuotaLimits>;
+  /** The rate limiter's clock (tests step it). */
+  now?: () => number;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60 * 1000;
@@ -53,8 +67,9 @@ export async function openQueue(store: Store, options: QueueOptions = {}): Promi
   if (!handle) throw new RuntimeError("queue_unavailable", "This store has no database the queue can use.");
   const concurrency = Math.max(options.concurrency ?? 4, 1);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const quotas = new Quotas(options.quotas, options.now);
   if (handle.engine === "sqlite")
-    return createSqliteQueue(handle.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs });
+    return createSqliteQueue(handle.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });
   const { createGraphileQueue } = await import("./graphile-queue.ts");
   const databaseUrl = (handle.pool as unknown as { options: { connectionString: string } }).options
     .connectionString;
@@ -65,6 +80,7 @@ export async function openQueue(store: Store, options: QueueOptions = {}): Promi
     lockTimeoutMs,
     pollMs: options.pollMs,
     onError: options.onError,
+    quotas,
   });
 }
 

@@ -16,6 +16,8 @@ export const RETRYABLE_CODES = new Set([
   "worker_crashed",
   "store_unavailable",
   "commit_unknown",
+  // a job whose ComindServer.enqueue went over a quota: tried again after the backoff
+  "rate_limited",
 ]);
 
 /**

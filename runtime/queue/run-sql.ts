@@ -8,8 +8,8 @@ import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.
 
 export const SQL = {
   insertRun: `INSERT INTO queue_runs (run_id, workspace, app, action, record_id, source, actor, status, attempt,
-      max_attempts, job_key, spec, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING run_id`,
+      max_attempts, job_key, spec, created_at, updated_at, priority)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING run_id`,
   /** The commit mark: exactly one commit per run, whatever the number of attempts or nodes. */
   markCommitted: "UPDATE queue_runs SET committed_at = ? WHERE run_id = ? AND committed_at IS NULL",
   start: `UPDATE queue_runs SET status = 'running', updated_at = ?
@@ -39,7 +39,8 @@ export function forgetTicksParams(schedule: string, tick: string): unknown[] {
   return [schedule, new Date(Date.parse(tick) - 3_600_000).toISOString()];
 }
 
-export function insertRunParams(run: NewRun, now: string): unknown[] {
+/** `priority`: the run's place in the fair order (quotas.ts), kept for its retries. */
+export function insertRunParams(run: NewRun, now: string, priority: number): unknown[] {
   return [
     run.runId,
     run.workspace,
@@ -53,6 +54,7 @@ export function insertRunParams(run: NewRun, now: string): unknown[] {
     JSON.stringify(run),
     now,
     now,
+    priority,
   ];
 }
 

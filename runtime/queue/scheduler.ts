@@ -70,7 +70,13 @@ export function startScheduler(runtime: ActionRuntime, queue: Queue, log: Schedu
   const claim = async (app: LoadedApp, spec: ScheduleSpec, tick: Date) => {
     const iso = tick.toISOString();
     try {
-      await queue.addTick(spec.id, iso, await runsFor(runtime, app, spec, iso));
+      const runs = await runsFor(runtime, app, spec, iso);
+      const { skipped } = await queue.addTick(spec.id, iso, runs);
+      if (skipped > 0)
+        log.warn(
+          { schedule: spec.id, tick: iso, skipped, of: runs.length },
+          "schedule tick: runs left out, the app has as many runs queued or running as its quota allows (pendingPerApp)",
+        );
     } catch (error) {
       log.error(
         { schedule: spec.id, tick: iso, error: String(error) },

@@ -6,6 +6,7 @@
  *     schedules: [{ action: "nightly_sync", cron: "0 0 2 * * *", records: "new", backfill: true }],
  *     webhooks: [{ action: "payment_received", secret: "COMIND_SECRET_PAY_HOOK" }],
  *     retries: { maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 3600000 },
+ *     quotas: { pendingPerUser: 100, ratePerUser: 5 },   // stricter than the server's (quota-limits.ts)
  *   };
  *
  * Cron has 5 fields or 6 with seconds first (croner syntax), evaluated in UTC.
@@ -13,6 +14,7 @@
 import { Cron } from "croner";
 import { RuntimeError } from "../errors.ts";
 import { parseRlx } from "../rlx/index.ts";
+import { parseAppQuotas, type QuotaLimits } from "./quota-limits.ts";
 
 export interface ScheduleSpec {
   /** Stable name of the schedule across nodes: app, position, action and cron. */
@@ -41,6 +43,8 @@ export interface QueueSettings {
   schedules: ScheduleSpec[];
   webhooks: WebhookSpec[];
   retries: RetrySettings;
+  /** The app's own enqueue quotas; each may only be stricter than the server's. */
+  quotas: Partial<QuotaLimits>;
 }
 
 export const DEFAULT_RETRIES: RetrySettings = { maxAttempts: 5, backoffMs: 1_000, maxBackoffMs: 3_600_000 };
@@ -136,6 +140,7 @@ export function parseQueueSettings(raw: unknown, alias: string, actions: Set<str
     schedules: schedulesOf(settings, alias, actions),
     webhooks: webhooksOf(settings, alias, actions),
     retries: retriesOf(settings, alias),
+    quotas: parseAppQuotas(settings.quotas, alias),
   };
 }
 

@@ -2,7 +2,8 @@
  * The embedded queue: jobs in a `queue_jobs` table of the store's SQLite file, taken by an
  * in-process runner (one node). Every write is synchronous on the store's connection, so it
  * never interleaves with another transaction of the same connection. Jobs of one record run one
- * after another (a job whose record is busy is left for later), so they never conflict.
+ * after another (a job whose record is busy is left for later), so they never conflict. Due jobs
+ * are taken lowest priority first (the fair order quotas.ts sets at enqueue), as on Postgres.
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
@@ -17,6 +18,7 @@ import {
   alreadyCommitted,
   publicRun,
 } from "./run-sql.ts";
+import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { JobRef, NewRun, Queue } from "./types.ts";
 
 export interface SqliteQueueOptions {
@@ -25,6 +27,7 @@ export interface SqliteQueueOptions {
   pollMs?: number;
   /** A job locked longer than this (a runner that died) is taken again. */
   lockTimeoutMs: number;
+  quotas: Quotas;
 }
 
 type Row = Record<string, unknown>;
@@ -52,19 +55,48 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     }
   };
   /** Inserts the run and its first job; false when its key is pending already. */
-  const insertRun = (run: NewRun): boolean => {
-    const inserted = db.prepare(SQL.insertRun).get(...(insertRunParams(run, now()) as never[]));
+  const insertRun = (run: NewRun, priority: number): boolean => {
+    const inserted = db.prepare(SQL.insertRun).get(...(insertRunParams(run, now(), priority) as never[]));
     if (!inserted) return false;
-    insertJob(run.runId, 1, run.runAt ?? new Date());
+    insertJob(run.runId, 1, run.runAt ?? new Date(), priority);
     return true;
   };
-  const insertJob = (runId: string, attempt: number, runAt: Date) => {
-    db.prepare("INSERT INTO queue_jobs (run_id, attempt, run_at) VALUES (?, ?, ?)").run(
+  const insertJob = (runId: string, attempt: number, runAt: Date, priority: number) => {
+    db.prepare("INSERT INTO queue_jobs (run_id, attempt, run_at, priority) VALUES (?, ?, ?, ?)").run(
       runId,
       attempt,
       runAt.getTime(),
+      priority,
     );
     wake();
+  };
+  /** Judges `runs` against the pending limits (quotas.ts); one connection, so the counts are exact. */
+  const judge = (runs: NewRun[]) => {
+    const pending = db.prepare(PENDING_SQL);
+    const counts = new Map(
+      options.quotas
+        .groupsOf(runs)
+        .map((group) => [
+          group.key,
+          pendingOf(pending.get(...(options.quotas.pendingParams(group) as never[])) as Row | undefined),
+        ]),
+    );
+    return options.quotas.judge(runs, counts);
+  };
+  /** In the open transaction: the runs admitted by the quotas are inserted; which were (not deduped). */
+  const admitAndInsert = (runs: NewRun[]): { inserted: boolean[]; skipped: number } => {
+    const { priorities, kept, skipped } = judge(runs);
+    return { inserted: runs.map((run, i) => kept[i] && insertRun(run, priorities[i])), skipped };
+  };
+  /** Rate tokens first (no database work for a flood), given back when the pending check refuses. */
+  const withTokens = async <T>(runs: NewRun[], work: () => T): Promise<T> => {
+    const refund = options.quotas.takeTokens(runs);
+    try {
+      return work();
+    } catch (error) {
+      refund();
+      throw error;
+    }
   };
   const busyRecords = new Set<string>();
   const claim = (): (JobRef & { id: number; recordId: string | null }) | null => {
@@ -76,7 +108,7 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
            SELECT j.id FROM queue_jobs j JOIN queue_runs r ON r.run_id = j.run_id
            WHERE j.run_at <= ? AND (j.locked_at IS NULL OR j.locked_at < ?)
              AND (r.record_id IS NULL OR r.record_id NOT IN (${busy.map(() => "?").join(", ")}))
-           ORDER BY j.run_at, j.id LIMIT 1)
+           ORDER BY j.priority, j.run_at, j.id LIMIT 1)
          RETURNING id, run_id, attempt, (SELECT record_id FROM queue_runs WHERE run_id = queue_jobs.run_id) AS record_id`,
       )
       .get(at, workerId, at, at - options.lockTimeoutMs, ...busy) as Row | undefined;
@@ -123,19 +155,24 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
       sqlite() {
         if (commitOf && db.prepare(SQL.markCommitted).run(now(), commitOf).changes !== 1)
           throw alreadyCommitted(commitOf);
-        for (const run of enqueue) insertRun(run);
+        admitAndInsert(enqueue);
       },
       postgres: async () => {
         throw new Error("the SQLite queue cannot join a Postgres transaction");
       },
     }),
-    add: async (run) => ({ runId: run.runId, deduped: !inTransaction(() => insertRun(run)) }),
+    quotas: options.quotas,
+    admit: (run, earlier) => withTokens([run], () => void judge([...earlier, run])),
+    add: (run) =>
+      withTokens([run], () => ({
+        runId: run.runId,
+        deduped: !inTransaction(() => admitAndInsert([run]).inserted[0]),
+      })),
     addTick: async (schedule, tick, runs) =>
       inTransaction(() => {
-        if (!db.prepare(SQL.claimTick).get(schedule, tick, now())) return false;
+        if (!db.prepare(SQL.claimTick).get(schedule, tick, now())) return { claimed: false, skipped: 0 };
         db.prepare(SQL.forgetTicks).run(...(forgetTicksParams(schedule, tick) as never[]));
-        for (const run of runs) insertRun(run);
-        return true;
+        return { claimed: true, skipped: admitAndInsert(runs).skipped };
       }),
     lastTick: async (schedule) => {
       const row = db.prepare(SQL.lastTick).get(schedule) as Row | undefined;
@@ -144,7 +181,8 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     retry: async (runId, attempt, runAt, error) =>
       inTransaction(() => {
         db.prepare(SQL.retry).run(attempt, error.code, error.message, now(), runId);
-        insertJob(runId, attempt, runAt);
+        const row = db.prepare(SQL.get).get(runId) as Row | undefined;
+        insertJob(runId, attempt, runAt, Number(row?.priority ?? 0));
       }),
     start: async (job) => {
       const row = db.prepare(SQL.start).get(now(), job.runId, job.attempt) as Row | undefined;

@@ -5,6 +5,7 @@
  */
 import type { RunCaller } from "../access/index.ts";
 import type { CommitExtra } from "../store/index.ts";
+import type { Quotas } from "./quotas.ts";
 
 /** What a webhook hands the logic as `ComindServer.request`. */
 export interface InboundRequest {
@@ -93,10 +94,24 @@ export interface Queue {
    * its commit mark (a second commit of the same run fails and rolls back).
    */
   commitExtra(args: { enqueue: NewRun[]; commitOf?: string }): CommitExtra;
-  /** Enqueues outside an action, in its own transaction; `deduped` when `key` was pending. */
+  /** The enqueue quotas every way of queueing a run goes through (quotas.ts). */
+  readonly quotas: Quotas;
+  /**
+   * Before an action's commit (ComindServer.enqueue): takes `run`'s rate token and checks the
+   * pending limits with the action's `earlier` enqueues, throwing `rate_limited` into the logic.
+   * The commit checks the pending limits again (exactly, in its transaction).
+   */
+  admit(run: NewRun, earlier: NewRun[]): Promise<void>;
+  /**
+   * Enqueues outside an action, in its own transaction; `deduped` when `key` was pending.
+   * Throws `rate_limited` (with retryAfterSeconds) over a quota.
+   */
   add(run: NewRun): Promise<{ runId: string; deduped: boolean }>;
-  /** Claims one schedule tick and enqueues its runs atomically; false when another node had it. */
-  addTick(schedule: string, tick: string, runs: NewRun[]): Promise<boolean>;
+  /**
+   * Claims one schedule tick and enqueues its runs atomically; `claimed` false when another node
+   * had it. Runs over the app's pending limit are left out and counted in `skipped`.
+   */
+  addTick(schedule: string, tick: string, runs: NewRun[]): Promise<{ claimed: boolean; skipped: number }>;
   /** The latest tick any node claimed for a schedule. */
   lastTick(schedule: string): Promise<string | null>;
   /** Queues the next attempt of a run at `runAt` (status back to queued). */

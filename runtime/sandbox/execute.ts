@@ -70,6 +70,8 @@ const PASS_THROUGH = new Set([
   "too_many_redirects",
   "precondition_failed",
   "retry_later",
+  // ComindServer.enqueue over a queue quota (runtime/queue/quotas.ts): the run is refused, not the logic
+  "rate_limited",
   // the database went away during a host call: the client must retry, not fix its logic
   "store_unavailable",
 ]);

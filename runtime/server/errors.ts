@@ -46,6 +46,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { status, body } = sendableError(error);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
     if (status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+    // An enqueue over a quota says when a retry may succeed (runtime/queue/quotas.ts).
+    if (isRuntimeError(error) && error.retryAfterSeconds)
+      reply.header("retry-after", String(error.retryAfterSeconds));
     if (!reply.sent) reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -67,7 +67,8 @@ export async function withIdempotency(
     return reply.code(stored.status).header("idempotent-replayed", "true").send(JSON.parse(stored.body));
   }
   const answer = await handle((index) => `${scope}:${index}`);
-  if (answer.status < 500) {
+  // A 503 or a 429 (rate_limited) is not an answer to keep: the retry must run the request.
+  if (answer.status < 500 && answer.status !== 429) {
     await ctx.store
       .saveIdempotentResponse({
         scopeKey: scope,

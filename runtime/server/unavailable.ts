@@ -11,14 +11,18 @@ export function isUnavailable(code: string | undefined): boolean {
   return code !== undefined && UNAVAILABLE.has(code);
 }
 
-/** The 503 answer of a batch stopped at item `results.length - 1`; earlier items are listed as they ended. */
+/**
+ * The 503 answer of a batch stopped at item `results.length - 1` (429 when it was an enqueue over
+ * a quota, `rate_limited`); earlier items are listed as they ended.
+ */
 export function batchUnavailable(
   error: { code: string; message: string },
   runId: string | undefined,
   results: unknown[],
+  status = 503,
 ): Answer {
   return {
-    status: 503,
+    status,
     body: {
       error: { code: error.code, message: error.message, ...(runId ? { runId } : {}) },
       results,

@@ -1,7 +1,13 @@
 /** A runtime + queue node over one engine's store, with the app-queue fixture installed. */
 import { join } from "node:path";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
-import { openQueue, startJobNode, type Queue, type RunDoc } from "../../runtime/queue/index.ts";
+import {
+  openQueue,
+  type QueueOptions,
+  startJobNode,
+  type Queue,
+  type RunDoc,
+} from "../../runtime/queue/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";
 import type { Engine } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
@@ -18,9 +24,20 @@ export interface QueueNode {
   close(): Promise<void>;
 }
 
-export async function startQueueNode(engine: Engine, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
+/** `idle`: the queue takes no jobs (runs stay pending until the test calls queue.work). */
+export interface NodeOptions {
+  idle?: boolean;
+  quotas?: QueueOptions["quotas"];
+  now?: QueueOptions["now"];
+}
+
+export async function startQueueNode(
+  engine: Engine,
+  apps: string[] = [QUEUE_APP],
+  nodeOptions: NodeOptions = {},
+): Promise<QueueNode> {
   const { options, cleanup } = await engine.create();
-  const node = await startNodeOn(options, apps);
+  const node = await startNodeOn(options, apps, nodeOptions);
   return {
     ...node,
     async close() {
@@ -35,7 +52,11 @@ export const graphileSchemaOf = (options: StoreOptions) =>
   options.schema ? `gw_${options.schema}` : undefined;
 
 /** One more node on an existing store (several nodes share one Postgres schema). */
-export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
+export async function startNodeOn(
+  options: StoreOptions,
+  apps: string[] = [QUEUE_APP],
+  nodeOptions: NodeOptions = {},
+): Promise<QueueNode> {
   const store = await openStore(options);
   const runtime = await createActionRuntime({
     store,
@@ -50,6 +71,8 @@ export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE
     pollMs: 100,
     lockTimeoutMs: 10_000,
     graphileSchema: graphileSchemaOf(options),
+    quotas: nodeOptions.quotas,
+    now: nodeOptions.now,
     onError: (error) => {
       errors.push(String(error));
       if (process.env.DEBUG_QUEUE) console.error(error);
@@ -59,7 +82,8 @@ export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE
     warn: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
     error: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
   };
-  const node = await startJobNode(runtime, queue, log);
+  if (nodeOptions.idle) runtime.useQueue(queue);
+  const node = nodeOptions.idle ? { stop: () => queue.close() } : await startJobNode(runtime, queue, log);
   return {
     runtime,
     store,

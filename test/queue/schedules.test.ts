@@ -95,7 +95,7 @@ describe("schedules", () => {
       Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000,
     ).toISOString();
     // Pretend a node last ran this schedule three hours ago.
-    expect(await first.queue.addTick(scheduleId, threeHoursAgo, [])).toBe(true);
+    expect((await first.queue.addTick(scheduleId, threeHoursAgo, [])).claimed).toBe(true);
     await first.close();
     try {
       const backfilled = await startNodeOn(options, [withBackfill]);

@@ -5,9 +5,11 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { SQLITE } from "../helpers/engines.ts";
 import { queueContract } from "./contract.ts";
+import { quotaContract } from "./quota-contract.ts";
 import { startNodeOn, waitForRun } from "./harness.ts";
 
 queueContract(SQLITE);
+quotaContract(SQLITE);
 
 describe("embedded queue (one node)", () => {
   it("takes over jobs a dead process left locked as soon as it starts", async () => {

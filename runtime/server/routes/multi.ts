@@ -171,6 +171,7 @@ export async function runItem(
       data: item.id ? { id: item.id } : null,
       warnings: [errorWarning(error.message)],
       error: { code: error.code, message: error.message, stack: `Error: ${error.message}`, logs: [] },
+      ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
 }
@@ -186,12 +187,19 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
       withIdempotency(ctx, request, reply, async (itemKey) => {
         const results = [];
         for (const [index, item] of request.body.entries()) {
-          const { runId, ...result } = await runItem(ctx, request, item, itemKey(index));
+          const { runId, ...answer } = await runItem(ctx, request, item, itemKey(index));
+          const { retryAfterSeconds, ...result } = { retryAfterSeconds: undefined, ...answer };
           // An async item's answer is its run id; a run's own id stays internal otherwise.
           results.push("queued" in result ? { ...result, runId } : result);
           if (!result.successful && isUnavailable(result.error?.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
             return batchUnavailable(result.error!, runId, results);
+          }
+          // An async item over an enqueue quota stops the batch with 429: the client waits, then
+          // sends the items from this one on (those before it are listed as they ended).
+          if (!result.successful && result.error?.code === "rate_limited" && retryAfterSeconds) {
+            reply.header("retry-after", String(retryAfterSeconds));
+            return batchUnavailable(result.error, runId, results, 429);
           }
         }
         return { status: 200, body: results };
