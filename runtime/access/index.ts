@@ -6,4 +6,5 @@
  */
 export { appsAllowed, checkAccess, hasAccess, permissionFor, type AccessRequest } from "./check.ts";
 export { cachedUserResolver, isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
+export { readableFile, type FileReadRequest } from "./files.ts";
 export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";
