@@ -11,7 +11,7 @@ import type { ActionRuntime } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
 import { runJob } from "./run-job.ts";
-import { startScheduler, type SchedulerLog } from "./scheduler.ts";
+import { startScheduler, type SchedulerClock, type SchedulerLog } from "./scheduler.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
 
@@ -31,7 +31,7 @@ export {
   type ScheduleSpec,
 } from "./settings.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
-export { startScheduler, SCHEDULER_USER } from "./scheduler.ts";
+export { startScheduler, SCHEDULER_USER, REAL_CLOCK, type SchedulerClock } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {
@@ -73,10 +73,11 @@ export async function startJobNode(
   runtime: ActionRuntime,
   queue: Queue,
   log: SchedulerLog,
+  options: { clock?: SchedulerClock } = {},
 ): Promise<{ stop(): Promise<void> }> {
   runtime.useQueue(queue);
   await queue.work((job) => runJob(runtime, queue, job));
-  const stopScheduler = startScheduler(runtime, queue, log);
+  const stopScheduler = startScheduler(runtime, queue, log, options.clock);
   return {
     async stop() {
       stopScheduler();

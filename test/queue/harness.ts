@@ -1,7 +1,13 @@
 /** A runtime + queue node over one engine's store, with the app-queue fixture installed. */
 import { join } from "node:path";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
-import { openQueue, startJobNode, type Queue, type RunDoc } from "../../runtime/queue/index.ts";
+import {
+  openQueue,
+  startJobNode,
+  type Queue,
+  type RunDoc,
+  type SchedulerClock,
+} from "../../runtime/queue/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";
 import type { Engine } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
@@ -35,7 +41,11 @@ export const graphileSchemaOf = (options: StoreOptions) =>
   options.schema ? `gw_${options.schema}` : undefined;
 
 /** One more node on an existing store (several nodes share one Postgres schema). */
-export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE_APP]): Promise<QueueNode> {
+export async function startNodeOn(
+  options: StoreOptions,
+  apps: string[] = [QUEUE_APP],
+  nodeOptions: { clock?: SchedulerClock } = {},
+): Promise<QueueNode> {
   const store = await openStore(options);
   const runtime = await createActionRuntime({
     store,
@@ -59,7 +69,7 @@ export async function startNodeOn(options: StoreOptions, apps: string[] = [QUEUE
     warn: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
     error: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
   };
-  const node = await startJobNode(runtime, queue, log);
+  const node = await startJobNode(runtime, queue, log, nodeOptions);
   return {
     runtime,
     store,
