@@ -18,4 +18,5 @@ export {
   systemUser,
 } from "./run-caller.ts";
 export { cachedUserResolver, isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
+export { readableFile, type FileReadRequest } from "./files.ts";
 export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";

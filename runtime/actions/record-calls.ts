@@ -24,7 +24,10 @@ export interface RecordCallsContext {
   uow: UnitOfWork;
   app: LoadedApp;
   user: UserInfo;
-  /** Answers of `*Cached` queries; lives as long as the whole action (nested transitions too). */
+  /**
+   * Answers of `*Cached` queries, keyed by the effective user and the query; lives as long as the
+   * whole action (nested transitions, which may run as another user, share it).
+   */
   queryCache: Map<string, JsonRecord[]>;
   /** Fires a transition on another record, as `runAs` when given (actions/logic-run.ts). */
   fireTransition(
@@ -58,8 +61,10 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
     const target = appOf(query.wksApp);
     uow.schema(target);
     const fields = query.fields?.map((field) => assertFieldName(String(field)));
+    // Keyed by the effective user too: nested runs (runAsUser) share the cache, and `{current-user}`
+    // in the filter (and what a user may see) makes the answer one user's.
     const key = query.cached
-      ? JSON.stringify([target, query.relex, fields, query.sortBy, query.limit, query.skip])
+      ? JSON.stringify([ctx.user.id, target, query.relex, fields, query.sortBy, query.limit, query.skip])
       : "";
     const hit = query.cached ? ctx.queryCache.get(key) : undefined;
     if (hit) return hit;

@@ -36,7 +36,11 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
   const httpCalls: HttpCallLog[] = [];
-  const files = new ActionFiles(store);
+  const files = new ActionFiles(store, {
+    workspace,
+    apps: [app.alias, ...app.build.pkg.dependsOn],
+    userId: actorOf(request.caller),
+  });
   const abort = new AbortController();
   let recordId: string | null = request.recordId ?? null;
   let cpuMs = 0;

@@ -12,7 +12,8 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, startJobNode } from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
-import { maxTokenAgeFromEnv, poolSettingsFromEnv } from "./database-env.ts";
+import { poolSettingsFromEnv } from "./database-env.ts";
+import { oidcFromEnv } from "./oidc-env.ts";
 import { withHelp } from "./help.ts";
 import { createProgress } from "./progress.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
@@ -49,17 +50,6 @@ function onOff(value: string): boolean {
   if (["on", "true", "1", "yes"].includes(v)) return true;
   if (["off", "false", "0", "no"].includes(v)) return false;
   throw new UsageError(`--console must be "on" or "off", got "${value}".`);
-}
-
-function oidcFromEnv() {
-  const issuer = process.env.OIDC_ISSUER;
-  if (!issuer) return undefined;
-  return {
-    issuer,
-    jwksUrl: process.env.JWKS_URL ?? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
-    audience: process.env.OIDC_AUDIENCE,
-    maxTokenAgeSeconds: maxTokenAgeFromEnv(),
-  };
 }
 
 function workerCount(value: string): number {
@@ -156,17 +146,19 @@ function serveCommand(
     env: {
       ...SANDBOX_ENV,
       LOG_LEVEL: "log level of the JSON logs on stdout (default info)",
-      OIDC_ISSUER: "accept Bearer JWTs from this issuer (also JWKS_URL, OIDC_AUDIENCE)",
+      OIDC_ISSUER:
+        "accept Bearer JWTs from this issuer; needs OIDC_AUDIENCE (or OIDC_SKIP_AUDIENCE=true); also JWKS_URL, OIDC_ADMIN_CLAIM + OIDC_ADMIN_VALUE, OIDC_GROUPS_CLAIM",
     },
     exitCodes: {
       0: "stopped by SIGTERM / SIGINT after finishing running requests",
       1: "the store cannot be opened (store_unavailable) or the port is taken",
-      2: "bad usage: a missing --apps folder, a bad --port, --workers or quota option",
+      2: "bad usage: a missing --apps folder, a bad --port, --workers or quota option, OIDC_ISSUER without OIDC_AUDIENCE",
     },
     examples: [mode.example],
   });
   command.action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
+    const oidc = oidcFromEnv();
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openWhenReachable(() =>
       openStoreFrom({ ...flags, data: dataDir }, dataDir, {
@@ -208,7 +200,7 @@ function serveCommand(
       queue,
       workspace: flags.workspace,
       dataDir,
-      oidc: oidcFromEnv(),
+      oidc,
       logger: log.logger,
       console: flags.console ?? isLoopback(flags.host),
     });

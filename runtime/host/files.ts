@@ -2,6 +2,11 @@
  * Files of one action. Temporary files (downloads, base64, CSV) live in a per-action folder and
  * disappear when the action ends; `persist` queues them for the action's commit, after which they
  * are stored files with an `uploadedFileId` that `attachments` can point at.
+ *
+ * Stored files follow their record: logic reads one only when a record of an app it may reach (its
+ * own app and `dependsOn`) holds it, when it was made in this action, or — while no record holds
+ * it — when the action's user uploaded it (a file sent with the request that attaches it). Any
+ * other uid answers `not_found`, as one that does not exist.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -9,13 +14,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CsvOptions, FileRef } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { FileWrite, Store } from "../store/index.ts";
+import type { FileWrite, Store, StoredFile } from "../store/index.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
 import { fileUidOf } from "./file-uid.ts";
 
 const STORED = "file_";
 const TEMP = "tmp_";
 const MAX_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
+/** Which stored files an action's logic may read. */
+export interface FileReach {
+  workspace: string;
+  /** The action's app and the apps of its `comindApp.dependsOn`. */
+  apps: readonly string[];
+  /** The user the action runs for. */
+  userId: string;
+}
 
 interface LocalFile extends FileRef {
   path: string;
@@ -33,9 +47,19 @@ export class ActionFiles {
   private readonly temp = new Map<string, LocalFile>();
   private readonly persisted = new Map<string, FileWrite>();
   private readonly store: Store;
+  private readonly reach: FileReach;
 
-  constructor(store: Store) {
+  constructor(store: Store, reach: FileReach) {
     this.store = store;
+    this.reach = reach;
+  }
+
+  /** Whether this action's logic may read a stored file (see the top of this file). */
+  private async mayRead(file: StoredFile): Promise<boolean> {
+    const holders = await this.store.fileHolders(file.id);
+    if (holders.length === 0) return file.uploadedBy !== null && file.uploadedBy === this.reach.userId;
+    const workspace = this.reach.workspace.toLowerCase();
+    return holders.some((h) => h.workspace.toLowerCase() === workspace && this.reach.apps.includes(h.app));
   }
 
   private async folder(): Promise<string> {
@@ -88,7 +112,8 @@ export class ActionFiles {
         contentType: pending.contentType,
         size: pending.size,
       };
-    const stored = await this.store.getFile(id);
+    const found = await this.store.getFile(id);
+    const stored = found && (await this.mayRead(found)) ? found : null;
     if (!stored)
       throw new RuntimeError(
         "not_found",

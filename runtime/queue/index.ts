@@ -11,7 +11,7 @@ import type { ActionRuntime } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
 import { runJob } from "./run-job.ts";
-import { startScheduler, type SchedulerLog } from "./scheduler.ts";
+import { startScheduler, type SchedulerClock, type SchedulerLog } from "./scheduler.ts";
 import type { QuotaLimits } from "./quota-limits.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
@@ -41,7 +41,7 @@ export {
   type QuotaLimits,
 } from "./quota-limits.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
-export { SCHEDULE_CALLER, startScheduler } from "./scheduler.ts";
+export { REAL_CLOCK, SCHEDULE_CALLER, type SchedulerClock, startScheduler } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {
@@ -89,10 +89,11 @@ export async function startJobNode(
   runtime: ActionRuntime,
   queue: Queue,
   log: SchedulerLog,
+  options: { clock?: SchedulerClock } = {},
 ): Promise<{ stop(): Promise<void> }> {
   runtime.useQueue(queue);
   await queue.work((job) => runJob(runtime, queue, job));
-  const stopScheduler = startScheduler(runtime, queue, log);
+  const stopScheduler = startScheduler(runtime, queue, log, options.clock);
   return {
     async stop() {
       stopScheduler();

@@ -3,6 +3,8 @@
  * to claim each tick: the claim is a unique row per schedule and tick, inserted in the same
  * transaction as the tick's runs, so exactly one node runs each tick however many there are.
  * After downtime the missed ticks are run once (the latest, `backfill: true`) or reported.
+ * Time comes from a `SchedulerClock` (the real one by default), so tests drive ticks with a fake
+ * clock instead of sleeping through them.
  */
 import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
@@ -17,6 +19,20 @@ export const SCHEDULE_CALLER: RunCaller = { kind: "system", name: "schedule" };
 /** Missed ticks counted at start-up at most (older ones are not looked at). */
 const MAX_MISSED = 10_000;
 const MAX_RECORDS_PER_TICK = 10_000;
+
+/** Where the scheduler reads the time and sets its timers. */
+export interface SchedulerClock {
+  now(): number;
+  /** Calls `fire` after `ms`; a fake clock may await what `fire` returns (the tick's claim). */
+  setTimer(fire: () => Promise<void>, ms: number): unknown;
+  clearTimer(timer: unknown): void;
+}
+
+export const REAL_CLOCK: SchedulerClock = {
+  now: () => Date.now(),
+  setTimer: (fire, ms) => setTimeout(fire, ms),
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 export interface SchedulerLog {
   warn(details: object, message: string): void;
@@ -64,8 +80,13 @@ function missedTicks(cron: Cron, since: Date, now: Date): Date[] {
 }
 
 /** Starts walking every schedule of the runtime's apps; returns a stop function. */
-export function startScheduler(runtime: ActionRuntime, queue: Queue, log: SchedulerLog): () => void {
-  const timers = new Set<NodeJS.Timeout>();
+export function startScheduler(
+  runtime: ActionRuntime,
+  queue: Queue,
+  log: SchedulerLog,
+  clock: SchedulerClock = REAL_CLOCK,
+): () => void {
+  const timers = new Set<unknown>();
   let stopped = false;
   const claim = async (app: LoadedApp, spec: ScheduleSpec, tick: Date) => {
     const iso = tick.toISOString();
@@ -88,19 +109,19 @@ export function startScheduler(runtime: ActionRuntime, queue: Queue, log: Schedu
     if (stopped) return;
     const next = cron.nextRun(cursor);
     if (!next) return;
-    const timer = setTimeout(
+    const timer = clock.setTimer(
       async () => {
         timers.delete(timer);
         await claim(app, spec, next);
         walk(app, spec, cron, next);
       },
-      Math.max(next.getTime() - Date.now(), 0),
+      Math.max(next.getTime() - clock.now(), 0),
     );
     timers.add(timer);
   };
   const begin = async (app: LoadedApp, spec: ScheduleSpec) => {
     const cron = new Cron(spec.cron, { paused: true, timezone: "UTC" });
-    const now = new Date();
+    const now = new Date(clock.now());
     const last = await queue.lastTick(spec.id);
     const missed = last ? missedTicks(cron, new Date(last), now) : [];
     if (missed.length > 0 && spec.backfill) await claim(app, spec, missed[missed.length - 1]);
@@ -120,7 +141,7 @@ export function startScheduler(runtime: ActionRuntime, queue: Queue, log: Schedu
   }
   return () => {
     stopped = true;
-    for (const timer of timers) clearTimeout(timer);
+    for (const timer of timers) clock.clearTimer(timer);
     timers.clear();
   };
 }

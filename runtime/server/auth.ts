@@ -1,6 +1,8 @@
 /**
  * Who is calling: `Authorization: CMW_AUTH_CODE <token>` (tokens made by `comind-runtime token
- * create`, stored as SHA-256 hashes) or `Bearer <JWT>` checked against the OIDC issuer's JWKS.
+ * create`, stored as SHA-256 hashes) or `Bearer <JWT>` checked against the OIDC issuer's JWKS, its
+ * audience (required unless explicitly skipped) and lifetime. Which claim makes an admin, and
+ * which lists groups, is configuration (`OidcConfig`), never a fixed claim.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
@@ -11,7 +13,18 @@ import type { Store } from "../store/index.ts";
 export interface OidcConfig {
   issuer: string;
   jwksUrl: string;
+  /** The `aud` a token must carry. Required unless `skipAudience` says, explicitly, not to check it. */
   audience?: string;
+  /** Accept tokens for any audience (`OIDC_SKIP_AUDIENCE=true`): only for an issuer that mints tokens for this server alone. */
+  skipAudience?: boolean;
+  /**
+   * Which claim makes a global admin: `claim` is a dotted path into the token (`roles`,
+   * `realm_access.roles`), `value` the string it must equal or, for a list, contain. Absent (the
+   * default): no claim makes an admin; admins come from the store (`comind-runtime users add --admin`).
+   */
+  adminClaim?: { claim: string; value: string };
+  /** Dotted path of the claim that lists the caller's groups (default `groups`). */
+  groupsClaim?: string;
   /**
    * Longest token lifetime accepted, in seconds (default 86,400 = 24 h): a token must have `exp`,
    * and `exp` may be at most this far after its `iat` (or after now, without `iat`).
@@ -65,25 +78,48 @@ export async function createToken(
 
 const unauthorized = (message: string) => new RuntimeError("unauthorized", message);
 
-function userFromJwt(payload: JWTPayload): CurrentUser {
+/** Why this OIDC configuration must not be used, or null when it is fine. */
+export function oidcConfigProblem(oidc: OidcConfig): string | null {
+  if (!oidc.audience && !oidc.skipAudience)
+    return "OIDC_ISSUER is set without OIDC_AUDIENCE: set OIDC_AUDIENCE to the audience your issuer puts in tokens for this server (or OIDC_SKIP_AUDIENCE=true to accept any audience).";
+  if (oidc.audience && oidc.skipAudience)
+    return "Set either OIDC_AUDIENCE or OIDC_SKIP_AUDIENCE=true, not both.";
+  if (oidc.adminClaim && (!oidc.adminClaim.claim || !oidc.adminClaim.value))
+    return "OIDC_ADMIN_CLAIM and OIDC_ADMIN_VALUE go together: set both (e.g. roles and admin) or neither.";
+  return null;
+}
+
+/** A claim by dotted path (`realm_access.roles`); own properties only. */
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const key of path.split(".")) {
+    if (!value || typeof value !== "object" || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function userFromJwt(payload: JWTPayload, oidc: OidcConfig): CurrentUser {
   const claims = payload as JWTPayload & {
     name?: string;
     email?: string;
     preferred_username?: string;
     zoneinfo?: unknown;
-    roles?: unknown;
-    groups?: unknown;
   };
   if (!claims.sub) throw unauthorized("The bearer token has no subject (sub) claim.");
-  const roles = Array.isArray(claims.roles) ? claims.roles : [];
-  const groups = Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [];
+  const listed = claimAt(payload, oidc.groupsClaim ?? "groups");
+  const groups = Array.isArray(listed) ? listed.filter((g) => typeof g === "string") : [];
+  const admin = oidc.adminClaim ? claimAt(payload, oidc.adminClaim.claim) : undefined;
+  const isAdmin =
+    oidc.adminClaim !== undefined &&
+    (Array.isArray(admin) ? admin.includes(oidc.adminClaim.value) : admin === oidc.adminClaim.value);
   return {
     id: claims.sub,
     name: claims.name ?? claims.preferred_username ?? claims.sub,
     email: typeof claims.email === "string" ? claims.email : undefined,
     // JWT groups add to the user's groups in the store (resolveUser merges both).
     groups: groups.slice(0, 200),
-    isAdmin: roles.includes("admin"),
+    isAdmin,
     ...(typeof claims.zoneinfo === "string" ? { timeZone: claims.zoneinfo.slice(0, 64) } : {}),
   };
 }
@@ -124,6 +160,8 @@ export function createAuthenticator(
   oidc?: OidcConfig,
   options: { tokenCacheMs?: number; verifyShortLived?: (token: string) => Promise<CurrentUser | null> } = {},
 ) {
+  const problem = oidc && oidcConfigProblem(oidc);
+  if (problem) throw new RuntimeError("bad_request", problem);
   const jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl)) : null;
   const findUser = cachedTokenLookup(store, options.tokenCacheMs ?? TOKEN_CACHE_MS);
   return async function authenticate(header: string | undefined): Promise<CurrentUser> {
@@ -155,11 +193,11 @@ export function createAuthenticator(
       try {
         const { payload } = await jwtVerify(credential, jwks, {
           issuer: oidc.issuer,
-          audience: oidc.audience,
+          audience: oidc.skipAudience ? undefined : oidc.audience,
           requiredClaims: ["exp"],
         });
         checkLifetime(payload, oidc.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS);
-        return userFromJwt(payload);
+        return userFromJwt(payload, oidc);
       } catch (error) {
         if (error instanceof RuntimeError) throw error;
         const { claim, reason } = error as { claim?: unknown; reason?: unknown };
@@ -167,7 +205,7 @@ export function createAuthenticator(
           throw unauthorized(
             "The bearer token has no expiry (exp claim); ask the issuer for tokens that expire.",
           );
-        throw unauthorized("The bearer token is not valid (signature, issuer or expiry).");
+        throw unauthorized("The bearer token is not valid (signature, issuer, audience or expiry).");
       }
     }
     throw unauthorized(`Unknown authorization scheme "${scheme.slice(0, 20)}"; use CMW_AUTH_CODE or Bearer.`);

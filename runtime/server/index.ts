@@ -36,7 +36,7 @@ import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 import { OneLinePerRequest } from "./request-log.ts";
 
-export { createToken } from "./auth.ts";
+export { createToken, oidcConfigProblem, type OidcConfig } from "./auth.ts";
 
 export interface ServerOptions {
   runtime: ActionRuntime;

@@ -49,6 +49,7 @@ export function rowToFile(row: Row): StoredFile {
     size: Number(row.size),
     sha256: row.sha256,
     createdAt: row.created_at,
+    uploadedBy: row.uploaded_by ?? null,
   };
 }
 

@@ -59,6 +59,8 @@ export interface FileWrite {
   sha256: string;
   /** Temporary file whose bytes the store takes over on commit. */
   sourcePath: string;
+  /** Who made the file (a user id); default: the change set's actor. */
+  uploadedBy?: string;
 }
 
 /** Everything one action wrote, applied in one transaction or not at all. */
@@ -151,6 +153,15 @@ export interface StoredFile {
   size: number;
   sha256: string;
   createdAt: string;
+  /** The user who uploaded the file (or whose action made it); null for files older than the column. */
+  uploadedBy: string | null;
+}
+
+/** A record that points at a file (one of its files-list fields holds the file's `file_uid`). */
+export interface FileHolder {
+  workspace: string;
+  app: string;
+  recordId: string;
 }
 
 /** One outbound request of an action, as the run log keeps it. */
@@ -265,6 +276,8 @@ export interface Store {
   /** History entries across records (oldest first), e.g. of one app in a time window. */
   historyQuery(query: HistoryQuery): Promise<HistoryEntry[]>;
   getFile(id: string): Promise<StoredFile | null>;
+  /** The records whose fields point at this file (any files-list field), in no set order. */
+  fileHolders(id: string): Promise<FileHolder[]>;
   /** Path of a readable copy of a stored file's bytes. */
   filePath(id: string): Promise<string>;
   /** Full-text search over the text values of records, best match first. */

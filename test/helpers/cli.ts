@@ -15,7 +15,7 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; killAfterMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, ["--no-node-snapshot", BIN, ...args], {
@@ -27,7 +27,12 @@ export function runCli(
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
+    // A command expected to exit (e.g. on bad usage) must not outlive its test if it starts instead.
+    const killer = options.killAfterMs ? setTimeout(() => child.kill("SIGKILL"), options.killAfterMs) : null;
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      if (killer) clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }

@@ -159,9 +159,9 @@ describe("webhooks", () => {
       payload: body,
       headers: { "content-type": "application/json", ...headers },
     });
-  const signed = (body: string, at = Math.floor(Date.now() / 1000), secret = HOOK_SECRET) => ({
+  const signed = (body: string, at = Math.floor(Date.now() / 1000), secret = HOOK_SECRET, path = url) => ({
     "x-comind-timestamp": String(at),
-    "x-comind-signature": signWebhook(secret, at, body),
+    "x-comind-signature": signWebhook(secret, { timestamp: at, method: "POST", path, body }),
   });
 
   it("runs a correctly signed delivery on the queue; the logic reads ComindServer.request", async () => {
@@ -190,6 +190,26 @@ describe("webhooks", () => {
     expect(stale.json().error.message).toContain("5 minutes");
     const future = await send(body, signed(body, Math.floor(Date.now() / 1000) + 6 * 60));
     expect(future.statusCode).toBe(401);
+  });
+
+  it("refuses a delivery signed for another app's or action's path with the same secret", async () => {
+    const body = '{"event":"paid"}';
+    for (const path of ["/api/hooks/DEMO/OTHER/hook", "/api/hooks/DEMO/QUEUE/other", `${url}?x=1`]) {
+      const reply = await send(body, signed(body, undefined, HOOK_SECRET, path));
+      expect(reply.statusCode).toBe(401);
+      expect(reply.json().error.code).toBe("unauthorized");
+    }
+    // The query string is part of the signed path: signed with it, sent with it, accepted.
+    const withQuery = await server.inject({
+      method: "POST",
+      url: `${url}?source=shop`,
+      payload: body,
+      headers: {
+        "content-type": "application/json",
+        ...signed(body, undefined, HOOK_SECRET, `${url}?source=shop`),
+      },
+    });
+    expect(withQuery.statusCode).toBe(202);
   });
 
   it("refuses a replayed delivery", async () => {

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../helpers/engines.ts";
-import { startQueueNode, waitFor, waitForRun, type QueueNode } from "./harness.ts";
+import { startNodeOn, startQueueNode, waitFor, waitForRun, type QueueNode } from "./harness.ts";
 
 export function queueContract(engine: Engine): void {
   describe(`queue contract (${engine.name})`, () => {
@@ -36,6 +36,52 @@ export function queueContract(engine: Engine): void {
         maxAttempts: 4,
         ...extra,
       });
+
+    it("claims a schedule tick once: of two claimers exactly one wins, a repeat is refused, a later tick is claimable", async () => {
+      const schedule = `contract-${randomUUID()}`;
+      const tick = "2030-01-01T00:00:00.000Z";
+      const later = "2030-01-01T00:01:00.000Z";
+      // The runs stay queued (due in an hour): only whether they were enqueued matters here.
+      const runs = (at: string) => [
+        {
+          runId: randomUUID(),
+          workspace: "DEMO",
+          app: "QUEUE",
+          action: "add",
+          caller: asDeveloper(),
+          source: "schedule",
+          maxAttempts: 1,
+          runAt: new Date(Date.now() + 3_600_000),
+          tick: at,
+        },
+      ];
+      const second = await startNodeOn(node.storeOptions, []);
+      try {
+        const [a, b] = [runs(tick), runs(tick)];
+        const claimed = await Promise.all([
+          node.queue.addTick(schedule, tick, a),
+          second.queue.addTick(schedule, tick, b),
+        ]);
+        expect([...claimed].sort()).toEqual([false, true]);
+        const winner = claimed[0] ? a : b;
+        const loser = claimed[0] ? b : a;
+        expect(await node.queue.getRun(winner[0].runId)).toMatchObject({ status: "queued", tick });
+        // The loser's runs were not enqueued: the claim and the runs are one transaction.
+        expect(await node.queue.getRun(loser[0].runId)).toBeNull();
+
+        const again = runs(tick);
+        expect(await second.queue.addTick(schedule, tick, again)).toBe(false);
+        expect(await node.queue.addTick(schedule, tick, again)).toBe(false);
+        expect(await node.queue.getRun(again[0].runId)).toBeNull();
+
+        const next = runs(later);
+        expect(await second.queue.addTick(schedule, later, next)).toBe(true);
+        expect(await node.queue.getRun(next[0].runId)).toMatchObject({ status: "queued", tick: later });
+        expect(await node.queue.lastTick(schedule)).toBe(later);
+      } finally {
+        await second.close();
+      }
+    });
 
     it("runs an async add on a new record and keeps the run document", async () => {
       const { runId } = await add("add", undefined, { values: { c_text: "later" } });

@@ -4,6 +4,7 @@ import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/i
 import {
   openQueue,
   type QueueOptions,
+  type SchedulerClock,
   startJobNode,
   type Queue,
   type RunDoc,
@@ -29,6 +30,8 @@ export interface NodeOptions {
   idle?: boolean;
   quotas?: QueueOptions["quotas"];
   now?: QueueOptions["now"];
+  /** The scheduler's clock (a fake one in schedule tests). */
+  clock?: SchedulerClock;
 }
 
 export async function startQueueNode(
@@ -83,7 +86,9 @@ export async function startNodeOn(
     error: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
   };
   if (nodeOptions.idle) runtime.useQueue(queue);
-  const node = nodeOptions.idle ? { stop: () => queue.close() } : await startJobNode(runtime, queue, log);
+  const node = nodeOptions.idle
+    ? { stop: () => queue.close() }
+    : await startJobNode(runtime, queue, log, { clock: nodeOptions.clock });
   return {
     runtime,
     store,

@@ -110,7 +110,12 @@ describe("enqueue quotas over REST", () => {
       headers: {
         "content-type": "application/json",
         "x-comind-timestamp": String(at),
-        "x-comind-signature": signWebhook(HOOK_SECRET, at, body),
+        "x-comind-signature": signWebhook(HOOK_SECRET, {
+          timestamp: at,
+          method: "POST",
+          path: "/api/hooks/DEMO/QUEUE/hook",
+          body,
+        }),
       },
     });
     expect(hook.statusCode).toBe(429);

@@ -84,6 +84,30 @@ describe("ComindServer queries", () => {
     expect((await runCase("cached")).value).toEqual([5, 5, 6, true]);
   });
 
+  it("keys the *Cached answers by the effective user: runAsUser never gets another user's answer", async () => {
+    await t.store.directory.saveUser({
+      id: "ursula",
+      email: null,
+      name: "Ursula",
+      timeZone: null,
+      companyId: null,
+      isGlobalAdmin: false,
+    });
+    await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "add",
+      values: { title: "hers", c_kind: "ursula" },
+    });
+    await t.runtime.run({
+      caller: asDeveloper(),
+      app: "FORMS",
+      action: "add",
+      values: { title: "cache probe", c_kind: "probe" },
+    });
+    expect((await runCase("cached_per_user", { id: "quinn" })).value).toEqual([["mine"], ["hers"]]);
+  });
+
   it.each([
     ["other_workspace", "not_found", /Workspace ELSEWHERE is not served here/],
     ["bad_wks_app", "bad_request", /must be "WORKSPACE!APP"/],

@@ -413,7 +413,12 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
                   ...headers(role),
                   "content-type": "application/json",
                   "x-comind-timestamp": String(ts),
-                  "x-comind-signature": signWebhook(HOOK_SECRET, ts, payload),
+                  "x-comind-signature": signWebhook(HOOK_SECRET, {
+                    timestamp: ts,
+                    method: "POST",
+                    path: "/api/hooks/DEMO/GUARD/hidden_op",
+                    body: payload,
+                  }),
                 },
               }),
             );

@@ -127,7 +127,12 @@ describe("system callers", () => {
       headers: {
         "content-type": "application/json",
         "x-comind-timestamp": String(ts),
-        "x-comind-signature": signWebhook(HOOK_SECRET, ts, payload),
+        "x-comind-signature": signWebhook(HOOK_SECRET, {
+          timestamp: ts,
+          method: "POST",
+          path: "/api/hooks/DEMO/GUARD/hidden_op",
+          body: payload,
+        }),
       },
     });
   };

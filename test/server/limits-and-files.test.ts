@@ -24,7 +24,15 @@ beforeAll(async () => {
   );
   api = await startApi([join(FIXTURE_APPS, "app-probe")], {
     runtime: { limits: { cpuMs: 300, wallMs: 2_000 } },
-    server: { oidc: { issuer: ISSUER, jwksUrl: `${jwks.url}/jwks.json` }, requestTimeoutMs: 1_000 },
+    server: {
+      oidc: {
+        issuer: ISSUER,
+        jwksUrl: `${jwks.url}/jwks.json`,
+        skipAudience: true,
+        adminClaim: { claim: "roles", value: "admin" },
+      },
+      requestTimeoutMs: 1_000,
+    },
   });
   api.server.get("/api/test/slow", { config: { access: "signed-in" } }, async () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -304,9 +304,10 @@ describe("MCP endpoint", () => {
         },
       };
     });
+    // Files follow their record: unattached, they are the uploader's (the client's user, alice).
     await api.store.commit({
       workspace: "DEMO",
-      actor: "test",
+      actor: "alice",
       action: "upload",
       runId: randomUUID(),
       writes: [],

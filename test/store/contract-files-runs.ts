@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ActionRunLog } from "../../runtime/store/index.ts";
-import { changeSet, fileWrite, insert, newWorkspace, seed, update } from "./builders.ts";
+import { changeSet, fileWrite, insert, newWorkspace, remove, seed, update } from "./builders.ts";
 import type { ContractContext } from "./contract.ts";
 
 function run(workspace: string, app: string, minute: number, error?: string): ActionRunLog {
@@ -72,6 +72,78 @@ export function fileAndRunCases(ctx: ContractContext): void {
         .filePath(file.id)
         .catch(() => null);
       expect(path !== null && existsSync(path)).toBe(false);
+    });
+  });
+
+  describe("which records hold a file, and who uploaded it", () => {
+    const holders = async (id: string) =>
+      (await ctx.store().fileHolders(id)).map((h) => `${h.workspace}/${h.app}/${h.recordId}`).sort();
+    const attach = (...ids: string[]) => ids.map((id) => ({ file_uid: id, title: `t-${id.slice(0, 4)}` }));
+
+    it("keeps the uploader: the change set's actor, or the file's own uploadedBy", async () => {
+      const mine = fileWrite(Buffer.from("mine"));
+      const theirs = { ...fileWrite(Buffer.from("theirs")), uploadedBy: "u-bob" };
+      await ctx.store().commit({ ...changeSet(newWorkspace(), []), actor: "u-ann", files: [mine, theirs] });
+      expect((await ctx.store().getFile(mine.id))?.uploadedBy).toBe("u-ann");
+      expect((await ctx.store().getFile(theirs.id))?.uploadedBy).toBe("u-bob");
+    });
+
+    it("follows inserts, updates and deletes of the records that point at a file, in any files-list field", async () => {
+      const ws = newWorkspace();
+      const a = fileWrite(Buffer.from("a"));
+      const b = fileWrite(Buffer.from("b"));
+      expect(await holders(a.id)).toEqual([]);
+      const [one] = await ctx
+        .store()
+        .commit(changeSet(ws, [insert("DOCS", { title: "one", attachments: attach(a.id) })], [a, b]));
+      const [two] = await seed(ctx.store(), ws, "MAIL", [
+        { title: "two", c_scans: attach(a.id, b.id), c_note: "file_uid in text is not a file" },
+      ]);
+      expect(await holders(a.id)).toEqual([`${ws}/DOCS/${one.id}`, `${ws}/MAIL/${two.id}`].sort());
+      expect(await holders(b.id)).toEqual([`${ws}/MAIL/${two.id}`]);
+
+      // Detached from one, attached in another field: the list follows the record's fields.
+      await ctx.store().commit(changeSet(ws, [update(one, { title: "one", attachments: [] })]));
+      expect(await holders(a.id)).toEqual([`${ws}/MAIL/${two.id}`]);
+      const [twoAgain] = await ctx
+        .store()
+        .commit(changeSet(ws, [update(two, { title: "two", c_scans: attach(b.id), c_other: attach(a.id) })]));
+      expect(await holders(a.id)).toEqual([`${ws}/MAIL/${two.id}`]);
+      await ctx.store().commit(changeSet(ws, [remove(twoAgain)]));
+      expect(await holders(a.id)).toEqual([]);
+      expect(await holders(b.id)).toEqual([]);
+    });
+
+    it("ignores values that only look like attachments", async () => {
+      const ws = newWorkspace();
+      const id = randomUUID();
+      await seed(ctx.store(), ws, "T", [
+        {
+          title: "x",
+          c_text: `{"file_uid":"${id}"}`,
+          c_obj: { file_uid: id },
+          c_nums: [1, "file_uid", null],
+        },
+        { title: "y", c_list: [{ file_uid: 42 }, { file_uid: null }, [{ file_uid: id }]] },
+      ]);
+      expect(await holders(id)).toEqual([]);
+    });
+
+    it("keeps the holders across reopening the store", async () => {
+      // Reopening runs the migrations again; what was written stays listed.
+      const ws = newWorkspace();
+      const file = fileWrite(Buffer.from("kept"));
+      const [record] = await ctx
+        .store()
+        .commit(changeSet(ws, [insert("T", { title: "k", attachments: attach(file.id) })], [file]));
+      const again = await ctx.open();
+      try {
+        expect(await again.store.fileHolders(file.id)).toEqual([
+          { workspace: ws, app: "T", recordId: record.id },
+        ]);
+      } finally {
+        await again.cleanup();
+      }
     });
   });
 

@@ -4,7 +4,9 @@
  * caller's permissions apply the same way. Descriptions are written for a model to read.
  */
 import { z } from "zod";
+import { readableFile } from "../../access/index.ts";
 import { toEntity } from "../../actions/index.ts";
+import { fileUidOf } from "../../host/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRecord } from "../../store/index.ts";
 import { parseRlx } from "../../rlx/index.ts";
@@ -125,7 +127,10 @@ export const TOOLS: McpTool[] = [
     description: "The workspaces you can use (this server serves one), with the number of apps in each.",
     inputSchema: {},
     readOnly: true,
-    run: async (ctx) => json([{ alias: ctx.workspace, name: ctx.workspace, apps: ctx.runtime.apps.size }]),
+    run: async (ctx, caller) =>
+      json([
+        { alias: ctx.workspace, name: ctx.workspace, apps: (await readableApps(ctx, caller.user)).length },
+      ]),
   },
   {
     name: "get_workspace",
@@ -133,9 +138,9 @@ export const TOOLS: McpTool[] = [
     description: "A workspace and its apps (alias and titles). Start here to learn which apps exist.",
     inputSchema: { workspace: z.string().max(64).describe('Workspace alias, e.g. "DEMO".') },
     readOnly: true,
-    run: async (ctx, _caller, args: { workspace: string }) => {
+    run: async (ctx, caller, args: { workspace: string }) => {
       checkWorkspace(ctx, args.workspace);
-      return json(workspaceView(ctx, await appIds(ctx)));
+      return json(workspaceView(ctx, await readableApps(ctx, caller.user), await appIds(ctx)));
     },
   },
   {
@@ -145,8 +150,9 @@ export const TOOLS: McpTool[] = [
       "An app's fields (name, caption, type; custom fields start with c_) and actions (uid, caption). Read it before filtering, creating or updating records of the app.",
     inputSchema: { app },
     readOnly: true,
-    run: async (ctx, _caller, args: { app: string }) => {
+    run: async (ctx, caller, args: { app: string }) => {
       const app = appByAlias(ctx, args.app);
+      await checkRead(ctx, caller.user, app.alias);
       return json(appSchemaView(ctx, app, (await appIds(ctx))[app.alias]));
     },
   },
@@ -402,8 +408,13 @@ export const TOOLS: McpTool[] = [
       file_uid: z.string().min(1).max(100).describe("The file's id (file_uid of an attachment)."),
     },
     readOnly: true,
-    run: async (ctx, _caller, args: { file_uid: string }) => {
-      const file = await ctx.store.getFile(args.file_uid);
+    run: async (ctx, caller, args: { file_uid: string }) => {
+      // Files follow their record: a file the caller may not read is "not found", like a wrong uid.
+      const file = await readableFile(ctx.store, {
+        user: caller.user,
+        workspace: ctx.workspace,
+        fileId: fileUidOf(args.file_uid),
+      });
       if (!file) throw new RuntimeError("not_found", `No file ${args.file_uid.slice(0, 64)}.`);
       const meta = {
         file_uid: file.id,

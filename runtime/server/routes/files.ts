@@ -3,16 +3,22 @@
  * 1.0.0 resumable upload endpoint (@tus/server). A finished upload becomes a stored file whose
  * `file_uid` (the last segment of the upload URL, also sent as `Comind-File-Uid`) can be attached
  * with tickets/multi: `attachments: [{ file_uid, title }]`.
+ *
+ * Files follow their record (runtime/access `readableFile`): a download is served only to those who
+ * may read a record the file is attached to, or to its uploader while no record holds it; anyone
+ * else gets the same `not_found` as for a uid that does not exist.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance } from "fastify";
+import { readableFile } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
@@ -21,6 +27,19 @@ import { jsonTusErrors } from "./tus-errors.ts";
 
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
+/** Where an upload's creator is kept in its tus metadata (set by the server, never by the client). */
+const UPLOADER_KEY = "comind_uploader";
+
+/**
+ * The signed-in user of each tus request, for tus's hooks. They see a web Request that wraps the
+ * Node request (srvx's `runtime.node.req`, which @tus/server itself uses), so the route files the
+ * user under the Node request after authentication.
+ */
+const uploaders = new WeakMap<IncomingMessage, string>();
+function uploaderOf(req: Request): string {
+  const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+  return (node && uploaders.get(node)) ?? "";
+}
 
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -34,7 +53,11 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     { schema: { tags: ["files"] }, config: { access: "signed-in" } },
     async (request, reply) => {
       // The id may also be the upload URL it came from (URL-encoded into the path).
-      const file = await ctx.store.getFile(fileUidOf(request.params.uuid));
+      const file = await readableFile(ctx.store, {
+        user: request.user,
+        workspace: ctx.workspace,
+        fileId: fileUidOf(request.params.uuid),
+      });
       if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
       const path = await ctx.store.filePath(file.id);
       reply
@@ -51,6 +74,10 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     datastore: new FileStore({ directory: uploadDir }),
     maxSize: MAX_UPLOAD_BYTES,
     namingFunction: () => createHash("sha256").update(crypto.randomUUID()).digest("hex").slice(0, 32),
+    // The creator of an upload is its uploader; kept in the upload's metadata until it finishes.
+    onUploadCreate: async (req, upload) => ({
+      metadata: { ...upload.metadata, [UPLOADER_KEY]: uploaderOf(req) },
+    }),
     onUploadFinish: async (_req, upload) => {
       if (!UPLOAD_ID.test(upload.id)) throw { status_code: 400, body: "invalid upload id" };
       const path = join(uploadDir, upload.id);
@@ -69,7 +96,15 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
         runId: upload.id,
         writes: [],
         files: [
-          { id: upload.id, fileName, contentType, size, sha256: await sha256Of(path), sourcePath: path },
+          {
+            id: upload.id,
+            fileName,
+            contentType,
+            size,
+            sha256: await sha256Of(path),
+            sourcePath: path,
+            uploadedBy: String(upload.metadata?.[UPLOADER_KEY] ?? ""),
+          },
         ],
       });
       await rm(path, { force: true });
@@ -80,10 +115,11 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
   jsonTusErrors(tus);
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   const handle = async (
-    request: { raw: import("node:http").IncomingMessage },
+    request: { raw: IncomingMessage; user: { id: string } },
     reply: { hijack(): void; raw: import("node:http").ServerResponse },
   ) => {
     reply.hijack();
+    uploaders.set(request.raw, request.user.id);
     await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
   };
   server.all("/api/upload-tus", { schema: { hide: true }, config: { access: "signed-in" } }, handle);

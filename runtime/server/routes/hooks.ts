@@ -1,7 +1,8 @@
 /**
  * POST /api/hooks/{WS}/{APP}/{action}: inbound webhooks. No API token: the sender proves itself
- * with an HMAC-SHA256 signature of the raw body (the app's settings name the COMIND_SECRET_* that
- * holds the shared secret), a timestamp within 5 minutes and a signature never seen before.
+ * with an HMAC-SHA256 signature over method, path, timestamp and raw body (queue/webhook-signature;
+ * the app's settings name the COMIND_SECRET_* that holds the shared secret), a timestamp within
+ * 5 minutes and a signature never seen before.
  * Answers 202 with the run id at once; the action runs on the queue and reads ComindServer.request.
  */
 import type { FastifyInstance } from "fastify";
@@ -50,7 +51,9 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
             `The webhook's secret ${hook.secret} is not set on this server.`,
           );
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        verifyWebhook(secret, request.headers, body);
+        // The path as received (request.url: path and query string), so a delivery signed for
+        // another app or action sharing the secret does not verify here.
+        verifyWebhook(secret, { method: request.method, path: request.url, headers: request.headers, body });
         const signature = String(request.headers[SIGNATURE_HEADER]);
         if (
           !(await queueOf(ctx).rememberDelivery(`${app.alias}:${hook.action}:${signature}`, 2 * TOLERANCE_MS))

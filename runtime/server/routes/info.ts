@@ -1,11 +1,14 @@
-/** GET /api/common (who am I), /api/schema/{WS}!{APP}, /api/projects/{WS}!WORKSPACE. */
+/**
+ * GET /api/common (who am I), /api/schema/{WS}!{APP}, /api/projects/{WS}!WORKSPACE. An app's schema
+ * needs read on the app; lists of apps name only the apps the caller may read.
+ */
 import type { FastifyInstance } from "fastify";
 import { BASE_ACTIONS, BASE_FIELDS } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
-import { appByAlias, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
+import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 
 import { VERSION } from "../../version.ts";
 import { projectAnswer, schemaAnswer } from "./response-schemas.ts";
@@ -38,17 +41,23 @@ export function appSchemaView(ctx: ServerContext, app: LoadedApp, appId?: string
   };
 }
 
-/** The workspace and its apps (GET /api/projects, MCP get_workspace), with app ids when given. */
-export function workspaceView(ctx: ServerContext, ids: Record<string, string> = {}) {
+/**
+ * The workspace and the apps in `readable` (GET /api/projects, MCP get_workspace), with app ids
+ * when given. Pass `readableApps(ctx, user)`: callers see only apps they may read.
+ */
+export function workspaceView(ctx: ServerContext, readable: string[], ids: Record<string, string> = {}) {
+  const shown = new Set(readable);
   return {
     alias: ctx.workspace,
     name: ctx.workspace,
-    apps: [...ctx.runtime.apps.values()].map((app) => ({
-      ...(ids[app.alias] ? { id: ids[app.alias] } : {}),
-      alias: app.alias,
-      titleSingular: app.build.pkg.titleSingular,
-      titlePlural: app.build.pkg.titlePlural,
-    })),
+    apps: [...ctx.runtime.apps.values()]
+      .filter((app) => shown.has(app.alias))
+      .map((app) => ({
+        ...(ids[app.alias] ? { id: ids[app.alias] } : {}),
+        alias: app.alias,
+        titleSingular: app.build.pkg.titleSingular,
+        titlePlural: app.build.pkg.titlePlural,
+      })),
     members: [],
     tabs: [],
   };
@@ -84,6 +93,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
       const app = appByAlias(ctx, alias);
+      await checkRead(ctx, request.user, app.alias);
       return appSchemaView(ctx, app, (await appIds(ctx))[app.alias]);
     },
   );
@@ -99,7 +109,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
           'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
         );
       checkWorkspace(ctx, workspace);
-      return workspaceView(ctx, await appIds(ctx));
+      return workspaceView(ctx, await readableApps(ctx, request.user), await appIds(ctx));
     },
   );
 }

@@ -4,6 +4,7 @@
  * rolls back on its own; the answer lists every item's outcome in order.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { readableFile } from "../../access/index.ts";
 import type { ActionResult } from "../../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
@@ -41,15 +42,26 @@ function valuesOf(item: MultiItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !META.has(key)));
 }
 
-/** Attachments must point at files that exist (uploaded with tus or persisted by logic). */
-async function checkAttachments(ctx: ServerContext, values: Record<string, unknown>): Promise<void> {
+/**
+ * Attachments must point at files that exist and that the caller may read (files follow their
+ * record, runtime/access `readableFile`): attaching a uid one cannot read to a record of one's own
+ * app would otherwise make it readable. Unreadable and missing files get the same answer.
+ */
+async function checkAttachments(
+  ctx: ServerContext,
+  user: FastifyRequest["user"],
+  values: Record<string, unknown>,
+): Promise<void> {
   for (const key of ["attachments", "attachments__list"]) {
     const list = values[key];
     if (!Array.isArray(list)) continue;
     normalizeAttachmentUids(list);
     for (const item of list) {
       const uid = (item as { file_uid?: unknown })?.file_uid;
-      if (typeof uid === "string" && !(await ctx.store.getFile(uid))) {
+      if (
+        typeof uid === "string" &&
+        !(await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uid }))
+      ) {
         throw new RuntimeError(
           "validation_error",
           `Attachment file_uid "${uid.slice(0, 64)}" does not exist; upload the file first (POST /api/upload-tus).`,
@@ -99,7 +111,7 @@ export async function runItem(
     const app = await resolveApp(ctx, item);
     const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
-    await checkAttachments(ctx, values);
+    await checkAttachments(ctx, request.user, values);
     if (item.async === true) {
       if (item.ids)
         throw new RuntimeError("bad_request", 'An "async" item runs one action: send "id", not "ids".');

@@ -153,8 +153,16 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
   const write = async (client: pg.PoolClient) => {
     for (const [i, file] of changes.files.entries()) {
       await client.query(
-        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [file.id, file.fileName, file.contentType, file.size, file.sha256, now],
+        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [
+          file.id,
+          file.fileName,
+          file.contentType,
+          file.size,
+          file.sha256,
+          now,
+          file.uploadedBy ?? changes.actor,
+        ],
       );
       await client.query("INSERT INTO file_blobs (id, bytes) VALUES ($1, $2)", [file.id, blobs[i]]);
     }

@@ -104,6 +104,10 @@ export async function openPostgresStore(
       const rows = await all("SELECT * FROM files WHERE id = $1", [id]);
       return rows[0] ? rowToFile(rows[0]) : null;
     },
+    async fileHolders(id) {
+      const rows = await all("SELECT workspace, app, record_id FROM file_refs WHERE file_id = $1", [id]);
+      return rows.map((row) => ({ workspace: row.workspace, app: row.app, recordId: row.record_id }));
+    },
     filePath: (id) => cachedFilePath(pool, id),
     async searchRecords(query) {
       const tsq = tsQuery(query.text);

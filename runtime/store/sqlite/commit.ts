@@ -107,8 +107,16 @@ export function commitChangeSet(
     try {
       for (const file of changes.files) {
         prepare(
-          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ).run(file.id, file.fileName, file.contentType, file.size, file.sha256, now);
+          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ).run(
+          file.id,
+          file.fileName,
+          file.contentType,
+          file.size,
+          file.sha256,
+          now,
+          file.uploadedBy ?? changes.actor,
+        );
       }
       const touched: string[] = [];
       for (const write of changes.writes) {

@@ -153,6 +153,14 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       const row = prepare("SELECT * FROM files WHERE id = ?").get(id);
       return row ? rowToFile(row) : null;
     },
+    async fileHolders(id) {
+      const rows = prepare("SELECT workspace, app, record_id FROM file_refs WHERE file_id = ?").all(id);
+      return rows.map((row) => ({
+        workspace: String(row.workspace),
+        app: String(row.app),
+        recordId: String(row.record_id),
+      }));
+    },
     async filePath(id) {
       return join(filesDir, id.replace(/[^a-zA-Z0-9-]/g, ""));
     },
