@@ -46,7 +46,7 @@ describe("schedules", () => {
         expect(runs.map((run) => run.tick!).sort()).toEqual(
           Array.from({ length: 10 }, (_, i) => secondsAfterStart(i + 1)),
         );
-        expect(runs.every((run) => run.source === "schedule" && run.actor === "scheduler")).toBe(true);
+        expect(runs.every((run) => run.source === "schedule" && run.actor === "system:schedule")).toBe(true);
         expect(await nodes[1].queue.lastTick(nodes[1].runtime.apps.get("TEMP")!.queue.schedules[0].id)).toBe(
           secondsAfterStart(10),
         );
