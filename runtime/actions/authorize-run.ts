@@ -9,8 +9,16 @@
  * apply (run never implies write). `visible: false` actions are refused to outside users.
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
-import { checkAccess, resolveUser, systemUser, type Permission, type RunCaller } from "../access/index.ts";
+import {
+  checkAccess,
+  type Permission,
+  readableFile,
+  resolveUser,
+  type RunCaller,
+  systemUser,
+} from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
+import { fileUidOf } from "../host/index.ts";
 import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
@@ -64,5 +72,31 @@ export async function authorizeRun(caller: RunCaller, target: RunTarget): Promis
     );
   for (const permission of permissionsFor(action, sendsValues(target.values)))
     await checkAccess(store, { user, workspace, app: app.alias, permission });
+  if (caller.kind === "user") await checkAttachedFiles(store, workspace, user, target.values);
   return user;
+}
+
+/**
+ * Files follow their record: an outside caller may attach only files it may read, or attaching a
+ * leaked uid to a record of its own app would make the file readable. Unreadable and missing
+ * files get the same answer.
+ */
+async function checkAttachedFiles(
+  store: Store,
+  workspace: string,
+  user: UserInfo,
+  values: Record<string, unknown> | undefined,
+): Promise<void> {
+  for (const value of Object.values(values ?? {})) {
+    if (!Array.isArray(value)) continue;
+    for (const item of value) {
+      const uid = (item as { file_uid?: unknown } | null)?.file_uid;
+      if (typeof uid !== "string") continue;
+      if (!(await readableFile(store, { user, workspace, fileId: fileUidOf(uid) })))
+        throw new RuntimeError(
+          "validation_error",
+          `Attachment file_uid "${uid.slice(0, 64)}" does not exist; upload the file first (POST /api/upload-tus).`,
+        );
+    }
+  }
 }

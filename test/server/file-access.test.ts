@@ -144,6 +144,19 @@ describe("files follow their record", () => {
       )
     ).json();
     expect(item.error.code).toBe("validation_error");
+    // The same through the action endpoint and an async item: the front door checks every run.
+    const viaAction = await api.post(
+      "/api/apps/DEMO/OTHER/actions/add",
+      { values: { attachments: [{ file_uid: uid, title: "mine now" }] } },
+      auth.other,
+    );
+    expect(viaAction.json().error.code).toBe("validation_error");
+    await expect(
+      tool("other", "create_record", {
+        app: "OTHER",
+        values: { attachments: [{ file_uid: uid, title: "mine now" }] },
+      }),
+    ).rejects.toMatchObject({ code: "validation_error" });
     expect(await api.store.fileHolders(uid)).toEqual([]);
   });
 
