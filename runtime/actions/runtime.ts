@@ -16,7 +16,7 @@ import { loadSecretSource, type SecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
 import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
-import { DocumentPool } from "../host/index.ts";
+import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
   executeInSandbox,
   IsolatePool,
@@ -103,6 +103,7 @@ export class ActionRuntime {
             ),
         })
       : null;
+    const cpu = new CpuPool();
     this.config = {
       store: options.store,
       redact: createRedactor(
@@ -118,13 +119,14 @@ export class ActionRuntime {
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
-      notifier: new Notifier(options.notifications),
+      notifier: new Notifier(options.notifications ?? {}, cpu),
       // Tokens are signed with a key kept in the store, so any node of a cluster accepts them.
       comindAuth: new ComindAuth({
         signingKey: storeKey(options.store, "comind-auth"),
         ...options.comindAuth,
       }),
       documents: new DocumentPool(),
+      cpu,
     };
   }
 
@@ -229,6 +231,7 @@ export class ActionRuntime {
     this.config.pool.dispose();
     this.config.notifier.close();
     await this.config.documents.close();
+    await this.config.cpu.close();
     await this.workers?.close();
   }
 }
