@@ -102,4 +102,4 @@ export { fileUidOf } from "./file-uid.ts";
 export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
 export { DocumentPool } from "./documents/index.ts";
 export { renderLiquid } from "./liquid.ts";
-export { CpuBudget, CpuPool, cpuHostCalls, cpuWork } from "./cpu/index.ts";
+export { CpuBudget, CpuPool, type CpuTask, cpuHostCalls, cpuWork } from "./cpu/index.ts";

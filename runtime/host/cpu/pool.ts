@@ -61,10 +61,16 @@ function stopped(stop: Stop, bound: CpuBound): RuntimeError {
 export class CpuPool {
   private pool: Piscina | null = null;
   private readonly threads: number;
+  /** Calls started and not settled: a call stopped at a bound settles at once. */
+  busy = 0;
 
-  /** @param options.threads at most this many calls run at once (default: one per core, at least 2) */
+  /**
+   * @param options.threads at most this many calls run at once (default two per core, at least
+   * 4): more than the cores, so that calls stopped only at their bounds do not make others
+   * queue; the OS shares the cores among them.
+   */
   constructor(options: { threads?: number } = {}) {
-    this.threads = Math.max(1, options.threads ?? Math.max(2, availableParallelism()));
+    this.threads = Math.max(1, options.threads ?? Math.max(4, 2 * availableParallelism()));
   }
 
   private piscina(): Piscina {
@@ -76,6 +82,9 @@ export class CpuPool {
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
     });
+    // piscina reports a thread that failed with no task on it as an 'error' event; unheard, that
+    // would crash the server. Every task's own failure reaches its caller through run().
+    this.pool.on("error", () => undefined);
     return this.pool;
   }
 
@@ -94,6 +103,7 @@ export class CpuPool {
     const signal = bound.signal ? AbortSignal.any([bound.signal, timer.signal]) : timer.signal;
     const started = performance.now();
     let reply: TaskReply<T>;
+    this.busy += 1;
     try {
       reply = await this.piscina().run(arg, { name: task, signal });
     } catch (error) {
@@ -106,6 +116,7 @@ export class CpuPool {
         );
       throw error;
     } finally {
+      this.busy -= 1;
       clearTimeout(timeout);
       bound.budget.leftMs -= performance.now() - started;
     }

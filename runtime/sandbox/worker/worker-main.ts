@@ -1,6 +1,7 @@
 /**
  * Entry of a sandbox worker process (forked by the supervisor). Runs actions in its own warm
- * isolates; pure helpers (hashing, CSV, base64) run here, every host call with state or I/O is
+ * isolates; pure helpers (hashing, base64) run here, every host call with state or I/O, or with
+ * CPU-heavy work on untrusted input (Liquid, htmlToText, CSV: threads under the deadline), is
  * forwarded to the server process. If V8 aborts this process on an out-of-memory path, only the
  * action running here fails.
  */
