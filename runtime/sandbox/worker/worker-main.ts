@@ -14,7 +14,9 @@ import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
-const pool = new IsolatePool(globalsScript);
+// The supervisor passes the isolate memory of this process as the only argument.
+const memoryBudgetMb = Number(process.argv[2]) || undefined;
+const pool = new IsolatePool(globalsScript, { memoryBudgetMb });
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
