@@ -74,7 +74,8 @@ export class CpuPool {
   }
 
   private piscina(): Piscina {
-    this.pool ??= new Piscina({
+    if (this.pool) return this.pool;
+    this.pool = new Piscina({
       // tasks.ts when run from the sources, tasks.js once built.
       filename: new URL(`./tasks${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href,
       maxThreads: this.threads,
