@@ -16,6 +16,7 @@
  */
 import ivm from "isolated-vm";
 import { RuntimeError } from "../errors.ts";
+import { type AcquireBound, MemoryQueue } from "./memory-queue.ts";
 import { ensureContext, newLease, type IsolateLease } from "./warm-context.ts";
 
 export type { IsolateLease } from "./warm-context.ts";
@@ -48,20 +49,9 @@ export interface PoolOptions {
   memoryBudgetMb?: number;
 }
 
-/** How long a run may wait for memory: its deadline, and its abort signal. */
-export interface AcquireBound {
-  deadline: number;
-  signal?: AbortSignal;
-}
-
 /** An idle isolate counts with its used heap at the last sample, at least this much (MB). */
 const IDLE_FLOOR_MB = 2;
 const idleMb = (lease: IsolateLease) => Math.max(lease.heapMb, IDLE_FLOOR_MB);
-
-interface Waiter {
-  app: CompiledApp;
-  admit(reuse: IsolateLease | undefined): void;
-}
 
 export class IsolatePool {
   private readonly entries = new Map<string, PoolEntry>();
@@ -75,7 +65,7 @@ export class IsolatePool {
   /** Sum of the heap limits of the isolates running now. */
   private runningMb = 0;
   /** Runs waiting for memory, first come first served. */
-  private readonly waiting: Waiter[] = [];
+  private readonly waiting = new MemoryQueue<CompiledApp, { reuse: IsolateLease | undefined }>();
 
   /**
    * @param globalsCode the bundled globals (runtime/bundle/globals-bundle.ts)
@@ -98,8 +88,8 @@ export class IsolatePool {
     bound: AcquireBound = { deadline: Date.now() + 60_000 },
   ): Promise<{ lease: IsolateLease; waitedMs: number }> {
     const started = Date.now();
-    const slot = this.waiting.length === 0 ? this.admit(app) : null;
-    let lease = slot ? slot.reuse : await this.waitForRoom(app, bound);
+    const slot = this.waiting.size === 0 ? this.admit(app) : null;
+    let lease = slot ? slot.reuse : (await this.waitForRoom(app, bound)).reuse;
     const waitedMs = slot ? 0 : Date.now() - started;
     try {
       lease ??= await this.newIsolate(app);
@@ -149,7 +139,7 @@ export class IsolatePool {
     return true;
   }
 
-  private waitForRoom(app: CompiledApp, bound: AcquireBound): Promise<IsolateLease | undefined> {
+  private waitForRoom(app: CompiledApp, bound: AcquireBound) {
     if (app.memoryMb > this.memoryBudgetMb)
       return Promise.reject(
         new RuntimeError(
@@ -157,45 +147,24 @@ export class IsolatePool {
           `The action's isolate heap (${app.memoryMb} MB) is larger than the isolate memory of a sandbox process (${this.memoryBudgetMb} MB); an admin can raise --worker-memory-mb or lower --memory-mb.`,
         ),
       );
-    return new Promise((resolve, reject) => {
-      const give = () => {
-        clearTimeout(timer);
-        bound.signal?.removeEventListener("abort", give);
-        const at = this.waiting.indexOf(waiter);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(
-          new RuntimeError(
-            "resource_exhausted",
-            `No room for the action's ${app.memoryMb} MB isolate heap before its deadline: the ${this.memoryBudgetMb} MB of isolate memory of its sandbox process were in use by other actions. Retry shortly; an admin can raise --worker-memory-mb or --workers.`,
-          ),
-        );
-      };
-      const waiter: Waiter = {
-        app,
-        admit: (reuse) => {
-          clearTimeout(timer);
-          bound.signal?.removeEventListener("abort", give);
-          resolve(reuse);
-        },
-      };
-      const timer = setTimeout(give, Math.max(bound.deadline - Date.now(), 0));
-      bound.signal?.addEventListener("abort", give, { once: true });
-      this.waiting.push(waiter);
-    });
+    return this.waiting.wait(
+      app,
+      bound,
+      () =>
+        new RuntimeError(
+          "resource_exhausted",
+          `No room for the action's ${app.memoryMb} MB isolate heap before its deadline: the ${this.memoryBudgetMb} MB of isolate memory of its sandbox process were in use by other actions. Retry shortly; an admin can raise --worker-memory-mb or --workers.`,
+        ),
+    );
   }
 
   /** Runs waiting for isolate memory now. */
   get waitingRuns(): number {
-    return this.waiting.length;
+    return this.waiting.size;
   }
 
-  /** Lets in waiting runs, in order, while they fit. */
   private wake(): void {
-    while (this.waiting.length > 0) {
-      const slot = this.admit(this.waiting[0].app);
-      if (!slot) return;
-      this.waiting.shift()!.admit(slot.reuse);
-    }
+    this.waiting.wake((app) => this.admit(app));
   }
 
   private async newIsolate(app: CompiledApp): Promise<IsolateLease> {
