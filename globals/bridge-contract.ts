@@ -105,15 +105,11 @@ export interface SyncHostCalls {
   "console.write": { arg: { level: LogLevel; message: string }; result: null };
   "utils.sha256": { arg: { text: string }; result: string };
   "utils.guid": { arg: Record<string, never>; result: string };
-  "utils.htmlToText": { arg: { html: string }; result: string };
-  "utils.parseCsv": { arg: { text: string; options?: CsvOptions }; result: unknown[] };
   "utils.toBase64": { arg: { text: string }; result: string };
   "utils.fromBase64": { arg: { data: string }; result: string };
   "app.secrets": { arg: Record<string, never>; result: Record<string, string> };
   "utils.md5": { arg: { text: string }; result: string };
   "utils.parseJwt": { arg: { token: string }; result: Record<string, any> };
-  "utils.writeCsv": { arg: { rows: unknown[]; options?: CsvOptions }; result: string };
-  "liquid.render": { arg: { template: string; vars: JsonRecord }; result: string };
   "app.schema": { arg: Record<string, never>; result: AppSchemaInfo };
   /** `length` (1..65536) bytes of the host's CSPRNG as hex (globals/crypto.ts). */
   "crypto.randomBytes": { arg: { length: number }; result: string };
@@ -127,6 +123,11 @@ export interface AppSchemaInfo {
 }
 
 export interface AsyncHostCalls {
+  // CPU-heavy on untrusted input: answered by a host thread under the action's deadline.
+  "utils.htmlToText": { arg: { html: string }; result: string };
+  "utils.parseCsv": { arg: { text: string; options?: CsvOptions }; result: unknown[] };
+  "utils.writeCsv": { arg: { rows: unknown[]; options?: CsvOptions }; result: string };
+  "liquid.render": { arg: { template: string; vars: JsonRecord }; result: string };
   "http.execute": { arg: HttpRequestSpec; result: HttpResponse };
   "http.download": { arg: HttpRequestSpec; result: DownloadResponse };
   "files.getRef": { arg: { fileUid: string }; result: FileRef };

@@ -15,7 +15,7 @@ import type {
   RecordQuery,
 } from "./bridge-contract.ts";
 import { getVars } from "./app-settings.ts";
-import { callAsync, callSync } from "./host-call.ts";
+import { callAsync } from "./host-call.ts";
 import { Acls } from "./acls.ts";
 import { currentAction, currentEntity } from "./entity.ts";
 import { currentAttempt, currentRequest } from "./job.ts";
@@ -154,7 +154,7 @@ export const ComindServer = {
     return callAsync("ids.uniqueForPrefix", { prefix: String(prefix ?? "") });
   },
   htmlToText(html: string): string {
-    return callSync("utils.htmlToText", { html: String(html ?? "") });
+    return callAsync("utils.htmlToText", { html: String(html ?? "") });
   },
   getVars,
   Acls,

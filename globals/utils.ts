@@ -3,7 +3,7 @@
  * GUIDs, JWT decoding and CSV run on the host.
  */
 import type { CsvOptions } from "./bridge-contract.ts";
-import { callSync } from "./host-call.ts";
+import { callAsync, callSync } from "./host-call.ts";
 import { dateTimeToAnotherTimeZone, formatDateTime, getDatesDiff } from "./utils-dates.ts";
 import { formatNumber, formatString } from "./utils-format.ts";
 
@@ -30,13 +30,13 @@ export const Utils = {
   parseJwt: (token: string): Record<string, any> =>
     callSync("utils.parseJwt", { token: String(token ?? "") }),
   parseCsvString: (text: string, options?: CsvOptions): any[] =>
-    callSync("utils.parseCsv", { text: String(text), options }),
+    callAsync("utils.parseCsv", { text: String(text), options }),
   /** CSV text of rows (objects: a header row from their keys; arrays: as they are). */
   writeCsvString: (rows: unknown[], options?: CsvOptions): string => {
     if (!Array.isArray(rows)) throw new TypeError("Utils.writeCsvString: pass an array of rows.");
-    return callSync("utils.writeCsv", { rows, options });
+    return callAsync("utils.writeCsv", { rows, options });
   },
-  htmlToText: (html: string): string => callSync("utils.htmlToText", { html: String(html ?? "") }),
+  htmlToText: (html: string): string => callAsync("utils.htmlToText", { html: String(html ?? "") }),
   toBase64: (text: string): string => callSync("utils.toBase64", { text: String(text) }),
   fromBase64: (data: string): string => callSync("utils.fromBase64", { data: String(data) }),
 };

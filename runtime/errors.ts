@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   invalid_url: { status: 400, hint: "An outbound request had an invalid URL." },
   too_many_redirects: { status: 502, hint: "An outbound request was redirected too many times." },
   worker_crashed: { status: 500, hint: "The worker running the action died; the action wrote nothing." },
+  resource_exhausted: {
+    status: 503,
+    hint: "The server had no room (isolate memory) for the action before its deadline; it wrote nothing. Retry shortly.",
+  },
   // raised before any logic runs
   build_error: { status: 400, hint: "The app's logic could not be bundled." },
   app_invalid: { status: 400, hint: "The app folder is not a valid Comind app." },

@@ -2,6 +2,7 @@
  * THE table of per-action limit defaults (README "Limits"). The CLI flags and env vars, the
  * `limits` option of createActionRuntime and the HTTP host all start from it.
  */
+import { totalmem } from "node:os";
 export interface SandboxLimits {
   /** CPU time of one action. */
   cpuMs: number;
@@ -36,6 +37,16 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   requestTimeoutMs: 30_000,
   maxLogBytes: 1024 * 1024,
 };
+
+/**
+ * Default isolate memory of one sandbox process (`--worker-memory-mb`): half of this machine's
+ * memory shared among the worker processes, and room for at least 4 isolates of `memoryMb`.
+ * Isolate heaps live outside Node's heap limit; this keeps their sum below what the machine holds.
+ */
+export function defaultWorkerMemoryMb(workers: number, memoryMb: number): number {
+  const machineMb = totalmem() / 1024 / 1024;
+  return Math.max(4 * memoryMb, Math.floor(machineMb / 2 / Math.max(1, workers)));
+}
 
 export function withLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
   const merged = { ...DEFAULT_LIMITS };

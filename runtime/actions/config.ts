@@ -4,7 +4,7 @@ import type { SecretSource } from "../host/index.ts";
 import type { Redactor } from "../host/index.ts";
 import type { Notifier } from "../notify/index.ts";
 import type { ComindAuth } from "../host/index.ts";
-import type { DocumentPool } from "../host/index.ts";
+import type { CpuPool, DocumentPool } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
@@ -31,6 +31,8 @@ export interface RuntimeConfig {
   comindAuth: ComindAuth;
   /** Worker threads for PDF, xlsx and zip work. */
   documents: DocumentPool;
+  /** Worker threads for Liquid, htmlToText and CSV: under each action's deadline. */
+  cpu: CpuPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
   /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */

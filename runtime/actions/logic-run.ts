@@ -14,6 +14,7 @@ import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/index.ts";
 import type { PendingNotification } from "../notify/index.ts";
 import { secretsFor } from "../host/index.ts";
+import type { CpuBudget } from "../host/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -43,6 +44,8 @@ export interface ActionScope {
   redact: Redactor;
   /** Wall-clock deadline of the whole action, nested transitions included. */
   deadline: number;
+  /** Host-thread work (Liquid, htmlToText, CSV) of the whole action: its deadline and CPU limit. */
+  cpuBudget: CpuBudget;
   abort: AbortController;
   /** Answers of `queryApp*Cached` calls, for the whole action. */
   queryCache: Map<string, JsonRecord[]>;
@@ -107,6 +110,8 @@ export async function runLogic(
         signal: abort.signal,
         signIn: (spec) => config.comindAuth.apply(spec, user),
         documents: config.documents,
+        cpu: config.cpu,
+        cpuBudget: scope.cpuBudget,
       }),
       ...createRecordCalls({
         uow: scope.uow,

@@ -8,6 +8,7 @@ import { isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";
+import { CpuBudget } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
 import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -152,6 +153,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       onCall: (call) => httpCalls.push(call),
       dispatcher: config.httpDispatcher,
     });
+    const deadline = Date.now() + limits.wallMs;
     const scope: ActionScope = {
       config,
       limits,
@@ -162,7 +164,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       http,
       user,
       redact,
-      deadline: Date.now() + limits.wallMs,
+      deadline,
+      cpuBudget: new CpuBudget(limits.cpuMs, deadline),
       abort,
       queryCache: new Map(),
       outbox,

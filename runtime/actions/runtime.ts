@@ -16,8 +16,9 @@ import { loadSecretSource, type SecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
 import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
-import { DocumentPool, type DocumentPoolOptions } from "../host/index.ts";
+import { CpuPool, DocumentPool, type DocumentPoolOptions } from "../host/index.ts";
 import {
+  defaultWorkerMemoryMb,
   executeInSandbox,
   IsolatePool,
   withLimits,
@@ -58,6 +59,12 @@ export interface RuntimeOptions {
   workers?: number;
   /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
   spareWorkers?: number;
+  /**
+   * Isolate memory of each worker process (this process when `workers` is 0), MB: the heap limits
+   * of its running isolates plus its idle ones' heap. A run that does not fit waits within its
+   * deadline, then fails `resource_exhausted`. Default: `defaultWorkerMemoryMb`.
+   */
+  workerMemoryMb?: number;
   /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
   notifications?: NotificationOptions;
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
@@ -95,10 +102,14 @@ export class ActionRuntime {
     const secretSource = options.secrets ?? loadSecretSource(options.envFile);
     const onInternalError =
       options.onInternalError ?? ((error: unknown) => console.error("comind-runtime internal error:", error));
+    const limits = withLimits(options.limits);
+    const memoryBudgetMb =
+      options.workerMemoryMb ?? defaultWorkerMemoryMb(options.workers ?? 0, limits.memoryMb);
     this.workers = options.workers
       ? new WorkerSupervisor({
           size: options.workers,
           spare: options.spareWorkers,
+          memoryBudgetMb,
           onCrash: (info) =>
             onInternalError(
               new Error(
@@ -107,28 +118,30 @@ export class ActionRuntime {
             ),
         })
       : null;
+    const cpu = new CpuPool();
     this.config = {
       store: options.store,
       redact: createRedactor(
         Object.values(secretSource).filter((value): value is string => typeof value === "string"),
       ),
       workspace: options.workspace ?? "DEMO",
-      limits: withLimits(options.limits),
+      limits,
       allowHosts: options.allowHosts ?? [],
       secretSource,
-      pool: new IsolatePool(globalsScript),
+      pool: new IsolatePool(globalsScript, { memoryBudgetMb }),
       app,
       schemaOf: (alias) => app(alias).schema,
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
-      notifier: new Notifier(options.notifications),
+      notifier: new Notifier(options.notifications ?? {}, cpu),
       // Tokens are signed with a key kept in the store, so any node of a cluster accepts them.
       comindAuth: new ComindAuth({
         signingKey: storeKey(options.store, "comind-auth"),
         ...options.comindAuth,
       }),
       documents: new DocumentPool(options.documents),
+      cpu,
     };
   }
 
@@ -254,6 +267,7 @@ export class ActionRuntime {
     this.config.pool.dispose();
     this.config.notifier.close();
     await this.config.documents.close();
+    await this.config.cpu.close();
     await this.workers?.close();
   }
 }

@@ -11,7 +11,7 @@ import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
 import { toEntity } from "./record-shape.ts";
-import { pureHostCalls } from "../host/index.ts";
+import { CpuBudget, cpuHostCalls, cpuWork, pureHostCalls } from "../host/index.ts";
 
 const refuse = async () => {
   throw new RuntimeError(
@@ -20,16 +20,23 @@ const refuse = async () => {
   );
 };
 
-/** Host functions for preconditions: pure helpers only, console output dropped, every I/O call refused. */
-const COMPUTE_ONLY_HOST = {
-  ...Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, refuse])),
-  "console.write": () => null,
-  ...pureHostCalls,
-  "app.secrets": () => ({}),
-  "app.schema": () => {
-    throw new RuntimeError("forbidden", "AppSchema.load() is not available in preconditions.");
-  },
-} as unknown as HostFunctions;
+/**
+ * Host functions for preconditions: pure helpers, and Liquid/htmlToText/CSV in host threads under
+ * the check's limits; console output dropped, every I/O call refused.
+ */
+function computeOnlyHost(config: RuntimeConfig, signal: AbortSignal): HostFunctions {
+  const budget = new CpuBudget(config.limits.cpuMs, Date.now() + config.limits.wallMs);
+  return {
+    ...Object.fromEntries(Object.keys(ASYNC_CALLS).map((name) => [name, refuse])),
+    "console.write": () => null,
+    ...pureHostCalls,
+    ...cpuHostCalls(cpuWork(config.cpu, { budget, signal })),
+    "app.secrets": () => ({}),
+    "app.schema": () => {
+      throw new RuntimeError("forbidden", "AppSchema.load() is not available in preconditions.");
+    },
+  } as unknown as HostFunctions;
+}
 
 export async function allowedTransitions(
   config: RuntimeConfig,
@@ -43,6 +50,7 @@ export async function allowedTransitions(
     .map((action) => action.uid);
   if (!app.build.hasPreconditions || records.length === 0)
     return records.map(() => [...RECORD_BASE_ACTIONS, ...custom]);
+  const abort = new AbortController();
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
     init: {
@@ -59,9 +67,9 @@ export async function allowedTransitions(
         actions: custom,
       },
     },
-    host: COMPUTE_ONLY_HOST,
+    host: computeOnlyHost(config, abort.signal),
     limits: config.limits,
-    abort: new AbortController(),
+    abort,
     describeError: (error) => ({
       code: (error as RuntimeError).code ?? "internal_error",
       message: (error as Error).message,

@@ -37,6 +37,7 @@ interface ServeFlags extends SandboxFlags {
   port: number;
   host: string;
   workers: number;
+  workerMemoryMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
   queueSchema?: string;
@@ -121,6 +122,14 @@ function serveCommand(
       )
       .addOption(
         new Option(
+          "--worker-memory-mb <n>",
+          "isolate memory of each worker process: running isolates' heap limits plus idle ones' heap (default: half the machine's memory over the workers, at least 4 isolates)",
+        )
+          .env("COMIND_WORKER_MEMORY_MB")
+          .argParser(wholeNumber("--worker-memory-mb", 8, 1_048_576)),
+      )
+      .addOption(
+        new Option(
           "--jobs <n>",
           "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker",
         )
@@ -181,6 +190,7 @@ function serveCommand(
       allowHosts: allowHosts(flags),
       envFile: flags.env,
       workers: flags.workers,
+      workerMemoryMb: flags.workerMemoryMb,
     });
     const log = createServerLog(process.env.LOG_LEVEL ?? "info");
     const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;

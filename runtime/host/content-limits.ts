@@ -1,5 +1,5 @@
 /**
- * Caps of the document helpers (Liquid, xlsx, zip, PDF). One place for each number; the README's
+ * Caps of the document helpers (Liquid, htmlToText, xlsx, zip, PDF). One place for each number; the README's
  * Limits table lists them. Host-call argument sizes are capped separately in sandbox/bridge.ts.
  */
 const MB = 1024 * 1024;
@@ -13,6 +13,13 @@ export const CONTENT_LIMITS = {
   liquidMemory: 64 * MB,
   /** LiquidParser.parse: output length (characters). */
   liquidOutputChars: 4 * MB,
+  /**
+   * LiquidParser.parse: hard stop of one render, its thread terminated. liquidjs checks its
+   * renderLimit only between tags, so one filter over a huge array runs on past it.
+   */
+  liquidThreadMs: 2_000,
+  /** htmlToText: HTML length (characters). */
+  htmlToTextChars: 2 * MB,
   /** readExcelFileRef / readCsvFileRef / mergePdfFileRefs: one input file read into memory. */
   inputFileBytes: 16 * MB,
   /** readExcelFileRef: cells returned. */

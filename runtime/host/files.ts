@@ -180,21 +180,29 @@ export class ActionFiles {
     );
   }
 
-  async readCsv({ ref, options }: { ref: string; options?: CsvOptions }): Promise<unknown[]> {
-    return parseCsvText((await this.readBytes(ref)).toString("utf8"), options);
+  /** `parse`: where the parsing runs (a host thread in actions, cpu/); inline by default. */
+  async readCsv(
+    { ref, options }: { ref: string; options?: CsvOptions },
+    parse: (text: string) => unknown[] | Promise<unknown[]> = (text) => parseCsvText(text, options),
+  ): Promise<unknown[]> {
+    return parse((await this.readBytes(ref)).toString("utf8"));
   }
 
-  async writeCsv({
-    rows,
-    fileName,
-    options,
-  }: {
-    rows: unknown[];
-    fileName?: string;
-    options?: CsvOptions;
-  }): Promise<FileRef> {
+  /** `write`: where the CSV text is made (a host thread in actions, cpu/); inline by default. */
+  async writeCsv(
+    {
+      rows,
+      fileName,
+      options,
+    }: {
+      rows: unknown[];
+      fileName?: string;
+      options?: CsvOptions;
+    },
+    write: (rows: unknown[]) => string | Promise<string> = (all) => writeCsvText(all, options),
+  ): Promise<FileRef> {
     return this.writeTemp(
-      Buffer.from(writeCsvText(rows, options), "utf8"),
+      Buffer.from(await write(rows), "utf8"),
       safeName(fileName, "export.csv"),
       "text/csv",
     );

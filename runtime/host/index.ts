@@ -12,6 +12,7 @@ import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
 import type { createHttpClient } from "./http/index.ts";
 import { createDocumentCalls, type DocumentPool } from "./documents/index.ts";
+import { type CpuBudget, type CpuPool, cpuHostCalls, cpuWork } from "./cpu/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
 export interface ActionHostContext {
@@ -23,6 +24,9 @@ export interface ActionHostContext {
   signal: AbortSignal;
   /** Worker threads of the document helpers (xlsx, zip, PDF). */
   documents: DocumentPool;
+  /** Worker threads of Liquid, htmlToText and CSV, and this action's share of them (cpu/). */
+  cpu: CpuPool;
+  cpuBudget: CpuBudget;
   /** setComindAuth(): adds the current user's short-lived token (runtime/host/comind-auth.ts). */
   signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
 }
@@ -49,12 +53,14 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
 export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions, ActionOwnedCall> {
   // Only a request that signs in to this runtime waits for its token: the rest go out at once.
   const signedIn = (spec: HttpRequestSpec) => (spec.comindAuth ? ctx.signIn(spec) : spec);
+  const cpu = cpuWork(ctx.cpu, { budget: ctx.cpuBudget, signal: ctx.signal });
   return {
     "console.write": ({ level, message }) => {
       ctx.logs.write(level, message);
       return null;
     },
     ...pureHostCalls,
+    ...cpuHostCalls(cpu),
     "app.secrets": () => ({ ...ctx.secrets }),
     "http.execute": async (spec) => ctx.http.execute(await signedIn(spec)),
     "http.download": async (spec) => ctx.http.download(await signedIn(spec)),
@@ -62,8 +68,10 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),
     "files.fromBase64": (arg) => ctx.files.fromBase64(arg),
-    "files.readCsv": (arg) => ctx.files.readCsv(arg),
-    "files.writeCsv": (arg) => ctx.files.writeCsv(arg),
+    "files.readCsv": (arg) =>
+      ctx.files.readCsv(arg, (text) => cpu.parseCsv(text, arg.options, "Files.readCsvFileRef")),
+    "files.writeCsv": (arg) =>
+      ctx.files.writeCsv(arg, (rows) => cpu.writeCsv(rows, arg.options, "Files.writeCsvFileRef")),
     ...createDocumentCalls(ctx.files, ctx.documents, ctx.signal),
     "records.import": (arg) => ctx.uow.importData(arg),
     "records.query": (arg) => ctx.uow.query(arg),
@@ -95,3 +103,4 @@ export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
 export { DocumentPool, type DocumentPoolOptions } from "./documents/index.ts";
 export { renderLiquid } from "./liquid.ts";
 export { CONTENT_LIMITS } from "./content-limits.ts";
+export { CpuBudget, CpuPool, type CpuTask, cpuHostCalls, cpuWork } from "./cpu/index.ts";

@@ -1,12 +1,12 @@
-/** Host halves of `Utils`, `LiquidParser` and `ComindServer.htmlToText`: pure functions, no I/O. */
+/**
+ * Host halves of the cheap `Utils` helpers: pure functions, linear in their capped input, no I/O,
+ * answered at once. Liquid, htmlToText and CSV can burn CPU far beyond their input's size and run
+ * in threads instead (cpu/).
+ */
 import { createHash, randomUUID } from "node:crypto";
-import { convert } from "html-to-text";
 import { decodeJwt } from "jose";
-import type { CsvOptions } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import { parseCsvText, writeCsvText } from "./csv.ts";
 import { randomBytesHex } from "./random.ts";
-import { renderLiquid } from "./liquid.ts";
 
 function parseJwt(token: string): Record<string, unknown> {
   try {
@@ -19,34 +19,14 @@ function parseJwt(token: string): Record<string, unknown> {
   }
 }
 
-export const hostUtils = {
-  sha256: ({ text }: { text: string }) => createHash("sha256").update(String(text), "utf8").digest("hex"),
-  md5: ({ text }: { text: string }) => createHash("md5").update(String(text), "utf8").digest("hex"),
-  guid: () => randomUUID(),
-  htmlToText: ({ html }: { html: string }) => convert(String(html), { wordwrap: false }),
-  parseCsv: ({ text, options }: { text: string; options?: CsvOptions }) =>
-    parseCsvText(String(text), options),
-  writeCsv: ({ rows, options }: { rows: unknown[]; options?: CsvOptions }) => {
-    if (!Array.isArray(rows))
-      throw new RuntimeError("bad_request", "Utils.writeCsvString: pass an array of rows.");
-    return writeCsvText(rows, options);
-  },
-  toBase64: ({ text }: { text: string }) => Buffer.from(String(text), "utf8").toString("base64"),
-  fromBase64: ({ data }: { data: string }) => Buffer.from(String(data), "base64").toString("utf8"),
-};
-
 /** The pure host calls, keyed as in the bridge table (shared by every host that runs logic). */
 export const pureHostCalls = {
-  "utils.sha256": hostUtils.sha256,
-  "utils.md5": hostUtils.md5,
-  "utils.guid": hostUtils.guid,
-  "utils.htmlToText": hostUtils.htmlToText,
-  "utils.parseCsv": hostUtils.parseCsv,
-  "utils.writeCsv": hostUtils.writeCsv,
-  "utils.toBase64": hostUtils.toBase64,
-  "utils.fromBase64": hostUtils.fromBase64,
+  "utils.sha256": ({ text }: { text: string }) =>
+    createHash("sha256").update(String(text), "utf8").digest("hex"),
+  "utils.md5": ({ text }: { text: string }) => createHash("md5").update(String(text), "utf8").digest("hex"),
+  "utils.guid": () => randomUUID(),
+  "utils.toBase64": ({ text }: { text: string }) => Buffer.from(String(text), "utf8").toString("base64"),
+  "utils.fromBase64": ({ data }: { data: string }) => Buffer.from(String(data), "base64").toString("utf8"),
   "utils.parseJwt": ({ token }: { token: string }) => parseJwt(token),
   "crypto.randomBytes": randomBytesHex,
-  "liquid.render": ({ template, vars }: { template: string; vars: Record<string, unknown> }) =>
-    renderLiquid(template, vars && typeof vars === "object" ? vars : {}),
 };

@@ -6,7 +6,7 @@
  * to both logs instead.
  */
 import nodemailer, { type Transporter, type TransportOptions } from "nodemailer";
-import type { LogCapture } from "../host/index.ts";
+import { CpuBudget, type CpuPool, cpuWork, type LogCapture } from "../host/index.ts";
 import type { Store } from "../store/index.ts";
 import { draftEmail, type EmailDraft, type NotifiedRecord } from "./message.ts";
 import { withUserEmails } from "./recipients.ts";
@@ -42,6 +42,8 @@ export interface DeliveryContext {
 }
 
 const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/** Time the text part of one e-mail may take to make from its HTML (in a host thread). */
+const TEXT_PART_MS = 5_000;
 const DEFAULT_FROM = "comind-runtime@localhost";
 
 function defaultLog(level: "info" | "warn", message: string, details: Record<string, unknown>) {
@@ -51,9 +53,17 @@ function defaultLog(level: "info" | "warn", message: string, details: Record<str
 export class Notifier {
   private transport: Transporter | null = null;
   private readonly options: NotificationOptions;
+  private readonly cpu: CpuPool;
 
-  constructor(options: NotificationOptions = {}) {
+  /** @param cpu host threads that make the text part from the HTML */
+  constructor(options: NotificationOptions, cpu: CpuPool) {
     this.options = options;
+    this.cpu = cpu;
+  }
+
+  private async textPart(html: string): Promise<string> {
+    const budget = new CpuBudget(TEXT_PART_MS, Date.now() + TEXT_PART_MS);
+    return (await cpuWork(this.cpu, { budget }).htmlToText(html, 100)).trim();
   }
 
   private mailer(): Transporter | null {
@@ -89,7 +99,8 @@ export class Notifier {
       captions: ctx.captionsOf(item.app),
     };
     const context = await withUserEmails(item.context, ctx.store, ctx.logs);
-    const draft = draftEmail(context, record, this.options.from ?? DEFAULT_FROM);
+    const html = draftEmail(context, record, this.options.from ?? DEFAULT_FROM);
+    const draft = { ...html, text: await this.textPart(html.html) };
     const log = this.options.log ?? defaultLog;
     const details = {
       app: item.app,

@@ -1,11 +1,11 @@
 /**
  * A NotifyContext (from `__sendNotifications`) checked and turned into one e-mail: recipients,
  * subject with the item prefix, the built-in layout rendered with Liquid, attachments from the
- * record's file fields.
+ * record's file fields. The text part is made from the HTML by the caller, in a host thread: the
+ * body is the logic's HTML, and some markup takes html-to-text seconds per kilobyte.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { convert } from "html-to-text";
 import type { EmailLayout, NotifyContext } from "../../globals/notify-context.ts";
 import { RuntimeError } from "../errors.ts";
 import { renderLiquid } from "../host/index.ts";
@@ -42,7 +42,6 @@ export interface EmailDraft {
   returnPath?: string;
   subject: string;
   html: string;
-  text: string;
   attachmentFields: string[];
 }
 
@@ -129,7 +128,6 @@ export function draftEmail(context: unknown, record: NotifiedRecord, defaultFrom
     returnPath: ctx.returnPath ? addresses(ctx.returnPath, "returnPath")[0] : undefined,
     subject,
     html,
-    text: convert(html, { wordwrap: 100 }).trim(),
     attachmentFields: Array.isArray(ctx.attachment_fields) ? ctx.attachment_fields.map(String) : [],
   };
 }

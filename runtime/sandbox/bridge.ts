@@ -19,20 +19,21 @@ export const SYNC_CALLS: Record<SyncCallName, { maxArgBytes: number }> = {
   "console.write": { maxArgBytes: 1 * MB },
   "utils.sha256": { maxArgBytes: 16 * MB },
   "utils.guid": { maxArgBytes: KB },
-  "utils.htmlToText": { maxArgBytes: 16 * MB },
-  "utils.parseCsv": { maxArgBytes: 16 * MB },
   "utils.toBase64": { maxArgBytes: 16 * MB },
   "utils.fromBase64": { maxArgBytes: 16 * MB },
   "app.secrets": { maxArgBytes: KB },
   "utils.md5": { maxArgBytes: 16 * MB },
   "utils.parseJwt": { maxArgBytes: 64 * KB },
-  "utils.writeCsv": { maxArgBytes: 16 * MB },
-  "liquid.render": { maxArgBytes: 4 * MB },
   "app.schema": { maxArgBytes: KB },
   "crypto.randomBytes": { maxArgBytes: KB },
 };
 
 export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
+  // CPU-heavy work on untrusted input: a host thread under the action's deadline (host/cpu/).
+  "liquid.render": { maxArgBytes: 4 * MB },
+  "utils.htmlToText": { maxArgBytes: 16 * MB },
+  "utils.parseCsv": { maxArgBytes: 16 * MB },
+  "utils.writeCsv": { maxArgBytes: 16 * MB },
   "http.execute": { maxArgBytes: 12 * MB },
   "http.download": { maxArgBytes: 1 * MB },
   "files.getRef": { maxArgBytes: KB },

@@ -159,9 +159,32 @@ function readResult(entityJson: string, recordsJson: string | undefined) {
 }
 
 export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> {
-  const lease = await pool.acquire(run.app);
+  let acquired: Awaited<ReturnType<IsolatePool["acquire"]>>;
+  try {
+    acquired = await pool.acquire(run.app, {
+      deadline: Date.now() + run.limits.wallMs,
+      signal: run.abort.signal,
+    });
+  } catch (error) {
+    // No room in this process's isolate memory before the deadline: the run fails on its own.
+    if (error instanceof RuntimeError && error.code === "resource_exhausted")
+      return { ok: false, error: plain(error.code, error.message), cpuMs: 0 };
+    throw error;
+  }
+  const { lease, waitedMs } = acquired;
+  // Time spent waiting for memory counts against the wall-clock limit.
+  const timed = waitedMs
+    ? {
+        ...run,
+        limits: {
+          ...run.limits,
+          wallMs: Math.max(run.limits.wallMs - waitedMs, 1),
+          wallLimitMs: run.limits.wallLimitMs ?? run.limits.wallMs,
+        },
+      }
+    : run;
   const measured = { heapMb: 0 };
-  const outcome = await runInLease(pool, lease, run, measured);
+  const outcome = await runInLease(pool, lease, timed, measured);
   return { ...outcome, heapMb: measured.heapMb };
 }
 

@@ -8,7 +8,7 @@ export {
   type ActionFailure,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
-export { DEFAULT_LIMITS, withLimits, type SandboxLimits } from "../limits.ts";
+export { DEFAULT_LIMITS, defaultWorkerMemoryMb, withLimits, type SandboxLimits } from "../limits.ts";
 export { sourceMapOf } from "./stack.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";

@@ -7,8 +7,16 @@
  * Idle isolates: up to `maxIdlePerApp` per app stay warm, so a burst of concurrent actions of one
  * app does not dispose and rebuild isolates on every release (churn); isolates beyond the first
  * that stayed idle longer than `idleTtlMs` are disposed to give memory back.
+ *
+ * Memory: the heap limits of the isolates running now plus the heap of the idle ones must fit in
+ * `memoryBudgetMb` (isolate heaps live outside Node's own heap limit, so without this cap enough
+ * concurrent actions take the whole process down). A run that does not fit first evicts idle
+ * isolates (longest idle first), else waits its turn for a running one to end, within its
+ * deadline, and then fails `resource_exhausted`.
  */
 import ivm from "isolated-vm";
+import { RuntimeError } from "../errors.ts";
+import { type AcquireBound, MemoryQueue } from "./memory-queue.ts";
 import { ensureContext, newLease, type IsolateLease } from "./warm-context.ts";
 
 export type { IsolateLease } from "./warm-context.ts";
@@ -37,7 +45,13 @@ export interface PoolOptions {
   maxIdlePerApp?: number;
   /** An idle isolate beyond the first of its app is disposed after this long (default 60 s). */
   idleTtlMs?: number;
+  /** Isolate memory this process hands out, MB (default: no cap); see the top of this file. */
+  memoryBudgetMb?: number;
 }
+
+/** An idle isolate counts with its used heap at the last sample, at least this much (MB). */
+const IDLE_FLOOR_MB = 2;
+const idleMb = (lease: IsolateLease) => Math.max(lease.heapMb, IDLE_FLOOR_MB);
 
 export class IsolatePool {
   private readonly entries = new Map<string, PoolEntry>();
@@ -47,6 +61,11 @@ export class IsolatePool {
   private readonly trimTimer: NodeJS.Timeout;
   /** Contexts created and hardened so far (one per warm isolate, plus one after each failure). */
   contextsCreated = 0;
+  readonly memoryBudgetMb: number;
+  /** Sum of the heap limits of the isolates running now. */
+  private runningMb = 0;
+  /** Runs waiting for memory, first come first served. */
+  private readonly waiting = new MemoryQueue<CompiledApp, { reuse: IsolateLease | undefined }>();
 
   /**
    * @param globalsCode the bundled globals (runtime/bundle/globals-bundle.ts)
@@ -55,26 +74,97 @@ export class IsolatePool {
     this.globalsCode = globalsCode;
     this.maxIdlePerApp = options.maxIdlePerApp ?? 16;
     this.idleTtlMs = options.idleTtlMs ?? 60_000;
+    this.memoryBudgetMb = options.memoryBudgetMb ?? Number.POSITIVE_INFINITY;
     this.trimTimer = setInterval(() => this.trimIdle(), Math.max(this.idleTtlMs / 2, 100));
     this.trimTimer.unref();
   }
 
-  async acquire(app: CompiledApp): Promise<IsolateLease> {
-    const entry = this.entries.get(app.key);
-    let lease: IsolateLease | undefined;
-    while (entry && entry.idle.length > 0 && !lease) {
-      const candidate = entry.idle.pop()!;
-      if (!candidate.isolate.isDisposed) lease = candidate;
-    }
-    lease ??= await this.newIsolate(app);
+  /**
+   * A warm isolate of `app` (or a new one) once its heap limit fits in the memory budget;
+   * `waitedMs` is how long the run waited for room (it counts against its wall-clock limit).
+   */
+  async acquire(
+    app: CompiledApp,
+    bound: AcquireBound = { deadline: Date.now() + 60_000 },
+  ): Promise<{ lease: IsolateLease; waitedMs: number }> {
+    const started = Date.now();
+    const slot = this.waiting.size === 0 ? this.admit(app) : null;
+    let lease = slot ? slot.reuse : (await this.waitForRoom(app, bound)).reuse;
+    const waitedMs = slot ? 0 : Date.now() - started;
     try {
+      lease ??= await this.newIsolate(app);
       if (!lease.start) this.contextsCreated += 1;
       await ensureContext(lease, SETUP_TIMEOUT_MS);
-      return lease;
+      return { lease, waitedMs };
     } catch (error) {
-      disposeQuietly(lease.isolate);
+      if (lease) disposeQuietly(lease.isolate);
+      this.runningMb -= app.memoryMb;
+      this.wake();
       throw error;
     }
+  }
+
+  /** Room for `app` now (evicting idle isolates if that makes it), or null: counts it as running. */
+  private admit(app: CompiledApp): { reuse: IsolateLease | undefined } | null {
+    const entry = this.entries.get(app.key);
+    while (entry?.idle.length && entry.idle[entry.idle.length - 1].isolate.isDisposed) entry.idle.pop();
+    // Its own warm isolate is taken, not evicted: it stops counting as idle and counts as running.
+    const reuse = entry?.idle[entry.idle.length - 1];
+    if (!this.makeRoom(app.memoryMb - (reuse ? idleMb(reuse) : 0), reuse)) return null;
+    if (reuse) entry!.idle.pop();
+    this.runningMb += app.memoryMb;
+    return { reuse };
+  }
+
+  /** Whether `needMb` more fit, after evicting idle isolates other than `keep` (longest idle first). */
+  private makeRoom(needMb: number, keep: IsolateLease | undefined): boolean {
+    const idle = [...this.entries.values()].flatMap((entry) =>
+      entry.idle
+        .filter((lease) => lease !== keep && !lease.isolate.isDisposed)
+        .map((lease) => ({ lease, entry })),
+    );
+    let used =
+      this.runningMb + idle.reduce((sum, { lease }) => sum + idleMb(lease), 0) + (keep ? idleMb(keep) : 0);
+    if (used + needMb <= this.memoryBudgetMb) return true;
+    // Evicting helps only if it makes enough room; otherwise keep the warm isolates and wait.
+    const evictable = idle.reduce((sum, { lease }) => sum + idleMb(lease), 0);
+    if (used - evictable + needMb > this.memoryBudgetMb) return false;
+    idle.sort((a, b) => a.lease.idleSince - b.lease.idleSince);
+    for (const { lease, entry } of idle) {
+      if (used + needMb <= this.memoryBudgetMb) break;
+      entry.idle.splice(entry.idle.indexOf(lease), 1);
+      disposeQuietly(lease.isolate);
+      used -= idleMb(lease);
+    }
+    return true;
+  }
+
+  private waitForRoom(app: CompiledApp, bound: AcquireBound) {
+    if (app.memoryMb > this.memoryBudgetMb)
+      return Promise.reject(
+        new RuntimeError(
+          "resource_exhausted",
+          `The action's isolate heap (${app.memoryMb} MB) is larger than the isolate memory of a sandbox process (${this.memoryBudgetMb} MB); an admin can raise --worker-memory-mb or lower --memory-mb.`,
+        ),
+      );
+    return this.waiting.wait(
+      app,
+      bound,
+      () =>
+        new RuntimeError(
+          "resource_exhausted",
+          `No room for the action's ${app.memoryMb} MB isolate heap before its deadline: the ${this.memoryBudgetMb} MB of isolate memory of its sandbox process were in use by other actions. Retry shortly; an admin can raise --worker-memory-mb or --workers.`,
+        ),
+    );
+  }
+
+  /** Runs waiting for isolate memory now. */
+  get waitingRuns(): number {
+    return this.waiting.size;
+  }
+
+  private wake(): void {
+    this.waiting.wake((app) => this.admit(app));
   }
 
   private async newIsolate(app: CompiledApp): Promise<IsolateLease> {
@@ -91,6 +181,15 @@ export class IsolatePool {
 
   /** Puts a lease back: kept warm, kept without its context, or disposed. */
   release(app: CompiledApp, lease: IsolateLease, verdict: LeaseVerdict): void {
+    this.runningMb -= app.memoryMb;
+    try {
+      this.keepOrDispose(app, lease, verdict);
+    } finally {
+      this.wake();
+    }
+  }
+
+  private keepOrDispose(app: CompiledApp, lease: IsolateLease, verdict: LeaseVerdict): void {
     lease.runs += 1;
     lease.route.bridge = null;
     const entry = this.entries.get(app.key) ?? { idle: [] };

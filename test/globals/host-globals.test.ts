@@ -218,7 +218,7 @@ describe("Files document helpers", () => {
 });
 
 describe("in a sandbox worker process", () => {
-  it("Liquid and hashing run in the worker, document helpers on the server, with the same results", async () => {
+  it("Liquid and hashing through a worker process (Liquid in a server thread), document helpers on the server, with the same results", async () => {
     const inWorker = await startRuntime({ workers: 1 });
     try {
       await inWorker.runtime.loadApp([...t.runtime.apps.values()][0].dir);

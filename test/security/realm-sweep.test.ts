@@ -22,7 +22,7 @@ afterAll(() => pool.dispose());
 
 /** Runs `source` in a freshly hardened warm context and returns its JSON result. */
 async function inHardenedContext<T>(source: string): Promise<T> {
-  const lease = await pool.acquire(APP);
+  const { lease } = await pool.acquire(APP);
   try {
     return JSON.parse(await lease.context!.eval(source, { timeout: 20_000 })) as T;
   } finally {

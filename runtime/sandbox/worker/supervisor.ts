@@ -41,6 +41,8 @@ export class WorkerSupervisor {
   /** Booted ahead of need; replaces the next worker that dies. */
   private spare: Worker | null = null;
   private readonly spares: number;
+  /** Isolate memory of each worker process (IsolatePool's memoryBudgetMb there). */
+  private readonly memoryBudgetMb: number | undefined;
   /** Runs that arrived while no worker was ready. */
   private waiting: (() => void)[] = [];
   private nextRunId = 1;
@@ -54,9 +56,18 @@ export class WorkerSupervisor {
     actions: number;
   }) => void;
 
-  /** @param options.spare workers booted ahead of need (0 or 1, default 1) */
-  constructor(options: { size: number; spare?: number; onCrash?: WorkerSupervisor["onCrash"] }) {
+  /**
+   * @param options.spare workers booted ahead of need (0 or 1, default 1)
+   * @param options.memoryBudgetMb isolate memory of each worker (default: no cap)
+   */
+  constructor(options: {
+    size: number;
+    spare?: number;
+    memoryBudgetMb?: number;
+    onCrash?: WorkerSupervisor["onCrash"];
+  }) {
     this.size = Math.max(1, options.size);
+    this.memoryBudgetMb = options.memoryBudgetMb;
     this.spares = Math.min(1, Math.max(0, options.spare ?? 1));
     this.onCrash = options.onCrash ?? (() => undefined);
     for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
@@ -64,7 +75,7 @@ export class WorkerSupervisor {
   }
 
   private spawn(): Worker {
-    const proc = fork(ENTRY, [], {
+    const proc = fork(ENTRY, this.memoryBudgetMb ? [String(this.memoryBudgetMb)] : [], {
       execArgv: ["--no-node-snapshot"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });

@@ -1,6 +1,7 @@
 /**
  * Entry of a sandbox worker process (forked by the supervisor). Runs actions in its own warm
- * isolates; pure helpers (hashing, CSV, base64) run here, every host call with state or I/O is
+ * isolates; pure helpers (hashing, base64) run here, every host call with state or I/O, or with
+ * CPU-heavy work on untrusted input (Liquid, htmlToText, CSV: threads under the deadline), is
  * forwarded to the server process. If V8 aborts this process on an out-of-memory path, only the
  * action running here fails.
  */
@@ -13,7 +14,9 @@ import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
-const pool = new IsolatePool(globalsScript);
+// The supervisor passes the isolate memory of this process as the only argument.
+const memoryBudgetMb = Number(process.argv[2]) || undefined;
+const pool = new IsolatePool(globalsScript, { memoryBudgetMb });
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;

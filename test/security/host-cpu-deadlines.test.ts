@@ -1,0 +1,137 @@
+/**
+ * Host work on untrusted input runs under its action's bounds (runtime/host/cpu/): a Liquid
+ * template or HTML built to burn CPU fails its own action near its wall-clock limit, while another
+ * app's action that also renders Liquid and converts HTML completes at once — through sandbox
+ * worker processes, as `serve` runs them. Before, both calls ran synchronously in the worker
+ * process and blocked every action there until they finished (the template: seconds; the markup,
+ * 54 KB of nested lists: about 25 s).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
+import type { CpuTask } from "../../runtime/host/index.ts";
+import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
+
+// 258 characters of Liquid: a 10 M-character string split into characters and sorted. liquidjs
+// checks its render limit only between tags, so on its own it runs for seconds.
+const LIQUID_BOMB =
+  '{% assign s = "qwertyuiopasdfghjklz" %}{% for i in (1..19) %}{% assign s = s | append: s %}{% endfor %}{% assign a = s | split: "" | sort_natural %}{{ a | size }}';
+
+const HOSTILE_LOGIC = `
+import { entity } from "#typings";
+const nestedLists = (depth: number) => "<ol><li>a</li><li>".repeat(depth);
+export default {
+  liquid_bomb() { entity.c_text = LiquidParser.parse(${JSON.stringify(LIQUID_BOMB)}, {}); },
+  html_bomb() { entity.c_text = Utils.htmlToText(nestedLists(3000)); },
+  // Each call is short; only the CPU the action's calls used together stops the loop.
+  html_loop() {
+    for (let i = 0; i < 2000; i++) ComindServer.htmlToText(nestedLists(400));
+    entity.c_text = "finished";
+  },
+};
+`;
+const HOSTILE_ACTIONS = `export default [
+  { uid: "liquid_bomb", caption: "L" }, { uid: "html_bomb", caption: "H" }, { uid: "html_loop", caption: "HL" },
+] as const;\n`;
+
+const FRIENDLY_LOGIC = `
+import { entity } from "#typings";
+export default {
+  go() {
+    entity.c_text = LiquidParser.parse("{{ who | upcase }}", { who: "ada" }) + " " + Utils.htmlToText("<p>was <b>here</b></p>");
+  },
+};
+`;
+
+const WALL_MS = 2_000;
+let t: TestRuntime;
+
+beforeAll(async () => {
+  t = await startRuntime({ workers: 2, limits: { wallMs: WALL_MS, cpuMs: 60_000 } });
+  await t.runtime.loadApp(
+    writeTempApp(
+      { "actions/logic/index.ts": HOSTILE_LOGIC, "actions/index.ts": HOSTILE_ACTIONS },
+      { alias: "HOSTILE" },
+    ),
+  );
+  await t.runtime.loadApp(writeTempApp({ "actions/logic/index.ts": FRIENDLY_LOGIC }, { alias: "FRIENDLY" }));
+  // Warm both apps in both workers, so the timings below measure the calls, not a cold start.
+  await t.runtime.workers!.whenReady();
+  await Promise.all(
+    [1, 2, 3, 4].map(() => t.runtime.run({ caller: asDeveloper(), app: "FRIENDLY", action: "go" })),
+  );
+}, 60_000);
+afterAll(async () => {
+  await t.close();
+  removeTempApps();
+});
+
+/** Resolves once the host thread pool was handed a task of `kind` (the bomb is running). */
+function whenTaskStarts(kind: CpuTask): Promise<void> {
+  const pool = t.runtime.config.cpu;
+  const original = pool.run.bind(pool);
+  return new Promise((resolve) => {
+    pool.run = ((task, arg, bound) => {
+      if (task === kind) {
+        pool.run = original;
+        resolve();
+      }
+      return original(task, arg, bound);
+    }) as typeof pool.run;
+  });
+}
+
+async function timed<T>(work: Promise<T>) {
+  const started = Date.now();
+  const result = await work;
+  return { result, ms: Date.now() - started };
+}
+
+describe("host calls that burn CPU run under the action's deadline", () => {
+  it("a Liquid bomb and an htmlToText bomb fail their own actions near the wall limit; another app's action completes at once", async () => {
+    const liquidStarted = whenTaskStarts("liquid");
+    const liquid = timed(t.runtime.run({ caller: asDeveloper(), app: "HOSTILE", action: "liquid_bomb" }));
+    await liquidStarted;
+    const htmlStarted = whenTaskStarts("htmlToText");
+    const html = timed(t.runtime.run({ caller: asDeveloper(), app: "HOSTILE", action: "html_bomb" }));
+    await htmlStarted;
+    let bombsDone = false;
+    void Promise.all([liquid, html]).then(() => (bombsDone = true));
+
+    // Both workers are running a bomb now; the friendly action goes to one of them.
+    const friendly = await timed(t.runtime.run({ caller: asDeveloper(), app: "FRIENDLY", action: "go" }));
+    expect(friendly.result.ok && friendly.result.entity.c_text).toBe("ADA was here");
+    expect(bombsDone).toBe(false);
+    expect(friendly.ms).toBeLessThan(1_500);
+
+    for (const bomb of [await liquid, await html]) {
+      expect(bomb.result.ok).toBe(false);
+      if (bomb.result.ok) continue;
+      expect(["timeout", "limit_exceeded"]).toContain(bomb.result.error.code);
+      // Stopped at the wall limit (2 s) or Liquid's own hard stop (2 s), plus reporting.
+      expect(bomb.ms).toBeLessThan(WALL_MS + 2_500);
+    }
+    // Their threads were stopped, not left running in the background.
+    expect(t.runtime.config.cpu.busy).toBe(0);
+    // The workers and the thread pool are usable again at once.
+    const after = await timed(t.runtime.run({ caller: asDeveloper(), app: "FRIENDLY", action: "go" }));
+    expect(after.result.ok).toBe(true);
+  }, 30_000);
+
+  it("host work counts against the action's CPU limit: a loop of short calls stops there, not at the wall limit", async () => {
+    const cpu = await startRuntime({ limits: { cpuMs: 1_000, wallMs: 30_000 } });
+    try {
+      await cpu.runtime.loadApp([...t.runtime.apps.values()].find((app) => app.alias === "HOSTILE")!.dir);
+      const loop = await timed(
+        cpu.runtime.run({ caller: asDeveloper(), app: "HOSTILE", action: "html_loop" }),
+      );
+      expect(!loop.result.ok && loop.result.error.code).toBe("timeout");
+      expect(!loop.result.ok && loop.result.error.message).toMatch(
+        /more CPU time than its limit of 1000 ms \(htmlToText and other host work/,
+      );
+      expect(loop.ms).toBeLessThan(8_000);
+    } finally {
+      await cpu.close();
+    }
+  }, 40_000);
+});
