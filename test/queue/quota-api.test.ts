@@ -71,6 +71,19 @@ describe("enqueue quotas over REST", () => {
     expect((await asyncAction("bob")).statusCode).toBe(202);
   });
 
+  it("answers a synchronous action whose logic's enqueue is over the limit with 429 and Retry-After", async () => {
+    // alice holds her 3 pending runs (above): the logic's ComindServer.enqueue is refused, uncaught.
+    const refused = await server.inject({
+      method: "POST",
+      url: "/api/apps/DEMO/QUEUE/actions/enqueue_many",
+      headers: headers.alice,
+      payload: { values: { c_need: 1 } },
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe("rate_limited");
+    expect(refused.headers["retry-after"]).toBe("5");
+  });
+
   it("stops a tickets/multi batch at the async item over the limit with 429, listing the items before it", async () => {
     const reply = await multi("carol", 4, "carol-batch");
     expect(reply.statusCode).toBe(429);

@@ -18,6 +18,9 @@ import { enqueueRun } from "./enqueue.ts";
 import { runAnswer } from "./response-schemas.ts";
 import { actionBody } from "./schemas.ts";
 
+/** Failures that a later retry may not meet (sent with Retry-After, like the database's 503). */
+const RETRY_LATER = new Set(["resource_exhausted", "rate_limited"]);
+
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
     Params: { ws: string; app: string; uid: string };
@@ -74,11 +77,11 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           onCommit: commitTracker(request.commits),
         });
         if (result.ok) return { status: 200, body: runDocument(result) };
-        if (isUnavailable(result.error.code)) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-        return {
-          status: ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500,
-          body: runDocument(result),
-        };
+        const status = ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500;
+        // Worth retrying later: the database away, no isolate memory free, a queue quota reached.
+        if (isUnavailable(result.error.code) || RETRY_LATER.has(result.error.code))
+          reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+        return { status, body: runDocument(result) };
       });
     },
   );
