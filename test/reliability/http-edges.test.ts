@@ -40,7 +40,7 @@ beforeAll(async () => {
       },
     },
   });
-  api.server.get("/api/test/hold", async () => {
+  api.server.get("/api/test/hold", { config: { access: "signed-in" } }, async () => {
     holding.entered();
     await holding.released;
     return { held: true };
