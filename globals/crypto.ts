@@ -64,16 +64,8 @@ function fill(target: Uint8Array): void {
   used += target.length;
 }
 
-type IntegerArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+/** The arrays of ambient.d.ts's `RandomValuesArray` (the type app developers compile against). */
+type IntegerArray = RandomValuesArray;
 
 function getRandomValues<T extends IntegerArray>(array: T): T {
   const name = typedArrayName.call(array);

@@ -195,6 +195,9 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         await q(client, SQL.forgetDeliveries, [new Date(Date.now() - windowMs).toISOString()]);
         return (await q(client, SQL.rememberDelivery, [signature, now()])).length === 1;
       }),
+    forgetDelivery: async (signature) => {
+      await q(store, SQL.forgetDelivery, [signature]);
+    },
     async work(handler) {
       runner = await startGraphileRunner(
         {

@@ -25,6 +25,7 @@ export const SQL = {
   /** Only the latest tick matters (backfill); older claims are kept an hour, then dropped. */
   forgetTicks: "DELETE FROM schedule_ticks WHERE schedule = ? AND tick < ?",
   forgetDeliveries: "DELETE FROM webhook_deliveries WHERE received_at < ?",
+  forgetDelivery: "DELETE FROM webhook_deliveries WHERE signature = ?",
   rememberDelivery:
     "INSERT INTO webhook_deliveries (signature, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
 };

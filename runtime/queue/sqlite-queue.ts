@@ -204,6 +204,9 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         db.prepare(SQL.forgetDeliveries).run(new Date(Date.now() - windowMs).toISOString());
         return Boolean(db.prepare(SQL.rememberDelivery).get(signature, now()));
       }),
+    forgetDelivery: async (signature) => {
+      db.prepare(SQL.forgetDelivery).run(signature);
+    },
     async work(handler) {
       // One node per SQLite file: a job still locked now was left by a process that died.
       db.prepare(

@@ -123,6 +123,8 @@ export interface Queue {
   listRuns(query: RunListQuery): Promise<RunDoc[]>;
   /** Remembers a webhook signature; false when it was seen within `windowMs` (a replay). */
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
+  /** Forgets a delivery that was refused after it was remembered (its sender may send it again). */
+  forgetDelivery(signature: string): Promise<void>;
   /** Starts taking jobs (at most `concurrency` at a time) and handing them to `handler`. */
   work(handler: (job: JobRef) => Promise<void>): Promise<void>;
   /** Stops taking jobs, waits for running ones, releases connections. */

@@ -116,23 +116,27 @@ describe("enqueue quotas over REST", () => {
     expect(refused.json().error.message).toContain("App QUEUE has 8 runs queued or running");
     const body = '{"event":"paid"}';
     const at = Math.floor(Date.now() / 1000);
-    const hook = await server.inject({
-      method: "POST",
-      url: "/api/hooks/DEMO/QUEUE/hook",
-      payload: body,
-      headers: {
-        "content-type": "application/json",
-        "x-comind-timestamp": String(at),
-        "x-comind-signature": signWebhook(HOOK_SECRET, {
-          timestamp: at,
-          method: "POST",
-          path: "/api/hooks/DEMO/QUEUE/hook",
-          body,
-        }),
-      },
-    });
+    const deliver = () =>
+      server.inject({
+        method: "POST",
+        url: "/api/hooks/DEMO/QUEUE/hook",
+        payload: body,
+        headers: {
+          "content-type": "application/json",
+          "x-comind-timestamp": String(at),
+          "x-comind-signature": signWebhook(HOOK_SECRET, {
+            timestamp: at,
+            method: "POST",
+            path: "/api/hooks/DEMO/QUEUE/hook",
+            body,
+          }),
+        },
+      });
+    const hook = await deliver();
     expect(hook.statusCode).toBe(429);
     expect(hook.headers["retry-after"]).toBe("5");
+    // A refused delivery is not remembered: the sender's retry of it is not taken for a replay.
+    expect((await deliver()).statusCode).toBe(429);
   });
 });
 

@@ -9,8 +9,8 @@
 import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import { Piscina } from "piscina";
-import { type ErrorCode, RuntimeError } from "../../errors.ts";
-import type { TaskReply } from "./tasks.ts";
+import { RuntimeError } from "../../errors.ts";
+import { isThreadOutOfMemory, type TaskReply, unwrapReply } from "../thread-reply.ts";
 
 export type CpuTask = "liquid" | "htmlToText" | "parseCsv" | "writeCsv";
 
@@ -110,7 +110,7 @@ export class CpuPool {
     } catch (error) {
       if (timer.signal.aborted) throw stopped(stop, bound);
       if (bound.signal?.aborted) throw stopped("deadline", bound);
-      if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY")
+      if (isThreadOutOfMemory(error))
         throw new RuntimeError(
           "limit_exceeded",
           `${bound.caller} needed more than ${THREAD_HEAP_MB} MB of memory; make the input smaller.`,
@@ -121,8 +121,7 @@ export class CpuPool {
       clearTimeout(timeout);
       bound.budget.leftMs -= performance.now() - started;
     }
-    if ("error" in reply) throw new RuntimeError(reply.error.code as ErrorCode, reply.error.message);
-    return reply.ok;
+    return unwrapReply(reply);
   }
 
   async close(): Promise<void> {

@@ -5,20 +5,9 @@
  * task: plain data in, { ok } or { error: { code, message } } out. Libraries load on first use.
  */
 import type { CsvOptions } from "../../../globals/bridge-contract.ts";
-import { isRuntimeError } from "../../errors.ts";
+import { reply } from "../thread-reply.ts";
 
-export type TaskReply<T> = { ok: T } | { error: { code: string; message: string } };
-
-async function reply<T>(work: () => Promise<T>): Promise<TaskReply<T>> {
-  try {
-    return { ok: await work() };
-  } catch (error) {
-    if (isRuntimeError(error)) return { error: { code: error.code, message: error.message } };
-    return {
-      error: { code: "bad_request", message: String((error as Error)?.message ?? error).split("\n")[0] },
-    };
-  }
-}
+export type { TaskReply } from "../thread-reply.ts";
 
 export const liquid = ({ template, vars }: { template: string; vars: Record<string, unknown> }) =>
   reply(async () => (await import("../liquid.ts")).renderLiquid(template, vars));

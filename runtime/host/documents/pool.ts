@@ -7,9 +7,9 @@
  */
 import { extname } from "node:path";
 import { Piscina } from "piscina";
-import { type ErrorCode, RuntimeError } from "../../errors.ts";
+import { RuntimeError } from "../../errors.ts";
 import { CONTENT_LIMITS } from "../content-limits.ts";
-import type { TaskReply } from "./tasks.ts";
+import { isThreadOutOfMemory, type TaskReply, unwrapReply } from "../thread-reply.ts";
 
 export type DocumentTask = "renderPdf" | "mergePdf" | "buildWorkbook" | "readWorkbook" | "zip";
 
@@ -60,15 +60,14 @@ export class DocumentPool {
     } catch (error) {
       if (signal.aborted)
         throw new RuntimeError("timeout", "The action reached its time limit while building a document.");
-      if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY")
+      if (isThreadOutOfMemory(error))
         throw new RuntimeError(
           "limit_exceeded",
           `The document needed more than ${this.threadHeapMb} MB of memory to build or read; make it smaller.`,
         );
       throw error;
     }
-    if ("error" in reply) throw new RuntimeError(reply.error.code as ErrorCode, reply.error.message);
-    return reply.ok;
+    return unwrapReply(reply);
   }
 
   async close(): Promise<void> {

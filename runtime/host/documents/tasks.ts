@@ -5,23 +5,12 @@
  * Libraries load on first use, so a fresh thread pays only for the task it runs.
  */
 import type { ExcelReadOptions } from "../../../globals/bridge-contract.ts";
-import { isRuntimeError } from "../../errors.ts";
+import { reply } from "../thread-reply.ts";
 import type { PdfPageOptions } from "./html-pdf.ts";
 import type { DocumentLimits } from "./pool.ts";
 
 type NamedBytes = { name: string; bytes: Uint8Array };
-export type TaskReply<T> = { ok: T } | { error: { code: string; message: string } };
-
-async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>> {
-  try {
-    return { ok: await work() };
-  } catch (error) {
-    if (isRuntimeError(error)) return { error: { code: error.code, message: error.message } };
-    return {
-      error: { code: "bad_request", message: String((error as Error)?.message ?? error).split("\n")[0] },
-    };
-  }
-}
+export type { TaskReply } from "../thread-reply.ts";
 
 export const renderPdf = ({
   html,

@@ -54,10 +54,8 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
         // The path as received (request.url: path and query string), so a delivery signed for
         // another app or action sharing the secret does not verify here.
         verifyWebhook(secret, { method: request.method, path: request.url, headers: request.headers, body });
-        const signature = String(request.headers[SIGNATURE_HEADER]);
-        if (
-          !(await queueOf(ctx).rememberDelivery(`${app.alias}:${hook.action}:${signature}`, 2 * TOLERANCE_MS))
-        )
+        const delivery = `${app.alias}:${hook.action}:${String(request.headers[SIGNATURE_HEADER])}`;
+        if (!(await queueOf(ctx).rememberDelivery(delivery, 2 * TOLERANCE_MS)))
           throw new RuntimeError(
             "conflict",
             "This webhook delivery was received before (same signature); it is not run twice.",
@@ -72,6 +70,10 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
             body: body.toString("utf8"),
             receivedAt: new Date().toISOString(),
           },
+        }).catch(async (error) => {
+          // Refused (a quota, no grant): the sender may retry the same delivery; it ran nowhere.
+          await queueOf(ctx).forgetDelivery(delivery);
+          throw error;
         });
         reply.code(202);
         return { queued: true, runId };
