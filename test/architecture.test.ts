@@ -59,6 +59,45 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  /**
+   * The layers, top to bottom: a folder may import only folders of a LOWER layer, never one of its
+   * own layer or above, so no import climbs back up and no circle between folders can form.
+   */
+  const LAYERS: string[][] = [
+    ["cli"],
+    ["server", "testing", "mock"],
+    ["jobs"],
+    ["actions"],
+    ["notify", "sandbox"],
+    ["host"],
+    ["queue", "bundle"],
+    ["access", "rlx"],
+    ["store"],
+  ];
+  const layerOf = (folder: string) => LAYERS.findIndex((layer) => layer.includes(folder));
+
+  it("places every runtime folder in a layer", () => {
+    const folders = readdirSync(RUNTIME, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(folders.filter((folder) => layerOf(folder) < 0)).toEqual([]);
+  });
+
+  it("imports only folders of lower layers (no import climbs back up, no circle)", () => {
+    const violations = files.flatMap((file) => {
+      const from = folderOf(file);
+      if (from === null) return [];
+      return relativeImports(file)
+        .filter((target) => target.startsWith(RUNTIME + sep))
+        .filter((target) => {
+          const to = folderOf(target);
+          return to !== null && to !== from && layerOf(to) <= layerOf(from);
+        })
+        .map((target) => `${relative(RUNTIME, file)} -> ${relative(RUNTIME, target)}`);
+    });
+    expect(violations).toEqual([]);
+  });
+
   it("finds imports at all (the checks above are not vacuous)", () => {
     expect(relativeImports(join(RUNTIME, "server", "routes", "tickets.ts")).length).toBeGreaterThan(3);
   });

@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
-import type { HostFunctions } from "../sandbox/index.ts";
-import type { UnitOfWork } from "../actions/index.ts";
+import type { HostFunctions } from "../host-functions.ts";
+import type { Store } from "../store/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "./console.ts";
 import type { ActionFiles } from "./files.ts";
@@ -15,8 +15,20 @@ import { createDocumentCalls, type DocumentPool } from "./documents/index.ts";
 import { type CpuBudget, type CpuPool, cpuHostCalls, cpuWork } from "./cpu/index.ts";
 import { pureHostCalls } from "./utils.ts";
 
+/**
+ * What the record host calls need of the action's unit of work (actions/unit-of-work.ts is the
+ * implementation): a port, so host/ does not reach up into actions/.
+ */
+export interface ActionRecords {
+  readonly store: Store;
+  readonly workspace: string;
+  importData: HostFunctions["records.import"];
+  query: HostFunctions["records.query"];
+  get: HostFunctions["records.get"];
+}
+
 export interface ActionHostContext {
-  uow: UnitOfWork;
+  uow: ActionRecords;
   files: ActionFiles;
   logs: LogCapture;
   secrets: Record<string, string>;

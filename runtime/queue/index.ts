@@ -2,16 +2,15 @@
  * The job queue: async actions, retries, schedules, webhooks. graphile-worker on Postgres, an
  * in-process runner on SQLite, one `Queue` interface (see types.ts).
  *
+ * Storage and transport of jobs only: what running a job means (jobs/) sits above it and the
+ * actions, so this folder knows nothing of actions.
+ *
  * @example
  *   const queue = await openQueue(store, { concurrency: 4 });
- *   const node = startJobNode(runtime, queue, logger); // takes jobs, walks schedules
- *   await node.stop();
+ *   await queue.add(run); // or in an action's commit: queue.commitExtra({ enqueue: [run] })
  */
-import type { ActionRuntime } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
-import { runJob } from "./run-job.ts";
-import { startScheduler, type SchedulerClock, type SchedulerLog } from "./scheduler.ts";
 import type { QuotaLimits } from "./quota-limits.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
@@ -32,7 +31,6 @@ export {
   type QueueSettings,
   type ScheduleSpec,
 } from "./settings.ts";
-export { runJob, RETRYABLE_CODES } from "./run-job.ts";
 export {
   DEFAULT_QUOTAS,
   QUOTA_KEYS,
@@ -41,7 +39,6 @@ export {
   type QuotaLimits,
 } from "./quota-limits.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
-export { REAL_CLOCK, SCHEDULE_CALLER, type SchedulerClock, startScheduler } from "./scheduler.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {
@@ -82,22 +79,4 @@ export async function openQueue(store: Store, options: QueueOptions = {}): Promi
     onError: options.onError,
     quotas,
   });
-}
-
-/** Makes this process a queue node: takes jobs and walks the apps' schedules. */
-export async function startJobNode(
-  runtime: ActionRuntime,
-  queue: Queue,
-  log: SchedulerLog,
-  options: { clock?: SchedulerClock } = {},
-): Promise<{ stop(): Promise<void> }> {
-  runtime.useQueue(queue);
-  await queue.work((job) => runJob(runtime, queue, job));
-  const stopScheduler = startScheduler(runtime, queue, log, options.clock);
-  return {
-    async stop() {
-      stopScheduler();
-      await queue.close();
-    },
-  };
 }

@@ -3,13 +3,9 @@
  * For each: sync (ivm.Callback, no I/O) or async (applySyncPromise), and the largest argument the
  * host accepts. Nothing else is callable from the isolate.
  */
-import type {
-  AsyncCallName,
-  AsyncHostCalls,
-  SyncCallName,
-  SyncHostCalls,
-} from "../../globals/bridge-contract.ts";
+import type { AsyncCallName, SyncCallName } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
+import type { HostFunctions } from "../host-functions.ts";
 import { parseFromIsolate } from "./marshal.ts";
 
 const KB = 1024;
@@ -65,12 +61,7 @@ export const ASYNC_CALLS: Record<AsyncCallName, { maxArgBytes: number }> = {
   "queue.retryLater": { maxArgBytes: 4 * KB },
 };
 
-/** Host implementations of one action, keyed like the contract. */
-export type HostFunctions = {
-  [N in SyncCallName]: (arg: SyncHostCalls[N]["arg"]) => SyncHostCalls[N]["result"];
-} & {
-  [N in AsyncCallName]: (arg: AsyncHostCalls[N]["arg"]) => Promise<AsyncHostCalls[N]["result"]>;
-};
+export type { HostFunctions } from "../host-functions.ts";
 
 export interface BridgeHooks {
   /** Throws when the action is past its deadline (checked on every call). */

@@ -3,7 +3,7 @@
  * (a tick's claim) is awaited, so a test sees every tick enqueued without sleeping through it.
  * Timers due at the same moment (the same tick on several nodes) fire together, as they would.
  */
-import type { SchedulerClock } from "../../runtime/queue/index.ts";
+import type { SchedulerClock } from "../../runtime/jobs/index.ts";
 
 interface Timer {
   at: number;

@@ -1,14 +1,8 @@
 /** A runtime + queue node over one engine's store, with the app-queue fixture installed. */
 import { join } from "node:path";
 import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
-import {
-  openQueue,
-  type QueueOptions,
-  type SchedulerClock,
-  startJobNode,
-  type Queue,
-  type RunDoc,
-} from "../../runtime/queue/index.ts";
+import { type SchedulerClock, startJobNode } from "../../runtime/jobs/index.ts";
+import { openQueue, type QueueOptions, type Queue, type RunDoc } from "../../runtime/queue/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";
 import type { Engine } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";

@@ -6,8 +6,7 @@
 import type { ActionResult, ActionRuntime } from "../actions/index.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
-import { backoffMs, DEFAULT_RETRIES } from "./settings.ts";
-import type { JobRef, Queue, StoredRun } from "./types.ts";
+import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue, type StoredRun } from "../queue/index.ts";
 
 /** Errors worth another attempt: the cause is outside the logic and may go away. */
 export const RETRYABLE_CODES = new Set([

@@ -11,8 +11,7 @@ import { Cron } from "croner";
 import { type RunCaller, systemPrincipal } from "../access/index.ts";
 import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
 import { parseRlx } from "../rlx/index.ts";
-import type { ScheduleSpec } from "./settings.ts";
-import type { NewRun, Queue } from "./types.ts";
+import type { NewRun, Queue, ScheduleSpec } from "../queue/index.ts";
 
 /** Schedules run as the system caller `system:schedule` (an admin grants it rights like a group). */
 export const SCHEDULE_CALLER: RunCaller = { kind: "system", name: "schedule" };

@@ -1,0 +1,26 @@
+/**
+ * A job node: this process takes queued runs and walks the apps' schedules. Above actions/ and
+ * queue/, so the queue stays storage and transport and knows nothing of actions.
+ */
+import type { ActionRuntime } from "../actions/index.ts";
+import type { Queue } from "../queue/index.ts";
+import { runJob } from "./run-job.ts";
+import { type SchedulerClock, type SchedulerLog, startScheduler } from "./scheduler.ts";
+
+/** Makes this process a queue node: takes jobs and walks the apps' schedules. */
+export async function startJobNode(
+  runtime: ActionRuntime,
+  queue: Queue,
+  log: SchedulerLog,
+  options: { clock?: SchedulerClock } = {},
+): Promise<{ stop(): Promise<void> }> {
+  runtime.useQueue(queue);
+  await queue.work((job) => runJob(runtime, queue, job));
+  const stopScheduler = startScheduler(runtime, queue, log, options.clock);
+  return {
+    async stop() {
+      stopScheduler();
+      await queue.close();
+    },
+  };
+}
