@@ -3,10 +3,10 @@
  * transaction, then record the outcome — succeeded, retried with backoff (retryable errors and
  * ComindServer.retryLater), failed, or dead once the attempts are used up.
  */
-import type { ActionResult, ActionRuntime } from "../actions/index.ts";
+import { type ActionResult, type ActionRuntime, runDocument } from "../actions/index.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
-import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue, type StoredRun } from "../queue/index.ts";
+import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
 
 /** Errors worth another attempt: the cause is outside the logic and may go away. */
 export const RETRYABLE_CODES = new Set([
@@ -27,19 +27,6 @@ function isRetryable(result: Extract<ActionResult, { ok: false }>): boolean {
   if (result.retry) return true;
   if (result.error.code === "timeout") return result.httpCalls.some((call) => call.error === "timeout");
   return RETRYABLE_CODES.has(result.error.code);
-}
-
-function resultDoc(run: StoredRun, result: ActionResult): Record<string, unknown> {
-  return result.ok
-    ? {
-        ok: true,
-        entity: result.entity,
-        logs: result.logs,
-        runId: run.runId,
-        created: result.created,
-        httpCalls: result.httpCalls,
-      }
-    : { ok: false, error: result.error, logs: result.logs, runId: run.runId, httpCalls: result.httpCalls };
 }
 
 export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef): Promise<void> {
@@ -85,7 +72,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     return;
   }
   if (result.ok) {
-    await queue.finish(run.runId, { status: "succeeded", result: resultDoc(run, result), error: null });
+    await queue.finish(run.runId, { status: "succeeded", result: runDocument(result), error: null });
     return;
   }
   // The commit mark says an earlier attempt (on a node that died after committing) already applied it.
@@ -105,6 +92,6 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   await queue.finish(run.runId, {
     status: retryable ? "dead" : "failed",
     error,
-    result: resultDoc(run, result),
+    result: runDocument(result),
   });
 }
