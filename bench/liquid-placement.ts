@@ -1,7 +1,7 @@
 /**
  * Where should LiquidParser.parse run? Measures the same template rendered (a) on the host through
  * one sync host call from an isolate, as the runtime does, and (b) by liquidjs loaded INSIDE the
- * isolate, plus what (b) costs every new isolate (compiling ~125 KB of library). README "LiquidParser".
+ * isolate, plus what (b) costs every new isolate (compiling ~125 KB of library). docs/app-developers.md, "Documents, templates and e-mail".
  *
  *   node --no-node-snapshot bench/liquid-placement.ts
  */

@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the performance budget (README "Performance"). Each prints a ratio against a baseline measured in
+ * Benchmarks of the performance budget (docs/performance.md). Each prints a ratio against a baseline measured in
  * the same run (the machine is shared and noisy) and everything lands in bench/results.json.
  *
  *   npm run bench                      every section, written to bench/results.json

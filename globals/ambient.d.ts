@@ -29,6 +29,7 @@ declare global {
   const currentUser: CurrentUser;
   /** The selected records of a mass action (the running record alone otherwise). */
   const records: Record<string, any>[];
+  /** Captured per action: shown by the CLI, kept in the run log (1 MB per action, then truncated). */
   interface Console {
     log(...args: unknown[]): void;
     info(...args: unknown[]): void;

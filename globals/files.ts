@@ -86,7 +86,7 @@ export const Files = {
     return callAsync("files.zip", { refs: refsOf(files, "zipFileRefs"), fileName });
   },
   /**
-   * A temporary PDF rendered from HTML on the host (no browser; the README lists the HTML subset).
+   * A temporary PDF rendered from HTML on the host (no browser; docs/app-developers.md lists the HTML subset).
    * @example Files.writePdfFileRef({ html: "<h1>Report</h1><p>Total: <b>42</b></p>", fileName: "report.pdf" })
    */
   writePdfFileRef(options: PdfFromHtml): FileRef {

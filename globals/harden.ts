@@ -2,7 +2,7 @@
  * Hardens the isolate's realm once per context, before any app code runs, so that one action
  * cannot leave anything for the next one in the same warm context (the technique of SES
  * `lockdown()`, reduced to what action logic needs; `ses` itself costs ~250 ms and ~1.7 MB per
- * isolate here, see README "Performance"):
+ * isolate here, see docs/performance.md):
  *
  * - the set of frozen objects is DERIVED, not listed: everything reachable from the roots through
  *   property descriptors (values, getters and setters) and prototypes is frozen. The roots are

@@ -1,6 +1,6 @@
 /**
  * `LiquidParser` inside the isolate: Liquid templates rendered by liquidjs in a host thread under
- * the action's deadline, with a render-time limit and an output cap (README "Limits"). Templates
+ * the action's deadline, with a render-time limit and an output cap (docs/admins.md, "Limits"). Templates
  * cannot read files.
  *
  * @example

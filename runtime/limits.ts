@@ -1,5 +1,5 @@
 /**
- * THE table of per-action limit defaults (README "Limits"). The CLI flags and env vars, the
+ * THE table of per-action limit defaults (docs/admins.md, "Limits"). The CLI flags and env vars, the
  * `limits` option of createActionRuntime and the HTTP host all start from it.
  */
 import { totalmem } from "node:os";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-// The folder rules of the README's "Project layout", checked on the source: every folder of
+// The folder rules of docs/architecture.md, "Project layout", checked on the source: every folder of
 // runtime/ is reached by the others only through its index.ts, and routes do not import routes.
 const RUNTIME = resolve(import.meta.dirname, "..", "runtime");
 

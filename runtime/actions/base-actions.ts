@@ -1,4 +1,4 @@
-/** The actions every app has, with or without logic (README "Writing an app"). One list. */
+/** The actions every app has, with or without logic (docs/app-developers.md, "Writing an app"). One list. */
 
 /** The record actions of every app's form, as the app schema lists them. */
 export const BASE_ACTIONS = [
@@ -8,7 +8,7 @@ export const BASE_ACTIONS = [
 ] as const;
 
 /**
- * Base actions beyond the form's. copy / move / archive are ours to design (see the README):
+ * Base actions beyond the form's. copy / move / archive are ours to design (see docs/app-developers.md):
  * copy creates a new record with the same field values (logic runs on the copy), move changes
  * the record's `state` to the submitted one, archive sets `state` to "archived"; an app's logic
  * for them runs as for any other action.

@@ -69,7 +69,7 @@ export interface RuntimeOptions {
   notifications?: NotificationOptions;
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
   comindAuth?: ComindAuthOptions;
-  /** Caps of the document helpers' worker threads: image pixels, thread heap (README "Limits"). */
+  /** Caps of the document helpers' worker threads: image pixels, thread heap (docs/admins.md, "Limits"). */
   documents?: DocumentPoolOptions;
 }
 

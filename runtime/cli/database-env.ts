@@ -1,5 +1,5 @@
 /**
- * `serve`'s database and token settings from the environment (README "Configuration"):
+ * `serve`'s database and token settings from the environment (docs/admins.md, "Configuration"):
  * Postgres pool size and timeouts, and the longest bearer-token lifetime accepted.
  */
 import type { PoolSettings } from "../store/index.ts";

@@ -1,6 +1,6 @@
 /**
  * Options shared by every command that runs actions or reads the store; each one can also be
- * set by an environment variable (README "CLI", options table).
+ * set by an environment variable (docs/cli.md, options table).
  */
 import { type Command, Option } from "commander";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";

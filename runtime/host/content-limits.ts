@@ -1,6 +1,6 @@
 /**
- * Caps of the document helpers (Liquid, htmlToText, xlsx, zip, PDF). One place for each number; the README's
- * Limits table lists them. Host-call argument sizes are capped separately in sandbox/bridge.ts.
+ * Caps of the document helpers (Liquid, htmlToText, xlsx, zip, PDF). One place for each number; the
+ * Limits table of docs/admins.md lists them. Host-call argument sizes are capped separately in sandbox/bridge.ts.
  */
 const MB = 1024 * 1024;
 

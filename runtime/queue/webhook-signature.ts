@@ -9,7 +9,7 @@
  * `X-Comind-Signature: v1=<lower-case hex>`. Binding method and path means a delivery signed for
  * one app or action cannot be replayed to another that shares the secret; the timestamp must be
  * within 5 minutes (replays within that window are caught by the delivery log,
- * Queue.rememberDelivery). Compared in constant time. The README's Webhooks section has a worked
+ * Queue.rememberDelivery). Compared in constant time. docs/jobs.md, "Webhooks", has a worked
  * example (and test/queue/webhook-signature.test.ts pins it as a fixed vector).
  *
  * @example
@@ -62,7 +62,7 @@ export function verifyWebhook(
   const signature = request.headers[SIGNATURE_HEADER];
   if (typeof timestamp !== "string" || typeof signature !== "string")
     throw refuse(
-      `Send the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers (HMAC-SHA256, see the README's Webhooks section).`,
+      `Send the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers (HMAC-SHA256, see docs/jobs.md, "Webhooks").`,
     );
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - Number(timestamp) * 1000) > TOLERANCE_MS)
     throw refuse(`${TIMESTAMP_HEADER} must be the current time in Unix seconds (5 minutes tolerance).`);

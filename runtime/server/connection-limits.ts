@@ -1,5 +1,5 @@
 /**
- * What the HTTP server does with slow or broken clients, set deliberately (see README
+ * What the HTTP server does with slow or broken clients, set deliberately (see docs/operators.md,
  * "Reliability"): a request that is not answered in time gets its JSON answer and then its
  * connection closed, so a client trickling a body cannot keep sockets open; headers must arrive
  * within 10 s; malformed requests and oversized headers get the documented JSON error shape.

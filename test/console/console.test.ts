@@ -2,7 +2,7 @@
  * The run console end to end in headless Chromium (Debian's chromium, driven by playwright-core):
  * sign in, apps, a record's action buttons, runs appearing live, a run's logs, diff and stack, an
  * invalid rlx filter, health, and what a non-admin may see. Screenshots of each page go to
- * test/console/__screenshots__/ (or $CONSOLE_SCREENSHOTS, e.g. docs/console for the README).
+ * test/console/__screenshots__/ (or $CONSOLE_SCREENSHOTS, e.g. docs/console for docs/console.md).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 /**
  * Webhook signatures (scheme v1) against FIXED vectors computed outside this code, with
  *   printf 'v1:1700000000:POST:/api/hooks/DEMO/ORDERS/on_paid:{"id":42}' | openssl dgst -sha256 -hmac 'whsec_test_123'
- * (the README's Webhooks section shows the same example), so a signer that leaves a part out
+ * (docs/jobs.md, "Webhooks", shows the same example), so a signer that leaves a part out
  * fails here even though it would still agree with its own verifier.
  */
 import { describe, expect, it } from "vitest";

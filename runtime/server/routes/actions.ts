@@ -66,7 +66,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           app: app.alias,
           action: request.params.uid,
           recordId: ids ? undefined : id,
-          // A mass action: the logic runs once over `records` (see README "Mass actions").
+          // A mass action: the logic runs once over `records` (see docs/rest-api.md, "Mass actions").
           recordIds: ids,
           values: values ?? {},
           caller: { kind: "user", user: request.user },
