@@ -32,7 +32,7 @@ export {
   type QueueSettings,
   type ScheduleSpec,
 } from "./settings.ts";
-export { runJob, RETRYABLE_CODES } from "./run-job.ts";
+export { runJob } from "./run-job.ts";
 export {
   DEFAULT_QUOTAS,
   QUOTA_KEYS,

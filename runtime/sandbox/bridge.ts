@@ -9,7 +9,7 @@ import type {
   SyncCallName,
   SyncHostCalls,
 } from "../../globals/bridge-contract.ts";
-import { RuntimeError } from "../errors.ts";
+import { type ErrorCode, RuntimeError } from "../errors.ts";
 import { parseFromIsolate } from "./marshal.ts";
 
 const KB = 1024;
@@ -76,7 +76,7 @@ export interface BridgeHooks {
   /** Throws when the action is past its deadline (checked on every call). */
   checkDeadline(): void;
   /** Rebuilds a host error for the isolate: code + message only, secrets redacted. */
-  describeError(error: unknown): { code: string; message: string };
+  describeError(error: unknown): { code: ErrorCode; message: string };
 }
 
 function lookup<T>(table: Record<string, T>, name: unknown): T {
