@@ -14,6 +14,7 @@ import ivm from "isolated-vm";
 import { Agent, request } from "undici";
 import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
 import { globalsScript } from "../runtime/bundle/index.ts";
+import type { PublicError } from "../runtime/errors.ts";
 import {
   DEFAULT_LIMITS,
   executeInSandbox,
@@ -89,7 +90,7 @@ async function sandboxPhases(runtime: ActionRuntime): Promise<Phase[]> {
     host: {} as HostFunctions,
     limits: DEFAULT_LIMITS,
     abort: new AbortController(),
-    describeError: () => ({ code: "internal_error", message: "x" }),
+    describeError: (): PublicError => ({ code: "internal_error", message: "x" }),
     redact: (text: string) => text,
   };
   await timeEach(200, () => executeInSandbox(pool, run));

@@ -6,7 +6,7 @@ import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { RunCaller } from "../access/index.ts";
 import { authorizeRun } from "./authorize-run.ts";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
-import { RuntimeError, type ErrorCode } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
 import type { LogCapture } from "../host/index.ts";
 import type { ActionFiles } from "../host/index.ts";
 import type { HttpCallLog, HttpClient } from "../host/index.ts";
@@ -197,9 +197,8 @@ async function fireTransition(
   const prepared = prepareFromPending(app, target, arg.values ?? {});
   const { outcome, fields } = await runLogic(scope, app, prepared, transition, depth, { user });
   if (!outcome.ok) {
-    const code = outcome.error.code === "logic_error" ? "logic_error" : outcome.error.code;
     throw new RuntimeError(
-      code as ErrorCode,
+      outcome.error.code,
       `${app.alias} ${transition} on ${arg.id} failed: ${outcome.error.message}`,
     );
   }

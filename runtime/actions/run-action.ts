@@ -4,7 +4,7 @@
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
 import { actorOf } from "../access/index.ts";
-import { isRuntimeError } from "../errors.ts";
+import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";
@@ -50,7 +50,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
 
   const runLog = (result: {
     ok: boolean;
-    error?: { code: string; message: string; stack?: string };
+    error?: { code: ErrorCode; message: string; stack?: string };
   }): ActionRunLog => ({
     id: runId,
     workspace,
@@ -84,7 +84,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         );
     return result;
   };
-  const fail = (code: string, message: string, stack = `Error: ${message}`) =>
+  const fail = (code: ErrorCode, message: string, stack = `Error: ${message}`) =>
     finish({
       ok: false,
       runId,

@@ -2,7 +2,7 @@
  * The run-result document: what `run --json` prints and the REST action endpoint returns, built
  * in one place so the two cannot drift apart.
  */
-import type { ActionResult } from "./types.ts";
+import type { ActionError, ActionResult } from "./types.ts";
 
 export type RunDocument =
   | {
@@ -19,7 +19,7 @@ export type RunDocument =
     }
   | {
       ok: false;
-      error: { code: string; message: string; stack: string };
+      error: ActionError;
       logs: ActionResult["logs"];
       runId: string;
       httpCalls: ActionResult["httpCalls"];

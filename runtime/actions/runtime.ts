@@ -11,7 +11,7 @@ import { readdirSync, existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
-import { publicError, RuntimeError } from "../errors.ts";
+import { type PublicError, publicError, RuntimeError } from "../errors.ts";
 import { loadSecretSource, type SecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type NotificationOptions } from "../notify/index.ts";
@@ -88,7 +88,7 @@ function storeKey(store: Store, name: string): () => Promise<Uint8Array> {
 export class ActionRuntime {
   readonly apps = new Map<string, LoadedApp>();
   /** App folders whose last load failed (absolute path -> the public error, e.g. a build error with file:line). */
-  readonly appErrors = new Map<string, { code: string; message: string }>();
+  readonly appErrors = new Map<string, PublicError>();
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
 

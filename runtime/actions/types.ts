@@ -3,6 +3,7 @@ import type { RunCaller } from "../access/index.ts";
 import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { LogEntry } from "../host/index.ts";
 import type { HttpCallLog } from "../host/index.ts";
+import type { ErrorCode } from "../errors.ts";
 import type { JsonRecord } from "./fields.ts";
 
 export interface ActionRequest {
@@ -54,7 +55,7 @@ export interface JobContext {
 export type CommitPhase = "start" | "committed" | "failed" | "unknown";
 
 export interface ActionError {
-  code: string;
+  code: ErrorCode;
   message: string;
   stack: string;
 }

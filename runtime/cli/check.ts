@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { loadApp } from "../actions/index.ts";
-import { publicError, RuntimeError } from "../errors.ts";
+import { type PublicError, publicError, RuntimeError } from "../errors.ts";
 import { asyncLogicFunctions, DEFAULT_LIMITS } from "../sandbox/index.ts";
 import { withHelp } from "./help.ts";
 import { EXIT, writeJson, writeOut } from "./output.ts";
@@ -18,7 +18,7 @@ interface AppReport {
   fields?: number;
   actions?: string[];
   secrets?: string[];
-  error?: { code: string; message: string };
+  error?: PublicError;
 }
 
 async function checkApp(dir: string): Promise<AppReport> {

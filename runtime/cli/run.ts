@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type ActionResult, createActionRuntime, type LoadedApp, runDocument } from "../actions/index.ts";
 import { asDeveloper, LOCAL_DEVELOPER } from "../access/index.ts";
-import { isRuntimeError } from "../errors.ts";
+import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { withHelp } from "./help.ts";
 import {
@@ -27,7 +27,8 @@ interface RunFlags extends SandboxFlags {
   user?: string;
 }
 
-const LOAD_CODES = new Set(["app_invalid", "build_error"]);
+/** Errors of loading the app folder (as `check` reports them), not of running the action. */
+const LOAD_CODES: ReadonlySet<ErrorCode> = new Set(["app_invalid", "build_error"]);
 
 function readRecordFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new UsageError(`Record file "${path}" does not exist.`);

@@ -3,9 +3,9 @@
  * `{ ok }` or `{ error: { code, message } }` out — our coded errors cross the thread as they are,
  * anything else as `bad_request` with its first line only (no host stack).
  */
-import { type ErrorCode, isRuntimeError, RuntimeError } from "../errors.ts";
+import { type ErrorCode, isRuntimeError, RuntimeError, toErrorCode } from "../errors.ts";
 
-export type TaskReply<T> = { ok: T } | { error: { code: string; message: string } };
+export type TaskReply<T> = { ok: T } | { error: { code: ErrorCode; message: string } };
 
 /** Worker side: runs the task and shapes its outcome. */
 export async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>> {
@@ -21,7 +21,7 @@ export async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>
 
 /** Host side: the task's value, or its error rebuilt as a RuntimeError. */
 export function unwrapReply<T>(answer: TaskReply<T>): T {
-  if ("error" in answer) throw new RuntimeError(answer.error.code as ErrorCode, answer.error.message);
+  if ("error" in answer) throw new RuntimeError(toErrorCode(answer.error.code), answer.error.message);
   return answer.ok;
 }
 

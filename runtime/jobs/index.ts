@@ -9,7 +9,7 @@
  *   await node.stop();
  */
 export { startJobNode } from "./node.ts";
-export { runJob, RETRYABLE_CODES } from "./run-job.ts";
+export { runJob } from "./run-job.ts";
 export {
   REAL_CLOCK,
   SCHEDULE_CALLER,

@@ -5,28 +5,17 @@
  */
 import { type ActionResult, type ActionRuntime, runDocument } from "../actions/index.ts";
 import { storedCaller } from "../access/index.ts";
-import { isRuntimeError } from "../errors.ts";
+import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
-
-/** Errors worth another attempt: the cause is outside the logic and may go away. */
-export const RETRYABLE_CODES = new Set([
-  "network_error",
-  "conflict",
-  "worker_crashed",
-  "store_unavailable",
-  "commit_unknown",
-  // a job whose ComindServer.enqueue went over a quota: tried again after the backoff
-  "rate_limited",
-]);
 
 /**
  * `timeout` is retried when an outbound request timed out; an action that ran past its own CPU or
  * wall-clock limit would only do it again.
  */
-function isRetryable(result: Extract<ActionResult, { ok: false }>): boolean {
+function worthRetry(result: Extract<ActionResult, { ok: false }>): boolean {
   if (result.retry) return true;
   if (result.error.code === "timeout") return result.httpCalls.some((call) => call.error === "timeout");
-  return RETRYABLE_CODES.has(result.error.code);
+  return isRetryable(result.error.code);
 }
 
 export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef): Promise<void> {
@@ -38,7 +27,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   }
   const app = runtime.apps.get(run.app);
   if (!app?.actionUids.has(run.action)) {
-    const error = {
+    const error: PublicError = {
       code: "unknown_action",
       message: `${run.app} ${run.action} is not installed on this node.`,
     };
@@ -63,7 +52,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     });
   } catch (error) {
     if (!isRuntimeError(error)) throw error;
-    const failure = { code: error.code, message: error.message };
+    const failure: PublicError = { code: error.code, message: error.message };
     await queue.finish(run.runId, {
       status: "failed",
       error: failure,
@@ -80,10 +69,10 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     await queue.finish(run.runId, { status: "succeeded", error: null });
     return;
   }
-  const error = result.retry
+  const error: PublicError = result.retry
     ? { code: "retry_later", message: result.retry.reason || "ComindServer.retryLater" }
     : { code: result.error.code, message: result.error.message };
-  const retryable = isRetryable(result);
+  const retryable = worthRetry(result);
   if (retryable && job.attempt < run.maxAttempts) {
     const delay = result.retry?.afterMs ?? backoffMs(app.queue.retries ?? DEFAULT_RETRIES, job.attempt);
     await queue.retry(run.runId, job.attempt + 1, new Date(Date.now() + delay), error);

@@ -3,7 +3,7 @@
  * written with `?` placeholders (toPg numbers them for Postgres), and the row <-> document mapping.
  */
 import { actorOf } from "../access/index.ts";
-import { RuntimeError } from "../errors.ts";
+import { RuntimeError, toErrorCode } from "../errors.ts";
 import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.ts";
 
 export const SQL = {
@@ -112,7 +112,8 @@ export function rowToRun(row: Record<string, unknown>): StoredRun {
     committed: row.committed_at != null,
   };
   if (spec.tick) doc.tick = spec.tick;
-  if (row.error_code) doc.error = { code: String(row.error_code), message: String(row.error_message ?? "") };
+  if (row.error_code)
+    doc.error = { code: toErrorCode(row.error_code), message: String(row.error_message ?? "") };
   if (row.result) doc.result = JSON.parse(String(row.result));
   return doc;
 }

@@ -4,6 +4,7 @@
  * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
  */
 import type { RunCaller } from "../access/index.ts";
+import type { ErrorCode } from "../errors.ts";
 import type { CommitExtra } from "../store/index.ts";
 import type { Quotas } from "./quotas.ts";
 
@@ -53,7 +54,7 @@ export interface RunDoc {
   createdAt: string;
   updatedAt: string;
   tick?: string;
-  error?: { code: string; message: string };
+  error?: { code: ErrorCode; message: string };
   /** The synchronous run's document (`ok`, `entity` or `error`, `logs`, ...) once it ran. */
   result?: Record<string, unknown>;
 }
@@ -74,7 +75,7 @@ export interface StoredRun extends RunDoc {
 export interface RunPatch {
   status: RunStatus;
   result?: Record<string, unknown>;
-  error?: { code: string; message: string } | null;
+  error?: { code: ErrorCode; message: string } | null;
 }
 
 export interface RunListQuery {
@@ -115,7 +116,12 @@ export interface Queue {
   /** The latest tick any node claimed for a schedule. */
   lastTick(schedule: string): Promise<string | null>;
   /** Queues the next attempt of a run at `runAt` (status back to queued). */
-  retry(runId: string, attempt: number, runAt: Date, error: { code: string; message: string }): Promise<void>;
+  retry(
+    runId: string,
+    attempt: number,
+    runAt: Date,
+    error: { code: ErrorCode; message: string },
+  ): Promise<void>;
   /** Marks the attempt as running; false when the job is stale (another attempt or a finished run). */
   start(job: JobRef): Promise<StoredRun | null>;
   finish(runId: string, patch: RunPatch): Promise<void>;

@@ -4,7 +4,7 @@
  * host accepts. Nothing else is callable from the isolate.
  */
 import type { AsyncCallName, SyncCallName } from "../../globals/bridge-contract.ts";
-import { RuntimeError } from "../errors.ts";
+import { type ErrorCode, RuntimeError } from "../errors.ts";
 import type { HostFunctions } from "../host-functions.ts";
 import { parseFromIsolate } from "./marshal.ts";
 
@@ -67,7 +67,7 @@ export interface BridgeHooks {
   /** Throws when the action is past its deadline (checked on every call). */
   checkDeadline(): void;
   /** Rebuilds a host error for the isolate: code + message only, secrets redacted. */
-  describeError(error: unknown): { code: string; message: string };
+  describeError(error: unknown): { code: ErrorCode; message: string };
 }
 
 function lookup<T>(table: Record<string, T>, name: unknown): T {

@@ -8,7 +8,7 @@ import type ivm from "isolated-vm";
 import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
-import { RuntimeError } from "../errors.ts";
+import { type ErrorCode, isErrorCode, passesThroughLogic, RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "../limits.ts";
@@ -30,12 +30,12 @@ export interface SandboxRun {
   /** Aborted when the run hits its deadline: host work in flight must stop. */
   abort: AbortController;
   /** Rebuilds an error for users: code + message, secrets redacted. */
-  describeError(error: unknown): { code: string; message: string };
+  describeError(error: unknown): { code: ErrorCode; message: string };
   redact(text: string): string;
 }
 
 export interface ActionFailure {
-  code: string;
+  code: ErrorCode;
   message: string;
   stack: string;
 }
@@ -56,25 +56,6 @@ export type SandboxOutcome =
     }
   | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
 
-/** Host error codes that keep their code when the logic does not catch them. */
-const PASS_THROUGH = new Set([
-  "forbidden",
-  "limit_exceeded",
-  "validation_error",
-  "conflict",
-  "not_found",
-  "timeout",
-  "egress_denied",
-  "network_error",
-  "invalid_url",
-  "too_many_redirects",
-  "precondition_failed",
-  "retry_later",
-  // ComindServer.enqueue over a queue quota (runtime/queue/quotas.ts): the run is refused, not the logic
-  "rate_limited",
-  // the database went away during a host call: the client must retry, not fix its logic
-  "store_unavailable",
-]);
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 type RunnerReply =
@@ -90,12 +71,13 @@ type RunnerReply =
     }
   | { ok: false; error: ThrownInfo };
 
-function plain(code: string, message: string): ActionFailure {
+function plain(code: ErrorCode, message: string): ActionFailure {
   return { code, message, stack: `Error: ${message}` };
 }
 
 function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: number): ActionFailure {
-  const code = thrown.code && PASS_THROUGH.has(thrown.code) ? thrown.code : "logic_error";
+  // The code comes from the isolate: a registry code the host may pass through, or logic_error.
+  const code = isErrorCode(thrown.code) && passesThroughLogic(thrown.code) ? thrown.code : "logic_error";
   // `throw { code: "CRM_DOWN", message }`: the app's own code stays visible beside logic_error.
   const ownCode = !thrown.isError && thrown.code && code === "logic_error" ? ` (code ${thrown.code})` : "";
   const message = run.redact((thrown.message || "The action failed without a message.") + ownCode);

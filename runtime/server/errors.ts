@@ -4,11 +4,11 @@
  */
 import type { FastifyError, FastifyInstance } from "fastify";
 import { RETRY_AFTER_SECONDS } from "./request-guard.ts";
-import { ERROR_CODES, isRuntimeError, RuntimeError, type ErrorCode } from "../errors.ts";
+import { answersRetryAfter, ERROR_CODES, isRuntimeError, RuntimeError, type ErrorCode } from "../errors.ts";
 
 export function sendableError(error: unknown): {
   status: number;
-  body: { error: { code: string; message: string } };
+  body: { error: { code: ErrorCode; message: string } };
 } {
   if (isRuntimeError(error))
     return { status: error.status, body: { error: { code: error.code, message: error.message } } };
@@ -45,10 +45,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = sendableError(error);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
-    if (status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     // An enqueue over a quota says when a retry may succeed (runtime/queue/quotas.ts).
-    if (isRuntimeError(error) && error.retryAfterSeconds)
-      reply.header("retry-after", String(error.retryAfterSeconds));
+    if (answersRetryAfter(body.error.code))
+      reply.header(
+        "retry-after",
+        String((isRuntimeError(error) && error.retryAfterSeconds) || RETRY_AFTER_SECONDS),
+      );
     if (!reply.sent) reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

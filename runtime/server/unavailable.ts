@@ -1,22 +1,17 @@
 /**
  * A tickets/multi item or action run that failed because the database was away (or its commit's
- * outcome is unknown) fails the whole request with 503: the client must retry (with the same
+ * outcome is unknown: `isUnavailable` in runtime/errors.ts) fails the whole request with 503: the client must retry (with the same
  * Idempotency-Key) rather than read it as "this item failed, the rest is fine".
  */
+import type { ErrorCode } from "../errors.ts";
 import type { Answer } from "./idempotency.ts";
-
-const UNAVAILABLE = new Set(["store_unavailable", "commit_unknown"]);
-
-export function isUnavailable(code: string | undefined): boolean {
-  return code !== undefined && UNAVAILABLE.has(code);
-}
 
 /**
  * The 503 answer of a batch stopped at item `results.length - 1` (429 when it was an enqueue over
  * a quota, `rate_limited`); earlier items are listed as they ended.
  */
 export function batchUnavailable(
-  error: { code: string; message: string },
+  error: { code: ErrorCode; message: string },
   runId: string | undefined,
   results: unknown[],
   status = 503,

@@ -1,4 +1,5 @@
 /** Database rows -> store objects (SQLite gives JSON as text, Postgres as parsed JSONB). */
+import { toErrorCode } from "../errors.ts";
 import type {
   ActionRunLog,
   AuthToken,
@@ -65,7 +66,7 @@ export function rowToRun(row: Row): ActionRunLog {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     ok: Boolean(row.ok),
-    errorCode: row.error_code,
+    errorCode: row.error_code == null ? null : toErrorCode(row.error_code),
     errorMessage: row.error_message,
     errorStack: row.error_stack ?? null,
     logs: json(row.logs),

@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
 import type { FilterNode } from "./filter.ts";
 import type { Directory } from "./directory.ts";
+import type { ErrorCode } from "../errors.ts";
 
 export type JsonRecord = Record<string, unknown>;
 export type { FilterNode } from "./filter.ts";
@@ -172,7 +173,8 @@ export interface HttpCallLog {
   path: string;
   status: number | null;
   ms: number;
-  error?: string;
+  /** The registry code the request failed with. */
+  error?: ErrorCode;
 }
 
 export interface ActionRunLog {
@@ -186,7 +188,7 @@ export interface ActionRunLog {
   startedAt: string;
   finishedAt: string;
   ok: boolean;
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
   errorMessage: string | null;
   /** The failure's stack (source-mapped TypeScript frames, redacted), shown by the run console. */
   errorStack?: string | null;

@@ -32,7 +32,7 @@ function run(workspace: string, app: string, minute: number, error?: string): Ac
         path: "/x",
         status: error ? null : 200,
         ms: 3,
-        ...(error ? { error } : {}),
+        ...(error ? { error: "network_error" } : {}),
       },
     ],
   };

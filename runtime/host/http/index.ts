@@ -9,6 +9,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
+import { isRuntimeError } from "../../errors.ts";
 import { DEFAULT_LIMITS } from "../../limits.ts";
 import type { HttpCallLog } from "../../store/index.ts";
 import type {
@@ -128,10 +129,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw error;
       }
     } catch (error) {
-      log.error =
-        typeof (error as { code?: unknown })?.code === "string"
-          ? (error as { code: string }).code
-          : "internal_error";
+      // Only our coded errors name their code; a foreign code (ENOENT, UND_ERR_...) is internal.
+      log.error = isRuntimeError(error) ? error.code : "internal_error";
       throw error;
     } finally {
       deadline?.dispose();

@@ -4,6 +4,7 @@
  * and is reached through `call` messages, so a dying worker loses nothing but its running action.
  */
 import type { ActionInit } from "../../../globals/bridge-contract.ts";
+import type { ErrorCode } from "../../errors.ts";
 import type { SandboxOutcome } from "../execute.ts";
 import type { SandboxLimits } from "../../limits.ts";
 
@@ -23,7 +24,7 @@ export type ToWorker =
       limits: SandboxLimits;
       secrets: Record<string, string>;
     }
-  | { type: "reply"; callId: number; ok?: unknown; error?: { code: string; message: string } }
+  | { type: "reply"; callId: number; ok?: unknown; error?: { code: ErrorCode; message: string } }
   | { type: "stats"; requestId: number };
 
 export type FromWorker =

@@ -12,6 +12,7 @@
  *   const runtime = await createActionRuntime({ store, execute: workers.execute });
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { type ErrorCode, toErrorCode } from "../../errors.ts";
 import { moduleFile } from "../../paths.ts";
 import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
@@ -138,7 +139,7 @@ export class WorkerSupervisor {
     else if (message.type === "need-app") this.sendRun(worker, message.runId, run, true);
     else if (message.type === "done") {
       worker.running.delete(message.runId);
-      running.resolve(redactOutcome(message.outcome, run.redact));
+      running.resolve(outcomeFromWorker(message.outcome, run.redact));
     } else if (message.type === "call") {
       const reply = await serveCall(run, message.name, message.arg);
       if (!worker.proc.connected) return;
@@ -270,7 +271,7 @@ async function serveCall(
   run: SandboxRun,
   name: string,
   arg: unknown,
-): Promise<{ ok?: unknown; error?: { code: string; message: string } }> {
+): Promise<{ ok?: unknown; error?: { code: ErrorCode; message: string } }> {
   if (!Object.hasOwn(ASYNC_CALLS, name))
     return { error: { code: "bad_request", message: `Unknown host function "${name}".` } };
   try {
@@ -281,10 +282,15 @@ async function serveCall(
   }
 }
 
-function redactOutcome(outcome: SandboxOutcome, redact: (text: string) => string): SandboxOutcome {
+/** A worker's outcome as it arrived from another process: its code checked, its texts redacted. */
+export function outcomeFromWorker(outcome: SandboxOutcome, redact: (text: string) => string): SandboxOutcome {
   if (outcome.ok) return outcome;
   return {
     ...outcome,
-    error: { ...outcome.error, message: redact(outcome.error.message), stack: redact(outcome.error.stack) },
+    error: {
+      code: toErrorCode(outcome.error.code),
+      message: redact(outcome.error.message),
+      stack: redact(outcome.error.stack),
+    },
   };
 }

@@ -6,10 +6,10 @@
  * action running here fails.
  */
 import { globalsScript } from "../../bundle/index.ts";
-import { isErrorCode, isRuntimeError, RuntimeError } from "../../errors.ts";
+import { isRuntimeError, RuntimeError, toErrorCode } from "../../errors.ts";
 import { pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
-import { executeInSandbox } from "../execute.ts";
+import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
@@ -89,7 +89,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
   try {
     send({ type: "done", runId: message.runId, outcome });
   } catch {
-    const failed = { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` };
+    const failed: ActionFailure = { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` };
     send({ type: "done", runId: message.runId, outcome: { ok: false, error: failed, cpuMs: outcome.cpuMs } });
   }
 }
@@ -102,7 +102,7 @@ process.on("message", (message: ToWorker) => {
     if (!pending) return;
     if (message.error) {
       const { code, message: text } = message.error;
-      pending.reject(new RuntimeError(isErrorCode(code) ? code : "internal_error", text));
+      pending.reject(new RuntimeError(toErrorCode(code), text));
     } else pending.resolve(message.ok);
   } else if (message.type === "stats") {
     send({

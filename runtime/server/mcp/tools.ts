@@ -96,10 +96,9 @@ async function recordOrFail(ctx: ServerContext, caller: Caller, id: string): Pro
 /** A multi item's answer as a tool result: failures become tool errors with our code. */
 function itemResult(result: Awaited<ReturnType<typeof runItem>>): ToolContent {
   if (!result.successful) {
-    const error = (result as { error?: { code?: string; message?: string } }).error;
     throw new RuntimeError(
-      (error?.code as ConstructorParameters<typeof RuntimeError>[0]) ?? "internal_error",
-      error?.message ?? "The action failed.",
+      result.error?.code ?? "internal_error",
+      result.error?.message ?? "The action failed.",
     );
   }
   return json(result);

@@ -8,18 +8,14 @@
  */
 import type { FastifyInstance } from "fastify";
 import { runDocument } from "../../actions/index.ts";
-import { ERROR_CODES, RuntimeError, type ErrorCode } from "../../errors.ts";
+import { answersRetryAfter, ERROR_CODES, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
-import { isUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
 import { runAnswer } from "./response-schemas.ts";
 import { actionBody } from "./schemas.ts";
-
-/** Failures that a later retry may not meet (sent with Retry-After, like the database's 503). */
-const RETRY_LATER = new Set(["resource_exhausted", "rate_limited"]);
 
 export function registerActionRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{
@@ -77,10 +73,10 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
           onCommit: commitTracker(request.commits),
         });
         if (result.ok) return { status: 200, body: runDocument(result) };
-        const status = ERROR_CODES[result.error.code as ErrorCode]?.status ?? 500;
-        // Worth retrying later: the database away, no isolate memory free, a queue quota reached.
-        if (isUnavailable(result.error.code) || RETRY_LATER.has(result.error.code))
-          reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+        const status = ERROR_CODES[result.error.code].status;
+        // Worth retrying later (the registry says which): the database away, no isolate memory free,
+        // a queue quota reached, the server busy or shutting down.
+        if (answersRetryAfter(result.error.code)) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
         return { status, body: runDocument(result) };
       });
     },

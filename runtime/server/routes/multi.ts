@@ -6,12 +6,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
 import type { ActionResult } from "../../actions/index.ts";
-import { isRuntimeError, RuntimeError } from "../../errors.ts";
+import { isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
-import { batchUnavailable, isUnavailable } from "../unavailable.ts";
+import { batchUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
 import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
@@ -203,9 +203,9 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
           const { retryAfterSeconds, ...result } = { retryAfterSeconds: undefined, ...answer };
           // An async item's answer is its run id; a run's own id stays internal otherwise.
           results.push("queued" in result ? { ...result, runId } : result);
-          if (!result.successful && isUnavailable(result.error?.code)) {
+          if (!result.successful && result.error && isUnavailable(result.error.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-            return batchUnavailable(result.error!, runId, results);
+            return batchUnavailable(result.error, runId, results);
           }
           // An async item over an enqueue quota stops the batch with 429: the client waits, then
           // sends the items from this one on (those before it are listed as they ended).
