@@ -1,0 +1,86 @@
+/**
+ * Building blocks of the configuration schemas (zod), one schema per concern next to what it
+ * configures: sandbox/limits-schema.ts, actions/options-schema.ts, server/options-schema.ts,
+ * queue/settings-schema.ts, cli/option-schema.ts. One wording for number ranges, and one way a
+ * refused value becomes a message naming it: nothing is clamped or dropped silently.
+ */
+import { z } from "zod";
+import { type ErrorCode, RuntimeError } from "./errors.ts";
+
+/** Accepted values of a number setting; `whole` refuses fractions. */
+export interface NumberRange {
+  min: number;
+  max: number;
+  whole: boolean;
+}
+
+/** "must be a whole number from 1 to 10,000,000": the wording of every number setting. */
+export function rangeText(range: NumberRange): string {
+  const shown = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  return `must be ${range.whole ? "a whole number" : "a number"} from ${shown(range.min)} to ${shown(range.max)}`;
+}
+
+/** A number in `range` (finite: zod refuses NaN and Infinity), every refusal worded by rangeText. */
+export function numberIn(range: NumberRange) {
+  const error = rangeText(range);
+  const number = z.number({ error }).min(range.min, { error }).max(range.max, { error });
+  return range.whole ? number.int({ error }) : number;
+}
+
+/** Any value that passes `check` (stores, loggers, callbacks): typed, kept as it is. */
+export function instance<T>(what: string, check: (value: unknown) => boolean) {
+  return z.custom<T>(check, { error: `must be ${what}` });
+}
+
+export const callback = <T extends (...args: never[]) => unknown>() =>
+  instance<T>("a function", (value) => typeof value === "function");
+
+function shownValue(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "number") return String(value); // NaN, Infinity: JSON would say null
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** `retries.maxAttempts`, `schedules[0].cron`: where a refused value sits, as the user wrote it. */
+export function pathText(root: string, path: PropertyKey[]): string {
+  let text = root;
+  for (const key of path) text += typeof key === "number" ? `[${key}]` : `${text ? "." : ""}${String(key)}`;
+  return text;
+}
+
+/** One line for the first problem of a failed parse: what, where, the value refused. */
+export function problemText(error: z.ZodError, input: unknown, root: string): string {
+  const issue = error.issues[0];
+  if (!issue) return `${root} is not valid.`;
+  if (issue.code === "unrecognized_keys") {
+    const where = pathText(root, [...issue.path, issue.keys[0] ?? ""]);
+    return `${where} is not a known setting; check its spelling.`;
+  }
+  const where = pathText(root, issue.path);
+  const value = valueAt(input, issue.path);
+  if (value === undefined && issue.code !== "invalid_union") return `${where} is required: ${issue.message}.`;
+  return `${where} ${issue.message}, got ${shownValue(value)}.`;
+}
+
+/** Parses `input`; a refusal is a RuntimeError with `code` and the message of problemText. */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  code: ErrorCode,
+  root: string,
+  prefix = "",
+): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new RuntimeError(code, `${prefix}${problemText(parsed.error, input, root)}`);
+}
