@@ -58,13 +58,41 @@ export function pathText(root: string, path: PropertyKey[]): string {
   return text;
 }
 
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+}
+
+/** The keys the object schema at `path` knows, through optional/default wrappers and arrays. */
+function knownKeys(schema: z.ZodType, path: PropertyKey[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  const rest = [...path];
+  while (current) {
+    const def = current.def as unknown as SchemaDef;
+    if (def.innerType) current = def.innerType;
+    else if (def.type === "pipe") current = def.in;
+    else if (def.type === "array" && rest.length) {
+      rest.shift();
+      current = def.element;
+    } else if (def.type === "object" && def.shape) {
+      if (!rest.length) return Object.keys(def.shape);
+      current = def.shape[String(rest.shift())];
+    } else return [];
+  }
+  return [];
+}
+
 /** One line for the first problem of a failed parse: what, where, the value refused. */
-export function problemText(error: z.ZodError, input: unknown, root: string): string {
+export function problemText(error: z.ZodError, input: unknown, root: string, schema?: z.ZodType): string {
   const issue = error.issues[0];
   if (!issue) return `${root} is not valid.`;
   if (issue.code === "unrecognized_keys") {
     const where = pathText(root, [...issue.path, issue.keys[0] ?? ""]);
-    return `${where} is not a known setting; check its spelling.`;
+    const known = schema ? knownKeys(schema, issue.path) : [];
+    return `${where} is not a known setting${known.length ? `; use ${known.join(", ")}` : ""}.`;
   }
   const where = pathText(root, issue.path);
   const value = valueAt(input, issue.path);
@@ -82,5 +110,5 @@ export function parseConfig<S extends z.ZodType>(
 ): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new RuntimeError(code, `${prefix}${problemText(parsed.error, input, root)}`);
+  throw new RuntimeError(code, `${prefix}${problemText(parsed.error, input, root, schema)}`);
 }

@@ -28,16 +28,26 @@ export {
 export {
   parseQueueSettings,
   backoffMs,
-  DEFAULT_RETRIES,
   type QueueSettings,
   type ScheduleSpec,
+  type WebhookSpec,
 } from "./settings.ts";
+export {
+  type AppSettings,
+  appSettingsSchema,
+  cronProblem,
+  DEFAULT_RETRIES,
+  RETRY_RANGES,
+  type RetrySettings,
+  retrySettingsSchema,
+} from "./settings-schema.ts";
 export { runJob, RETRYABLE_CODES } from "./run-job.ts";
 export {
   DEFAULT_QUOTAS,
   QUOTA_KEYS,
   QUOTA_RANGES,
-  quotaValueProblem,
+  quotaLimitsSchema,
+  quotaOverridesSchema,
   type QuotaLimits,
 } from "./quota-limits.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";

@@ -6,7 +6,8 @@
 import type { ActionResult, ActionRuntime } from "../actions/index.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRuntimeError } from "../errors.ts";
-import { backoffMs, DEFAULT_RETRIES } from "./settings.ts";
+import { backoffMs } from "./settings.ts";
+import { DEFAULT_RETRIES } from "./settings-schema.ts";
 import type { JobRef, Queue, StoredRun } from "./types.ts";
 
 /** Errors worth another attempt: the cause is outside the logic and may go away. */

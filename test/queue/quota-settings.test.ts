@@ -31,7 +31,7 @@ describe("app quota settings", () => {
     [{ quotas: { pendingPerUser: 0 } }, "quotas.pendingPerUser must be a whole number from 1"],
     [{ quotas: { burstPerApp: 2.5 } }, "quotas.burstPerApp must be a whole number"],
     [{ quotas: { ratePerUser: "50" } }, "quotas.ratePerUser must be a number"],
-    [{ quotas: { pendingPerUsr: 5 } }, "quotas.pendingPerUsr is not a quota"],
+    [{ quotas: { pendingPerUsr: 5 } }, "quotas.pendingPerUsr is not a known setting; use pendingPerUser, pendingPerApp"],
   ])("refuses %j", (raw, message) => {
     expect(() => parse(raw)).toThrow(message);
   });

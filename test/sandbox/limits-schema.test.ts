@@ -34,7 +34,7 @@ describe("sandbox limits schema", () => {
     [{ maxRequests: 1.5 }, "limits.maxRequests must be a whole number from 1 to 1,000,000, got 1.5."],
     [{ cpuMs: Number.NaN }, "limits.cpuMs must be a whole number from 1 to 86,400,000, got NaN."],
     [{ cpuMs: "300" }, 'limits.cpuMs must be a whole number from 1 to 86,400,000, got "300".'],
-    [{ cpuMS: 300 }, "limits.cpuMS is not a known setting; check its spelling."],
+    [{ cpuMS: 300 }, "limits.cpuMS is not a known setting; use cpuMs, wallMs, wallLimitMs, memoryMb, maxRequests, maxResponseBytes, maxDownloadBytes, requestTimeoutMs, maxLogBytes."],
   ])("refuses %j (it used to be dropped) with a bad_request naming it", (overrides, message) => {
     expect(refusal(() => withLimits(overrides as never))).toEqual({ code: "bad_request", message });
   });
@@ -54,7 +54,7 @@ describe("runtime options schema", () => {
       { documents: { maxImagePixels: -1 } },
       "createActionRuntime: documents.maxImagePixels must be a whole number from 1 to 1,000,000,000, got -1.",
     ],
-    [{ worker: 2 }, "createActionRuntime: worker is not a known setting; check its spelling."],
+    [{ worker: 2 }, "createActionRuntime: worker is not a known setting; use store, workspace"],
     [{ allowHosts: "127.0.0.1" }, "createActionRuntime: allowHosts"],
   ])("refuses %j", async (options, message) => {
     await expect(createActionRuntime({ store, secrets: {}, ...(options as object) })).rejects.toMatchObject({
