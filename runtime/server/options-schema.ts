@@ -49,7 +49,8 @@ export const serverOptionsSchema = z.strictObject({
   runtime: instance<ActionRuntime>("an ActionRuntime (createActionRuntime)", isObject),
   store: instance<Store>("a store (openStore)", isObject),
   workspace: text,
-  dataDir: text,
+  /** Folder of uploaded files ("" in tests that upload nothing). */
+  dataDir: z.string({ error: "must be a folder path" }),
   oidc: oidcConfigSchema.optional(),
   /** Whole-request limit (default 30 s): 504 after it; actions get only what is left of it. */
   requestTimeoutMs: numberIn(SERVER_RANGES.requestTimeoutMs).optional(),
