@@ -27,9 +27,12 @@ export function numberIn(range: NumberRange) {
   return range.whole ? number.int({ error }) : number;
 }
 
-/** Any value that passes `check` (stores, loggers, callbacks): typed, kept as it is. */
+/**
+ * Any value that passes `check` (stores, loggers, callbacks, secrets): typed, kept as it is. A
+ * refusal does not show the value: it may be a secret passed in the wrong place.
+ */
 export function instance<T>(what: string, check: (value: unknown) => boolean) {
-  return z.custom<T>(check, { error: `must be ${what}` });
+  return z.custom<T>(check, { error: `must be ${what}`, params: { hideValue: true } });
 }
 
 export const callback = <T extends (...args: never[]) => unknown>() =>
@@ -97,6 +100,7 @@ export function problemText(error: z.ZodError, input: unknown, root: string, sch
   const where = pathText(root, issue.path);
   const value = valueAt(input, issue.path);
   if (value === undefined && issue.code !== "invalid_union") return `${where} is required: ${issue.message}.`;
+  if (issue.code === "custom" && issue.params?.hideValue) return `${where} ${issue.message}.`;
   return `${where} ${issue.message}, got ${shownValue(value)}.`;
 }
 

@@ -37,6 +37,17 @@ describe("app quota settings", () => {
   });
 });
 
+describe("server quotas", () => {
+  it("refuses a bad server quota by name instead of using it", () => {
+    expect(() => new Quotas({ ratePerApp: 0 })).toThrow(
+      "quotas.ratePerApp must be a number from 0.001 to 1,000,000, got 0.",
+    );
+    expect(() => new Quotas({ pendingPerUser: 5, burstPerUsr: 1 } as never)).toThrow(
+      "quotas.burstPerUsr is not a known setting",
+    );
+  });
+});
+
 describe("serve quota options", () => {
   const parseArgs = (args: string[]) => {
     const command = addQuotaOptions(new Command().exitOverride());

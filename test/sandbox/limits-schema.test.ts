@@ -34,7 +34,10 @@ describe("sandbox limits schema", () => {
     [{ maxRequests: 1.5 }, "limits.maxRequests must be a whole number from 1 to 1,000,000, got 1.5."],
     [{ cpuMs: Number.NaN }, "limits.cpuMs must be a whole number from 1 to 86,400,000, got NaN."],
     [{ cpuMs: "300" }, 'limits.cpuMs must be a whole number from 1 to 86,400,000, got "300".'],
-    [{ cpuMS: 300 }, "limits.cpuMS is not a known setting; use cpuMs, wallMs, wallLimitMs, memoryMb, maxRequests, maxResponseBytes, maxDownloadBytes, requestTimeoutMs, maxLogBytes."],
+    [
+      { cpuMS: 300 },
+      "limits.cpuMS is not a known setting; use cpuMs, wallMs, wallLimitMs, memoryMb, maxRequests, maxResponseBytes, maxDownloadBytes, requestTimeoutMs, maxLogBytes.",
+    ],
   ])("refuses %j (it used to be dropped) with a bad_request naming it", (overrides, message) => {
     expect(refusal(() => withLimits(overrides as never))).toEqual({ code: "bad_request", message });
   });
@@ -61,6 +64,12 @@ describe("runtime options schema", () => {
       code: "bad_request",
       message: expect.stringContaining(message),
     });
+  });
+
+  it("does not echo a secret passed where an object belongs", async () => {
+    await expect(
+      createActionRuntime({ store, secrets: "COMIND_SECRET_KEY=hunter2" as never }),
+    ).rejects.toThrow(/^createActionRuntime: secrets must be an object of secret values\.$/);
   });
 
   it("refuses a missing store by name", async () => {
