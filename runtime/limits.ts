@@ -1,33 +1,35 @@
 /**
- * THE table of per-action limit defaults (docs/admins.md, "Limits"). The CLI flags and env vars, the
- * `limits` option of createActionRuntime and the HTTP host all start from it.
+ * THE table of per-action limits: defaults and accepted ranges (docs/admins.md, "Limits"). The CLI flags
+ * and env vars, the `limits` option of createActionRuntime (checked by sandbox/limits-schema.ts,
+ * which also gives the SandboxLimits type) and the HTTP host all start from it.
  */
 import { totalmem } from "node:os";
-export interface SandboxLimits {
-  /** CPU time of one action. */
-  cpuMs: number;
-  /** Wall-clock time of one action, including HTTP waits and sleep. */
-  wallMs: number;
-  /**
-   * The limit a timeout message names when `wallMs` is only what is left of it (a run started
-   * after the action's setup took a few milliseconds): "4000 ms", not "3999 ms".
-   */
-  wallLimitMs?: number;
-  /** Isolate heap. */
-  memoryMb: number;
-  /** Outbound requests per action. */
-  maxRequests: number;
-  /** Response body kept in memory. */
-  maxResponseBytes: number;
-  /** downloadFile body streamed to disk. */
-  maxDownloadBytes: number;
-  /** One outbound request unless setRequestTimeout says otherwise. */
-  requestTimeoutMs: number;
-  /** Console output kept per action. */
-  maxLogBytes: number;
-}
+import type { NumberRange } from "./config-schema.ts";
 
-export const DEFAULT_LIMITS: SandboxLimits = {
+const MS_PER_DAY = 86_400_000;
+const GIB = 1024 * 1024 * 1024;
+
+/**
+ * What each limit accepts: a value outside is refused (bad_request, CLI exit 2), never clamped.
+ * Wide on purpose — the point is to catch 0, negatives, fractions and typos, not to second-guess
+ * an operator. 8 MB is the smallest heap isolated-vm makes.
+ */
+export const LIMIT_RANGES = {
+  cpuMs: { min: 1, max: MS_PER_DAY, whole: true },
+  wallMs: { min: 1, max: MS_PER_DAY, whole: true },
+  wallLimitMs: { min: 1, max: MS_PER_DAY, whole: true },
+  memoryMb: { min: 8, max: 65_536, whole: true },
+  maxRequests: { min: 1, max: 1_000_000, whole: true },
+  maxResponseBytes: { min: 1, max: GIB, whole: true },
+  maxDownloadBytes: { min: 1, max: 1024 * GIB, whole: true },
+  requestTimeoutMs: { min: 1, max: MS_PER_DAY, whole: true },
+  maxLogBytes: { min: 1, max: GIB, whole: true },
+} as const satisfies Record<string, NumberRange>;
+
+export type LimitName = keyof typeof LIMIT_RANGES;
+
+/** The defaults of every limit but `wallLimitMs` (which only names the limit in messages). */
+export const DEFAULT_LIMITS = {
   cpuMs: 5_000,
   wallMs: 60_000,
   memoryMb: 128,
@@ -36,7 +38,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   maxDownloadBytes: 100 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   maxLogBytes: 1024 * 1024,
-};
+} satisfies Record<Exclude<LimitName, "wallLimitMs">, number>;
 
 /**
  * Default isolate memory of one sandbox process (`--worker-memory-mb`): half of this machine's
@@ -46,12 +48,4 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 export function defaultWorkerMemoryMb(workers: number, memoryMb: number): number {
   const machineMb = totalmem() / 1024 / 1024;
   return Math.max(4 * memoryMb, Math.floor(machineMb / 2 / Math.max(1, workers)));
-}
-
-export function withLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
-  const merged = { ...DEFAULT_LIMITS };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (typeof value === "number" && Number.isFinite(value) && value > 0) (merged as any)[key] = value;
-  }
-  return merged;
 }

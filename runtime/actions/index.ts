@@ -1,5 +1,11 @@
 /** The action lifecycle: load record -> run logic in the sandbox -> commit or roll back. */
-export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runtime.ts";
+export { ActionRuntime, createActionRuntime } from "./runtime.ts";
+export {
+  parseRuntimeOptions,
+  RUNTIME_RANGES,
+  runtimeOptionsSchema,
+  type RuntimeOptions,
+} from "./options-schema.ts";
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
 export { authorizeRun, permissionsFor } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";

@@ -8,15 +8,14 @@
  *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts", caller: { kind: "developer", user: { id: "me", isAdmin: true } } });
  */
 import { readdirSync, existsSync } from "node:fs";
-import type { Dispatcher } from "undici";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { type PublicError, publicError, RuntimeError } from "../errors.ts";
-import { loadSecretSource, type SecretSource } from "../host/index.ts";
+import { loadSecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
-import { Notifier, type NotificationOptions } from "../notify/index.ts";
-import { ComindAuth, type ComindAuthOptions } from "../host/index.ts";
-import { CpuPool, DocumentPool, type DocumentPoolOptions } from "../host/index.ts";
+import { Notifier } from "../notify/index.ts";
+import { ComindAuth } from "../host/index.ts";
+import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
   defaultWorkerMemoryMb,
   executeInSandbox,
@@ -33,45 +32,10 @@ import type { Store, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
+import { parseRuntimeOptions, type RuntimeOptions } from "./options-schema.ts";
 import { runAction } from "./run-action.ts";
 import { allowedTransitions } from "./transitions.ts";
 import type { ActionRequest, ActionResult } from "./types.ts";
-
-export interface RuntimeOptions {
-  store: Store;
-  workspace?: string;
-  limits?: Partial<SandboxLimits>;
-  /** Egress allow-list for otherwise refused hosts (loopback, private, link-local). */
-  allowHosts?: string[];
-  /** dotenv file with COMIND_SECRET_* values (the process environment is read too). */
-  envFile?: string;
-  /** Secrets source instead of process.env + envFile (tests). */
-  secrets?: SecretSource;
-  onInternalError?: (error: unknown) => void;
-  /** Outbound HTTP goes here instead of the network: an undici MockAgent in app tests. */
-  httpDispatcher?: Dispatcher;
-  /** Replaces the sandbox executor (benchmarks only). */
-  execute?: RuntimeConfig["execute"];
-  /**
-   * Run isolates in this many worker processes (a supervisor restarts dead ones); 0 = in this
-   * process (the CLI's `run`, tests). The server defaults to one per core.
-   */
-  workers?: number;
-  /** Worker processes booted ahead of need to replace a dead one at once (0 or 1, default 1). */
-  spareWorkers?: number;
-  /**
-   * Isolate memory of each worker process (this process when `workers` is 0), MB: the heap limits
-   * of its running isolates plus its idle ones' heap. A run that does not fit waits within its
-   * deadline, then fails `resource_exhausted`. Default: `defaultWorkerMemoryMb`.
-   */
-  workerMemoryMb?: number;
-  /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
-  notifications?: NotificationOptions;
-  /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
-  comindAuth?: ComindAuthOptions;
-  /** Caps of the document helpers' worker threads: image pixels, thread heap (docs/admins.md, "Limits"). */
-  documents?: DocumentPoolOptions;
-}
 
 /** A signing key made once per store (runtime_keys), read once per process. */
 function storeKey(store: Store, name: string): () => Promise<Uint8Array> {
@@ -92,7 +56,9 @@ export class ActionRuntime {
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
 
-  constructor(options: RuntimeOptions) {
+  /** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
+  constructor(raw: RuntimeOptions) {
+    const options = parseRuntimeOptions(raw);
     const apps = this.apps;
     const app = (alias: string): LoadedApp => {
       const found = apps.get(alias);

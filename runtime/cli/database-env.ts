@@ -1,29 +1,21 @@
 /**
  * `serve`'s database and token settings from the environment (docs/admins.md, "Configuration"):
- * Postgres pool size and timeouts, and the longest bearer-token lifetime accepted.
+ * Postgres pool size and timeouts, and the longest bearer-token lifetime accepted. A bad value is
+ * bad usage (exit 2) naming the variable and its range (option-schema.ts).
  */
 import type { PoolSettings } from "../store/index.ts";
-import { UsageError } from "./output.ts";
-
-function envInt(name: string, min: number): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new UsageError(`${name} must be a whole number of at least ${min}, got "${raw}".`);
-  return value;
-}
+import { CLI_RANGES, envNumber } from "./option-schema.ts";
 
 /** Pool size defaults to 4 connections per sandbox worker (at least 10) in each of the two pools. */
 export function poolSettingsFromEnv(workers: number): PoolSettings {
   return {
-    size: envInt("COMIND_DB_POOL_SIZE", 1) ?? Math.max(10, workers * 4),
-    acquireTimeoutMs: envInt("COMIND_DB_ACQUIRE_TIMEOUT_MS", 1),
-    lockTimeoutMs: envInt("COMIND_DB_LOCK_TIMEOUT_MS", 1),
-    statementTimeoutMs: envInt("COMIND_DB_STATEMENT_TIMEOUT_MS", 1),
+    size: envNumber("COMIND_DB_POOL_SIZE", CLI_RANGES.dbPoolSize) ?? Math.max(10, workers * 4),
+    acquireTimeoutMs: envNumber("COMIND_DB_ACQUIRE_TIMEOUT_MS", CLI_RANGES.dbTimeoutMs),
+    lockTimeoutMs: envNumber("COMIND_DB_LOCK_TIMEOUT_MS", CLI_RANGES.dbTimeoutMs),
+    statementTimeoutMs: envNumber("COMIND_DB_STATEMENT_TIMEOUT_MS", CLI_RANGES.dbTimeoutMs),
   };
 }
 
-export function maxTokenAgeFromEnv(): number | undefined {
-  return envInt("OIDC_MAX_TOKEN_AGE", 1);
+export function maxTokenAgeFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return envNumber("OIDC_MAX_TOKEN_AGE", CLI_RANGES.tokenAgeSeconds, env);
 }

@@ -5,21 +5,15 @@
 import type { Command } from "commander";
 import { startMockCrm } from "../mock/index.ts";
 import { withHelp } from "./help.ts";
+import { CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
-
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
-    throw new UsageError(`--port must be a port number, got "${value}".`);
-  return parsed;
-}
 
 export function registerMock(program: Command): void {
   const mock = program.command("mock").description("run a mock third-party API on 127.0.0.1");
   const crm = mock
     .command("crm")
     .description("the CRM of seed 001 (GET /api/v2/contacts with X-API-Key) for `run ... sync_contacts`")
-    .option("--port <n>", "port (0 = any free port)", port, 4000)
+    .addOption(numberOption("--port", "port (0 = any free port)", CLI_RANGES.port).default(4000))
     .option("--api-key <key>", "the X-API-Key it accepts", "your-key")
     .option("--json", "print { url, apiKey } as JSON once it listens");
   withHelp(crm, {

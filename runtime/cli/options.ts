@@ -7,8 +7,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
-import { DEFAULT_LIMITS, type SandboxLimits } from "../sandbox/index.ts";
-import { CONTENT_LIMITS, type DocumentPoolOptions } from "../host/index.ts";
+import { DEFAULT_LIMITS, LIMIT_RANGES, type LimitOverrides } from "../sandbox/index.ts";
+import { CONTENT_LIMITS, DOCUMENT_RANGES, type DocumentPoolOptions } from "../host/index.ts";
+import { numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 
 export interface StoreFlags {
@@ -27,15 +28,6 @@ export interface SandboxFlags extends StoreFlags {
   json?: boolean;
   smtpUrl?: string;
   mailFrom?: string;
-}
-
-function positiveInt(name: string) {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed <= 0)
-      throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
-    return parsed;
-  };
 }
 
 const collect = (value: string, previous: string[]) => [
@@ -65,27 +57,36 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
         .default([]),
     )
     .addOption(
-      new Option("--cpu-ms <n>", `CPU limit of one action (default ${DEFAULT_LIMITS.cpuMs})`)
-        .argParser(positiveInt("--cpu-ms"))
-        .env("COMIND_CPU_MS"),
+      numberOption(
+        "--cpu-ms",
+        `CPU limit of one action (default ${DEFAULT_LIMITS.cpuMs})`,
+        LIMIT_RANGES.cpuMs,
+        "COMIND_CPU_MS",
+      ),
     )
     .addOption(
-      new Option("--wall-ms <n>", `wall-clock limit of one action (default ${DEFAULT_LIMITS.wallMs})`)
-        .argParser(positiveInt("--wall-ms"))
-        .env("COMIND_WALL_MS"),
+      numberOption(
+        "--wall-ms",
+        `wall-clock limit of one action (default ${DEFAULT_LIMITS.wallMs})`,
+        LIMIT_RANGES.wallMs,
+        "COMIND_WALL_MS",
+      ),
     )
     .addOption(
-      new Option("--memory-mb <n>", `isolate heap limit (default ${DEFAULT_LIMITS.memoryMb})`)
-        .argParser(positiveInt("--memory-mb"))
-        .env("COMIND_MEMORY_MB"),
+      numberOption(
+        "--memory-mb",
+        `isolate heap limit (default ${DEFAULT_LIMITS.memoryMb})`,
+        LIMIT_RANGES.memoryMb,
+        "COMIND_MEMORY_MB",
+      ),
     )
     .addOption(
-      new Option(
-        "--max-image-pixels <n>",
+      numberOption(
+        "--max-image-pixels",
         `largest image (width × height) writePdfFileRef draws (default ${CONTENT_LIMITS.imagePixels})`,
-      )
-        .argParser(positiveInt("--max-image-pixels"))
-        .env("COMIND_MAX_IMAGE_PIXELS"),
+        DOCUMENT_RANGES.maxImagePixels,
+        "COMIND_MAX_IMAGE_PIXELS",
+      ),
     )
     .addOption(
       new Option("--workspace <alias>", "workspace the apps are installed in")
@@ -123,7 +124,7 @@ export function allowHosts(flags: SandboxFlags): string[] {
   return [...new Set([...flags.allowHost, ...fromEnv])];
 }
 
-export function limitsFrom(flags: SandboxFlags): Partial<SandboxLimits> {
+export function limitsFrom(flags: SandboxFlags): LimitOverrides {
   return { cpuMs: flags.cpuMs, wallMs: flags.wallMs, memoryMb: flags.memoryMb };
 }
 

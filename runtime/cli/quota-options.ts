@@ -2,9 +2,9 @@
  * `serve`'s enqueue quota options (runtime/queue/quota-limits.ts): each also set by an environment
  * variable; a value out of range is bad usage (exit 2). Unset: DEFAULT_QUOTAS.
  */
-import { type Command, Option } from "commander";
-import { DEFAULT_QUOTAS, type QuotaLimits, quotaValueProblem } from "../queue/index.ts";
-import { UsageError } from "./output.ts";
+import type { Command } from "commander";
+import { DEFAULT_QUOTAS, QUOTA_RANGES, type QuotaLimits } from "../queue/index.ts";
+import { numberOption } from "./option-schema.ts";
 
 const OPTIONS: { key: keyof QuotaLimits; flag: string; env: string; what: string }[] = [
   {
@@ -49,14 +49,7 @@ export type QuotaFlags = Partial<QuotaLimits>;
 
 export function addQuotaOptions(command: Command): Command {
   for (const { key, flag, env, what } of OPTIONS) {
-    command.addOption(
-      new Option(`${flag} <n>`, `${what} (default ${DEFAULT_QUOTAS[key]})`).env(env).argParser((value) => {
-        const parsed = value.trim() === "" ? Number.NaN : Number(value);
-        const problem = quotaValueProblem(key, parsed);
-        if (problem) throw new UsageError(`${flag} (${env}) ${problem}, got "${value.slice(0, 40)}".`);
-        return parsed;
-      }),
-    );
+    command.addOption(numberOption(flag, `${what} (default ${DEFAULT_QUOTAS[key]})`, QUOTA_RANGES[key], env));
   }
   return command;
 }

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
-import { createActionRuntime } from "../actions/index.ts";
+import { createActionRuntime, RUNTIME_RANGES } from "../actions/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
@@ -28,6 +28,7 @@ import {
   SANDBOX_ENV,
   type SandboxFlags,
 } from "./options.ts";
+import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions, quotasFrom } from "./quota-options.ts";
 import { watchApps } from "./watch-apps.ts";
@@ -47,41 +48,11 @@ interface ServeFlags extends SandboxFlags {
 
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
 
-function onOff(value: string): boolean {
-  const v = value.toLowerCase();
-  if (["on", "true", "1", "yes"].includes(v)) return true;
-  if (["off", "false", "0", "no"].includes(v)) return false;
-  throw new UsageError(`--console must be "on" or "off", got "${value}".`);
-}
-
-function workerCount(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 64)
-    throw new UsageError(`--workers must be a whole number from 0 to 64, got "${value}".`);
-  return parsed;
-}
-
 /** http://host:port of the listening socket; a wildcard address is reached through loopback. */
 function ownUrl(address: string | AddressInfo | null, host: string): string {
   const port = typeof address === "object" && address ? address.port : 0;
   const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
-}
-
-function wholeNumber(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max)
-      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
-    return parsed;
-  };
-}
-
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
-    throw new UsageError(`--port must be a port number, got "${value}".`);
-  return parsed;
 }
 
 function serveCommand(
@@ -95,7 +66,7 @@ function serveCommand(
       .command(name)
       .description(description)
       .addOption(new Option("--apps <dir>", "folder of app folders").env("COMIND_APPS").default("./apps"))
-      .addOption(new Option("--port <n>", "HTTP port").env("PORT").argParser(port).default(8080))
+      .addOption(numberOption("--port", "HTTP port", CLI_RANGES.port, "PORT").default(8080))
       .addOption(
         new Option("--host <address>", "address to listen on (0.0.0.0 for all interfaces)")
           .env("HOST")
@@ -108,43 +79,43 @@ function serveCommand(
         ).env("COMIND_PUBLIC_URL"),
       )
       .addOption(
-        new Option(
-          "--console <on|off>",
+        booleanOption(
+          "--console",
           "serve the run console at /console (default: on when listening on loopback, off otherwise)",
-        )
-          .env("COMIND_CONSOLE")
-          .argParser(onOff),
+          "COMIND_CONSOLE",
+        ),
       )
       .addOption(
-        new Option("--workers <n>", "sandbox worker processes (0 = run isolates in the server process)")
-          .env("COMIND_WORKERS")
-          .argParser(workerCount)
-          .default(mode.workers),
+        numberOption(
+          "--workers",
+          "sandbox worker processes (0 = run isolates in the server process)",
+          RUNTIME_RANGES.workers,
+          "COMIND_WORKERS",
+        ).default(mode.workers),
       )
       .addOption(
-        new Option(
-          "--worker-memory-mb <n>",
+        numberOption(
+          "--worker-memory-mb",
           "isolate memory of each worker process: running isolates' heap limits plus idle ones' heap (default: half the machine's memory over the workers, at least 4 isolates)",
-        )
-          .env("COMIND_WORKER_MEMORY_MB")
-          .argParser(wholeNumber("--worker-memory-mb", 8, 1_048_576)),
+          RUNTIME_RANGES.workerMemoryMb,
+          "COMIND_WORKER_MEMORY_MB",
+        ),
       )
       .addOption(
-        new Option(
-          "--jobs <n>",
+        numberOption(
+          "--jobs",
           "queued jobs this node runs at a time (0 = take no jobs); default 2 per worker",
-        )
-          .env("COMIND_JOBS")
-          .argParser(wholeNumber("--jobs", 0, 256)),
+          CLI_RANGES.jobs,
+          "COMIND_JOBS",
+        ),
       )
       .addOption(
-        new Option(
-          "--job-lock-timeout-ms <ms>",
+        numberOption(
+          "--job-lock-timeout-ms",
           "a job locked this long (its node died) is run by another node",
-        )
-          .env("COMIND_JOB_LOCK_TIMEOUT_MS")
-          .argParser(wholeNumber("--job-lock-timeout-ms", 1_000, 86_400_000))
-          .default(DEFAULT_LOCK_TIMEOUT_MS),
+          CLI_RANGES.jobLockTimeoutMs,
+          "COMIND_JOB_LOCK_TIMEOUT_MS",
+        ).default(DEFAULT_LOCK_TIMEOUT_MS),
       )
       .addOption(
         new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),

@@ -10,6 +10,7 @@ import { parseRlx } from "../rlx/index.ts";
 import type { FilterNode } from "../store/index.ts";
 import { withHelp } from "./help.ts";
 import { queuedRunIdOf, queuedRunStates } from "../queue/index.ts";
+import { CLI_RANGES, numberOption } from "./option-schema.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
 
@@ -25,17 +26,10 @@ const READ_EXIT_CODES = {
   2: "bad usage: no store in --data, a malformed --filter, a bad --limit",
 };
 
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
-    throw new UsageError(`--limit must be a positive whole number, got "${value}".`);
-  return parsed;
-}
-
 function withReadOptions(command: Command): Command {
   return addStoreOptions(command)
     .addOption(new Option("--workspace <alias>", "workspace").env("COMIND_WORKSPACE").default("DEMO"))
-    .option("--limit <n>", "at most this many entries", positive, 100);
+    .addOption(numberOption("--limit", "at most this many entries", CLI_RANGES.listLimit).default(100));
 }
 
 /** Where the entries were looked for, for "nothing found" messages. */

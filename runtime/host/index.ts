@@ -112,7 +112,12 @@ export { pureHostCalls } from "./utils.ts";
 
 export { fileUidOf } from "./file-uid.ts";
 export { ComindAuth, type ComindAuthOptions } from "./comind-auth.ts";
-export { DocumentPool, type DocumentPoolOptions } from "./documents/index.ts";
+export {
+  DOCUMENT_RANGES,
+  DocumentPool,
+  documentPoolOptionsSchema,
+  type DocumentPoolOptions,
+} from "./documents/index.ts";
 export { renderLiquid } from "./liquid.ts";
 export { CONTENT_LIMITS } from "./content-limits.ts";
 export { CpuBudget, CpuPool, type CpuTask, cpuHostCalls, cpuWork } from "./cpu/index.ts";

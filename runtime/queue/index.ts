@@ -27,15 +27,25 @@ export {
 export {
   parseQueueSettings,
   backoffMs,
-  DEFAULT_RETRIES,
   type QueueSettings,
   type ScheduleSpec,
+  type WebhookSpec,
 } from "./settings.ts";
+export {
+  type AppSettings,
+  appSettingsSchema,
+  cronProblem,
+  DEFAULT_RETRIES,
+  RETRY_RANGES,
+  type RetrySettings,
+  retrySettingsSchema,
+} from "./settings-schema.ts";
 export {
   DEFAULT_QUOTAS,
   QUOTA_KEYS,
   QUOTA_RANGES,
-  quotaValueProblem,
+  quotaLimitsSchema,
+  quotaOverridesSchema,
   type QuotaLimits,
 } from "./quota-limits.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";

@@ -14,7 +14,7 @@
  */
 import { actorOf } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
-import { DEFAULT_QUOTAS, effectiveLimits, type QuotaLimits } from "./quota-limits.ts";
+import { DEFAULT_QUOTAS, effectiveLimits, parseServerQuotas, type QuotaLimits } from "./quota-limits.ts";
 import { TokenBuckets } from "./token-bucket.ts";
 import type { NewRun } from "./types.ts";
 
@@ -64,7 +64,7 @@ export class Quotas {
   private appQuotas: (app: string) => Partial<QuotaLimits> | undefined = () => undefined;
 
   constructor(server: Partial<QuotaLimits> = {}, now: () => number = Date.now) {
-    this.server = { ...DEFAULT_QUOTAS, ...stripUndefined(server) };
+    this.server = { ...DEFAULT_QUOTAS, ...stripUndefined(parseServerQuotas(server)) };
     this.buckets = new TokenBuckets(now);
   }
 

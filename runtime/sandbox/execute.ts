@@ -11,7 +11,7 @@ import type { ThrownInfo } from "../../globals/runner.ts";
 import { type ErrorCode, isErrorCode, passesThroughLogic, RuntimeError } from "../errors.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
-import type { SandboxLimits } from "../limits.ts";
+import type { SandboxLimits } from "./limits-schema.ts";
 import { parseFromIsolate } from "./marshal.ts";
 import { actionSeed } from "./seed.ts";
 import { mapStack } from "./stack.ts";

@@ -8,7 +8,14 @@ export {
   type ActionFailure,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
-export { DEFAULT_LIMITS, defaultWorkerMemoryMb, withLimits, type SandboxLimits } from "../limits.ts";
+export { DEFAULT_LIMITS, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
+export {
+  limitOverridesSchema,
+  sandboxLimitsSchema,
+  withLimits,
+  type LimitOverrides,
+  type SandboxLimits,
+} from "./limits-schema.ts";
 export { sourceMapOf } from "./stack.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";

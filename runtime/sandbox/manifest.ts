@@ -32,7 +32,7 @@ const READ_MANIFEST = `;(() => {
   const m = __comindManifest, s = m.settings || {};
   const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
   const all = (s.default && typeof s.default === "object") ? s.default : (s.settings || s);
-  const queue = { schedules: all.schedules, webhooks: all.webhooks, retries: all.retries, quotas: all.quotas };
+  const queue = { vars, schedules: all.schedules, webhooks: all.webhooks, retries: all.retries, quotas: all.quotas };
   return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue, envReads: __comindEnvReads });
 })()`;
 

@@ -9,28 +9,9 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
+import type { OidcConfig } from "./options-schema.ts";
 
-export interface OidcConfig {
-  issuer: string;
-  jwksUrl: string;
-  /** The `aud` a token must carry. Required unless `skipAudience` says, explicitly, not to check it. */
-  audience?: string;
-  /** Accept tokens for any audience (`OIDC_SKIP_AUDIENCE=true`): only for an issuer that mints tokens for this server alone. */
-  skipAudience?: boolean;
-  /**
-   * Which claim makes a global admin: `claim` is a dotted path into the token (`roles`,
-   * `realm_access.roles`), `value` the string it must equal or, for a list, contain. Absent (the
-   * default): no claim makes an admin; admins come from the store (`comind-runtime users add --admin`).
-   */
-  adminClaim?: { claim: string; value: string };
-  /** Dotted path of the claim that lists the caller's groups (default `groups`). */
-  groupsClaim?: string;
-  /**
-   * Longest token lifetime accepted, in seconds (default 86,400 = 24 h): a token must have `exp`,
-   * and `exp` may be at most this far after its `iat` (or after now, without `iat`).
-   */
-  maxTokenAgeSeconds?: number;
-}
+export type { OidcConfig };
 
 export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
 

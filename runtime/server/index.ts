@@ -7,12 +7,10 @@
  *   await server.listen({ port: 8080 });
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { ActionRuntime } from "../actions/index.ts";
-import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/index.ts";
+import Fastify, { type FastifyInstance } from "fastify";
 import { VERSION } from "../version.ts";
-import { createAuthenticator, type OidcConfig, TOKEN_CACHE_MS } from "./auth.ts";
+import { createAuthenticator, oidcConfigProblem, TOKEN_CACHE_MS } from "./auth.ts";
+import { parseServerOptions, type ServerOptions } from "./options-schema.ts";
 import type { ServerContext } from "./context.ts";
 import { clientErrorHandler, httpServerLimits } from "./connection-limits.ts";
 import { installErrorHandling } from "./errors.ts";
@@ -36,25 +34,14 @@ import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
 import { OneLinePerRequest } from "./request-log.ts";
 
-export { createToken, oidcConfigProblem, type OidcConfig } from "./auth.ts";
-
-export interface ServerOptions {
-  runtime: ActionRuntime;
-  store: Store;
-  workspace: string;
-  dataDir: string;
-  oidc?: OidcConfig;
-  /** Whole-request limit (default 30 s): 504 after it; actions get only what is left of it. */
-  requestTimeoutMs?: number;
-  /** Request body limit (default 100 KB): 413 above it. */
-  bodyLimit?: number;
-  /** A pino logger (see request-log.ts): one line per request at info. Default: no logging. */
-  logger?: FastifyBaseLogger;
-  /** The job queue: async triggers, GET /api/runs, webhooks. */
-  queue?: Queue;
-  /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
-  console?: boolean;
-}
+export { createToken, oidcConfigProblem } from "./auth.ts";
+export {
+  type OidcConfig,
+  oidcConfigSchema,
+  SERVER_RANGES,
+  type ServerOptions,
+  serverOptionsSchema,
+} from "./options-schema.ts";
 
 export { createServerLog } from "./request-log.ts";
 export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess } from "./route-access.ts";
@@ -62,7 +49,9 @@ export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess 
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
-export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+/** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
+export async function createServer(raw: ServerOptions): Promise<FastifyInstance> {
+  const options = parseServerOptions(raw, oidcConfigProblem);
   const ctx: ServerContext = {
     runtime: options.runtime,
     store: options.store,

@@ -31,9 +31,23 @@ describe("app quota settings", () => {
     [{ quotas: { pendingPerUser: 0 } }, "quotas.pendingPerUser must be a whole number from 1"],
     [{ quotas: { burstPerApp: 2.5 } }, "quotas.burstPerApp must be a whole number"],
     [{ quotas: { ratePerUser: "50" } }, "quotas.ratePerUser must be a number"],
-    [{ quotas: { pendingPerUsr: 5 } }, "quotas.pendingPerUsr is not a quota"],
+    [
+      { quotas: { pendingPerUsr: 5 } },
+      "quotas.pendingPerUsr is not a known setting; use pendingPerUser, pendingPerApp",
+    ],
   ])("refuses %j", (raw, message) => {
     expect(() => parse(raw)).toThrow(message);
+  });
+});
+
+describe("server quotas", () => {
+  it("refuses a bad server quota by name instead of using it", () => {
+    expect(() => new Quotas({ ratePerApp: 0 })).toThrow(
+      "quotas.ratePerApp must be a number from 0.001 to 1,000,000, got 0.",
+    );
+    expect(() => new Quotas({ pendingPerUser: 5, burstPerUsr: 1 } as never)).toThrow(
+      "quotas.burstPerUsr is not a known setting",
+    );
   });
 });
 

@@ -42,6 +42,29 @@ describe("queue settings", () => {
     }
   });
 
+  // These were ignored before the settings had a schema: a typo silently kept the default.
+  it.each([
+    [
+      { schedules: [{ action: "go", cron: "* * * * *", backfil: true }] },
+      "App TEMP: settings/index.ts schedules[0].backfil is not a known setting; use action, cron, records, backfill.",
+    ],
+    [
+      { retries: { maxAttempt: 3 } },
+      "App TEMP: settings/index.ts retries.maxAttempt is not a known setting; use maxAttempts, backoffMs, maxBackoffMs.",
+    ],
+    [
+      { webhooks: [{ action: "go", secret: "COMIND_SECRET_X", secrets: "COMIND_SECRET_Y" }] },
+      "webhooks[0].secrets is not a known setting",
+    ],
+    [
+      { retries: { maxAttempts: 3.5 } },
+      "App TEMP: settings/index.ts retries.maxAttempts must be a whole number from 1 to 100, got 3.5.",
+    ],
+    [{ vars: "x" }, 'App TEMP: settings/index.ts vars must be an object of values, got "x".'],
+  ])("refuses %j, naming the setting (it used to be ignored)", (raw, message) => {
+    expect(() => parse(raw)).toThrow(message);
+  });
+
   it("defaults and exponential backoff with a cap", () => {
     const { retries } = parse({});
     expect(retries).toEqual({ maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 3_600_000 });
@@ -58,6 +81,11 @@ describe("queue settings", () => {
     const good = writeTempApp({
       "settings/index.ts":
         'export default { vars: { a: 1 }, schedules: [{ action: "go", cron: "0 0 2 * * *" }] };\n',
+    });
+    const notAnObject = writeTempApp({ "settings/index.ts": 'export default { vars: "debug" };\n' });
+    await expect(loadApp(notAnObject, 64)).rejects.toMatchObject({
+      code: "app_invalid",
+      message: expect.stringContaining("settings/index.ts vars must be an object of values"),
     });
     const app = await loadApp(good, 64);
     expect(app.queue.schedules[0]).toMatchObject({ action: "go", cron: "0 0 2 * * *" });

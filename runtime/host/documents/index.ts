@@ -10,7 +10,12 @@ import { CONTENT_LIMITS } from "../content-limits.ts";
 import type { ActionFiles } from "../files.ts";
 import type { DocumentPool, DocumentTask } from "./pool.ts";
 
-export { DocumentPool, type DocumentPoolOptions } from "./pool.ts";
+export { DocumentPool } from "./pool.ts";
+export {
+  DOCUMENT_RANGES,
+  documentPoolOptionsSchema,
+  type DocumentPoolOptions,
+} from "./options-schema.ts";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -9,33 +9,26 @@ import { extname } from "node:path";
 import { Piscina } from "piscina";
 import { RuntimeError } from "../../errors.ts";
 import { CONTENT_LIMITS } from "../content-limits.ts";
+import { type DocumentPoolOptions, parseDocumentPoolOptions } from "./options-schema.ts";
 import { isThreadOutOfMemory, type TaskReply, unwrapReply } from "../thread-reply.ts";
 
 export type DocumentTask = "renderPdf" | "mergePdf" | "buildWorkbook" | "readWorkbook" | "zip";
-
-export interface DocumentPoolOptions {
-  /** Width × height of one image `writePdfFileRef` draws (default 40,000,000). */
-  maxImagePixels?: number;
-  /** V8 heap of one worker thread, MB (default 1024). */
-  threadHeapMb?: number;
-}
 
 /** The caps every task is handed (tasks run in other threads, which see no options). */
 export interface DocumentLimits {
   maxImagePixels: number;
 }
 
-const positive = (value: number | undefined, fallback: number) =>
-  typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-
 export class DocumentPool {
   private pool: Piscina | null = null;
   readonly limits: DocumentLimits;
   readonly threadHeapMb: number;
 
+  /** @throws RuntimeError bad_request naming a value out of its range (options-schema.ts) */
   constructor(options: DocumentPoolOptions = {}) {
-    this.limits = { maxImagePixels: positive(options.maxImagePixels, CONTENT_LIMITS.imagePixels) };
-    this.threadHeapMb = positive(options.threadHeapMb, CONTENT_LIMITS.threadHeapMb);
+    const checked = parseDocumentPoolOptions(options);
+    this.limits = { maxImagePixels: checked.maxImagePixels ?? CONTENT_LIMITS.imagePixels };
+    this.threadHeapMb = checked.threadHeapMb ?? CONTENT_LIMITS.threadHeapMb;
   }
 
   private piscina(): Piscina {

@@ -6,7 +6,7 @@
 import type { ActionInit } from "../../../globals/bridge-contract.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { SandboxOutcome } from "../execute.ts";
-import type { SandboxLimits } from "../../limits.ts";
+import type { SandboxLimits } from "../limits-schema.ts";
 
 export interface WorkerApp {
   key: string;
