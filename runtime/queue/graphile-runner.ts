@@ -1,10 +1,13 @@
 /**
  * Taking jobs from graphile-worker on one node: the runner (restarted when another schema's
- * migration notice stopped it), one job at a time per record (an advisory lock), and the sweep
- * that frees jobs a dead node left locked.
+ * migration notice stopped it) and the sweeper (graphile-sweep.ts) that frees what a dead node
+ * left locked. One record's jobs run one at a time through graphile's named queues
+ * (`recordQueueName`), set when the job is added.
  */
-import { type Logger, run, runMigrations, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { type Logger, run, runMigrations, type Runner, type WorkerEvents } from "graphile-worker";
 import type pg from "pg";
+import { startSweeper } from "./graphile-sweep.ts";
 import type { JobRef } from "./types.ts";
 
 export const TASK = "comind_run";
@@ -19,36 +22,19 @@ export interface GraphileRunnerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a job's payload holds: the attempt of a run, and its record (for the per-record lock). */
+/** What a job's payload holds: one attempt of a run. */
 export interface JobPayload {
   runId: string;
   attempt: number;
-  recordId: string | null;
 }
 
-/** Runs `work` holding the record's advisory lock (a session lock: a dead node's goes with its connection). */
-async function oneAtATime(pool: pg.Pool, recordId: string | null, work: () => Promise<void>): Promise<void> {
-  if (!recordId) return work();
-  const client = await pool.connect();
-  const key = `comind-record:${recordId}`;
-  try {
-    await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
-    try {
-      await work();
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
-    }
-  } finally {
-    client.release();
-  }
-}
-
-/** A node that died keeps its jobs locked; graphile frees them only after 4 hours, we after the lock timeout. */
-async function unlockStale(options: GraphileRunnerOptions): Promise<void> {
-  await options.pool.query(
-    `UPDATE "${options.schema}"._private_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < now() - $1::interval`,
-    [`${Math.round(options.lockTimeoutMs)} milliseconds`],
-  );
+/**
+ * The graphile queue of a run on an existing record: graphile runs the jobs of one queue one at a
+ * time on every node, and a job whose queue is busy is skipped, so it holds no worker slot while
+ * it waits. Runs on a new record have no queue and run in parallel.
+ */
+export function recordQueueName(workspace: string, recordId: string | null | undefined): string | null {
+  return recordId ? `rec:${workspace}:${recordId}` : null;
 }
 
 export async function startGraphileRunner(
@@ -61,9 +47,7 @@ export async function startGraphileRunner(
   const taskList = {
     [TASK]: async (payload: unknown) => {
       const job = payload as JobPayload;
-      await oneAtATime(pool, job.recordId ?? null, () =>
-        handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
-      );
+      await handler({ runId: String(job.runId), attempt: Number(job.attempt) });
     },
   };
   const startRunner = async (): Promise<void> => {
@@ -76,6 +60,7 @@ export async function startGraphileRunner(
       logger,
       crontab: "",
       taskList,
+      events,
     });
     runner = started;
     started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
@@ -94,13 +79,21 @@ export async function startGraphileRunner(
         .catch((error) => options.onError?.(error));
     }, 500);
   };
+  const sweeper = await startSweeper({
+    pool,
+    schema,
+    lockTimeoutMs: options.lockTimeoutMs,
+    logger,
+    onError: options.onError,
+  });
+  // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone.
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => sweeper.ownPools.add(workerPool.id));
   await startRunner();
-  const every = Math.max(Math.min(options.lockTimeoutMs / 3, 30_000), 500);
-  const sweeper = setInterval(() => unlockStale(options).catch(options.onError), every);
   return {
     async stop() {
       closing = true;
-      clearInterval(sweeper);
+      await sweeper.stop();
       await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
     },
   };

@@ -36,19 +36,20 @@ export async function startHeldServer(): Promise<HeldServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const releaseAll = () => {
+    open = true;
+    for (const response of [...held]) answer(response);
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     arrived: () => arrived,
     maxHeld: () => maxHeld,
-    releaseAll() {
-      open = true;
-      for (const response of [...held]) answer(response);
-    },
+    releaseAll,
     releaseHeld() {
       for (const response of [...held]) answer(response);
     },
     async close() {
-      this.releaseAll();
+      releaseAll();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
