@@ -1,6 +1,46 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asDeveloper } from "../../runtime/index.ts";
 import { POSTGRES } from "../helpers/engines.ts";
 import { queueContract } from "./contract.ts";
+import { graphileSchemaOf, type QueueNode, startQueueNode } from "./harness.ts";
 import { quotaContract } from "./quota-contract.ts";
 
 queueContract(POSTGRES);
 quotaContract(POSTGRES);
+
+describe("graphile jobs (postgres)", () => {
+  let node: QueueNode;
+  beforeAll(async () => {
+    node = await startQueueNode(POSTGRES);
+  }, 60_000);
+  afterAll(async () => node?.close(), 60_000);
+
+  it("adds a run on a record to the record's named queue, with the run's attempt limit (app settings)", async () => {
+    const recordId = randomUUID();
+    await node.queue.add({
+      runId: randomUUID(),
+      workspace: "DEMO",
+      app: "QUEUE",
+      action: "mark",
+      recordId,
+      caller: asDeveloper(),
+      source: "test",
+      maxAttempts: 7,
+      runAt: new Date(Date.now() + 3_600_000),
+    });
+    const db = new pg.Client({ connectionString: node.storeOptions.databaseUrl });
+    await db.connect();
+    try {
+      // graphile's public `jobs` view
+      const { rows } = await db.query(
+        `SELECT queue_name, max_attempts FROM ${graphileSchemaOf(node.storeOptions)}.jobs WHERE queue_name = $1`,
+        [`rec:DEMO:${recordId}`],
+      );
+      expect(rows).toEqual([{ queue_name: `rec:DEMO:${recordId}`, max_attempts: 7 }]);
+    } finally {
+      await db.end();
+    }
+  });
+});
