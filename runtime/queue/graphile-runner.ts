@@ -12,6 +12,13 @@ import type { JobRef } from "./types.ts";
 
 export const TASK = "comind_run";
 
+/**
+ * graphile's worker looks for its next job without waiting for the completion of the last one to
+ * commit, so the next job of the same record queue (still locked at that moment) would wait for
+ * a poll (`pollMs`). Idle workers of this node are nudged this long after such a job completes.
+ */
+const NUDGE_AFTER_MS = [5, 50];
+
 export interface GraphileRunnerOptions {
   pool: pg.Pool;
   schema: string;
@@ -89,6 +96,18 @@ export async function startGraphileRunner(
   // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone.
   const events: WorkerEvents = new EventEmitter();
   events.on("pool:create", ({ workerPool }) => sweeper.ownPools.add(workerPool.id));
+  events.on("job:complete", ({ worker, job }) => {
+    if (job.job_queue_id == null) return;
+    for (const ms of NUDGE_AFTER_MS)
+      setTimeout(() => {
+        if (closing) return;
+        try {
+          worker.workerPool.nudge(1);
+        } catch {
+          // the pool is shutting down: nobody to wake
+        }
+      }, ms).unref();
+  });
   await startRunner();
   return {
     async stop() {

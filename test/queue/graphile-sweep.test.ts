@@ -1,8 +1,8 @@
 /**
  * graphile-worker's housekeeping through its public surface (graphile-sweep.ts): a pool that holds
  * its locks past the lock timeout is freed for other nodes, with its record queue, and the next
- * job of that record still waits its turn; a node never frees its own pool; empty record queues
- * are collected, but never while an enqueue is in flight.
+ * job of that record still waits its turn, and starts as soon as its turn comes; a node never
+ * frees its own pool; empty record queues are collected, but never while an enqueue is in flight.
  */
 import { randomUUID } from "node:crypto";
 import { Logger, makeWorkerUtils, runMigrations } from "graphile-worker";
@@ -42,11 +42,8 @@ const addJob = (runId: string, queue: string | null) =>
     queue,
   ]);
 
-const runner = (lockTimeoutMs: number, handler: (job: JobRef) => Promise<void>) =>
-  startGraphileRunner(
-    { pool: newPool(), schema, concurrency: 2, lockTimeoutMs, pollMs: 100, logger },
-    handler,
-  );
+const runner = (lockTimeoutMs: number, handler: (job: JobRef) => Promise<void>, pollMs = 100) =>
+  startGraphileRunner({ pool: newPool(), schema, concurrency: 2, lockTimeoutMs, pollMs, logger }, handler);
 
 it("frees a pool stuck past the lock timeout for another node (never its own), keeping the record's order", async () => {
   const queue = recordQueueName("DEMO", randomUUID());
@@ -80,6 +77,23 @@ it("frees a pool stuck past the lock timeout for another node (never its own), k
     freed = true;
     for (const release of stuckJobs) release();
     await stuck.stop();
+  }
+}, 60_000);
+
+it("starts a record's next job as soon as the last one completes, not at the next poll", async () => {
+  const queue = recordQueueName("DEMO", randomUUID());
+  const ids = Array.from({ length: 10 }, (_, i) => `in-turn-${i}`);
+  for (const id of ids) await addJob(id, queue);
+  const seen: string[] = [];
+  const started = Date.now();
+  const node = await runner(60_000, async (job) => void seen.push(job.runId), 5_000);
+  try {
+    await waitFor(async () => seen.length === ids.length, 30_000);
+    // Ten jobs in one record queue took less than one poll interval: none waited for a poll.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect([...seen].sort()).toEqual([...ids].sort());
+  } finally {
+    await node.stop();
   }
 }, 60_000);
 
