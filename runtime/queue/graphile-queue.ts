@@ -211,6 +211,15 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
           pollMs: options.pollMs,
           logger: quiet,
           onError: options.onError,
+          // graphile gave up redelivering an attempt whose outcome could not be recorded: the
+          // run is dead rather than left "running" for ever.
+          onGiveUp: async (job) => {
+            const error = {
+              code: "internal_error",
+              message: `Attempt ${job.attempt} could not record its outcome (see the server log); the run was given up.`,
+            };
+            await q(store, SQL.giveUp, [now(), error.code, error.message, job.runId, job.attempt]);
+          },
         },
         handler,
       );

@@ -5,7 +5,14 @@
  * (`recordQueueName`), set when the job is added.
  */
 import { EventEmitter } from "node:events";
-import { type Logger, run, runMigrations, type Runner, type WorkerEvents } from "graphile-worker";
+import {
+  type Logger,
+  run,
+  runMigrations,
+  type Runner,
+  type TaskList,
+  type WorkerEvents,
+} from "graphile-worker";
 import type pg from "pg";
 import { startSweeper } from "./graphile-sweep.ts";
 import type { JobRef } from "./types.ts";
@@ -27,6 +34,11 @@ export interface GraphileRunnerOptions {
   pollMs?: number;
   logger: Logger;
   onError?: (error: unknown) => void;
+  /**
+   * The handler threw on graphile's last try of a job (its `max_attempts`, the run's): the
+   * attempt's outcome could not be recorded, and graphile will not deliver it again.
+   */
+  onGiveUp?: (job: JobRef, error: unknown) => Promise<void>;
 }
 
 /** What a job's payload holds: one attempt of a run. */
@@ -51,10 +63,17 @@ export async function startGraphileRunner(
   const { pool, schema, logger } = options;
   let runner: Runner | null = null;
   let closing = false;
-  const taskList = {
-    [TASK]: async (payload: unknown) => {
+  const taskList: TaskList = {
+    [TASK]: async (payload, helpers) => {
       const job = payload as JobPayload;
-      await handler({ runId: String(job.runId), attempt: Number(job.attempt) });
+      const ref = { runId: String(job.runId), attempt: Number(job.attempt) };
+      try {
+        await handler(ref);
+      } catch (error) {
+        if (helpers.job.attempts >= helpers.job.max_attempts)
+          await options.onGiveUp?.(ref, error).catch((failure) => options.onError?.(failure));
+        throw error; // graphile records the failure (and delivers the job again while tries are left)
+      }
     },
   };
   const startRunner = async (): Promise<void> => {

@@ -35,11 +35,12 @@ afterAll(async () => {
   for (const pool of pools) await pool.end();
 });
 
-const addJob = (runId: string, queue: string | null) =>
-  admin.query(`SELECT "${schema}".add_job($1, $2::json, queue_name => $3, max_attempts => 3)`, [
+const addJob = (runId: string, queue: string | null, maxAttempts = 3) =>
+  admin.query(`SELECT "${schema}".add_job($1, $2::json, queue_name => $3, max_attempts => $4)`, [
     TASK,
     JSON.stringify({ runId, attempt: 1 }),
     queue,
+    maxAttempts,
   ]);
 
 const runner = (lockTimeoutMs: number, handler: (job: JobRef) => Promise<void>, pollMs = 100) =>
@@ -96,6 +97,31 @@ it("starts a record's next job as soon as the last one completes, not at the nex
     await node.stop();
   }
 }, 60_000);
+
+it("reports a job whose handler threw on graphile's last try (the run's maxAttempts), once", async () => {
+  const given: JobRef[] = [];
+  const node = await startGraphileRunner(
+    {
+      pool: newPool(),
+      schema,
+      concurrency: 1,
+      lockTimeoutMs: 60_000,
+      pollMs: 100,
+      logger,
+      onGiveUp: async (job) => void given.push(job),
+    },
+    async (job) => {
+      if (job.runId === "unrecordable") throw new Error("store down");
+    },
+  );
+  try {
+    await addJob("unrecordable", null, 1);
+    await waitFor(async () => given.length > 0, 30_000);
+    expect(given).toEqual([{ runId: "unrecordable", attempt: 1 }]);
+  } finally {
+    await node.stop();
+  }
+});
 
 it("collects empty record queues, but not while an enqueue holds the shared lock", async () => {
   const name = recordQueueName("DEMO", randomUUID())!;
