@@ -12,7 +12,7 @@
  * wait, how many attempts); each attempt of a run is a new graphile job. graphile retries a job
  * itself only when the handler threw before the attempt's outcome was recorded (the store was
  * unreachable): that repeats the same attempt, at most the run's `maxAttempts` times (also the
- * app's setting), with graphile's backoff.
+ * app's setting), with graphile's backoff; after the last one the run is marked dead (onGiveUp).
  */
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
