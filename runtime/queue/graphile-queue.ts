@@ -1,11 +1,18 @@
 /**
  * The shared queue: graphile-worker on the store's Postgres database. Jobs live in graphile's own
  * schema (SKIP LOCKED, LISTEN/NOTIFY); each job names one attempt of a run in `queue_runs`, so
- * enqueueing joins the store's transaction through graphile's `add_job` SQL function. Jobs of one
- * record run one after another on every node (a Postgres advisory lock per record), so they never
- * conflict with each other. A job whose node died is unlocked after `lockTimeoutMs` and taken by
- * another node; the run's commit mark keeps it from applying twice. Every insert passes the
+ * enqueueing joins the store's transaction through graphile's public `add_job` SQL function. Jobs of
+ * one record share a graphile named queue (`recordQueueName`), which runs them one after another
+ * on every node without holding a worker slot while they wait, so they never conflict with each
+ * other. A job whose node died is unlocked after `lockTimeoutMs` and taken by another node
+ * (graphile-sweep.ts); the run's commit mark keeps it from applying twice. Every insert passes the
  * quotas (quotas.ts) in its transaction, which also give the job its fair-order priority.
+ *
+ * Retries have one owner: run-job.ts (the app's `retries` settings: which errors, how long to
+ * wait, how many attempts); each attempt of a run is a new graphile job. graphile retries a job
+ * itself only when the handler threw before the attempt's outcome was recorded (the store was
+ * unreachable): that repeats the same attempt, at most the run's `maxAttempts` times (also the
+ * app's setting), with graphile's backoff; after the last one the run is marked dead (onGiveUp).
  */
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
@@ -21,7 +28,8 @@ import {
   SQL,
   toPg,
 } from "./run-sql.ts";
-import { type JobPayload, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import { type JobPayload, recordQueueName, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import { QUEUE_GC_LOCK_SQL, queueGcLockParams } from "./graphile-sweep.ts";
 import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
 
@@ -38,6 +46,8 @@ export interface GraphileQueueOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 type Client = pg.Pool | pg.PoolClient;
+/** What a job needs of its run: its record's queue and its attempt limit. */
+type JobRun = { workspace: string; recordId?: string | null; maxAttempts: number };
 
 export async function createGraphileQueue(store: pg.Pool, options: GraphileQueueOptions): Promise<Queue> {
   const schema = options.schema ?? "graphile_worker";
@@ -57,27 +67,25 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   const now = () => new Date().toISOString();
   const q = async (client: Client, sql: string, params: unknown[]) =>
     (await client.query(toPg(sql), params)).rows;
-  const addJob = (
-    client: Client,
-    runId: string,
-    attempt: number,
+  /** One attempt of a run as a graphile job, in the caller's open transaction. */
+  const addJob = async (
+    client: pg.PoolClient,
+    job: JobPayload,
+    run: JobRun,
     runAt: Date,
-    recordId: string | undefined,
     priority: number,
-  ) =>
-    client.query(
-      `SELECT "${schema}".add_job($1, $2::json, run_at => $3, max_attempts => 10, priority => $4)`,
-      [
-        TASK,
-        JSON.stringify({ runId, attempt, recordId: recordId ?? null } satisfies JobPayload),
-        runAt.toISOString(),
-        priority,
-      ],
+  ) => {
+    const queueName = recordQueueName(run.workspace, run.recordId);
+    if (queueName) await client.query(QUEUE_GC_LOCK_SQL, queueGcLockParams(schema));
+    await client.query(
+      `SELECT "${schema}".add_job($1, $2::json, queue_name => $3, run_at => $4, max_attempts => $5, priority => $6)`,
+      [TASK, JSON.stringify(job), queueName, runAt.toISOString(), run.maxAttempts, priority],
     );
-  const insertRun = async (client: Client, run: NewRun, priority: number): Promise<boolean> => {
+  };
+  const insertRun = async (client: pg.PoolClient, run: NewRun, priority: number): Promise<boolean> => {
     const inserted = await q(client, SQL.insertRun, insertRunParams(run, now(), priority));
     if (inserted.length === 0) return false;
-    await addJob(client, run.runId, 1, run.runAt ?? new Date(), run.recordId, priority);
+    await addJob(client, { runId: run.runId, attempt: 1 }, run, run.runAt ?? new Date(), priority);
     return true;
   };
   const { quotas } = options;
@@ -165,15 +173,10 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     retry: (runId, attempt, runAt, error) =>
       inTransaction(async (client) => {
         await q(client, SQL.retry, [attempt, error.code, error.message, now(), runId]);
-        const rows = await q(client, SQL.get, [runId]);
-        await addJob(
-          client,
-          runId,
-          attempt,
-          runAt,
-          rows[0]?.record_id ? String(rows[0].record_id) : undefined,
-          Number(rows[0]?.priority ?? 0),
-        );
+        const row = (await q(client, SQL.get, [runId]))[0];
+        if (!row) return;
+        const run = rowToRun(row);
+        await addJob(client, { runId, attempt }, run, runAt, Number(row.priority ?? 0));
       }),
     start: async (job) => {
       const rows = await q(store, SQL.start, [now(), job.runId, job.attempt]);
@@ -208,6 +211,15 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
           pollMs: options.pollMs,
           logger: quiet,
           onError: options.onError,
+          // graphile gave up redelivering an attempt whose outcome could not be recorded: the
+          // run is dead rather than left "running" for ever.
+          onGiveUp: async (job) => {
+            const error = {
+              code: "internal_error",
+              message: `Attempt ${job.attempt} could not record its outcome (see the server log); the run was given up.`,
+            };
+            await q(store, SQL.giveUp, [now(), error.code, error.message, job.runId, job.attempt]);
+          },
         },
         handler,
       );

@@ -1,13 +1,30 @@
 /**
  * Taking jobs from graphile-worker on one node: the runner (restarted when another schema's
- * migration notice stopped it), one job at a time per record (an advisory lock), and the sweep
- * that frees jobs a dead node left locked.
+ * migration notice stopped it) and the sweeper (graphile-sweep.ts) that frees what a dead node
+ * left locked. One record's jobs run one at a time through graphile's named queues
+ * (`recordQueueName`), set when the job is added.
  */
-import { type Logger, run, runMigrations, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import {
+  type Logger,
+  run,
+  runMigrations,
+  type Runner,
+  type TaskList,
+  type WorkerEvents,
+} from "graphile-worker";
 import type pg from "pg";
+import { startSweeper } from "./graphile-sweep.ts";
 import type { JobRef } from "./types.ts";
 
 export const TASK = "comind_run";
+
+/**
+ * graphile's worker looks for its next job without waiting for the completion of the last one to
+ * commit, so the next job of the same record queue (still locked at that moment) would wait for
+ * a poll (`pollMs`). Idle workers of this node are nudged this long after such a job completes.
+ */
+const NUDGE_AFTER_MS = [5, 50];
 
 export interface GraphileRunnerOptions {
   pool: pg.Pool;
@@ -17,38 +34,26 @@ export interface GraphileRunnerOptions {
   pollMs?: number;
   logger: Logger;
   onError?: (error: unknown) => void;
+  /**
+   * The handler threw on graphile's last try of a job (its `max_attempts`, the run's): the
+   * attempt's outcome could not be recorded, and graphile will not deliver it again.
+   */
+  onGiveUp?: (job: JobRef, error: unknown) => Promise<void>;
 }
 
-/** What a job's payload holds: the attempt of a run, and its record (for the per-record lock). */
+/** What a job's payload holds: one attempt of a run. */
 export interface JobPayload {
   runId: string;
   attempt: number;
-  recordId: string | null;
 }
 
-/** Runs `work` holding the record's advisory lock (a session lock: a dead node's goes with its connection). */
-async function oneAtATime(pool: pg.Pool, recordId: string | null, work: () => Promise<void>): Promise<void> {
-  if (!recordId) return work();
-  const client = await pool.connect();
-  const key = `comind-record:${recordId}`;
-  try {
-    await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
-    try {
-      await work();
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
-    }
-  } finally {
-    client.release();
-  }
-}
-
-/** A node that died keeps its jobs locked; graphile frees them only after 4 hours, we after the lock timeout. */
-async function unlockStale(options: GraphileRunnerOptions): Promise<void> {
-  await options.pool.query(
-    `UPDATE "${options.schema}"._private_jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < now() - $1::interval`,
-    [`${Math.round(options.lockTimeoutMs)} milliseconds`],
-  );
+/**
+ * The graphile queue of a run on an existing record: graphile runs the jobs of one queue one at a
+ * time on every node, and a job whose queue is busy is skipped, so it holds no worker slot while
+ * it waits. Runs on a new record have no queue and run in parallel.
+ */
+export function recordQueueName(workspace: string, recordId: string | null | undefined): string | null {
+  return recordId ? `rec:${workspace}:${recordId}` : null;
 }
 
 export async function startGraphileRunner(
@@ -58,12 +63,17 @@ export async function startGraphileRunner(
   const { pool, schema, logger } = options;
   let runner: Runner | null = null;
   let closing = false;
-  const taskList = {
-    [TASK]: async (payload: unknown) => {
+  const taskList: TaskList = {
+    [TASK]: async (payload, helpers) => {
       const job = payload as JobPayload;
-      await oneAtATime(pool, job.recordId ?? null, () =>
-        handler({ runId: String(job.runId), attempt: Number(job.attempt) }),
-      );
+      const ref = { runId: String(job.runId), attempt: Number(job.attempt) };
+      try {
+        await handler(ref);
+      } catch (error) {
+        if (helpers.job.attempts >= helpers.job.max_attempts)
+          await options.onGiveUp?.(ref, error).catch((failure) => options.onError?.(failure));
+        throw error; // graphile records the failure (and delivers the job again while tries are left)
+      }
     },
   };
   const startRunner = async (): Promise<void> => {
@@ -76,6 +86,7 @@ export async function startGraphileRunner(
       logger,
       crontab: "",
       taskList,
+      events,
     });
     runner = started;
     started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
@@ -94,13 +105,33 @@ export async function startGraphileRunner(
         .catch((error) => options.onError?.(error));
     }, 500);
   };
+  const sweeper = await startSweeper({
+    pool,
+    schema,
+    lockTimeoutMs: options.lockTimeoutMs,
+    logger,
+    onError: options.onError,
+  });
+  // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone.
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => sweeper.ownPools.add(workerPool.id));
+  events.on("job:complete", ({ worker, job }) => {
+    if (job.job_queue_id == null) return;
+    for (const ms of NUDGE_AFTER_MS)
+      setTimeout(() => {
+        if (closing) return;
+        try {
+          worker.workerPool.nudge(1);
+        } catch {
+          // the pool is shutting down: nobody to wake
+        }
+      }, ms).unref();
+  });
   await startRunner();
-  const every = Math.max(Math.min(options.lockTimeoutMs / 3, 30_000), 500);
-  const sweeper = setInterval(() => unlockStale(options).catch(options.onError), every);
   return {
     async stop() {
       closing = true;
-      clearInterval(sweeper);
+      await sweeper.stop();
       await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
     },
   };

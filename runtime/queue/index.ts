@@ -54,7 +54,7 @@ export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs
 export interface QueueOptions {
   /** Jobs one node runs at a time. */
   concurrency?: number;
-  /** A job locked longer than this (its node died) is taken by another node. Default 5 minutes. */
+  /** A node whose newest job lock is older than this is taken for dead: its jobs go to other nodes. Default 5 minutes. */
   lockTimeoutMs?: number;
   /** graphile-worker's schema on Postgres (default graphile_worker). */
   graphileSchema?: string;

@@ -19,6 +19,15 @@ export const SQL = {
   finish: `UPDATE queue_runs SET status = ?, result = COALESCE(?, result), error_code = ?, error_message = ?,
     updated_at = ? WHERE run_id = ?`,
   get: "SELECT * FROM queue_runs WHERE run_id = ?",
+  /**
+   * An attempt the queue gave up redelivering: dead (succeeded if its commit mark says it had
+   * committed), unless a later attempt or an outcome came first.
+   */
+  giveUp: `UPDATE queue_runs SET updated_at = ?,
+      status = CASE WHEN committed_at IS NULL THEN 'dead' ELSE 'succeeded' END,
+      error_code = CASE WHEN committed_at IS NULL THEN ? ELSE error_code END,
+      error_message = CASE WHEN committed_at IS NULL THEN ? ELSE error_message END
+    WHERE run_id = ? AND attempt = ? AND status IN ('queued', 'running')`,
   claimTick:
     "INSERT INTO schedule_ticks (schedule, tick, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING tick",
   lastTick: "SELECT MAX(tick) AS tick FROM schedule_ticks WHERE schedule = ?",

@@ -2,7 +2,9 @@
  * The embedded queue: jobs in a `queue_jobs` table of the store's SQLite file, taken by an
  * in-process runner (one node). Every write is synchronous on the store's connection, so it
  * never interleaves with another transaction of the same connection. Jobs of one record run one
- * after another (a job whose record is busy is left for later), so they never conflict. Due jobs
+ * after another (a job whose record is busy is skipped, holding no runner, like graphile's named
+ * queues on Postgres), so they never conflict. Retries are run-job.ts's, as on Postgres; a job
+ * whose handler threw (the store failed before the outcome was recorded) is taken again. Due jobs
  * are taken lowest priority first (the fair order quotas.ts sets at enqueue), as on Postgres.
  */
 import { randomUUID } from "node:crypto";
@@ -98,8 +100,9 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
       throw error;
     }
   };
+  /** Records with a job running on this node, as `workspace:record` (graphile's queue names, Postgres). */
   const busyRecords = new Set<string>();
-  const claim = (): (JobRef & { id: number; recordId: string | null }) | null => {
+  const claim = (): (JobRef & { id: number; record: string | null }) | null => {
     const at = Date.now();
     const busy = [...busyRecords];
     const row = db
@@ -107,15 +110,16 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         `UPDATE queue_jobs SET locked_at = ?, locked_by = ? WHERE id = (
            SELECT j.id FROM queue_jobs j JOIN queue_runs r ON r.run_id = j.run_id
            WHERE j.run_at <= ? AND (j.locked_at IS NULL OR j.locked_at < ?)
-             AND (r.record_id IS NULL OR r.record_id NOT IN (${busy.map(() => "?").join(", ")}))
+             AND (r.record_id IS NULL OR r.workspace || ':' || r.record_id NOT IN (${busy.map(() => "?").join(", ")}))
            ORDER BY j.priority, j.run_at, j.id LIMIT 1)
-         RETURNING id, run_id, attempt, (SELECT record_id FROM queue_runs WHERE run_id = queue_jobs.run_id) AS record_id`,
+         RETURNING id, run_id, attempt,
+           (SELECT workspace || ':' || record_id FROM queue_runs WHERE run_id = queue_jobs.run_id) AS record`,
       )
       .get(at, workerId, at, at - options.lockTimeoutMs, ...busy) as Row | undefined;
     if (!row) return null;
-    const recordId = row.record_id == null ? null : String(row.record_id);
-    if (recordId) busyRecords.add(recordId);
-    return { id: Number(row.id), runId: String(row.run_id), attempt: Number(row.attempt), recordId };
+    const record = row.record == null ? null : String(row.record);
+    if (record) busyRecords.add(record);
+    return { id: Number(row.id), runId: String(row.run_id), attempt: Number(row.attempt), record };
   };
   const loop = async (handler: (job: JobRef) => Promise<void>) => {
     while (!stopping) {
@@ -143,7 +147,7 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
         );
         await sleep(pollMs);
       } finally {
-        if (job.recordId) busyRecords.delete(job.recordId);
+        if (job.record) busyRecords.delete(job.record);
         wake(); // a job waiting for this record may go now
       }
     }

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../helpers/engines.ts";
 import { startNodeOn, startQueueNode, waitFor, waitForRun, type QueueNode } from "./harness.ts";
+import { startHeldServer } from "./held-server.ts";
 
 export function queueContract(engine: Engine): void {
   describe(`queue contract (${engine.name})`, () => {
@@ -113,6 +114,34 @@ export function queueContract(engine: Engine): void {
       });
       expect(runs.map((run) => run.attempt)).toEqual([1, 1]);
     });
+
+    it("runs one record's jobs one at a time without holding a worker slot: another record's job runs meanwhile", async () => {
+      // Each run calls its record's server, which holds the call: a held call is a run in progress.
+      const busyServer = await startHeldServer();
+      const freeServer = await startHeldServer();
+      try {
+        const busy = await newRecord({ c_text: busyServer.url });
+        const free = await newRecord({ c_text: freeServer.url });
+        // The node has 2 worker slots. The busy record's second run comes before the free
+        // record's run in the fair order; if it waited for its record inside a slot, both slots
+        // would be taken and the free record's run could not start.
+        const first = await add("call_down", busy);
+        const second = await add("call_down", busy);
+        const other = await add("call_down", free);
+        await waitFor(async () => busyServer.arrived() >= 1 && freeServer.arrived() >= 1, 30_000);
+        expect(busyServer.arrived()).toBe(1);
+        busyServer.releaseHeld(); // the first run ends; now the second may start
+        await waitFor(async () => busyServer.arrived() === 2, 30_000);
+        busyServer.releaseAll();
+        freeServer.releaseAll();
+        for (const { runId } of [first, second, other])
+          expect(await waitForRun(node.queue, runId)).toMatchObject({ status: "succeeded", attempt: 1 });
+        expect(busyServer.maxHeld()).toBe(1);
+      } finally {
+        await busyServer.close();
+        await freeServer.close();
+      }
+    }, 90_000);
 
     it("writes no job when the enqueuing action rolls back", async () => {
       const id = await newRecord({ c_text: "fail" });
