@@ -17,6 +17,7 @@
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
 import { RuntimeError } from "../errors.ts";
+import { inPostgresTransaction } from "../store/index.ts";
 import {
   alreadyCommitted,
   forgetTicksParams,
@@ -123,20 +124,10 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       throw error;
     }
   };
-  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await store.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  // The store's transaction helper: a dropped connection fails the transaction, not the process,
+  // and a connection lost during COMMIT is `commit_unknown`, as for every other write.
+  const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inPostgresTransaction(store, work);
   let runner: { stop(): Promise<void> } | null = null;
 
   return {

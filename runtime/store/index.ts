@@ -13,6 +13,8 @@ import { databaseTarget, storeUnavailable } from "./unavailable.ts";
 
 export { sqliteFile } from "./sqlite/index.ts";
 export { isPermanentStoreError } from "./unavailable.ts";
+/** One Postgres transaction with the store's rules (dropped connections listened to, commit_unknown). */
+export { inTransaction as inPostgresTransaction } from "./postgres/transaction.ts";
 
 export type * from "./types.ts";
 export type { PoolSettings } from "./postgres/pool.ts";
