@@ -5,17 +5,26 @@
  */
 import { type ErrorCode, isRuntimeError, RuntimeError, toErrorCode } from "../errors.ts";
 
-export type TaskReply<T> = { ok: T } | { error: { code: ErrorCode; message: string } };
+/** `cpuMs`: the CPU time the task itself used on its thread (not its wait for a thread, nor the thread's start). */
+export type TaskReply<T> = ({ ok: T } | { error: { code: ErrorCode; message: string } }) & { cpuMs?: number };
 
-/** Worker side: runs the task and shapes its outcome. */
+/** CPU time of the calling thread so far, ms. */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Worker side: runs the task and shapes its outcome, with the CPU time it took. */
 export async function reply<T>(work: () => Promise<T> | T): Promise<TaskReply<T>> {
+  const start = threadCpuMs();
   try {
-    return { ok: await work() };
+    const ok = await work();
+    return { ok, cpuMs: threadCpuMs() - start };
   } catch (error) {
-    if (isRuntimeError(error)) return { error: { code: error.code, message: error.message } };
-    return {
-      error: { code: "bad_request", message: String((error as Error)?.message ?? error).split("\n")[0] },
-    };
+    const cpuMs = threadCpuMs() - start;
+    if (isRuntimeError(error)) return { error: { code: error.code, message: error.message }, cpuMs };
+    const message = String((error as Error)?.message ?? error).split("\n")[0];
+    return { error: { code: "bad_request", message }, cpuMs };
   }
 }
 

@@ -14,6 +14,10 @@ import { isThreadOutOfMemory, type TaskReply, unwrapReply } from "../thread-repl
 
 export type CpuTask = "liquid" | "htmlToText" | "parseCsv" | "writeCsv";
 
+/** The CPU-limit timer of one call: the CPU left × this, plus the allowance below (see run()). */
+const CPU_TIMER_SLACK = 2;
+const CPU_TIMER_ALLOWANCE_MS = 500;
+
 /** Heap of one thread: Liquid's memoryLimit (64 M characters) and its arrays fit. */
 const THREAD_HEAP_MB = 256;
 
@@ -91,9 +95,13 @@ export class CpuPool {
 
   /** Runs `task` in a thread; stops it (terminating the thread) at the first bound reached. */
   async run<T>(task: CpuTask, arg: object, bound: CpuBound): Promise<T> {
+    if (bound.budget.leftMs <= 0) throw stopped("cpu", bound);
     const limits: [number, Stop][] = [
       [bound.budget.deadline - Date.now(), "deadline"],
-      [bound.budget.leftMs, "cpu"],
+      // A timer measures wall time, not CPU: the slack keeps a call that waits for a thread, or for
+      // a busy machine's cores, from being stopped for CPU it did not use. The CPU really used (the
+      // thread's own clock) is what the budget is charged below.
+      [bound.budget.leftMs * CPU_TIMER_SLACK + CPU_TIMER_ALLOWANCE_MS, "cpu"],
       [bound.capMs ?? Number.POSITIVE_INFINITY, "cap"],
     ];
     const [allowedMs, stop] = limits.reduce((first, next) => (next[0] < first[0] ? next : first));
@@ -104,9 +112,11 @@ export class CpuPool {
     const signal = bound.signal ? AbortSignal.any([bound.signal, timer.signal]) : timer.signal;
     const started = performance.now();
     let reply: TaskReply<T>;
+    let cpuMs: number | undefined;
     this.busy += 1;
     try {
       reply = await this.piscina().run(arg, { name: task, signal });
+      cpuMs = reply.cpuMs;
     } catch (error) {
       if (timer.signal.aborted) throw stopped(stop, bound);
       if (bound.signal?.aborted) throw stopped("deadline", bound);
@@ -119,7 +129,8 @@ export class CpuPool {
     } finally {
       this.busy -= 1;
       clearTimeout(timeout);
-      bound.budget.leftMs -= performance.now() - started;
+      // The thread's own CPU time when it answered; a call stopped at a bound is charged its time.
+      bound.budget.leftMs -= cpuMs ?? performance.now() - started;
     }
     return unwrapReply(reply);
   }
