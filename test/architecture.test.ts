@@ -98,6 +98,25 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  /**
+   * The store's database is reached from outside the store only through its queue-storage port,
+   * and only by the queue (docs/architecture.md, "Store ports"): no other folder gets a raw
+   * connection to write the store's tables behind its back.
+   */
+  it("lets only runtime/queue reach the store's database (queueStorage), and nothing a raw handle", () => {
+    const outside = files.filter((file) => !["store", "queue"].includes(folderOf(file) ?? ""));
+    const violations = outside
+      .filter((file) => /\.queueStorage\b|\bQueueStorage\b/.test(readFileSync(file, "utf8")))
+      .map((file) => relative(RUNTIME, file));
+    expect(violations).toEqual([]);
+    const handles = files
+      .filter((file) => /\bstore\??\.handle\b/.test(readFileSync(file, "utf8")))
+      .map((file) => relative(RUNTIME, file));
+    expect(handles).toEqual([]);
+    // not vacuous: the queue does use the port
+    expect(readFileSync(join(RUNTIME, "queue", "index.ts"), "utf8")).toMatch(/store\.queueStorage/);
+  });
+
   it("finds imports at all (the checks above are not vacuous)", () => {
     expect(relativeImports(join(RUNTIME, "server", "routes", "tickets.ts")).length).toBeGreaterThan(3);
   });

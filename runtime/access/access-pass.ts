@@ -5,7 +5,7 @@
  */
 import { jwtVerify, SignJWT } from "jose";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import type { DirectoryPort } from "../store/index.ts";
 
 export interface AccessPass {
   token: string;
@@ -18,7 +18,7 @@ const MAX_TTL_SECONDS = 7 * 24 * 3600;
 const AUDIENCE = "comind-runtime:access-pass";
 const KEY_NAME = "access-pass";
 
-async function signingKey(store: Store): Promise<Uint8Array> {
+async function signingKey(store: DirectoryPort): Promise<Uint8Array> {
   return new TextEncoder().encode(await store.directory.runtimeKey(KEY_NAME));
 }
 
@@ -34,7 +34,7 @@ export function accessPassTtl(ttlSeconds: number | undefined): number {
 }
 
 export async function createAccessPass(
-  store: Store,
+  store: DirectoryPort,
   pass: { workspace: string; app: string; recordId: string; issuedBy: string; ttlSeconds?: number },
 ): Promise<AccessPass> {
   const ttl = accessPassTtl(pass.ttlSeconds);
@@ -51,7 +51,7 @@ export async function createAccessPass(
 
 /** The record a pass admits; `unauthorized` when it is forged, expired or for another workspace. */
 export async function readAccessPass(
-  store: Store,
+  store: DirectoryPort,
   token: string,
   workspace: string,
 ): Promise<{ recordId: string; app: string }> {

@@ -9,7 +9,7 @@
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { AppPermission, Permission, Store } from "../store/index.ts";
+import type { AppPermission, DirectoryPort, Permission } from "../store/index.ts";
 
 export interface AccessRequest {
   user: UserInfo;
@@ -34,7 +34,7 @@ function allowedBy(user: UserInfo, granted: AppPermission[], permission: Permiss
 }
 
 /** True when the user may; never throws for a "no". */
-export async function hasAccess(store: Store, request: AccessRequest): Promise<boolean> {
+export async function hasAccess(store: DirectoryPort, request: AccessRequest): Promise<boolean> {
   const { user } = request;
   if (user.isUnauthenticated) return false;
   if (user.isGlobalAdmin || user.isWorkspaceAdmin) return true;
@@ -44,7 +44,7 @@ export async function hasAccess(store: Store, request: AccessRequest): Promise<b
 
 /** Which of `apps` the user may `permission` (one store query for all of them). */
 export async function appsAllowed(
-  store: Store,
+  store: DirectoryPort,
   request: Omit<AccessRequest, "app"> & { apps: string[] },
 ): Promise<string[]> {
   const granted = await store.directory.permissions(request.workspace);
@@ -58,7 +58,7 @@ export async function appsAllowed(
 }
 
 /** Throws `forbidden` (naming the app and what is missing) unless the user may. */
-export async function checkAccess(store: Store, request: AccessRequest): Promise<void> {
+export async function checkAccess(store: DirectoryPort, request: AccessRequest): Promise<void> {
   if (await hasAccess(store, request)) return;
   throw new RuntimeError(
     "forbidden",

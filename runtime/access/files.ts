@@ -5,7 +5,7 @@
  * callers answer `not_found`, so a uid nobody may read is indistinguishable from one that is not.
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
-import type { Store, StoredFile } from "../store/index.ts";
+import type { DirectoryPort, FilePort, StoredFile } from "../store/index.ts";
 import { appsAllowed } from "./check.ts";
 
 export interface FileReadRequest {
@@ -16,7 +16,10 @@ export interface FileReadRequest {
 }
 
 /** The file when this user may read it, else null (also when it does not exist). */
-export async function readableFile(store: Store, request: FileReadRequest): Promise<StoredFile | null> {
+export async function readableFile(
+  store: FilePort & DirectoryPort,
+  request: FileReadRequest,
+): Promise<StoredFile | null> {
   const { user, workspace } = request;
   if (user.isUnauthenticated) return null;
   const file = await store.getFile(request.fileId);

@@ -5,7 +5,7 @@
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import type { DirectoryPort } from "../store/index.ts";
 
 /** What an authenticator or a CLI flag knows about the caller; the store fills in the rest. */
 export interface Caller {
@@ -28,7 +28,11 @@ export function isResolved(caller: Caller): caller is UserInfo {
   return Array.isArray(caller.groups) && Array.isArray(caller.adminOfWorkspaces);
 }
 
-export async function resolveUser(store: Store, workspace: string, caller: Caller): Promise<UserInfo> {
+export async function resolveUser(
+  store: DirectoryPort,
+  workspace: string,
+  caller: Caller,
+): Promise<UserInfo> {
   if (isResolved(caller)) return caller;
   if (caller.isUnauthenticated) {
     return {
@@ -80,7 +84,7 @@ const USER_CACHE_MAX = 10_000;
  * directory reads); a change to them shows within that time, as a revoked token does. The answer
  * is frozen, since requests share it.
  */
-export function cachedUserResolver(store: Store, ttlMs: number) {
+export function cachedUserResolver(store: DirectoryPort, ttlMs: number) {
   const answers = new Map<string, { user: UserInfo; until: number }>();
   return async (workspace: string, caller: Caller): Promise<UserInfo> => {
     const key = `${workspace}\n${JSON.stringify(caller)}`;
@@ -97,7 +101,11 @@ export function cachedUserResolver(store: Store, ttlMs: number) {
 }
 
 /** `runAsUser`: a user of the store, by id or e-mail. */
-export async function userForRunAs(store: Store, workspace: string, idOrEmail: string): Promise<UserInfo> {
+export async function userForRunAs(
+  store: DirectoryPort,
+  workspace: string,
+  idOrEmail: string,
+): Promise<UserInfo> {
   const row = await store.directory.findUser(String(idOrEmail).slice(0, 320));
   if (!row)
     throw new RuntimeError(

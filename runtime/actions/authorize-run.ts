@@ -19,12 +19,13 @@ import {
 } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { fileUidOf } from "../host/index.ts";
-import type { Store } from "../store/index.ts";
+import type { DirectoryPort, FilePort } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
 
 export interface RunTarget {
-  store: Store;
+  /** Who the caller is and what it may (the directory), which attached files it may read. */
+  store: DirectoryPort & FilePort;
   workspace: string;
   app: LoadedApp;
   action: string;
@@ -82,7 +83,7 @@ export async function authorizeRun(caller: RunCaller, target: RunTarget): Promis
  * files get the same answer.
  */
 async function checkAttachedFiles(
-  store: Store,
+  store: DirectoryPort & FilePort,
   workspace: string,
   user: UserInfo,
   values: Record<string, unknown> | undefined,

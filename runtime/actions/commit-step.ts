@@ -4,7 +4,7 @@
  * commit whose outcome is unknown is reported as such (`commit_unknown`), never as a failure.
  */
 import { isRuntimeError, RuntimeError } from "../errors.ts";
-import type { ChangeSet, RunCommit, Store, StoredRecord } from "../store/index.ts";
+import type { ChangeSet, RecordPort, RunCommit, RunPort, StoredRecord } from "../store/index.ts";
 import type { ActionRequest } from "./types.ts";
 
 export type CommitOutcome =
@@ -12,13 +12,13 @@ export type CommitOutcome =
   | { kind: "replayed"; previous: RunCommit };
 
 /** An earlier commit made under this request's idempotency key, if any. */
-export async function earlierCommit(store: Store, request: ActionRequest): Promise<RunCommit | null> {
+export async function earlierCommit(store: RunPort, request: ActionRequest): Promise<RunCommit | null> {
   if (!request.idempotencyKey) return null;
   return store.findCommit({ idempotencyKey: request.idempotencyKey });
 }
 
 export async function commitOnce(
-  store: Store,
+  store: RecordPort & RunPort,
   request: ActionRequest,
   changes: ChangeSet,
   deadline: number,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { RuntimeError } from "../errors.ts";
-import type { Store, StoredRecord } from "../store/index.ts";
+import type { RecordPort, StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { JsonRecord } from "./fields.ts";
 import { emptyFields, toEntity } from "./record-shape.ts";
@@ -22,7 +22,7 @@ export interface PreparedRecord {
 }
 
 export async function prepareRecord(
-  store: Store,
+  store: RecordPort,
   workspace: string,
   app: LoadedApp,
   request: ActionRequest,
@@ -97,7 +97,7 @@ const MAX_MASS_RECORDS = 1000;
 
 /** The records of a mass action (`recordIds`), each prepared like a single record. */
 export async function prepareMassRecords(
-  store: Store,
+  store: RecordPort,
   workspace: string,
   app: LoadedApp,
   request: ActionRequest,

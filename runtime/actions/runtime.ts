@@ -28,7 +28,7 @@ import type { Queue } from "../queue/index.ts";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { authorizeRun } from "./authorize-run.ts";
-import type { Store, StoredRecord } from "../store/index.ts";
+import type { DirectoryPort, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { loadApp, type LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -38,7 +38,7 @@ import { allowedTransitions } from "./transitions.ts";
 import type { ActionRequest, ActionResult } from "./types.ts";
 
 /** A signing key made once per store (runtime_keys), read once per process. */
-function storeKey(store: Store, name: string): () => Promise<Uint8Array> {
+function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array> {
   let key: Promise<Uint8Array> | null = null;
   return () => {
     key ??= store.directory.runtimeKey(name).then((value) => new TextEncoder().encode(value));

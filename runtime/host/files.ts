@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CsvOptions, FileRef } from "../../globals/bridge-contract.ts";
 import { RuntimeError } from "../errors.ts";
-import type { FileWrite, Store, StoredFile } from "../store/index.ts";
+import type { FilePort, FileWrite, StoredFile } from "../store/index.ts";
 import { parseCsvText, writeCsvText } from "./csv.ts";
 import { fileUidOf } from "./file-uid.ts";
 
@@ -46,10 +46,10 @@ export class ActionFiles {
   private dir: string | null = null;
   private readonly temp = new Map<string, LocalFile>();
   private readonly persisted = new Map<string, FileWrite>();
-  private readonly store: Store;
+  private readonly store: FilePort;
   private readonly reach: FileReach;
 
-  constructor(store: Store, reach: FileReach) {
+  constructor(store: FilePort, reach: FileReach) {
     this.store = store;
     this.reach = reach;
   }

@@ -3,7 +3,7 @@
  * `currentUser.id`): ids are looked up in the store's users and replaced by their e-mail.
  */
 import type { LogCapture } from "../host/index.ts";
-import type { Store } from "../store/index.ts";
+import type { DirectoryPort } from "../store/index.ts";
 
 const FIELDS = ["to", "cc", "bcc"] as const;
 
@@ -15,7 +15,11 @@ function list(value: unknown): string[] {
 }
 
 /** The context with every user id in to/cc/bcc replaced by that user's e-mail (unknown ones dropped, with a warning). */
-export async function withUserEmails(context: unknown, store: Store, logs: LogCapture): Promise<unknown> {
+export async function withUserEmails(
+  context: unknown,
+  store: DirectoryPort,
+  logs: LogCapture,
+): Promise<unknown> {
   if (!context || typeof context !== "object" || Array.isArray(context)) return context;
   const resolved: Record<string, unknown> = { ...(context as Record<string, unknown>) };
   for (const field of FIELDS) {

@@ -133,10 +133,8 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   return {
     engine: "postgres",
     commitExtra: ({ enqueue, commitOf }) => ({
-      sqlite() {
-        throw new Error("the Postgres queue cannot join a SQLite transaction");
-      },
-      async postgres(client) {
+      engine: "postgres",
+      async apply(client) {
         if (commitOf && (await client.query(toPg(SQL.markCommitted), [now(), commitOf])).rowCount !== 1)
           throw alreadyCommitted(commitOf);
         if (enqueue.length > 0) await admitAndInsert(client, enqueue);

@@ -9,8 +9,7 @@
  *   const queue = await openQueue(store, { concurrency: 4 });
  *   await queue.add(run); // or in an action's commit: queue.commitExtra({ enqueue: [run] })
  */
-import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import type { QueueStoragePort } from "../store/index.ts";
 import type { QuotaLimits } from "./quota-limits.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
@@ -69,19 +68,17 @@ export interface QueueOptions {
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60 * 1000;
 
-export async function openQueue(store: Store, options: QueueOptions = {}): Promise<Queue> {
-  const handle = store.handle;
-  if (!handle) throw new RuntimeError("queue_unavailable", "This store has no database the queue can use.");
+/** Opens the queue in the store's database, reached through the store's queue-storage port only. */
+export async function openQueue(store: QueueStoragePort, options: QueueOptions = {}): Promise<Queue> {
+  const storage = store.queueStorage;
   const concurrency = Math.max(options.concurrency ?? 4, 1);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const quotas = new Quotas(options.quotas, options.now);
-  if (handle.engine === "sqlite")
-    return createSqliteQueue(handle.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });
+  if (storage.engine === "sqlite")
+    return createSqliteQueue(storage.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });
   const { createGraphileQueue } = await import("./graphile-queue.ts");
-  const databaseUrl = (handle.pool as unknown as { options: { connectionString: string } }).options
-    .connectionString;
-  return createGraphileQueue(handle.pool, {
-    databaseUrl,
+  return createGraphileQueue(storage.pool, {
+    databaseUrl: storage.connectionString,
     schema: options.graphileSchema,
     concurrency,
     lockTimeoutMs,

@@ -155,14 +155,13 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
 
   return {
     engine: "sqlite",
+    // Runs on the store's own connection (`db` is it), inside the commit's BEGIN IMMEDIATE.
     commitExtra: ({ enqueue, commitOf }) => ({
-      sqlite() {
+      engine: "sqlite",
+      apply() {
         if (commitOf && db.prepare(SQL.markCommitted).run(now(), commitOf).changes !== 1)
           throw alreadyCommitted(commitOf);
         admitAndInsert(enqueue);
-      },
-      postgres: async () => {
-        throw new Error("the SQLite queue cannot join a Postgres transaction");
       },
     }),
     quotas: options.quotas,

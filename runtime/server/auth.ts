@@ -8,7 +8,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import type { DirectoryPort, TokenPort } from "../store/index.ts";
 import type { OidcConfig } from "./options-schema.ts";
 
 export type { OidcConfig };
@@ -32,7 +32,7 @@ export function hashToken(token: string): string {
 
 /** Creates a token for a user; the token itself is returned once and never stored. */
 export async function createToken(
-  store: Store,
+  store: TokenPort & DirectoryPort,
   user: { id: string; name?: string; isAdmin?: boolean },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
@@ -113,7 +113,7 @@ const TOKEN_CACHE_MAX = 10_000;
  * `findToken` with a short-lived cache of hits: one store read per token per second instead of
  * one per request. Misses are not cached (a token created now works at once).
  */
-function cachedTokenLookup(store: Store, ttlMs: number) {
+function cachedTokenLookup(store: TokenPort, ttlMs: number) {
   const cache = new Map<string, { user: CurrentUser; until: number }>();
   return async (credential: string): Promise<CurrentUser | null> => {
     const hash = hashToken(credential);
@@ -137,7 +137,7 @@ function cachedTokenLookup(store: Store, ttlMs: number) {
  *   sent as CMW_AUTH_CODE; API tokens have no dots, so the two never mix).
  */
 export function createAuthenticator(
-  store: Store,
+  store: TokenPort & DirectoryPort,
   oidc?: OidcConfig,
   options: { tokenCacheMs?: number; verifyShortLived?: (token: string) => Promise<CurrentUser | null> } = {},
 ) {

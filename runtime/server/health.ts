@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance } from "fastify";
 import { publicError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import type { LifecyclePort } from "../store/index.ts";
 import { RETRY_AFTER_SECONDS } from "./request-guard.ts";
 
-export function registerHealthRoutes(server: FastifyInstance, store: Store): void {
+export function registerHealthRoutes(server: FastifyInstance, store: LifecyclePort): void {
   server.get("/health/live", { schema: { hide: true }, config: { access: "public" } }, async () => ({
     ok: true,
   }));

@@ -5,7 +5,7 @@
  * @example const store = await openStore({ dataDir: "./data" });
  */
 import type { PoolSettings } from "./postgres/pool.ts";
-import type { Store } from "./types.ts";
+import type { Store } from "./ports.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 
 import { isRuntimeError } from "../errors.ts";
@@ -17,6 +17,7 @@ export { isPermanentStoreError } from "./unavailable.ts";
 export { inTransaction as inPostgresTransaction } from "./postgres/transaction.ts";
 
 export type * from "./types.ts";
+export type * from "./ports.ts";
 export type { PoolSettings } from "./postgres/pool.ts";
 
 export interface StoreOptions {

@@ -1,6 +1,6 @@
 /**
- * The one store interface behind records, files, history and the run log. The embedded SQLite
- * store (default) and the Postgres store implement it; the action lifecycle only sees this.
+ * The shapes the store reads and writes (records, change sets, history, files, runs, tokens). The
+ * interfaces over them, one port per concern and `Store` as their sum, are in ports.ts.
  */
 import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
@@ -101,16 +101,16 @@ export interface IdempotentResponse {
 }
 
 /**
- * Writes that join a change set's transaction, one implementation per engine. Throwing rolls the
- * whole change set back. SQLite's runs synchronously inside BEGIN IMMEDIATE.
+ * A step that joins a change set's transaction (the job queue's outbox and commit mark). Written
+ * once, for the engine of the queue that makes it: the SQLite store runs `sqlite` steps
+ * synchronously inside its BEGIN IMMEDIATE (an await there would let other statements on the one
+ * connection into the transaction), the Postgres store awaits `postgres` steps on the
+ * transaction's client. A step of the other engine fails the commit. Throwing rolls the whole
+ * change set back.
  */
-export interface CommitExtra {
-  sqlite(db: DatabaseSync): void;
-  postgres(client: pg.PoolClient): Promise<void>;
-}
-
-/** The store's own database connection, for modules that keep tables beside it (runtime/queue). */
-export type StoreHandle = { engine: "sqlite"; db: DatabaseSync } | { engine: "postgres"; pool: pg.Pool };
+export type CommitExtra =
+  | { engine: "sqlite"; apply(db: DatabaseSync): void }
+  | { engine: "postgres"; apply(client: pg.PoolClient): Promise<void> };
 
 export interface RecordQuery {
   workspace: string;
@@ -249,63 +249,4 @@ export interface DeletedQuery {
   /** Only records deleted strictly after this ISO time. */
   after: string;
   limit?: number;
-}
-
-export interface Store {
-  readonly kind: "sqlite" | "postgres";
-  /** Users, groups, workspace admins, per-app permissions. */
-  readonly directory: Directory;
-  /** The underlying connection (the job queue writes its tables through it). */
-  readonly handle?: StoreHandle;
-  getRecord(workspace: string, id: string): Promise<StoredRecord | null>;
-  findRecords(query: RecordQuery): Promise<StoredRecord[]>;
-  /** How many records match (ignores limit/offset). */
-  countRecords(query: RecordQuery): Promise<number>;
-  /**
-   * Candidates for importData matching: records of an app whose FIRST key field equals the first
-   * value of one of the key tuples. The caller checks the remaining key fields.
-   */
-  findByKeys(workspace: string, app: string, keyFields: string[], keys: unknown[][]): Promise<StoredRecord[]>;
-  /** Applies a change set atomically; throws RuntimeError("conflict") when a revision moved. */
-  commit(changes: ChangeSet): Promise<StoredRecord[]>;
-  /** Next value of a named counter (gaps allowed, never repeats). */
-  nextSequence(workspace: string, name: string): Promise<number>;
-  history(
-    workspace: string,
-    recordId: string,
-    options?: { limit?: number; since?: string },
-  ): Promise<HistoryEntry[]>;
-  /** History entries across records (oldest first), e.g. of one app in a time window. */
-  historyQuery(query: HistoryQuery): Promise<HistoryEntry[]>;
-  getFile(id: string): Promise<StoredFile | null>;
-  /** The records whose fields point at this file (any files-list field), in no set order. */
-  fileHolders(id: string): Promise<FileHolder[]>;
-  /** Path of a readable copy of a stored file's bytes. */
-  filePath(id: string): Promise<string>;
-  /** Full-text search over the text values of records, best match first. */
-  searchRecords(query: SearchQuery): Promise<StoredRecord[]>;
-  /** Tombstones of records deleted after a time, oldest first. */
-  listDeleted(query: DeletedQuery): Promise<DeletedRecord[]>;
-  countDeleted(query: DeletedQuery): Promise<number>;
-  /** Stable ids of apps (created on first ask, the same ever after): alias -> id. */
-  ensureAppIds(workspace: string, aliases: string[]): Promise<Record<string, string>>;
-  saveToken(token: AuthToken): Promise<void>;
-  findToken(tokenHash: string): Promise<AuthToken | null>;
-  /** Every token, oldest first (hashes included; callers show only ids and users). */
-  listTokens(): Promise<AuthToken[]>;
-  /** Deletes a token by its id; false when there is none. */
-  deleteToken(id: string): Promise<boolean>;
-  recordRun(run: ActionRunLog): Promise<void>;
-  listRuns(query: RunQuery): Promise<ActionRunLog[]>;
-  getRun(id: string): Promise<ActionRunLog | null>;
-  /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
-  findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
-  getIdempotentResponse(scopeKey: string): Promise<IdempotentResponse | null>;
-  /** Keeps the first answer for a key (a concurrent second save is ignored); drops entries over 24 h. */
-  saveIdempotentResponse(response: IdempotentResponse): Promise<void>;
-  /** Answers when the store can serve queries; throws store_unavailable when it cannot. */
-  ping(): Promise<void>;
-  /** The history entries one run committed (its field diffs), in order. */
-  historyOfRun(workspace: string, runId: string): Promise<HistoryEntry[]>;
-  close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { changeSet, fileWrite, insert, newWorkspace, remove, seed, update } from "./builders.ts";
+import type { CommitExtra } from "../../runtime/store/index.ts";
 import type { ContractContext } from "./contract.ts";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
@@ -183,6 +184,33 @@ export function writeCases(ctx: ContractContext): void {
         all.filter((h) => h.timestamp >= middle).length,
       );
       expect(await ctx.store().historyQuery({ workspace: newWorkspace() })).toEqual([]);
+    });
+
+    it("runs a commit step of its own engine in the transaction, and refuses one of the other engine", async () => {
+      const store = ctx.store();
+      const ws = newWorkspace();
+      const ran: string[] = [];
+      const own: CommitExtra =
+        store.kind === "sqlite"
+          ? { engine: "sqlite", apply: () => void ran.push("sqlite") }
+          : { engine: "postgres", apply: async () => void ran.push("postgres") };
+      const other: CommitExtra =
+        store.kind === "sqlite"
+          ? { engine: "postgres", apply: async () => void ran.push("postgres") }
+          : { engine: "sqlite", apply: () => void ran.push("sqlite") };
+      const [kept] = await store.commit({
+        ...changeSet(ws, [insert("T", { title: "kept" })]),
+        extras: [own],
+      });
+      expect(ran).toEqual([store.kind]);
+      const refused = insert("T", { title: "refused" });
+      await expect(store.commit({ ...changeSet(ws, [refused]), extras: [other] })).rejects.toMatchObject({
+        code: "internal_error",
+      });
+      // nothing of the refused change set was written, and the other engine's step never ran
+      expect(ran).toEqual([store.kind]);
+      expect(await store.getRecord(ws, refused.id)).toBeNull();
+      expect(await store.getRecord(ws, kept.id)).not.toBeNull();
     });
   });
 }

@@ -40,11 +40,18 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
   return condition();
 }
 
+/** The store's one SQLite connection, through the port the store offers for it (queue storage). */
+function connectionOf(store: Store): DatabaseSync {
+  const storage = store.queueStorage;
+  if (storage.engine !== "sqlite") throw new Error("expected the SQLite store");
+  return storage.db;
+}
+
 describe("background checkpoints", () => {
   it("copy committed pages into the database file while the store's connection only writes the WAL", async () => {
     const dataDir = newDataDir();
     const store = await openSqliteStore(dataDir, { backgroundCheckpoints: true });
-    const { db } = store.handle as { db: DatabaseSync };
+    const db = connectionOf(store);
     expect(db.prepare("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: FALLBACK_PAGES });
     const before = statSync(sqliteFile(dataDir)).size;
     await commitMany(store, newWorkspace(), 200); // well under FALLBACK_PAGES of WAL
@@ -66,7 +73,7 @@ describe("background checkpoints", () => {
   it("a store opened without them (the CLI) checkpoints on its own connection as SQLite does by default", async () => {
     const dataDir = newDataDir();
     const store = await openSqliteStore(dataDir);
-    const { db } = store.handle as { db: DatabaseSync };
+    const db = connectionOf(store);
     expect(db.prepare("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 1000 });
     await store.close();
   });

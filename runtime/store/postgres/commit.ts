@@ -139,6 +139,14 @@ export async function insertRun(client: Client, run: ActionRunLog): Promise<void
   );
 }
 
+/** A queue of the other engine cannot join this transaction (a server wiring mistake). */
+function otherEngine(engine: string): RuntimeError {
+  return new RuntimeError(
+    "internal_error",
+    `A ${engine} commit step cannot join a Postgres transaction; open the queue on the same store as the actions.`,
+  );
+}
+
 /** Deadlock / serialization failure: another commit touched the same rows at the same time. */
 const RACE_CODES = new Set(["40P01", "40001"]);
 
@@ -177,7 +185,10 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
       "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES ($1, $2, $3, $4, $5)",
       [changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now],
     );
-    for (const extra of changes.extras ?? []) await extra.postgres(client);
+    for (const extra of changes.extras ?? []) {
+      if (extra.engine !== "postgres") throw otherEngine(extra.engine);
+      await extra.apply(client);
+    }
     const touched = changes.writes.filter((w) => w.kind !== "delete").map((w) => w.id);
     const { rows } = touched.length
       ? await client.query("SELECT * FROM records WHERE id = ANY($1)", [touched])

@@ -21,7 +21,7 @@ import {
 import { runListSql } from "../run-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
-import type { Store } from "../types.ts";
+import type { Store } from "../ports.ts";
 import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
@@ -58,7 +58,7 @@ export async function openPostgresStore(
   };
   const store: Store = {
     kind: "postgres",
-    handle: { engine: "postgres", pool },
+    queueStorage: { engine: "postgres", pool, connectionString: databaseUrl },
     // guardMethods below wraps the store's own methods; the directory's queries translate here.
     directory: createDirectory(async (sql, params) => {
       try {

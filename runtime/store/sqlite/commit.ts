@@ -18,6 +18,14 @@ function conflict(write: RecordWrite): RuntimeError {
   );
 }
 
+/** A queue of the other engine cannot join this transaction (a server wiring mistake). */
+function otherEngine(engine: string): RuntimeError {
+  return new RuntimeError(
+    "internal_error",
+    `A ${engine} commit step cannot join a SQLite transaction; open the queue on the same store as the actions.`,
+  );
+}
+
 function nextNumber(prepare: Prepare, workspace: string, app: string): number {
   const row = prepare(
     "INSERT INTO sequences (workspace, name, value) VALUES (?, ?, 1) ON CONFLICT (workspace, name) DO UPDATE SET value = value + 1 RETURNING value",
@@ -127,7 +135,10 @@ export function commitChangeSet(
       prepare(
         "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
       ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
-      for (const extra of changes.extras ?? []) extra.sqlite(db);
+      for (const extra of changes.extras ?? []) {
+        if (extra.engine !== "sqlite") throw otherEngine(extra.engine);
+        extra.apply(db);
+      }
       const records = touched.map((id) =>
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );

@@ -16,10 +16,10 @@ import type {
   RecordQuery,
   RunQuery,
   SearchQuery,
-  Store,
   StoredFile,
   StoredRecord,
 } from "../types.ts";
+import type { Store } from "../ports.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
@@ -95,7 +95,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
 
   const store: Store = {
     kind: "sqlite",
-    handle: { engine: "sqlite", db },
+    queueStorage: { engine: "sqlite", db },
     directory: createDirectory(
       async (sql, params) => prepare(sql).all(...(params as never[])) as Record<string, any>[],
     ),
