@@ -22,6 +22,7 @@ import type { RuntimeConfig } from "./config.ts";
 import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
+import { assembleHostFunctions } from "./host-table.ts";
 import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
 import type { Outbox } from "./outbox.ts";
@@ -100,8 +101,8 @@ export async function runLogic(
       request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const host: HostFunctions = {
-      ...createHostFunctions({
+    const host: HostFunctions = assembleHostFunctions({
+      host: createHostFunctions({
         uow: scope.uow,
         files: scope.files,
         logs: scope.logs,
@@ -113,7 +114,7 @@ export async function runLogic(
         cpu: config.cpu,
         cpuBudget: scope.cpuBudget,
       }),
-      ...createRecordCalls({
+      records: createRecordCalls({
         uow: scope.uow,
         app,
         user,
@@ -126,12 +127,14 @@ export async function runLogic(
             runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
           ),
       }),
-      "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
-      "queue.retryLater": async (arg) => {
-        scope.outbox.retryLater(arg);
-        return null;
-      },
-    };
+      queue: {
+        "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
+        "queue.retryLater": async (arg) => {
+          scope.outbox.retryLater(arg);
+          return null;
+        },
+      } satisfies Partial<HostFunctions>,
+    });
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,

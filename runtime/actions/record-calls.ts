@@ -8,7 +8,6 @@ import type { JsonRecord, RlxQuery, UserInfo } from "../../globals/bridge-contra
 import { accessPassTtl, checkAccess, createAccessPass, resolveUser, userForRunAs } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
 import { parseRlx } from "../rlx/index.ts";
-import type { RecordCall } from "../host/index.ts";
 import type { HostFunctions } from "../sandbox/index.ts";
 import { assertFieldName } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -17,8 +16,6 @@ import { lookupField } from "./lookups.ts";
 import { MAX_QUERY_LIMIT, queryWithPending } from "./pending-query.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 import { appOfWksApp } from "./wks-app.ts";
-
-type Calls = Pick<HostFunctions, RecordCall>;
 
 export interface RecordCallsContext {
   uow: UnitOfWork;
@@ -45,7 +42,8 @@ function project(record: JsonRecord, fields: string[] | undefined): JsonRecord {
   return picked;
 }
 
-export function createRecordCalls(ctx: RecordCallsContext): Calls {
+/** The record calls whose documented forms need the action's user and app (host-table.ts). */
+export function createRecordCalls(ctx: RecordCallsContext) {
   const { uow, app } = ctx;
   const appOf = (wksApp: unknown) => appOfWksApp(wksApp, uow.workspace, uow.defaultApp);
 
@@ -155,5 +153,5 @@ export function createRecordCalls(ctx: RecordCallsContext): Calls {
       fields: app.manifest.fields as unknown as JsonRecord[],
       actions: app.manifest.actions as unknown as JsonRecord[],
     }),
-  };
+  } satisfies Partial<HostFunctions>;
 }

@@ -43,26 +43,14 @@ export interface ActionHostContext {
   signIn(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
 }
 
-/**
- * Calls that need the action itself: record calls whose documented forms need its user and app
- * (actions/record-calls.ts), and the queue calls that write to its outbox (actions/outbox.ts).
- */
-export type RecordCall =
-  | "records.find"
-  | "records.create"
-  | "records.update"
-  | "records.delete"
-  | "records.bulkCreate"
-  | "records.bulkDelete"
-  | "records.lookup"
-  | "records.accessPass"
-  | "users.workspaceAdmins"
-  | "app.schema";
-export type ActionOwnedCall = RecordCall | "queue.enqueue" | "queue.retryLater";
-
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
-export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions, ActionOwnedCall> {
+/**
+ * The host functions that need only the host: console, utils, secrets, HTTP, files, documents,
+ * record reads and sleep. Which calls these are is this object's keys (actions/host-table.ts
+ * checks that it and the action's own calls cover the contract without overlap).
+ */
+export function createHostFunctions(ctx: ActionHostContext) {
   // Only a request that signs in to this runtime waits for its token: the rest go out at once.
   const signedIn = (spec: HttpRequestSpec) => (spec.comindAuth ? ctx.signIn(spec) : spec);
   const cpu = cpuWork(ctx.cpu, { budget: ctx.cpuBudget, signal: ctx.signal });
@@ -101,7 +89,7 @@ export function createHostFunctions(ctx: ActionHostContext): Omit<HostFunctions,
       const clean = String(prefix).slice(0, 40);
       return `${clean}${await ctx.uow.store.nextSequence(ctx.uow.workspace, `prefix:${clean}`)}`;
     },
-  };
+  } satisfies Partial<HostFunctions>;
 }
 export { LogCapture, type LogEntry } from "./console.ts";
 export { ActionFiles } from "./files.ts";
