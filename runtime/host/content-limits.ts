@@ -9,8 +9,14 @@ export const CONTENT_LIMITS = {
   liquidTemplateChars: 1 * MB,
   /** LiquidParser.parse: render time of one template. */
   liquidRenderMs: 1_000,
-  /** LiquidParser.parse: liquidjs's memory budget (string and array sizes it allocates). */
-  liquidMemory: 64 * MB,
+  /**
+   * LiquidParser.parse: liquidjs's memory budget, counted over one render in characters and array
+   * elements its filters allocate. Measured: one counted unit can cost ~120 bytes of heap (a
+   * string split into characters, then sorted), so 2 M units stay well inside the thread's heap.
+   * At 64 M a 258-character template needed GBs: a worker thread over its heap limit can take the
+   * whole process down (V8's fatal out-of-memory), so the budget must keep far below it.
+   */
+  liquidMemory: 2 * MB,
   /** LiquidParser.parse: output length (characters). */
   liquidOutputChars: 4 * MB,
   /**

@@ -13,7 +13,9 @@ import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
 // 258 characters of Liquid: a 10 M-character string split into characters and sorted. liquidjs
-// checks its render limit only between tags, so on its own it runs for seconds.
+// checks its render limit only between tags, so on its own it runs for seconds — and needs over
+// a GB of heap, which ended the whole process from its worker thread (V8's fatal out-of-memory)
+// until Liquid's memory budget was set to what the thread can hold.
 const LIQUID_BOMB =
   '{% assign s = "qwertyuiopasdfghjklz" %}{% for i in (1..19) %}{% assign s = s | append: s %}{% endfor %}{% assign a = s | split: "" | sort_natural %}{{ a | size }}';
 
@@ -117,6 +119,13 @@ describe("host calls that burn CPU run under the action's deadline", () => {
     const after = await timed(t.runtime.run({ caller: asDeveloper(), app: "FRIENDLY", action: "go" }));
     expect(after.result.ok).toBe(true);
   }, 30_000);
+
+  it("refuses a template that would need GBs of heap at once, by Liquid's memory budget, never by the thread's heap limit", async () => {
+    const bomb = await timed(t.runtime.run({ caller: asDeveloper(), app: "HOSTILE", action: "liquid_bomb" }));
+    expect(!bomb.result.ok && bomb.result.error.code).toBe("limit_exceeded");
+    expect(!bomb.result.ok && bomb.result.error.message).toMatch(/memory alloc limit exceeded/);
+    expect(bomb.ms).toBeLessThan(1_500);
+  });
 
   it("host work counts against the action's CPU limit: a loop of short calls stops there, not at the wall limit", async () => {
     const cpu = await startRuntime({ limits: { cpuMs: 1_000, wallMs: 30_000 } });

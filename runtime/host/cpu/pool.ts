@@ -18,8 +18,13 @@ export type CpuTask = "liquid" | "htmlToText" | "parseCsv" | "writeCsv";
 const CPU_TIMER_SLACK = 2;
 const CPU_TIMER_ALLOWANCE_MS = 500;
 
-/** Heap of one thread: Liquid's memoryLimit (64 M characters) and its arrays fit. */
-const THREAD_HEAP_MB = 256;
+/**
+ * Heap of one thread, kept far above what the inputs' caps allow (Liquid's memory budget, the
+ * HTML and CSV size caps): reaching a worker thread's heap limit can end the whole process
+ * (V8's fatal out-of-memory is not always turned into the thread's own error), so the caps, not
+ * this limit, are what must stop a hostile input.
+ */
+const THREAD_HEAP_MB = 512;
 
 /** The bounds one action's host work shares: its wall-clock deadline and CPU left of its limit. */
 export class CpuBudget {
