@@ -135,6 +135,36 @@ describe("files follow their record", () => {
     });
   });
 
+  it("an upload in progress can be resumed, inspected or cancelled by its uploader only", async () => {
+    const created = await api.server.inject({
+      method: "POST",
+      url: "/api/upload-tus",
+      headers: { ...auth.uploader, "tus-resumable": "1.0.0", "upload-length": "10" },
+    });
+    expect(created.statusCode).toBe(201);
+    const location = new URL(String(created.headers.location), "http://x").pathname;
+    const tus = (user: string, method: "HEAD" | "PATCH" | "DELETE") =>
+      api.server.inject({
+        method,
+        url: location,
+        payload: method === "PATCH" ? Buffer.from("hijacked!!") : undefined,
+        headers: {
+          ...auth[user],
+          "tus-resumable": "1.0.0",
+          ...(method === "PATCH"
+            ? { "upload-offset": "0", "content-type": "application/offset+octet-stream" }
+            : {}),
+        },
+      });
+    for (const user of ["other", "outsider", "reader"])
+      for (const method of ["HEAD", "PATCH", "DELETE"] as const)
+        expect(`${user} ${method} ${(await tus(user, method)).statusCode}`).toBe(`${user} ${method} 404`);
+    const head = await tus("uploader", "HEAD");
+    expect(head.statusCode).toBe(200);
+    expect(head.headers["upload-offset"]).toBe("0");
+    expect((await tus("root", "HEAD")).statusCode).toBe(200);
+  });
+
   it("nobody else can attach it to a record of their own app to read it", async () => {
     const [item] = (
       await api.post(

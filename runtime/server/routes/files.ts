@@ -18,6 +18,7 @@ import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance } from "fastify";
+import type { UserInfo } from "../../../globals/bridge-contract.ts";
 import { readableFile } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
@@ -69,9 +70,10 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
   );
 
   const uploadDir = join(ctx.dataDir, "uploads");
+  const datastore = new FileStore({ directory: uploadDir });
   const tus = new TusServer({
     path: "/api/upload-tus",
-    datastore: new FileStore({ directory: uploadDir }),
+    datastore,
     maxSize: MAX_UPLOAD_BYTES,
     namingFunction: () => createHash("sha256").update(crypto.randomUUID()).digest("hex").slice(0, 32),
     // The creator of an upload is its uploader; kept in the upload's metadata until it finishes.
@@ -114,10 +116,25 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
   const guardStalls = createStallGuard();
   jsonTusErrors(tus);
   server.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
+  /**
+   * An upload in progress belongs to its uploader: another signed-in user who learns its URL may
+   * not resume, inspect or cancel it (answered as if it did not exist). Admins may.
+   */
+  const checkOwner = async (request: { raw: IncomingMessage; user: UserInfo }) => {
+    const id = new URL(request.raw.url ?? "/", "http://x").pathname.split("/").pop() ?? "";
+    if (!UPLOAD_ID.test(id) || request.user.isGlobalAdmin) return;
+    const owner = await datastore.getUpload(id).then(
+      (upload) => upload.metadata?.[UPLOADER_KEY] ?? null,
+      () => undefined, // no such upload: tus answers that itself
+    );
+    if (owner !== undefined && owner !== request.user.id)
+      throw new RuntimeError("not_found", `No upload ${id}.`);
+  };
   const handle = async (
-    request: { raw: IncomingMessage; user: { id: string } },
+    request: { raw: IncomingMessage; user: UserInfo },
     reply: { hijack(): void; raw: import("node:http").ServerResponse },
   ) => {
+    await checkOwner(request);
     reply.hijack();
     uploaders.set(request.raw, request.user.id);
     await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
