@@ -5,7 +5,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
 import type { FilterNode } from "./filter.ts";
-import type { Directory } from "./directory.ts";
 import type { ErrorCode } from "../errors.ts";
 
 export type JsonRecord = Record<string, unknown>;

@@ -6,27 +6,16 @@
  * the suite — as does a route whose declared policy changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
-import { asDeveloper } from "../../runtime/index.ts";
-import { openQueue, signWebhook, type Queue } from "../../runtime/queue/index.ts";
-import { createToken } from "../../runtime/server/auth.ts";
-import { createServer, registeredRoutes, type RouteAccess } from "../../runtime/server/index.ts";
-import { openStore, type Store } from "../../runtime/store/index.ts";
-import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import { registeredRoutes, type RouteAccess } from "../../runtime/server/index.ts";
+import type { Store } from "../../runtime/store/index.ts";
+import { type GuardServer, startGuardServer } from "../helpers/guard-server.ts";
 
 const ROLES = ["anonymous", "outsider", "reader", "runner", "writer", "admin"] as const;
 type Role = (typeof ROLES)[number];
 type Expect = Record<Role, string>;
 
-const HOOK_SECRET = "guard-hook-secret";
-let dataDir: string;
 let store: Store;
-let runtime: ActionRuntime;
-let queue: Queue;
 let server: FastifyInstance;
 const tokens = {} as Record<Exclude<Role, "anonymous">, string>;
 /** A record every probe reads; probes that change a record make their own. */
@@ -75,16 +64,7 @@ const page = (method: "GET" | "POST", url: string, role: Role) =>
   server.inject({ method, url, cookies: cookies(role), headers: { host: "localhost" } });
 
 /** A new GUARD record (made by the developer, outside the API). */
-async function fresh(values: Record<string, unknown> = {}): Promise<string> {
-  const result = await runtime.run({
-    app: "GUARD",
-    action: "add",
-    values: { c_text: "guardword", ...values },
-    caller: asDeveloper(),
-  });
-  if (!result.ok) throw new Error(result.error.message);
-  return result.recordId;
-}
+const fresh = (values: Record<string, unknown> = {}) => guard.fresh(values);
 
 const multi = (role: Role, item: Record<string, unknown>) => post("/api/tickets/multi", role, [item]);
 
@@ -216,18 +196,11 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
       access: "signed-in",
       methods: GET,
       probes: [
-        {
-          name: "workspace lists only readable apps",
-          send: async (role) => {
-            const reply = await get("/api/projects/DEMO!WORKSPACE", role);
-            return reply.statusCode >= 400
-              ? outcome(reply)
-              : reply.body.includes("GUARD")
-                ? "guard"
-                : "no-guard";
-          },
-          expect: signedIn("guard", { outsider: "no-guard" }),
-        },
+        listsGuard(
+          "workspace lists only readable apps",
+          (role) => get("/api/projects/DEMO!WORKSPACE", role),
+          signedIn("guard", { outsider: "no-guard" }),
+        ),
       ],
     },
     "/api/tickets/search": {
@@ -401,28 +374,7 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
         },
         {
           name: "signed delivery while system:webhook has no grant on the app",
-          send: async (role) => {
-            const payload = JSON.stringify({ role });
-            const ts = Math.floor(Date.now() / 1000);
-            return outcome(
-              await server.inject({
-                method: "POST",
-                url: "/api/hooks/DEMO/GUARD/hidden_op",
-                payload,
-                headers: {
-                  ...headers(role),
-                  "content-type": "application/json",
-                  "x-comind-timestamp": String(ts),
-                  "x-comind-signature": signWebhook(HOOK_SECRET, {
-                    timestamp: ts,
-                    method: "POST",
-                    path: "/api/hooks/DEMO/GUARD/hidden_op",
-                    body: payload,
-                  }),
-                },
-              }),
-            );
-          },
+          send: async (role) => outcome(await guard.deliverHook(JSON.stringify({ role }), headers(role))),
           expect: all("forbidden"),
         },
       ],
@@ -448,18 +400,11 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
       access: "console",
       methods: GET,
       probes: [
-        {
-          name: "apps page lists only readable apps",
-          send: async (role) => {
-            const reply = await page("GET", "/console/apps", role);
-            return reply.statusCode >= 300
-              ? outcome(reply)
-              : reply.body.includes("GUARD")
-                ? "guard"
-                : "no-guard";
-          },
-          expect: console_("guard", { outsider: "no-guard" }),
-        },
+        listsGuard(
+          "apps page lists only readable apps",
+          (role) => page("GET", "/console/apps", role),
+          console_("guard", { outsider: "no-guard" }),
+        ),
       ],
     },
     "/console/apps/:app/records": {
@@ -519,18 +464,11 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
       access: "console",
       methods: GET,
       probes: [
-        {
-          name: "records page lists only readable apps",
-          send: async (role) => {
-            const reply = await page("GET", "/console/records", role);
-            return reply.statusCode >= 300
-              ? outcome(reply)
-              : reply.body.includes("GUARD")
-                ? "guard"
-                : "no-guard";
-          },
-          expect: console_("guard", { outsider: "no-guard" }),
-        },
+        listsGuard(
+          "records page lists only readable apps",
+          (role) => page("GET", "/console/records", role),
+          console_("guard", { outsider: "no-guard" }),
+        ),
       ],
     },
     "/console/records/:id": {
@@ -584,6 +522,19 @@ async function consoleRun(reply: Reply): Promise<string> {
   if (!ran) return outcome(reply);
   if (ran[2] === "ok") return "ok";
   return (await store.getRun(ran[1]))?.errorCode ?? "failed-without-log";
+}
+
+/** A list that must name the guarded app to those who may read it, and only to them. */
+function listsGuard(name: string, send: (role: Role) => Promise<Reply>, expect: Expect): Probe {
+  return {
+    name,
+    send: async (role) => {
+      const reply = await send(role);
+      if (reply.statusCode >= 300) return outcome(reply);
+      return reply.body.includes("GUARD") ? "guard" : "no-guard";
+    },
+    expect,
+  };
 }
 
 function probeGet(url: string, expect: Expect): Probe {
@@ -787,32 +738,22 @@ function mcpTable(): Record<string, Probe[]> {
   };
 }
 
+let guard: GuardServer;
+
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "comind-access-"));
-  store = await openStore({ dataDir });
-  runtime = await createActionRuntime({ store, secrets: { COMIND_SECRET_GUARD_HOOK: HOOK_SECRET } });
-  await runtime.loadApp(join(FIXTURE_APPS, "app-guard"));
-  queue = await openQueue(store, { concurrency: 1, pollMs: 50 });
-  server = await createServer({ runtime, store, workspace: "DEMO", dataDir, queue, console: true });
-  const grants: Record<string, string[]> = {
-    readers: ["read"],
-    runners: ["read", "run"],
-    writers: ["read", "write"],
-  };
-  for (const [group, permissions] of Object.entries(grants)) {
-    await store.directory.saveGroup(group);
-    for (const permission of permissions)
-      await store.directory.grant({
-        workspace: "DEMO",
-        app: "GUARD",
-        group,
-        permission: permission as never,
-      });
-  }
-  for (const role of ["outsider", "reader", "runner", "writer", "admin"] as const) {
-    tokens[role] = await createToken(store, { id: role, name: role, isAdmin: role === "admin" });
-    if (role !== "outsider" && role !== "admin") await store.directory.addGroupMember(`${role}s`, role);
-  }
+  guard = await startGuardServer({
+    console: true,
+    grants: { readers: ["read"], runners: ["read", "run"], writers: ["read", "write"] },
+    users: {
+      outsider: {},
+      reader: { groups: ["readers"] },
+      runner: { groups: ["runners"] },
+      writer: { groups: ["writers"] },
+      admin: { admin: true },
+    },
+  });
+  ({ store, server } = guard);
+  Object.assign(tokens, guard.tokens);
   fileUid = await upload("admin", Buffer.from("guarded bytes"));
   guarded = await fresh({ attachments: [{ file_uid: fileUid, title: "guard.txt" }] });
   const [queued] = (await multi("runner", { transition: "approve", id: await fresh(), async: true })).json();
@@ -821,13 +762,7 @@ beforeAll(async () => {
   runnersRun = ran.runId;
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await queue?.close();
-  await runtime?.close();
-  await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => guard?.close());
 
 describe("the access table", () => {
   it("has a case for every registered route, with the policy the route declares", () => {

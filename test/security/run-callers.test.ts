@@ -5,38 +5,32 @@
  * without a caller is refused, never run as an admin.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { createActionRuntime, type ActionRequest, type ActionRuntime } from "../../runtime/actions/index.ts";
+import type { ActionRequest, ActionRuntime } from "../../runtime/actions/index.ts";
 import { asDeveloper } from "../../runtime/index.ts";
 import { storedCaller } from "../../runtime/access/index.ts";
 import { runJob, SCHEDULE_CALLER } from "../../runtime/jobs/index.ts";
-import { openQueue, signWebhook, type Queue } from "../../runtime/queue/index.ts";
+import type { Queue } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
-import { createServer } from "../../runtime/server/index.ts";
-import { openStore, type Store } from "../../runtime/store/index.ts";
-import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import type { Store } from "../../runtime/store/index.ts";
+import { type GuardServer, startGuardServer } from "../helpers/guard-server.ts";
 
-const HOOK_SECRET = "guard-hook-secret";
-let dataDir: string;
+let guard: GuardServer;
 let store: Store;
 let runtime: ActionRuntime;
 let queue: Queue;
 let server: FastifyInstance;
 let runner: string;
 
-async function fresh(): Promise<string> {
-  const result = await runtime.run({
-    app: "GUARD",
-    action: "add",
-    values: { c_text: "x" },
-    caller: asDeveloper(),
+const fresh = () => guard.fresh();
+/** The runner queues approve on a record (REST ?async=true). */
+const queueApprove = (id: string) =>
+  server.inject({
+    method: "POST",
+    url: "/api/apps/DEMO/GUARD/actions/approve?async=true",
+    headers: { authorization: `CMW_AUTH_CODE ${runner}` },
+    payload: { id },
   });
-  if (!result.ok) throw new Error(result.error.message);
-  return result.recordId;
-}
 
 /** Runs the queued run's one attempt here and now (no job node: the test decides when). */
 async function runQueued(runId: string) {
@@ -45,44 +39,22 @@ async function runQueued(runId: string) {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "comind-callers-"));
-  store = await openStore({ dataDir });
-  runtime = await createActionRuntime({ store, secrets: { COMIND_SECRET_GUARD_HOOK: HOOK_SECRET } });
-  await runtime.loadApp(join(FIXTURE_APPS, "app-guard"));
-  queue = await openQueue(store, { concurrency: 1, pollMs: 50 });
-  runtime.useQueue(queue);
-  server = await createServer({ runtime, store, workspace: "DEMO", dataDir, queue });
+  guard = await startGuardServer({
+    grants: { runners: ["read", "run"], writers: ["read", "write"] },
+    users: { runner: { groups: ["runners"] }, writer: { groups: ["writers"] } },
+  });
+  ({ store, runtime, queue, server } = guard);
+  runner = guard.tokens.runner;
   // A route added without declaring who may call it (server/route-access.ts).
   server.get("/api/test/unwired", async () => ({ leaked: true }));
-  await store.directory.saveGroup("runners");
-  for (const permission of ["read", "run"] as const)
-    await store.directory.grant({ workspace: "DEMO", app: "GUARD", group: "runners", permission });
-  await store.directory.saveGroup("writers");
-  for (const permission of ["read", "write"] as const)
-    await store.directory.grant({ workspace: "DEMO", app: "GUARD", group: "writers", permission });
-  runner = await createToken(store, { id: "runner", name: "Runner" });
-  await createToken(store, { id: "writer", name: "Writer" });
-  await store.directory.addGroupMember("runners", "runner");
-  await store.directory.addGroupMember("writers", "writer");
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await queue?.close();
-  await runtime?.close();
-  await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => guard?.close());
 
 describe("a queued run is authorized again when it runs", () => {
   it("fails with forbidden when the caller's rights were revoked after it was queued", async () => {
     const id = await fresh();
-    const queued = await server.inject({
-      method: "POST",
-      url: "/api/apps/DEMO/GUARD/actions/approve?async=true",
-      headers: { authorization: `CMW_AUTH_CODE ${runner}` },
-      payload: { id },
-    });
+    const queued = await queueApprove(id);
     expect(queued.statusCode).toBe(202);
     const grant = { workspace: "DEMO", app: "GUARD", group: "runners", permission: "run" } as const;
     await store.directory.revoke(grant);
@@ -97,12 +69,7 @@ describe("a queued run is authorized again when it runs", () => {
 
   it("runs it when the rights still hold, as the user who queued it", async () => {
     const id = await fresh();
-    const queued = await server.inject({
-      method: "POST",
-      url: "/api/apps/DEMO/GUARD/actions/approve?async=true",
-      headers: { authorization: `CMW_AUTH_CODE ${runner}` },
-      payload: { id },
-    });
+    const queued = await queueApprove(id);
     expect(await runQueued(queued.json().runId)).toMatchObject({ status: "succeeded" });
     expect((await store.getRecord("DEMO", id))?.fields.c_note).toBe("approved by runner");
   });
@@ -119,24 +86,7 @@ describe("a queued run is authorized again when it runs", () => {
 });
 
 describe("system callers", () => {
-  const deliver = (payload: string) => {
-    const ts = Math.floor(Date.now() / 1000);
-    return server.inject({
-      method: "POST",
-      url: "/api/hooks/DEMO/GUARD/hidden_op",
-      payload,
-      headers: {
-        "content-type": "application/json",
-        "x-comind-timestamp": String(ts),
-        "x-comind-signature": signWebhook(HOOK_SECRET, {
-          timestamp: ts,
-          method: "POST",
-          path: "/api/hooks/DEMO/GUARD/hidden_op",
-          body: payload,
-        }),
-      },
-    });
-  };
+  const deliver = (payload: string) => guard.deliverHook(payload);
 
   it("refuses a webhook on an app whose rights are granted to groups until system:webhook is granted run", async () => {
     const refused = await deliver(JSON.stringify({ n: 1 }));
