@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createActionRuntime } from "../runtime/actions/index.ts";
+import { createActionRuntime } from "../runtime/runs/index.ts";
 import { openStore } from "../runtime/store/index.ts";
 import { round } from "./stats.ts";
 

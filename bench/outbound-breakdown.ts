@@ -11,7 +11,7 @@ import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
-import { createActionRuntime } from "../runtime/actions/index.ts";
+import { createActionRuntime } from "../runtime/runs/index.ts";
 import { createHttpClient, DEFAULT_HTTP_POLICY } from "../runtime/host/http/index.ts";
 import { openStore } from "../runtime/store/index.ts";
 import { isolateFloor } from "./isolate-floor.ts";

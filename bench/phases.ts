@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ivm from "isolated-vm";
 import { Agent, request } from "undici";
-import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../runtime/runs/index.ts";
 import { globalsScript } from "../runtime/bundle/index.ts";
 import type { PublicError } from "../runtime/errors.ts";
 import {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { asDeveloper } from "../runtime/index.ts";
-import { createActionRuntime, type ActionRuntime } from "../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../runtime/runs/index.ts";
 import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
 import { createNodeVmExecutor } from "./node-vm-executor.ts";

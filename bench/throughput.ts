@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { asDeveloper } from "../runtime/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createActionRuntime } from "../runtime/actions/index.ts";
+import { createActionRuntime } from "../runtime/runs/index.ts";
 import { openStore } from "../runtime/store/index.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
 

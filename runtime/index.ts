@@ -11,15 +11,8 @@
  *   await runtime.close();
  *   await store.close();
  */
-export {
-  type ActionError,
-  type ActionRequest,
-  type ActionResult,
-  ActionRuntime,
-  createActionRuntime,
-  type LoadedApp,
-  type RuntimeOptions,
-} from "./actions/index.ts";
+export type { ActionError, ActionRequest, ActionResult, LoadedApp } from "./actions/index.ts";
+export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runs/index.ts";
 export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "./access/index.ts";
 export { buildApp, type AppBuild, readAppPackage, type AppPackage } from "./bundle/index.ts";
 export { ERROR_CODES, type ErrorCode, isRuntimeError, publicError, RuntimeError } from "./errors.ts";

@@ -67,6 +67,7 @@ describe("architecture", () => {
     ["cli"],
     ["server", "testing", "mock"],
     ["jobs"],
+    ["runs"],
     ["actions"],
     ["notify", "sandbox"],
     ["host"],

@@ -1,11 +1,8 @@
-/** The action lifecycle: load record -> run logic in the sandbox -> commit or roll back. */
-export { ActionRuntime, createActionRuntime } from "./runtime.ts";
-export {
-  parseRuntimeOptions,
-  RUNTIME_RANGES,
-  runtimeOptionsSchema,
-  type RuntimeOptions,
-} from "./options-schema.ts";
+/**
+ * Running action logic on records: apps (bundled and loaded), the unit of work, preparing a
+ * record, running the logic in the sandbox with its host functions, the one authorization rule.
+ * The run itself — authorize, commit, notify, the run document — is runs/, above this folder.
+ */
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
 export { authorizeRun, permissionsFor } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
@@ -13,6 +10,9 @@ export { BASE_ACTIONS, BASE_ACTION_UIDS } from "./base-actions.ts";
 export { BASE_FIELDS, FieldSchema, type JsonRecord, READ_ONLY_FIELDS } from "./fields.ts";
 export { toEntity } from "./record-shape.ts";
 export { assertKnownFilterFields } from "./filter-fields.ts";
-export { runDocument, type RunDocument } from "./run-document.ts";
-export type { UnitOfWork } from "./unit-of-work.ts";
+export { UnitOfWork } from "./unit-of-work.ts";
 export { allowedTransitions } from "./transitions.ts";
+export type { RuntimeConfig } from "./config.ts";
+export { runLogic, type ActionScope } from "./logic-run.ts";
+export { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
+export { Outbox } from "./outbox.ts";

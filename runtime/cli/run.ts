@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type ActionResult, createActionRuntime, type LoadedApp, runDocument } from "../actions/index.ts";
+import type { ActionResult, LoadedApp } from "../actions/index.ts";
+import { createActionRuntime, runDocument } from "../runs/index.ts";
 import { asDeveloper, LOCAL_DEVELOPER } from "../access/index.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";

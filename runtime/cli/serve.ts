@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
-import { createActionRuntime, RUNTIME_RANGES } from "../actions/index.ts";
+import { createActionRuntime, RUNTIME_RANGES } from "../runs/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
-import type { ActionRuntime } from "../actions/index.ts";
+import type { ActionRuntime } from "../runs/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 

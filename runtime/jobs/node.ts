@@ -2,7 +2,7 @@
  * A job node: this process takes queued runs and walks the apps' schedules. Above actions/ and
  * queue/, so the queue stays storage and transport and knows nothing of actions.
  */
-import type { ActionRuntime } from "../actions/index.ts";
+import type { ActionRuntime } from "../runs/index.ts";
 import type { Queue } from "../queue/index.ts";
 import { runJob } from "./run-job.ts";
 import { type SchedulerClock, type SchedulerLog, startScheduler } from "./scheduler.ts";

@@ -3,7 +3,8 @@
  * transaction, then record the outcome — succeeded, retried with backoff (retryable errors and
  * ComindServer.retryLater), failed, or dead once the attempts are used up.
  */
-import { type ActionResult, type ActionRuntime, runDocument } from "../actions/index.ts";
+import type { ActionResult } from "../actions/index.ts";
+import { type ActionRuntime, runDocument } from "../runs/index.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";

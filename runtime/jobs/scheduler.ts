@@ -9,7 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
 import { type RunCaller, systemPrincipal } from "../access/index.ts";
-import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
+import type { LoadedApp } from "../actions/index.ts";
+import type { ActionRuntime } from "../runs/index.ts";
 import { parseRlx } from "../rlx/index.ts";
 import type { NewRun, Queue, ScheduleSpec } from "../queue/index.ts";
 

@@ -1,7 +1,8 @@
 /** What every route needs: the action runtime, the store, the served workspace, limits. */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { appsAllowed, type Caller, checkAccess } from "../access/index.ts";
-import type { ActionRuntime, LoadedApp } from "../actions/index.ts";
+import type { LoadedApp } from "../actions/index.ts";
+import type { ActionRuntime } from "../runs/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";

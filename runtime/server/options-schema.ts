@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
-import type { ActionRuntime } from "../actions/index.ts";
+import type { ActionRuntime } from "../runs/index.ts";
 import { instance, numberIn, parseConfig } from "../config-schema.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";

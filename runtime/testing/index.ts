@@ -21,7 +21,8 @@ export { MockAgent } from "undici";
 /** Callers for `runtime.run` (every run names one): `asDeveloper(user?)`, `LOCAL_DEVELOPER`. */
 export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "../access/index.ts";
 import { asDeveloper, type Caller as CurrentUser, LOCAL_DEVELOPER } from "../access/index.ts";
-import { createActionRuntime, type ActionResult, type ActionRuntime } from "../actions/index.ts";
+import type { ActionResult } from "../actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../runs/index.ts";
 import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { openStore, type Store, type StoredRecord } from "../store/index.ts";

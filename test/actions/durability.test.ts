@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime } from "../../runtime/runs/index.ts";
 import { openStore, type StoreOptions } from "../../runtime/store/index.ts";
 import { ROOT } from "../helpers/cli.ts";
 import {

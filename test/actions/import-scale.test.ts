@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
-import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../../runtime/runs/index.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { sha256, startMockFiles, type MockFiles } from "../fixtures/mock-files.ts";
-import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../../runtime/runs/index.ts";
 import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 
 const APP_DIR = join(EXAMPLE_APPS, "app-report-archive");

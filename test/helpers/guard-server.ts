@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type ActionRuntime, createActionRuntime } from "../../runtime/actions/index.ts";
+import { type ActionRuntime, createActionRuntime } from "../../runtime/runs/index.ts";
 import { asDeveloper } from "../../runtime/index.ts";
 import { openQueue, type Queue, signWebhook } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";

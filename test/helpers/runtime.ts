@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createActionRuntime, type ActionRuntime, type RuntimeOptions } from "../../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime, type RuntimeOptions } from "../../runtime/runs/index.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
 
 export const FIXTURE_APPS = join(import.meta.dirname, "..", "fixtures", "apps");

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer, type ServerOptions } from "../../runtime/server/index.ts";
 import { startRuntime, type TestRuntime } from "./runtime.ts";
-import type { RuntimeOptions } from "../../runtime/actions/index.ts";
+import type { RuntimeOptions } from "../../runtime/runs/index.ts";
 
 type InjectResult = Awaited<ReturnType<FastifyInstance["inject"]>>;
 

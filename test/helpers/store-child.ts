@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { asDeveloper } from "../../runtime/index.ts";
-import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime } from "../../runtime/runs/index.ts";
 import { openStore } from "../../runtime/store/index.ts";
 
 const config = JSON.parse(process.argv[2]);

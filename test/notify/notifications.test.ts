@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime } from "../../runtime/runs/index.ts";
 import { openStore } from "../../runtime/store/index.ts";
 import { POSTGRES } from "../helpers/engines.ts";
 import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";

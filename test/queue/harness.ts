@@ -1,6 +1,6 @@
 /** A runtime + queue node over one engine's store, with the app-queue fixture installed. */
 import { join } from "node:path";
-import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../../runtime/runs/index.ts";
 import { type SchedulerClock, startJobNode } from "../../runtime/jobs/index.ts";
 import { openQueue, type QueueOptions, type Queue, type RunDoc } from "../../runtime/queue/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";

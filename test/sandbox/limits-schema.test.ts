@@ -3,7 +3,7 @@
  * drop silently (0, a negative, NaN) or a misspelt key is refused with a message naming it.
  */
 import { describe, expect, it } from "vitest";
-import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime } from "../../runtime/runs/index.ts";
 import { DocumentPool } from "../../runtime/host/index.ts";
 import { DEFAULT_LIMITS, withLimits } from "../../runtime/sandbox/index.ts";
 import type { Store } from "../../runtime/store/index.ts";

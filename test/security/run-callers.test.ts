@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import type { ActionRequest, ActionRuntime } from "../../runtime/actions/index.ts";
+import type { ActionRequest } from "../../runtime/actions/index.ts";
+import type { ActionRuntime } from "../../runtime/runs/index.ts";
 import { asDeveloper } from "../../runtime/index.ts";
 import { storedCaller } from "../../runtime/access/index.ts";
 import { runJob, SCHEDULE_CALLER } from "../../runtime/jobs/index.ts";

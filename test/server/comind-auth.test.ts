@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
-import { createActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime } from "../../runtime/runs/index.ts";
 import { ComindAuth } from "../../runtime/host/comind-auth.ts";
 import { echo, type LoopbackServer, spec, startLoopbackServer } from "../helpers/http-test-servers.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";

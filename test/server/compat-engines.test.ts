@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createActionRuntime, type ActionRuntime } from "../../runtime/actions/index.ts";
+import { createActionRuntime, type ActionRuntime } from "../../runtime/runs/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../runtime/store/index.ts";

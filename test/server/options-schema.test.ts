@@ -1,6 +1,6 @@
 /** createServer's options are checked by their zod schema: a bad one is a bad_request naming it. */
 import { describe, expect, it } from "vitest";
-import type { ActionRuntime } from "../../runtime/actions/index.ts";
+import type { ActionRuntime } from "../../runtime/runs/index.ts";
 import { createServer, type ServerOptions } from "../../runtime/server/index.ts";
 import type { Store } from "../../runtime/store/index.ts";
 

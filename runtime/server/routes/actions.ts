@@ -7,7 +7,7 @@
  * GET /api/runs/{runId}).
  */
 import type { FastifyInstance } from "fastify";
-import { runDocument } from "../../actions/index.ts";
+import { runDocument } from "../../runs/index.ts";
 import { answersRetryAfter, ERROR_CODES, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";

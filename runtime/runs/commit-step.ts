@@ -3,9 +3,9 @@
  * with an idempotency key commits at most once (an earlier commit is answered instead), and a
  * commit whose outcome is unknown is reported as such (`commit_unknown`), never as a failure.
  */
+import type { ActionRequest } from "../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
 import type { ChangeSet, RecordPort, RunCommit, RunPort, StoredRecord } from "../store/index.ts";
-import type { ActionRequest } from "./types.ts";
 
 export type CommitOutcome =
   | { kind: "committed"; records: StoredRecord[] }

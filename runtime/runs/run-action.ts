@@ -3,6 +3,20 @@
  * record, every record the logic wrote (nested transitions included), persisted files and
  * history in ONE store transaction — or write nothing. Every run lands in the run log.
  */
+import {
+  type RuntimeConfig,
+  runLogic,
+  type ActionScope,
+  toEntity,
+  prepareMassRecords,
+  prepareRecord,
+  type PreparedRecord,
+  type ActionRequest,
+  type ActionResult,
+  authorizeRun,
+  Outbox,
+  UnitOfWork,
+} from "../actions/index.ts";
 import { actorOf } from "../access/index.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
@@ -11,14 +25,6 @@ import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import { CpuBudget } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
 import type { ActionRunLog, RunCommit } from "../store/index.ts";
-import type { RuntimeConfig } from "./config.ts";
-import { runLogic, type ActionScope } from "./logic-run.ts";
-import { toEntity } from "./record-shape.ts";
-import { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
-import type { ActionRequest, ActionResult } from "./types.ts";
-import { authorizeRun } from "./authorize-run.ts";
-import { Outbox } from "./outbox.ts";
-import { UnitOfWork } from "./unit-of-work.ts";
 import { newRunId } from "../run-id.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */

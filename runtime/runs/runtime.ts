@@ -7,6 +7,15 @@
  *   await runtime.loadApp("apps/app-crm-contact");
  *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts", caller: { kind: "developer", user: { id: "me", isAdmin: true } } });
  */
+import {
+  authorizeRun,
+  loadApp,
+  type LoadedApp,
+  type RuntimeConfig,
+  allowedTransitions,
+  type ActionRequest,
+  type ActionResult,
+} from "../actions/index.ts";
 import { readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
@@ -27,15 +36,10 @@ import {
 import type { Queue } from "../queue/index.ts";
 import type { Caller as CurrentUser } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
-import { authorizeRun } from "./authorize-run.ts";
 import type { DirectoryPort, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
-import { loadApp, type LoadedApp } from "./app-loader.ts";
-import type { RuntimeConfig } from "./config.ts";
 import { parseRuntimeOptions, type RuntimeOptions } from "./options-schema.ts";
 import { runAction } from "./run-action.ts";
-import { allowedTransitions } from "./transitions.ts";
-import type { ActionRequest, ActionResult } from "./types.ts";
 
 /** A signing key made once per store (runtime_keys), read once per process. */
 function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array> {

@@ -3,6 +3,7 @@
  * Numbers are checked against their ranges and unknown keys are refused (a misspelt `worker: 2`
  * would otherwise run everything in-process): a bad option is a bad_request naming it.
  */
+import type { RuntimeConfig } from "../actions/index.ts";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
 import { callback, instance, numberIn, parseConfig } from "../config-schema.ts";
@@ -10,7 +11,6 @@ import { documentPoolOptionsSchema, type ComindAuthOptions, type SecretSource } 
 import type { NotificationOptions } from "../notify/index.ts";
 import { limitOverridesSchema } from "../sandbox/index.ts";
 import type { Store } from "../store/index.ts";
-import type { RuntimeConfig } from "./config.ts";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 

@@ -2,7 +2,7 @@
  * The run-result document: what `run --json` prints and the REST action endpoint returns, built
  * in one place so the two cannot drift apart.
  */
-import type { ActionError, ActionResult } from "./types.ts";
+import type { ActionError, ActionResult } from "../actions/index.ts";
 
 export type RunDocument =
   | {

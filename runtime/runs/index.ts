@@ -1,0 +1,19 @@
+/**
+ * Runs: the one front door for running an action. `ActionRuntime.run` authorizes the caller (the
+ * one rule, also when a queued run runs), prepares the record, runs the logic (actions/), commits
+ * everything in one transaction with its idempotency key and the queue's steps, sends the
+ * notifications after the commit, and logs the run; `runDocument` is the one shape of its answer.
+ *
+ * @example
+ *   const runtime = await createActionRuntime({ store });
+ *   await runtime.loadApp("apps/app-crm-contact");
+ *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts", caller: asDeveloper() });
+ */
+export { ActionRuntime, createActionRuntime } from "./runtime.ts";
+export {
+  parseRuntimeOptions,
+  RUNTIME_RANGES,
+  runtimeOptionsSchema,
+  type RuntimeOptions,
+} from "./options-schema.ts";
+export { runDocument, type RunDocument } from "./run-document.ts";
