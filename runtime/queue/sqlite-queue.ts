@@ -8,6 +8,7 @@
  * are taken lowest priority first (the fair order quotas.ts sets at enqueue), as on Postgres.
  */
 import { randomUUID } from "node:crypto";
+import { inSqliteTransaction } from "../store/index.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -45,17 +46,7 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
   let stopping = false;
   const loops: Promise<void>[] = [];
 
-  const inTransaction = <T>(work: () => T): T => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw error;
-    }
-  };
+  const inTransaction = <T>(work: () => T): T => inSqliteTransaction(db, work);
   /** Inserts the run and its first job; false when its key is pending already. */
   const insertRun = (run: NewRun, priority: number): boolean => {
     const inserted = db.prepare(SQL.insertRun).get(...(insertRunParams(run, now(), priority) as never[]));

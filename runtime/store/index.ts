@@ -15,6 +15,8 @@ export { sqliteFile } from "./sqlite/index.ts";
 export { isPermanentStoreError } from "./unavailable.ts";
 /** One Postgres transaction with the store's rules (dropped connections listened to, commit_unknown). */
 export { inTransaction as inPostgresTransaction } from "./postgres/transaction.ts";
+/** One SQLite write transaction with the store's rules (BEGIN IMMEDIATE, synchronous work). */
+export { inSqliteTransaction } from "./sqlite/transaction.ts";
 
 export type * from "./types.ts";
 export type * from "./ports.ts";

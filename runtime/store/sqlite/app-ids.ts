@@ -1,5 +1,6 @@
 /** Stable app ids in SQLite: created once per (workspace, alias), read back ever after. */
 import { randomUUID } from "node:crypto";
+import { inSqliteTransaction } from "./transaction.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { Prepare } from "./statements.ts";
 
@@ -10,8 +11,7 @@ export function ensureAppIds(
   aliases: string[],
 ): Record<string, string> {
   const ids: Record<string, string> = {};
-  db.exec("BEGIN IMMEDIATE");
-  try {
+  inSqliteTransaction(db, () => {
     for (const alias of aliases) {
       prepare(
         "INSERT INTO app_ids (workspace, alias, id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, alias) DO NOTHING",
@@ -24,10 +24,6 @@ export function ensureAppIds(
       };
       ids[alias] = row.id;
     }
-    db.exec("COMMIT");
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
-  }
+  });
   return ids;
 }

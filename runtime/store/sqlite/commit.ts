@@ -3,6 +3,7 @@
  * files/ first and removed again if the transaction does not commit.
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { inSqliteTransaction } from "./transaction.ts";
 import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
@@ -111,8 +112,7 @@ export function commitChangeSet(
       copyFileSync(file.sourcePath, target);
       copied.push(target);
     }
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    return inSqliteTransaction(db, () => {
       for (const file of changes.files) {
         prepare(
           "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -143,12 +143,8 @@ export function commitChangeSet(
         rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
       );
       if (changes.run) insertRun(prepare, changes.run);
-      db.exec("COMMIT");
       return records;
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   } catch (error) {
     for (const path of copied) rmSync(path, { force: true });
     throw error;

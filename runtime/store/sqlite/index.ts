@@ -6,6 +6,7 @@
  *   const record = await store.getRecord("DEMO", id);
  */
 import { DatabaseSync } from "node:sqlite";
+import { inSqliteTransaction } from "./transaction.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type {
@@ -53,19 +54,14 @@ function migrate(db: DatabaseSync): void {
   );
   for (const migration of loadMigrations("sqlite")) {
     if (applied.has(migration.version)) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inSqliteTransaction(db, () => {
       db.exec(migration.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         migration.version,
         migration.name,
         new Date().toISOString(),
       );
-      db.exec("COMMIT");
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 }
 
