@@ -19,4 +19,5 @@ export {
 } from "./run-caller.ts";
 export { cachedUserResolver, isResolved, resolveUser, userForRunAs, type Caller } from "./users.ts";
 export { readableFile, type FileReadRequest } from "./files.ts";
+export { maySeeRun, runListActor } from "./runs.ts";
 export { accessPassTtl, createAccessPass, readAccessPass, type AccessPass } from "./access-pass.ts";

@@ -3,6 +3,7 @@
  * calls, field diff, CPU and heap, and for a failure its code, message and TypeScript stack.
  * Admins can re-run an action on the same record and see the new run's result.
  */
+import { runListActor } from "../../access/index.ts";
 import { join } from "node:path";
 import { Eta } from "eta";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -39,7 +40,7 @@ function runQuery(ctx: ServerContext, request: FastifyRequest, filter: RunFilter
     workspace: ctx.workspace,
     app: text(filter.app, 64)?.toUpperCase(),
     action: text(filter.action, 64),
-    actor: request.user.isAdmin ? text(filter.user) : request.user.id,
+    actor: runListActor(request.user, text(filter.user)),
     failedOnly: filter.outcome === "failed",
     okOnly: filter.outcome === "ok",
     since: isoFrom(text(filter.since, 40)),

@@ -2,6 +2,7 @@
  * What a console user may see: admins everything; other users the apps they may use and only
  * their own runs. (With no access rules configured every signed-in user may use every app.)
  */
+import { maySeeRun } from "../../access/index.ts";
 import type { UserInfo as CurrentUser } from "../../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import type { ActionRunLog } from "../../store/index.ts";
@@ -14,5 +15,5 @@ export async function visibleApps(ctx: ServerContext, user: CurrentUser): Promis
 }
 
 export function canSeeRun(user: CurrentUser, run: ActionRunLog): boolean {
-  return Boolean(user.isAdmin) || run.actor === user.id;
+  return maySeeRun(user, run.actor);
 }

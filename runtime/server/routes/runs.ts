@@ -11,14 +11,14 @@
  * Callers see their own runs; admins see every run.
  */
 import type { FastifyInstance } from "fastify";
-import type { Caller } from "../../access/index.ts";
+import { type Caller, maySeeRun, runListActor } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
 import { queueOf } from "./enqueue.ts";
 
 function checkOwner(user: Caller, owner: string | undefined): void {
-  if (owner !== undefined && owner !== user.id && !user.isAdmin)
+  if (owner !== undefined && !maySeeRun(user, owner))
     throw new RuntimeError("forbidden", "This run was started by another user.");
 }
 
@@ -80,7 +80,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
       const runs = await queueOf(ctx).listRuns({
         workspace: ctx.workspace,
         app: app?.toUpperCase(),
-        actor: request.user.isAdmin ? undefined : request.user.id,
+        actor: runListActor(request.user),
         failedOnly: failed === "true",
         status: status as never,
         limit,
