@@ -23,7 +23,7 @@ const HOST_OWNED = new Set([
 /** Headers that may follow a redirect to another origin: none of them can carry a credential. */
 const CROSS_ORIGIN_SAFE = new Set(["accept", "accept-language", "user-agent"]);
 
-export const DEFAULT_USER_AGENT = "comind-runtime";
+export const STANDARD_USER_AGENT = "comind-runtime";
 
 const has = (headers: HeaderList, name: string) => headers.some(([key]) => key.toLowerCase() === name);
 
@@ -41,7 +41,7 @@ export function requestHeaders(spec: HttpRequestSpec): HeaderList {
     return !HOST_OWNED.has(key) && !(auth.length > 0 && key === "authorization");
   });
   const result: HeaderList = [...headers.map(([name, value]): [string, string] => [name, value]), ...auth];
-  if (!has(result, "user-agent")) result.push(["user-agent", DEFAULT_USER_AGENT]);
+  if (!has(result, "user-agent")) result.push(["user-agent", STANDARD_USER_AGENT]);
   return result;
 }
 
