@@ -116,8 +116,13 @@ process.on("message", (message: ToWorker) => {
     });
   }
 });
+// The server process is gone (or closed the channel): leave even if disposing fails, or a child this
+// process started (esbuild's service) would keep it alive as an orphan.
 process.on("disconnect", () => {
-  pool.dispose();
-  process.exit(0);
+  try {
+    pool.dispose();
+  } finally {
+    process.exit(0);
+  }
 });
 send({ type: "ready" });
