@@ -31,6 +31,7 @@ import {
 import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions, quotasFrom } from "./quota-options.ts";
+import { logUnhandledRejections } from "./unhandled-rejections.ts";
 import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
@@ -187,6 +188,7 @@ function serveCommand(
       console: flags.console ?? isLoopback(flags.host),
     });
     serverLog = server.log;
+    logUnhandledRejections(server.log);
     logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(

@@ -29,7 +29,13 @@ import {
   SQL,
   toPg,
 } from "./run-sql.ts";
-import { type JobPayload, recordQueueName, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import {
+  type GraphileRunner,
+  type JobPayload,
+  recordQueueName,
+  startGraphileRunner,
+  TASK,
+} from "./graphile-runner.ts";
 import { QUEUE_GC_LOCK_SQL, queueGcLockParams } from "./graphile-sweep.ts";
 import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
@@ -128,7 +134,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   // and a connection lost during COMMIT is `commit_unknown`, as for every other write.
   const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
     inPostgresTransaction(store, work);
-  let runner: { stop(): Promise<void> } | null = null;
+  let runner: GraphileRunner | null = null;
 
   return {
     engine: "postgres",
@@ -190,6 +196,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     forgetDelivery: async (signature) => {
       await q(store, SQL.forgetDelivery, [signature]);
     },
+    jobsRunning: () => runner?.running() ?? true,
     async work(handler) {
       runner = await startGraphileRunner(
         {

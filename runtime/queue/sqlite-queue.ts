@@ -201,6 +201,8 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     forgetDelivery: async (signature) => {
       db.prepare(SQL.forgetDelivery).run(signature);
     },
+    // The file is this process's own: the loops never lose it.
+    jobsRunning: () => true,
     async work(handler) {
       // One node per SQLite file: a job still locked now was left by a process that died.
       db.prepare(

@@ -131,6 +131,11 @@ export interface Queue {
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
   /** Forgets a delivery that was refused after it was remembered (its sender may send it again). */
   forgetDelivery(signature: string): Promise<void>;
+  /**
+   * False while this node's job runner is stopped, waiting for its database to answer again (it
+   * then starts by itself); true otherwise, also on a node that takes no jobs.
+   */
+  jobsRunning(): boolean;
   /** Starts taking jobs (at most `concurrency` at a time) and handing them to `handler`. */
   work(handler: (job: JobRef) => Promise<void>): Promise<void>;
   /** Stops taking jobs, waits for running ones, releases connections. */
