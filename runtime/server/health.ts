@@ -39,7 +39,7 @@ export function registerHealthRoutes(
       return reply
         .code(503)
         .header("retry-after", String(RETRY_AFTER_SECONDS))
-        .send({ ok: false, store: "down", error: { code, message } });
+        .send({ ok: false, store: code === "storage_full" ? "full" : "down", error: { code, message } });
     }
   });
 }
