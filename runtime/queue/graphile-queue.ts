@@ -37,7 +37,7 @@ import {
   TASK,
 } from "./graphile-runner.ts";
 import { QUEUE_GC_LOCK_SQL, queueGcLockParams } from "./graphile-sweep.ts";
-import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
+import { MAIL_PRIORITY, PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
 
 export interface GraphileQueueOptions {
@@ -135,15 +135,17 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
     inPostgresTransaction(store, work);
   let runner: GraphileRunner | null = null;
+  let closed: Promise<void> | undefined;
 
   return {
     engine: "postgres",
-    commitExtra: ({ enqueue, commitOf }) => ({
+    commitExtra: ({ enqueue, commitOf, mail = [] }) => ({
       engine: "postgres",
       async apply(client) {
         if (commitOf && (await client.query(toPg(SQL.markCommitted), [now(), commitOf])).rowCount !== 1)
           throw alreadyCommitted(commitOf);
         if (enqueue.length > 0) await admitAndInsert(client, enqueue);
+        for (const run of mail) await insertRun(client, run, MAIL_PRIORITY);
       },
     }),
     quotas,
@@ -220,9 +222,13 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         handler,
       );
     },
-    async close() {
-      await runner?.stop();
-      await pool.end();
+    close() {
+      // Once: a second close (a shutdown racing a test's own stop) must not release graphile twice.
+      closed ??= (async () => {
+        await runner?.stop();
+        await pool.end();
+      })();
+      return closed;
     },
   };
 }

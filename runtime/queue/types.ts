@@ -91,10 +91,11 @@ export interface RunListQuery {
 export interface Queue {
   readonly engine: "sqlite" | "postgres";
   /**
-   * Rows that join an action's commit: the runs it enqueued (outbox) and, for a job's own run,
-   * its commit mark (a second commit of the same run fails and rolls back).
+   * Rows that join an action's commit: the runs it enqueued (outbox), the e-mails it asked for
+   * (`mail`: the platform's own follow-ups, outside the enqueue quotas, taken first) and, for a
+   * job's own run, its commit mark (a second commit of the same run fails and rolls back).
    */
-  commitExtra(args: { enqueue: NewRun[]; commitOf?: string }): CommitExtra;
+  commitExtra(args: { enqueue: NewRun[]; commitOf?: string; mail?: NewRun[] }): CommitExtra;
   /** The enqueue quotas every way of queueing a run goes through (quotas.ts). */
   readonly quotas: Quotas;
   /**
