@@ -12,7 +12,7 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue } from "../queue/index.ts";
-import { createServer, createServerLog } from "../server/index.ts";
+import { createServer, createServerLog, DEFAULT_DRAIN_MS } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
 import { withHelp } from "./help.ts";
@@ -43,6 +43,7 @@ interface ServeFlags extends SandboxFlags {
   workerMemoryMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
+  shutdownDrainMs: number;
   queueSchema?: string;
   console?: boolean;
 }
@@ -120,6 +121,14 @@ function serveCommand(
       )
       .addOption(
         new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
+      )
+      .addOption(
+        numberOption(
+          "--shutdown-drain-ms",
+          "at SIGTERM, how long open connections get their 503 shutting_down before they are closed",
+          CLI_RANGES.shutdownDrainMs,
+          "COMIND_SHUTDOWN_DRAIN_MS",
+        ).default(DEFAULT_DRAIN_MS),
       ),
     { json: false },
   );
@@ -220,6 +229,7 @@ function serveCommand(
       closing = true;
       await stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
+      await server.drain(flags.shutdownDrainMs);
       await server.close();
       await node.stop();
       await runtime.close();
