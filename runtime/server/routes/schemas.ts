@@ -47,3 +47,22 @@ export const actionBody = {
     values: { type: "object", additionalProperties: true },
   },
 } as const;
+
+/** tickets/multi's query string: flags older clients send (docs/rest-api.md, "Legacy forms"). */
+export const multiQuery = {
+  type: "object",
+  properties: {
+    check_conflict: {
+      type: "string",
+      maxLength: 10,
+      description:
+        "1 asks for the conflict check on edits; every edit item that carries `revision` gets it, with or without this flag",
+    },
+    layout_media: {
+      type: "string",
+      maxLength: 64,
+      description: "accepted, no effect here (a UI layout name)",
+    },
+  },
+  additionalProperties: true,
+} as const;
