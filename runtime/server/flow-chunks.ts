@@ -8,11 +8,8 @@
  * and a sweep (at most every `sweepEveryMs`, run by upload requests) deletes it.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { RuntimeError } from "../errors.ts";
 import { FLOW_UPLOAD_TTL_MS } from "./upload-limits.ts";
 
@@ -110,19 +107,23 @@ export function createFlowChunkStore(options: FlowChunkStoreOptions) {
       );
   }
 
+  /** The chunks in order into one file (a chunk at a time in memory: at most 16 MB). */
   async function assemble(key: string, meta: Meta): Promise<AssembledFile> {
     const path = join(root, `${key}.${randomUUID()}.assembled`);
     const hash = createHash("sha256");
-    const out = createWriteStream(path);
+    const out = await open(path, "w");
     try {
       for (let n = 1; n <= meta.totalChunks; n++) {
-        await pipeline(createReadStream(join(dirOf(key), `${n}.part`)), tee(hash, out));
+        const bytes = await readFile(join(dirOf(key), `${n}.part`));
+        hash.update(bytes);
+        await out.write(bytes);
       }
-    } finally {
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      );
+    } catch (error) {
+      await out.close();
+      await rm(path, { force: true });
+      throw error;
     }
+    await out.close();
     return {
       path,
       size: meta.totalSize,
@@ -236,14 +237,3 @@ export function createFlowChunkStore(options: FlowChunkStoreOptions) {
 }
 
 export type FlowChunkStore = ReturnType<typeof createFlowChunkStore>;
-
-/** A stream that feeds a hash and writes on to `out` without ending it. */
-function tee(hash: ReturnType<typeof createHash>, out: NodeJS.WritableStream): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      if (out.write(chunk)) callback();
-      else out.once("drain", () => callback());
-    },
-  });
-}

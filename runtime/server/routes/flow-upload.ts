@@ -24,7 +24,9 @@ import type { StoredFile } from "../../store/index.ts";
 import type { ServerContext } from "../context.ts";
 import { type AssembledFile, createFlowChunkStore, flowFileId } from "../flow-chunks.ts";
 import { acceptMultipart, filePartOf } from "../multipart-body.ts";
-import { MAX_FLOW_CHUNK_BYTES, MAX_FLOW_CHUNKS, MAX_UPLOAD_BYTES } from "../upload-limits.ts";
+import { MAX_FLOW_CHUNK_BYTES, MAX_UPLOAD_BYTES } from "../upload-limits.ts";
+import { flowUploadAnswer } from "./response-schemas.ts";
+import { flowChunkBody, flowTestQuery } from "./schemas.ts";
 
 /** Room for the multipart framing and the text fields around a chunk's bytes. */
 const MAX_CHUNK_BODY_BYTES = MAX_FLOW_CHUNK_BYTES + 64 * 1024;
@@ -37,57 +39,6 @@ interface FlowParams {
   flowFilename: string;
   flowCurrentChunkSize?: number;
 }
-
-const COUNT = { type: "integer", minimum: 1, maximum: MAX_FLOW_CHUNKS } as const;
-const properties = {
-  flowChunkNumber: { ...COUNT, description: "this chunk, from 1" },
-  flowTotalChunks: COUNT,
-  flowChunkSize: { type: "integer", minimum: 0, description: "accepted, not needed" },
-  flowCurrentChunkSize: {
-    type: "integer",
-    minimum: 0,
-    description: "bytes in this chunk (checked when sent)",
-  },
-  flowTotalSize: {
-    type: "integer",
-    minimum: 0,
-    description: `the whole file, at most ${MAX_UPLOAD_BYTES} bytes`,
-  },
-  flowIdentifier: {
-    type: "string",
-    minLength: 1,
-    maxLength: 500,
-    description: "names the file (per uploader)",
-  },
-  flowFilename: { type: "string", minLength: 1, maxLength: 1000 },
-  flowRelativePath: { type: "string", maxLength: 2000, description: "accepted, not used" },
-} as const;
-const REQUIRED = ["flowChunkNumber", "flowTotalChunks", "flowTotalSize", "flowIdentifier", "flowFilename"];
-
-const chunkBody = {
-  type: "object",
-  properties: {
-    ...properties,
-    file: { type: "string", format: "binary", description: "the chunk's bytes (any part name)" },
-  },
-  required: REQUIRED,
-  additionalProperties: true,
-} as const;
-
-const answer = {
-  type: "object",
-  properties: {
-    complete: { type: "boolean", description: "true once every chunk arrived and the file is stored" },
-    file_uid: { type: "string", description: "the stored file's id: attach it with tickets/multi" },
-    flowIdentifier: { type: "string" },
-    flowChunkNumber: { type: "integer" },
-    received: { type: "integer", description: "chunks stored so far" },
-    totalChunks: { type: "integer" },
-    file_name: { type: "string" },
-    size: { type: "integer" },
-    content_type: { type: "string" },
-  },
-} as const;
 
 function checkTotals(params: FlowParams): void {
   if (params.flowTotalSize > MAX_UPLOAD_BYTES)
@@ -156,8 +107,8 @@ export async function registerFlowUploadRoute(server: FastifyInstance, ctx: Serv
         schema: {
           tags: ["files"],
           summary: "flow.js test request: is this chunk already stored?",
-          querystring: { type: "object", properties, required: ["flowChunkNumber", "flowIdentifier"] },
-          response: { 200: answer, 204: { type: "null", description: "not stored yet: send it" } },
+          querystring: flowTestQuery,
+          response: { 200: flowUploadAnswer, 204: { type: "null", description: "not stored yet: send it" } },
         },
         config: { access: "signed-in" },
       },
@@ -184,8 +135,8 @@ export async function registerFlowUploadRoute(server: FastifyInstance, ctx: Serv
           tags: ["files"],
           summary: "One chunk of a flow.js multipart upload; the last one stores the file",
           consumes: ["multipart/form-data"],
-          body: chunkBody,
-          response: { 200: answer },
+          body: flowChunkBody,
+          response: { 200: flowUploadAnswer },
         },
         config: { access: "signed-in" },
         // flow.js puts its fields in the form; a client may put them in the query string instead.

@@ -191,3 +191,19 @@ export const runAnswer = {
   },
   additionalProperties: true,
 } as const;
+
+/** A flow.js chunk's answer (POST and GET /api/upload). */
+export const flowUploadAnswer = {
+  type: "object",
+  properties: {
+    complete: { type: "boolean", description: "true once every chunk arrived and the file is stored" },
+    file_uid: { type: "string", description: "the stored file's id: attach it with tickets/multi" },
+    flowIdentifier: { type: "string" },
+    flowChunkNumber: { type: "integer" },
+    received: { type: "integer", description: "chunks stored so far" },
+    totalChunks: { type: "integer" },
+    file_name: { type: "string" },
+    size: { type: "integer" },
+    content_type: { type: "string" },
+  },
+} as const;

@@ -1,4 +1,6 @@
 /** JSON schemas of request bodies: validation at the edge and the source of /api/openapi.json. */
+import { MAX_FLOW_CHUNKS, MAX_UPLOAD_BYTES } from "../upload-limits.ts";
+
 const FIELD = { type: "string", maxLength: 64 } as const;
 
 export const searchBody = {
@@ -65,4 +67,48 @@ export const multiQuery = {
     },
   },
   additionalProperties: true,
+} as const;
+
+const COUNT = { type: "integer", minimum: 1, maximum: MAX_FLOW_CHUNKS } as const;
+const flowFields = {
+  flowChunkNumber: { ...COUNT, description: "this chunk, from 1" },
+  flowTotalChunks: COUNT,
+  flowChunkSize: { type: "integer", minimum: 0, description: "accepted, not needed" },
+  flowCurrentChunkSize: {
+    type: "integer",
+    minimum: 0,
+    description: "bytes in this chunk (checked when sent)",
+  },
+  flowTotalSize: {
+    type: "integer",
+    minimum: 0,
+    description: `the whole file, at most ${MAX_UPLOAD_BYTES} bytes`,
+  },
+  flowIdentifier: {
+    type: "string",
+    minLength: 1,
+    maxLength: 500,
+    description: "names the file (per uploader)",
+  },
+  flowFilename: { type: "string", minLength: 1, maxLength: 1000 },
+  flowRelativePath: { type: "string", maxLength: 2000, description: "accepted, not used" },
+} as const;
+const REQUIRED = ["flowChunkNumber", "flowTotalChunks", "flowTotalSize", "flowIdentifier", "flowFilename"];
+
+/** One chunk of a flow.js upload (POST /api/upload, multipart/form-data). */
+export const flowChunkBody = {
+  type: "object",
+  properties: {
+    ...flowFields,
+    file: { type: "string", format: "binary", description: "the chunk's bytes (any part name)" },
+  },
+  required: REQUIRED,
+  additionalProperties: true,
+} as const;
+
+/** flow.js's test request (GET /api/upload): is this chunk stored? */
+export const flowTestQuery = {
+  type: "object",
+  properties: flowFields,
+  required: ["flowChunkNumber", "flowIdentifier"],
 } as const;
