@@ -12,9 +12,30 @@ export interface AppPackage {
   dependencies: string[];
   /** Other apps (aliases) whose records this app's logic may read and write (`comindApp.dependsOn`). */
   dependsOn: string[];
+  /**
+   * The process template id legacy clients name the app by (`process_template_id`, `/pid/...`):
+   * `comindApp.processTemplateId`, else `default-<package name without its scope>`.
+   */
+  processTemplateId: string;
+  /** Whether `processTemplateId` was declared (else derived, and used only while unambiguous). */
+  processTemplateDeclared: boolean;
 }
 
 const ALIAS = /^[A-Z][A-Z0-9_]{0,39}$/;
+const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** `comindApp.processTemplateId`, or the vendor's naming: package `@comind/app-crm-lead` -> `default-app-crm-lead`. */
+function processTemplateOf(app: Record<string, unknown>, name: string): { id: string; declared: boolean } {
+  const declared = app.processTemplateId;
+  if (declared === undefined)
+    return { id: `default-${name.replace(/^@[^/]+\//, "")}`.toLowerCase(), declared: false };
+  if (typeof declared !== "string" || !TEMPLATE_ID.test(declared))
+    throw new RuntimeError(
+      "app_invalid",
+      `comindApp.processTemplateId must be letters, digits, ".", "_" or "-" (e.g. "default-app-crm-lead"), at most 100.`,
+    );
+  return { id: declared.toLowerCase(), declared: true };
+}
 
 function readJson(path: string, what: string): any {
   try {
@@ -54,9 +75,11 @@ export function readAppPackage(dir: string): AppPackage {
       `App ${alias} has no actions/logic/index.ts (export default { my_action } satisfies ActionLogic<typeof entity>).`,
     );
   }
+  const name = String(pkg.name ?? basename(resolve(dir)));
+  const template = processTemplateOf(app, name);
   return {
     dir: resolve(dir),
-    name: String(pkg.name ?? basename(resolve(dir))),
+    name,
     alias,
     titleSingular: String(app.titleSingular ?? alias),
     titlePlural: String(app.titlePlural ?? alias),
@@ -64,5 +87,7 @@ export function readAppPackage(dir: string): AppPackage {
     dependsOn: Array.isArray(app.dependsOn)
       ? app.dependsOn.map((other: unknown) => String(other).toUpperCase())
       : [],
+    processTemplateId: template.id,
+    processTemplateDeclared: template.declared,
   };
 }

@@ -27,6 +27,7 @@ import { registerActionRoute } from "./routes/actions.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAppScopedRoutes } from "./routes/app-scoped.ts";
 import { registerFileRoutes } from "./routes/files.ts";
+import { registerFlowUploadRoute } from "./routes/flow-upload.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerHookRoutes } from "./routes/hooks.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
@@ -129,6 +130,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
   await registerAppScopedRoutes(server, ctx);
   registerMultiRoute(server, ctx);
   registerFileRoutes(server, ctx);
+  await registerFlowUploadRoute(server, ctx);
   registerActionRoute(server, ctx);
   registerAdminRoutes(server, ctx);
   registerAccessPassRoute(server, ctx);

@@ -1,15 +1,16 @@
 /**
  * The legacy URL prefix `/api/apialpha.ashx/...` (any letter case) that older Comind clients use:
  * it is rewritten to `/api/...` before routing, so the same route (and handler) answers both.
- * The OpenAPI description lists the alias of every path.
+ * Slashes doubled right after the prefix (`/api/ApiAlpha.ashx//pid/...`, as a C# client builds
+ * it) count as one. The OpenAPI description lists the alias of every path.
  */
-const LEGACY_PREFIX = /^\/api\/apialpha\.ashx(?=[/?]|$)/i;
+const LEGACY_PREFIX = /^\/api\/apialpha\.ashx(\/+|(?=\?|$))/i;
 export const LEGACY_BASE = "/api/apialpha.ashx";
 
 /** fastify's `rewriteUrl`: the URL to route this request by. */
 export function rewriteLegacyPrefix(request: { url?: string }): string {
   const url = request.url ?? "/";
-  return LEGACY_PREFIX.test(url) ? url.replace(LEGACY_PREFIX, "/api") : url;
+  return url.replace(LEGACY_PREFIX, (_prefix, slashes: string) => (slashes ? "/api/" : "/api"));
 }
 
 type Paths = Record<string, Record<string, Record<string, unknown>>>;

@@ -42,6 +42,11 @@ export const listParamsSchema = {
     loadRichTexts: { ...FLAG, description: "accepted, no effect here" },
     expandRecord: { ...FLAG, description: "accepted, no effect here" },
     lm: { ...FLAG, description: "accepted, no effect here" },
+    layout_media: {
+      type: "string",
+      maxLength: 64,
+      description: "accepted, no effect here (a UI layout name)",
+    },
   },
   additionalProperties: true,
 } as const;

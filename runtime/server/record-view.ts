@@ -45,6 +45,8 @@ export function recordView(
     revision: record.revision,
     publishing_alias: record.app,
     project_alias: record.workspace,
+    // Older clients name the workspace by `project_id` (docs/rest-api.md, "Legacy forms").
+    project_id: record.workspace,
     transitions,
   };
   if (!fields) return view;

@@ -185,8 +185,9 @@ describe("mass actions", () => {
 
   it("writes nothing when one of the records is missing", async () => {
     const a = await add({ title: "Stay open" });
-    const { json } = await multi([{ transition: "close_selected", ids: [a.id, "no-such-id"] }]);
-    expect(json[0].successful).toBe(false);
+    const { status, json } = await multi([{ transition: "close_selected", ids: [a.id, "no-such-id"] }]);
+    expect(status).toBe(404); // the batch's only item failed
+    expect(json.results[0].successful).toBe(false);
     expect((await api.store.getRecord("DEMO", a.id))!.fields.state).toBeNull();
   });
 });
@@ -309,7 +310,8 @@ describe("per-app permissions given to groups", () => {
       const all = await call("POST", "/api/tickets/list", {}, "carol");
       expect(all.json).toEqual([]);
       const edit = await multi([{ transition: "edit", id: ticket.id, title: "x" }], "carol");
-      expect(edit.json[0].error.code).toBe("forbidden");
+      expect(edit.status).toBe(403);
+      expect(edit.json.results[0].error.code).toBe("forbidden");
       // support may read and write but was not given "run".
       expect((await call("POST", "/api/w/DEMO/a/HELPDESK/tickets/list", {})).status).toBe(200);
       const run = await action("touch", { id: ticket.id });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../runtime/bundle/index.ts";
+import { buildApp, readAppPackage } from "../../runtime/bundle/index.ts";
 import { loadApp } from "../../runtime/actions/app-loader.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
@@ -100,6 +100,34 @@ describe("bundling an app", () => {
       code: "app_invalid",
       message: expect.stringContaining('unknown type "colour"'),
     });
+  });
+
+  it("reads the process template id legacy clients name the app by, declared or derived", () => {
+    const pkg = (name: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ name, comindApp: { publishingAlias: "LEAD", ...extra } });
+    const derived = readAppPackage(writeTempApp({ "package.json": pkg("@comind/App-CRM-Lead") }));
+    expect(derived).toMatchObject({
+      processTemplateId: "default-app-crm-lead",
+      processTemplateDeclared: false,
+    });
+    const declared = readAppPackage(
+      writeTempApp({
+        "package.json": pkg("app-x", { processTemplateId: "Default-Transaction-Process-Template" }),
+      }),
+    );
+    expect(declared).toMatchObject({
+      processTemplateId: "default-transaction-process-template",
+      processTemplateDeclared: true,
+    });
+    for (const bad of ["", "../x", 42, "a b"])
+      expect(() =>
+        readAppPackage(writeTempApp({ "package.json": pkg("app-x", { processTemplateId: bad }) })),
+      ).toThrow(
+        expect.objectContaining({
+          code: "app_invalid",
+          message: expect.stringContaining("processTemplateId"),
+        }),
+      );
   });
 
   it("reads fields and actions by running the manifest inside an isolate", async () => {

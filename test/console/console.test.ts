@@ -167,7 +167,7 @@ describe("run console in a browser", () => {
     const failing = await api.post("/api/tickets/multi", [{ id: record.id, transition: "throw_custom" }], {
       authorization: `CMW_AUTH_CODE ${adminToken}`,
     });
-    expect(failing.json()[0].successful).toBe(false);
+    expect(failing.json().results[0].successful).toBe(false);
     await page.locator("#runs-table tbody tr", { hasText: "increment" }).first().waitFor();
     await expect
       .poll(() => page.locator("#runs-table tbody tr").count(), { timeout: 20_000 })

@@ -127,7 +127,8 @@ describe("Postgres outage", () => {
     stop = true;
     await Promise.all(writers);
     expect(serve.alive()).toBe(true);
-    expect([...statuses].every((status) => status === 200 || status === 503)).toBe(true);
+    // 409: a writer's only item lost the race for the record (concurrent increments conflict).
+    expect([...statuses].every((status) => [200, 409, 503].includes(status))).toBe(true);
     const after = await call("/api/tickets/multi", [{ id, transition: "increment" }]);
     expect(after.body[0].successful).toBe(true);
   }, 180_000);

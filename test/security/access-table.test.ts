@@ -121,6 +121,27 @@ async function upload(role: Role, bytes: Buffer): Promise<string> {
   return String(done.headers["comind-file-uid"]);
 }
 
+/** One flow.js chunk (multipart, as flow.js posts it) to /api/upload. */
+async function flowChunk(role: Role, identifier: string, bytes: Buffer, totalChunks = 1): Promise<Reply> {
+  const form = new FormData();
+  const fields = {
+    flowChunkNumber: "1",
+    flowTotalChunks: String(totalChunks),
+    flowTotalSize: String(bytes.length * totalChunks),
+    flowIdentifier: identifier,
+    flowFilename: "guard.txt",
+  };
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  form.append("file", new Blob([bytes]), "blob");
+  const request = new Request("http://local/", { method: "POST", body: form });
+  return server.inject({
+    method: "POST",
+    url: "/api/upload",
+    headers: { ...headers(role), "content-type": String(request.headers.get("content-type")) },
+    payload: Buffer.from(await request.arrayBuffer()),
+  });
+}
+
 /** One way of calling a route, and what each role must get. */
 interface Probe {
   name: string;
@@ -267,6 +288,16 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
       methods: list,
       probes: appScoped("/api/aid/GUARD", "changed"),
     },
+    ...Object.fromEntries(
+      ["list", "history", "changed"].map((kind) => [
+        `/api/pid/:app/tickets/${kind}`,
+        {
+          access: "signed-in" as const,
+          methods: list,
+          probes: appScoped("/api/pid/default-app-guard", kind),
+        },
+      ]),
+    ),
     "/api/tickets/multi": { access: "signed-in", methods: ["POST"], probes: multiProbes() },
     "/api/apps/:ws/:app/actions/:uid": {
       access: "signed-in",
@@ -297,9 +328,45 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
         },
       ],
     },
+    "/api/upload": {
+      access: "signed-in",
+      methods: ["GET", "HEAD", "POST"],
+      probes: [
+        {
+          name: "upload a one-chunk file",
+          send: async (role) => outcome(await flowChunk(role, `own-${role}`, Buffer.from("abc"))),
+          expect: signedIn("ok"),
+        },
+        {
+          name: "test a chunk of the admin's unfinished upload (another uploader's is another upload)",
+          send: async (role) =>
+            String(
+              (
+                await get(
+                  "/api/upload?flowChunkNumber=1&flowIdentifier=admin-partial&flowTotalChunks=2",
+                  role,
+                )
+              ).statusCode,
+            ),
+          expect: { ...all("204"), anonymous: "401", admin: "200" },
+        },
+        {
+          name: "attach the admin's finished upload by its flowIdentifier",
+          send: async (role) =>
+            outcome(
+              await multi(role, {
+                transition: "add",
+                app_alias: "GUARD",
+                attachments: [{ file_uid: "admin-finished", title: "guard.txt" }],
+              }),
+            ),
+          expect: signedIn("validation_error", { admin: "ok" }),
+        },
+      ],
+    },
     "/api/upload-tus": {
       access: "signed-in",
-      methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE"],
+      methods: ["OPTIONS", "POST"],
       probes: [
         {
           name: "start an upload",
@@ -315,9 +382,9 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
         },
       ],
     },
-    "/api/upload-tus/*": {
+    "/api/upload-tus/:uploadId": {
       access: "signed-in",
-      methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT", "POST", "QUERY", "TRACE"],
+      methods: ["DELETE", "HEAD", "OPTIONS", "PATCH"],
       probes: [
         {
           name: "another user's upload",
@@ -755,6 +822,8 @@ beforeAll(async () => {
   ({ store, server } = guard);
   Object.assign(tokens, guard.tokens);
   fileUid = await upload("admin", Buffer.from("guarded bytes"));
+  expect((await flowChunk("admin", "admin-partial", Buffer.from("half"), 2)).statusCode).toBe(200);
+  expect((await flowChunk("admin", "admin-finished", Buffer.from("whole"))).json().complete).toBe(true);
   guarded = await fresh({ attachments: [{ file_uid: fileUid, title: "guard.txt" }] });
   const [queued] = (await multi("runner", { transition: "approve", id: await fresh(), async: true })).json();
   runnersQueuedRun = queued.runId;

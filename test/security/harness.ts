@@ -134,7 +134,9 @@ export async function startStage(limits: Partial<SandboxLimits> = STAGE_LIMITS):
         ])
       ).json;
       const res = await call("POST", "/api/tickets/multi", [{ id: created.data.id, transition: action }]);
-      return { ...res.json[0], recordId: created.data.id };
+      // A batch whose only item failed answers the item's error status with `{ error, results }`.
+      const item = res.status === 200 ? res.json[0] : res.json.results[0];
+      return { ...item, recordId: created.data.id };
     },
     async stop() {
       running = false;

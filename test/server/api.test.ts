@@ -98,9 +98,9 @@ describe("tickets/multi", () => {
     });
     expect(items[2].error.code).toBe("not_found");
     const failing = await add({ title: "will throw" });
-    const thrown = (
-      await api.post("/api/tickets/multi", [{ id: failing.id, transition: "throw_error" }])
-    ).json()[0];
+    const thrownRes = await api.post("/api/tickets/multi", [{ id: failing.id, transition: "throw_error" }]);
+    expect(thrownRes.statusCode).toBe(422); // its only item failed: the item's error status
+    const thrown = thrownRes.json().results[0];
     expect(thrown.error).toMatchObject({
       code: "logic_error",
       stack: expect.stringContaining("actions/logic/index.ts:"),
@@ -110,8 +110,9 @@ describe("tickets/multi", () => {
   it("refuses an action whose precondition is false", async () => {
     const record = await add({ c_flag: false });
     expect(record.transitions).not.toContain("approve");
-    const [item] = (await api.post("/api/tickets/multi", [{ id: record.id, transition: "approve" }])).json();
-    expect(item.error.code).toBe("precondition_failed");
+    const refused = await api.post("/api/tickets/multi", [{ id: record.id, transition: "approve" }]);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().results[0].error.code).toBe("precondition_failed");
     const allowed = await add({ c_flag: true });
     expect(allowed.transitions).toContain("approve");
   });
@@ -127,12 +128,13 @@ describe("tickets/multi", () => {
 
   it("validates the batch shape", async () => {
     expect((await api.post("/api/tickets/multi", { transition: "add" })).statusCode).toBe(400);
-    // No transition, no id, no app_alias: that item fails on its own with a message saying what to send.
+    // No transition, no id, no app_alias: that item fails with a message saying what to send, and
+    // since every item of the batch failed, so does the request (a status-only client sees it).
     const res = await api.post("/api/tickets/multi", [{ title: "no transition" }]);
-    expect(res.statusCode).toBe(200);
-    expect(res.json()[0]).toMatchObject({ successful: false, error: { code: "bad_request" } });
-    expect(res.json()[0].error.message).toMatch(/transition/);
-    const missingApp = (await api.post("/api/tickets/multi", [{ transition: "add" }])).json()[0];
+    expect(res.statusCode).toBe(400);
+    expect(res.json().results[0]).toMatchObject({ successful: false, error: { code: "bad_request" } });
+    expect(res.json().error.message).toMatch(/transition/);
+    const missingApp = (await api.post("/api/tickets/multi", [{ transition: "add" }])).json().results[0];
     expect(missingApp.error.message).toMatch(/app_alias/);
   });
 });

@@ -48,6 +48,14 @@ async function multi(items: unknown[], prefix = "/api"): Promise<any[]> {
   return res.json();
 }
 
+/** A batch whose every item fails: the first item's error status, the items in `results`. */
+async function failedBatch(items: unknown[], status: number): Promise<any[]> {
+  const res = await postJson("/api/tickets/multi", items);
+  expect(res.status).toBe(status);
+  expect(res.json().error.code).toBe(res.json().results[0].error.code);
+  return res.json().results;
+}
+
 async function addRecords(rows: Record<string, unknown>[]): Promise<any[]> {
   const answers = await multi(rows.map((row) => ({ transition: "add", app_alias: "TASK", ...row })));
   for (const answer of answers) expect(answer.successful).toBe(true);
@@ -193,7 +201,7 @@ describe("tickets/multi as Comind clients send it", () => {
       { message: "about to fail", severity: 2 },
       { message: "Cannot do that to this record", severity: 3 },
     ]);
-    const [missing] = await multi([{ id: "no-such-record", transition: "edit" }]);
+    const [missing] = await failedBatch([{ id: "no-such-record", transition: "edit" }], 404);
     expect(missing.warnings).toEqual([{ message: missing.error.message, severity: 3 }]);
   });
 
@@ -402,12 +410,15 @@ describe("upload URLs as file ids", () => {
     const [record] = await addRecords([{ title: "reads file", c_file: absolute }]);
     const [ran] = await multi([{ id: record.id, transition: "file_name" }]);
     expect(ran).toMatchObject({ successful: true, data: { c_email: "note.txt" } });
-    const [bad] = await multi([
-      {
-        app_alias: "TASK",
-        attachments: [{ file_uid: `${base}/api/upload-tus/ffff0000ffff0000`, title: "x" }],
-      },
-    ]);
+    const [bad] = await failedBatch(
+      [
+        {
+          app_alias: "TASK",
+          attachments: [{ file_uid: `${base}/api/upload-tus/ffff0000ffff0000`, title: "x" }],
+        },
+      ],
+      400,
+    );
     expect(bad).toMatchObject({ successful: false, error: { code: "validation_error" } });
     expect(
       (await get(`/api/download/${encodeURIComponent(`${base}/api/upload-tus/ffff0000ffff0000`)}`)).status,

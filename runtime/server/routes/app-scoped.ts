@@ -1,13 +1,15 @@
 /**
  * Reads of one app — tickets/list, tickets/history (versions), tickets/changed — written once and
- * mounted under both ways of naming the app: `/api/w/{WS}/a/{APP}` (workspace + alias) and
- * `/api/aid/{APP}` (alias or stable app id).
+ * mounted under every way of naming the app: `/api/w/{WS}/a/{APP}` (workspace + alias),
+ * `/api/aid/{APP}` (alias or stable app id) and `/api/pid/{TEMPLATE}` (process template id, as
+ * older clients name apps: ../process-templates.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appHistory } from "../app-history.ts";
 import { appByAliasOrId } from "../app-ids.ts";
 import { appByAlias, checkRead, checkWorkspace, type ServerContext } from "../context.ts";
+import { appByProcessTemplate } from "../process-templates.ts";
 import { countChanged, listRecords } from "../records-list.ts";
 import { changedAnswer, listAnswer, versionsAnswer } from "./response-schemas.ts";
 import { listStyleRoutes } from "./list-style.ts";
@@ -51,6 +53,8 @@ export async function registerAppScopedRoutes(server: FastifyInstance, ctx: Serv
     return appByAlias(ctx, app);
   };
   const byAliasOrId: AppResolver = async (request) => appByAliasOrId(ctx, (request.params as AppParams).app);
+  const byTemplate: AppResolver = async (request) =>
+    appByProcessTemplate(ctx, (request.params as AppParams).app);
   // Every route here reads the app's records: the caller needs read access (the one check).
   const readable =
     (resolve: AppResolver): AppResolver =>
@@ -61,4 +65,5 @@ export async function registerAppScopedRoutes(server: FastifyInstance, ctx: Serv
     };
   await server.register(appRoutes(ctx, readable(byWorkspaceAndAlias)), { prefix: "/api/w/:ws/a/:app" });
   await server.register(appRoutes(ctx, readable(byAliasOrId)), { prefix: "/api/aid/:app" });
+  await server.register(appRoutes(ctx, readable(byTemplate)), { prefix: "/api/pid/:app" });
 }

@@ -23,10 +23,10 @@ import { readableFile } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { fileUidOf } from "../../host/index.ts";
 import type { ServerContext } from "../context.ts";
+import { MAX_UPLOAD_BYTES } from "../upload-limits.ts";
 import { createStallGuard } from "../upload-stall.ts";
 import { jsonTusErrors } from "./tus-errors.ts";
 
-const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{16,64}$/;
 /** Where an upload's creator is kept in its tus metadata (set by the server, never by the client). */
 const UPLOADER_KEY = "comind_uploader";
@@ -139,6 +139,23 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     uploaders.set(request.raw, request.user.id);
     await guardStalls(request.raw, reply.raw, () => tus.handle(request.raw, reply.raw));
   };
-  server.all("/api/upload-tus", { schema: { hide: true }, config: { access: "signed-in" } }, handle);
-  server.all("/api/upload-tus/*", { schema: { hide: true }, config: { access: "signed-in" } }, handle);
+  const tusRoute = (url: string, methods: string[], summary: string) =>
+    server.route({
+      method: methods,
+      url,
+      schema: {
+        tags: ["files"],
+        summary,
+        description:
+          "tus 1.0.0 resumable upload (headers Tus-Resumable, Upload-Length, Upload-Metadata with filename and filetype; 100 MB max). The finished upload's file_uid is the last segment of its URL, also in the Comind-File-Uid header.",
+      },
+      config: { access: "signed-in" },
+      handler: handle,
+    });
+  tusRoute("/api/upload-tus", ["POST", "OPTIONS"], "Start a tus upload (answers its URL in Location)");
+  tusRoute(
+    "/api/upload-tus/:uploadId",
+    ["HEAD", "PATCH", "DELETE", "OPTIONS"],
+    "An upload in progress: its offset (HEAD), more bytes (PATCH), cancel (DELETE)",
+  );
 }

@@ -1,6 +1,7 @@
 /**
- * GET /api/common (who am I), /api/schema/{WS}!{APP}, /api/projects/{WS}!WORKSPACE. An app's schema
- * needs read on the app; lists of apps name only the apps the caller may read.
+ * GET /api/common (who am I), /api/schema/{WS}!{APP}, /api/projects/{WS}!WORKSPACE (and the
+ * legacy forms of ../legacy-workspace.ts). An app's schema needs read on the app; lists of apps
+ * name only the apps the caller may read.
  */
 import type { FastifyInstance } from "fastify";
 import { BASE_ACTIONS, BASE_FIELDS } from "../../actions/index.ts";
@@ -9,6 +10,7 @@ import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
 import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
+import { checkProjectSpec, legacyWorkspaceKeys } from "../legacy-workspace.ts";
 
 import { VERSION } from "../../version.ts";
 import { projectAnswer, schemaAnswer } from "./response-schemas.ts";
@@ -102,14 +104,12 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
     "/api/projects/:spec",
     { schema: { tags: ["info"], response: { 200: projectAnswer } }, config: { access: "signed-in" } },
     async (request) => {
-      const [workspace, kind] = splitSpec(request.params.spec);
-      if (kind.toUpperCase() !== "WORKSPACE")
-        throw new RuntimeError(
-          "bad_request",
-          'Use "<WORKSPACE>!WORKSPACE", e.g. /api/projects/DEMO!WORKSPACE.',
-        );
-      checkWorkspace(ctx, workspace);
-      return workspaceView(ctx, await readableApps(ctx, request.user), await appIds(ctx));
+      checkProjectSpec(ctx, request.params.spec);
+      const readable = await readableApps(ctx, request.user);
+      return {
+        ...workspaceView(ctx, readable, await appIds(ctx)),
+        ...(await legacyWorkspaceKeys(ctx, request.user, readable)),
+      };
     },
   );
 }

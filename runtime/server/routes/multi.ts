@@ -13,9 +13,18 @@ import { withIdempotency } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable } from "../unavailable.ts";
 import { enqueueRun } from "./enqueue.ts";
-import { errorWarning, normalizeAttachmentUids, warningsOf, withTransition } from "../multi-compat.ts";
+import { currentFormOf } from "../legacy-items.ts";
+import { flowFileId } from "../flow-chunks.ts";
+import {
+  errorWarning,
+  everyItemFailed,
+  normalizeAttachmentUids,
+  warningsOf,
+  withRecordId,
+  withTransition,
+} from "../multi-compat.ts";
 import { multiAnswer } from "./response-schemas.ts";
-import { multiBody } from "./schemas.ts";
+import { multiBody, multiQuery } from "./schemas.ts";
 import { viewsOf } from "../record-view.ts";
 
 export type MultiItem = Record<string, unknown> & {
@@ -57,16 +66,22 @@ async function checkAttachments(
     if (!Array.isArray(list)) continue;
     normalizeAttachmentUids(list);
     for (const item of list) {
-      const uid = (item as { file_uid?: unknown })?.file_uid;
+      const entry = item as { file_uid?: unknown } | null;
+      const uid = entry?.file_uid;
       if (
-        typeof uid === "string" &&
-        !(await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uid }))
-      ) {
+        typeof uid !== "string" ||
+        (await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uid }))
+      )
+        continue;
+      // A flow.js upload's identifier names the file its uploader stored (routes/flow-upload.ts).
+      const uploaded = flowFileId(user.id, uid);
+      if (entry && (await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uploaded })))
+        entry.file_uid = uploaded;
+      else
         throw new RuntimeError(
           "validation_error",
-          `Attachment file_uid "${uid.slice(0, 64)}" does not exist; upload the file first (POST /api/upload-tus).`,
+          `Attachment file_uid "${uid.slice(0, 64)}" does not exist; upload the file first (POST /api/upload-tus or /api/upload).`,
         );
-      }
     }
     if (key === "attachments__list") {
       values.attachments = list;
@@ -107,7 +122,8 @@ export async function runItem(
   idempotencyKey?: string,
 ) {
   try {
-    item = withTransition(item); // the schema lets items without a transition through
+    // The schema lets items without a transition, and legacy forms, through.
+    item = withTransition(currentFormOf(ctx, item));
     const app = await resolveApp(ctx, item);
     const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
@@ -192,7 +208,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
     {
-      schema: { body: multiBody, tags: ["records"], response: { 200: multiAnswer } },
+      schema: { body: multiBody, querystring: multiQuery, tags: ["records"], response: { 200: multiAnswer } },
       config: { access: "signed-in" },
     },
     async (request, reply) =>
@@ -202,7 +218,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
           const { runId, ...answer } = await runItem(ctx, request, item, itemKey(index));
           const { retryAfterSeconds, ...result } = { retryAfterSeconds: undefined, ...answer };
           // An async item's answer is its run id; a run's own id stays internal otherwise.
-          results.push("queued" in result ? { ...result, runId } : result);
+          results.push(withRecordId("queued" in result ? { ...result, runId } : result));
           if (!result.successful && result.error && isUnavailable(result.error.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
             return batchUnavailable(result.error, runId, results, ERROR_CODES[result.error.code].status);
@@ -214,7 +230,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
             return batchUnavailable(result.error, runId, results, 429);
           }
         }
-        return { status: 200, body: results };
+        return everyItemFailed(results) ?? { status: 200, body: results };
       }),
   );
 }

@@ -14,6 +14,7 @@ export const recordView = {
     revision: INTEGER,
     publishing_alias: STRING,
     project_alias: STRING,
+    project_id: { type: "string", description: "the workspace's alias again, for older clients" },
     transitions: { type: "array", items: STRING, description: "actions allowed now" },
     is_deleted: {
       type: "boolean",
@@ -83,10 +84,12 @@ const warning = {
 
 export const multiAnswer = {
   type: "array",
-  description: "One entry per item, in order.",
+  description:
+    "One entry per item, in order. When every item failed the status is the first item's error status instead, with { error, results: [these entries] }.",
   items: {
     type: "object",
     properties: {
+      id: { type: "string", description: "the record's id (also data.id)" },
       successful: { type: "boolean" },
       created: { type: "boolean" },
       updated: { type: "boolean" },
@@ -160,6 +163,16 @@ export const projectAnswer = {
         additionalProperties: true,
       },
     },
+    current_user_id: STRING,
+    workspace_users: {
+      type: "array",
+      description: "the workspace's users (empty for a caller who may read none of its apps)",
+      items: { type: "object", properties: { id: STRING, name: STRING } },
+    },
+    workspace_details: {
+      type: "object",
+      properties: { alias: STRING, title: STRING, company_title: STRING },
+    },
   },
   additionalProperties: true,
 } as const;
@@ -177,4 +190,20 @@ export const runAnswer = {
     queued: { type: "boolean" },
   },
   additionalProperties: true,
+} as const;
+
+/** A flow.js chunk's answer (POST and GET /api/upload). */
+export const flowUploadAnswer = {
+  type: "object",
+  properties: {
+    complete: { type: "boolean", description: "true once every chunk arrived and the file is stored" },
+    file_uid: { type: "string", description: "the stored file's id: attach it with tickets/multi" },
+    flowIdentifier: { type: "string" },
+    flowChunkNumber: { type: "integer" },
+    received: { type: "integer", description: "chunks stored so far" },
+    totalChunks: { type: "integer" },
+    file_name: { type: "string" },
+    size: { type: "integer" },
+    content_type: { type: "string" },
+  },
 } as const;

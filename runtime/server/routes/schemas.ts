@@ -1,4 +1,6 @@
 /** JSON schemas of request bodies: validation at the edge and the source of /api/openapi.json. */
+import { MAX_FLOW_CHUNKS, MAX_UPLOAD_BYTES } from "../upload-limits.ts";
+
 const FIELD = { type: "string", maxLength: 64 } as const;
 
 export const searchBody = {
@@ -46,4 +48,67 @@ export const actionBody = {
     ids: { type: "array", minItems: 1, maxItems: 1000, items: { type: "string", maxLength: 100 } },
     values: { type: "object", additionalProperties: true },
   },
+} as const;
+
+/** tickets/multi's query string: flags older clients send (docs/rest-api.md, "Legacy forms"). */
+export const multiQuery = {
+  type: "object",
+  properties: {
+    check_conflict: {
+      type: "string",
+      maxLength: 10,
+      description:
+        "1 asks for the conflict check on edits; every edit item that carries `revision` gets it, with or without this flag",
+    },
+    layout_media: {
+      type: "string",
+      maxLength: 64,
+      description: "accepted, no effect here (a UI layout name)",
+    },
+  },
+  additionalProperties: true,
+} as const;
+
+const COUNT = { type: "integer", minimum: 1, maximum: MAX_FLOW_CHUNKS } as const;
+const flowFields = {
+  flowChunkNumber: { ...COUNT, description: "this chunk, from 1" },
+  flowTotalChunks: COUNT,
+  flowChunkSize: { type: "integer", minimum: 0, description: "accepted, not needed" },
+  flowCurrentChunkSize: {
+    type: "integer",
+    minimum: 0,
+    description: "bytes in this chunk (checked when sent)",
+  },
+  flowTotalSize: {
+    type: "integer",
+    minimum: 0,
+    description: `the whole file, at most ${MAX_UPLOAD_BYTES} bytes`,
+  },
+  flowIdentifier: {
+    type: "string",
+    minLength: 1,
+    maxLength: 500,
+    description: "names the file (per uploader)",
+  },
+  flowFilename: { type: "string", minLength: 1, maxLength: 1000 },
+  flowRelativePath: { type: "string", maxLength: 2000, description: "accepted, not used" },
+} as const;
+const REQUIRED = ["flowChunkNumber", "flowTotalChunks", "flowTotalSize", "flowIdentifier", "flowFilename"];
+
+/** One chunk of a flow.js upload (POST /api/upload, multipart/form-data). */
+export const flowChunkBody = {
+  type: "object",
+  properties: {
+    ...flowFields,
+    file: { type: "string", format: "binary", description: "the chunk's bytes (any part name)" },
+  },
+  required: REQUIRED,
+  additionalProperties: true,
+} as const;
+
+/** flow.js's test request (GET /api/upload): is this chunk stored? */
+export const flowTestQuery = {
+  type: "object",
+  properties: flowFields,
+  required: ["flowChunkNumber", "flowIdentifier"],
 } as const;
