@@ -119,6 +119,12 @@ const REGISTRY = {
     unavailable: true,
     hint: "The database connection dropped while the change was being committed; check GET /api/runs/{runId}.",
   },
+  overloaded: {
+    status: 503,
+    retryAfter: true,
+    unavailable: true,
+    hint: "The server is busy: too many actions are running or waiting; nothing was run. Retry after Retry-After.",
+  },
   storage_full: {
     status: 507,
     retryable: true,

@@ -92,6 +92,7 @@ describe("the error registry", () => {
     expect(codesWith(answersRetryAfter)).toEqual(
       [
         "commit_unknown",
+        "overloaded",
         "queue_unavailable",
         "rate_limited",
         "resource_exhausted",
@@ -106,8 +107,13 @@ describe("the error registry", () => {
       if (ERROR_CODES[code].status === 503) expect(answersRetryAfter(code), code).toBe(true);
   });
 
-  it("stops a batch only when the database is away or full, or a commit's outcome is unknown", () => {
-    expect(codesWith(isUnavailable)).toEqual(["commit_unknown", "storage_full", "store_unavailable"]);
+  it("stops a batch only when the database is away or full, the server is overloaded, or a commit's outcome is unknown", () => {
+    expect(codesWith(isUnavailable)).toEqual([
+      "commit_unknown",
+      "overloaded",
+      "storage_full",
+      "store_unavailable",
+    ]);
     // Such an answer must also tell the client when to come back.
     for (const code of codesWith(isUnavailable)) expect(answersRetryAfter(code)).toBe(true);
   });

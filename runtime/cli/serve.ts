@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
-import { createActionRuntime, RUNTIME_RANGES } from "../runs/index.ts";
+import { ADMISSION_RANGES, createActionRuntime, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
@@ -44,6 +44,8 @@ interface ServeFlags extends SandboxFlags {
   jobs?: number;
   jobLockTimeoutMs: number;
   shutdownDrainMs: number;
+  maxRunningActions?: number;
+  maxWaitingActions?: number;
   queueSchema?: string;
   console?: boolean;
 }
@@ -124,6 +126,22 @@ function serveCommand(
       )
       .addOption(
         numberOption(
+          "--max-running-actions",
+          `actions run on request at once (default ${DEFAULT_ADMISSION.maxRunning}); more wait`,
+          ADMISSION_RANGES.maxRunning,
+          "COMIND_MAX_RUNNING_ACTIONS",
+        ),
+      )
+      .addOption(
+        numberOption(
+          "--max-waiting-actions",
+          `actions waiting for a place (default ${DEFAULT_ADMISSION.maxWaiting}); one more is refused 503 overloaded`,
+          ADMISSION_RANGES.maxWaiting,
+          "COMIND_MAX_WAITING_ACTIONS",
+        ),
+      )
+      .addOption(
+        numberOption(
           "--shutdown-drain-ms",
           "at SIGTERM, how long open connections get their 503 shutting_down before they are closed",
           CLI_RANGES.shutdownDrainMs,
@@ -167,6 +185,7 @@ function serveCommand(
       ),
       store,
       workspace: flags.workspace,
+      admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
       limits: limitsFrom(flags),
       documents: documentsFrom(flags),
       allowHosts: allowHosts(flags),

@@ -4,7 +4,7 @@
  * change does) and sent after the commit with retries and backoff. The action's answer never waits
  * for SMTP, and an SMTP server that is down or hangs delays the e-mail, not the action.
  */
-import { isRuntimeError } from "../errors.ts";
+import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { RETRY_RANGES, type RetrySettings } from "../queue/index.ts";
 
 /** The action name of an e-mail's queued run. */
@@ -24,13 +24,16 @@ export const MAIL_RETRY_RANGES = {
   backoffMs: RETRY_RANGES.backoffMs,
 } as const;
 
+const PERMANENT_CODES = new Set<ErrorCode>(["validation_error", "bad_request", "limit_exceeded", "not_found"]);
+
 /**
  * Whether trying again later cannot help: a message this runtime refuses to make (a bad address in
  * NotifyContext) or one the SMTP server rejected for good (5xx, a refused envelope). A refused or
  * dropped connection, a timeout or a 4xx answer may go away.
  */
 export function isPermanentMailError(error: unknown): boolean {
-  if (isRuntimeError(error)) return error.code !== "storage_full" && error.code !== "store_unavailable";
+  // The runtime's own refusals of the message; a timeout (a busy machine) or a store hiccup may pass.
+  if (isRuntimeError(error)) return PERMANENT_CODES.has(error.code);
   const { responseCode, code } = (error ?? {}) as { responseCode?: unknown; code?: unknown };
   if (typeof responseCode === "number") return responseCode >= 500;
   return code === "EENVELOPE" || code === "EMESSAGE";

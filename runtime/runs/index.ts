@@ -18,3 +18,10 @@ export {
 } from "./options-schema.ts";
 export { runDocument, type RunDocument } from "./run-document.ts";
 export { MAIL_SOURCE, type MailAttempt } from "./mail.ts";
+export {
+  Admission,
+  ADMISSION_RANGES,
+  type AdmissionOptions,
+  DEFAULT_ADMISSION,
+  OVERLOADED_RETRY_AFTER_SECONDS,
+} from "./admission.ts";

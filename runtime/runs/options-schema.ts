@@ -11,6 +11,7 @@ import { documentPoolOptionsSchema, type ComindAuthOptions, type SecretSource } 
 import type { NotificationOptions } from "../notify/index.ts";
 import { limitOverridesSchema } from "../sandbox/index.ts";
 import type { Store } from "../store/index.ts";
+import { admissionOptionsSchema } from "./admission.ts";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 
@@ -55,6 +56,8 @@ export const runtimeOptionsSchema = z.strictObject({
   notifications: instance<NotificationOptions>("an object { smtpUrl, from, log }", isObject).optional(),
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */
   comindAuth: instance<ComindAuthOptions>("an object { publicUrl, signingKey }", isObject).optional(),
+  /** How many actions run on request at once and wait for a place (admission.ts); beyond: 503 overloaded. */
+  admission: admissionOptionsSchema.optional(),
   /** Caps of the document helpers' worker threads: image pixels, thread heap (docs/admins.md, "Limits"). */
   documents: documentPoolOptionsSchema.optional(),
 });

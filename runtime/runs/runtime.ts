@@ -24,6 +24,7 @@ import { loadSecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type PendingNotification } from "../notify/index.ts";
 import { type MailAttempt, sendQueuedMail } from "./mail.ts";
+import { Admission } from "./admission.ts";
 import { ComindAuth } from "../host/index.ts";
 import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
@@ -60,6 +61,7 @@ export class ActionRuntime {
   readonly appErrors = new Map<string, PublicError>();
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
+  private readonly admission: Admission;
 
   /** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
   constructor(raw: RuntimeOptions) {
@@ -90,6 +92,7 @@ export class ActionRuntime {
         })
       : null;
     const cpu = new CpuPool();
+    this.admission = new Admission(options.admission);
     this.config = {
       store: options.store,
       redact: createRedactor(
@@ -191,7 +194,16 @@ export class ActionRuntime {
    * rule before anything else happens.
    */
   run(request: ActionRequest): Promise<ActionResult> {
-    return runAction(this.config, request);
+    // A queued run was admitted when it was queued; the job runner bounds its concurrency.
+    if (request.job) return runAction(this.config, request);
+    return this.admission.run(request.recordId ?? request.recordIds?.[0], () =>
+      runAction(this.config, request),
+    );
+  }
+
+  /** Actions running and waiting now, the limits, and how many were refused `overloaded`. */
+  admissionStats() {
+    return this.admission.stats();
   }
 
   /**

@@ -9,6 +9,7 @@ export async function runtimeStats(ctx: ServerContext) {
     apps: [...ctx.runtime.apps.keys()],
     store: ctx.store.kind,
     ...(await ctx.runtime.sandboxStats()),
+    admission: ctx.runtime.admissionStats(),
     limits: ctx.runtime.limits,
   };
 }

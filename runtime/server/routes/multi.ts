@@ -220,7 +220,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
           // An async item's answer is its run id; a run's own id stays internal otherwise.
           results.push(withRecordId("queued" in result ? { ...result, runId } : result));
           if (!result.successful && result.error && isUnavailable(result.error.code)) {
-            reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+            reply.header("retry-after", String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
             return batchUnavailable(result.error, runId, results, ERROR_CODES[result.error.code].status);
           }
           // An async item over an enqueue quota stops the batch with 429: the client waits, then
