@@ -7,6 +7,7 @@
  * What a run needs: `write` for the base actions that write (add, edit, delete, copy, move,
  * archive), `run` for custom actions, and `write` as well when the caller sends field values to
  * apply (run never implies write). `visible: false` actions are refused to outside users.
+ * `startableActions` asks this same function which actions a listing may offer.
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import {
@@ -17,7 +18,7 @@ import {
   type RunCaller,
   systemUser,
 } from "../access/index.ts";
-import { RuntimeError } from "../errors.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { fileUidOf } from "../host/index.ts";
 import type { DirectoryPort, FilePort } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -75,6 +76,32 @@ export async function authorizeRun(caller: RunCaller, target: RunTarget): Promis
     await checkAccess(store, { user, workspace, app: app.alias, permission });
   if (caller.kind === "user") await checkAttachedFiles(store, workspace, user, target.values);
   return user;
+}
+
+/**
+ * Which of `actions` the caller may start now without sending values: each is put to
+ * `authorizeRun` itself, so what a listing offers (the API's `transitions`, the console's buttons)
+ * is exactly what a run would be allowed, never a second copy of the rule.
+ *
+ * @example await startableActions({ kind: "user", user }, { store, workspace, app }, ["edit", "approve"]);
+ */
+export async function startableActions(
+  caller: RunCaller,
+  target: Omit<RunTarget, "action" | "values">,
+  actions: readonly string[],
+): Promise<string[]> {
+  const verdicts = await Promise.all(
+    actions.map((action) =>
+      authorizeRun(caller, { ...target, action }).then(
+        () => true,
+        (error: unknown) => {
+          if (isRuntimeError(error) && error.code === "forbidden") return false;
+          throw error;
+        },
+      ),
+    ),
+  );
+  return actions.filter((_, i) => verdicts[i]);
 }
 
 /**

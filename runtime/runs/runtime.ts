@@ -9,6 +9,7 @@
  */
 import {
   authorizeRun,
+  startableActions,
   loadApp,
   type LoadedApp,
   type RuntimeConfig,
@@ -34,7 +35,7 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Caller as CurrentUser } from "../access/index.ts";
+import type { Caller as CurrentUser, RunCaller } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { DirectoryPort, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
@@ -206,6 +207,12 @@ export class ActionRuntime {
       action: request.action,
       values: request.values,
     });
+  }
+
+  /** Which of `actions` of `app` the caller may start now (the same rule, asked without running). */
+  startableActions(caller: RunCaller, app: string, actions: readonly string[]): Promise<string[]> {
+    const { store, workspace } = this.config;
+    return startableActions(caller, { store, workspace, app: this.config.app(app) }, actions);
   }
 
   /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */
