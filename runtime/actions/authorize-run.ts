@@ -20,7 +20,7 @@ import {
 } from "../access/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { fileUidOf } from "../host/index.ts";
-import type { DirectoryPort, FilePort } from "../store/index.ts";
+import type { AppPermission, DirectoryPort, FilePort } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
 
@@ -90,9 +90,10 @@ export async function startableActions(
   target: Omit<RunTarget, "action" | "values">,
   actions: readonly string[],
 ): Promise<string[]> {
+  const listing = { ...target, store: grantsReadOnce(target.store) };
   const verdicts = await Promise.all(
     actions.map((action) =>
-      authorizeRun(caller, { ...target, action }).then(
+      authorizeRun(caller, { ...listing, action }).then(
         () => true,
         (error: unknown) => {
           if (isRuntimeError(error) && error.code === "forbidden") return false;
@@ -102,6 +103,21 @@ export async function startableActions(
     ),
   );
   return actions.filter((_, i) => verdicts[i]);
+}
+
+/**
+ * `store` with each app's grants read once for a whole listing: the rule reads them for every
+ * action it is asked about, and an app may have dozens. Everything else is the store itself.
+ */
+function grantsReadOnce(store: DirectoryPort & FilePort): DirectoryPort & FilePort {
+  const read = new Map<string, Promise<AppPermission[]>>();
+  const permissions = (workspace: string, app?: string) => {
+    const key = `${workspace}\n${app ?? ""}`;
+    if (!read.has(key)) read.set(key, store.directory.permissions(workspace, app));
+    return read.get(key)!;
+  };
+  const directory = Object.assign(Object.create(store.directory), { permissions });
+  return Object.assign(Object.create(store), { directory });
 }
 
 /**

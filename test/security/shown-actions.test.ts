@@ -7,6 +7,7 @@
  */
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveUser } from "../../runtime/access/index.ts";
 import { type GuardServer, startGuardServer } from "../helpers/guard-server.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -128,6 +129,29 @@ describe("actions offered to a caller", () => {
     expect(sorted(await restTransitions(role, id))).toEqual(sorted(succeeded));
     expect(sorted(await mcpTransitions(role, id))).toEqual(sorted(succeeded));
     expect(sorted(await consoleButtons(role, id))).toEqual(sorted(succeeded));
+  });
+
+  it("reads the app's grants once for a listing, not once per action it asks about", async () => {
+    const record = (await guard.store.getRecord("DEMO", await target()))!;
+    const runner = await resolveUser(guard.store, "DEMO", { id: "runner" });
+    const directory = guard.store.directory;
+    const permissions = directory.permissions;
+    let reads = 0;
+    directory.permissions = (...args) => {
+      reads++;
+      return permissions.apply(directory, args);
+    };
+    try {
+      const [allowed] = await guard.runtime.allowedTransitions(
+        guard.runtime.apps.get("GUARD")!,
+        [record],
+        runner,
+      );
+      expect(sorted(allowed)).toEqual(["approve", "nested_as"]);
+    } finally {
+      directory.permissions = permissions;
+    }
+    expect(reads).toBe(1);
   });
 
   it("follows the grants: what each role may do is what the rule says", async () => {
