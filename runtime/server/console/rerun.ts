@@ -14,7 +14,7 @@ export type RunRecord =
   | { kind: "stored"; id: string }
   /** A failed run on a new record: the id it would have had was never stored. */
   | { kind: "not-created"; id: string | null }
-  /** Deleted since (or by this run). */
+  /** Not in the store: deleted since (or by this run), or a run from before new records were told apart. */
   | { kind: "gone"; id: string };
 
 export type Rerun = { recordId: string } | { values: Record<string, unknown> };
