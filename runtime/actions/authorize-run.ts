@@ -7,6 +7,7 @@
  * What a run needs: `write` for the base actions that write (add, edit, delete, copy, move,
  * archive), `run` for custom actions, and `write` as well when the caller sends field values to
  * apply (run never implies write). `visible: false` actions are refused to outside users.
+ * `startableActions` asks this same function which actions a listing may offer.
  */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import {
@@ -17,9 +18,9 @@ import {
   type RunCaller,
   systemUser,
 } from "../access/index.ts";
-import { RuntimeError } from "../errors.ts";
+import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { fileUidOf } from "../host/index.ts";
-import type { DirectoryPort, FilePort } from "../store/index.ts";
+import type { AppPermission, DirectoryPort, FilePort } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
 
@@ -75,6 +76,48 @@ export async function authorizeRun(caller: RunCaller, target: RunTarget): Promis
     await checkAccess(store, { user, workspace, app: app.alias, permission });
   if (caller.kind === "user") await checkAttachedFiles(store, workspace, user, target.values);
   return user;
+}
+
+/**
+ * Which of `actions` the caller may start now without sending values: each is put to
+ * `authorizeRun` itself, so what a listing offers (the API's `transitions`, the console's buttons)
+ * is exactly what a run would be allowed, never a second copy of the rule.
+ *
+ * @example await startableActions({ kind: "user", user }, { store, workspace, app }, ["edit", "approve"]);
+ */
+export async function startableActions(
+  caller: RunCaller,
+  target: Omit<RunTarget, "action" | "values">,
+  actions: readonly string[],
+): Promise<string[]> {
+  const listing = { ...target, store: grantsReadOnce(target.store) };
+  const verdicts = await Promise.all(
+    actions.map((action) =>
+      authorizeRun(caller, { ...listing, action }).then(
+        () => true,
+        (error: unknown) => {
+          if (isRuntimeError(error) && error.code === "forbidden") return false;
+          throw error;
+        },
+      ),
+    ),
+  );
+  return actions.filter((_, i) => verdicts[i]);
+}
+
+/**
+ * `store` with each app's grants read once for a whole listing: the rule reads them for every
+ * action it is asked about, and an app may have dozens. Everything else is the store itself.
+ */
+function grantsReadOnce(store: DirectoryPort & FilePort): DirectoryPort & FilePort {
+  const read = new Map<string, Promise<AppPermission[]>>();
+  const permissions = (workspace: string, app?: string) => {
+    const key = `${workspace}\n${app ?? ""}`;
+    if (!read.has(key)) read.set(key, store.directory.permissions(workspace, app));
+    return read.get(key)!;
+  };
+  const directory = Object.assign(Object.create(store.directory), { permissions });
+  return Object.assign(Object.create(store), { directory });
 }
 
 /**

@@ -4,7 +4,7 @@
  * The run itself — authorize, commit, notify, the run document — is runs/, above this folder.
  */
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
-export { authorizeRun, permissionsFor } from "./authorize-run.ts";
+export { authorizeRun, permissionsFor, startableActions } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
 export { BASE_ACTIONS, BASE_ACTION_UIDS } from "./base-actions.ts";
 export { BASE_FIELDS, FieldSchema, type JsonRecord, READ_ONLY_FIELDS } from "./fields.ts";

@@ -1,7 +1,9 @@
 /**
- * The actions a record allows now (the API's `transitions`): edit and delete, plus every custom
- * action whose precondition is true. Preconditions of a whole page of records are checked in one
- * isolate call; they may compute but not do I/O.
+ * The actions a record allows now (the API's `transitions`, the console's buttons): of edit,
+ * delete and the custom actions, those the caller may start (the one rule, authorize-run.ts: base
+ * writes need write, custom actions run, `visible: false` ones are never offered), the custom ones
+ * only where their precondition is true. Preconditions of a whole page of records are checked in
+ * one isolate call; they may compute but not do I/O.
  */
 import type { Caller as CurrentUser } from "../access/index.ts";
 import { RuntimeError } from "../errors.ts";
@@ -9,6 +11,7 @@ import { ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
+import { startableActions } from "./authorize-run.ts";
 import { RECORD_BASE_ACTIONS } from "./base-actions.ts";
 import { toEntity } from "./record-shape.ts";
 import { CpuBudget, cpuHostCalls, cpuWork, pureHostCalls } from "../host/index.ts";
@@ -44,12 +47,16 @@ export async function allowedTransitions(
   records: StoredRecord[],
   user: CurrentUser,
 ): Promise<string[][]> {
-  // `visible: false` hides an action from users; logic can still fire it (updateAppRecord).
-  const custom = app.manifest.actions
-    .filter((action) => action.visible !== false)
-    .map((action) => action.uid);
-  if (!app.build.hasPreconditions || records.length === 0)
-    return records.map(() => [...RECORD_BASE_ACTIONS, ...custom]);
+  if (records.length === 0) return [];
+  // Rights do not depend on the record: asked once per action for the whole page.
+  const startable = await startableActions(
+    { kind: "user", user },
+    { store: config.store, workspace: config.workspace, app },
+    [...new Set([...RECORD_BASE_ACTIONS, ...app.manifest.actions.map((action) => action.uid)])],
+  );
+  const base = RECORD_BASE_ACTIONS.filter((uid) => startable.includes(uid));
+  const custom = startable.filter((uid) => !RECORD_BASE_ACTIONS.includes(uid));
+  if (!app.build.hasPreconditions || custom.length === 0) return records.map(() => [...base, ...custom]);
   const abort = new AbortController();
   const outcome = await config.execute(config.pool, {
     app: app.sandbox,
@@ -77,6 +84,6 @@ export async function allowedTransitions(
     redact: (text) => text,
   });
   // A broken precondition module hides the custom actions rather than failing the listing.
-  if (!outcome.ok || !outcome.transitions) return records.map(() => [...RECORD_BASE_ACTIONS]);
-  return outcome.transitions.map((allowed) => [...RECORD_BASE_ACTIONS, ...allowed]);
+  if (!outcome.ok || !outcome.transitions) return records.map(() => [...base]);
+  return outcome.transitions.map((allowed) => [...base, ...allowed]);
 }

@@ -76,6 +76,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     httpCalls,
     cpuMs: Math.round(cpuMs * 10) / 10,
     heapMb,
+    // What a failed new record was sent, for a re-run as a new record (its id was never stored).
+    newRecordValues: !result.ok && !request.recordId && !request.recordIds ? { ...request.values } : null,
   });
   /**
    * A failed run is logged on its own; a successful one was logged in its commit. After

@@ -9,6 +9,7 @@
  */
 import {
   authorizeRun,
+  startableActions,
   loadApp,
   type LoadedApp,
   type RuntimeConfig,
@@ -36,7 +37,7 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Caller as CurrentUser } from "../access/index.ts";
+import type { Caller as CurrentUser, RunCaller } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { DirectoryPort, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
@@ -228,6 +229,12 @@ export class ActionRuntime {
     maxAttempts: number,
   ): Promise<MailAttempt> {
     return sendQueuedMail(this.config, notification, attempt, maxAttempts);
+  }
+
+  /** Which of `actions` of `app` the caller may start now (the same rule, asked without running). */
+  startableActions(caller: RunCaller, app: string, actions: readonly string[]): Promise<string[]> {
+    const { store, workspace } = this.config;
+    return startableActions(caller, { store, workspace, app: this.config.app(app) }, actions);
   }
 
   /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */

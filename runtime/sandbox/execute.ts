@@ -170,6 +170,9 @@ export async function executeInSandbox(pool: IsolatePool, run: SandboxRun): Prom
   return { ...outcome, heapMb: measured.heapMb };
 }
 
+/** Used heap in MB, one decimal. */
+const heapMbOf = (heap: { used_heap_size: number }) => Math.round(heap.used_heap_size / 104_857.6) / 10;
+
 async function runInLease(
   pool: IsolatePool,
   lease: IsolateLease,
@@ -222,11 +225,20 @@ async function runInLease(
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
-    // The heap sample is taken off the critical path and reported with the next run of this isolate.
+    // The heap sample is taken off the critical path and reported with the next run of this isolate;
+    // an isolate's first run has no earlier sample, so it is measured now (once per isolate), or
+    // every run on a fresh isolate would report a heap of 0.
+    if (lease.heapMb === 0 && !isolate.isDisposed) {
+      try {
+        lease.heapMb = heapMbOf(isolate.getHeapStatisticsSync());
+      } catch {
+        // Disposed meanwhile (a breach): the run has no heap figure.
+      }
+    }
     measured.heapMb = lease.heapMb;
     if (!isolate.isDisposed)
       isolate.getHeapStatistics().then(
-        (heap) => (lease.heapMb = Math.round(heap.used_heap_size / 104_857.6) / 10),
+        (heap) => (lease.heapMb = heapMbOf(heap)),
         () => undefined,
       );
     watchdog.stop();

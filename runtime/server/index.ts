@@ -17,6 +17,7 @@ import { installErrorHandling } from "./errors.ts";
 import { cachedUserResolver } from "../access/index.ts";
 import { registerAccessPassRoute } from "./routes/access-pass.ts";
 import { registerHealthRoutes } from "./health.ts";
+import { registerFavicon } from "./favicon.ts";
 import { installRouteAccess } from "./route-access.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
@@ -122,6 +123,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store, ctx.queue);
+  registerFavicon(server);
   server.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () =>
     server.swagger(),
   );

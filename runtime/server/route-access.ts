@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { RuntimeError } from "../errors.ts";
 
 export const ROUTE_ACCESS = {
-  public: "anyone, without credentials (health, the OpenAPI document)",
+  public: "anyone, without credentials (health, the OpenAPI document, the favicon)",
   signature: "a webhook delivery signed with the app's secret (routes/hooks.ts checks it)",
   "access-pass": "the holder of an access pass for one record (in the query)",
   "console-open": "anyone: the console's sign-in page and its static assets",

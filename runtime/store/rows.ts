@@ -73,6 +73,7 @@ export function rowToRun(row: Row): ActionRunLog {
     httpCalls: json(row.http_calls),
     cpuMs: row.cpu_ms == null ? null : Number(row.cpu_ms),
     heapMb: row.heap_mb == null ? null : Number(row.heap_mb),
+    newRecordValues: row.new_record_values == null ? null : json(row.new_record_values),
   };
 }
 

@@ -47,6 +47,7 @@ const RUN_COLUMNS = [
   "cpu_ms",
   "heap_mb",
   "error_stack",
+  "new_record_values",
 ] as const;
 
 /** INSERT of one run-log row for either engine (`placeholder(1)` = "?" or "$1"). */
@@ -75,5 +76,6 @@ export function runRowValues(run: ActionRunLog, ok: (value: boolean) => boolean 
     run.cpuMs ?? null,
     run.heapMb ?? null,
     run.errorStack ?? null,
+    run.newRecordValues ? JSON.stringify(run.newRecordValues) : null,
   ];
 }

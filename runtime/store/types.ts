@@ -196,6 +196,11 @@ export interface ActionRunLog {
   /** CPU time the isolate spent on the action, and its heap when the action ended. */
   cpuMs?: number | null;
   heapMb?: number | null;
+  /**
+   * A failed run that was to create a record (sent no record id): the values it was sent, so the
+   * console can re-run it as a new record. Null for every other run.
+   */
+  newRecordValues?: Record<string, unknown> | null;
 }
 
 export interface RunQuery {

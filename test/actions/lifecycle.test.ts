@@ -49,6 +49,17 @@ describe("action lifecycle", () => {
     expect(await t.store.getRecord("DEMO", result.recordId!)).toBeNull();
   });
 
+  it("logs the values of a failed run on a new record (to re-run it as one), and of no other run", async () => {
+    const onNew = await run("throw_string", { values: { c_note: "keep me" } });
+    const existing = await run("increment");
+    const onExisting = await run("throw_string", { recordId: existing.recordId, values: { c_note: "x" } });
+    const succeeded = await run("increment", { values: { c_note: "y" } });
+    const logged = async (runId: string) => (await t.store.getRun(runId))?.newRecordValues;
+    expect(await logged(onNew.runId)).toEqual({ c_note: "keep me" });
+    expect(await logged(onExisting.runId)).toBeNull();
+    expect(await logged(succeeded.runId)).toBeNull();
+  });
+
   it("maps the stack of a thrown Error to the app's TypeScript lines", async () => {
     const result = await run("throw_error");
     expect(result.ok).toBe(false);

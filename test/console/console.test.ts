@@ -179,7 +179,7 @@ describe("run console in a browser", () => {
   it("shows health: workers or in-process isolates, warm isolates per app, limits; refreshed live", async () => {
     await page.goto(`${base}/console/health`);
     await expect(page.locator("#isolates").textContent()).resolves.toMatch(/PROBE/);
-    await expect(page.locator("#limits").textContent()).resolves.toMatch(/cpuMs/);
+    await expect(page.locator("#limits").textContent()).resolves.toMatch(/CPU time of one action/);
     await expect
       .poll(() => page.locator("#health-status").textContent(), { timeout: 20_000 })
       .toMatch(/Refreshed at/);

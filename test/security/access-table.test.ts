@@ -185,6 +185,7 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
   return {
     "/health": { access: "public", methods: GET, probes: [probeGet("/health", all("ok"))] },
     "/health/live": { access: "public", methods: GET, probes: [probeGet("/health/live", all("ok"))] },
+    "/favicon.ico": { access: "public", methods: GET, probes: [probeGet("/favicon.ico", all("ok"))] },
     "/api/openapi.json": {
       access: "public",
       methods: GET,

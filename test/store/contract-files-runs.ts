@@ -24,6 +24,8 @@ function run(workspace: string, app: string, minute: number, error?: string): Ac
     errorStack: error ? `Error: ${error}\n    at sync (actions/logic/index.ts:3:9)` : null,
     cpuMs: minute * 1.5,
     heapMb: error ? null : 3.25,
+    // A failed run on a new record keeps what it was sent (the console re-runs it as a new record).
+    newRecordValues: error ? { title: "again", c_tags: ["a", "ü"], c_n: 2 } : null,
     logs: [{ level: "log", message: `run ${minute} ✓` }],
     httpCalls: [
       {

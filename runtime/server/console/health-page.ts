@@ -1,36 +1,39 @@
-/** Health (admins): sandbox workers, warm isolates with heap and CPU per app, crashes; refreshed live. */
+/** Health (admins): sandbox workers, warm isolates with heap and CPU per app, crashes, limits; refreshed live. */
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
 import type { ServerContext } from "../context.ts";
 import { runtimeStats } from "../routes/admin.ts";
 import { renderPage, shortTime } from "./render.ts";
+import { formatMegabytes, formatMs, limitRows } from "./units.ts";
 import { Eta } from "eta";
 import { join } from "node:path";
 
 const partials = new Eta({ views: join(import.meta.dirname, "views"), autoEscape: true, cache: true });
 
+/** The stats with every figure in its unit (MB, ms) as the page shows it. */
 async function healthData(ctx: ServerContext) {
   const stats = await runtimeStats(ctx);
   const appOf = (key: string) => key.split(":")[0];
-  const isolates = [
-    ...stats.inProcessIsolates.map((i) => ({
-      app: appOf(i.key),
-      where: "server",
-      heapMb: i.usedHeapMb,
-      cpuMs: i.cpuMs,
-      count: i.isolates,
+  const isolate = (where: string) => (i: { key: string; usedHeapMb: number; cpuMs: number }) => ({
+    app: appOf(i.key),
+    where,
+    heap: formatMegabytes(i.usedHeapMb),
+    cpu: formatMs(i.cpuMs),
+  });
+  return {
+    stats,
+    workers: stats.workers.map((w) => ({
+      pid: w.pid,
+      memory: formatMegabytes(w.rssMb),
+      running: w.running ?? "",
     })),
-    ...stats.workers.flatMap((w) =>
-      w.apps.map((i) => ({
-        app: appOf(i.key),
-        where: `worker ${w.pid}`,
-        heapMb: i.usedHeapMb,
-        cpuMs: i.cpuMs,
-        count: i.isolates,
-      })),
-    ),
-  ];
-  return { stats, isolates, checked: shortTime(new Date().toISOString()) };
+    isolates: [
+      ...stats.inProcessIsolates.map(isolate("server")),
+      ...stats.workers.flatMap((w) => w.apps.map(isolate(`worker ${w.pid}`))),
+    ],
+    limits: limitRows(stats.limits),
+    checked: shortTime(new Date().toISOString()),
+  };
 }
 
 export function registerHealthPage(scope: FastifyInstance, ctx: ServerContext): void {

@@ -147,7 +147,9 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
     async (request, reply) => {
       const { record, app } = await recordOrFail(request.params.id, request.user);
       return reply.redirect(
-        await runFromConsole(ctx, request, app.alias, request.params.uid.slice(0, 64), record.id),
+        await runFromConsole(ctx, request, app.alias, request.params.uid.slice(0, 64), {
+          recordId: record.id,
+        }),
         303,
       );
     },

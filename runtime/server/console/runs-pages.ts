@@ -1,7 +1,8 @@
 /**
  * Runs: a live list filtered by app, action, outcome, user and time; one run with its logs, HTTP
  * calls, field diff, CPU and heap, and for a failure its code, message and TypeScript stack.
- * Admins can re-run an action on the same record and see the new run's result.
+ * Admins can re-run an action (on the same record, or as a new record when a failed run's record
+ * was never created: rerun.ts) and see the new run's result.
  */
 import { runListActor } from "../../access/index.ts";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { RuntimeError } from "../../errors.ts";
 import type { ActionRunLog, RunQuery } from "../../store/index.ts";
 import { remainingMs, type ServerContext } from "../context.ts";
 import { cell, durationMs, renderPage, shortTime } from "./render.ts";
+import { mayRerun, rerunOf, runRecordOf } from "./rerun.ts";
+import { formatMegabytes, formatMs } from "./units.ts";
 import { canSeeRun, visibleApps } from "./visibility.ts";
 
 const partials = new Eta({ views: join(import.meta.dirname, "views"), autoEscape: true, cache: true });
@@ -57,7 +60,7 @@ const rowOf = (run: ActionRunLog) => ({
   ok: run.ok,
   errorCode: run.errorCode,
   actor: run.actor,
-  ms: durationMs(run.startedAt, run.finishedAt),
+  duration: formatMs(durationMs(run.startedAt, run.finishedAt)),
 });
 
 async function runOrFail(ctx: ServerContext, request: FastifyRequest, id: string): Promise<ActionRunLog> {
@@ -67,19 +70,21 @@ async function runOrFail(ctx: ServerContext, request: FastifyRequest, id: string
   return run;
 }
 
-/** Run an action from the console (re-run or a record's action button) and open the new run. */
+/**
+ * Run an action from the console (a re-run or a record's action button) and open the new run:
+ * on the record `target` names, or as a new record with the values it names.
+ */
 export async function runFromConsole(
   ctx: ServerContext,
   request: FastifyRequest,
   app: string,
   action: string,
-  recordId: string,
+  target: { recordId: string } | { values: Record<string, unknown> },
 ): Promise<string> {
   const result = await ctx.runtime.run({
     app,
     action,
-    recordId,
-    values: {},
+    ...("recordId" in target ? { recordId: target.recordId, values: {} } : { values: target.values }),
     // A user-facing call: the caller's permissions and `visible: false` apply as over REST.
     caller: { kind: "user", user: request.user },
     source: "console",
@@ -144,6 +149,8 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
         })),
       );
       const ran = request.query?.ran;
+      const record = await runRecordOf(ctx, run);
+      const rerun = rerunOf(ctx, run, record);
       return renderPage(reply, "run", {
         title: `Run ${run.action}`,
         section: "runs",
@@ -159,13 +166,13 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
         run,
         changes,
         started: shortTime(run.startedAt),
-        ms: durationMs(run.startedAt, run.finishedAt),
-        canRerun:
-          Boolean(request.user.isAdmin) &&
-          Boolean(run.recordId) &&
-          run.action !== "add" &&
-          run.action !== "delete" &&
-          ctx.runtime.apps.has(run.app),
+        duration: formatMs(durationMs(run.startedAt, run.finishedAt)),
+        cpu: run.cpuMs == null ? "–" : formatMs(run.cpuMs),
+        heap: formatMegabytes(run.heapMb),
+        record,
+        rerun: (await mayRerun(ctx, request.user, run, rerun))
+          ? { asNew: rerun !== null && "values" in rerun }
+          : null,
       });
     },
   );
@@ -176,9 +183,13 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
     async (request, reply) => {
       if (!request.user.isAdmin) throw new RuntimeError("forbidden", "Only admins may re-run actions.");
       const run = await runOrFail(ctx, request, request.params.id);
-      if (!run.recordId || run.action === "add" || run.action === "delete")
-        throw new RuntimeError("bad_request", `A "${run.action}" run cannot be re-run on the same record.`);
-      return reply.redirect(await runFromConsole(ctx, request, run.app, run.action, run.recordId), 303);
+      const rerun = rerunOf(ctx, run, await runRecordOf(ctx, run));
+      if (!rerun)
+        throw new RuntimeError(
+          "bad_request",
+          `This "${run.action.slice(0, 64)}" run cannot be re-run: its record is gone, or it added or deleted the record. Start the action from the record's page.`,
+        );
+      return reply.redirect(await runFromConsole(ctx, request, run.app, run.action, rerun), 303);
     },
   );
 }
