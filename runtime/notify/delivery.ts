@@ -24,7 +24,12 @@ export const MAIL_RETRY_RANGES = {
   backoffMs: RETRY_RANGES.backoffMs,
 } as const;
 
-const PERMANENT_CODES = new Set<ErrorCode>(["validation_error", "bad_request", "limit_exceeded", "not_found"]);
+const PERMANENT_CODES = new Set<ErrorCode>([
+  "validation_error",
+  "bad_request",
+  "limit_exceeded",
+  "not_found",
+]);
 
 /**
  * Whether trying again later cannot help: a message this runtime refuses to make (a bad address in

@@ -4,6 +4,7 @@
  * Health page aligns its figures under their headers, names limits in words and shows units; the
  * Runs table at 360 px cuts off no column and breaks no word.
  */
+import { multiItems } from "../helpers/multi-items.ts";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,7 +38,7 @@ export default {
 const adminAuth = () => ({ authorization: `CMW_AUTH_CODE ${adminToken}` });
 
 async function multi(item: Record<string, unknown>) {
-  const [answer] = (await api.post("/api/tickets/multi", [item], adminAuth())).json();
+  const [answer] = multiItems((await api.post("/api/tickets/multi", [item], adminAuth())).json());
   return answer as { successful: boolean; data: { id: string } | null; error?: { code: string } };
 }
 

@@ -3,6 +3,7 @@
  * with the hostile app and a well-behaved app, mock servers for network attacks, and a
  * well-behaved client that keeps running actions while the hostile ones run.
  */
+import { multiItems } from "../helpers/multi-items.ts";
 import { gzipSync } from "node:zlib";
 import { expect } from "vitest";
 import { join } from "node:path";
@@ -135,7 +136,7 @@ export async function startStage(limits: Partial<SandboxLimits> = STAGE_LIMITS):
       ).json;
       const res = await call("POST", "/api/tickets/multi", [{ id: created.data.id, transition: action }]);
       // A batch whose only item failed answers the item's error status with `{ error, results }`.
-      const item = res.status === 200 ? res.json[0] : res.json.results[0];
+      const item = multiItems(res.json)[0];
       return { ...item, recordId: created.data.id };
     },
     async stop() {

@@ -5,6 +5,7 @@
  * listings and the run share one rule (actions/authorize-run.ts); a second copy that drifts fails
  * here.
  */
+import { multiItems } from "../helpers/multi-items.ts";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveUser } from "../../runtime/access/index.ts";
@@ -40,7 +41,7 @@ async function attempt(role: Role, action: string): Promise<string> {
     headers: auth(role),
     payload: [item],
   });
-  const [answer] = reply.json();
+  const [answer] = multiItems(reply.json());
   return answer.successful ? "ok" : answer.error.code;
 }
 
