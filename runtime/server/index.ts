@@ -44,6 +44,7 @@ export {
 } from "./options-schema.ts";
 
 export { createServerLog } from "./request-log.ts";
+export { createPrettyServerLog } from "./pretty-log.ts";
 export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess } from "./route-access.ts";
 
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
