@@ -107,7 +107,8 @@ export function registerRun(program: Command): void {
     const values = flags.record ? readRecordFile(flags.record) : {};
     if (!existsSync(appDir)) throw new UsageError(`App folder "${appDir}" does not exist.`);
     const envFile = resolveEnvFile(flags.env);
-    if (envFile.note) await writeErr(envFile.note);
+    // A file named with --env is what the user asked for; the one found by itself is announced.
+    if (envFile.note && !flags.env) await writeErr(envFile.note);
     const { store, cleanup } = await openStoreFrom(flags, "temp");
     const runtime = await createActionRuntime({
       store,

@@ -30,7 +30,8 @@ export function registerSecrets(program: Command): void {
     const envFile = resolveEnvFile(flags.env);
     const app = await loadApp(appDir, DEFAULT_LIMITS.memoryMb);
     const names = app.manifest.secretNames;
-    if (envFile.note) await writeErr(envFile.note);
+    // A file named with --env is what the user asked for; the one found by itself is announced.
+    if (envFile.note && !flags.env) await writeErr(envFile.note);
     const source = loadSecretSource(envFile.path);
     const secrets = names.map((name) => ({
       name,
