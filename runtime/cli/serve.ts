@@ -118,7 +118,7 @@ export function registerServe(program: Command): void {
     {
       watch: true,
       workers: 0,
-      example: "npx comind-runtime dev --apps ./apps --env .env --allow-host 127.0.0.1",
+      example: "npx comind-runtime dev --apps ./apps --allow-host 127.0.0.1 --port 8081",
     },
   );
 }
