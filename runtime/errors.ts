@@ -158,6 +158,19 @@ const REGISTRY = {
     throughLogic: true,
     hint: "Too many queued runs or enqueues for this user or app; wait Retry-After seconds, or let queued runs finish.",
   },
+  // `serve` / `dev` could not listen (the command line only; never an HTTP answer)
+  port_in_use: {
+    status: 409,
+    hint: "Another process listens on the port; pick another with --port (PORT) or stop that process.",
+  },
+  port_forbidden: {
+    status: 403,
+    hint: "Ports below 1024 need privileges; pick a port from 1024 up with --port (PORT).",
+  },
+  host_unavailable: {
+    status: 400,
+    hint: "The --host (HOST) address is not an address of this machine; use 127.0.0.1, or 0.0.0.0 for all interfaces.",
+  },
 } as const satisfies Record<string, ErrorFacts>;
 
 export type ErrorCode = keyof typeof REGISTRY;

@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
+import { codeFrame } from "./code-frame.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { anyLayerHas, composedLogicEntry, composedManifestEntry } from "./compose.ts";
 import { resolveLayers, type LayerPackage } from "./layers.ts";
@@ -38,15 +39,35 @@ function optionalExport(appDir: string, name: string, relPath: string): string {
     : `export const ${name} = undefined;`;
 }
 
+/**
+ * A build that failed: the message lists `file:line:column: text` (what REST and --json show);
+ * `frame` adds the source line with a caret under the spot (code-frame.ts), for a person at a
+ * terminal (`dev` logs it). Both name files relative to the app folder.
+ */
+export class BuildError extends RuntimeError {
+  readonly frame: string;
+  constructor(message: string, frame: string) {
+    super("build_error", message);
+    this.name = "BuildError";
+    this.frame = frame;
+  }
+}
+
+/** The code frame of a build error (undefined for any other error). */
+export function codeFrameOf(error: unknown): string | undefined {
+  return error instanceof BuildError && error.frame ? error.frame : undefined;
+}
+
 function formatBuildError(error: unknown): RuntimeError {
-  const failure = error as esbuild.BuildFailure;
-  const lines = (failure.errors ?? []).slice(0, 5).map((message) => {
+  const messages = ((error as esbuild.BuildFailure).errors ?? []).slice(0, 5);
+  const lines = messages.map((message) => {
     const where = message.location
       ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: `
       : "";
     return `${where}${message.text}`;
   });
-  return new RuntimeError("build_error", lines.length ? lines.join("\n") : "The app could not be bundled.");
+  if (!lines.length) return new RuntimeError("build_error", "The app could not be bundled.");
+  return new BuildError(lines.join("\n"), codeFrame(messages));
 }
 
 async function bundle(

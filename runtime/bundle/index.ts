@@ -1,5 +1,5 @@
 /** Bundling of app folders (esbuild) and of the in-isolate globals. */
-export { buildApp, type AppBuild } from "./build.ts";
+export { BuildError, buildApp, codeFrameOf, type AppBuild } from "./build.ts";
 export { globalsScript } from "./globals-bundle.ts";
 export { readAppPackage, type AppPackage } from "./app-package.ts";
 export { isPluginOnly } from "./layers.ts";

@@ -34,7 +34,7 @@ export function buildProgram(): Command {
   registerDirectory(program);
   registerMock(program);
   withHelp(program, {
-    env: { "COMIND_SECRET_*": "secret values for apps (run, serve, dev, secrets)" },
+    env: { "COMIND_SECRET_*": "secret values for apps (run, serve, dev, secrets; also read from ./.env)" },
     examples: ["npx comind-runtime run apps/app-crm-contact sync_contacts --env .env --json"],
   });
   // Errors are printed by main() as one line; help (also the help shown when a command is missing) is printed.

@@ -53,7 +53,12 @@ export function addStoreOptions(command: Command, { json = true } = {}): Command
 
 export function addSandboxOptions(command: Command, { json = true } = {}): Command {
   return addStoreOptions(command, { json })
-    .addOption(new Option("--env <file>", "dotenv file with COMIND_SECRET_* values"))
+    .addOption(
+      new Option(
+        "--env <file>",
+        "dotenv file with COMIND_SECRET_* values (default: ./.env when there is one)",
+      ),
+    )
     .addOption(
       new Option("--allow-host <host>", "allow egress to an otherwise refused host (repeatable)")
         .argParser(collect)
@@ -136,7 +141,7 @@ export function notificationsFrom(
 /** Variables the sandbox commands read besides those of their options (for --help). */
 export const SANDBOX_ENV: Record<string, string> = {
   COMIND_ALLOW_HOSTS: "egress allow-list, comma separated (added to --allow-host)",
-  "COMIND_SECRET_*": "secret values for the apps (also from --env FILE)",
+  "COMIND_SECRET_*": "secret values for the apps (also from ./.env or --env FILE; the environment wins)",
 };
 
 /** --allow-host flags plus COMIND_ALLOW_HOSTS (comma list). */

@@ -21,7 +21,8 @@ import {
   type SandboxFlags,
 } from "./options.ts";
 import { createProgress } from "./progress.ts";
-import { EXIT, UsageError, writeJson, writeOut } from "./output.ts";
+import { EXIT, UsageError, writeErr, writeJson, writeOut } from "./output.ts";
+import { resolveEnvFile } from "./env-file.ts";
 
 interface RunFlags extends SandboxFlags {
   record?: string;
@@ -99,12 +100,15 @@ export function registerRun(program: Command): void {
       2: "bad usage: a missing app folder or record file, an unknown action, a bad option",
     },
     examples: [
-      "npx comind-runtime run apps/app-crm-contact sync_contacts --env .env --data ./data --allow-host 127.0.0.1",
+      "npx comind-runtime run apps/app-crm-contact sync_contacts --data ./data --allow-host 127.0.0.1",
     ],
   });
   command.action(async (appDir: string, actionUid: string, flags: RunFlags) => {
     const values = flags.record ? readRecordFile(flags.record) : {};
     if (!existsSync(appDir)) throw new UsageError(`App folder "${appDir}" does not exist.`);
+    const envFile = resolveEnvFile(flags.env);
+    // A file named with --env is what the user asked for; the one found by itself is announced.
+    if (envFile.note && !flags.env) await writeErr(envFile.note);
     const { store, cleanup } = await openStoreFrom(flags, "temp");
     const runtime = await createActionRuntime({
       store,
@@ -112,7 +116,7 @@ export function registerRun(program: Command): void {
       limits: limitsFrom(flags),
       documents: documentsFrom(flags),
       allowHosts: allowHosts(flags),
-      envFile: flags.env,
+      envFile: envFile.path,
       notifications: notificationsFrom(flags),
     });
     try {

@@ -4,60 +4,18 @@
  * `comind-runtime dev`: the same for app developers, rebuilding apps as their files change.
  */
 import { existsSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
-import { ADMISSION_RANGES, createActionRuntime, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
-import { publicError } from "../errors.ts";
-import { closeAgents } from "../host/index.ts";
-import { startJobNode } from "../jobs/index.ts";
-import { DEFAULT_LOCK_TIMEOUT_MS, openQueue } from "../queue/index.ts";
-import { createServer, createServerLog, DEFAULT_DRAIN_MS } from "../server/index.ts";
-import { poolSettingsFromEnv } from "./database-env.ts";
-import { oidcFromEnv } from "./oidc-env.ts";
+import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
+import { DEFAULT_DRAIN_MS } from "../server/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS } from "../queue/index.ts";
 import { withHelp } from "./help.ts";
-import { createProgress } from "./progress.ts";
-import { openWhenReachable } from "./wait-for-store.ts";
-import {
-  addSandboxOptions,
-  allowHosts,
-  documentsFrom,
-  limitsFrom,
-  notificationsFrom,
-  openStoreFrom,
-  SANDBOX_ENV,
-  type SandboxFlags,
-} from "./options.ts";
+import { logFormatOption } from "./log-format.ts";
+import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
 import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
-import { addQuotaOptions, quotasFrom } from "./quota-options.ts";
-import { logUnhandledRejections } from "./unhandled-rejections.ts";
-import { watchApps } from "./watch-apps.ts";
-
-interface ServeFlags extends SandboxFlags {
-  apps: string;
-  publicUrl?: string;
-  port: number;
-  host: string;
-  workers: number;
-  workerMemoryMb?: number;
-  jobs?: number;
-  jobLockTimeoutMs: number;
-  shutdownDrainMs: number;
-  maxRunningActions?: number;
-  maxWaitingActions?: number;
-  queueSchema?: string;
-  console?: boolean;
-}
-
-const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
-
-/** http://host:port of the listening socket; a wildcard address is reached through loopback. */
-function ownUrl(address: string | AddressInfo | null, host: string): string {
-  const port = typeof address === "object" && address ? address.port : 0;
-  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
-}
+import { addQuotaOptions } from "./quota-options.ts";
+import { type ServeFlags, startServing } from "./serving.ts";
 
 function serveCommand(
   program: Command,
@@ -147,117 +105,28 @@ function serveCommand(
           CLI_RANGES.shutdownDrainMs,
           "COMIND_SHUTDOWN_DRAIN_MS",
         ).default(DEFAULT_DRAIN_MS),
-      ),
+      )
+      .addOption(logFormatOption()),
     { json: false },
   );
   addQuotaOptions(command);
   withHelp(command, {
     env: {
       ...SANDBOX_ENV,
-      LOG_LEVEL: "log level of the JSON logs on stdout (default info)",
+      LOG_LEVEL: "log level of the logs on stdout (default info)",
       OIDC_ISSUER:
         "accept Bearer JWTs from this issuer; needs OIDC_AUDIENCE (or OIDC_SKIP_AUDIENCE=true); also JWKS_URL, OIDC_ADMIN_CLAIM + OIDC_ADMIN_VALUE, OIDC_GROUPS_CLAIM",
     },
     exitCodes: {
       0: "stopped by SIGTERM / SIGINT after finishing running requests",
-      1: "the store cannot be opened (store_unavailable) or the port is taken",
+      1: "the store cannot be opened (store_unavailable), or the server cannot listen: port_in_use, port_forbidden (below 1024), host_unavailable",
       2: "bad usage: a missing --apps folder, a bad --port, --workers or quota option, OIDC_ISSUER without OIDC_AUDIENCE",
     },
     examples: [mode.example],
   });
-  command.action(async (flags: ServeFlags) => {
+  command.action(async (flags: ServeFlags, self: Command) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
-    const oidc = oidcFromEnv();
-    const dataDir = flags.data ?? "./data";
-    const { store, cleanup } = await openWhenReachable(() =>
-      openStoreFrom({ ...flags, data: dataDir }, dataDir, {
-        pool: poolSettingsFromEnv(flags.workers),
-        backgroundCheckpoints: true,
-      }),
-    );
-    let serverLog: {
-      info(details: object, message: string): void;
-      warn(details: object, message: string): void;
-    };
-    const runtime = await createActionRuntime({
-      notifications: notificationsFrom(flags, (level, message, details) =>
-        serverLog[level](details, message),
-      ),
-      store,
-      workspace: flags.workspace,
-      admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
-      limits: limitsFrom(flags),
-      documents: documentsFrom(flags),
-      allowHosts: allowHosts(flags),
-      envFile: flags.env,
-      workers: flags.workers,
-      workerMemoryMb: flags.workerMemoryMb,
-    });
-    const log = createServerLog(process.env.LOG_LEVEL ?? "info");
-    const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
-    // Until the server (and its logger) exists, queue errors go to stderr.
-    let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
-    const queue = await openQueue(store, {
-      concurrency: Math.max(jobs, 1),
-      lockTimeoutMs: flags.jobLockTimeoutMs,
-      graphileSchema: flags.queueSchema,
-      quotas: quotasFrom(flags as unknown as Record<string, unknown>),
-      onError: (error) => logQueueError(error),
-    });
-    runtime.useQueue(queue);
-    const server = await createServer({
-      runtime,
-      store,
-      queue,
-      workspace: flags.workspace,
-      dataDir,
-      oidc,
-      logger: log.logger,
-      console: flags.console ?? isLoopback(flags.host),
-    });
-    serverLog = server.log;
-    logUnhandledRejections(server.log);
-    logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
-    const progress = createProgress(process.stdout);
-    const apps = await runtime.loadAppsFrom(
-      flags.apps,
-      (dir, error) => {
-        progress.done();
-        server.log.error(
-          { app: dir, error: publicError(error) },
-          "app not installed: fix it (see `comind-runtime check`) and restart",
-        );
-      },
-      (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
-    );
-    progress.done();
-    const node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : { stop: () => queue.close() };
-    await server.listen({ port: flags.port, host: flags.host });
-    runtime.servesAt(flags.publicUrl ?? ownUrl(server.server.address(), flags.host));
-    server.log.info(
-      { workspace: flags.workspace, apps: apps.map((app) => app.alias), store: store.kind, jobs },
-      "serving; create an API token with `npx comind-runtime token create <user> --admin`",
-    );
-    log.flush();
-    const stopWatching = mode.watch
-      ? await watchApps(runtime, flags.apps, server.log)
-      : async () => undefined;
-    let closing = false;
-    const shutdown = async (signal: string) => {
-      if (closing) return;
-      closing = true;
-      await stopWatching();
-      server.log.info({ signal }, "shutting down: finishing running requests");
-      await server.drain(flags.shutdownDrainMs);
-      await server.close();
-      await node.stop();
-      await runtime.close();
-      await closeAgents();
-      await cleanup();
-      log.flush();
-    };
-    process.once("SIGTERM", () => void shutdown("SIGTERM"));
-    process.once("SIGINT", () => void shutdown("SIGINT"));
+    await startServing(flags, self, mode.watch);
   });
 }
 
@@ -274,7 +143,7 @@ export function registerServe(program: Command): void {
     {
       watch: true,
       workers: 0,
-      example: "npx comind-runtime dev --apps ./apps --env .env --allow-host 127.0.0.1",
+      example: "npx comind-runtime dev --apps ./apps --allow-host 127.0.0.1 --port 8081",
     },
   );
 }

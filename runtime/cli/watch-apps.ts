@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
 import type { ActionRuntime } from "../runs/index.ts";
-import { isPluginOnly } from "../bundle/index.ts";
+import { codeFrameOf, isPluginOnly } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 
 const DEBOUNCE_MS = 150;
@@ -40,7 +40,7 @@ export async function watchApps(
       log.info({ app: app.alias }, "app rebuilt");
     } catch (error) {
       log.error(
-        { app: dir, error: publicError(error) },
+        { app: dir, error: publicError(error), frame: codeFrameOf(error) },
         "app not rebuilt: the previous version keeps serving",
       );
     }

@@ -47,6 +47,7 @@ export {
 
 export { createServerLog } from "./request-log.ts";
 export { DEFAULT_DRAIN_MS } from "./request-guard.ts";
+export { createPrettyServerLog } from "./pretty-log.ts";
 export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess } from "./route-access.ts";
 
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */

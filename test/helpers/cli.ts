@@ -15,13 +15,20 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; killAfterMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    killAfterMs?: number;
+    /** Run as this user (a root test process checking what an ordinary user meets). */
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, ["--no-node-snapshot", BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...options.user,
     });
     let stdout = "";
     let stderr = "";

@@ -26,6 +26,9 @@ export function startCheckpointer(file: string, intervalMs = INTERVAL_MS): Check
   const exited = new Promise<void>((done) => thread.once("exit", () => done()));
   return {
     async stop() {
+      // Held while it stops: with nothing else left in the event loop (a `serve` whose start
+      // failed), an unref'd thread's exit never came and the awaiting close() was dropped.
+      thread.ref();
       thread.postMessage("stop");
       await exited;
     },
