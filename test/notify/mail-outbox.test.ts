@@ -75,7 +75,11 @@ describe.each(ENGINES)("e-mail through the outbox ($name)", (engine) => {
     store = await openStore(created.options);
     runtime = await createActionRuntime({
       store,
-      notifications: { smtpUrl, from: "runtime@example.com", retries: { backoffMs: 100, maxAttempts: 50 } },
+      notifications: {
+        smtpUrl,
+        from: "runtime@example.com",
+        retries: { backoffMs: 100, maxBackoffMs: 500, maxAttempts: 1000 },
+      },
     });
     await runtime.loadApp(writeTempApp(APP, { alias: "MAILER" }));
     queue = await openQueue(store, {
