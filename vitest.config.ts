@@ -6,8 +6,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     pool: "forks",
     execArgv: ["--no-node-snapshot"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: many tests start real processes (serve, the CLI, Postgres clusters, Chromium) and
+    // must not fail because a shared CI machine is busy; a hang still fails, only later.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     maxWorkers: 2,
   },
 });

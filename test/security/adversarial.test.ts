@@ -1,9 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { caseOutcomes, HOSTILE_SECRET, PROBE_SECRET, startStage, type Stage } from "./harness.ts";
 
 // Hostile action logic through the real server (worker processes) while a well-behaved app keeps
 // running actions: every case asserts its exact outcome, and that the well-behaved app saw no failure.
 let s: Stage;
+
+// A case ends at its own limit, which on a busy machine may take minutes of wall clock.
+vi.setConfig({ testTimeout: 300_000 });
 
 beforeAll(async () => {
   s = await startStage();

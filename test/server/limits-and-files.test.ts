@@ -155,18 +155,27 @@ describe("a hostile app does not disturb the others", () => {
 });
 
 describe("files", () => {
+  // The server above has tight limits (a 1 s request) for the limit cases; file round trips get
+  // the defaults, so a busy machine cannot turn them into timeouts.
+  let files: TestServerApi;
+  beforeAll(async () => {
+    files = await startApi([join(FIXTURE_APPS, "app-probe")]);
+  });
+  afterAll(async () => {
+    await files.close();
+  });
   it("downloads a file that an action persisted", async () => {
     const [item] = (
-      await api.post("/api/tickets/multi", [
+      await files.post("/api/tickets/multi", [
         {
           transition: "csv_roundtrip",
-          id: (await api.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE" }])).json()[0]
+          id: (await files.post("/api/tickets/multi", [{ transition: "add", app_alias: "PROBE" }])).json()[0]
             .data.id,
         },
       ])
     ).json();
     const uid = item.data.attachments[0].file_uid;
-    const res = await api.get(`/api/download/${uid}`);
+    const res = await files.get(`/api/download/${uid}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toBe("text/csv");
     expect(parseContentDisposition(String(res.headers["content-disposition"]))).toEqual({
@@ -174,18 +183,18 @@ describe("files", () => {
       parameters: { filename: "rows.csv" },
     });
     expect(res.body).toBe('a,b\n1,"two, three"\n4,"quote ""q"""\n');
-    expect((await api.get("/api/download/00000000-0000-0000-0000-000000000000")).statusCode).toBe(404);
-    expect((await api.get("/api/download/..%2F..%2Fetc%2Fpasswd")).statusCode).toBe(404);
+    expect((await files.get("/api/download/00000000-0000-0000-0000-000000000000")).statusCode).toBe(404);
+    expect((await files.get("/api/download/..%2F..%2Fetc%2Fpasswd")).statusCode).toBe(404);
   });
 
   it("takes a tus upload and attaches it to a record", async () => {
     const bytes = Buffer.from("%PDF-1.4 resumable upload \u0000\u0001 bytes".repeat(100), "latin1");
     const meta = `filename ${Buffer.from("scan.pdf").toString("base64")},filetype ${Buffer.from("application/pdf").toString("base64")}`;
-    const created = await api.server.inject({
+    const created = await files.server.inject({
       method: "POST",
       url: "/api/upload-tus",
       headers: {
-        ...api.auth,
+        ...files.auth,
         "tus-resumable": "1.0.0",
         "upload-length": String(bytes.length),
         "upload-metadata": meta,
@@ -194,30 +203,30 @@ describe("files", () => {
     expect(created.statusCode).toBe(201);
     const location = new URL(String(created.headers.location), "http://x").pathname;
     const half = Math.floor(bytes.length / 2);
-    const first = await api.server.inject({
+    const first = await files.server.inject({
       method: "PATCH",
       url: location,
       payload: bytes.subarray(0, half),
       headers: {
-        ...api.auth,
+        ...files.auth,
         "tus-resumable": "1.0.0",
         "upload-offset": "0",
         "content-type": "application/offset+octet-stream",
       },
     });
     expect(first.statusCode).toBe(204);
-    const head = await api.server.inject({
+    const head = await files.server.inject({
       method: "HEAD",
       url: location,
-      headers: { ...api.auth, "tus-resumable": "1.0.0" },
+      headers: { ...files.auth, "tus-resumable": "1.0.0" },
     });
     expect(head.headers["upload-offset"]).toBe(String(half));
-    const second = await api.server.inject({
+    const second = await files.server.inject({
       method: "PATCH",
       url: location,
       payload: bytes.subarray(half),
       headers: {
-        ...api.auth,
+        ...files.auth,
         "tus-resumable": "1.0.0",
         "upload-offset": String(half),
         "content-type": "application/offset+octet-stream",
@@ -226,29 +235,29 @@ describe("files", () => {
     expect(second.statusCode).toBe(204);
     const uid = String(second.headers["comind-file-uid"]);
     expect(location.endsWith(uid)).toBe(true);
-    expect(await api.store.getFile(uid)).toMatchObject({
+    expect(await files.store.getFile(uid)).toMatchObject({
       fileName: "scan.pdf",
       contentType: "application/pdf",
       size: bytes.length,
       sha256: createHash("sha256").update(bytes).digest("hex"),
     });
     const [item] = (
-      await api.post("/api/tickets/multi", [
+      await files.post("/api/tickets/multi", [
         { transition: "add", app_alias: "PROBE", attachments: [{ file_uid: uid, title: "scan.pdf" }] },
       ])
     ).json();
     expect(item.data.attachments__list).toEqual([{ file_uid: uid, title: "scan.pdf" }]);
-    expect((await api.get(`/api/download/${uid}`)).rawPayload).toEqual(bytes);
+    expect((await files.get(`/api/download/${uid}`)).rawPayload).toEqual(bytes);
   });
 
   it("refuses uploads without credentials and attachments of unknown files", async () => {
-    const res = await api.server.inject({
+    const res = await files.server.inject({
       method: "POST",
       url: "/api/upload-tus",
       headers: { "tus-resumable": "1.0.0", "upload-length": "3" },
     });
     expect(res.statusCode).toBe(401);
-    const attached = await api.post("/api/tickets/multi", [
+    const attached = await files.post("/api/tickets/multi", [
       { transition: "add", app_alias: "PROBE", attachments: [{ file_uid: "nope", title: "x" }] },
     ]);
     expect(attached.statusCode).toBe(400);
