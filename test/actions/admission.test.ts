@@ -148,5 +148,5 @@ describe("admission over REST", () => {
       upstream.closeAllConnections();
       await new Promise((resolve) => upstream.close(resolve));
     }
-  }, 60_000);
+  });
 });

@@ -103,5 +103,5 @@ describe("CLI option values", () => {
     expect(env.stderr.trim()).toBe(
       'comind-runtime: --job-lock-timeout-ms (COMIND_JOB_LOCK_TIMEOUT_MS) must be a whole number from 1,000 to 86,400,000, got "500".',
     );
-  }, 45_000);
+  });
 });

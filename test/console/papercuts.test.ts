@@ -79,7 +79,7 @@ beforeAll(async () => {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();

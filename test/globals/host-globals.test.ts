@@ -273,5 +273,5 @@ describe("document work off the event loop", () => {
     } finally {
       await short.close();
     }
-  }, 60_000);
+  });
 });

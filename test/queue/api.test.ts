@@ -32,11 +32,11 @@ beforeAll(async () => {
   auth = {
     authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}`,
   };
-}, 60_000);
+});
 afterAll(async () => {
   await server?.close();
   await node?.close();
-}, 60_000);
+});
 
 const finished = (runId: string, headers = auth) =>
   waitFor(async () => {
@@ -117,7 +117,7 @@ describe("async triggers", () => {
     expect(cli.code).toBe(0);
     const line = cli.stdout.split("\n").find((text) => text.includes("DEAD after 4 attempts"));
     expect(line).toContain("always_retry FAILED retry_later: upstream says 503");
-  }, 60_000);
+  });
 
   it("answers a synchronous run's id from the run log and the commit marker", async () => {
     const reply = await server.inject({

@@ -79,7 +79,7 @@ it("frees a pool stuck past the lock timeout for another node (never its own), k
     for (const release of stuckJobs) release();
     await stuck.stop();
   }
-}, 60_000);
+});
 
 it("starts a record's next job as soon as the last one completes, not at the next poll", async () => {
   const queue = recordQueueName("DEMO", randomUUID());
@@ -96,7 +96,7 @@ it("starts a record's next job as soon as the last one completes, not at the nex
   } finally {
     await node.stop();
   }
-}, 60_000);
+});
 
 it("reports a job whose handler threw on graphile's last try (the run's maxAttempts), once", async () => {
   const given: JobRef[] = [];

@@ -52,7 +52,7 @@ beforeAll(async () => {
   cpSync(QUEUE_APP, join(appsDir, "app-queue"), { recursive: true });
   db = new pg.Client({ connectionString: POSTGRES_URL });
   await db.connect();
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
@@ -60,7 +60,7 @@ afterAll(async () => {
   await db?.end();
   await cleanup?.();
   rmSync(appsDir, { recursive: true, force: true });
-}, 60_000);
+});
 
 it("two nodes, 1,000 async appends, one node killed midway: 1,000 distinct ids", async () => {
   const nodes = [await startNode(), await startNode()];

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const created = await SQLITE.create();
   cleanup = created.cleanup;
   node = await startNodeOn(created.options, [app()]);
-}, 60_000);
+});
 afterAll(async () => {
   await node?.close();
   await cleanup?.();

@@ -15,7 +15,7 @@ describe("graphile jobs (postgres)", () => {
   let node: QueueNode;
   beforeAll(async () => {
     node = await startQueueNode(POSTGRES);
-  }, 60_000);
+  });
   afterAll(async () => node?.close(), 60_000);
 
   it("adds a run on a record to the record's named queue, with the run's attempt limit (app settings)", async () => {

@@ -33,11 +33,11 @@ beforeAll(async () => {
     headers[id] = {
       authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id, name: id, isAdmin: false })}`,
     };
-}, 60_000);
+});
 afterAll(async () => {
   await server?.close();
   await node?.close();
-}, 60_000);
+});
 
 const asyncAction = (user: string) =>
   server.inject({
@@ -160,11 +160,11 @@ describe("enqueue rate over REST", () => {
       headers[`rate-${id}`] = {
         authorization: `CMW_AUTH_CODE ${await createToken(rateNode.store, { id, name: id, isAdmin: false })}`,
       };
-  }, 60_000);
+  });
   afterAll(async () => {
     await rateServer?.close();
     await rateNode?.close();
-  }, 60_000);
+  });
   const enqueue = (user: string) =>
     rateServer.inject({
       method: "POST",

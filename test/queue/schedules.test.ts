@@ -87,7 +87,7 @@ describe("schedules", () => {
       await seed.close();
       await cleanup();
     }
-  }, 60_000);
+  });
 
   it("after downtime runs the latest missed tick once with backfill, and only reports it without", async () => {
     const { options, cleanup } = await SQLITE.create();
@@ -107,7 +107,7 @@ describe("schedules", () => {
       const run = await waitFor(async () => {
         const list = await backfilled.queue.listRuns({ workspace: "DEMO", app: "TEMP", limit: 100 });
         return list.find((entry) => entry.status === "succeeded");
-      }, 30_000);
+      });
       expect(run.tick).toBe(latest);
       expect(await backfilled.queue.listRuns({ workspace: "DEMO", app: "TEMP", limit: 100 })).toHaveLength(1);
       await backfilled.close();
@@ -133,5 +133,5 @@ describe("schedules", () => {
     } finally {
       await cleanup();
     }
-  }, 60_000);
+  });
 });

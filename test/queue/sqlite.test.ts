@@ -47,5 +47,5 @@ describe("embedded queue (one node)", () => {
       await second.close();
       await cleanup();
     }
-  }, 60_000);
+  });
 });

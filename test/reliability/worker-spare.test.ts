@@ -14,7 +14,7 @@ beforeAll(async () => {
   t = await startRuntime({ workers: 1, onInternalError: () => undefined });
   await t.runtime.loadApp(join(FIXTURE_APPS, "app-probe"));
   await t.runtime.workers!.whenReady();
-}, 60_000);
+});
 afterAll(async () => {
   await t.close();
 });

@@ -99,7 +99,7 @@ describe("isolate memory per sandbox process", () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  });
 
   it("a run that finds no room before its deadline fails resource_exhausted", async () => {
     const t = await runtimeWith({ budgetMb: 2 * HEAP_MB });
@@ -122,7 +122,7 @@ describe("isolate memory per sandbox process", () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  });
 
   it("idle warm isolates are evicted, longest idle first, to make room for a run", async () => {
     const t = await runtimeWith({ budgetMb: 3 * HEAP_MB, apps: ["IDLEA", "IDLEB", "NEWC"] });
@@ -141,7 +141,7 @@ describe("isolate memory per sandbox process", () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  });
 
   it("an action whose heap limit exceeds the whole budget is refused at once", async () => {
     const t = await runtimeWith({ budgetMb: HEAP_MB - 8 });
@@ -175,5 +175,5 @@ describe("isolate memory per sandbox process", () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  });
 });

@@ -830,7 +830,7 @@ beforeAll(async () => {
   runnersQueuedRun = queued.runId;
   const ran = (await post("/api/apps/DEMO/GUARD/actions/approve", "runner", { id: await fresh() })).json();
   runnersRun = ran.runId;
-}, 60_000);
+});
 
 afterAll(() => guard?.close());
 

@@ -9,14 +9,14 @@ let s: Stage;
 
 beforeAll(async () => {
   s = await startStage({ cpuMs: 120_000, wallMs: 5_000, memoryMb: 128 });
-}, 60_000);
+});
 afterEach(() => {
   expect(s.friendly.failed).toEqual([]);
 });
 afterAll(async () => {
   expect(s.friendly.ok).toBeGreaterThan(0);
   await s.stop();
-}, 60_000);
+});
 
 const { fails } = caseOutcomes(() => s);
 const wallTimeout = async (action: string) => {

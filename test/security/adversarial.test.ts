@@ -10,7 +10,7 @@ vi.setConfig({ testTimeout: 300_000 });
 
 beforeAll(async () => {
   s = await startStage();
-}, 60_000);
+});
 afterEach(() => {
   expect(s.friendly.failed).toEqual([]);
 });
@@ -19,7 +19,7 @@ afterAll(async () => {
   expect(s.forbidden.received).toHaveLength(0);
   expect(({} as any).polluted).toBeUndefined();
   await s.stop();
-}, 60_000);
+});
 
 const { fails, note } = caseOutcomes(() => s);
 

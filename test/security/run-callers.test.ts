@@ -48,7 +48,7 @@ beforeAll(async () => {
   runner = guard.tokens.runner;
   // A route added without declaring who may call it (server/route-access.ts).
   server.get("/api/test/unwired", async () => ({ leaked: true }));
-}, 60_000);
+});
 
 afterAll(() => guard?.close());
 
