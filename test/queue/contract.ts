@@ -17,8 +17,8 @@ export function queueContract(engine: Engine): void {
     let node: QueueNode;
     beforeAll(async () => {
       node = await startQueueNode(engine);
-    }, 60_000);
-    afterAll(async () => node?.close(), 60_000);
+    });
+    afterAll(async () => node?.close());
 
     const newRecord = async (values: Record<string, unknown> = {}) => {
       const result = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add", values });
@@ -231,7 +231,7 @@ export function queueContract(engine: Engine): void {
         silent.closeAllConnections();
         await new Promise((resolve) => silent.close(resolve));
       }
-    }, 60_000);
+    });
 
     it("fails a logic error at once, without retries", async () => {
       const { runId } = await add("boom", await newRecord());

@@ -55,11 +55,11 @@ export function quotaContract(engine: Engine): void {
         idle: true,
         quotas: { pendingPerUser: 3, pendingPerApp: 13, ratePerUser: 1_000, burstPerUser: 1_000 },
       });
-    }, 60_000);
+    });
     afterAll(async () => {
       await node?.close();
       removeTempApps();
-    }, 60_000);
+    });
 
     const pendingOf = async (app: string, actor?: string) =>
       (await node.queue.listRuns({ workspace: "DEMO", app, actor, limit: 1000 })).filter(
@@ -183,11 +183,11 @@ export function quotaContract(engine: Engine): void {
         idle: true,
         quotas: { ratePerUser: 100_000, burstPerUser: 100_000, ratePerApp: 100_000, burstPerApp: 100_000 },
       });
-    }, 60_000);
+    });
     afterAll(async () => {
       await node?.close();
       removeTempApps();
-    }, 60_000);
+    });
 
     it("starts another app's and another user's run before one user's backlog of 300 drains", async () => {
       for (let i = 0; i < 300; i++) await node.queue.add(newRun("QUEUE", "quick", "flooder"));
@@ -205,6 +205,6 @@ export function quotaContract(engine: Engine): void {
       expect(started.indexOf(otherApp.runId)).toBeLessThan(4);
       // Zoe's app has 300 pending runs (priority 300 / 100 = 3): behind the flood's first few.
       expect(started.indexOf(sameApp.runId)).toBeLessThan(10);
-    }, 60_000);
+    });
   });
 }
