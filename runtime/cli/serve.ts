@@ -11,7 +11,7 @@ import { createActionRuntime, RUNTIME_RANGES } from "../runs/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
-import { DEFAULT_LOCK_TIMEOUT_MS, openQueue } from "../queue/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS, openQueue, QUEUE_RANGES } from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
@@ -113,7 +113,7 @@ function serveCommand(
         numberOption(
           "--job-lock-timeout-ms",
           "a job locked this long (its node died) is run by another node",
-          CLI_RANGES.jobLockTimeoutMs,
+          QUEUE_RANGES.lockTimeoutMs,
           "COMIND_JOB_LOCK_TIMEOUT_MS",
         ).default(DEFAULT_LOCK_TIMEOUT_MS),
       )
