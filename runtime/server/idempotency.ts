@@ -57,7 +57,7 @@ export async function withIdempotency(
     return reply.code(answer.status).send(answer.body);
   }
   const requestHash = sha256(JSON.stringify(request.body ?? null));
-  const stored = await ctx.store.getIdempotentResponse(scope);
+  const stored = await ctx.idempotency.getIdempotentResponse(scope);
   if (stored) {
     if (stored.requestHash !== requestHash)
       throw new RuntimeError(
@@ -69,7 +69,7 @@ export async function withIdempotency(
   const answer = await handle((index) => `${scope}:${index}`);
   // A 503 or a 429 (rate_limited) is not an answer to keep: the retry must run the request.
   if (answer.status < 500 && answer.status !== 429) {
-    await ctx.store
+    await ctx.idempotency
       .saveIdempotentResponse({
         scopeKey: scope,
         requestHash,

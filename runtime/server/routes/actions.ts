@@ -39,7 +39,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
       const { id, ids, values } = request.body ?? {};
       if (request.query.async === "true") {
         if (ids) throw new RuntimeError("bad_request", "?async=true runs one action: send `id`, not `ids`.");
-        if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
+        if (id && !(await ctx.records.getRecord(ctx.workspace, id)))
           throw new RuntimeError(
             "not_found",
             `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,

@@ -7,7 +7,7 @@ export async function runtimeStats(ctx: ServerContext) {
   return {
     workspace: ctx.workspace,
     apps: [...ctx.runtime.apps.keys()],
-    store: ctx.store.kind,
+    store: ctx.storeKind,
     ...(await ctx.runtime.sandboxStats()),
     limits: ctx.runtime.limits,
   };

@@ -60,7 +60,7 @@ async function checkAttachments(
       const uid = (item as { file_uid?: unknown })?.file_uid;
       if (
         typeof uid === "string" &&
-        !(await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uid }))
+        !(await readableFile(ctx.files, { user, workspace: ctx.workspace, fileId: uid }))
       ) {
         throw new RuntimeError(
           "validation_error",
@@ -85,7 +85,7 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
   const id = item.ids ? item.ids[0] : item.id;
   if (!id)
     throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
+  const stored = await ctx.records.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
@@ -128,7 +128,7 @@ export async function runItem(
     // A delete answers the record's number too; it is gone after the run.
     const deletedNumber =
       item.transition === "delete"
-        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        ? ((await ctx.records.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
         : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
@@ -155,7 +155,7 @@ export async function runItem(
     const stored = [];
     if (item.transition !== "delete")
       for (const id of ids) {
-        const record = await ctx.store.getRecord(ctx.workspace, id);
+        const record = await ctx.records.getRecord(ctx.workspace, id);
         if (record) stored.push(record);
       }
     const views = stored.length

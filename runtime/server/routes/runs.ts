@@ -38,7 +38,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
         checkOwner(request.user, queued.actor);
         return queuedRunDoc(queued);
       }
-      const [run, commit] = await Promise.all([ctx.store.getRun(id), ctx.store.findCommit({ runId: id })]);
+      const [run, commit] = await Promise.all([ctx.runs.getRun(id), ctx.runs.findCommit({ runId: id })]);
       checkOwner(request.user, run?.actor ?? commit?.actor);
       return {
         runId: id,
