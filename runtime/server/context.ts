@@ -13,7 +13,6 @@ import type {
   DirectoryPort,
   FilePort,
   HistoryPort,
-  IdempotencyPort,
   KeyPort,
   LifecyclePort,
   RecordPort,
@@ -30,8 +29,6 @@ export interface ServerContext {
   runs: RunPort;
   /** Stored files, with the directory the file rule (access/files.ts) reads beside them. */
   files: FilePort & DirectoryPort;
-  /** Stored answers of requests sent with an Idempotency-Key. */
-  idempotency: IdempotencyPort;
   /** Stable app ids. */
   keys: KeyPort;
   /** Users, groups and permissions: the access check, access passes. */
@@ -41,7 +38,10 @@ export interface ServerContext {
   workspace: string;
   requestTimeoutMs: number;
   dataDir: string;
-  /** The job queue (async triggers, runs, webhooks); absent = those answer queue_unavailable. */
+  /**
+   * The job queue as the routes read it (GET /api/runs, webhook deliveries); runs are queued
+   * through the runtime (`runtime.enqueue`). Absent = those answer queue_unavailable.
+   */
   queue?: Queue;
 }
 
@@ -65,6 +65,16 @@ export function checkWorkspace(ctx: ServerContext, workspace: string): void {
       `Workspace ${workspace.slice(0, 40)} does not exist here (this server serves ${ctx.workspace}).`,
     );
   }
+}
+
+/** The job queue the routes read (GET /api/runs, webhook deliveries); queuing goes through the runtime. */
+export function queueOf(ctx: ServerContext): Queue {
+  if (!ctx.queue)
+    throw new RuntimeError(
+      "queue_unavailable",
+      "This server runs no job queue; run the action without async.",
+    );
+  return ctx.queue;
 }
 
 export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {

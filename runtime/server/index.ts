@@ -63,7 +63,6 @@ export function serverContext(
     history: store,
     runs: store,
     files: store,
-    idempotency: store,
     keys: store,
     directory: store,
     storeKind: store.kind,
@@ -78,6 +77,9 @@ export function serverContext(
 export async function createServer(raw: ServerOptions): Promise<FastifyInstance> {
   const options = parseServerOptions(raw, oidcConfigProblem);
   const ctx = serverContext(options);
+  // Async runs are queued by the run use-case: the server's queue is the runtime's.
+  if (options.queue && options.runtime.config.queue !== options.queue)
+    options.runtime.useQueue(options.queue);
   const server = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),

@@ -94,6 +94,29 @@ describe("async triggers", () => {
     expect(doc).toMatchObject({ status: "succeeded", ok: true, attempt: 2, entity: { c_attempts: 2 } });
   });
 
+  it("answers a retried ?async=true with the same Idempotency-Key with the first run's id, queued once", async () => {
+    const created = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add" });
+    const post = (url: string) =>
+      server.inject({
+        method: "POST",
+        url,
+        headers: { ...auth, "idempotency-key": "async-retry-1" },
+        payload: { id: created.recordId },
+      });
+    const first = await post("/api/apps/DEMO/QUEUE/actions/quick?async=true");
+    const retry = await post("/api/apps/DEMO/QUEUE/actions/quick?async=true");
+    expect(first.statusCode).toBe(202);
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(retry.json()).toEqual(first.json());
+    const runs = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", actor: "alice", limit: 1000 });
+    expect(runs.filter((run) => run.recordId === created.recordId)).toHaveLength(1);
+    // The same key on the synchronous endpoint is another request, not a replay of the queued one.
+    const sync = await post("/api/apps/DEMO/QUEUE/actions/quick");
+    expect(sync.statusCode).toBe(422);
+    expect(sync.json().error.code).toBe("idempotency_mismatch");
+  });
+
   it("lists dead and failed runs with GET /api/runs?failed=true", async () => {
     const created = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add" });
     const reply = await server.inject({

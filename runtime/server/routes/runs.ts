@@ -15,7 +15,7 @@ import { type Caller, maySeeRun, runListActor } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
-import { queueOf } from "./enqueue.ts";
+import { queueOf } from "../context.ts";
 
 function checkOwner(user: Caller, owner: string | undefined): void {
   if (owner !== undefined && !maySeeRun(user, owner))
