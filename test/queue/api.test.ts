@@ -6,10 +6,9 @@ import type { FastifyInstance } from "fastify";
 import { asDeveloper } from "../../runtime/index.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../runtime/queue/index.ts";
-import { createToken } from "../../runtime/server/auth.ts";
-import { createServer } from "../../runtime/server/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { SQLITE } from "../helpers/engines.ts";
+import { authAs, startQueueApi } from "../helpers/server.ts";
 import { HOOK_SECRET, startQueueNode, waitFor, type QueueNode } from "./harness.ts";
 
 let node: QueueNode;
@@ -19,19 +18,9 @@ let admin: { authorization: string };
 
 beforeAll(async () => {
   node = await startQueueNode(SQLITE);
-  server = await createServer({
-    runtime: node.runtime,
-    store: node.store,
-    workspace: "DEMO",
-    dataDir: "",
-    queue: node.queue,
-  });
-  admin = {
-    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "root", name: "Root", isAdmin: true })}`,
-  };
-  auth = {
-    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}`,
-  };
+  server = await startQueueApi(node);
+  admin = await authAs(node.store, { id: "root", name: "Root", isAdmin: true });
+  auth = await authAs(node.store, { id: "alice", name: "Alice", isAdmin: false });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
