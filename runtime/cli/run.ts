@@ -12,11 +12,8 @@ import { closeAgents } from "../host/index.ts";
 import { withHelp } from "./help.ts";
 import {
   addSandboxOptions,
-  allowHosts,
-  documentsFrom,
-  limitsFrom,
-  notificationsFrom,
   openStoreFrom,
+  runtimeOptionsFrom,
   SANDBOX_ENV,
   type SandboxFlags,
 } from "./options.ts";
@@ -106,15 +103,7 @@ export function registerRun(program: Command): void {
     const values = flags.record ? readRecordFile(flags.record) : {};
     if (!existsSync(appDir)) throw new UsageError(`App folder "${appDir}" does not exist.`);
     const { store, cleanup } = await openStoreFrom(flags, "temp");
-    const runtime = await createActionRuntime({
-      store,
-      workspace: flags.workspace,
-      limits: limitsFrom(flags),
-      documents: documentsFrom(flags),
-      allowHosts: allowHosts(flags),
-      envFile: flags.env,
-      notifications: notificationsFrom(flags),
-    });
+    const runtime = await createActionRuntime({ store, ...runtimeOptionsFrom(flags) });
     try {
       let app: LoadedApp;
       try {

@@ -20,11 +20,8 @@ import { createProgress } from "./progress.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
 import {
   addSandboxOptions,
-  allowHosts,
-  documentsFrom,
-  limitsFrom,
-  notificationsFrom,
   openStoreFrom,
+  runtimeOptionsFrom,
   SANDBOX_ENV,
   type SandboxFlags,
 } from "./options.ts";
@@ -152,15 +149,8 @@ function serveCommand(
       warn(details: object, message: string): void;
     };
     const runtime = await createActionRuntime({
-      notifications: notificationsFrom(flags, (level, message, details) =>
-        serverLog[level](details, message),
-      ),
       store,
-      workspace: flags.workspace,
-      limits: limitsFrom(flags),
-      documents: documentsFrom(flags),
-      allowHosts: allowHosts(flags),
-      envFile: flags.env,
+      ...runtimeOptionsFrom(flags, (level, message, details) => serverLog[level](details, message)),
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
     });
