@@ -1,7 +1,7 @@
 /**
  * Building blocks of the configuration schemas (zod), one schema per concern next to what it
  * configures: sandbox/limits-schema.ts, runs/options-schema.ts, server/options-schema.ts,
- * queue/settings-schema.ts, cli/option-schema.ts. One wording for number ranges, and one way a
+ * queue/options-schema.ts, queue/settings-schema.ts, cli/option-schema.ts. One wording for number ranges, and one way a
  * refused value becomes a message naming it: nothing is clamped or dropped silently.
  */
 import { z } from "zod";

@@ -12,7 +12,14 @@
  *   await store.close();
  */
 export type { ActionError, ActionRequest, ActionResult, LoadedApp } from "./actions/index.ts";
-export { ActionRuntime, createActionRuntime, type RuntimeOptions } from "./runs/index.ts";
+export {
+  ActionRuntime,
+  createActionRuntime,
+  type Idempotency,
+  type RunRequest,
+  type RunResult,
+  type RuntimeOptions,
+} from "./runs/index.ts";
 export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "./access/index.ts";
 export { buildApp, type AppBuild, readAppPackage, type AppPackage } from "./bundle/index.ts";
 export { ERROR_CODES, type ErrorCode, isRuntimeError, publicError, RuntimeError } from "./errors.ts";

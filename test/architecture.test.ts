@@ -118,6 +118,22 @@ describe("architecture", () => {
     expect(readFileSync(join(RUNTIME, "queue", "index.ts"), "utf8")).toMatch(/store\.queueStorage/);
   });
 
+  /**
+   * The routes see the store's ports one by one (server/context.ts), so what a route reads is typed
+   * by the ports it names; the whole Store is handed over only where the server is assembled.
+   */
+  it("keeps the Store type out of runtime/server except where the server is assembled", () => {
+    const assembly = ["index.ts", "options-schema.ts"].map((name) => join(RUNTIME, "server", name));
+    const storeType = /import\s+(?:type\s+)?\{[^}]*\bStore\b[^}]*\}\s+from\s+"[^"]*\/store\/index\.ts"/;
+    const violations = files
+      .filter((file) => folderOf(file) === "server" && !assembly.includes(file))
+      .filter((file) => storeType.test(readFileSync(file, "utf8")))
+      .map((file) => relative(RUNTIME, file));
+    expect(violations).toEqual([]);
+    // not vacuous: the assembly's options do name the whole Store
+    expect(readFileSync(assembly[1], "utf8")).toMatch(storeType);
+  });
+
   it("finds imports at all (the checks above are not vacuous)", () => {
     expect(relativeImports(join(RUNTIME, "server", "routes", "tickets.ts")).length).toBeGreaterThan(3);
   });

@@ -36,10 +36,11 @@ export interface ActionRequest {
   /** The record revision the caller last saw: another revision fails the action with `conflict`. */
   expectedRevision?: number;
   /**
-   * A client's key for this exact change: if a change with this key already committed, the
-   * action does not run again and its result is answered from the stored record (`replayed`).
+   * The key this exact change commits under (unique in the store; set by the run use-case from a
+   * client's idempotency key, runs/idempotency.ts): if a change with this key already committed,
+   * the action does not run again and its result is answered from the stored record (`replayed`).
    */
-  idempotencyKey?: string;
+  commitKey?: string;
   /** Told when the commit starts and how it ended, so a request timeout never hides a commit. */
   onCommit?: (runId: string, phase: CommitPhase) => void;
   /** Set when the queue runs this action: the run it belongs to (committed at most once). */

@@ -10,6 +10,7 @@ import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/i
 import { DEFAULT_LIMITS, LIMIT_RANGES, type LimitOverrides } from "../sandbox/index.ts";
 import { CONTENT_LIMITS, DOCUMENT_RANGES, type DocumentPoolOptions } from "../host/index.ts";
 import { DEFAULT_MAIL_RETRIES, MAIL_RETRY_RANGES } from "../notify/index.ts";
+import type { RuntimeOptions } from "../runs/index.ts";
 import { numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 
@@ -125,11 +126,11 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
     );
 }
 
-/** SMTP settings of `__sendNotifications`; `log` is the server log (stderr JSON lines by default). */
-export function notificationsFrom(
-  flags: SandboxFlags,
-  log?: (level: "info" | "warn", message: string, details: Record<string, unknown>) => void,
-) {
+/** Where `__sendNotifications` reports what it sent: the server log (stderr JSON lines by default). */
+type NotificationLog = (level: "info" | "warn", message: string, details: Record<string, unknown>) => void;
+
+/** SMTP settings of `__sendNotifications`, and how a queued e-mail is retried. */
+function notificationsFrom(flags: SandboxFlags, log?: NotificationLog) {
   return {
     smtpUrl: flags.smtpUrl,
     from: flags.mailFrom,
@@ -145,7 +146,7 @@ export const SANDBOX_ENV: Record<string, string> = {
 };
 
 /** --allow-host flags plus COMIND_ALLOW_HOSTS (comma list). */
-export function allowHosts(flags: SandboxFlags): string[] {
+function allowHosts(flags: SandboxFlags): string[] {
   const fromEnv = (process.env.COMIND_ALLOW_HOSTS ?? "")
     .split(",")
     .map((host) => host.trim())
@@ -158,8 +159,31 @@ export function limitsFrom(flags: SandboxFlags): LimitOverrides {
 }
 
 /** The document helpers' caps from the flags (`documents` of createActionRuntime). */
-export function documentsFrom(flags: SandboxFlags): DocumentPoolOptions {
+function documentsFrom(flags: SandboxFlags): DocumentPoolOptions {
   return { maxImagePixels: flags.maxImagePixels };
+}
+
+/**
+ * The options of createActionRuntime that the sandbox flags set (workspace, limits, egress,
+ * secrets file, document caps, e-mail): what `run` and `serve` both start their runtime with.
+ *
+ * @example
+ *   const runtime = await createActionRuntime({ store, ...runtimeOptionsFrom(flags) });
+ */
+export function runtimeOptionsFrom(
+  flags: SandboxFlags,
+  log?: NotificationLog,
+  /** The dotenv file to read: `--env`, or the ./.env found by itself (env-file.ts). */
+  envFile: string | undefined = flags.env,
+): Omit<RuntimeOptions, "store"> {
+  return {
+    workspace: flags.workspace,
+    limits: limitsFrom(flags),
+    documents: documentsFrom(flags),
+    allowHosts: allowHosts(flags),
+    envFile,
+    notifications: notificationsFrom(flags, log),
+  };
 }
 
 /**

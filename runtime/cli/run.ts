@@ -12,11 +12,8 @@ import { closeAgents } from "../host/index.ts";
 import { withHelp } from "./help.ts";
 import {
   addSandboxOptions,
-  allowHosts,
-  documentsFrom,
-  limitsFrom,
-  notificationsFrom,
   openStoreFrom,
+  runtimeOptionsFrom,
   SANDBOX_ENV,
   type SandboxFlags,
 } from "./options.ts";
@@ -112,12 +109,7 @@ export function registerRun(program: Command): void {
     const { store, cleanup } = await openStoreFrom(flags, "temp");
     const runtime = await createActionRuntime({
       store,
-      workspace: flags.workspace,
-      limits: limitsFrom(flags),
-      documents: documentsFrom(flags),
-      allowHosts: allowHosts(flags),
-      envFile: envFile.path,
-      notifications: notificationsFrom(flags),
+      ...runtimeOptionsFrom(flags, undefined, envFile.path),
     });
     try {
       let app: LoadedApp;

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
-import { DEFAULT_LOCK_TIMEOUT_MS } from "../queue/index.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS, QUEUE_RANGES } from "../queue/index.ts";
 import { withHelp } from "./help.ts";
 import { logFormatOption } from "./log-format.ts";
 import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
@@ -75,7 +75,7 @@ function serveCommand(
         numberOption(
           "--job-lock-timeout-ms",
           "a job locked this long (its node died) is run by another node",
-          CLI_RANGES.jobLockTimeoutMs,
+          QUEUE_RANGES.lockTimeoutMs,
           "COMIND_JOB_LOCK_TIMEOUT_MS",
         ).default(DEFAULT_LOCK_TIMEOUT_MS),
       )

@@ -18,14 +18,7 @@ import { resolveEnvFile } from "./env-file.ts";
 import { listenFailure } from "./listen-error.ts";
 import { chooseLogFormat, type LogFormat, openServerLog } from "./log-format.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
-import {
-  allowHosts,
-  documentsFrom,
-  limitsFrom,
-  notificationsFrom,
-  openStoreFrom,
-  type SandboxFlags,
-} from "./options.ts";
+import { openStoreFrom, runtimeOptionsFrom, type SandboxFlags } from "./options.ts";
 import { createProgress } from "./progress.ts";
 import { quotasFrom } from "./quota-options.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
@@ -119,16 +112,13 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     );
     open.cleanup = cleanup;
     const runtime = await createActionRuntime({
-      notifications: notificationsFrom(flags, (level, message, details) =>
-        log.logger[level](details, message),
-      ),
       store,
-      workspace: flags.workspace,
+      ...runtimeOptionsFrom(
+        flags,
+        (level, message, details) => log.logger[level](details, message),
+        envFile.path,
+      ),
       admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
-      limits: limitsFrom(flags),
-      documents: documentsFrom(flags),
-      allowHosts: allowHosts(flags),
-      envFile: envFile.path,
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
     });

@@ -10,7 +10,7 @@
  *   await queue.add(run); // or in an action's commit: queue.commitExtra({ enqueue: [run] })
  */
 import type { QueueStoragePort } from "../store/index.ts";
-import type { QuotaLimits } from "./quota-limits.ts";
+import { parseQueueOptions, type QueueOptions } from "./options-schema.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
@@ -48,31 +48,24 @@ export {
   type QuotaLimits,
 } from "./quota-limits.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
+export {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  parseQueueOptions,
+  QUEUE_RANGES,
+  type QueueOptions,
+  queueOptionsSchema,
+} from "./options-schema.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
-export interface QueueOptions {
-  /** Jobs one node runs at a time. */
-  concurrency?: number;
-  /** A node whose newest job lock is older than this is taken for dead: its jobs go to other nodes. Default 5 minutes. */
-  lockTimeoutMs?: number;
-  /** graphile-worker's schema on Postgres (default graphile_worker). */
-  graphileSchema?: string;
-  /** How often idle workers look for due jobs (new jobs wake them at once). */
-  pollMs?: number;
-  onError?: (error: unknown) => void;
-  /** The server's enqueue quotas (defaults: DEFAULT_QUOTAS); apps may make theirs stricter. */
-  quotas?: Partial<QuotaLimits>;
-  /** The rate limiter's clock (tests step it). */
-  now?: () => number;
-}
-
-export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60 * 1000;
-
-/** Opens the queue in the store's database, reached through the store's queue-storage port only. */
-export async function openQueue(store: QueueStoragePort, options: QueueOptions = {}): Promise<Queue> {
+/**
+ * Opens the queue in the store's database, reached through the store's queue-storage port only.
+ *
+ * @throws RuntimeError bad_request naming the first bad option (options-schema.ts)
+ */
+export async function openQueue(store: QueueStoragePort, raw: QueueOptions = {}): Promise<Queue> {
+  const options = parseQueueOptions(raw);
+  const { concurrency, lockTimeoutMs } = options;
   const storage = store.queueStorage;
-  const concurrency = Math.max(options.concurrency ?? 4, 1);
-  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const quotas = new Quotas(options.quotas, options.now);
   if (storage.engine === "sqlite")
     return createSqliteQueue(storage.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });

@@ -11,10 +11,10 @@ export type CommitOutcome =
   | { kind: "committed"; records: StoredRecord[] }
   | { kind: "replayed"; previous: RunCommit };
 
-/** An earlier commit made under this request's idempotency key, if any. */
+/** An earlier commit made under this request's commit key, if any. */
 export async function earlierCommit(store: RunPort, request: ActionRequest): Promise<RunCommit | null> {
-  if (!request.idempotencyKey) return null;
-  return store.findCommit({ idempotencyKey: request.idempotencyKey });
+  if (!request.commitKey) return null;
+  return store.findCommit({ idempotencyKey: request.commitKey });
 }
 
 export async function commitOnce(
@@ -30,7 +30,7 @@ export async function commitOnce(
     );
   request.onCommit?.(changes.runId, "start");
   try {
-    const records = await store.commit({ ...changes, idempotencyKey: request.idempotencyKey });
+    const records = await store.commit({ ...changes, idempotencyKey: request.commitKey });
     request.onCommit?.(changes.runId, "committed");
     return { kind: "committed", records };
   } catch (error) {

@@ -20,7 +20,7 @@ import {
 import { readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
-import { type PublicError, publicError, RuntimeError } from "../errors.ts";
+import { ERROR_CODES, type PublicError, publicError, RuntimeError } from "../errors.ts";
 import { loadSecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
 import { Notifier, type PendingNotification } from "../notify/index.ts";
@@ -37,11 +37,14 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Caller as CurrentUser, RunCaller } from "../access/index.ts";
+import { actorOf, type Caller as CurrentUser, type RunCaller } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { DirectoryPort, StoredRecord } from "../store/index.ts";
 import { isPluginOnly } from "../bundle/index.ts";
 import { parseRuntimeOptions, type RuntimeOptions } from "./options-schema.ts";
+import { enqueueRun, type QueuedRun, type RunToQueue } from "./enqueue.ts";
+import { type Answer, answerOnce, type Idempotency, type ItemKey, type OnceAnswer } from "./idempotency.ts";
+import type { RunRequest, RunResult } from "./request.ts";
 import { runAction } from "./run-action.ts";
 
 /** A signing key made once per store (runtime_keys), read once per process. */
@@ -192,14 +195,57 @@ export class ActionRuntime {
 
   /**
    * The one front door: runs an action for `request.caller` (required), authorized by the one
-   * rule before anything else happens.
+   * rule before anything else happens. With `request.idempotency` a retry with the same key and
+   * request is answered with the first run's stored result (`storedAnswer`), and the change
+   * commits at most once (idempotency.ts).
+   *
+   * @example
+   *   const result = await runtime.run({ app: "CONTACT", action: "edit", recordId, caller, idempotency: { key, operation: "sync", request: values } });
+   * @throws RuntimeError idempotency_mismatch or bad_request (a malformed key); a failed run is a result, not a throw
    */
-  run(request: ActionRequest): Promise<ActionResult> {
+  async run(request: RunRequest): Promise<RunResult> {
+    const { idempotency, ...action } = request;
     // A queued run was admitted when it was queued; the job runner bounds its concurrency.
-    if (request.job) return runAction(this.config, request);
-    return this.admission.run(request.recordId ?? request.recordIds?.[0], () =>
-      runAction(this.config, request),
+    const admitted = (work: () => Promise<ActionResult>) =>
+      action.job ? work() : this.admission.run(action.recordId ?? action.recordIds?.[0], work);
+    if (!idempotency) return admitted(() => runAction(this.config, action));
+    const answer = await answerOnce(
+      this.config.store,
+      actorOf(request.caller),
+      idempotency,
+      async (itemKey) => {
+        const result = await admitted(() => runAction(this.config, { ...action, commitKey: itemKey(0) }));
+        return { status: result.ok ? 200 : ERROR_CODES[result.error.code].status, body: result };
+      },
+      this.config.onInternalError,
     );
+    return answer.storedAnswer ? { ...answer.body, storedAnswer: true } : answer.body;
+  }
+
+  /**
+   * A request of several runs (a tickets/multi batch) answered at most once per idempotency key:
+   * `handle` runs each item with `itemKey(index)` as its commit key; a retry with the same key and
+   * request gets the stored answer (`storedAnswer`) and runs nothing.
+   *
+   * @example
+   *   const { status, body, storedAnswer } = await runtime.answerOnce(caller, idempotency, (itemKey) => runItems(itemKey));
+   */
+  answerOnce<T>(
+    caller: RunCaller,
+    idempotency: Idempotency | undefined,
+    handle: (itemKey: ItemKey) => Promise<Answer<T>>,
+  ): Promise<OnceAnswer<T>> {
+    return answerOnce(this.config.store, actorOf(caller), idempotency, handle, this.config.onInternalError);
+  }
+
+  /**
+   * Queues a run instead of running it (REST async, webhooks): the caller is authorized now and
+   * again when it runs. With `run.idempotency` a retry gets the first run's id (`storedAnswer`).
+   *
+   * @throws RuntimeError queue_unavailable, not_found, unknown_action, forbidden, rate_limited, idempotency_mismatch
+   */
+  enqueue(run: RunToQueue): Promise<QueuedRun> {
+    return enqueueRun(this, run);
   }
 
   /** Actions running and waiting now, the limits, and how many were refused `overloaded`. */

@@ -76,7 +76,7 @@ function sortVersions(versions: Version[], keys: SortKey[]): Version[] {
 export async function appHistory(ctx: ServerContext, params: ListParams, user: CurrentUser, app: string) {
   const rlx = parseRlx(params.rlx ?? "", { currentUser: user.id });
   const installed = installedApps(ctx);
-  const records = await ctx.store.findRecords({
+  const records = await ctx.records.findRecords({
     workspace: ctx.workspace,
     app,
     filter: rlx ? { kind: "and", items: [installed, rlx] } : installed,
@@ -86,7 +86,7 @@ export async function appHistory(ctx: ServerContext, params: ListParams, user: C
   const fields = parseListOfFields(params.listOfFields);
   const versions: Version[] = [];
   for (const record of records) {
-    const entries = await ctx.store.history(ctx.workspace, record.id, { limit: MAX_LIMIT });
+    const entries = await ctx.history.history(ctx.workspace, record.id, { limit: MAX_LIMIT });
     versions.push(...versionsOf(record, entries, fields));
   }
   const sortKeys = params.sortBy

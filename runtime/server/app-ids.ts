@@ -13,7 +13,7 @@ export async function appIds(ctx: ServerContext): Promise<Record<string, string>
   const known = cache.get(ctx) ?? {};
   const missing = [...ctx.runtime.apps.keys()].filter((alias) => !(alias in known));
   if (missing.length === 0) return known;
-  const merged = { ...known, ...(await ctx.store.ensureAppIds(ctx.workspace, missing)) };
+  const merged = { ...known, ...(await ctx.keys.ensureAppIds(ctx.workspace, missing)) };
   cache.set(ctx, merged);
   return merged;
 }

@@ -1,19 +1,47 @@
-/** What every route needs: the action runtime, the store, the served workspace, limits. */
+/**
+ * What every route needs: the action runtime, the store's ports the routes read (one field per
+ * port of runtime/store/ports.ts, so a route's reads are typed by the port it names), the served
+ * workspace, limits. The whole Store is handed over only where the server is assembled (index.ts).
+ */
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import { appsAllowed, type Caller, checkAccess } from "../access/index.ts";
 import type { LoadedApp } from "../actions/index.ts";
 import type { ActionRuntime } from "../runs/index.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";
-import type { Store } from "../store/index.ts";
+import type {
+  DirectoryPort,
+  FilePort,
+  HistoryPort,
+  KeyPort,
+  LifecyclePort,
+  RecordPort,
+  RunPort,
+} from "../store/index.ts";
 
 export interface ServerContext {
   runtime: ActionRuntime;
-  store: Store;
+  /** Records: reads, and the commit of an upload's file. */
+  records: RecordPort;
+  /** The field diffs of commits (history routes, the console). */
+  history: HistoryPort;
+  /** The run log and commit marks (GET /api/runs, the run console). */
+  runs: RunPort;
+  /** Stored files, with the directory the file rule (access/files.ts) reads beside them. */
+  files: FilePort & DirectoryPort;
+  /** Stable app ids. */
+  keys: KeyPort;
+  /** Users, groups and permissions: the access check, access passes. */
+  directory: DirectoryPort;
+  /** Which engine the store runs on (admin info). */
+  storeKind: LifecyclePort["kind"];
   workspace: string;
   requestTimeoutMs: number;
   dataDir: string;
-  /** The job queue (async triggers, runs, webhooks); absent = those answer queue_unavailable. */
+  /**
+   * The job queue as the routes read it (GET /api/runs, webhook deliveries); runs are queued
+   * through the runtime (`runtime.enqueue`). Absent = those answer queue_unavailable.
+   */
   queue?: Queue;
 }
 
@@ -39,6 +67,16 @@ export function checkWorkspace(ctx: ServerContext, workspace: string): void {
   }
 }
 
+/** The job queue the routes read (GET /api/runs, webhook deliveries); queuing goes through the runtime. */
+export function queueOf(ctx: ServerContext): Queue {
+  if (!ctx.queue)
+    throw new RuntimeError(
+      "queue_unavailable",
+      "This server runs no job queue; run the action without async.",
+    );
+  return ctx.queue;
+}
+
 export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
   const app = ctx.runtime.apps.get(String(alias).toUpperCase());
   if (!app)
@@ -51,12 +89,12 @@ export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
 
 /** Throws `forbidden` unless the user may read records of this app (the one access check). */
 export async function checkRead(ctx: ServerContext, user: UserInfo, app: string): Promise<void> {
-  await checkAccess(ctx.store, { user, workspace: ctx.workspace, app, permission: "read" });
+  await checkAccess(ctx.directory, { user, workspace: ctx.workspace, app, permission: "read" });
 }
 
 /** Aliases of the installed apps whose records this user may read (the one access check). */
 export async function readableApps(ctx: ServerContext, user: UserInfo): Promise<string[]> {
-  return appsAllowed(ctx.store, {
+  return appsAllowed(ctx.directory, {
     user,
     workspace: ctx.workspace,
     apps: [...ctx.runtime.apps.keys()],

@@ -53,17 +53,37 @@ export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess 
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
 const MAX_PARAM_LENGTH = 1000;
 
-/** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
-export async function createServer(raw: ServerOptions): Promise<FastifyInstance> {
-  const options = parseServerOptions(raw, oidcConfigProblem);
-  const ctx: ServerContext = {
+/**
+ * What the routes see: the store's ports one by one (context.ts), never the whole Store, which is
+ * only handed over here (and to the authenticator and the health route below).
+ */
+export function serverContext(
+  options: Pick<ServerOptions, "runtime" | "store" | "workspace" | "requestTimeoutMs" | "dataDir" | "queue">,
+): ServerContext {
+  const { store } = options;
+  return {
     runtime: options.runtime,
-    store: options.store,
+    records: store,
+    history: store,
+    runs: store,
+    files: store,
+    keys: store,
+    directory: store,
+    storeKind: store.kind,
     workspace: options.workspace,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     dataDir: options.dataDir,
     queue: options.queue,
   };
+}
+
+/** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
+export async function createServer(raw: ServerOptions): Promise<FastifyInstance> {
+  const options = parseServerOptions(raw, oidcConfigProblem);
+  const ctx = serverContext(options);
+  // Async runs are queued by the run use-case: the server's queue is the runtime's.
+  if (options.queue && options.runtime.config.queue !== options.queue)
+    options.runtime.useQueue(options.queue);
   const server = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),

@@ -21,7 +21,7 @@ export function checkProjectSpec(ctx: ServerContext, spec: string): void {
  * of a workspace are no business of an outsider's) and its details.
  */
 export async function legacyWorkspaceKeys(ctx: ServerContext, user: UserInfo, readable: string[]) {
-  const users = readable.length > 0 ? await ctx.store.directory.listUsers() : [];
+  const users = readable.length > 0 ? await ctx.directory.directory.listUsers() : [];
   return {
     current_user_id: user.id,
     workspace_users: users.map((member) => ({ id: member.id, name: member.name })),

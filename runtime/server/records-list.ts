@@ -37,7 +37,7 @@ function deletedView(record: {
 }
 
 async function deletedAfter(ctx: ServerContext, app: string | undefined, after: string, readable: string[]) {
-  const deleted = await ctx.store.listDeleted({ workspace: ctx.workspace, app, after, limit: MAX_LIMIT });
+  const deleted = await ctx.records.listDeleted({ workspace: ctx.workspace, app, after, limit: MAX_LIMIT });
   return deleted.filter((record) => readable.includes(record.app)).map(deletedView);
 }
 
@@ -64,7 +64,7 @@ export async function listRecords(
     params.includeDeletedAfter === undefined
       ? undefined
       : parseIsoTime(params.includeDeletedAfter, "includeDeletedAfter");
-  const records = await ctx.store.findRecords({
+  const records = await ctx.records.findRecords({
     ...base,
     limit: Math.min(params.limitRecords ?? 10, MAX_LIMIT),
     offset: params.skipRecords ?? 0,
@@ -76,8 +76,8 @@ export async function listRecords(
     : live;
   if (!technical) return data;
   const [filteredRecordsCount, unfilteredRecordsCount] = await Promise.all([
-    ctx.store.countRecords(base),
-    ctx.store.countRecords({ workspace: ctx.workspace, app, filter: installed }),
+    ctx.records.countRecords(base),
+    ctx.records.countRecords({ workspace: ctx.workspace, app, filter: installed }),
   ]);
   return { data, filteredRecordsCount, unfilteredRecordsCount };
 }
@@ -87,8 +87,8 @@ export async function countChanged(ctx: ServerContext, app: string, sinceTime: u
   const since = parseIsoTime(sinceTime, "sinceTime");
   const changed: FilterNode = { kind: "compare", field: "update_date", op: ">", value: since };
   const [live, deleted] = await Promise.all([
-    ctx.store.countRecords({ workspace: ctx.workspace, app, filter: changed }),
-    ctx.store.countDeleted({ workspace: ctx.workspace, app, after: since }),
+    ctx.records.countRecords({ workspace: ctx.workspace, app, filter: changed }),
+    ctx.records.countDeleted({ workspace: ctx.workspace, app, after: since }),
   ]);
   return live + deleted;
 }

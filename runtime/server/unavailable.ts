@@ -4,7 +4,7 @@
  * Idempotency-Key) rather than read it as "this item failed, the rest is fine".
  */
 import type { ErrorCode } from "../errors.ts";
-import type { Answer } from "./idempotency.ts";
+import type { Answer } from "../runs/index.ts";
 
 /**
  * The 503 answer of a batch stopped at item `results.length - 1` (429 when it was an enqueue over

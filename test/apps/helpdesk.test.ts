@@ -3,28 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createToken } from "../../runtime/server/auth.ts";
 import { EXAMPLE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
-import { startLoopbackServer, type LoopbackServer } from "../helpers/http-test-servers.ts";
+import { ISSUER, startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 
-const ISSUER = "https://issuer.example.test";
 let api: TestServerApi;
-let jwks: LoopbackServer;
+let jwks: TestIssuer;
 let base: string;
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("RS256");
-  privateKey = keys.privateKey;
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = await startLoopbackServer((_req, res) =>
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
-  );
+  jwks = await startIssuer();
   api = await startApi([join(EXAMPLE_APPS, "app-helpdesk")], {
-    server: { oidc: { issuer: ISSUER, jwksUrl: `${jwks.url}/jwks.json`, skipAudience: true } },
+    server: { oidc: { issuer: ISSUER, jwksUrl: jwks.jwksUrl, skipAudience: true } },
   });
   const dir = api.store.directory;
   await dir.saveUser({
@@ -103,17 +95,16 @@ describe("currentUser from the store's users and groups", () => {
   });
 
   it("fills a Bearer caller from the JWT claims email, name, groups and zoneinfo", async () => {
-    const jwt = await new SignJWT({
-      sub: "dana",
-      name: "Dana",
-      email: "dana@idp.test",
-      groups: ["support"],
-      zoneinfo: "America/New_York",
-    })
-      .setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer(ISSUER)
-      .setExpirationTime("5m")
-      .sign(privateKey);
+    const jwt = await jwks.sign(
+      {
+        sub: "dana",
+        name: "Dana",
+        email: "dana@idp.test",
+        groups: ["support"],
+        zoneinfo: "America/New_York",
+      },
+      (token) => token.setExpirationTime("5m"),
+    );
     const ticket = await add({ title: "Dana" });
     const { json } = await action("whoami", { id: ticket.id }, `Bearer ${jwt}`);
     expect(json.entity.c_note.split("|").slice(0, 2)).toEqual(["dana@idp.test", "America/New_York"]);

@@ -14,20 +14,30 @@ import { EXAMPLE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime
 
 const APP_DIR = join(EXAMPLE_APPS, "app-report-archive");
 
+/** The app's secrets pointing at the mock servers, as an admin would set them; `overrides` replace some. */
+const secretsFor = (files: MockFiles, overrides: Record<string, string> = {}) => ({
+  COMIND_SECRET_REPORTS_BASE_URL: files.url,
+  COMIND_SECRET_REPORTS_TOKEN: files.reportsToken,
+  COMIND_SECRET_ARCHIVE_BASE_URL: files.url,
+  COMIND_SECRET_ARCHIVE_API_KEY: files.archiveApiKey,
+  ...overrides,
+});
+
 async function runtimeFor(files: MockFiles, overrides: Record<string, string> = {}): Promise<TestRuntime> {
   const t = await startRuntime({
     allowHosts: ["127.0.0.1"],
-    secrets: {
-      COMIND_SECRET_REPORTS_BASE_URL: files.url,
-      COMIND_SECRET_REPORTS_TOKEN: files.reportsToken,
-      COMIND_SECRET_ARCHIVE_BASE_URL: files.url,
-      COMIND_SECRET_ARCHIVE_API_KEY: files.archiveApiKey,
-      ...overrides,
-    },
+    secrets: secretsFor(files, overrides),
   });
   await t.runtime.loadApp(APP_DIR);
   return t;
 }
+
+/** Runs a REPORT action as the developer. */
+const report = (
+  runtime: ActionRuntime,
+  action: string,
+  request: { recordId?: string; values?: Record<string, unknown> } = {},
+) => runtime.run({ caller: asDeveloper(), app: "REPORT", action, ...request });
 
 async function storedBytes(t: TestRuntime, fileUid: string): Promise<Buffer> {
   return readFileSync(await t.store.filePath(fileUid));
@@ -54,10 +64,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("downloads a period's PDF with the bearer token, stores the exact bytes and attaches them", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
+    const result = await report(t.runtime, "fetch_report", {
       values: { title: "Monthly report May 2024", c_period: "2024-05" },
     });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
@@ -98,10 +105,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("downloads from a URL on another host without sending the token, with the UTF-8 file name", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
+    const result = await report(t.runtime, "fetch_report", {
       values: { title: "Brochure", c_report_url: `${elsewhere.url}/public/brochure` },
     });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
@@ -118,10 +122,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("sends the token to a URL that points at the reporting server itself", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
+    const result = await report(t.runtime, "fetch_report", {
       values: { title: "June by link", c_report_url: `${files.url}/api/reports/2024-06/pdf` },
     });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
@@ -129,10 +130,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("a second fetch adds the newer report in front of the older one", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
+    const result = await report(t.runtime, "fetch_report", {
       recordId: mayId,
       values: { c_period: "2024-06" },
     });
@@ -153,12 +151,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("uploads the first attachment as multipart/form-data; the archive receives the same bytes", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "upload_to_archive",
-      recordId: mayId,
-    });
+    const result = await report(t.runtime, "upload_to_archive", { recordId: mayId });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;
 
@@ -191,12 +184,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("exports every report as a CSV attachment of the record it runs on", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "export_csv",
-      values: { title: "Report catalog" },
-    });
+    const result = await report(t.runtime, "export_csv", { values: { title: "Report catalog" } });
     expect(result.ok, JSON.stringify(!result.ok && result.error)).toBe(true);
     if (!result.ok) return;
 
@@ -244,12 +232,7 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
   });
 
   it("fails on a missing report and stores nothing", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
-      values: { title: "Old", c_period: "2023-01" },
-    });
+    const result = await report(t.runtime, "fetch_report", { values: { title: "Old", c_period: "2023-01" } });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.message).toBe(
@@ -260,23 +243,13 @@ describe("REPORT fetch_report, upload_to_archive and export_csv", () => {
 
   it("rejects a period that is not YYYY-MM before any request", async () => {
     const before = files.requests.length;
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
-      values: { c_period: "May 2024" },
-    });
+    const result = await report(t.runtime, "fetch_report", { values: { c_period: "May 2024" } });
     expect(!result.ok && result.error.message).toBe('Period "May 2024" is not a month in the form YYYY-MM.');
     expect(files.requests.length).toBe(before);
   });
 
   it("refuses to archive a report without attachments", async () => {
-    const result = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "upload_to_archive",
-      values: { title: "Empty" },
-    });
+    const result = await report(t.runtime, "upload_to_archive", { values: { title: "Empty" } });
     expect(!result.ok && result.error.message).toBe(
       "This report has no attachment to archive yet: run fetch_report first.",
     );
@@ -301,13 +274,7 @@ describe("REPORT with wrong credentials", () => {
     const runtime = await createActionRuntime({
       store: t.store,
       allowHosts: ["127.0.0.1"],
-      secrets: {
-        COMIND_SECRET_REPORTS_BASE_URL: files.url,
-        COMIND_SECRET_REPORTS_TOKEN: files.reportsToken,
-        COMIND_SECRET_ARCHIVE_BASE_URL: files.url,
-        COMIND_SECRET_ARCHIVE_API_KEY: files.archiveApiKey,
-        ...overrides,
-      },
+      secrets: secretsFor(files, overrides),
     });
     await runtime.loadApp(APP_DIR);
     return runtime;
@@ -316,12 +283,7 @@ describe("REPORT with wrong credentials", () => {
   it("fails the download with a message naming the secret and stores no record", async () => {
     const runtime = await misconfigured({ COMIND_SECRET_REPORTS_TOKEN: "expired-token-1" });
     try {
-      const result = await runtime.run({
-        caller: asDeveloper(),
-        app: "REPORT",
-        action: "fetch_report",
-        values: { title: "May", c_period: "2024-05" },
-      });
+      const result = await report(runtime, "fetch_report", { values: { title: "May", c_period: "2024-05" } });
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error.message).toBe(
@@ -335,22 +297,14 @@ describe("REPORT with wrong credentials", () => {
   });
 
   it("fails the upload on a wrong archive key and leaves the record as it was", async () => {
-    const fetched = await t.runtime.run({
-      caller: asDeveloper(),
-      app: "REPORT",
-      action: "fetch_report",
+    const fetched = await report(t.runtime, "fetch_report", {
       values: { title: "May", c_period: "2024-05" },
     });
     expect(fetched.ok).toBe(true);
     const before = await t.store.getRecord("DEMO", fetched.recordId!);
     const runtime = await misconfigured({ COMIND_SECRET_ARCHIVE_API_KEY: "wrong-archive-key" });
     try {
-      const result = await runtime.run({
-        caller: asDeveloper(),
-        app: "REPORT",
-        action: "upload_to_archive",
-        recordId: fetched.recordId!,
-      });
+      const result = await report(runtime, "upload_to_archive", { recordId: fetched.recordId! });
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error.message).toBe(

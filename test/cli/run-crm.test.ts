@@ -23,21 +23,24 @@ afterAll(async () => {
 });
 
 const data = () => join(dir, "data");
+/** `run sync_contacts --json` against the mock CRM, into this file's data folder. */
+const syncJson = () =>
+  runCli([
+    "run",
+    APP,
+    "sync_contacts",
+    "--env",
+    envFile,
+    "--data",
+    data(),
+    "--allow-host",
+    "127.0.0.1",
+    "--json",
+  ]);
 
 describe("comind-runtime run (seed 001 sync_contacts)", () => {
   it("creates 3 contacts, then updates the same 3", async () => {
-    const first = await runCli([
-      "run",
-      APP,
-      "sync_contacts",
-      "--env",
-      envFile,
-      "--data",
-      data(),
-      "--allow-host",
-      "127.0.0.1",
-      "--json",
-    ]);
+    const first = await syncJson();
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const firstJson = JSON.parse(first.stdout);
@@ -51,18 +54,7 @@ describe("comind-runtime run (seed 001 sync_contacts)", () => {
     expect(crm.requests.at(-1)!.query.get("limit")).toBe("200");
 
     crm.contacts[0] = { ...crm.contacts[0], phone: "+44 2" };
-    const second = await runCli([
-      "run",
-      APP,
-      "sync_contacts",
-      "--env",
-      envFile,
-      "--data",
-      data(),
-      "--allow-host",
-      "127.0.0.1",
-      "--json",
-    ]);
+    const second = await syncJson();
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).logs[1].message).toBe("Import complete: 0 created, 3 updated");
   });

@@ -73,6 +73,18 @@ export interface RawEntry {
   declaredSize: number;
 }
 
+/**
+ * The fields a local header and its central directory entry share, in the same order from `at`
+ * (version needed, flags, method, time, date, CRC, stored size, unpacked size, name length).
+ */
+function writeEntryFields(header: Buffer, at: number, entry: RawEntry, nameLength: number): void {
+  header.writeUInt16LE(20, at);
+  header.writeUInt16LE(entry.method ?? 8, at + 4);
+  header.writeUInt32LE(entry.data.length, at + 14);
+  header.writeUInt32LE(entry.declaredSize, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
+}
+
 /** A zip written by hand, so that entries can lie about their unpacked size. */
 export function zipArchive(entries: RawEntry[]): Buffer {
   const locals: Buffer[] = [];
@@ -82,19 +94,11 @@ export function zipArchive(entries: RawEntry[]): Buffer {
     const name = Buffer.from(entry.name);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.method ?? 8, 8);
-    local.writeUInt32LE(entry.data.length, 18);
-    local.writeUInt32LE(entry.declaredSize, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 4, entry, name.length);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(entry.method ?? 8, 10);
-    central.writeUInt32LE(entry.data.length, 20);
-    central.writeUInt32LE(entry.declaredSize, 24);
-    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(20, 4); // version made by
+    writeEntryFields(central, 6, entry, name.length);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, entry.data);
     centrals.push(central, name);

@@ -1,6 +1,7 @@
 /**
  * Helpers of the runtime/host/http tests: real node:http servers on loopback addresses (port 0)
- * that count connections and requests, and an in-memory HttpFileAccess over a temp folder.
+ * that count connections and requests, an in-memory HttpFileAccess over a temp folder, and the
+ * host's HTTP client allowed to reach 127.0.0.1 only.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
@@ -8,7 +9,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileRef, HttpRequestSpec } from "../../globals/bridge-contract.ts";
-import type { HttpFileAccess } from "../../runtime/host/http/index.ts";
+import { expect } from "vitest";
+import {
+  createHttpClient,
+  DEFAULT_HTTP_POLICY,
+  type HttpCallLog,
+  HttpError,
+  type HttpFileAccess,
+  type HttpPolicy,
+} from "../../runtime/host/http/index.ts";
 
 export interface Received {
   method: string;
@@ -64,6 +73,20 @@ export async function startLoopbackServer(handler: Handler, host = "127.0.0.1"):
   state.port = (server.address() as AddressInfo).port;
   state.url = `http://${host}:${state.port}`;
   return state;
+}
+
+/** A server on 127.0.0.2 that no test may reach: its `connections` must stay 0 (egress tests). */
+export function startForbiddenServer(): Promise<LoopbackServer> {
+  return startLoopbackServer((_req, res) => res.end("you should never see this"), "127.0.0.2");
+}
+
+/** The multipart/form-data body a server received, parsed. */
+export function formOf(req: Received): Promise<FormData> {
+  return new Request("http://x/", {
+    method: "POST",
+    headers: req.headers as Record<string, string>,
+    body: req.body,
+  }).formData();
 }
 
 /** What the echo handler answers: the request as the server saw it. */
@@ -143,4 +166,28 @@ export function testFiles(): TestFiles {
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The host's HTTP client, allowed to reach 127.0.0.1 (the servers above) and nothing else unless `policy` says. */
+export function loopbackClient(
+  files: HttpFileAccess,
+  policy: Partial<HttpPolicy> = {},
+  options: { onCall?: (log: HttpCallLog) => void; signal?: AbortSignal } = {},
+) {
+  return createHttpClient({
+    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy },
+    files,
+    signal: options.signal ?? new AbortController().signal,
+    onCall: options.onCall,
+  });
+}
+
+/** The HttpError a request failed with; the test fails when it succeeded or failed otherwise. */
+export async function httpErrorOf(promise: Promise<unknown>): Promise<HttpError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HttpError);
+  return error as HttpError;
 }

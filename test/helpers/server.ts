@@ -1,9 +1,11 @@
-/** A REST API server over a fresh runtime and store, driven with fastify's inject(). */
+/** A REST API server over a fresh runtime and store (or a queue node's), driven with fastify's inject(). */
 import type { FastifyInstance } from "fastify";
+import type { Queue } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer, type ServerOptions } from "../../runtime/server/index.ts";
+import type { Store } from "../../runtime/store/index.ts";
 import { startRuntime, type TestRuntime } from "./runtime.ts";
-import type { RuntimeOptions } from "../../runtime/runs/index.ts";
+import type { ActionRuntime, RuntimeOptions } from "../../runtime/runs/index.ts";
 
 type InjectResult = Awaited<ReturnType<FastifyInstance["inject"]>>;
 
@@ -43,4 +45,27 @@ export async function startApi(
       await t.close();
     },
   };
+}
+
+/** The `authorization` header of a new API token for `user` (a user the store does not know is added). */
+export async function authAs(
+  store: Store,
+  user: { id: string; name?: string; isAdmin?: boolean },
+): Promise<{ authorization: string }> {
+  return { authorization: `CMW_AUTH_CODE ${await createToken(store, user)}` };
+}
+
+/** The REST API over a queue node (test/queue/harness.ts): async triggers, GET /api/runs, webhooks. */
+export function startQueueApi(node: {
+  runtime: ActionRuntime;
+  store: Store;
+  queue: Queue;
+}): Promise<FastifyInstance> {
+  return createServer({
+    runtime: node.runtime,
+    store: node.store,
+    workspace: "DEMO",
+    dataDir: "",
+    queue: node.queue,
+  });
 }

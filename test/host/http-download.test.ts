@@ -2,18 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { downloadFileName } from "../../runtime/host/http/download.ts";
+import { closeAgents, HttpError, type HttpPolicy } from "../../runtime/host/http/index.ts";
 import {
-  closeAgents,
-  createHttpClient,
-  DEFAULT_HTTP_POLICY,
-  HttpError,
-  type HttpPolicy,
-} from "../../runtime/host/http/index.ts";
-import {
+  loopbackClient,
+  type LoopbackServer,
   spec,
   startLoopbackServer,
   testFiles,
-  type LoopbackServer,
   type TestFiles,
 } from "../helpers/http-test-servers.ts";
 
@@ -69,13 +64,7 @@ afterAll(async () => {
   files.cleanup();
 });
 
-function client(policy: Partial<HttpPolicy> = {}) {
-  return createHttpClient({
-    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy },
-    files,
-    signal: new AbortController().signal,
-  });
-}
+const client = (policy: Partial<HttpPolicy> = {}) => loopbackClient(files, policy);
 
 describe("downloadFile", () => {
   it("streams the body to a temp file named by Content-Disposition and returns its FileRef", async () => {

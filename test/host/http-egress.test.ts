@@ -2,18 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LookupAddress } from "node:dns";
 import { EgressDenied, guardedLookup } from "../../runtime/host/http/agent.ts";
 import { AllowList, isRestrictedAddress } from "../../runtime/host/http/egress.ts";
-import {
-  closeAgents,
-  createHttpClient,
-  DEFAULT_HTTP_POLICY,
-  HttpError,
-} from "../../runtime/host/http/index.ts";
+import { closeAgents, type HttpError } from "../../runtime/host/http/index.ts";
 import {
   echo,
+  httpErrorOf,
+  loopbackClient,
+  type LoopbackServer,
   spec,
+  startForbiddenServer,
   startLoopbackServer,
   testFiles,
-  type LoopbackServer,
   type TestFiles,
 } from "../helpers/http-test-servers.ts";
 
@@ -24,7 +22,7 @@ let forbidden: LoopbackServer;
 let files: TestFiles;
 
 beforeAll(async () => {
-  forbidden = await startLoopbackServer((_req, res) => res.end("you should never see this"), "127.0.0.2");
+  forbidden = await startForbiddenServer();
   api = await startLoopbackServer(echo);
   second = await startLoopbackServer(echo);
   files = testFiles();
@@ -37,21 +35,9 @@ afterAll(async () => {
   files.cleanup();
 });
 
-const client = (allowHosts: string[]) =>
-  createHttpClient({
-    policy: { ...DEFAULT_HTTP_POLICY, allowHosts },
-    files,
-    signal: new AbortController().signal,
-  });
+const client = (allowHosts: string[]) => loopbackClient(files, { allowHosts });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpError);
-  return (error as HttpError).code;
-}
+const codeOf = async (promise: Promise<unknown>) => (await httpErrorOf(promise)).code;
 
 describe("schemes", () => {
   it("refuses every scheme but http and https", async () => {

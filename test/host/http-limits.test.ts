@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer as createTcpServer } from "node:net";
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from "node:zlib";
-import {
-  closeAgents,
-  createHttpClient,
-  DEFAULT_HTTP_POLICY,
-  HttpError,
-  type HttpPolicy,
-} from "../../runtime/host/http/index.ts";
+import { closeAgents, type HttpPolicy } from "../../runtime/host/http/index.ts";
 import {
   echo,
+  httpErrorOf,
+  loopbackClient,
+  type LoopbackServer,
   spec,
   startLoopbackServer,
   testFiles,
-  type LoopbackServer,
   type TestFiles,
 } from "../helpers/http-test-servers.ts";
 
@@ -93,22 +89,10 @@ afterAll(async () => {
   files.cleanup();
 });
 
-function client(policy: Partial<HttpPolicy> = {}, signal = new AbortController().signal) {
-  return createHttpClient({
-    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], maxResponseBytes: MB, ...policy },
-    files,
-    signal,
-  });
-}
+const client = (policy: Partial<HttpPolicy> = {}, signal?: AbortSignal) =>
+  loopbackClient(files, { maxResponseBytes: MB, ...policy }, { signal });
 
-async function failure(promise: Promise<unknown>): Promise<HttpError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpError);
-  return error as HttpError;
-}
+const failure = httpErrorOf;
 
 describe("timeouts", () => {
   it("times out a body trickled at 1 byte/s, counting the whole body", async () => {

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeAgents,
-  createHttpClient,
-  DEFAULT_HTTP_POLICY,
-  HttpError,
-  type HttpCallLog,
-  type HttpPolicy,
-} from "../../runtime/host/http/index.ts";
+import { closeAgents, type HttpCallLog, type HttpPolicy } from "../../runtime/host/http/index.ts";
 import {
   echo,
+  type Echo,
+  httpErrorOf,
+  loopbackClient,
+  type LoopbackServer,
   spec,
+  startForbiddenServer,
   startLoopbackServer,
   testFiles,
-  type Echo,
-  type LoopbackServer,
   type TestFiles,
 } from "../helpers/http-test-servers.ts";
 
@@ -24,7 +20,7 @@ let forbidden: LoopbackServer;
 let files: TestFiles;
 
 beforeAll(async () => {
-  forbidden = await startLoopbackServer((_req, res) => res.end("you should never see this"), "127.0.0.2");
+  forbidden = await startForbiddenServer();
   other = await startLoopbackServer((req, res) => {
     if (req.path === "/back") return res.writeHead(302, { location: `${api.url}/echo` }).end();
     echo(req, res);
@@ -54,14 +50,8 @@ afterAll(async () => {
   files.cleanup();
 });
 
-function client(policy: Partial<HttpPolicy> = {}, onCall?: (log: HttpCallLog) => void) {
-  return createHttpClient({
-    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy },
-    files,
-    signal: new AbortController().signal,
-    onCall,
-  });
-}
+const client = (policy: Partial<HttpPolicy> = {}, onCall?: (log: HttpCallLog) => void) =>
+  loopbackClient(files, policy, { onCall });
 
 const redirect = (to: string, status = 302) => `/redirect?to=${encodeURIComponent(to)}&status=${status}`;
 
@@ -71,14 +61,7 @@ async function landed(...args: Parameters<typeof spec>): Promise<Echo> {
   return JSON.parse(response.content) as Echo;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpError);
-  return (error as HttpError).code;
-}
+const codeOf = async (promise: Promise<unknown>) => (await httpErrorOf(promise)).code;
 
 describe("following redirects", () => {
   it("follows 301, 302, 303, 307 and 308 with relative and absolute locations", async () => {

@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import {
-  closeAgents,
-  createHttpClient,
-  DEFAULT_HTTP_POLICY,
-  HttpError,
-  type HttpCallLog,
-  type HttpPolicy,
-} from "../../runtime/host/http/index.ts";
+import { closeAgents, HttpError, type HttpCallLog, type HttpPolicy } from "../../runtime/host/http/index.ts";
 import {
   echo,
+  type Echo,
+  formOf,
+  loopbackClient,
+  type LoopbackServer,
   spec,
+  startForbiddenServer,
   startLoopbackServer,
   testFiles,
-  type Echo,
-  type LoopbackServer,
   type TestFiles,
 } from "../helpers/http-test-servers.ts";
 
@@ -24,7 +20,7 @@ let forbidden: LoopbackServer;
 let files: TestFiles;
 
 beforeAll(async () => {
-  forbidden = await startLoopbackServer((_req, res) => res.end("you should never see this"), "127.0.0.2");
+  forbidden = await startForbiddenServer();
   api = await startLoopbackServer((req, res) => {
     if (req.path === "/missing")
       return res.writeHead(404, { "content-type": "application/json" }).end('{"error":"nope"}');
@@ -38,29 +34,23 @@ beforeAll(async () => {
     if (req.path === "/redirect") return res.writeHead(302, { location: "/redirect2" }).end();
     if (req.path === "/redirect2") return res.writeHead(307, { location: "/echo" }).end();
     if (req.path === "/upload") {
-      new Request("http://x/", {
-        method: "POST",
-        headers: req.headers as Record<string, string>,
-        body: req.body,
-      })
-        .formData()
-        .then(async (form) => {
-          const parts = [];
-          for (const [name, value] of form) {
-            if (typeof value === "string") parts.push({ name, value });
-            else {
-              const bytes = Buffer.from(await value.arrayBuffer());
-              parts.push({
-                name,
-                fileName: value.name,
-                type: value.type,
-                size: bytes.length,
-                sha256: createHash("sha256").update(bytes).digest("hex"),
-              });
-            }
+      formOf(req).then(async (form) => {
+        const parts = [];
+        for (const [name, value] of form) {
+          if (typeof value === "string") parts.push({ name, value });
+          else {
+            const bytes = Buffer.from(await value.arrayBuffer());
+            parts.push({
+              name,
+              fileName: value.name,
+              type: value.type,
+              size: bytes.length,
+              sha256: createHash("sha256").update(bytes).digest("hex"),
+            });
           }
-          res.end(JSON.stringify({ contentType: req.headers["content-type"], parts }));
-        });
+        }
+        res.end(JSON.stringify({ contentType: req.headers["content-type"], parts }));
+      });
       return;
     }
     echo(req, res);
@@ -75,14 +65,8 @@ afterAll(async () => {
   files.cleanup();
 });
 
-function client(policy: Partial<HttpPolicy> = {}, onCall?: (log: HttpCallLog) => void) {
-  return createHttpClient({
-    policy: { ...DEFAULT_HTTP_POLICY, allowHosts: ["127.0.0.1"], ...policy },
-    files,
-    signal: new AbortController().signal,
-    onCall,
-  });
-}
+const client = (policy: Partial<HttpPolicy> = {}, onCall?: (log: HttpCallLog) => void) =>
+  loopbackClient(files, policy, { onCall });
 
 async function echoed(...args: Parameters<typeof spec>): Promise<Echo> {
   const response = await client().execute(spec(...args));

@@ -6,10 +6,9 @@ import type { FastifyInstance } from "fastify";
 import { asDeveloper } from "../../runtime/index.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../runtime/queue/index.ts";
-import { createToken } from "../../runtime/server/auth.ts";
-import { createServer } from "../../runtime/server/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { SQLITE } from "../helpers/engines.ts";
+import { authAs, startQueueApi } from "../helpers/server.ts";
 import { HOOK_SECRET, startQueueNode, waitFor, type QueueNode } from "./harness.ts";
 
 let node: QueueNode;
@@ -19,19 +18,9 @@ let admin: { authorization: string };
 
 beforeAll(async () => {
   node = await startQueueNode(SQLITE);
-  server = await createServer({
-    runtime: node.runtime,
-    store: node.store,
-    workspace: "DEMO",
-    dataDir: "",
-    queue: node.queue,
-  });
-  admin = {
-    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "root", name: "Root", isAdmin: true })}`,
-  };
-  auth = {
-    authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id: "alice", name: "Alice", isAdmin: false })}`,
-  };
+  server = await startQueueApi(node);
+  admin = await authAs(node.store, { id: "root", name: "Root", isAdmin: true });
+  auth = await authAs(node.store, { id: "alice", name: "Alice", isAdmin: false });
 });
 afterAll(async () => {
   await server?.close();
@@ -92,6 +81,29 @@ describe("async triggers", () => {
     expect(["queued", "running", "succeeded"]).toContain(before.status);
     const doc = await finished(runId);
     expect(doc).toMatchObject({ status: "succeeded", ok: true, attempt: 2, entity: { c_attempts: 2 } });
+  });
+
+  it("answers a retried ?async=true with the same Idempotency-Key with the first run's id, queued once", async () => {
+    const created = await node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action: "add" });
+    const post = (url: string) =>
+      server.inject({
+        method: "POST",
+        url,
+        headers: { ...auth, "idempotency-key": "async-retry-1" },
+        payload: { id: created.recordId },
+      });
+    const first = await post("/api/apps/DEMO/QUEUE/actions/quick?async=true");
+    const retry = await post("/api/apps/DEMO/QUEUE/actions/quick?async=true");
+    expect(first.statusCode).toBe(202);
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(retry.json()).toEqual(first.json());
+    const runs = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", actor: "alice", limit: 1000 });
+    expect(runs.filter((run) => run.recordId === created.recordId)).toHaveLength(1);
+    // The same key on the synchronous endpoint is another request, not a replay of the queued one.
+    const sync = await post("/api/apps/DEMO/QUEUE/actions/quick");
+    expect(sync.statusCode).toBe(422);
+    expect(sync.json().error.code).toBe("idempotency_mismatch");
   });
 
   it("lists dead and failed runs with GET /api/runs?failed=true", async () => {

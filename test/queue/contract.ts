@@ -25,6 +25,14 @@ export function queueContract(engine: Engine): void {
       if (!result.ok) throw new Error(result.error.message);
       return result.recordId;
     };
+    /** Runs a QUEUE action on a record now (not queued). */
+    const runOn = (action: string, recordId: string) =>
+      node.runtime.run({ caller: asDeveloper(), app: "QUEUE", action, recordId });
+    /** The queued runs of one record, any status. */
+    const runsOf = async (recordId: string) =>
+      (await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 })).filter(
+        (run) => run.recordId === recordId,
+      );
     const add = (action: string, recordId?: string, extra: Record<string, unknown> = {}) =>
       node.queue.add({
         runId: randomUUID(),
@@ -94,16 +102,10 @@ export function queueContract(engine: Engine): void {
 
     it("commits enqueued jobs with the action (outbox) and runs them", async () => {
       const id = await newRecord();
-      const result = await node.runtime.run({
-        caller: asDeveloper(),
-        app: "QUEUE",
-        action: "enqueue_then",
-        recordId: id,
-      });
+      const result = await runOn("enqueue_then", id);
       expect(result.ok).toBe(true);
       const runs = await waitFor(async () => {
-        const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
-        const mine = list.filter((run) => run.recordId === id && run.action === "mark");
+        const mine = (await runsOf(id)).filter((run) => run.action === "mark");
         return mine.length === 2 && mine.every((run) => run.status === "succeeded") ? mine : undefined;
       });
       expect(runs.map((run) => run.source)).toEqual(["enqueue", "enqueue"]);
@@ -145,29 +147,17 @@ export function queueContract(engine: Engine): void {
 
     it("writes no job when the enqueuing action rolls back", async () => {
       const id = await newRecord({ c_text: "fail" });
-      const result = await node.runtime.run({
-        caller: asDeveloper(),
-        app: "QUEUE",
-        action: "enqueue_then",
-        recordId: id,
-      });
+      const result = await runOn("enqueue_then", id);
       expect(result.ok).toBe(false);
-      const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
-      expect(list.filter((run) => run.recordId === id)).toHaveLength(0);
+      expect(await runsOf(id)).toHaveLength(0);
     });
 
     it("dedupes by key while a run with that key is pending", async () => {
       const id = await newRecord({ c_last: `key-${randomUUID()}`, c_need: 1 });
       // c_need: the two jobs are due in an hour, so they stay pending
-      const result = await node.runtime.run({
-        caller: asDeveloper(),
-        app: "QUEUE",
-        action: "enqueue_then",
-        recordId: id,
-      });
+      const result = await runOn("enqueue_then", id);
       expect(result.ok).toBe(true);
-      const list = await node.queue.listRuns({ workspace: "DEMO", app: "QUEUE", limit: 1000 });
-      expect(list.filter((run) => run.recordId === id && run.status === "queued")).toHaveLength(1);
+      expect((await runsOf(id)).filter((run) => run.status === "queued")).toHaveLength(1);
       const key = `api-${randomUUID()}`;
       const later = new Date(Date.now() + 3_600_000);
       expect((await add("mark", id, { key, runAt: later })).deduped).toBe(false);

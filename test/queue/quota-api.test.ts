@@ -6,9 +6,8 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../runtime/queue/index.ts";
-import { createToken } from "../../runtime/server/auth.ts";
-import { createServer } from "../../runtime/server/index.ts";
 import { SQLITE } from "../helpers/engines.ts";
+import { authAs, startQueueApi } from "../helpers/server.ts";
 import { HOOK_SECRET, startQueueNode, type QueueNode } from "./harness.ts";
 
 let clock = 1_000_000;
@@ -22,17 +21,9 @@ beforeAll(async () => {
     now: () => clock,
     quotas: { pendingPerUser: 3, pendingPerApp: 8 },
   });
-  server = await createServer({
-    runtime: node.runtime,
-    store: node.store,
-    workspace: "DEMO",
-    dataDir: "",
-    queue: node.queue,
-  });
+  server = await startQueueApi(node);
   for (const id of ["alice", "bob", "carol", "dave", "erin"])
-    headers[id] = {
-      authorization: `CMW_AUTH_CODE ${await createToken(node.store, { id, name: id, isAdmin: false })}`,
-    };
+    headers[id] = await authAs(node.store, { id, name: id, isAdmin: false });
 });
 afterAll(async () => {
   await server?.close();
@@ -149,17 +140,9 @@ describe("enqueue rate over REST", () => {
       now: () => clock,
       quotas: { ratePerUser: 1, burstPerUser: 4, ratePerApp: 2, burstPerApp: 6 },
     });
-    rateServer = await createServer({
-      runtime: rateNode.runtime,
-      store: rateNode.store,
-      workspace: "DEMO",
-      dataDir: "",
-      queue: rateNode.queue,
-    });
+    rateServer = await startQueueApi(rateNode);
     for (const id of ["alice", "bob", "carol"])
-      headers[`rate-${id}`] = {
-        authorization: `CMW_AUTH_CODE ${await createToken(rateNode.store, { id, name: id, isAdmin: false })}`,
-      };
+      headers[`rate-${id}`] = await authAs(rateNode.store, { id, name: id, isAdmin: false });
   });
   afterAll(async () => {
     await rateServer?.close();

@@ -6,35 +6,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { request } from "undici";
-import { startLoopbackServer, type LoopbackServer } from "../helpers/http-test-servers.ts";
+import { ISSUER, startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
 
-const ISSUER = "https://issuer.example.test";
 let api: TestServerApi;
 let url: string;
-let jwks: LoopbackServer;
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+let jwks: TestIssuer;
 /** /api/test/hold tells when it runs and answers when released. */
 const holding = { entered: () => {}, release: () => {}, released: Promise.resolve() };
 const nowHolding = new Promise<void>((resolve) => (holding.entered = resolve));
 holding.released = new Promise<void>((resolve) => (holding.release = resolve));
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("RS256");
-  privateKey = keys.privateKey;
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = await startLoopbackServer((_req, res) =>
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
-  );
+  jwks = await startIssuer();
   api = await startApi([join(FIXTURE_APPS, "app-probe")], {
     server: {
       requestTimeoutMs: 1_000,
       oidc: {
         issuer: ISSUER,
-        jwksUrl: `${jwks.url}/jwks.json`,
+        jwksUrl: jwks.jwksUrl,
         maxTokenAgeSeconds: 3600,
         skipAudience: true,
       },
@@ -113,10 +105,8 @@ describe("error shapes", () => {
 });
 
 describe("bearer JWT lifetime", () => {
-  const sign = (claims: Record<string, unknown>, configure: (jwt: SignJWT) => SignJWT) =>
-    configure(new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER)).sign(
-      privateKey,
-    );
+  const sign = (claims: Record<string, unknown>, configure: Parameters<TestIssuer["sign"]>[1]) =>
+    jwks.sign(claims, configure);
   const common = async (token: string) => api.get("/api/common", { authorization: `Bearer ${token}` });
 
   it("refuses a token without exp, and one living longer than the maximum", async () => {

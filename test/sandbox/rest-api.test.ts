@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import {
+  echo,
+  formOf,
+  startForbiddenServer,
   startLoopbackServer as startServer,
   type LoopbackServer as TestServer,
 } from "../helpers/http-test-servers.ts";
@@ -19,7 +22,7 @@ const BOMB = gzipSync(Buffer.alloc(50 * 1024 * 1024));
 const PDF = Buffer.from(`%PDF-1.7\n${"binary \u0000\u0001\u0002 ".repeat(2000)}`, "latin1");
 
 beforeAll(async () => {
-  forbidden = await startServer((_req, res) => res.end("you should never see this"), "127.0.0.2");
+  forbidden = await startForbiddenServer();
   other = await startServer((req, res) => res.end(JSON.stringify({ headers: req.headers })));
   api = await startServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
@@ -47,35 +50,22 @@ beforeAll(async () => {
         })
         .end(PDF);
     if (path === "/upload") {
-      new Request("http://x/", {
-        method: "POST",
-        headers: req.headers as Record<string, string>,
-        body: req.body,
-      })
-        .formData()
-        .then(async (form) => {
-          const file = form.get("file") as File;
-          const bytes = Buffer.from(await file.arrayBuffer());
-          res.end(
-            JSON.stringify({
-              name: file.name,
-              size: bytes.length,
-              sha256: createHash("sha256").update(bytes).digest("hex"),
-              extra: form.get("extra"),
-            }),
-          );
-        });
+      formOf(req).then(async (form) => {
+        const file = form.get("file") as File;
+        const bytes = Buffer.from(await file.arrayBuffer());
+        res.end(
+          JSON.stringify({
+            name: file.name,
+            size: bytes.length,
+            sha256: createHash("sha256").update(bytes).digest("hex"),
+            extra: form.get("extra"),
+          }),
+        );
+      });
       return;
     }
-    res.writeHead(200, { "content-type": "application/json", "x-rate-limit": "99" });
-    res.end(
-      JSON.stringify({
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        body: req.body.toString("utf8"),
-      }),
-    );
+    res.setHeader("x-rate-limit", "99");
+    echo(req, res);
   });
   t = await startRuntime({
     allowHosts: ["127.0.0.1"],

@@ -6,28 +6,19 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
-import { join } from "node:path";
-import type { ActionResult } from "../../runtime/actions/index.ts";
-import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { startCarryOver, textOf as text, USER_A, USER_B } from "../helpers/carry-over.ts";
+import type { TestRuntime } from "../helpers/runtime.ts";
 
 let t: TestRuntime;
-const USER_A = { id: "user-a", name: "User A", isAdmin: false };
-const USER_B = { id: "user-b", name: "User B", isAdmin: false };
 
 beforeAll(async () => {
-  t = await startRuntime();
-  await t.runtime.loadApp(join(FIXTURE_APPS, "app-carry-over"));
+  t = await startCarryOver();
 });
 afterAll(() => t.close());
 
 const pool = () => t.runtime.config.pool;
 // Each channel starts from a new isolate, so one test's leftovers cannot decide another's outcome.
 beforeEach(() => pool().evict(""));
-
-function text(result: ActionResult): unknown {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return JSON.parse(String(result.entity.c_text));
-}
 
 /** Runs leave_<channel> as user A, then find_<channel> as user B in the same warm context. */
 async function carry(
@@ -257,8 +248,7 @@ describe("the hardened realm", () => {
 describe("carry-over through a sandbox worker process (serve's default)", () => {
   let w: TestRuntime;
   beforeAll(async () => {
-    w = await startRuntime({ workers: 1 });
-    await w.runtime.loadApp(join(FIXTURE_APPS, "app-carry-over"));
+    w = await startCarryOver({ workers: 1 });
   });
   afterAll(() => w.close());
 

@@ -6,11 +6,9 @@
  * vectors come from the reference C code (prng.di.unimi.it/xoshiro128starstar.c) with
  * double = ((next() >>> 5) * 2^26 + (next() >>> 6)) / 2^53. UUIDs: RFC 9562 layout of fixed bytes.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { asDeveloper } from "../../runtime/index.ts";
-import type { ActionResult } from "../../runtime/actions/index.ts";
-import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { asAThenB, runAs, startCarryOver, USER_A, USER_B } from "../helpers/carry-over.ts";
+import type { TestRuntime } from "../helpers/runtime.ts";
 
 const host = vi.hoisted(() => ({ seed: "000102030405060708090a0b0c0d0e0f" }));
 vi.mock("../../runtime/sandbox/seed.ts", () => ({ actionSeed: () => host.seed }));
@@ -25,30 +23,16 @@ const VECTOR = [0.44152246525440231, 0.00070277228685444726, 0.40762872061451638
 
 let t: TestRuntime;
 beforeAll(async () => {
-  t = await startRuntime();
-  await t.runtime.loadApp(join(FIXTURE_APPS, "app-carry-over"));
+  t = await startCarryOver();
 });
 afterAll(() => t.close());
 
-const USER_A = { id: "user-a", name: "User A", isAdmin: false };
-const USER_B = { id: "user-b", name: "User B", isAdmin: false };
-
-function text<T>(result: ActionResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return JSON.parse(String(result.entity.c_text)) as T;
-}
-
-const run = async <T>(action: string, user: typeof USER_A) =>
-  text<T>(await t.runtime.run({ app: "CARRY", action, caller: asDeveloper(user) }));
+const run = <T>(action: string, user: typeof USER_A) => runAs<T>(t, action, user);
 
 describe("an action's randomness depends on its own seed only", () => {
   it("Math.random: the same seed gives user B exactly user A's sequence, from the reference vector on", async () => {
     host.seed = "000102030405060708090a0b0c0d0e0f";
-    const pool = t.runtime.config.pool;
-    const a = await run<number[]>("random_values", USER_A);
-    const contexts = pool.contextsCreated;
-    const b = await run<number[]>("random_values", USER_B);
-    expect(pool.contextsCreated, "both actions ran in the same warm context").toBe(contexts);
+    const [a, b] = await asAThenB<number[]>(t, "random_values");
     expect(a.slice(0, 4)).toEqual(VECTOR);
     expect(b).toEqual(a);
   });

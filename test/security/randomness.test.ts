@@ -4,37 +4,20 @@
  * fed by the host's CSPRNG. (With fixed seeds, test/security/random-seed.test.ts shows that an
  * action's values depend on its seed alone.)
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asDeveloper } from "../../runtime/index.ts";
-import type { ActionResult } from "../../runtime/actions/index.ts";
-import { FIXTURE_APPS, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { asAThenB, startCarryOver } from "../helpers/carry-over.ts";
+import type { TestRuntime } from "../helpers/runtime.ts";
 
 let t: TestRuntime;
 beforeAll(async () => {
-  t = await startRuntime();
-  await t.runtime.loadApp(join(FIXTURE_APPS, "app-carry-over"));
+  t = await startCarryOver();
 });
 afterAll(() => t.close());
 
-const USER_A = { id: "user-a", name: "User A", isAdmin: false };
-const USER_B = { id: "user-b", name: "User B", isAdmin: false };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function text<T>(result: ActionResult): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return JSON.parse(String(result.entity.c_text)) as T;
-}
-
 /** Runs `action` as user A then as user B, in the same warm context. */
-async function twice<T>(action: string): Promise<[T, T]> {
-  const pool = t.runtime.config.pool;
-  const first = text<T>(await t.runtime.run({ app: "CARRY", action, caller: asDeveloper(USER_A) }));
-  const contexts = pool.contextsCreated;
-  const second = text<T>(await t.runtime.run({ app: "CARRY", action, caller: asDeveloper(USER_B) }));
-  expect(pool.contextsCreated, "both actions ran in the same warm context").toBe(contexts);
-  return [first, second];
-}
+const twice = <T>(action: string) => asAThenB<T>(t, action);
 
 describe("Math.random", () => {
   it("gives doubles in [0, 1) and a different sequence to the next action of the same context", async () => {

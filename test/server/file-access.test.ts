@@ -9,6 +9,7 @@ import { asDeveloper } from "../../runtime/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { TOOLS } from "../../runtime/server/mcp/tools.ts";
 import type { ServerContext } from "../../runtime/server/context.ts";
+import { serverContext } from "../../runtime/server/index.ts";
 import { resolveUser } from "../../runtime/access/index.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
@@ -98,13 +99,14 @@ async function upload(user: string, bytes: Buffer): Promise<string> {
 
 const download = (user: string, uid: string) => api.get(`/api/download/${uid}`, auth[user]);
 
-const ctx = (): ServerContext => ({
-  runtime: api.runtime,
-  store: api.store,
-  workspace: "DEMO",
-  requestTimeoutMs: 10_000,
-  dataDir: api.dataDir,
-});
+const ctx = (): ServerContext =>
+  serverContext({
+    runtime: api.runtime,
+    store: api.store,
+    workspace: "DEMO",
+    requestTimeoutMs: 10_000,
+    dataDir: api.dataDir,
+  });
 async function tool(user: string, name: string, args: Record<string, unknown>) {
   const found = TOOLS.find((t) => t.name === name)!;
   const caller = {

@@ -2,32 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { parse as parseContentDisposition } from "content-disposition";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
-import {
-  startLoopbackServer as startServer,
-  type LoopbackServer as TestServer,
-} from "../helpers/http-test-servers.ts";
+import { ISSUER, startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 
 let api: TestServerApi;
-let jwks: TestServer;
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
-const ISSUER = "https://issuer.example.test";
+let jwks: TestIssuer;
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("RS256");
-  privateKey = keys.privateKey;
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = await startServer((_req, res) =>
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
-  );
+  jwks = await startIssuer();
   api = await startApi([join(FIXTURE_APPS, "app-probe")], {
     runtime: { limits: { cpuMs: 300, wallMs: 2_000 } },
     server: {
       oidc: {
         issuer: ISSUER,
-        jwksUrl: `${jwks.url}/jwks.json`,
+        jwksUrl: jwks.jwksUrl,
         skipAudience: true,
         adminClaim: { claim: "roles", value: "admin" },
       },
@@ -45,12 +34,7 @@ afterAll(async () => {
 });
 
 const jwt = (claims: Record<string, unknown>, issuer = ISSUER, expires = "5m") =>
-  new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: "k1" })
-    .setIssuer(issuer)
-    .setIssuedAt()
-    .setExpirationTime(expires)
-    .sign(privateKey);
+  jwks.sign(claims, (token) => token.setIssuer(issuer).setIssuedAt().setExpirationTime(expires));
 
 describe("bearer JWTs", () => {
   it("accepts a token signed by the issuer's JWKS and makes its subject the current user", async () => {

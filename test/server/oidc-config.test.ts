@@ -4,7 +4,6 @@
  * default no claim makes an admin. Tokens come from a local JWKS served on 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { oidcFromEnv } from "../../runtime/cli/oidc-env.ts";
 import { createAuthenticator, type OidcConfig } from "../../runtime/server/auth.ts";
 import { openStore, type Store } from "../../runtime/store/index.ts";
@@ -12,22 +11,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { startLoopbackServer, type LoopbackServer } from "../helpers/http-test-servers.ts";
+import { ISSUER, startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 
-const ISSUER = "https://issuer.example.test";
 const AUDIENCE = "comind-runtime-test";
-let jwks: LoopbackServer;
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+let jwks: TestIssuer;
 let store: Store;
 let dataDir: string;
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("RS256");
-  privateKey = keys.privateKey;
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = await startLoopbackServer((_req, res) =>
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
-  );
+  jwks = await startIssuer();
   dataDir = mkdtempSync(join(tmpdir(), "comind-oidc-"));
   store = await openStore({ dataDir });
 });
@@ -37,17 +29,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const token = (claims: Record<string, unknown>, audience?: string) => {
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: "k1" })
-    .setIssuer(ISSUER)
-    .setSubject("sam")
-    .setIssuedAt()
-    .setExpirationTime("5m");
-  return (audience ? jwt.setAudience(audience) : jwt).sign(privateKey);
-};
+const token = (claims: Record<string, unknown>, audience?: string) =>
+  jwks.sign(claims, (jwt) => {
+    jwt.setSubject("sam").setIssuedAt().setExpirationTime("5m");
+    return audience ? jwt.setAudience(audience) : jwt;
+  });
 const authenticator = (config: Partial<OidcConfig>) =>
-  createAuthenticator(store, { issuer: ISSUER, jwksUrl: `${jwks.url}/jwks.json`, ...config });
+  createAuthenticator(store, { issuer: ISSUER, jwksUrl: jwks.jwksUrl, ...config });
 
 describe("the audience", () => {
   it("is required: an authenticator with an issuer but no audience is refused", () => {

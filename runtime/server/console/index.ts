@@ -80,7 +80,7 @@ export async function registerConsole(server: FastifyInstance, ctx: ServerContex
         return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
       }
       request.caller = user;
-      request.user = await resolveUser(ctx.store, ctx.workspace, user);
+      request.user = await resolveUser(ctx.directory, ctx.workspace, user);
     });
 
     scope.get<{ Params: { name: string } }>(

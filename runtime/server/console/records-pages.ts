@@ -59,8 +59,8 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
       const [records, count] = rlxError
         ? [[], 0]
         : await Promise.all([
-            ctx.store.findRecords({ ...query, limit: PAGE, offset, sortBy: "update_date desc" }),
-            ctx.store.countRecords(query),
+            ctx.records.findRecords({ ...query, limit: PAGE, offset, sortBy: "update_date desc" }),
+            ctx.records.countRecords(query),
           ]);
       const custom = app.manifest.fields.slice(0, 4).map((f) => f.name);
       const columns = [...BASE_COLUMNS, ...custom];
@@ -95,7 +95,7 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
   );
 
   const recordOrFail = async (id: string, user: Parameters<typeof visibleApps>[1]) => {
-    const record = await ctx.store.getRecord(ctx.workspace, id.slice(0, 100));
+    const record = await ctx.records.getRecord(ctx.workspace, id.slice(0, 100));
     if (!record || !ctx.runtime.apps.has(record.app))
       throw new RuntimeError("not_found", `No record ${id.slice(0, 40)}.`);
     return { record, app: await visibleApp(ctx, user, record.app) };
@@ -108,7 +108,7 @@ export function registerRecordPages(scope: FastifyInstance, ctx: ServerContext):
       const { record, app } = await recordOrFail(request.params.id, request.user);
       const [view] = await viewsOf(ctx, [record], request.user);
       const entity = toEntity(record.id, record.fields, record, app.schema);
-      const history = await ctx.store.history(ctx.workspace, record.id, { limit: 200 });
+      const history = await ctx.history.history(ctx.workspace, record.id, { limit: 200 });
       return renderPage(reply, "record", {
         title: `${app.alias} #${record.number}`,
         section: "records",

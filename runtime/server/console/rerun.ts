@@ -23,7 +23,7 @@ export type Rerun = { recordId: string } | { values: Record<string, unknown> };
 const ONCE_PER_RECORD = new Set(["add", "delete"]);
 
 export async function runRecordOf(ctx: ServerContext, run: ActionRunLog): Promise<RunRecord> {
-  const stored = run.recordId ? await ctx.store.getRecord(ctx.workspace, run.recordId) : null;
+  const stored = run.recordId ? await ctx.records.getRecord(ctx.workspace, run.recordId) : null;
   if (stored && stored.app === run.app) return { kind: "stored", id: stored.id };
   if (!run.ok && run.newRecordValues) return { kind: "not-created", id: run.recordId };
   return run.recordId ? { kind: "gone", id: run.recordId } : { kind: "none" };

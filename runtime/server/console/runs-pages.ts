@@ -64,7 +64,7 @@ const rowOf = (run: ActionRunLog) => ({
 });
 
 async function runOrFail(ctx: ServerContext, request: FastifyRequest, id: string): Promise<ActionRunLog> {
-  const run = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.store.getRun(id) : null;
+  const run = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.runs.getRun(id) : null;
   if (!run || run.workspace !== ctx.workspace || !canSeeRun(request.user, run))
     throw new RuntimeError("not_found", `No run ${id.slice(0, 40)} that you can see.`);
   return run;
@@ -100,7 +100,7 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
     { config: { access: "console" } },
     async (request, reply) => {
       const filter = request.query ?? {};
-      const runs = await ctx.store.listRuns(runQuery(ctx, request, filter));
+      const runs = await ctx.runs.listRuns(runQuery(ctx, request, filter));
       const params = new URLSearchParams(
         Object.entries(filter).filter(
           ([key, value]) => key !== "after" && typeof value === "string" && value,
@@ -124,7 +124,7 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
     "/console/runs/feed",
     { config: { access: "console" } },
     async (request) => {
-      const runs = await ctx.store.listRuns(runQuery(ctx, request, request.query ?? {}));
+      const runs = await ctx.runs.listRuns(runQuery(ctx, request, request.query ?? {}));
       return {
         newest: runs[0]?.startedAt ?? null,
         rows: runs.map((run) => partials.render("./run-row", { r: rowOf(run) })),
@@ -137,7 +137,7 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
     { config: { access: "console" } },
     async (request, reply) => {
       const run = await runOrFail(ctx, request, request.params.id);
-      const history = await ctx.store.historyOfRun(ctx.workspace, run.id);
+      const history = await ctx.history.historyOfRun(ctx.workspace, run.id);
       const changes = history.flatMap((entry) =>
         entry.changes.map((change) => ({
           recordId: entry.recordId,

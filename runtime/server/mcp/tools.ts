@@ -56,7 +56,7 @@ async function readAll(ctx: ServerContext, caller: Caller, alias: string, filter
   const records: StoredRecord[] = [];
   const page = 1000;
   for (let offset = 0; ; offset += page) {
-    const batch = await ctx.store.findRecords({
+    const batch = await ctx.records.findRecords({
       workspace: ctx.workspace,
       app: alias,
       filter,
@@ -83,7 +83,7 @@ async function readScope(ctx: ServerContext, caller: Caller, app: string | undef
 }
 
 async function recordOrFail(ctx: ServerContext, caller: Caller, id: string): Promise<StoredRecord> {
-  const record = await ctx.store.getRecord(ctx.workspace, id);
+  const record = await ctx.records.getRecord(ctx.workspace, id);
   if (!record || !ctx.runtime.apps.has(record.app))
     throw new RuntimeError(
       "not_found",
@@ -216,7 +216,7 @@ export const TOOLS: McpTool[] = [
       if (!args.query.trim())
         throw new RuntimeError("bad_request", 'Give the words to search for in "query".');
       const { alias, readable } = await readScope(ctx, caller, args.app);
-      const records = await ctx.store.searchRecords({
+      const records = await ctx.records.searchRecords({
         workspace: ctx.workspace,
         app: alias,
         text: args.query,
@@ -294,7 +294,7 @@ export const TOOLS: McpTool[] = [
       const entries = [];
       for (const id of ids) {
         await recordOrFail(ctx, caller, id);
-        for (const entry of await ctx.store.history(ctx.workspace, id, {
+        for (const entry of await ctx.history.history(ctx.workspace, id, {
           since: args.since,
           limit: args.limit ?? 100,
         }))
@@ -317,7 +317,7 @@ export const TOOLS: McpTool[] = [
     readOnly: true,
     run: async (ctx, caller, args: { groupBy: string; app?: string; since?: string; until?: string }) => {
       const { alias, readable } = await readScope(ctx, caller, args.app);
-      const all = await ctx.store.historyQuery({
+      const all = await ctx.history.historyQuery({
         workspace: ctx.workspace,
         app: alias,
         since: args.since,
@@ -409,7 +409,7 @@ export const TOOLS: McpTool[] = [
     readOnly: true,
     run: async (ctx, caller, args: { file_uid: string }) => {
       // Files follow their record: a file the caller may not read is "not found", like a wrong uid.
-      const file = await readableFile(ctx.store, {
+      const file = await readableFile(ctx.files, {
         user: caller.user,
         workspace: ctx.workspace,
         fileId: fileUidOf(args.file_uid),
@@ -427,7 +427,7 @@ export const TOOLS: McpTool[] = [
       };
       if (!meta.embedded) return json(meta);
       const { readFile } = await import("node:fs/promises");
-      const bytes = await readFile(await ctx.store.filePath(file.id));
+      const bytes = await readFile(await ctx.files.filePath(file.id));
       return {
         json: meta,
         extra: [

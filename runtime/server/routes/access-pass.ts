@@ -23,8 +23,8 @@ export function registerAccessPassRoute(server: FastifyInstance, ctx: ServerCont
       },
     },
     async (request) => {
-      const { recordId, app } = await readAccessPass(ctx.store, request.query.pass, ctx.workspace);
-      const stored = await ctx.store.getRecord(ctx.workspace, recordId);
+      const { recordId, app } = await readAccessPass(ctx.directory, request.query.pass, ctx.workspace);
+      const stored = await ctx.records.getRecord(ctx.workspace, recordId);
       const loaded = ctx.runtime.apps.get(app);
       if (!stored || stored.app !== app || !loaded)
         throw new RuntimeError("not_found", "The record of this access pass no longer exists.");

@@ -11,9 +11,8 @@ import { runDocument } from "../../runs/index.ts";
 import { answersRetryAfter, ERROR_CODES, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";
-import { withIdempotency } from "../idempotency.ts";
+import { idempotencyOf, markReplay } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
-import { enqueueRun } from "./enqueue.ts";
 import { runAnswer } from "./response-schemas.ts";
 import { actionBody } from "./schemas.ts";
 
@@ -39,46 +38,47 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
       const { id, ids, values } = request.body ?? {};
       if (request.query.async === "true") {
         if (ids) throw new RuntimeError("bad_request", "?async=true runs one action: send `id`, not `ids`.");
-        if (id && !(await ctx.store.getRecord(ctx.workspace, id)))
+        if (id && !(await ctx.records.getRecord(ctx.workspace, id)))
           throw new RuntimeError(
             "not_found",
             `Record ${id.slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
           );
-        const runId = await enqueueRun(ctx, {
+        const queued = await ctx.runtime.enqueue({
           app: app.alias,
           action: request.params.uid,
           recordId: id,
           values: values ?? {},
           caller: { kind: "user", user: request.caller },
           source: "async",
+          // The same key on the sync endpoint is another request: it must not replay this one.
+          idempotency: idempotencyOf(request, { async: true, body: request.body ?? null }),
         });
+        markReplay(reply, queued.storedAnswer);
         reply.code(202);
-        return { ok: true, queued: true, runId };
+        return { ok: true, queued: true, runId: queued.runId };
       }
       const expectedRevision =
         revisionFromIfMatch(request.headers["if-match"]) ?? expectedRevisionOf(request.body);
-      return withIdempotency(ctx, request, reply, async (itemKey) => {
-        const result = await ctx.runtime.run({
-          app: app.alias,
-          action: request.params.uid,
-          recordId: ids ? undefined : id,
-          // A mass action: the logic runs once over `records` (see docs/rest-api.md, "Mass actions").
-          recordIds: ids,
-          values: values ?? {},
-          caller: { kind: "user", user: request.user },
-          source: "rest",
-          wallMs: remainingMs(request.deadline),
-          expectedRevision: id ? expectedRevision : undefined,
-          idempotencyKey: itemKey(0),
-          onCommit: commitTracker(request.commits),
-        });
-        if (result.ok) return { status: 200, body: runDocument(result) };
-        const status = ERROR_CODES[result.error.code].status;
-        // Worth retrying later (the registry says which): the database away, no isolate memory free,
-        // a queue quota reached, the server busy or shutting down.
-        if (answersRetryAfter(result.error.code)) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-        return { status, body: runDocument(result) };
+      const result = await ctx.runtime.run({
+        app: app.alias,
+        action: request.params.uid,
+        recordId: ids ? undefined : id,
+        // A mass action: the logic runs once over `records` (see docs/rest-api.md, "Mass actions").
+        recordIds: ids,
+        values: values ?? {},
+        caller: { kind: "user", user: request.user },
+        source: "rest",
+        wallMs: remainingMs(request.deadline),
+        expectedRevision: id ? expectedRevision : undefined,
+        idempotency: idempotencyOf(request),
+        onCommit: commitTracker(request.commits),
       });
+      markReplay(reply, result.storedAnswer);
+      if (result.ok) return reply.code(200).send(runDocument(result));
+      // Worth retrying later (the registry says which): the database away, no isolate memory free,
+      // a queue quota reached, the server busy or shutting down.
+      if (answersRetryAfter(result.error.code)) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+      return reply.code(ERROR_CODES[result.error.code].status).send(runDocument(result));
     },
   );
 }

@@ -7,7 +7,7 @@ export async function runtimeStats(ctx: ServerContext) {
   return {
     workspace: ctx.workspace,
     apps: [...ctx.runtime.apps.keys()],
-    store: ctx.store.kind,
+    store: ctx.storeKind,
     ...(await ctx.runtime.sandboxStats()),
     admission: ctx.runtime.admissionStats(),
     limits: ctx.runtime.limits,

@@ -54,13 +54,13 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
     { schema: { tags: ["files"] }, config: { access: "signed-in" } },
     async (request, reply) => {
       // The id may also be the upload URL it came from (URL-encoded into the path).
-      const file = await readableFile(ctx.store, {
+      const file = await readableFile(ctx.files, {
         user: request.user,
         workspace: ctx.workspace,
         fileId: fileUidOf(request.params.uuid),
       });
       if (!file) throw new RuntimeError("not_found", `No file ${request.params.uuid.slice(0, 64)}.`);
-      const path = await ctx.store.filePath(file.id);
+      const path = await ctx.files.filePath(file.id);
       reply
         .header("content-type", file.contentType)
         .header("content-length", file.size)
@@ -91,7 +91,7 @@ export function registerFileRoutes(server: FastifyInstance, ctx: ServerContext):
       const contentType = String(
         upload.metadata?.filetype ?? upload.metadata?.type ?? "application/octet-stream",
       ).slice(0, 200);
-      await ctx.store.commit({
+      await ctx.records.commit({
         workspace: ctx.workspace,
         actor: "upload",
         action: "upload",

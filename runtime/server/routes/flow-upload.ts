@@ -75,7 +75,7 @@ export async function registerFlowUploadRoute(server: FastifyInstance, ctx: Serv
 
   async function storeFile(id: string, uploader: string, file: AssembledFile): Promise<void> {
     try {
-      await ctx.store.commit({
+      await ctx.records.commit({
         workspace: ctx.workspace,
         actor: "upload",
         action: "upload",
@@ -115,7 +115,7 @@ export async function registerFlowUploadRoute(server: FastifyInstance, ctx: Serv
       async (request, reply) => {
         const params = request.query as FlowParams;
         const id = flowFileId(request.user.id, params.flowIdentifier);
-        const file = await ctx.store.getFile(id);
+        const file = await ctx.files.getFile(id);
         if (file) return stored(file, params);
         if (await chunks.has(id, params.flowChunkNumber))
           return {
@@ -162,7 +162,7 @@ export async function registerFlowUploadRoute(server: FastifyInstance, ctx: Serv
         const uploader = request.user.id;
         const id = flowFileId(uploader, params.flowIdentifier);
         const answered = await chunks.exclusive(id, async () => {
-          const existing = await ctx.store.getFile(id);
+          const existing = await ctx.files.getFile(id);
           if (existing) {
             await chunks.discard(id);
             return stored(existing, params);

@@ -10,7 +10,7 @@ import type { RunCaller } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import { SIGNATURE_HEADER, TOLERANCE_MS, verifyWebhook } from "../../queue/index.ts";
 import { appByAlias, checkWorkspace, type ServerContext } from "../context.ts";
-import { enqueueRun, queueOf } from "./enqueue.ts";
+import { queueOf } from "../context.ts";
 
 /** Webhook runs act as this system user (like the scheduler): the signature is their proof. */
 /** Webhooks run as the system caller `system:webhook` (an admin grants it rights like a group). */
@@ -60,21 +60,23 @@ export async function registerHookRoutes(server: FastifyInstance, ctx: ServerCon
             "conflict",
             "This webhook delivery was received before (same signature); it is not run twice.",
           );
-        const runId = await enqueueRun(ctx, {
-          app: app.alias,
-          action: hook.action,
-          caller: WEBHOOK_CALLER,
-          source: "webhook",
-          request: {
-            headers: visibleHeaders(request.headers),
-            body: body.toString("utf8"),
-            receivedAt: new Date().toISOString(),
-          },
-        }).catch(async (error) => {
-          // Refused (a quota, no grant): the sender may retry the same delivery; it ran nowhere.
-          await queueOf(ctx).forgetDelivery(delivery);
-          throw error;
-        });
+        const { runId } = await ctx.runtime
+          .enqueue({
+            app: app.alias,
+            action: hook.action,
+            caller: WEBHOOK_CALLER,
+            source: "webhook",
+            request: {
+              headers: visibleHeaders(request.headers),
+              body: body.toString("utf8"),
+              receivedAt: new Date().toISOString(),
+            },
+          })
+          .catch(async (error) => {
+            // Refused (a quota, no grant): the sender may retry the same delivery; it ran nowhere.
+            await queueOf(ctx).forgetDelivery(delivery);
+            throw error;
+          });
         reply.code(202);
         return { queued: true, runId };
       },

@@ -3,16 +3,16 @@
  * item applies its field values, checks the precondition, runs the action's logic and commits or
  * rolls back on its own; the answer lists every item's outcome in order.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
 import type { ActionResult } from "../../actions/index.ts";
+import type { Answer, ItemKey } from "../../runs/index.ts";
 import { ERROR_CODES, isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
-import { withIdempotency } from "../idempotency.ts";
+import { idempotencyOf, markReplay } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
 import { batchUnavailable } from "../unavailable.ts";
-import { enqueueRun } from "./enqueue.ts";
 import { currentFormOf } from "../legacy-items.ts";
 import { flowFileId } from "../flow-chunks.ts";
 import {
@@ -70,12 +70,12 @@ async function checkAttachments(
       const uid = entry?.file_uid;
       if (
         typeof uid !== "string" ||
-        (await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uid }))
+        (await readableFile(ctx.files, { user, workspace: ctx.workspace, fileId: uid }))
       )
         continue;
       // A flow.js upload's identifier names the file its uploader stored (routes/flow-upload.ts).
       const uploaded = flowFileId(user.id, uid);
-      if (entry && (await readableFile(ctx.store, { user, workspace: ctx.workspace, fileId: uploaded })))
+      if (entry && (await readableFile(ctx.files, { user, workspace: ctx.workspace, fileId: uploaded })))
         entry.file_uid = uploaded;
       else
         throw new RuntimeError(
@@ -100,7 +100,7 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
   const id = item.ids ? item.ids[0] : item.id;
   if (!id)
     throw new RuntimeError("bad_request", `A "${item.transition}" item needs the record "id" (or "ids").`);
-  const stored = await ctx.store.getRecord(ctx.workspace, String(id));
+  const stored = await ctx.records.getRecord(ctx.workspace, String(id));
   if (!stored)
     throw new RuntimeError(
       "not_found",
@@ -119,7 +119,7 @@ export async function runItem(
   ctx: ServerContext,
   request: Pick<FastifyRequest, "user" | "caller" | "deadline"> & { commits?: RequestCommits },
   item: MultiItem,
-  idempotencyKey?: string,
+  commitKey?: string,
 ) {
   try {
     // The schema lets items without a transition, and legacy forms, through.
@@ -131,7 +131,7 @@ export async function runItem(
     if (item.async === true) {
       if (item.ids)
         throw new RuntimeError("bad_request", 'An "async" item runs one action: send "id", not "ids".');
-      const runId = await enqueueRun(ctx, {
+      const { runId } = await ctx.runtime.enqueue({
         app,
         action: item.transition,
         recordId: item.transition === "add" ? undefined : String(item.id),
@@ -144,7 +144,7 @@ export async function runItem(
     // A delete answers the record's number too; it is gone after the run.
     const deletedNumber =
       item.transition === "delete"
-        ? ((await ctx.store.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
+        ? ((await ctx.records.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
         : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
@@ -156,7 +156,7 @@ export async function runItem(
       source: "rest",
       wallMs: remainingMs(request.deadline),
       expectedRevision,
-      idempotencyKey,
+      commitKey,
       onCommit: request.commits && commitTracker(request.commits),
     });
     if (!result.ok)
@@ -171,7 +171,7 @@ export async function runItem(
     const stored = [];
     if (item.transition !== "delete")
       for (const id of ids) {
-        const record = await ctx.store.getRecord(ctx.workspace, id);
+        const record = await ctx.records.getRecord(ctx.workspace, id);
         if (record) stored.push(record);
       }
     const views = stored.length
@@ -204,6 +204,33 @@ export async function runItem(
   }
 }
 
+/** The batch's items in order, each committed under its item key; stops at an unavailable store or a quota. */
+async function runBatch(
+  ctx: ServerContext,
+  request: FastifyRequest<{ Body: MultiItem[] }>,
+  reply: FastifyReply,
+  itemKey: ItemKey,
+): Promise<Answer> {
+  const results = [];
+  for (const [index, item] of request.body.entries()) {
+    const { runId, ...answer } = await runItem(ctx, request, item, itemKey(index));
+    const { retryAfterSeconds, ...result } = { retryAfterSeconds: undefined, ...answer };
+    // An async item's answer is its run id; a run's own id stays internal otherwise.
+    results.push(withRecordId("queued" in result ? { ...result, runId } : result));
+    if (!result.successful && result.error && isUnavailable(result.error.code)) {
+      reply.header("retry-after", String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
+      return batchUnavailable(result.error, runId, results, ERROR_CODES[result.error.code].status);
+    }
+    // An async item over an enqueue quota stops the batch with 429: the client waits, then
+    // sends the items from this one on (those before it are listed as they ended).
+    if (!result.successful && result.error?.code === "rate_limited" && retryAfterSeconds) {
+      reply.header("retry-after", String(retryAfterSeconds));
+      return batchUnavailable(result.error, runId, results, 429);
+    }
+  }
+  return everyItemFailed(results) ?? { status: 200, body: results };
+}
+
 export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext): void {
   server.post<{ Body: MultiItem[] }>(
     "/api/tickets/multi",
@@ -211,26 +238,15 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
       schema: { body: multiBody, querystring: multiQuery, tags: ["records"], response: { 200: multiAnswer } },
       config: { access: "signed-in" },
     },
-    async (request, reply) =>
-      withIdempotency(ctx, request, reply, async (itemKey) => {
-        const results = [];
-        for (const [index, item] of request.body.entries()) {
-          const { runId, ...answer } = await runItem(ctx, request, item, itemKey(index));
-          const { retryAfterSeconds, ...result } = { retryAfterSeconds: undefined, ...answer };
-          // An async item's answer is its run id; a run's own id stays internal otherwise.
-          results.push(withRecordId("queued" in result ? { ...result, runId } : result));
-          if (!result.successful && result.error && isUnavailable(result.error.code)) {
-            reply.header("retry-after", String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
-            return batchUnavailable(result.error, runId, results, ERROR_CODES[result.error.code].status);
-          }
-          // An async item over an enqueue quota stops the batch with 429: the client waits, then
-          // sends the items from this one on (those before it are listed as they ended).
-          if (!result.successful && result.error?.code === "rate_limited" && retryAfterSeconds) {
-            reply.header("retry-after", String(retryAfterSeconds));
-            return batchUnavailable(result.error, runId, results, 429);
-          }
-        }
-        return everyItemFailed(results) ?? { status: 200, body: results };
-      }),
+    async (request, reply) => {
+      // The run use-case answers a retry with the same Idempotency-Key from the stored answer.
+      const answer = await ctx.runtime.answerOnce(
+        { kind: "user", user: request.user },
+        idempotencyOf(request),
+        (itemKey) => runBatch(ctx, request, reply, itemKey),
+      );
+      markReplay(reply, answer.storedAnswer);
+      return reply.code(answer.status).send(answer.body);
+    },
   );
 }

@@ -15,7 +15,7 @@ import { type Caller, maySeeRun, runListActor } from "../../access/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
-import { queueOf } from "./enqueue.ts";
+import { queueOf } from "../context.ts";
 
 function checkOwner(user: Caller, owner: string | undefined): void {
   if (owner !== undefined && !maySeeRun(user, owner))
@@ -38,7 +38,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
         checkOwner(request.user, queued.actor);
         return queuedRunDoc(queued);
       }
-      const [run, commit] = await Promise.all([ctx.store.getRun(id), ctx.store.findCommit({ runId: id })]);
+      const [run, commit] = await Promise.all([ctx.runs.getRun(id), ctx.runs.findCommit({ runId: id })]);
       checkOwner(request.user, run?.actor ?? commit?.actor);
       return {
         runId: id,

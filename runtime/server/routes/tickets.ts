@@ -60,7 +60,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
       const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
       if (app) await checkRead(ctx, request.user, app);
       const readable = new Set(await readableApps(ctx, request.user));
-      const found = await ctx.store.searchRecords({
+      const found = await ctx.records.searchRecords({
         workspace: ctx.workspace,
         app,
         text: String(words),
@@ -89,7 +89,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
       const entries = [];
       const readable = new Set(await readableApps(ctx, request.user));
       for (const recordId of recordIds.slice(0, 100)) {
-        for (const entry of await ctx.store.history(ctx.workspace, recordId, {
+        for (const entry of await ctx.history.history(ctx.workspace, recordId, {
           since,
           limit: Math.min(limit ?? 100, MAX_LIMIT),
         })) {
