@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { RuntimeError } from "../errors.ts";
+import { pluginOnlyName } from "./layers.ts";
 
 export interface AppPackage {
   dir: string;
@@ -37,6 +38,12 @@ export function readAppPackage(dir: string): AppPackage {
     );
   const pkg = readJson(pkgPath, `${join(dir, "package.json")}`);
   const app = pkg.comindApp;
+  const plugin = app ? null : pluginOnlyName(dir);
+  if (plugin)
+    throw new RuntimeError(
+      "app_invalid",
+      `"${dir}" is the plugin ${plugin}: a layer of the apps that list it in their dependencies, not an app of its own. Run or check an app that uses it.`,
+    );
   if (!app || typeof app !== "object")
     throw new RuntimeError(
       "app_invalid",

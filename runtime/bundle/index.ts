@@ -2,5 +2,5 @@
 export { buildApp, type AppBuild } from "./build.ts";
 export { globalsScript } from "./globals-bundle.ts";
 export { readAppPackage, type AppPackage } from "./app-package.ts";
-export { isPluginOnly } from "./layers.ts";
+export { isPluginOnly, pluginOnlyName } from "./layers.ts";
 export { SECRET_PREFIX } from "./secret-names.ts";
