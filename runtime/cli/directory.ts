@@ -13,6 +13,7 @@ import type { Store } from "../store/index.ts";
 import { withHelp } from "./help.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
+import { formatTable } from "./table.ts";
 
 type Flags = StoreFlags & { json?: boolean; workspace: string };
 
@@ -102,12 +103,18 @@ function registerUsers(program: Command): void {
         );
       },
       (list) =>
-        list
-          .map(
-            (u) =>
-              `${u.id}\t${u.email ?? "-"}\t${u.name}\t${u.groups.join(",") || "-"}${u.isGlobalAdmin ? "\tglobal-admin" : ""}`,
-          )
-          .join("\n") || "(no users)",
+        list.length
+          ? formatTable(
+              ["ID", "EMAIL", "NAME", "GROUPS", "ADMIN OF"],
+              list.map((u) => [
+                u.id,
+                u.email ?? "-",
+                u.name,
+                u.groups.join(",") || "-",
+                u.isGlobalAdmin ? "every workspace" : u.adminOfWorkspaces.join(",") || "-",
+              ]),
+            )
+          : "(no users)",
     );
   });
 }

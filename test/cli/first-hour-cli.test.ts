@@ -39,3 +39,52 @@ describe("check on a plugin folder", () => {
     );
   });
 });
+
+describe("token labels and list headers", () => {
+  it("--label names a token in token list; --name stays the new user's display name", async () => {
+    const data = join(dir, "tokens");
+    const created = await runCli([
+      "token",
+      ...["create", "alice", "--name", "Alice A.", "--label", "laptop", "--data", data, "--json"],
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(json(created.stdout)).toMatchObject({ label: "laptop" });
+    await runCli(["token", "create", "alice", "--label", "ci runner", "--data", data]);
+    await runCli(["token", "create", "bob", "--data", data]);
+
+    const listed = json((await runCli(["token", "list", "--data", data, "--json"])).stdout);
+    expect(listed.map((t: { userId: string; label: string | null }) => [t.userId, t.label])).toEqual([
+      ["alice", "laptop"],
+      ["alice", "ci runner"],
+      ["bob", null],
+    ]);
+    const text = (await runCli(["token", "list", "--data", data])).stdout.trimEnd().split("\n");
+    expect(text[0]).toMatch(/^ID +USER +LABEL +ADMIN +CREATED$/);
+    expect(text).toHaveLength(4);
+    expect(text[1]).toMatch(new RegExp(`^${listed[0].id} +alice +laptop +no +\\d{4}-`));
+    expect(text[2]).toMatch(/ alice +ci runner +no /);
+    expect(text[3]).toMatch(/ bob +- +no /);
+    // Every column starts where its header does.
+    for (const header of ["USER", "LABEL", "ADMIN", "CREATED"]) {
+      const at = text[0].indexOf(header);
+      for (const row of text.slice(1)) expect(row[at - 1], `${header}: ${row}`).toBe(" ");
+    }
+
+    const users = await runCli(["users", "list", "--data", data]);
+    expect(users.stdout.split("\n")[0]).toMatch(/^ID +EMAIL +NAME +GROUPS +ADMIN OF$/);
+    expect(users.stdout).toMatch(/^alice +- +Alice A\. +- +-$/m);
+    expect(json((await runCli(["users", "list", "--data", data, "--json"])).stdout)).toEqual([
+      expect.objectContaining({ id: "alice", name: "Alice A." }),
+      expect.objectContaining({ id: "bob", name: "bob" }),
+    ]);
+  });
+
+  it("refuses an empty or overlong label with exit 2", async () => {
+    const data = join(dir, "bad-labels");
+    for (const label of ["", " ", "x".repeat(101), "line\nbreak"]) {
+      const result = await runCli(["token", "create", "ann", "--label", label, "--data", data]);
+      expect(result.code, JSON.stringify(label)).toBe(2);
+      expect(result.stderr).toContain("--label must be 1 to 100 printable characters");
+    }
+  });
+});
