@@ -1,6 +1,7 @@
 /** Reads an app folder's package.json (`comindApp`) and checks the vendor layout. */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 import { pluginOnlyName } from "./layers.ts";
 
@@ -69,7 +70,7 @@ export function readAppPackage(dir: string): AppPackage {
     titlePlural: String(app.titlePlural ?? alias),
     dependencies: Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }),
     dependsOn: Array.isArray(app.dependsOn)
-      ? app.dependsOn.map((other: unknown) => String(other).toUpperCase())
+      ? app.dependsOn.map((other: unknown) => appAliasKey(String(other)))
       : [],
   };
 }

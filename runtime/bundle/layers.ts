@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 
 export const PLUGIN_PACKAGE = /^@comind\/(plugin|block|app)-[a-z0-9._-]+$/;
@@ -45,7 +46,7 @@ function readLayer(dir: string): LayerPackage {
     plugins: dependencies.filter((name) => PLUGIN_PACKAGE.test(name)),
     inheritFrom: typeof app.inheritFrom === "string" && app.inheritFrom ? app.inheritFrom : null,
     dependencies,
-    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((a: unknown) => String(a).toUpperCase()) : [],
+    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((a: unknown) => appAliasKey(String(a))) : [],
   };
 }
 

@@ -6,14 +6,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
+import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "comind-first-hour-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  removeTempApps();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const json = (stdout: string) => JSON.parse(stdout);
 
 describe("check on a plugin folder", () => {
-  it("recognises the plugin as serve does and checks it as part of the app that uses it", async () => {
+  it("recognises the plugin as serve does and checks it as part of the app that uses it", {
+    timeout: 180_000,
+  }, async () => {
     const result = await runCli(["check", "apps/app-helpdesk", "apps/plugin-helpdesk-sla", "--json"]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const [app, plugin] = json(result.stdout).apps;
@@ -31,7 +37,9 @@ describe("check on a plugin folder", () => {
     );
   });
 
-  it("run on a plugin folder says it is a plugin, not that package.json lacks comindApp", async () => {
+  it("run on a plugin folder says it is a plugin, not that package.json lacks comindApp", {
+    timeout: 180_000,
+  }, async () => {
     const result = await runCli(["run", "apps/plugin-helpdesk-sla", "add"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
@@ -41,7 +49,9 @@ describe("check on a plugin folder", () => {
 });
 
 describe("token labels and list headers", () => {
-  it("--label names a token in token list; --name stays the new user's display name", async () => {
+  it("--label names a token in token list; --name stays the new user's display name", {
+    timeout: 180_000,
+  }, async () => {
     const data = join(dir, "tokens");
     const created = await runCli([
       "token",
@@ -79,12 +89,45 @@ describe("token labels and list headers", () => {
     ]);
   });
 
-  it("refuses an empty or overlong label with exit 2", async () => {
+  it("refuses an empty or overlong label with exit 2", { timeout: 180_000 }, async () => {
     const data = join(dir, "bad-labels");
     for (const label of ["", " ", "x".repeat(101), "line\nbreak"]) {
       const result = await runCli(["token", "create", "ann", "--label", label, "--data", data]);
       expect(result.code, JSON.stringify(label)).toBe(2);
       expect(result.stderr).toContain("--label must be 1 to 100 printable characters");
     }
+  });
+});
+
+describe("one case rule, and history of an unknown record", () => {
+  it("runs --app matches the alias in any case; history of an unknown id is not_found, exit 1", {
+    timeout: 180_000,
+  }, async () => {
+    const app = writeTempApp({}, { alias: "CASED" });
+    const data = join(dir, "cased");
+    const ran = await runCli(["run", app, "go", "--data", data, "--json"]);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const recordId = json(ran.stdout).entity.id;
+
+    for (const alias of ["cased", "Cased"]) {
+      const runs = await runCli(["runs", "--app", alias, "--data", data, "--json"]);
+      expect(runs.code).toBe(0);
+      expect(
+        json(runs.stdout).map((r: { app: string; action: string }) => [r.app, r.action]),
+        alias,
+      ).toEqual([["CASED", "go"]]);
+    }
+    const none = await runCli(["runs", "--app", "other", "--data", data]);
+    expect(none.stdout).toContain("No runs of OTHER in the store");
+
+    const history = await runCli(["history", recordId, "--data", data, "--json"]);
+    expect(history.code).toBe(0);
+    expect(json(history.stdout)[0].changes).toContainEqual({ field: "c_text", old: null, new: "went" });
+    const unknown = await runCli(["history", "no-such-record", "--data", data]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toBe(
+      `comind-runtime: not_found: No record no-such-record in the store in "${data}" (workspace DEMO); list record ids with \`comind-runtime records <app-dir>\`.\n`,
+    );
   });
 });
