@@ -131,3 +131,22 @@ describe("one case rule, and history of an unknown record", () => {
     );
   });
 });
+
+describe("check and run agree on fetch", () => {
+  it("check fails a use of fetch with its file:line, as run does, before any action runs", {
+    timeout: 180_000,
+  }, async () => {
+    const app = writeTempApp({
+      "actions/logic/index.ts":
+        'import { entity } from "#typings";\nexport default {\n  go() {\n    entity.c_text = String(fetch("https://example.com"));\n  },\n};\n',
+    });
+    const check = await runCli(["check", app]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(
+      `✖ ${app}: build_error: actions/logic/index.ts:4:28: fetch() is not available in action logic: use RestApi.`,
+    );
+    const run = await runCli(["run", app, "go", "--json"]);
+    expect(run.code).toBe(1);
+    expect(json(run.stdout)).toMatchObject({ ok: false, error: { code: "build_error" }, logs: [] });
+  });
+});
