@@ -36,7 +36,10 @@ export interface LoadedApp {
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
   // A global the sandbox lacks (fetch, setTimeout, ...) fails the build with file:line, so
   // `check`, `run`, `serve` and the test kit refuse it before any action runs.
-  const build = await buildApp(dir, { refuseGlobals: await refusedGlobalNames() });
+  // Found while esbuild bundles; a bad package.json fails the build before they are awaited.
+  const refuseGlobals = refusedGlobalNames();
+  refuseGlobals.catch(() => undefined);
+  const build = await buildApp(dir, { refuseGlobals });
   const manifest = await readManifest(build.manifestCode, build.alias);
   const actionUids = new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]);
   return {

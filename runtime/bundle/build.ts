@@ -54,9 +54,10 @@ function formatBuildError(error: unknown): RuntimeError {
 export interface BuildOptions {
   /**
    * Globals the sandbox does not have (sandbox/realm-globals.ts): a use of one in the app's
-   * logic fails the build with its file:line (refused-globals.ts). Not given: not checked.
+   * logic fails the build with its file:line (refused-globals.ts). Not given: not checked. A
+   * promise is awaited only after esbuild has started, so finding the names overlaps the bundling.
    */
-  refuseGlobals?: readonly string[];
+  refuseGlobals?: readonly string[] | Promise<readonly string[]>;
 }
 
 async function bundle(
@@ -111,13 +112,14 @@ async function checkGlobals(
   dependencies: string[],
   options: BuildOptions,
 ): Promise<void> {
-  if (!options.refuseGlobals?.length) return;
+  const names = await options.refuseGlobals;
+  if (!names?.length) return;
   const marked = await bundle(
     pkg,
     logicEntry,
     "__comindApp",
     dependencies,
-    refusedGlobalDefines(options.refuseGlobals),
+    refusedGlobalDefines(names),
   ).catch(() => null);
   const uses = marked === null ? [] : findRefusedUses(marked);
   if (uses.length) throw refusedGlobalsError(uses);
