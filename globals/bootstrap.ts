@@ -19,6 +19,7 @@ import { setActionInit } from "./entity.ts";
 import { setJobInit } from "./job.ts";
 import { hardenRealm } from "./harden.ts";
 import { installMathRandom } from "./random.ts";
+import { NOT_AVAILABLE } from "./not-available.ts";
 import { bindTransports, safeJson, type AsyncTransport, type SyncTransport } from "./host-call.ts";
 import { PLATFORM_GLOBAL_NAMES, platformGlobals, type PlatformGlobals } from "./platform-globals.ts";
 import { createRunner } from "./runner.ts";
@@ -88,9 +89,8 @@ export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => u
         enumerable: false,
       });
     }
-    installConstant("fetch", notAvailable("fetch()", "RestApi"));
-    installConstant("XMLHttpRequest", notAvailable("XMLHttpRequest", "RestApi"));
-    installConstant("require", notAvailable("require()", "import at the top of the file"));
+    for (const [name, { call, instead }] of Object.entries(NOT_AVAILABLE))
+      installConstant(name, notAvailable(call, instead));
     // WebAssembly.Memory grows outside the isolate's heap limit.
     delete (globalThis as Record<string, unknown>).WebAssembly;
     const reseedMathRandom = installMathRandom();

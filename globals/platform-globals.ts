@@ -13,6 +13,7 @@ import { currentEntity, currentEntityOld, currentRecords, currentUser } from "./
 import { Files } from "./files.ts";
 import { LiquidParser } from "./liquid-parser.ts";
 import { RestApi } from "./rest-api.ts";
+import { markThrowSite } from "./throw-site.ts";
 import { Utils } from "./utils.ts";
 
 export const PLATFORM_GLOBAL_NAMES = [
@@ -29,6 +30,7 @@ export const PLATFORM_GLOBAL_NAMES = [
   "records",
   "currentUser",
   "__comindEnv",
+  "__comindThrowSite",
 ] as const;
 
 export type PlatformGlobals = Record<(typeof PLATFORM_GLOBAL_NAMES)[number], unknown>;
@@ -60,5 +62,7 @@ export function platformGlobals(): PlatformGlobals {
     __comindEnv: new Proxy(Object.create(null), {
       get: (_target, key) => (typeof key === "string" ? getSecrets()[key] : undefined),
     }),
+    // Called by the build's mark on every throw statement (runtime/bundle/throw-sites.ts).
+    __comindThrowSite: freeze(() => markThrowSite()),
   });
 }

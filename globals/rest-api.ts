@@ -1,12 +1,6 @@
 /**
- * `RestApi` inside the isolate: the fluent builder of seed 001. It only collects the request;
- * the host (runtime/host/http) checks egress, sends it with undici and caps the response.
- *
- * @example
- *   RestApi.createClient("https://api.example.com");
- *   RestApi.createRequest("/v1/contacts", "GET");
- *   RestApi.addHeader("Accept", "application/json");
- *   const res = RestApi.executeRequest(); // { statusCode, content, headers }
+ * `RestApi` inside the isolate: the seed-001 builder collects one request, the host
+ * (runtime/host/http) sends it. What app developers see is the `RestApiBuilder` type below.
  */
 import type { DownloadResponse, HttpRequestSpec, HttpResponse } from "./bridge-contract.ts";
 import { callAsync, safeJson } from "./host-call.ts";
@@ -36,8 +30,52 @@ function refOf(file: FileRefLike): string {
   return ref;
 }
 
-export const RestApi = {
+// The builder's type is written out, not inferred: an inferred type of an object whose methods
+// return the object refers to itself, and tsc's declaration output (the published .d.ts) cuts
+// every chained call's type to `any`, so a misspelled chained call would type-check.
+/**
+ * `RestApi` inside the isolate: the fluent builder of seed 001. It only collects the request;
+ * the host (runtime/host/http) checks egress, sends it with undici and caps the response. Every
+ * configuring call returns the builder, so calls can also be chained.
+ *
+ * @example
+ *   RestApi.createClient("https://api.example.com");
+ *   RestApi.createRequest("/v1/contacts", "GET");
+ *   RestApi.addHeader("Accept", "application/json");
+ *   const res = RestApi.executeRequest(); // { statusCode, content, headers }
+ *   // or: RestApi.createClient(url).createRequest("/v1/contacts").addHeader("Accept", "application/json").executeRequest()
+ */
+export interface RestApiBuilder {
   /** Sets the base URL of the following requests (http or https). */
+  createClient(url: string): RestApiBuilder;
+  /** Starts a new request; every builder call after it configures this request. */
+  createRequest(path: string, method?: HttpMethod | Lowercase<HttpMethod>): RestApiBuilder;
+  addHeader(name: string, value: string): RestApiBuilder;
+  addQueryParameter(name: string, value: string | number | boolean): RestApiBuilder;
+  /** RestSharp semantics: a query parameter on GET/HEAD/DELETE, a form field otherwise. */
+  addParameter(name: string, value: string | number | boolean): RestApiBuilder;
+  /** Replaces `{name}` in the request path with the URL-encoded value. */
+  addUrlSegment(name: string, value: string | number): RestApiBuilder;
+  addJsonBody(body: unknown): RestApiBuilder;
+  /** Sends the file as a multipart/form-data part called `name`. */
+  addFile(name: string, file: FileRefLike): RestApiBuilder;
+  setHttpBasicAuth(user: string, password: string): RestApiBuilder;
+  /**
+   * Signs the request in to THIS runtime's REST API as the user running the action (a
+   * short-lived token the host adds; logic never sees it). Only for requests to the runtime's own
+   * public URL; anything else fails with code "forbidden".
+   * @example RestApi.createClient(runtimeUrl).createRequest("/api/tickets/list", "POST").setComindAuth()
+   */
+  setComindAuth(): RestApiBuilder;
+  setOAuth2AuthorizationHeaderAuth(token: string): RestApiBuilder;
+  setRequestTimeout(seconds: number): RestApiBuilder;
+  /** Sends the request. Non-2xx statuses are returned; network errors and timeouts throw. */
+  executeRequest(): HttpResponse;
+  /** Sends the request and streams the body to a temporary file (persist it with Files.persistFileRef). */
+  downloadFile(): DownloadResponse;
+}
+
+export const RestApi: RestApiBuilder = {
   createClient(url: string) {
     if (typeof url !== "string" || url.trim() === "")
       throw new TypeError('RestApi.createClient: pass the base URL, e.g. "https://api.example.com".');
@@ -45,7 +83,6 @@ export const RestApi = {
     request = null;
     return RestApi;
   },
-  /** Starts a new request; every builder call after it configures this request. */
   createRequest(path: string, method: HttpMethod | Lowercase<HttpMethod> = "GET") {
     if (baseUrl === null) throw new Error("RestApi: call RestApi.createClient(baseUrl) first.");
     request = {
@@ -68,12 +105,10 @@ export const RestApi = {
     current().query.push([text(name, "parameter name"), text(value, "parameter value")]);
     return RestApi;
   },
-  /** RestSharp semantics: a query parameter on GET/HEAD/DELETE, a form field otherwise. */
   addParameter(name: string, value: string | number | boolean) {
     current().params.push([text(name, "parameter name"), text(value, "parameter value")]);
     return RestApi;
   },
-  /** Replaces `{name}` in the request path with the URL-encoded value. */
   addUrlSegment(name: string, value: string | number) {
     current().segments.push([text(name, "segment name"), text(value, "segment value")]);
     return RestApi;
@@ -84,7 +119,6 @@ export const RestApi = {
     current().jsonBody = json;
     return RestApi;
   },
-  /** Sends the file as a multipart/form-data part called `name`. */
   addFile(name: string, file: FileRefLike) {
     current().files.push({ name: text(name, "file field name"), ref: refOf(file) });
     return RestApi;
@@ -93,12 +127,6 @@ export const RestApi = {
     current().basicAuth = { user: text(user, "user"), password: text(password, "password") };
     return RestApi;
   },
-  /**
-   * Signs the request in to THIS runtime's REST API as the user running the action (a
-   * short-lived token the host adds; logic never sees it). Only for requests to the runtime's own
-   * public URL; anything else fails with code "forbidden".
-   * @example RestApi.createClient(runtimeUrl).createRequest("/api/tickets/list", "POST").setComindAuth()
-   */
   setComindAuth() {
     current().comindAuth = true;
     return RestApi;
@@ -114,14 +142,10 @@ export const RestApi = {
     current().timeoutSeconds = value;
     return RestApi;
   },
-  /** Sends the request. Non-2xx statuses are returned; network errors and timeouts throw. */
   executeRequest(): HttpResponse {
     return callAsync("http.execute", current());
   },
-  /** Sends the request and streams the body to a temporary file (persist it with Files.persistFileRef). */
   downloadFile(): DownloadResponse {
     return callAsync("http.download", current());
   },
 };
-
-export type RestApiBuilder = typeof RestApi;

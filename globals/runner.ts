@@ -6,6 +6,7 @@
 import type { ActionInit } from "./bridge-contract.ts";
 import { safeJson } from "./host-call.ts";
 import { currentEntity, currentRecords, setCurrentEntity } from "./entity.ts";
+import { lastThrowSite } from "./throw-site.ts";
 
 const copyOf = <T>(value: T): T => safeJson.parse(safeJson.stringify(value));
 
@@ -32,14 +33,18 @@ function describeThrown(value: unknown): ThrownInfo {
     // `throw { code, message }` (a common pattern in vendor apps): its message, and its code kept.
     const shaped =
       value && typeof value === "object" ? (value as { code?: unknown; message?: unknown }) : null;
+    // No stack of its own: the stack of the throw statement that ran last (throw-site.ts).
+    const stack = lastThrowSite();
     if (shaped && typeof shaped.message === "string")
       return {
         message: shaped.message,
         code: typeof shaped.code === "string" ? shaped.code : undefined,
+        stack,
         isError: false,
       };
     return {
       message: typeof value === "string" ? value : (safeJson.stringify(value) ?? String(value)),
+      stack,
       isError: false,
     };
   } catch {

@@ -3,7 +3,13 @@
  * actions, read inside an isolate), the field schema and the sandbox script.
  */
 import { buildApp, type AppBuild } from "../bundle/index.ts";
-import { readManifest, sourceMapOf, type AppManifest, type SandboxApp } from "../sandbox/index.ts";
+import {
+  readManifest,
+  refusedGlobalNames,
+  sourceMapOf,
+  type AppManifest,
+  type SandboxApp,
+} from "../sandbox/index.ts";
 import { parseQueueSettings, type QueueSettings } from "../queue/index.ts";
 import { BASE_ACTION_UIDS } from "./base-actions.ts";
 import { FieldSchema } from "./fields.ts";
@@ -28,7 +34,12 @@ export interface LoadedApp {
 }
 
 export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp> {
-  const build = await buildApp(dir);
+  // A global the sandbox lacks (fetch, setTimeout, ...) fails the build with file:line, so
+  // `check`, `run`, `serve` and the test kit refuse it before any action runs.
+  // Found while esbuild bundles; a bad package.json fails the build before they are awaited.
+  const refuseGlobals = refusedGlobalNames();
+  refuseGlobals.catch(() => undefined);
+  const build = await buildApp(dir, { refuseGlobals });
   const manifest = await readManifest(build.manifestCode, build.alias);
   const actionUids = new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]);
   return {

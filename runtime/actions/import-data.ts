@@ -3,6 +3,7 @@
  * written earlier in the same action) on the key fields. Store lookups go in batches.
  */
 import { randomUUID } from "node:crypto";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 import type { JsonRecord } from "./fields.ts";
 import { emptyFields } from "./record-shape.ts";
@@ -82,7 +83,7 @@ export async function importRows(
   uow: UnitOfWork,
   args: { data: JsonRecord[]; keyFields: string[]; appAlias?: string },
 ) {
-  const app = args.appAlias ?? uow.defaultApp;
+  const app = args.appAlias ? appAliasKey(args.appAlias) : uow.defaultApp;
   const schema = uow.schema(app);
   const rows = checkRows(args.data, args.keyFields, schema.fieldNames);
   const values = rows.map((row, index) => {

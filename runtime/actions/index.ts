@@ -6,6 +6,7 @@
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
 export { authorizeRun, permissionsFor, startableActions } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
+export { AppRegistry } from "./app-registry.ts";
 export { BASE_ACTIONS, BASE_ACTION_UIDS } from "./base-actions.ts";
 export { BASE_FIELDS, FieldSchema, type JsonRecord, READ_ONLY_FIELDS } from "./fields.ts";
 export { toEntity } from "./record-shape.ts";

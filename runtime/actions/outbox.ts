@@ -5,6 +5,7 @@
  */
 import type { Caller, RunCaller } from "../access/index.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 import type { NewRun } from "../queue/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
@@ -51,7 +52,7 @@ export class Outbox {
       );
     if (this.runs.length >= MAX_ENQUEUES)
       throw new RuntimeError("limit_exceeded", `An action may enqueue at most ${MAX_ENQUEUES} jobs.`);
-    const alias = spec.appAlias ? String(spec.appAlias).toUpperCase() : this.app.alias;
+    const alias = spec.appAlias ? appAliasKey(String(spec.appAlias)) : this.app.alias;
     if (alias !== this.app.alias && !this.app.build.pkg.dependsOn.includes(alias))
       throw new RuntimeError(
         "forbidden",

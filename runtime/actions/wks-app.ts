@@ -1,4 +1,5 @@
 /** `wksApp` of the documented ComindServer calls: "WS!APP", or "APP" for the current workspace. */
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 
 export function appOfWksApp(wksApp: unknown, workspace: string, defaultApp: string): string {
@@ -19,5 +20,5 @@ export function appOfWksApp(wksApp: unknown, workspace: string, defaultApp: stri
       "not_found",
       `Workspace ${parts[0].slice(0, 40)} is not served here (this runtime serves ${workspace}).`,
     );
-  return parts[parts.length - 1].trim().toUpperCase();
+  return appAliasKey(parts[parts.length - 1].trim());
 }

@@ -1,7 +1,9 @@
 /** Reads an app folder's package.json (`comindApp`) and checks the vendor layout. */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
+import { pluginOnlyName } from "./layers.ts";
 
 export interface AppPackage {
   dir: string;
@@ -58,6 +60,12 @@ export function readAppPackage(dir: string): AppPackage {
     );
   const pkg = readJson(pkgPath, `${join(dir, "package.json")}`);
   const app = pkg.comindApp;
+  const plugin = app ? null : pluginOnlyName(dir);
+  if (plugin)
+    throw new RuntimeError(
+      "app_invalid",
+      `"${dir}" is the plugin ${plugin}: a layer of the apps that list it in their dependencies, not an app of its own. Run or check an app that uses it.`,
+    );
   if (!app || typeof app !== "object")
     throw new RuntimeError(
       "app_invalid",
@@ -85,7 +93,7 @@ export function readAppPackage(dir: string): AppPackage {
     titlePlural: String(app.titlePlural ?? alias),
     dependencies: Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }),
     dependsOn: Array.isArray(app.dependsOn)
-      ? app.dependsOn.map((other: unknown) => String(other).toUpperCase())
+      ? app.dependsOn.map((other: unknown) => appAliasKey(String(other)))
       : [],
     processTemplateId: template.id,
     processTemplateDeclared: template.declared,

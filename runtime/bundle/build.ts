@@ -16,7 +16,9 @@ import { codeFrame } from "./code-frame.ts";
 import { readAppPackage, type AppPackage } from "./app-package.ts";
 import { anyLayerHas, composedLogicEntry, composedManifestEntry } from "./compose.ts";
 import { resolveLayers, type LayerPackage } from "./layers.ts";
+import { findRefusedUses, refusedGlobalDefines, refusedGlobalsError } from "./refused-globals.ts";
 import { comindResolvePlugin } from "./resolve-plugin.ts";
+import { markThrowSites } from "./throw-sites.ts";
 
 export interface AppBuild {
   pkg: AppPackage;
@@ -70,11 +72,21 @@ function formatBuildError(error: unknown): RuntimeError {
   return new BuildError(lines.join("\n"), codeFrame(messages));
 }
 
+export interface BuildOptions {
+  /**
+   * Globals the sandbox does not have (sandbox/realm-globals.ts): a use of one in the app's
+   * logic fails the build with its file:line (refused-globals.ts). Not given: not checked. A
+   * promise is awaited only after esbuild has started, so finding the names overlaps the bundling.
+   */
+  refuseGlobals?: readonly string[] | Promise<readonly string[]>;
+}
+
 async function bundle(
   pkg: AppPackage,
   entry: string,
   globalName: string,
   dependencies: string[] = pkg.dependencies,
+  define: Record<string, string> = {},
 ): Promise<string> {
   try {
     const result = await esbuild.build({
@@ -90,7 +102,7 @@ async function bundle(
       sourcemap: "inline",
       sourcesContent: false,
       logLevel: "silent",
-      define: { "process.env": "__comindEnv" },
+      define: { ...define, "process.env": "__comindEnv" },
       plugins: [comindResolvePlugin(dependencies)],
     });
     return result.outputFiles[0].text;
@@ -105,12 +117,47 @@ function hashOf(...parts: string[]): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** The logic script the isolate runs: its throw statements marked (throw-sites.ts). */
+async function bundleLogic(pkg: AppPackage, entry: string, dependencies: string[]): Promise<string> {
+  return markThrowSites(await bundle(pkg, entry, "__comindApp", dependencies), pkg.dir);
+}
+
+/**
+ * Bundles the logic once more with every refused global defined as a marker, and fails the
+ * build on a use (refused-globals.ts). Runs beside the real bundles: when the logic does not
+ * build at all, this pass finds nothing and the real bundle's build error is the one reported.
+ */
+async function checkGlobals(
+  pkg: AppPackage,
+  logicEntry: string,
+  dependencies: string[],
+  options: BuildOptions,
+): Promise<void> {
+  const names = await options.refuseGlobals;
+  if (!names?.length) return;
+  const marked = await bundle(
+    pkg,
+    logicEntry,
+    "__comindApp",
+    dependencies,
+    refusedGlobalDefines(names),
+  ).catch(() => null);
+  const uses = marked === null ? [] : findRefusedUses(marked);
+  if (uses.length) throw refusedGlobalsError(uses);
+}
+
 /** An app with plugins or a parent: every layer's files bundled into one logic and one manifest. */
-async function buildComposed(pkg: AppPackage, layers: LayerPackage[]): Promise<AppBuild> {
+async function buildComposed(
+  pkg: AppPackage,
+  layers: LayerPackage[],
+  options: BuildOptions,
+): Promise<AppBuild> {
   const dependencies = [...new Set(layers.flatMap((layer) => layer.dependencies))];
+  const logicEntry = composedLogicEntry(layers);
   const [logicCode, manifestCode] = await Promise.all([
-    bundle(pkg, composedLogicEntry(layers), "__comindApp", dependencies),
+    bundleLogic(pkg, logicEntry, dependencies),
     bundle(pkg, composedManifestEntry(layers), "__comindManifest", dependencies),
+    checkGlobals(pkg, logicEntry, dependencies, options),
   ]);
   return {
     pkg: { ...pkg, dependsOn: [...new Set(layers.flatMap((layer) => layer.dependsOn))] },
@@ -123,10 +170,10 @@ async function buildComposed(pkg: AppPackage, layers: LayerPackage[]): Promise<A
   };
 }
 
-export async function buildApp(appDir: string): Promise<AppBuild> {
+export async function buildApp(appDir: string, options: BuildOptions = {}): Promise<AppBuild> {
   const pkg = readAppPackage(appDir);
   const layers = resolveLayers(pkg.dir);
-  if (layers.length > 1) return buildComposed(pkg, layers);
+  if (layers.length > 1) return buildComposed(pkg, layers, options);
   const logicEntry = [
     `export * as logic from "./actions/logic/index.ts";`,
     optionalExport(pkg.dir, "preconditions", "actions/logic/preconditions.ts"),
@@ -144,8 +191,9 @@ export async function buildApp(appDir: string): Promise<AppBuild> {
       : "export const actions = [];",
   ].join("\n");
   const [logicCode, manifestCode] = await Promise.all([
-    bundle(pkg, logicEntry, "__comindApp"),
+    bundleLogic(pkg, logicEntry, pkg.dependencies),
     bundle(pkg, manifestEntry, "__comindManifest"),
+    checkGlobals(pkg, logicEntry, pkg.dependencies, options),
   ]);
   const hash = hashOf(logicCode, manifestCode);
   const hasPreconditions = existsSync(join(pkg.dir, "actions", "logic", "preconditions.ts"));

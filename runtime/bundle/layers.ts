@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
+import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 
 export const PLUGIN_PACKAGE = /^@comind\/(plugin|block|app)-[a-z0-9._-]+$/;
@@ -45,18 +46,27 @@ function readLayer(dir: string): LayerPackage {
     plugins: dependencies.filter((name) => PLUGIN_PACKAGE.test(name)),
     inheritFrom: typeof app.inheritFrom === "string" && app.inheritFrom ? app.inheritFrom : null,
     dependencies,
-    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((a: unknown) => String(a).toUpperCase()) : [],
+    dependsOn: Array.isArray(app.dependsOn) ? app.dependsOn.map((a: unknown) => appAliasKey(String(a))) : [],
   };
 }
 
-/** A plugin or block package without a publishingAlias: a layer of other apps, not served itself. */
-export function isPluginOnly(dir: string): boolean {
+/**
+ * The package name of a plugin or block folder (no publishingAlias: a layer of other apps, not
+ * served itself), or null for anything else. THE rule: `serve`, `dev` and `check` all ask here.
+ */
+export function pluginOnlyName(dir: string): string | null {
   try {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    return PLUGIN_PACKAGE.test(String(pkg.name ?? "")) && !pkg.comindApp?.publishingAlias;
+    const name = String(pkg.name ?? "");
+    return PLUGIN_PACKAGE.test(name) && !pkg.comindApp?.publishingAlias ? name : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** A plugin or block package without a publishingAlias (see pluginOnlyName). */
+export function isPluginOnly(dir: string): boolean {
+  return pluginOnlyName(dir) !== null;
 }
 
 function packageNameOf(dir: string): string | null {

@@ -8,11 +8,13 @@
  *   comind-runtime access grant HELPDESK support read write run
  */
 import { type Command, Option } from "commander";
+import { appAliasKey } from "../app-alias.ts";
 import { PERMISSIONS, type Permission } from "../store/index.ts";
 import type { Store } from "../store/index.ts";
 import { withHelp } from "./help.ts";
 import { addStoreOptions, openStoreFrom, type StoreFlags } from "./options.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
+import { formatTable } from "./table.ts";
 
 type Flags = StoreFlags & { json?: boolean; workspace: string };
 
@@ -102,12 +104,18 @@ function registerUsers(program: Command): void {
         );
       },
       (list) =>
-        list
-          .map(
-            (u) =>
-              `${u.id}\t${u.email ?? "-"}\t${u.name}\t${u.groups.join(",") || "-"}${u.isGlobalAdmin ? "\tglobal-admin" : ""}`,
-          )
-          .join("\n") || "(no users)",
+        list.length
+          ? formatTable(
+              ["ID", "EMAIL", "NAME", "GROUPS", "ADMIN OF"],
+              list.map((u) => [
+                u.id,
+                u.email ?? "-",
+                u.name,
+                u.groups.join(",") || "-",
+                u.isGlobalAdmin ? "every workspace" : u.adminOfWorkspaces.join(",") || "-",
+              ]),
+            )
+          : "(no users)",
     );
   });
 }
@@ -176,10 +184,10 @@ function registerAccess(program: Command): void {
             )
               throw new UsageError(`Group ${group} does not exist; add it with \`groups add\` first.`);
             for (const permission of list) {
-              const entry = { workspace: flags.workspace, app: app.toUpperCase(), group, permission };
+              const entry = { workspace: flags.workspace, app: appAliasKey(app), group, permission };
               await (verb === "grant" ? store.directory.grant(entry) : store.directory.revoke(entry));
             }
-            return store.directory.permissions(flags.workspace, app.toUpperCase());
+            return store.directory.permissions(flags.workspace, appAliasKey(app));
           },
           (now) =>
             now.map((p) => `${p.app}\t${p.group}\t${p.permission}`).join("\n") ||
@@ -192,7 +200,8 @@ function registerAccess(program: Command): void {
     .action(async (app: string | undefined, flags: Flags) => {
       await withStore(
         flags,
-        (store) => store.directory.permissions(flags.workspace, app?.toUpperCase()),
+        (store) =>
+          store.directory.permissions(flags.workspace, app === undefined ? undefined : appAliasKey(app)),
         (now) =>
           now.map((p) => `${p.app}\t${p.group}\t${p.permission}`).join("\n") ||
           "(nothing configured: every signed-in user may do everything)",

@@ -1,8 +1,12 @@
 /**
  * Commands that read the store: `records <app-dir>`, `history <record-id>`, `runs`. They never
- * create a store: a --data folder without one is an error naming the folder.
+ * create a store: a --data folder without one is an error naming the folder. An app alias (`runs
+ * --app`) is matched in any case, as everywhere (app-alias.ts); a record id that is not in the
+ * store is `not_found` (exit 1), not an empty history.
  */
 import { type Command, Option } from "commander";
+import { appAliasKey } from "../app-alias.ts";
+import { RuntimeError } from "../errors.ts";
 import { assertKnownFilterFields, loadApp } from "../actions/index.ts";
 import { readAppPackage } from "../bundle/index.ts";
 import { DEFAULT_LIMITS } from "../sandbox/index.ts";
@@ -106,13 +110,23 @@ function registerHistory(program: Command): void {
     program.command("history").description("change history of a record").argument("<record-id>", "record id"),
   );
   withHelp(command, {
-    exitCodes: READ_EXIT_CODES,
+    exitCodes: {
+      0: "success (also a record whose history is empty)",
+      1: "no record with this id in the store (not_found), or the store cannot be opened (store_unavailable)",
+      2: READ_EXIT_CODES[2],
+    },
     examples: ["npx comind-runtime history 5b0c6f3e-… --data ./data"],
   });
   command.action(async (recordId: string, flags: ReadFlags) => {
     const { store, cleanup } = await openStoreFrom(flags, "./data", { mustExist: true });
     try {
       const entries = await store.history(flags.workspace, recordId, { limit: flags.limit });
+      // A deleted record keeps its history; no history and no record means a wrong id.
+      if (!entries.length && !(await store.getRecord(flags.workspace, recordId)))
+        throw new RuntimeError(
+          "not_found",
+          `No record ${recordId.slice(0, 100)} in ${storeName(flags)} (workspace ${flags.workspace}); list record ids with \`comind-runtime records <app-dir>\`.`,
+        );
       if (flags.json) await writeJson(entries);
       else
         await writeOut(
@@ -144,7 +158,7 @@ function registerRuns(program: Command): void {
     try {
       const logged = await store.listRuns({
         workspace: flags.workspace,
-        app: flags.app,
+        app: flags.app === undefined ? undefined : appAliasKey(flags.app),
         failedOnly: flags.failed,
         limit: flags.limit,
       });
@@ -169,7 +183,7 @@ function registerRuns(program: Command): void {
                     `${r.startedAt} ${r.app}.${r.action} ${r.ok ? "ok" : `FAILED ${r.errorCode}: ${r.errorMessage}`}${dead(r)} (${r.source}, record ${r.recordId ?? "-"})`,
                 )
                 .join("\n")
-            : `No${flags.failed ? " failed" : ""} runs${flags.app ? ` of ${flags.app}` : ""} in ${storeName(flags)} (workspace ${flags.workspace}).`,
+            : `No${flags.failed ? " failed" : ""} runs${flags.app ? ` of ${appAliasKey(flags.app)}` : ""} in ${storeName(flags)} (workspace ${flags.workspace}).`,
         );
     } finally {
       await cleanup();

@@ -8,6 +8,7 @@
  *   const result = await runtime.run({ app: "CONTACT", action: "sync_contacts", caller: { kind: "developer", user: { id: "me", isAdmin: true } } });
  */
 import {
+  AppRegistry,
   authorizeRun,
   startableActions,
   loadApp,
@@ -60,7 +61,8 @@ function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array>
 }
 
 export class ActionRuntime {
-  readonly apps = new Map<string, LoadedApp>();
+  /** Installed apps by alias; lookups ignore case (the one rule, runtime/app-alias.ts). */
+  readonly apps = new AppRegistry();
   /** App folders whose last load failed (absolute path -> the public error, e.g. a build error with file:line). */
   readonly appErrors = new Map<string, PublicError>();
   readonly config: RuntimeConfig;

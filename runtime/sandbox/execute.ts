@@ -89,7 +89,8 @@ function failureFromThrown(thrown: ThrownInfo, run: SandboxRun, lineOffset: numb
     code,
     message,
     stack: run.redact(
-      mapStack(thrown.isError ? thrown.stack : undefined, headline, run.app.sourceMap, lineOffset),
+      // A thrown non-Error brings the stack of its throw statement (globals/throw-site.ts).
+      mapStack(thrown.stack, headline, run.app.sourceMap, lineOffset),
     ),
   };
 }

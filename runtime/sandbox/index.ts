@@ -21,3 +21,4 @@ export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";
 export { asyncLogicFunctions } from "./async-logic.ts";
+export { refusedGlobalNames } from "./realm-globals.ts";

@@ -2,15 +2,14 @@
  * Turns an isolate stack into the app's TypeScript lines via the bundle's inline source map.
  * Frames of the runtime's own globals and of the host are dropped: users see their code only.
  */
-import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
+import { originalPositionFor, type TraceMap } from "@jridgewell/trace-mapping";
+import { inlineSourceMap } from "../bundle/index.ts";
 import { LOGIC_FILENAME } from "./isolate-pool.ts";
 
-const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 
 export function sourceMapOf(code: string): TraceMap | null {
-  const match = INLINE_MAP.exec(code);
-  return match ? new TraceMap(Buffer.from(match[1], "base64").toString("utf8")) : null;
+  return inlineSourceMap(code);
 }
 
 function mapFrame(line: string, map: TraceMap | null, lineOffset: number): string | null {

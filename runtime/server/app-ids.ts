@@ -4,7 +4,8 @@
  */
 import type { LoadedApp } from "../actions/index.ts";
 import { RuntimeError } from "../errors.ts";
-import type { ServerContext } from "./context.ts";
+import type { UserInfo } from "../../globals/bridge-contract.ts";
+import { installedAppsNote, type ServerContext } from "./context.ts";
 
 const cache = new WeakMap<ServerContext, Record<string, string>>();
 
@@ -18,8 +19,13 @@ export async function appIds(ctx: ServerContext): Promise<Record<string, string>
   return merged;
 }
 
-export async function appByAliasOrId(ctx: ServerContext, aliasOrId: string): Promise<LoadedApp> {
-  const byAlias = ctx.runtime.apps.get(aliasOrId.toUpperCase());
+/** An unknown alias or id is not_found listing the installed apps `user` may read (context.ts). */
+export async function appByAliasOrId(
+  ctx: ServerContext,
+  aliasOrId: string,
+  user: UserInfo,
+): Promise<LoadedApp> {
+  const byAlias = ctx.runtime.apps.get(aliasOrId);
   if (byAlias) return byAlias;
   const ids = await appIds(ctx);
   const alias = Object.keys(ids).find((key) => ids[key].toLowerCase() === aliasOrId.toLowerCase());
@@ -27,7 +33,7 @@ export async function appByAliasOrId(ctx: ServerContext, aliasOrId: string): Pro
   if (!app)
     throw new RuntimeError(
       "not_found",
-      `No app with alias or id "${aliasOrId.slice(0, 60)}" in workspace ${ctx.workspace}; see /api/projects/${ctx.workspace}!WORKSPACE.`,
+      `No app with alias or id "${aliasOrId.slice(0, 60)}" in workspace ${ctx.workspace}${await installedAppsNote(ctx, user)}; see /api/projects/${ctx.workspace}!WORKSPACE.`,
     );
   return app;
 }

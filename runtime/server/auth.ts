@@ -30,10 +30,13 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-/** Creates a token for a user; the token itself is returned once and never stored. */
+/**
+ * Creates a token for a user; the token itself is returned once and never stored. `name` is the
+ * user's display name when the user is new; `label` tells the user's tokens apart.
+ */
 export async function createToken(
   store: TokenPort & DirectoryPort,
-  user: { id: string; name?: string; isAdmin?: boolean },
+  user: { id: string; name?: string; isAdmin?: boolean; label?: string },
 ): Promise<string> {
   const token = `cmw_${randomBytes(24).toString("base64url")}`;
   // Tokens belong to users: a token for an unknown user adds the user.
@@ -51,6 +54,7 @@ export async function createToken(
     tokenHash: hashToken(token),
     userId: user.id,
     userName: user.name ?? user.id,
+    label: user.label ?? null,
     isAdmin: Boolean(user.isAdmin),
     createdAt: new Date().toISOString(),
   });

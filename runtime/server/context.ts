@@ -77,14 +77,38 @@ export function queueOf(ctx: ServerContext): Queue {
   return ctx.queue;
 }
 
+/**
+ * The installed app by alias, in any case (runtime.apps follows the one rule, app-alias.ts). For
+ * callers that are no user (webhook senders): the not_found message names no other app.
+ */
 export function appByAlias(ctx: ServerContext, alias: string): LoadedApp {
-  const app = ctx.runtime.apps.get(String(alias).toUpperCase());
-  if (!app)
-    throw new RuntimeError(
-      "not_found",
-      `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}.`,
-    );
+  const app = ctx.runtime.apps.get(String(alias));
+  if (!app) throw notInstalled(ctx, alias, "");
   return app;
+}
+
+/**
+ * `appByAlias` for a signed-in user: an unknown alias is not_found listing the installed apps this
+ * user may read (as an unknown action lists the app's actions); apps they may not read stay unnamed.
+ */
+export async function appByAliasFor(ctx: ServerContext, alias: string, user: UserInfo): Promise<LoadedApp> {
+  const app = ctx.runtime.apps.get(String(alias));
+  if (app) return app;
+  throw notInstalled(ctx, alias, await installedAppsNote(ctx, user));
+}
+
+/** " (installed: A, B)": the apps `user` may read, for the message of an unknown app. */
+export async function installedAppsNote(ctx: ServerContext, user: UserInfo): Promise<string> {
+  const readable = await readableApps(ctx, user);
+  if (!readable.length) return " (you may read no app here)";
+  return ` (installed: ${readable.slice(0, 50).join(", ")}${readable.length > 50 ? ", …" : ""})`;
+}
+
+function notInstalled(ctx: ServerContext, alias: string, known: string): RuntimeError {
+  return new RuntimeError(
+    "not_found",
+    `App ${String(alias).slice(0, 40)} is not installed in workspace ${ctx.workspace}${known}.`,
+  );
 }
 
 /** Throws `forbidden` unless the user may read records of this app (the one access check). */

@@ -103,6 +103,7 @@ export function rowToToken(row: Row): AuthToken {
     tokenHash: row.token_hash,
     userId: row.user_id,
     userName: row.user_name,
+    label: row.label ?? null,
     isAdmin: Boolean(row.is_admin),
     createdAt: row.created_at,
   };

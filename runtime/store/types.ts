@@ -223,6 +223,8 @@ export interface AuthToken {
   tokenHash: string;
   userId: string;
   userName: string;
+  /** What the token is for ("laptop", "ci"), shown by `token list`; null when none was given. */
+  label: string | null;
   isAdmin: boolean;
   createdAt: string;
 }

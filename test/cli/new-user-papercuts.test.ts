@@ -130,7 +130,8 @@ describe("records, runs and history", () => {
     const runs = await runCli(["runs", "--data", data, "--failed"]);
     expect(runs.stdout).toContain(`No failed runs in the store in "${data}"`);
     const history = await runCli(["history", "nope", "--data", data]);
-    expect(history.stdout).toContain(`No history for nope in the store in "${data}"`);
+    expect(history.code).toBe(1);
+    expect(history.stderr).toContain(`not_found: No record nope in the store in "${data}"`);
   });
 });
 

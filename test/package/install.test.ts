@@ -191,6 +191,16 @@ describe("the published package", () => {
     const broken = await sh(tsc, ["-p", join(repo, "tsconfig.json")], repo);
     writeFileSync(logic, source);
     expect(broken.stdout).toMatch(/Property 'c_greting' does not exist/);
+    // ...chained builder calls too: typed to the end of the chain, not cut down to `any`.
+    const chain = (method: string) =>
+      source.replace("RestApi.addHeader(", `RestApi.createRequest("/greeting", "GET").${method}(`);
+    writeFileSync(logic, chain("addHeader"));
+    const chained = await sh(tsc, ["-p", join(repo, "tsconfig.json")], repo);
+    writeFileSync(logic, chain("addHeaderr"));
+    const misspelled = await sh(tsc, ["-p", join(repo, "tsconfig.json")], repo);
+    writeFileSync(logic, source);
+    expect(chained.stdout + chained.stderr).toBe("");
+    expect(misspelled.stdout).toMatch(/Property 'addHeaderr' does not exist on type 'RestApiBuilder'/);
   });
 
   it("runs an action against a loopback mock server", async () => {

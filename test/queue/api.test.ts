@@ -123,9 +123,10 @@ describe("async triggers", () => {
     expect(
       list.runs.every((run: { status: string }) => run.status === "failed" || run.status === "dead"),
     ).toBe(true);
-    const all = (await server.inject({ method: "GET", url: "/api/runs?app=QUEUE", headers: auth })).json();
+    // The app filter follows the one case rule (runtime/app-alias.ts), on REST as in the CLI.
+    const all = (await server.inject({ method: "GET", url: "/api/runs?app=queue", headers: auth })).json();
     expect(all.runs.some((run: { status: string }) => run.status === "succeeded")).toBe(true);
-    const cli = await runCli(["runs", "--failed", "--app", "QUEUE", "--data", node.storeOptions.dataDir]);
+    const cli = await runCli(["runs", "--failed", "--app", "queue", "--data", node.storeOptions.dataDir]);
     expect(cli.code).toBe(0);
     const line = cli.stdout.split("\n").find((text) => text.includes("DEAD after 4 attempts"));
     expect(line).toContain("always_retry FAILED retry_later: upstream says 503");

@@ -234,12 +234,13 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect(await ctx.store().historyOfRun(newWorkspace(), second.runId)).toEqual([]);
     });
 
-    it("saves and finds tokens by hash", async () => {
+    it("saves and finds tokens by hash, with their label", async () => {
       const token = {
         id: randomUUID(),
         tokenHash: `h-${randomUUID()}`,
         userId: "u1",
         userName: "U",
+        label: "laptop",
         isAdmin: true,
         createdAt: new Date().toISOString(),
       };
@@ -254,6 +255,7 @@ export function fileAndRunCases(ctx: ContractContext): void {
         tokenHash: `h-${randomUUID()}`,
         userId: "u2",
         userName: "U2",
+        label: null,
         isAdmin: false,
         createdAt: new Date().toISOString(),
       };

@@ -10,7 +10,7 @@ import { fileUidOf } from "../../host/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRecord } from "../../store/index.ts";
 import { parseRlx } from "../../rlx/index.ts";
-import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
+import { appByAliasFor, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 import { appIds } from "../app-ids.ts";
 import { appSchemaView, workspaceView } from "../routes/info.ts";
 import { runItem } from "../routes/multi.ts";
@@ -77,7 +77,7 @@ async function readAll(ctx: ServerContext, caller: Caller, alias: string, filter
 /** A record the caller may read (the one access check of runtime/access). */
 /** An optional app named by a tool (the caller must be able to read it) and every app the caller may read. */
 async function readScope(ctx: ServerContext, caller: Caller, app: string | undefined) {
-  const alias = app ? appByAlias(ctx, app).alias : undefined;
+  const alias = app ? (await appByAliasFor(ctx, app, caller.user)).alias : undefined;
   if (alias) await checkRead(ctx, caller.user, alias);
   return { alias, readable: new Set(await readableApps(ctx, caller.user)) };
 }
@@ -150,7 +150,7 @@ export const TOOLS: McpTool[] = [
     inputSchema: { app },
     readOnly: true,
     run: async (ctx, caller, args: { app: string }) => {
-      const app = appByAlias(ctx, args.app);
+      const app = await appByAliasFor(ctx, args.app, caller.user);
       await checkRead(ctx, caller.user, app.alias);
       return json(appSchemaView(ctx, app, (await appIds(ctx))[app.alias]));
     },
@@ -182,7 +182,7 @@ export const TOOLS: McpTool[] = [
       caller,
       args: { app?: string; rlx?: string; fields?: string[]; sortBy?: string; limit?: number; skip?: number },
     ) => {
-      const alias = args.app ? appByAlias(ctx, args.app).alias : undefined;
+      const alias = args.app ? (await appByAliasFor(ctx, args.app, caller.user)).alias : undefined;
       return json(
         await listRecords(
           ctx,
@@ -247,7 +247,7 @@ export const TOOLS: McpTool[] = [
     },
     readOnly: true,
     run: async (ctx, caller, args) => {
-      const loaded = appByAlias(ctx, args.app);
+      const loaded = await appByAliasFor(ctx, args.app, caller.user);
       await checkRead(ctx, caller.user, loaded.alias);
       for (const name of [args.field, args.groupBy])
         if (
@@ -365,7 +365,7 @@ export const TOOLS: McpTool[] = [
         await runItem(ctx, caller, {
           ...args.values,
           transition: "add",
-          app_alias: appByAlias(ctx, args.app).alias,
+          app_alias: (await appByAliasFor(ctx, args.app, caller.user)).alias,
         }),
       ),
   },

@@ -9,7 +9,7 @@
 import type { FastifyInstance } from "fastify";
 import { runDocument } from "../../runs/index.ts";
 import { answersRetryAfter, ERROR_CODES, RuntimeError } from "../../errors.ts";
-import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { appByAliasFor, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf, revisionFromIfMatch } from "../expected-revision.ts";
 import { idempotencyOf, markReplay } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS } from "../request-guard.ts";
@@ -34,7 +34,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
     },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);
-      const app = appByAlias(ctx, request.params.app);
+      const app = await appByAliasFor(ctx, request.params.app, request.user);
       const { id, ids, values } = request.body ?? {};
       if (request.query.async === "true") {
         if (ids) throw new RuntimeError("bad_request", "?async=true runs one action: send `id`, not `ids`.");

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appHistory } from "../app-history.ts";
 import { appByAliasOrId } from "../app-ids.ts";
-import { appByAlias, checkRead, checkWorkspace, type ServerContext } from "../context.ts";
+import { appByAliasFor, checkRead, checkWorkspace, type ServerContext } from "../context.ts";
 import { appByProcessTemplate } from "../process-templates.ts";
 import { countChanged, listRecords } from "../records-list.ts";
 import { changedAnswer, listAnswer, versionsAnswer } from "./response-schemas.ts";
@@ -50,9 +50,10 @@ export async function registerAppScopedRoutes(server: FastifyInstance, ctx: Serv
   const byWorkspaceAndAlias: AppResolver = async (request) => {
     const { ws, app } = request.params as AppParams;
     checkWorkspace(ctx, String(ws));
-    return appByAlias(ctx, app);
+    return appByAliasFor(ctx, app, request.user);
   };
-  const byAliasOrId: AppResolver = async (request) => appByAliasOrId(ctx, (request.params as AppParams).app);
+  const byAliasOrId: AppResolver = async (request) =>
+    appByAliasOrId(ctx, (request.params as AppParams).app, request.user);
   const byTemplate: AppResolver = async (request) =>
     appByProcessTemplate(ctx, (request.params as AppParams).app);
   // Every route here reads the app's records: the caller needs read access (the one check).

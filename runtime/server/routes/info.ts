@@ -9,7 +9,7 @@ import { RuntimeError } from "../../errors.ts";
 import type { LoadedApp } from "../../actions/index.ts";
 import { appIds } from "../app-ids.ts";
 import { clientKeys, commonAnswer, timeZoneOf } from "../common-keys.ts";
-import { appByAlias, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
+import { appByAliasFor, checkRead, checkWorkspace, readableApps, type ServerContext } from "../context.ts";
 import { checkProjectSpec, legacyWorkspaceKeys } from "../legacy-workspace.ts";
 
 import { VERSION } from "../../version.ts";
@@ -94,7 +94,7 @@ export function registerInfoRoutes(server: FastifyInstance, ctx: ServerContext):
     async (request) => {
       const [workspace, alias] = splitSpec(request.params.spec);
       checkWorkspace(ctx, workspace);
-      const app = appByAlias(ctx, alias);
+      const app = await appByAliasFor(ctx, alias, request.user);
       await checkRead(ctx, request.user, app.alias);
       return appSchemaView(ctx, app, (await appIds(ctx))[app.alias]);
     },

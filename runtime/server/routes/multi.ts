@@ -6,9 +6,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
 import type { ActionResult } from "../../actions/index.ts";
+import type { UserInfo } from "../../../globals/bridge-contract.ts";
+import { appAliasKey } from "../../app-alias.ts";
 import type { Answer, ItemKey } from "../../runs/index.ts";
 import { ERROR_CODES, isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
-import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
+import { appByAlias, appByAliasFor, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
 import { idempotencyOf, markReplay } from "../idempotency.ts";
 import { commitTracker, RETRY_AFTER_SECONDS, type RequestCommits } from "../request-guard.ts";
@@ -90,12 +92,12 @@ async function checkAttachments(
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> {
+async function resolveApp(ctx: ServerContext, item: MultiItem, user: UserInfo): Promise<string> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
-    return appByAlias(ctx, String(item.app_alias)).alias;
+    return (await appByAliasFor(ctx, String(item.app_alias), user)).alias;
   }
   const id = item.ids ? item.ids[0] : item.id;
   if (!id)
@@ -106,7 +108,7 @@ async function resolveApp(ctx: ServerContext, item: MultiItem): Promise<string> 
       "not_found",
       `Record ${String(id).slice(0, 100)} does not exist in workspace ${ctx.workspace}.`,
     );
-  if (item.app_alias && String(item.app_alias).toUpperCase() !== stored.app)
+  if (item.app_alias && appAliasKey(String(item.app_alias)) !== stored.app)
     throw new RuntimeError(
       "bad_request",
       `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
@@ -124,7 +126,7 @@ export async function runItem(
   try {
     // The schema lets items without a transition, and legacy forms, through.
     item = withTransition(currentFormOf(ctx, item));
-    const app = await resolveApp(ctx, item);
+    const app = await resolveApp(ctx, item, request.user);
     const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, request.user, values);

@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { type Caller, maySeeRun, runListActor } from "../../access/index.ts";
+import { appAliasKey } from "../../app-alias.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
@@ -79,7 +80,7 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
       const { app, failed, status, limit } = request.query;
       const runs = await queueOf(ctx).listRuns({
         workspace: ctx.workspace,
-        app: app?.toUpperCase(),
+        app: app === undefined ? undefined : appAliasKey(app),
         actor: runListActor(request.user),
         failedOnly: failed === "true",
         status: status as never,

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { RuntimeError } from "../../errors.ts";
-import { appByAlias, checkRead, readableApps, type ServerContext } from "../context.ts";
+import { appByAliasFor, checkRead, readableApps, type ServerContext } from "../context.ts";
 import { viewsOf } from "../record-view.ts";
 import { listRecords } from "../records-list.ts";
 import type { HistoryEntry } from "../../store/index.ts";
@@ -57,7 +57,7 @@ export function registerTicketRoutes(server: FastifyInstance, ctx: ServerContext
       const words = query ?? text;
       if (!words || !String(words).trim())
         throw new RuntimeError("bad_request", 'Send the words to search for: { "query": "acme invoice" }.');
-      const app = appAlias ? appByAlias(ctx, appAlias).alias : undefined;
+      const app = appAlias ? (await appByAliasFor(ctx, appAlias, request.user)).alias : undefined;
       if (app) await checkRead(ctx, request.user, app);
       const readable = new Set(await readableApps(ctx, request.user));
       const found = await ctx.records.searchRecords({

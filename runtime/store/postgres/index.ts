@@ -137,8 +137,16 @@ export async function openPostgresStore(
     ensureAppIds: (workspace, aliases) => ensureAppIds(pool, workspace, aliases),
     async saveToken(token) {
       await pool.query(
-        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [token.id, token.tokenHash, token.userId, token.userName, token.isAdmin, token.createdAt],
+        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, label, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [
+          token.id,
+          token.tokenHash,
+          token.userId,
+          token.userName,
+          token.label,
+          token.isAdmin,
+          token.createdAt,
+        ],
       );
     },
     async findToken(tokenHash) {

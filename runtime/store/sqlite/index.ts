@@ -195,8 +195,16 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     },
     async saveToken(token: AuthToken) {
       prepare(
-        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(token.id, token.tokenHash, token.userId, token.userName, token.isAdmin ? 1 : 0, token.createdAt);
+        "INSERT INTO auth_tokens (id, token_hash, user_id, user_name, label, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(
+        token.id,
+        token.tokenHash,
+        token.userId,
+        token.userName,
+        token.label,
+        token.isAdmin ? 1 : 0,
+        token.createdAt,
+      );
     },
     async findToken(tokenHash: string) {
       const row = prepare("SELECT * FROM auth_tokens WHERE token_hash = ?").get(tokenHash);
