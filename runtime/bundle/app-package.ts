@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { RuntimeError } from "../errors.ts";
+import { readSavedLists, type SavedList } from "./saved-lists.ts";
 
 export interface AppPackage {
   dir: string;
@@ -12,6 +13,8 @@ export interface AppPackage {
   dependencies: string[];
   /** Other apps (aliases) whose records this app's logic may read and write (`comindApp.dependsOn`). */
   dependsOn: string[];
+  /** Saved lists (`comindApp.lists`): named filters, see saved-lists.ts. */
+  lists: SavedList[];
 }
 
 const ALIAS = /^[A-Z][A-Z0-9_]{0,39}$/;
@@ -64,5 +67,6 @@ export function readAppPackage(dir: string): AppPackage {
     dependsOn: Array.isArray(app.dependsOn)
       ? app.dependsOn.map((other: unknown) => String(other).toUpperCase())
       : [],
+    lists: readSavedLists(alias, app.lists),
   };
 }

@@ -2,5 +2,6 @@
 export { buildApp, type AppBuild } from "./build.ts";
 export { globalsScript } from "./globals-bundle.ts";
 export { readAppPackage, type AppPackage } from "./app-package.ts";
+export type { SavedList } from "./saved-lists.ts";
 export { isPluginOnly } from "./layers.ts";
 export { SECRET_PREFIX } from "./secret-names.ts";

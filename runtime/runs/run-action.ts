@@ -199,6 +199,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         deleted: request.action === "delete",
         transition: request.action,
         skipHistory,
+        comment: request.comment?.trim() || undefined,
       });
     }
     const commit = await commitOnce(

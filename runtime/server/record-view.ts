@@ -4,7 +4,7 @@
  */
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../actions/index.ts";
-import { toEntity } from "../actions/index.ts";
+import { formatRecordRef, toEntity } from "../actions/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 
@@ -27,7 +27,7 @@ export function parseListOfFields(listOfFields: unknown): Set<string> | null {
   );
 }
 
-const ALWAYS = new Set(["id", "number", "publishing_alias", "project_alias", "transitions"]);
+const ALWAYS = new Set(["id", "number", "slug", "publishing_alias", "project_alias", "transitions"]);
 
 export function recordView(
   record: StoredRecord,
@@ -38,6 +38,8 @@ export function recordView(
   const entity = toEntity(record.id, record.fields, record, app.schema);
   const view: RecordView = {
     ...entity,
+    // How people and assistants name the record (`DEMO/HELPDESK12`); MCP tools accept it.
+    slug: formatRecordRef(record.workspace, record.app, record.number),
     revision: record.revision,
     publishing_alias: record.app,
     project_alias: record.workspace,

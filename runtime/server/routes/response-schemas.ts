@@ -11,6 +11,10 @@ export const recordView = {
   properties: {
     id: STRING,
     number: INTEGER,
+    slug: {
+      type: "string",
+      description: "the record's reference, workspace/app alias + number (DEMO/HELPDESK12)",
+    },
     revision: INTEGER,
     publishing_alias: STRING,
     project_alias: STRING,
