@@ -149,7 +149,8 @@ export class UnitOfWork {
       const { comment } = record;
       const skipHistory = record.skipHistory && !comment;
       const noted = comment ? { comment } : {};
-      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory, ...noted });
+      if (!stored)
+        writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory, ...noted });
       else if (changes.length > 0 || comment)
         writes.push({
           kind: "update",

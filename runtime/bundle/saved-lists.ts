@@ -26,17 +26,20 @@ function invalid(app: string, index: number, problem: string): RuntimeError {
 /** Reads and checks `comindApp.lists` (absent: none); a bad entry fails the app's install. */
 export function readSavedLists(app: string, raw: unknown): SavedList[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new RuntimeError("app_invalid", `comindApp.lists of app ${app} must be an array.`);
+  if (!Array.isArray(raw))
+    throw new RuntimeError("app_invalid", `comindApp.lists of app ${app} must be an array.`);
   const seen = new Set<string>();
   return raw.map((entry, index) => {
-    if (!entry || typeof entry !== "object") throw invalid(app, index, "must be an object { alias, caption, filter, sort }");
+    if (!entry || typeof entry !== "object")
+      throw invalid(app, index, "must be an object { alias, caption, filter, sort }");
     const { alias, caption, filter = "", sort = null } = entry as Record<string, unknown>;
     if (typeof alias !== "string" || !ALIAS.test(alias))
       throw invalid(app, index, 'needs an "alias" of letters, digits or _ (e.g. "OPEN")');
     if (seen.has(alias.toUpperCase())) throw invalid(app, index, `repeats the alias "${alias}"`);
     seen.add(alias.toUpperCase());
     if (typeof filter !== "string") throw invalid(app, index, 'has a "filter" that is not an rlx string');
-    if (sort !== null && typeof sort !== "string") throw invalid(app, index, 'has a "sort" that is not a string');
+    if (sort !== null && typeof sort !== "string")
+      throw invalid(app, index, 'has a "sort" that is not a string');
     try {
       parseRlx(filter, { currentUser: "" });
     } catch (error) {

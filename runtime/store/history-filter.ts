@@ -49,7 +49,9 @@ export function compileHistoryFilter(node: FilterNode, d: HistorySqlDialect): st
         return node.op === "=" ? `${column} IS NULL` : node.op === "!=" ? `${column} IS NOT NULL` : "1=0";
       const bound = d.param(text(node.value));
       // `!=` keeps entries without a value (a comment-less entry is "not this comment").
-      return node.op === "!=" ? `(${column} IS NULL OR ${column} <> ${bound})` : `${column} ${node.op} ${bound}`;
+      return node.op === "!="
+        ? `(${column} IS NULL OR ${column} <> ${bound})`
+        : `${column} ${node.op} ${bound}`;
     }
     case "in":
     case "has": {

@@ -202,7 +202,9 @@ describe("files follow their record", () => {
     expect(item.successful).toBe(true);
     expect((await download("reader", uid)).rawPayload).toEqual(bytes);
     expect((await download("root", uid)).statusCode).toBe(200);
-    expect((await tool("reader", "get_asset", { content_id: uid })).json).toMatchObject({ size: bytes.length });
+    expect((await tool("reader", "get_asset", { content_id: uid })).json).toMatchObject({
+      size: bytes.length,
+    });
     // The uploader may write VAULT but not read it; a reader of another app; an outsider.
     for (const user of ["uploader", "other", "outsider"]) {
       const res = await download(user, uid);

@@ -53,7 +53,11 @@ describe("aggregate", () => {
       "2026-W14",
       null,
     ]);
-    expect(parseDimension("when__pivotbymonth", isDate)).toEqual({ name: "when__pivotbymonth", field: "when", pivot: "month" });
+    expect(parseDimension("when__pivotbymonth", isDate)).toEqual({
+      name: "when__pivotbymonth",
+      field: "when",
+      pivot: "month",
+    });
     expect(() => parseDimension("team__pivotbyweek", isDate)).toThrow(/needs a date field/);
     expect([monthOf("2026-11-30"), monthOf("soon"), monthOf(42)]).toEqual(["2026-11", null, null]);
     // ISO weeks: 1 January 2027 is a Friday, in week 53 of 2026; 4 January 2027 starts week 1.
@@ -70,7 +74,9 @@ describe("aggregate", () => {
       { team: "b", count: 1, sum: 10, avg: 10, min: 10, max: 10 },
       { team: null, count: 1, sum: 4, avg: 4, min: 4, max: 4 },
     ]);
-    expect(aggregate([{ n: "x" }], [], (row) => row.n)).toEqual([{ count: 1, sum: 0, avg: null, min: null, max: null }]);
+    expect(aggregate([{ n: "x" }], [], (row) => row.n)).toEqual([
+      { count: 1, sum: 0, avg: null, min: null, max: null },
+    ]);
   });
 
   it("labels a key when the label differs (a lookup's caption, a person's name)", () => {

@@ -29,7 +29,11 @@ const dimensionsArg = z
     'Group by these, all in one call: field db names; a date field groups by month, or add __pivotbymonth / __pivotbyweek (e.g. ["state", "creation_date__pivotbyweek"]). Empty: one total.',
   );
 
-async function readAll(ctx: ServerContext, app: string, filter: FilterNode | undefined): Promise<StoredRecord[]> {
+async function readAll(
+  ctx: ServerContext,
+  app: string,
+  filter: FilterNode | undefined,
+): Promise<StoredRecord[]> {
   const records: StoredRecord[] = [];
   const page = 1000;
   for (let offset = 0; ; offset += page) {
@@ -55,20 +59,25 @@ async function readAll(ctx: ServerContext, app: string, filter: FilterNode | und
 function withoutIdSuffix(app: LoadedApp, name: string): string {
   const field = name.replace(/__pivotby(month|week)$/, "");
   const bare = field.replace(/_id$/, "");
-  return bare !== field && !app.schema.typeOf(field) && app.schema.typeOf(bare) ? name.replace(field, bare) : name;
+  return bare !== field && !app.schema.typeOf(field) && app.schema.typeOf(bare)
+    ? name.replace(field, bare)
+    : name;
 }
 
 /** A record dimension: lookups labelled by their caption, people by their name. */
 function recordDimension(app: LoadedApp, name: string, names: Map<string, string>): Dimension {
   const named = (field: string) => fieldNamed(app, field, { columns: true });
-  const spec = parseDimension(withoutIdSuffix(app, name), (field) => ["date", "datetime"].includes(named(field).type));
+  const spec = parseDimension(withoutIdSuffix(app, name), (field) =>
+    ["date", "datetime"].includes(named(field).type),
+  );
   const field = named(spec.field);
   const options = lookupValues(field);
   const people = ["person", "peoplelist"].includes(field.type);
   return {
     name,
     keys: (row) => keysOf(row[field.name], spec.pivot),
-    label: (key) => (options ? options.find((o) => o.value === key)?.caption : people ? names.get(key) : undefined),
+    label: (key) =>
+      options ? options.find((o) => o.value === key)?.caption : people ? names.get(key) : undefined,
   };
 }
 
@@ -82,7 +91,11 @@ export const aggregateRecords = defineTool({
     app: appArg,
     dimensions: dimensionsArg.optional(),
     filter: filterArg.optional(),
-    metric_field: z.string().max(64).optional().describe('A number field to total and average per group, e.g. "c_total".'),
+    metric_field: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('A number field to total and average per group, e.g. "c_total".'),
   }),
   renamed: {
     rlx: '"filter"',
@@ -100,7 +113,10 @@ export const aggregateRecords = defineTool({
     const dimensions = (args.dimensions ?? []).map((name) => recordDimension(app, name, names));
     const metric = args.metric_field ? fieldNamed(app, args.metric_field, { columns: true }) : null;
     if (metric && metric.type !== "number")
-      throw new RuntimeError("bad_request", `metric_field "${metric.name}" is a ${metric.type} field; name a number field.`);
+      throw new RuntimeError(
+        "bad_request",
+        `metric_field "${metric.name}" is a ${metric.type} field; name a number field.`,
+      );
     const records = await readAll(ctx, app.alias, await recordFilter(app, caller, values, args.filter));
     const rows = records.map((r) => toEntity(r.id, r.fields, r, app.schema));
     return json({
@@ -123,14 +139,22 @@ export const aggregateHistory = defineTool({
   name: "aggregate_history",
   title: "Aggregate history",
   description:
-    'How many changes were made, grouped by several dimensions at once: version_account (who), version_timestamp (by month; or __pivotbyweek), transition (which action), app, workspace. Optional filter on version_account, version_timestamp, transition, comment. Returns { total, groups: [{ <dimension>: value, count }] }.',
+    "How many changes were made, grouped by several dimensions at once: version_account (who), version_timestamp (by month; or __pivotbyweek), transition (which action), app, workspace. Optional filter on version_account, version_timestamp, transition, comment. Returns { total, groups: [{ <dimension>: value, count }] }.",
   args: z.strictObject({
     workspace: workspaceArg.optional(),
     app: appArg.optional().describe("Only this app's history."),
     dimensions: dimensionsArg.optional(),
-    filter: filterArg.optional().describe('RLX on version_account, version_timestamp, transition, comment, e.g. version_timestamp>="2026-01-01".'),
+    filter: filterArg
+      .optional()
+      .describe(
+        'RLX on version_account, version_timestamp, transition, comment, e.g. version_timestamp>="2026-01-01".',
+      ),
   }),
-  renamed: { groupBy: '"dimensions" (a list, e.g. ["version_account"])', since: '"filter" (version_timestamp>="…")', until: '"filter" (version_timestamp<"…")' },
+  renamed: {
+    groupBy: '"dimensions" (a list, e.g. ["version_account"])',
+    since: '"filter" (version_timestamp>="…")',
+    until: '"filter" (version_timestamp<"…")',
+  },
   readOnly: true,
   run: async (ctx, caller, args) => {
     servedWorkspace(ctx, args.workspace);
@@ -141,7 +165,10 @@ export const aggregateHistory = defineTool({
       const spec = parseDimension(name, (field) => field === "version_timestamp");
       const read = HISTORY_DIMENSIONS[spec.field];
       if (!read)
-        throw new RuntimeError("bad_request", `aggregate_history groups by ${Object.keys(HISTORY_DIMENSIONS).join(", ")}; not "${name.slice(0, 64)}".`);
+        throw new RuntimeError(
+          "bad_request",
+          `aggregate_history groups by ${Object.keys(HISTORY_DIMENSIONS).join(", ")}; not "${name.slice(0, 64)}".`,
+        );
       return {
         name,
         keys: (entry) => (spec.field === "workspace" ? [ctx.workspace] : keysOf(read(entry), spec.pivot)),

@@ -66,7 +66,9 @@ export const getAsset = defineTool({
       .string()
       .min(1)
       .max(1000)
-      .describe('A file\'s uuid (from [image: cmwid:<uuid>] or an attachment\'s file_uid) or an attachment slug "DEMO/ATTACHMENT31".'),
+      .describe(
+        "A file's uuid (from [image: cmwid:<uuid>] or an attachment's file_uid) or an attachment slug \"DEMO/ATTACHMENT31\".",
+      ),
   }),
   renamed: { file_uid: '"content_id"', id: '"content_id"' },
   readOnly: true,

@@ -14,7 +14,10 @@ const LIST_TYPES = new Set(["peoplelist", "linkslist", "lookupMulti", "fileslist
 
 async function resolve(node: FilterNode, app: LoadedApp, values: ValueResolver): Promise<FilterNode> {
   if (node.kind === "and" || node.kind === "or")
-    return { kind: node.kind, items: await Promise.all(node.items.map((item) => resolve(item, app, values))) };
+    return {
+      kind: node.kind,
+      items: await Promise.all(node.items.map((item) => resolve(item, app, values))),
+    };
   if (READ_ONLY_FIELDS.has(node.field) && node.field !== "attachments__list") return node;
   const field = fieldNamed(app, node.field, { columns: true });
   if (node.kind === "contains") return { ...node, field: field.name };
@@ -26,7 +29,8 @@ async function resolve(node: FilterNode, app: LoadedApp, values: ValueResolver):
     return { ...named, value: value as never };
   }
   const resolved = (await Promise.all(node.values.map((v) => values.scalar(field, v)))) as string[];
-  if (LIST_TYPES.has(field.type)) return { kind: "has", field: field.name, values: resolved, negate: node.negate };
+  if (LIST_TYPES.has(field.type))
+    return { kind: "has", field: field.name, values: resolved, negate: node.negate };
   return { ...node, field: field.name, values: resolved };
 }
 

@@ -10,7 +10,15 @@ import type { FilterNode, FilterValue } from "../../store/index.ts";
 import type { Caller } from "./caller.ts";
 import type { People } from "./people.ts";
 
-const FIELDS = ["version_account", "version_timestamp", "transition", "comment", "app", "action", "record_id"];
+const FIELDS = [
+  "version_account",
+  "version_timestamp",
+  "transition",
+  "comment",
+  "app",
+  "action",
+  "record_id",
+];
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 async function value(field: string, raw: FilterValue, people: People): Promise<FilterValue> {

@@ -20,19 +20,35 @@ export const listHistory = defineTool({
     workspace: workspaceArg.optional(),
     app: appArg.optional().describe("Only this app's changes."),
     reference: referenceArg.optional().describe('Only this record\'s changes, e.g. "DEMO/HELPDESK12".'),
-    filter: z.string().max(10_000).optional().describe('RLX on version_account, version_timestamp, transition, comment.'),
+    filter: z
+      .string()
+      .max(10_000)
+      .optional()
+      .describe("RLX on version_account, version_timestamp, transition, comment."),
     limit: limitArg(1000, 20).optional(),
   }),
-  renamed: { id: '"reference" (the record\'s slug)', ids: '"reference" (one record) or "filter"', since: '"filter" (version_timestamp>="…")' },
+  renamed: {
+    id: '"reference" (the record\'s slug)',
+    ids: '"reference" (one record) or "filter"',
+    since: '"filter" (version_timestamp>="…")',
+  },
   readOnly: true,
   run: async (ctx, caller, args) => {
     servedWorkspace(ctx, args.workspace);
     const { alias, readable } = await readScope(ctx, caller, args.app);
     const people = new People(ctx, caller.user.id);
-    let filter: FilterNode = await historyFilter(caller, people, args.filter, alias ? [alias] : [...readable]);
+    let filter: FilterNode = await historyFilter(
+      caller,
+      people,
+      args.filter,
+      alias ? [alias] : [...readable],
+    );
     if (args.reference) {
       const record = await recordByReference(ctx, caller, args.reference);
-      filter = { kind: "and", items: [filter, { kind: "compare", field: "record_id", op: "=", value: record.id }] };
+      filter = {
+        kind: "and",
+        items: [filter, { kind: "compare", field: "record_id", op: "=", value: record.id }],
+      };
     }
     const entries = await ctx.store.historyQuery({
       workspace: ctx.workspace,

@@ -33,7 +33,9 @@ async function withAttachmentSlugs(ctx: ServerContext, view: JsonRecord, fields:
     view[name] = await Promise.all(
       list.map(async (item) => {
         const file = typeof item?.file_uid === "string" ? await ctx.store.getFile(item.file_uid) : null;
-        return file?.number ? { ...item, slug: formatRecordRef(ctx.workspace, ATTACHMENT_REF_APP, file.number) } : item;
+        return file?.number
+          ? { ...item, slug: formatRecordRef(ctx.workspace, ATTACHMENT_REF_APP, file.number) }
+          : item;
       }),
     );
   }

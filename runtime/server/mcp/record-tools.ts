@@ -13,7 +13,16 @@ import { recordDetails } from "./record-details.ts";
 import { readableApp, readScope, recordByReference, servedWorkspace } from "./scope.ts";
 import { parseSearch, searchMatches } from "./search.ts";
 import { sortClause } from "./sort.ts";
-import { appArg, defineTool, filterArg, json, limitArg, referenceArg, skipArg, workspaceArg } from "./tool.ts";
+import {
+  appArg,
+  defineTool,
+  filterArg,
+  json,
+  limitArg,
+  referenceArg,
+  skipArg,
+  workspaceArg,
+} from "./tool.ts";
 import { ValueResolver } from "./values.ts";
 import { recordViews } from "./views.ts";
 
@@ -35,7 +44,7 @@ export const listRecords = defineTool({
   name: "list_records",
   title: "List records",
   description:
-    'Records of one app matching an RLX filter, sorted and paged; or a saved list of the app (list). Each record has its slug (e.g. DEMO/HELPDESK12), url, fields and the actions allowed on it now (transitions). Returns { data, filteredRecordsCount, unfilteredRecordsCount }.',
+    "Records of one app matching an RLX filter, sorted and paged; or a saved list of the app (list). Each record has its slug (e.g. DEMO/HELPDESK12), url, fields and the actions allowed on it now (transitions). Returns { data, filteredRecordsCount, unfilteredRecordsCount }.",
   args: z.strictObject({
     workspace: workspaceArg.optional(),
     app: appArg,
@@ -44,13 +53,31 @@ export const listRecords = defineTool({
       .string()
       .max(200)
       .optional()
-      .describe('updated, created, priority or a field\'s db name, then asc or desc: "updated desc" (the default), "priority", "c_total desc, title".'),
+      .describe(
+        'updated, created, priority or a field\'s db name, then asc or desc: "updated desc" (the default), "priority", "c_total desc, title".',
+      ),
     limit: limitArg(1000, 20).optional(),
     skip: skipArg.optional(),
-    list: z.string().max(40).optional().describe("A saved list's alias (get_app_schema lists them); filter narrows it further."),
-    fields: z.array(z.string().max(64)).max(200).optional().describe("Field db names to return (slug, id and the technical keys always come back); all fields when omitted."),
+    list: z
+      .string()
+      .max(40)
+      .optional()
+      .describe("A saved list's alias (get_app_schema lists them); filter narrows it further."),
+    fields: z
+      .array(z.string().max(64))
+      .max(200)
+      .optional()
+      .describe(
+        "Field db names to return (slug, id and the technical keys always come back); all fields when omitted.",
+      ),
   }),
-  renamed: { rlx: '"filter"', sortBy: '"sort"', listOfFields: '"fields"', limitRecords: '"limit"', skipRecords: '"skip"' },
+  renamed: {
+    rlx: '"filter"',
+    sortBy: '"sort"',
+    listOfFields: '"fields"',
+    limitRecords: '"limit"',
+    skipRecords: '"skip"',
+  },
   readOnly: true,
   run: async (ctx, caller, args) => {
     servedWorkspace(ctx, args.workspace);
@@ -77,7 +104,11 @@ export const listRecords = defineTool({
   },
 });
 
-async function search(ctx: ServerContext, caller: Caller, args: { query: string; app?: string; limit?: number; skip?: number }) {
+async function search(
+  ctx: ServerContext,
+  caller: Caller,
+  args: { query: string; app?: string; limit?: number; skip?: number },
+) {
   const terms = parseSearch(args.query);
   const { alias, readable } = await readScope(ctx, caller, args.app);
   const limit = args.limit ?? 20;
@@ -100,7 +131,11 @@ export const searchRecords = defineTool({
   description:
     'Full-text search over the records\' text: every word must occur (the last also as a prefix); "an exact phrase" in quotes; -word leaves out records with that word. No wildcards. Use list_records with a filter for exact conditions.',
   args: z.strictObject({
-    query: z.string().min(1).max(1000).describe('Words to find, e.g. "network outage", "\\"exact phrase\\"", "laptop -replacement".'),
+    query: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe('Words to find, e.g. "network outage", "\\"exact phrase\\"", "laptop -replacement".'),
     workspace: workspaceArg.optional(),
     app: appArg.optional().describe("Only this app's records."),
     limit: limitArg(1000, 20).optional(),
@@ -122,5 +157,6 @@ export const getRecord = defineTool({
   args: z.strictObject({ reference: referenceArg }),
   renamed: { id: '"reference" (the record\'s slug, e.g. "DEMO/HELPDESK12")', slug: '"reference"' },
   readOnly: true,
-  run: async (ctx, caller, args) => json(await recordDetails(ctx, caller, await recordByReference(ctx, caller, args.reference))),
+  run: async (ctx, caller, args) =>
+    json(await recordDetails(ctx, caller, await recordByReference(ctx, caller, args.reference))),
 });

@@ -7,11 +7,11 @@
 
 const HTML = /^\s*<(p|div|h[1-6]|ul|ol|li|br|b|i|strong|em|span|a|table|pre|blockquote|img)\b[^>]*>/i;
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function inline(text: string): string {
-  return escape(text)
+  return escapeHtml(text)
     .replace(/`([^`]+)`/g, "<code>$1</code>")
     .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
     .replace(/(^|[^*])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>")
@@ -20,7 +20,8 @@ function inline(text: string): string {
 
 function block(lines: string[]): string {
   const heading = /^(#{1,6})\s+(.*)$/.exec(lines[0]);
-  if (heading && lines.length === 1) return `<h${heading[1].length}>${inline(heading[2])}</h${heading[1].length}>`;
+  if (heading && lines.length === 1)
+    return `<h${heading[1].length}>${inline(heading[2])}</h${heading[1].length}>`;
   if (lines.every((line) => /^\s*[-*+]\s+/.test(line)))
     return `<ul>${lines.map((line) => `<li>${inline(line.replace(/^\s*[-*+]\s+/, ""))}</li>`).join("")}</ul>`;
   if (lines.every((line) => /^\s*\d+[.)]\s+/.test(line)))

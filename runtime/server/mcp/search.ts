@@ -22,7 +22,9 @@ export function parseSearch(query: string): SearchTerms {
     return " ";
   });
   const tokens = rest.split(/\s+/).filter(Boolean);
-  const excluded = tokens.filter((t) => t.startsWith("-") && t.length > 1).flatMap((t) => wordsOf(t.slice(1)));
+  const excluded = tokens
+    .filter((t) => t.startsWith("-") && t.length > 1)
+    .flatMap((t) => wordsOf(t.slice(1)));
   const words = [...tokens.filter((t) => !t.startsWith("-")).flatMap(wordsOf), ...phrases.flatMap(wordsOf)];
   if (words.length === 0)
     throw new RuntimeError(

@@ -35,7 +35,10 @@ export const workspaceArg = z
   .string()
   .max(64)
   .describe('Workspace alias, e.g. "DEMO" (list_workspaces names them).');
-export const appArg = z.string().max(64).describe('App alias, e.g. "HELPDESK" (get_workspace lists the apps).');
+export const appArg = z
+  .string()
+  .max(64)
+  .describe('App alias, e.g. "HELPDESK" (get_workspace lists the apps).');
 export const referenceArg = z
   .string()
   .min(1)

@@ -45,9 +45,17 @@ export class ValueResolver {
   /** A record the caller may read, named by slug or id -> its id. */
   async link(field: AppFieldInfo, value: unknown): Promise<string> {
     const text = String(value ?? "").trim();
-    const record = await recordByIdOrRef(this.ctx.store, this.ctx.workspace, this.ctx.runtime.apps.keys(), text);
+    const record = await recordByIdOrRef(
+      this.ctx.store,
+      this.ctx.workspace,
+      this.ctx.runtime.apps.keys(),
+      text,
+    );
     if (!record || !this.ctx.runtime.apps.has(record.app))
-      throw invalid(field, `no record "${text.slice(0, 80)}"; link fields take a slug such as ${this.ctx.workspace}/APP12.`);
+      throw invalid(
+        field,
+        `no record "${text.slice(0, 80)}"; link fields take a slug such as ${this.ctx.workspace}/APP12.`,
+      );
     await checkRead(this.ctx, this.caller.user, record.app);
     return record.id;
   }
@@ -61,7 +69,10 @@ export class ValueResolver {
       options.find((o) => o.value === text) ??
       options.find((o) => o.caption.toLowerCase() === text.toLowerCase());
     if (!found)
-      throw invalid(field, `"${text.slice(0, 80)}" is not one of ${options.map((o) => `"${o.caption}"`).join(", ")}.`);
+      throw invalid(
+        field,
+        `"${text.slice(0, 80)}" is not one of ${options.map((o) => `"${o.caption}"`).join(", ")}.`,
+      );
     return found.value;
   }
 
@@ -103,10 +114,15 @@ export class ValueResolver {
         if (/^(false|no|0)$/i.test(String(value))) return false;
         throw invalid(field, "expects true or false.");
       case "date":
-        return typeof value === "string" && !DATE.test(value) && OFFSET.test(value) ? value.slice(0, 10) : value;
+        return typeof value === "string" && !DATE.test(value) && OFFSET.test(value)
+          ? value.slice(0, 10)
+          : value;
       case "datetime":
         if (typeof value !== "string" || !OFFSET.test(value) || Number.isNaN(Date.parse(value)))
-          throw invalid(field, "expects a date-time with its time zone offset, e.g. 2026-03-20T09:30:00+02:00.");
+          throw invalid(
+            field,
+            "expects a date-time with its time zone offset, e.g. 2026-03-20T09:30:00+02:00.",
+          );
         return new Date(value).toISOString();
       case "person":
       case "linkto":
@@ -128,7 +144,10 @@ export class ValueResolver {
     for (const [key, value] of Object.entries(input)) {
       const field = fieldNamed(app, key);
       if (field.name in out)
-        throw new RuntimeError("validation_error", `Field "${field.caption}" (${field.name}) is given twice.`);
+        throw new RuntimeError(
+          "validation_error",
+          `Field "${field.caption}" (${field.name}) is given twice.`,
+        );
       out[field.name] = await this.input(field, value);
     }
     return out;

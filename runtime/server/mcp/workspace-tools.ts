@@ -64,11 +64,14 @@ export const whoami = defineTool({
 export const listWorkspaces = defineTool({
   name: "list_workspaces",
   title: "List workspaces",
-  description: "The workspaces you can use (this server serves one), with the number of apps you can read in each.",
+  description:
+    "The workspaces you can use (this server serves one), with the number of apps you can read in each.",
   args: z.strictObject({}),
   readOnly: true,
   run: async (ctx, caller) =>
-    json([{ alias: ctx.workspace, name: ctx.workspace, apps: (await readableApps(ctx, caller.user)).length }]),
+    json([
+      { alias: ctx.workspace, name: ctx.workspace, apps: (await readableApps(ctx, caller.user)).length },
+    ]),
 });
 
 export const getWorkspace = defineTool({
@@ -100,7 +103,10 @@ export const getAppSchema = defineTool({
   title: "Get an app's schema",
   description:
     "An app's fields (db name to use in filters and sorts, caption, type; lookup fields list their values, rich-text fields take HTML), its actions (uid, caption) and its saved lists (alias for list_records' list). Read it before filtering, creating or updating records of the app.",
-  args: z.strictObject({ workspace: workspaceArg.optional(), app: z.string().max(64).describe("App alias, e.g. \"HELPDESK\".") }),
+  args: z.strictObject({
+    workspace: workspaceArg.optional(),
+    app: z.string().max(64).describe('App alias, e.g. "HELPDESK".'),
+  }),
   readOnly: true,
   run: async (ctx, caller, args) => {
     servedWorkspace(ctx, args.workspace);

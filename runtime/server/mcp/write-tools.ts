@@ -5,6 +5,7 @@
  * record's slug and URL. Delete is not offered through MCP, as on the vendor's server.
  */
 import { z } from "zod";
+import type { AppAction } from "../../../globals/app-types.ts";
 import { BASE_ACTIONS, formatRecordRef, type LoadedApp } from "../../actions/index.ts";
 import { RuntimeError } from "../../errors.ts";
 import type { JsonRecord } from "../../store/index.ts";
@@ -25,19 +26,23 @@ const fieldsArg = z
 
 /** An action of the app by uid or caption ("Approve"); delete is refused. */
 function actionOf(app: LoadedApp, wanted: string): string {
-  const actions = [...BASE_ACTIONS, ...app.manifest.actions.filter((a) => a.visible !== false)];
+  // Hidden actions are found too, so that the one rule refuses them (forbidden), as over REST.
+  const actions: AppAction[] = [...BASE_ACTIONS, ...app.manifest.actions];
   const lower = wanted.trim().toLowerCase();
   const found =
     actions.find((a) => a.uid === wanted) ??
     actions.find((a) => a.uid.toLowerCase() === lower) ??
     actions.find((a) => (a.caption ?? "").toLowerCase() === lower);
   if (found?.uid === "delete")
-    throw new RuntimeError("forbidden", "Records cannot be deleted through MCP; use the REST API (tickets/multi) or the console.");
+    throw new RuntimeError(
+      "forbidden",
+      "Records cannot be deleted through MCP; use the REST API (tickets/multi) or the console.",
+    );
   if (found && found.uid !== "add") return found.uid;
   throw new RuntimeError(
     "unknown_action",
     `App ${app.alias} has no action "${wanted.slice(0, 64)}"; its actions are ${actions
-      .filter((a) => a.uid !== "add" && a.uid !== "delete")
+      .filter((a) => a.uid !== "add" && a.uid !== "delete" && a.visible !== false)
       .map((a) => `${a.uid} ("${a.caption ?? a.uid}")`)
       .join(", ")} (get_record lists those allowed on a record now).`,
   );
@@ -60,7 +65,8 @@ async function run(
   });
   if (!result.ok) throw new RuntimeError(result.error.code, result.error.message);
   const stored = await ctx.store.getRecord(ctx.workspace, result.recordId);
-  if (!stored) throw new RuntimeError("not_found", `Record ${result.recordId} is gone (its action deleted it).`);
+  if (!stored)
+    throw new RuntimeError("not_found", `Record ${result.recordId} is gone (its action deleted it).`);
   const [record] = await recordViews(ctx, caller, [stored]);
   return {
     successful: true,
@@ -94,9 +100,18 @@ export const updateRecord = defineTool({
     'Runs an action on a record: "edit" (the default) to change field values, or one of its actions by uid or caption ("Approve"; get_record lists those allowed now). fields holds only the changed values (same rules as create_record); comment is a note kept with the change in the history. The logic runs and everything commits in one transaction, or nothing is written and the error comes back. Delete is not available through MCP.',
   args: z.strictObject({
     reference: referenceArg,
-    action: z.string().min(1).max(100).optional().describe('An allowed action by caption or uid, e.g. "Approve" or "edit" (default).'),
+    action: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('An allowed action by caption or uid, e.g. "Approve" or "edit" (default).'),
     fields: fieldsArg.optional(),
-    comment: z.string().max(10_000).optional().describe("A note kept with this change in the record's history."),
+    comment: z
+      .string()
+      .max(10_000)
+      .optional()
+      .describe("A note kept with this change in the record's history."),
   }),
   renamed: { id: '"reference" (the record\'s slug)', values: '"fields"', transition: '"action"' },
   readOnly: false,
