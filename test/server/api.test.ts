@@ -205,9 +205,11 @@ describe("tickets/list", () => {
       "number",
       "project_alias",
       "publishing_alias",
+      "slug",
       "title",
       "transitions",
     ]);
+    expect(picked.slug).toBe(`DEMO/${picked.publishing_alias}${picked.number}`);
     const counted = (await list({ rlx: 'c_key~"list-"', limitRecords: 1 }, "?withTechnicalData=true")).json;
     expect(counted.data).toHaveLength(1);
     expect(counted.filteredRecordsCount).toBe(4);

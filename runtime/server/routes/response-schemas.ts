@@ -125,6 +125,7 @@ export const historyAnswer = {
       version_timestamp: STRING,
       transition: STRING,
       action: STRING,
+      comment: { type: ["string", "null"], description: "the note sent with the action (MCP update_record)" },
       changes: { type: "array", items: change },
     },
     additionalProperties: true,
