@@ -36,12 +36,10 @@ export function referenceCases(ctx: ContractContext): void {
     it("keeps an action's comment with the history entry and filters history on its own fields", async () => {
       const ws = newWorkspace();
       const [record] = await seed(ctx.store(), ws, "TASK", [{ title: "x" }]);
-      await ctx
-        .store()
-        .commit({
-          ...changeSet(ws, [{ ...update(record, { title: "y" }), comment: "looks good" }]),
-          actor: "bob",
-        });
+      await ctx.store().commit({
+        ...changeSet(ws, [{ ...update(record, { title: "y" }), comment: "looks good" }]),
+        actor: "bob",
+      });
       const history = await ctx.store().history(ws, record.id);
       expect(history.map((h) => [h.actor, h.comment])).toEqual([
         ["tester", null],
@@ -89,13 +87,11 @@ export function referenceCases(ctx: ContractContext): void {
         );
       const titles = async (values: string[], negate = false) =>
         (
-          await ctx
-            .store()
-            .findRecords({
-              workspace: ws,
-              filter: { kind: "has", field: "c_people", values, negate },
-              sortBy: "title",
-            })
+          await ctx.store().findRecords({
+            workspace: ws,
+            filter: { kind: "has", field: "c_people", values, negate },
+            sortBy: "title",
+          })
         ).map((r) => r.fields.title);
       expect(await titles(["u1"])).toEqual(["both"]);
       expect(await titles(["u1", "u2"])).toEqual(["both", "one"]);
