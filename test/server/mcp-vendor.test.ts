@@ -149,6 +149,7 @@ for (const engine of ENGINES) {
             Total: "1,200",
             Done: "no",
             state: "open",
+            Assignees: ["Bob Jones", "alice"],
           },
         });
         expect(first).toMatchObject({ successful: true, created: true, slug: "DEMO/TASK1" });
@@ -165,6 +166,7 @@ for (const engine of ENGINES) {
           c_notes: "<p><strong>Need</strong> it</p><p>by Friday</p>",
           c_total: 1200,
           c_done: false,
+          assignees_list: ["bob", "alice"],
         });
         second = await call("create_record", {
           app: "TASK",
@@ -218,6 +220,10 @@ for (const engine of ENGINES) {
         expect(titles(await list({ filter: 'c_parent="DEMO/TASK1"' }))).toEqual(["Dock for the laptop"]);
         expect(titles(await list({ filter: 'c_related="DEMO/TASK1"' }))).toEqual(["Dock for the laptop"]);
         expect(titles(await list({ filter: 'c_tags="docs"' }))).toEqual(["New laptop"]);
+        expect(titles(await list({ filter: 'assignees_list="Bob Jones"' }))).toEqual(["New laptop"]);
+        expect(titles(await list({ filter: 'assignees_list!="{current-user}"' }))).toEqual([
+          "Dock for the laptop",
+        ]);
         expect(titles(await list({ filter: 'c_tags in "question,bug":string[]', sort: "created" }))).toEqual([
           "New laptop",
           "Dock for the laptop",
@@ -574,6 +580,37 @@ for (const engine of ENGINES) {
       expect((await callError("get_asset", { content_id: `OTHER/ATTACHMENT${number}` })).code).toBe(
         "not_found",
       );
+    });
+
+    it("answers a link to a record the caller may not read like a link to no record", async () => {
+      const { createToken } = await import("../../runtime/server/auth.ts");
+      const carol = new Client({ name: "carol", version: "1.0.0" });
+      const token = await createToken(api.store, { id: "carol", name: "Carol" });
+      await carol.connect(
+        new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+          requestInit: { headers: { authorization: `CMW_AUTH_CODE ${token}` } },
+        }),
+      );
+      const grant = { workspace: "DEMO", app: "PROBE", group: "probe-readers", permission: "read" as const };
+      await api.store.directory.saveGroup("probe-readers");
+      await api.store.directory.grant(grant);
+      try {
+        const create = async (parent: string) => {
+          const answer = (await carol.callTool({
+            name: "create_record",
+            arguments: { app: "TASK", fields: { title: "probe link", Parent: parent } },
+          })) as ToolAnswer;
+          expect(answer.isError).toBe(true);
+          return JSON.parse(answer.content[0].text!).error;
+        };
+        const hidden = await create("DEMO/PROBE1");
+        const missing = await create("DEMO/PROBE999");
+        expect(hidden.code).toBe("validation_error");
+        expect(hidden.message.replace("PROBE1", "PROBE999")).toBe(missing.message);
+      } finally {
+        await api.store.directory.revoke(grant);
+        await carol.close();
+      }
     });
   });
 }

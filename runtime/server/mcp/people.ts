@@ -46,7 +46,7 @@ export class People {
     if (byName.length > 1)
       throw new RuntimeError(
         "validation_error",
-        `${what}: "${wanted.slice(0, 80)}" is the name of ${byName.length} users (${byName.map((u) => u.email ?? u.id).join(", ")}); give the e-mail or user id instead.`,
+        `${what}: "${wanted.slice(0, 80)}" is the name of ${byName.length} users (ids ${byName.map((u) => u.id).join(", ")}); give the e-mail or user id instead.`,
       );
     throw new RuntimeError(
       "validation_error",

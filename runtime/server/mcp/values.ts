@@ -5,7 +5,7 @@
  * from text. Used by create_record / update_record and by the filters of list_records.
  */
 import { recordByIdOrRef } from "../../actions/index.ts";
-import { RuntimeError } from "../../errors.ts";
+import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import type { JsonRecord } from "../../store/index.ts";
 import { checkRead, type ServerContext } from "../context.ts";
 import { type AppFieldInfo, fieldNamed, lookupValues } from "./app-fields.ts";
@@ -51,13 +51,24 @@ export class ValueResolver {
       this.ctx.runtime.apps.keys(),
       text,
     );
-    if (!record || !this.ctx.runtime.apps.has(record.app))
+    // A record of an app the caller may not read is answered like a missing one (no existence probe).
+    const readable = record && this.ctx.runtime.apps.has(record.app) && (await this.canRead(record.app));
+    if (!record || !readable)
       throw invalid(
         field,
         `no record "${text.slice(0, 80)}"; link fields take a slug such as ${this.ctx.workspace}/APP12.`,
       );
-    await checkRead(this.ctx, this.caller.user, record.app);
     return record.id;
+  }
+
+  private async canRead(app: string): Promise<boolean> {
+    return checkRead(this.ctx, this.caller.user, app).then(
+      () => true,
+      (error) => {
+        if (isRuntimeError(error) && error.code === "forbidden") return false;
+        throw error;
+      },
+    );
   }
 
   /** A lookup value by caption (or by its stored value). */
