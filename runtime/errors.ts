@@ -22,7 +22,7 @@ export interface ErrorFacts {
   /** Answered with Retry-After: a later attempt of the same request may succeed. */
   readonly retryAfter?: true;
   /**
-   * The database is away or a commit's outcome is unknown: the request as a whole must be retried
+   * The database is away or full, or a commit's outcome is unknown: the request as a whole must be retried
    * (a tickets/multi batch stops here with 503 instead of listing the item as failed).
    */
   readonly unavailable?: true;
@@ -119,6 +119,14 @@ const REGISTRY = {
     unavailable: true,
     hint: "The database connection dropped while the change was being committed; check GET /api/runs/{runId}.",
   },
+  storage_full: {
+    status: 507,
+    retryable: true,
+    retryAfter: true,
+    unavailable: true,
+    throughLogic: true,
+    hint: "The server's storage is full; nothing was written. An admin must free space on the database disk or data folder.",
+  },
   shutting_down: {
     status: 503,
     retryAfter: true,
@@ -207,8 +215,30 @@ export interface PublicError {
   message: string;
 }
 
+const SQLITE_FULL = 13;
+const FULL_ERRNOS = new Set(["ENOSPC", "EDQUOT"]);
+
+/** A driver or file-system error that means "no space left": SQLITE_FULL, Postgres 53100, ENOSPC. */
+export function isDiskFull(error: unknown): boolean {
+  if (isRuntimeError(error)) return error.code === "storage_full";
+  const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
+  if (code === "ERR_SQLITE_ERROR" && typeof errcode === "number") return (errcode & 0xff) === SQLITE_FULL;
+  return code === "53100" || (typeof code === "string" && FULL_ERRNOS.has(code));
+}
+
+export function storageFull(cause?: unknown): RuntimeError {
+  return Object.assign(
+    new RuntimeError(
+      "storage_full",
+      "The server's storage is full (its database disk or data folder); nothing was written. Reads still work; an admin must free space, then retry.",
+    ),
+    { cause },
+  );
+}
+
 /** Shape an error for output: code + message only, never a host stack. */
 export function publicError(error: unknown): PublicError {
   if (isRuntimeError(error)) return { code: error.code, message: error.message };
+  if (isDiskFull(error)) return { code: "storage_full", message: storageFull().message };
   return { code: "internal_error", message: ERROR_CODES.internal_error.hint };
 }

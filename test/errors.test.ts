@@ -81,6 +81,7 @@ describe("the error registry", () => {
         "conflict",
         "network_error",
         "rate_limited",
+        "storage_full",
         "store_unavailable",
         "worker_crashed",
       ].sort(),
@@ -96,6 +97,7 @@ describe("the error registry", () => {
         "resource_exhausted",
         "retry_later",
         "shutting_down",
+        "storage_full",
         "store_busy",
         "store_unavailable",
       ].sort(),
@@ -104,8 +106,8 @@ describe("the error registry", () => {
       if (ERROR_CODES[code].status === 503) expect(answersRetryAfter(code), code).toBe(true);
   });
 
-  it("stops a batch only when the database is away or a commit's outcome is unknown", () => {
-    expect(codesWith(isUnavailable)).toEqual(["commit_unknown", "store_unavailable"]);
+  it("stops a batch only when the database is away or full, or a commit's outcome is unknown", () => {
+    expect(codesWith(isUnavailable)).toEqual(["commit_unknown", "storage_full", "store_unavailable"]);
     // Such an answer must also tell the client when to come back.
     for (const code of codesWith(isUnavailable)) expect(answersRetryAfter(code)).toBe(true);
   });
@@ -123,6 +125,7 @@ describe("the error registry", () => {
         "precondition_failed",
         "rate_limited",
         "retry_later",
+        "storage_full",
         "store_unavailable",
         "timeout",
         "too_many_redirects",

@@ -15,6 +15,7 @@ export const CLI_RANGES = {
   port: { min: 0, max: 65_535, whole: true },
   jobs: { min: 0, max: 256, whole: true },
   jobLockTimeoutMs: { min: 1_000, max: 86_400_000, whole: true },
+  shutdownDrainMs: { min: 0, max: 600_000, whole: true },
   listLimit: { min: 1, max: 1_000_000, whole: true },
   dbPoolSize: { min: 1, max: 1_000, whole: true },
   dbTimeoutMs: { min: 1, max: 86_400_000, whole: true },

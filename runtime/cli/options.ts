@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { openStore, type PoolSettings, sqliteFile, type Store } from "../store/index.ts";
 import { DEFAULT_LIMITS, LIMIT_RANGES, type LimitOverrides } from "../sandbox/index.ts";
 import { CONTENT_LIMITS, DOCUMENT_RANGES, type DocumentPoolOptions } from "../host/index.ts";
+import { DEFAULT_MAIL_RETRIES, MAIL_RETRY_RANGES } from "../notify/index.ts";
 import { numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 
@@ -28,6 +29,8 @@ export interface SandboxFlags extends StoreFlags {
   json?: boolean;
   smtpUrl?: string;
   mailFrom?: string;
+  mailAttempts?: number;
+  mailBackoffMs?: number;
 }
 
 const collect = (value: string, previous: string[]) => [
@@ -98,7 +101,23 @@ export function addSandboxOptions(command: Command, { json = true } = {}): Comma
         "SMTP_URL",
       ),
     )
-    .addOption(new Option("--mail-from <address>", "sender of notification e-mails").env("SMTP_FROM"));
+    .addOption(new Option("--mail-from <address>", "sender of notification e-mails").env("SMTP_FROM"))
+    .addOption(
+      numberOption(
+        "--mail-attempts",
+        `attempts of a queued e-mail before its run is dead (default ${DEFAULT_MAIL_RETRIES.maxAttempts})`,
+        MAIL_RETRY_RANGES.maxAttempts,
+        "COMIND_MAIL_ATTEMPTS",
+      ),
+    )
+    .addOption(
+      numberOption(
+        "--mail-backoff-ms",
+        `wait before a queued e-mail's second attempt, doubling after each (default ${DEFAULT_MAIL_RETRIES.backoffMs}, at most ${DEFAULT_MAIL_RETRIES.maxBackoffMs / 60_000} min)`,
+        MAIL_RETRY_RANGES.backoffMs,
+        "COMIND_MAIL_BACKOFF_MS",
+      ),
+    );
 }
 
 /** SMTP settings of `__sendNotifications`; `log` is the server log (stderr JSON lines by default). */
@@ -106,7 +125,12 @@ export function notificationsFrom(
   flags: SandboxFlags,
   log?: (level: "info" | "warn", message: string, details: Record<string, unknown>) => void,
 ) {
-  return { smtpUrl: flags.smtpUrl, from: flags.mailFrom, log };
+  return {
+    smtpUrl: flags.smtpUrl,
+    from: flags.mailFrom,
+    log,
+    retries: { maxAttempts: flags.mailAttempts, backoffMs: flags.mailBackoffMs },
+  };
 }
 
 /** Variables the sandbox commands read besides those of their options (for --help). */

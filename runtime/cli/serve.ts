@@ -12,7 +12,7 @@ import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS, openQueue } from "../queue/index.ts";
-import { createServer, createServerLog } from "../server/index.ts";
+import { createServer, createServerLog, DEFAULT_DRAIN_MS } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
 import { withHelp } from "./help.ts";
@@ -31,6 +31,7 @@ import {
 import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions, quotasFrom } from "./quota-options.ts";
+import { logUnhandledRejections } from "./unhandled-rejections.ts";
 import { watchApps } from "./watch-apps.ts";
 
 interface ServeFlags extends SandboxFlags {
@@ -42,6 +43,7 @@ interface ServeFlags extends SandboxFlags {
   workerMemoryMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
+  shutdownDrainMs: number;
   queueSchema?: string;
   console?: boolean;
 }
@@ -119,6 +121,14 @@ function serveCommand(
       )
       .addOption(
         new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
+      )
+      .addOption(
+        numberOption(
+          "--shutdown-drain-ms",
+          "at SIGTERM, how long open connections get their 503 shutting_down before they are closed",
+          CLI_RANGES.shutdownDrainMs,
+          "COMIND_SHUTDOWN_DRAIN_MS",
+        ).default(DEFAULT_DRAIN_MS),
       ),
     { json: false },
   );
@@ -187,6 +197,7 @@ function serveCommand(
       console: flags.console ?? isLoopback(flags.host),
     });
     serverLog = server.log;
+    logUnhandledRejections(server.log);
     logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(
@@ -218,6 +229,7 @@ function serveCommand(
       closing = true;
       await stopWatching();
       server.log.info({ signal }, "shutting down: finishing running requests");
+      await server.drain(flags.shutdownDrainMs);
       await server.close();
       await node.stop();
       await runtime.close();

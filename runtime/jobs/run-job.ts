@@ -4,7 +4,9 @@
  * ComindServer.retryLater), failed, or dead once the attempts are used up.
  */
 import type { ActionResult } from "../actions/index.ts";
-import { type ActionRuntime, runDocument } from "../runs/index.ts";
+import { type ActionRuntime, MAIL_SOURCE, runDocument } from "../runs/index.ts";
+import { MAIL_ACTION } from "../notify/index.ts";
+import { runMailJob } from "./mail-job.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
@@ -26,6 +28,9 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     await queue.finish(run.runId, { status: "succeeded" });
     return;
   }
+  // Only the runtime writes this source (an action's commit): a client or logic that queues an
+  // action named "~mail" gets unknown_action when it is queued, and again here.
+  if (run.source === MAIL_SOURCE && run.action === MAIL_ACTION) return runMailJob(runtime, queue, run, job);
   const app = runtime.apps.get(run.app);
   if (!app?.actionUids.has(run.action)) {
     const error: PublicError = {

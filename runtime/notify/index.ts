@@ -3,15 +3,24 @@
  * `SMTP_URL`) after the action has committed — never for a failed action. Sending never turns a
  * committed action into a failed one: each outcome (sent, not sent, failed) is a line in the
  * action's log (so in the run log) and in the server log. Without SMTP_URL the whole message goes
- * to both logs instead.
+ * to both logs instead. With a job queue each e-mail is a queued run sent with retries
+ * (delivery.ts); without one (the CLI's `run`, the test kit) it is sent right after the commit.
  */
 import nodemailer, { type Transporter, type TransportOptions } from "nodemailer";
 import { CpuBudget, type CpuPool, cpuWork, type LogCapture } from "../host/index.ts";
+import type { RetrySettings } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 import { draftEmail, type EmailDraft, type NotifiedRecord } from "./message.ts";
+import { DEFAULT_MAIL_RETRIES } from "./delivery.ts";
 import { withUserEmails } from "./recipients.ts";
 
 export { LAYOUTS } from "./message.ts";
+export {
+  DEFAULT_MAIL_RETRIES,
+  isPermanentMailError,
+  MAIL_ACTION,
+  MAIL_RETRY_RANGES,
+} from "./delivery.ts";
 
 export interface NotificationOptions {
   /** e.g. smtp://user:pass@mail.example.com:587 or smtps://…:465; unset = log only. */
@@ -20,6 +29,8 @@ export interface NotificationOptions {
   from?: string;
   /** The server log: one call per e-mail. */
   log?: (level: "info" | "warn", message: string, details: Record<string, unknown>) => void;
+  /** Attempts and backoff of a queued e-mail (default DEFAULT_MAIL_RETRIES). */
+  retries?: Partial<RetrySettings>;
 }
 
 /** An e-mail asked for by one action run, kept until its action commits. */
@@ -77,20 +88,33 @@ export class Notifier {
     return this.transport;
   }
 
+  /** Attempts and backoff of a queued e-mail. */
+  get retries(): RetrySettings {
+    const set = Object.entries(this.options.retries ?? {}).filter(([, value]) => value !== undefined);
+    return { ...DEFAULT_MAIL_RETRIES, ...Object.fromEntries(set) };
+  }
+
   /** Sends every pending e-mail of a committed action; never throws. */
   async deliver(pending: PendingNotification[], ctx: DeliveryContext): Promise<void> {
     for (const item of pending) {
       try {
-        await this.deliverOne(item, ctx);
+        await this.send(item, ctx);
       } catch (error) {
-        const message = `[notification] not sent: ${firstLine(error)}`;
-        ctx.logs.write("warn", message);
-        (this.options.log ?? defaultLog)("warn", message, { app: item.app, recordId: item.recordId });
+        this.notSent(item, ctx, error);
       }
     }
   }
 
-  private async deliverOne(item: PendingNotification, ctx: DeliveryContext): Promise<void> {
+  /** Writes why an e-mail was not sent to the run's log and the server log. */
+  notSent(item: PendingNotification, ctx: DeliveryContext, error: unknown, retryInMs?: number): void {
+    const later = retryInMs === undefined ? "" : ` (trying again in ${Math.ceil(retryInMs / 1000)} s)`;
+    const message = `[notification] not sent${later}: ${ctx.redact(firstLine(error))}`;
+    ctx.logs.write("warn", message);
+    (this.options.log ?? defaultLog)("warn", message, { app: item.app, recordId: item.recordId });
+  }
+
+  /** Makes and sends one e-mail (or logs it without SMTP_URL); throws what went wrong. */
+  async send(item: PendingNotification, ctx: DeliveryContext): Promise<void> {
     const record: NotifiedRecord = {
       app: item.app,
       id: item.recordId,

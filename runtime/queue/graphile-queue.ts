@@ -29,9 +29,15 @@ import {
   SQL,
   toPg,
 } from "./run-sql.ts";
-import { type JobPayload, recordQueueName, startGraphileRunner, TASK } from "./graphile-runner.ts";
+import {
+  type GraphileRunner,
+  type JobPayload,
+  recordQueueName,
+  startGraphileRunner,
+  TASK,
+} from "./graphile-runner.ts";
 import { QUEUE_GC_LOCK_SQL, queueGcLockParams } from "./graphile-sweep.ts";
-import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
+import { MAIL_PRIORITY, PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
 
 export interface GraphileQueueOptions {
@@ -128,16 +134,18 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
   // and a connection lost during COMMIT is `commit_unknown`, as for every other write.
   const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
     inPostgresTransaction(store, work);
-  let runner: { stop(): Promise<void> } | null = null;
+  let runner: GraphileRunner | null = null;
+  let closed: Promise<void> | undefined;
 
   return {
     engine: "postgres",
-    commitExtra: ({ enqueue, commitOf }) => ({
+    commitExtra: ({ enqueue, commitOf, mail = [] }) => ({
       engine: "postgres",
       async apply(client) {
         if (commitOf && (await client.query(toPg(SQL.markCommitted), [now(), commitOf])).rowCount !== 1)
           throw alreadyCommitted(commitOf);
         if (enqueue.length > 0) await admitAndInsert(client, enqueue);
+        for (const run of mail) await insertRun(client, run, MAIL_PRIORITY);
       },
     }),
     quotas,
@@ -190,6 +198,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     forgetDelivery: async (signature) => {
       await q(store, SQL.forgetDelivery, [signature]);
     },
+    jobsRunning: () => runner?.running() ?? true,
     async work(handler) {
       runner = await startGraphileRunner(
         {
@@ -213,9 +222,13 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
         handler,
       );
     },
-    async close() {
-      await runner?.stop();
-      await pool.end();
+    close() {
+      // Once: a second close (a shutdown racing a test's own stop) must not release graphile twice.
+      closed ??= (async () => {
+        await runner?.stop();
+        await pool.end();
+      })();
+      return closed;
     },
   };
 }

@@ -41,6 +41,17 @@ export interface GraphileRunnerOptions {
   onGiveUp?: (job: JobRef, error: unknown) => Promise<void>;
 }
 
+export interface GraphileRunner {
+  /** False while graphile is stopped and waiting to start again (e.g. the database is down). */
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Waits between attempts to start graphile again: 0.5 s, doubling, at most 10 s. */
+export function restartDelayMs(tries: number): number {
+  return Math.min(500 * 2 ** tries, 10_000);
+}
+
 /** What a job's payload holds: one attempt of a run. */
 export interface JobPayload {
   runId: string;
@@ -59,7 +70,7 @@ export function recordQueueName(workspace: string, recordId: string | null | und
 export async function startGraphileRunner(
   options: GraphileRunnerOptions,
   handler: (job: JobRef) => Promise<void>,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<GraphileRunner> {
   const { pool, schema, logger } = options;
   let runner: Runner | null = null;
   let closing = false;
@@ -76,7 +87,15 @@ export async function startGraphileRunner(
       }
     },
   };
+  // graphile marks a job done or failed without awaiting it (worker.js); unbatched, a refused or
+  // dropped connection there is an unhandled rejection that ends the process. Batched (delay 0:
+  // the same tick's jobs, no added wait), such a failure reaches graphile's own handler, which
+  // stops the pool instead: the restart below takes it from there.
+  const preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+  let poolsOfNextRunner: string[] = [];
+  const poolsOf = new WeakMap<Runner, string[]>();
   const startRunner = async (): Promise<void> => {
+    poolsOfNextRunner = [];
     const started = await run({
       pgPool: pool,
       schema,
@@ -87,23 +106,40 @@ export async function startGraphileRunner(
       crontab: "",
       taskList,
       events,
+      preset,
     });
+    poolsOf.set(started, poolsOfNextRunner);
     runner = started;
     started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
   };
-  // graphile-worker stops its workers when any schema of the same database announces a breaking
-  // migration (its NOTIFY channel is database-wide) and sets process.exitCode = 57. If our own
-  // schema is still one we support, this node goes on: check and start again.
+  let restartTimer: NodeJS.Timeout | undefined;
+  /**
+   * Starts graphile again after its pool stopped: a lost database (it cannot record a job's
+   * outcome), or another schema's migration notice (its NOTIFY channel is database-wide; it then
+   * sets process.exitCode = 57). Tries until the database answers, backing off, and never gives
+   * up while the node runs. The stopped pool's locks are released first (its workers are done),
+   * so its jobs run again at once rather than after the lock timeout; a job that had committed
+   * is not run twice (its commit mark).
+   */
   const restartAfterStop = (stopped: Runner) => {
     if (closing || runner !== stopped) return;
+    runner = null;
     if (process.exitCode === 57) process.exitCode = undefined;
-    options.onError?.(new Error("graphile-worker stopped unexpectedly; starting it again"));
-    setTimeout(() => {
-      if (closing) return;
-      runMigrations({ pgPool: pool, schema, logger })
-        .then(startRunner)
-        .catch((error) => options.onError?.(error));
-    }, 500);
+    options.onError?.(new Error("graphile-worker stopped; starting it again once the database answers"));
+    const deadPools = poolsOf.get(stopped) ?? [];
+    const attempt = (tries: number) => {
+      restartTimer = setTimeout(() => {
+        if (closing) return;
+        runMigrations({ pgPool: pool, schema, logger })
+          .then(() => sweeper.release(deadPools))
+          .then(startRunner)
+          .catch((error) => {
+            options.onError?.(error);
+            attempt(tries + 1);
+          });
+      }, restartDelayMs(tries));
+    };
+    attempt(0);
   };
   const sweeper = await startSweeper({
     pool,
@@ -114,7 +150,10 @@ export async function startGraphileRunner(
   });
   // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone.
   const events: WorkerEvents = new EventEmitter();
-  events.on("pool:create", ({ workerPool }) => sweeper.ownPools.add(workerPool.id));
+  events.on("pool:create", ({ workerPool }) => {
+    sweeper.ownPools.add(workerPool.id);
+    poolsOfNextRunner.push(workerPool.id);
+  });
   events.on("job:complete", ({ worker, job }) => {
     if (job.job_queue_id == null) return;
     for (const ms of NUDGE_AFTER_MS)
@@ -129,8 +168,10 @@ export async function startGraphileRunner(
   });
   await startRunner();
   return {
+    running: () => runner !== null,
     async stop() {
       closing = true;
+      clearTimeout(restartTimer);
       await sweeper.stop();
       await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
     },

@@ -37,6 +37,8 @@ export interface SweepOptions {
 export interface Sweeper {
   /** Pools of this node (alive, never force-unlocked). */
   ownPools: Set<string>;
+  /** Releases the locks of this node's pools that stopped (their workers are done). */
+  release(stopped: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,10 @@ export async function startSweeper(options: SweepOptions): Promise<Sweeper> {
   }, every);
   return {
     ownPools,
+    async release(stopped) {
+      if (stopped.length > 0) await utils.forceUnlockWorkers(stopped);
+      for (const id of stopped) ownPools.delete(id);
+    },
     async stop() {
       clearInterval(timer);
       await running;

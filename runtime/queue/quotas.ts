@@ -20,6 +20,8 @@ import type { NewRun } from "./types.ts";
 
 /** Pending runs of a whole app worth one priority step (a single user's run is worth one). */
 export const APP_PRIORITY_STEP = 100;
+/** E-mails after a commit go first: they are short and a person is waiting for them. */
+export const MAIL_PRIORITY = 0;
 /** graphile-worker keeps priorities in a smallint. */
 const MAX_PRIORITY = 32_767;
 /** Retry-After of a refusal over a pending limit: runs must finish first, which takes a while. */

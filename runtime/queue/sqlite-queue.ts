@@ -21,7 +21,7 @@ import {
   alreadyCommitted,
   publicRun,
 } from "./run-sql.ts";
-import { PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
+import { MAIL_PRIORITY, PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { JobRef, NewRun, Queue } from "./types.ts";
 
 export interface SqliteQueueOptions {
@@ -147,12 +147,13 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
   return {
     engine: "sqlite",
     // Runs on the store's own connection (`db` is it), inside the commit's BEGIN IMMEDIATE.
-    commitExtra: ({ enqueue, commitOf }) => ({
+    commitExtra: ({ enqueue, commitOf, mail = [] }) => ({
       engine: "sqlite",
       apply() {
         if (commitOf && db.prepare(SQL.markCommitted).run(now(), commitOf).changes !== 1)
           throw alreadyCommitted(commitOf);
         admitAndInsert(enqueue);
+        for (const run of mail) insertRun(run, MAIL_PRIORITY);
       },
     }),
     quotas: options.quotas,
@@ -201,6 +202,8 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     forgetDelivery: async (signature) => {
       db.prepare(SQL.forgetDelivery).run(signature);
     },
+    // The file is this process's own: the loops never lose it.
+    jobsRunning: () => true,
     async work(handler) {
       // One node per SQLite file: a job still locked now was left by a process that died.
       db.prepare(

@@ -91,10 +91,11 @@ export interface RunListQuery {
 export interface Queue {
   readonly engine: "sqlite" | "postgres";
   /**
-   * Rows that join an action's commit: the runs it enqueued (outbox) and, for a job's own run,
-   * its commit mark (a second commit of the same run fails and rolls back).
+   * Rows that join an action's commit: the runs it enqueued (outbox), the e-mails it asked for
+   * (`mail`: the platform's own follow-ups, outside the enqueue quotas, taken first) and, for a
+   * job's own run, its commit mark (a second commit of the same run fails and rolls back).
    */
-  commitExtra(args: { enqueue: NewRun[]; commitOf?: string }): CommitExtra;
+  commitExtra(args: { enqueue: NewRun[]; commitOf?: string; mail?: NewRun[] }): CommitExtra;
   /** The enqueue quotas every way of queueing a run goes through (quotas.ts). */
   readonly quotas: Quotas;
   /**
@@ -131,6 +132,11 @@ export interface Queue {
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
   /** Forgets a delivery that was refused after it was remembered (its sender may send it again). */
   forgetDelivery(signature: string): Promise<void>;
+  /**
+   * False while this node's job runner is stopped, waiting for its database to answer again (it
+   * then starts by itself); true otherwise, also on a node that takes no jobs.
+   */
+  jobsRunning(): boolean;
   /** Starts taking jobs (at most `concurrency` at a time) and handing them to `handler`. */
   work(handler: (job: JobRef) => Promise<void>): Promise<void>;
   /** Stops taking jobs, waits for running ones, releases connections. */

@@ -17,3 +17,4 @@ export {
   type RuntimeOptions,
 } from "./options-schema.ts";
 export { runDocument, type RunDocument } from "./run-document.ts";
+export { MAIL_SOURCE, type MailAttempt } from "./mail.ts";

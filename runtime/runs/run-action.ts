@@ -26,6 +26,7 @@ import { CpuBudget } from "../host/index.ts";
 import { commitOnce, earlierCommit } from "./commit-step.ts";
 import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import { newRunId } from "../run-id.ts";
+import { MAIL_SOURCE, mailRuns, sendNow } from "./mail.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
 const ACTION_FINISHED = Object.freeze(new Error("action finished"));
@@ -202,6 +203,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         comment: request.comment?.trim() || undefined,
       });
     }
+    const mail = config.queue ? mailRuns(config, request, runId, scope.notifications) : [];
     const commit = await commitOnce(
       store,
       request,
@@ -216,8 +218,8 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         // The run log of a successful action is written in the action's own transaction.
         run: runLog({ ok: true }),
         extras:
-          config.queue && (outbox.runs.length > 0 || job)
-            ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId })]
+          config.queue && (outbox.runs.length > 0 || job || mail.length > 0)
+            ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId, mail })]
             : undefined,
       },
       scope.deadline,
@@ -227,31 +229,29 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       return await replay(commit.previous);
     }
     const committed = commit.records;
-    if (scope.notifications.length) {
-      // The run's own log entry was written with the commit; what happened to its e-mails is an
-      // entry of its own, `<runId>~mail` (source "notification"), and is shown with the result.
+    if (scope.notifications.length && !mail.length) {
+      // No job queue: sent now. The run's own log entry was written with the commit; what happened
+      // to its e-mails is an entry of its own, `<runId>~mail` (source "notification").
       const mailLogs = new LogCapture(limits.maxLogBytes, redact);
-      await config.notifier.deliver(scope.notifications, {
-        store,
-        logs: mailLogs,
-        redact,
-        numberOf: (id) => committed.find((entry) => entry.id === id)?.number ?? null,
-        captionsOf: (alias) =>
-          new Map(
-            config.app(alias).manifest.fields.map((field) => [field.name, field.caption ?? field.name]),
-          ),
-      });
+      await sendNow(
+        config,
+        scope.notifications,
+        mailLogs,
+        (id) => committed.find((entry) => entry.id === id)?.number ?? null,
+      );
       for (const entry of mailLogs.entries) logs.write(entry.level, entry.message);
       await store
         .recordRun({
           ...runLog({ ok: true }),
           id: `${runId}~mail`,
-          source: "notification",
+          source: MAIL_SOURCE,
           logs: mailLogs.entries,
           httpCalls: [],
         })
         .catch(config.onInternalError);
     }
+    for (const run of mail)
+      logs.write("info", `[notification] queued: run ${run.runId} sends it (GET /api/runs/${run.runId})`);
     const saved = committed.find((entry) => entry.id === record.id) ?? null;
     const entity = saved
       ? toEntity(saved.id, saved.fields, saved, app.schema)

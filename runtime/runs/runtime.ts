@@ -22,7 +22,8 @@ import { globalsScript } from "../bundle/index.ts";
 import { type PublicError, publicError, RuntimeError } from "../errors.ts";
 import { loadSecretSource } from "../host/index.ts";
 import { createRedactor } from "../host/index.ts";
-import { Notifier } from "../notify/index.ts";
+import { Notifier, type PendingNotification } from "../notify/index.ts";
+import { type MailAttempt, sendQueuedMail } from "./mail.ts";
 import { ComindAuth } from "../host/index.ts";
 import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
@@ -206,6 +207,15 @@ export class ActionRuntime {
       action: request.action,
       values: request.values,
     });
+  }
+
+  /** One attempt of a queued e-mail (a `~mail` run written by an action's commit). */
+  sendQueuedMail(
+    notification: PendingNotification,
+    attempt: number,
+    maxAttempts: number,
+  ): Promise<MailAttempt> {
+    return sendQueuedMail(this.config, notification, attempt, maxAttempts);
   }
 
   /** Whether a secret has a non-empty value (for listings; the value never leaves the runtime). */

@@ -44,6 +44,7 @@ export {
 } from "./options-schema.ts";
 
 export { createServerLog } from "./request-log.ts";
+export { DEFAULT_DRAIN_MS } from "./request-guard.ts";
 export { registeredRoutes, ROUTE_ACCESS, type RegisteredRoute, type RouteAccess } from "./route-access.ts";
 
 /** Long enough for a URL-encoded upload URL used as a file id (/api/download/{x}). */
@@ -119,7 +120,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
     request.user = await resolveCaller(ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
-  registerHealthRoutes(server, options.store);
+  registerHealthRoutes(server, options.store, ctx.queue);
   server.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () =>
     server.swagger(),
   );

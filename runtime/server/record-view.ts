@@ -10,7 +10,7 @@ import type { ServerContext } from "./context.ts";
 
 export type RecordView = Record<string, unknown>;
 
-/** "ALL" or "title,c_email" -> the field names to keep (id and the technical keys always stay). */
+/** "ALL" or "title,c_email" -> the field names to keep (id, revision and the technical keys always stay). */
 export function parseListOfFields(listOfFields: unknown): Set<string> | null {
   if (
     listOfFields === undefined ||
@@ -27,7 +27,19 @@ export function parseListOfFields(listOfFields: unknown): Set<string> | null {
   );
 }
 
-const ALWAYS = new Set(["id", "number", "slug", "publishing_alias", "project_alias", "transitions"]);
+/**
+ * Kept whatever `listOfFields` asks for. `revision` too: a client that lists some fields and then
+ * edits sends it back for the conflict check, and without it would silently get last-write-wins.
+ */
+const ALWAYS = new Set([
+  "id",
+  "number",
+  "slug",
+  "revision",
+  "publishing_alias",
+  "project_alias",
+  "transitions",
+]);
 
 export function recordView(
   record: StoredRecord,

@@ -4,11 +4,16 @@
  * `503 commit_unknown` with their run ids, never a plain failure; the connection is closed after
  * any timeout answer so a client still trickling its body cannot hold the socket.
  */
+import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CommitPhase } from "../actions/index.ts";
 import { ERROR_CODES } from "../errors.ts";
 
 export const RETRY_AFTER_SECONDS = 5;
+/** How long `serve` lets connections drain at SIGTERM before closing what is left. */
+export const DEFAULT_DRAIN_MS = 2_000;
+const DRAIN_POLL_MS = 20;
 
 /** Runs of this request whose commit started: still committing, committed, or of unknown outcome. */
 export interface RequestCommits {
@@ -19,6 +24,15 @@ export interface RequestCommits {
 declare module "fastify" {
   interface FastifyRequest {
     commits: RequestCommits;
+  }
+  interface FastifyInstance {
+    /**
+     * Starts shutting down without resetting anyone: from now on every request is answered 503
+     * `shutting_down` with `Connection: close`, and this waits (at most `graceMs`) until the open
+     * connections are gone. Then `close()`. Closing at once would reset keep-alive connections
+     * whose next request is already on the wire (the client sees ECONNRESET, not the 503).
+     */
+    drain(graceMs: number): Promise<void>;
   }
 }
 
@@ -69,6 +83,16 @@ export function installRequestGuard(server: FastifyInstance, requestTimeoutMs: n
   server.decorateRequest("commits", null as never);
   server.addHook("preClose", async () => {
     closing = true;
+  });
+  const sockets = new Set<Socket>();
+  server.server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.decorate("drain", async (graceMs: number) => {
+    closing = true;
+    const end = Date.now() + graceMs;
+    while (sockets.size > 0 && Date.now() < end) await sleep(DRAIN_POLL_MS);
   });
   server.addHook("onRequest", async (request, reply) => {
     request.commits = { started: new Set(), failed: new Set() };

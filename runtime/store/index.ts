@@ -9,10 +9,12 @@ import type { Store } from "./ports.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 
 import { isRuntimeError } from "../errors.ts";
+import { watchStorage } from "./storage-full.ts";
 import { databaseTarget, storeUnavailable } from "./unavailable.ts";
 
 export { sqliteFile } from "./sqlite/index.ts";
 export { isPermanentStoreError } from "./unavailable.ts";
+export { STORAGE_FULL_WINDOW_MS } from "./storage-full.ts";
 /** One Postgres transaction with the store's rules (dropped connections listened to, commit_unknown). */
 export { inTransaction as inPostgresTransaction } from "./postgres/transaction.ts";
 /** One SQLite write transaction with the store's rules (BEGIN IMMEDIATE, synchronous work). */
@@ -38,13 +40,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const target = databaseTarget(options.databaseUrl);
     const { openPostgresStore } = await import("./postgres/index.ts");
     try {
-      return await openPostgresStore(options.databaseUrl, { schema: options.schema, pool: options.pool });
+      return watchStorage(
+        await openPostgresStore(options.databaseUrl, { schema: options.schema, pool: options.pool }),
+      );
     } catch (error) {
       if (isRuntimeError(error) && error.code !== "store_unavailable") throw error;
       throw storeUnavailable(target, isRuntimeError(error) ? error.cause : error);
     }
   }
-  return openSqliteStore(options.dataDir, { backgroundCheckpoints: options.backgroundCheckpoints });
+  return watchStorage(
+    await openSqliteStore(options.dataDir, { backgroundCheckpoints: options.backgroundCheckpoints }),
+  );
 }
 export { assertFieldName, parseSortBy } from "./field-names.ts";
 export type { Comparison, FilterNode, FilterValue } from "./filter.ts";

@@ -36,7 +36,11 @@ describe("npm start", () => {
       "--workers",
       "1",
     ]);
-    expect(await (await request(`${server.url}/health`)).body.json()).toEqual({ ok: true, store: "up" });
+    expect(await (await request(`${server.url}/health`)).body.json()).toEqual({
+      ok: true,
+      store: "up",
+      jobs: "up",
+    });
     const token = await newToken(data);
     expect((await api(server.url, token, "/api/common")).server.apps).toEqual(
       expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]),

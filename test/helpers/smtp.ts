@@ -9,7 +9,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** @param port 0: any free port; a given one lets a test bring "the same" server back up */
+export async function startSmtp(port = 0): Promise<TestSmtp> {
   const messages: TestSmtp["messages"] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -30,10 +31,10 @@ export async function startSmtp(): Promise<TestSmtp> {
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: listening } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${listening}`,
     messages,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

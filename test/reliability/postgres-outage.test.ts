@@ -11,6 +11,7 @@ import pg from "pg";
 import { request } from "undici";
 import { createToken, TOKEN_CACHE_MS } from "../../runtime/server/auth.ts";
 import { openStore } from "../../runtime/store/index.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/pg-cluster.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startServeChild, type ServeChild } from "../helpers/serve-child.ts";
@@ -45,15 +46,6 @@ async function call(path: string, body?: unknown) {
     headersTimeout: 60_000,
   });
   return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as any };
-}
-
-/** Polls until `check` passes (the outage tests wait for the database, not for a fixed time). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe("Postgres outage", () => {

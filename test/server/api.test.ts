@@ -205,6 +205,7 @@ describe("tickets/list", () => {
       "number",
       "project_alias",
       "publishing_alias",
+      "revision",
       "slug",
       "title",
       "transitions",

@@ -254,6 +254,7 @@ for (const engine of ENGINES) {
             "number",
             "project_alias",
             "publishing_alias",
+            "revision",
             "slug",
             "title",
             "transitions",

@@ -116,13 +116,10 @@ process.on("message", (message: ToWorker) => {
     });
   }
 });
-// The server process is gone (or closed the channel): leave even if disposing fails, or a child this
-// process started (esbuild's service) would keep it alive as an orphan.
-process.on("disconnect", () => {
-  try {
-    pool.dispose();
-  } finally {
-    process.exit(0);
-  }
-});
+// The server process is gone (or closed the channel): leave at once. Not through dispose or
+// process.exit: isolated-vm's teardown waits for isolate threads, and one blocked on a host call
+// would wait for a reply that never comes (a server killed -9 left such workers for ever). A
+// worker holds nothing that needs saving, and esbuild's service (a child of this process) ends
+// by itself when its stdin closes.
+process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
 send({ type: "ready" });

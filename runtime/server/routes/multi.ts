@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
 import type { ActionResult } from "../../actions/index.ts";
-import { isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
+import { ERROR_CODES, isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
 import { appByAlias, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
 import { withIdempotency } from "../idempotency.ts";
@@ -205,7 +205,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
           results.push("queued" in result ? { ...result, runId } : result);
           if (!result.successful && result.error && isUnavailable(result.error.code)) {
             reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-            return batchUnavailable(result.error, runId, results);
+            return batchUnavailable(result.error, runId, results, ERROR_CODES[result.error.code].status);
           }
           // An async item over an enqueue quota stops the batch with 429: the client waits, then
           // sends the items from this one on (those before it are listed as they ended).

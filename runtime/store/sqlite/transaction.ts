@@ -1,6 +1,8 @@
 /**
  * One SQLite write transaction on the store's connection: BEGIN IMMEDIATE (the write lock at once,
- * so a busy database fails here rather than halfway), COMMIT on success, ROLLBACK on error. The
+ * so a busy database fails here rather than halfway), COMMIT on success, ROLLBACK on error (unless
+ * SQLite already rolled back itself, as it does on SQLITE_FULL: a ROLLBACK then would fail and
+ * hide the real error behind "no transaction is active"). The
  * work is synchronous on purpose: an await inside would let other statements on the one
  * connection into the open transaction.
  */
@@ -13,7 +15,7 @@ export function inSqliteTransaction<T>(db: DatabaseSync, work: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (error) {
-    db.exec("ROLLBACK");
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }
