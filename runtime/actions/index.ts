@@ -17,3 +17,12 @@ export type { RuntimeConfig } from "./config.ts";
 export { runLogic, type ActionScope } from "./logic-run.ts";
 export { prepareMassRecords, prepareRecord, type PreparedRecord } from "./prepare-record.ts";
 export { Outbox } from "./outbox.ts";
+export {
+  ATTACHMENT_REF_APP,
+  findByRef,
+  formatRecordRef,
+  parseRecordRef,
+  type RecordRef,
+  recordByIdOrRef,
+} from "./record-ref.ts";
+export { LOOKUP_TYPES, staticOptions } from "./lookups.ts";

@@ -20,6 +20,11 @@ export interface ActionRequest {
   recordIds?: string[];
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
+  /**
+   * A note sent with the action (MCP update_record's `comment`): kept with the history entry of
+   * the record(s) the action ran on, which get a new version even when no field changed.
+   */
+  comment?: string;
   /** When the record id is not in the store, create it (CLI `--record` files) instead of a not_found error. */
   createIfMissing?: boolean;
   /**

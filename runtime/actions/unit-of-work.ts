@@ -20,6 +20,8 @@ export interface PendingRecord {
   transition: string;
   /** The action has `skipAuditTrail` / `skipCreatingVersion`: no history entry for this write. */
   skipHistory?: boolean;
+  /** The comment the action was sent with: written with the history entry, which it forces. */
+  comment?: string;
 }
 
 const MAX_PENDING_RECORDS = 100_000;
@@ -143,9 +145,13 @@ export class UnitOfWork {
         continue;
       }
       const changes = diffFields(stored?.fields ?? {}, fields);
-      const skipHistory = record.skipHistory;
-      if (!stored) writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory });
-      else if (changes.length > 0)
+      // A comment is a version of its own: it is written even without a field change.
+      const { comment } = record;
+      const skipHistory = record.skipHistory && !comment;
+      const noted = comment ? { comment } : {};
+      if (!stored)
+        writes.push({ kind: "insert", id, app, fields, transition, changes, skipHistory, ...noted });
+      else if (changes.length > 0 || comment)
         writes.push({
           kind: "update",
           id,
@@ -155,6 +161,7 @@ export class UnitOfWork {
           transition,
           changes,
           skipHistory,
+          ...noted,
         });
     }
     return writes;

@@ -4,6 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { appAliasKey } from "../app-alias.ts";
 import { RuntimeError } from "../errors.ts";
 import { pluginOnlyName } from "./layers.ts";
+import { readSavedLists, type SavedList } from "./saved-lists.ts";
 
 export interface AppPackage {
   dir: string;
@@ -21,6 +22,8 @@ export interface AppPackage {
   processTemplateId: string;
   /** Whether `processTemplateId` was declared (else derived, and used only while unambiguous). */
   processTemplateDeclared: boolean;
+  /** Saved lists (`comindApp.lists`): named filters, see saved-lists.ts. */
+  lists: SavedList[];
 }
 
 const ALIAS = /^[A-Z][A-Z0-9_]{0,39}$/;
@@ -97,5 +100,6 @@ export function readAppPackage(dir: string): AppPackage {
       : [],
     processTemplateId: template.id,
     processTemplateDeclared: template.declared,
+    lists: readSavedLists(alias, app.lists),
   };
 }

@@ -49,6 +49,11 @@ export function matchesFilter(node: FilterNode | undefined, read: FieldReader): 
       const found = node.values.some((candidate) => candidate === value);
       return node.negate ? !found : found;
     }
+    case "has": {
+      const value = read(node.field);
+      const found = Array.isArray(value) && value.some((item) => node.values.includes(item));
+      return node.negate ? !found : found;
+    }
     case "contains": {
       const value = read(node.field);
       if (value === null || value === undefined) return false;

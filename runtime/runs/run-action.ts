@@ -202,6 +202,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
         deleted: request.action === "delete",
         transition: request.action,
         skipHistory,
+        comment: request.comment?.trim() || undefined,
       });
     }
     const mail = config.queue ? mailRuns(config, request, runId, scope.notifications) : [];

@@ -46,7 +46,7 @@ function versionsOf(record: StoredRecord, entries: HistoryEntry[], fields: Set<s
       version_timestamp: entry.timestamp,
       version_account: entry.actor,
       transition: entry.transition,
-      comment: "",
+      comment: entry.comment ?? "",
       changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
     };
   });

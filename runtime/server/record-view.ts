@@ -4,7 +4,7 @@
  */
 import type { UserInfo as CurrentUser } from "../../globals/bridge-contract.ts";
 import type { LoadedApp } from "../actions/index.ts";
-import { toEntity } from "../actions/index.ts";
+import { formatRecordRef, toEntity } from "../actions/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 
@@ -31,7 +31,15 @@ export function parseListOfFields(listOfFields: unknown): Set<string> | null {
  * Kept whatever `listOfFields` asks for. `revision` too: a client that lists some fields and then
  * edits sends it back for the conflict check, and without it would silently get last-write-wins.
  */
-const ALWAYS = new Set(["id", "number", "revision", "publishing_alias", "project_alias", "transitions"]);
+const ALWAYS = new Set([
+  "id",
+  "number",
+  "slug",
+  "revision",
+  "publishing_alias",
+  "project_alias",
+  "transitions",
+]);
 
 export function recordView(
   record: StoredRecord,
@@ -42,6 +50,8 @@ export function recordView(
   const entity = toEntity(record.id, record.fields, record, app.schema);
   const view: RecordView = {
     ...entity,
+    // How people and assistants name the record (`DEMO/HELPDESK12`); MCP tools accept it.
+    slug: formatRecordRef(record.workspace, record.app, record.number),
     revision: record.revision,
     publishing_alias: record.app,
     project_alias: record.workspace,

@@ -10,7 +10,9 @@ export type FilterNode =
   | { kind: "or"; items: FilterNode[] }
   | { kind: "compare"; field: string; op: Comparison; value: FilterValue }
   | { kind: "in"; field: string; values: FilterValue[]; negate: boolean }
-  | { kind: "contains"; field: string; value: string };
+  | { kind: "contains"; field: string; value: string }
+  /** A list field (people, links, multi-lookups) holds one of `values`; `negate`: holds none (or is empty). */
+  | { kind: "has"; field: string; values: FilterValue[]; negate: boolean };
 
 /** Equality filter object (`{ c_key: "x" }`) as a filter tree. */
 export function equalityFilter(where: Record<string, unknown> | undefined): FilterNode | undefined {

@@ -80,6 +80,8 @@ export interface IdempotencyPort {
 /** Stored files: their metadata, the records that hold them, and their bytes. Written by `commit`. */
 export interface FilePort {
   getFile(id: string): Promise<StoredFile | null>;
+  /** The file stored as attachment number `number` (`WS/ATTACHMENT31`), or null. */
+  findFileByNumber(number: number): Promise<StoredFile | null>;
   /** The records whose fields point at this file (any files-list field), in no set order. */
   fileHolders(id: string): Promise<FileHolder[]>;
   /** Path of a readable copy of a stored file's bytes. */

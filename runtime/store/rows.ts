@@ -39,6 +39,7 @@ export function rowToHistory(row: Row): HistoryEntry {
     timestamp: row.ts,
     changes: json(row.changes),
     runId: row.run_id,
+    comment: row.comment ?? null,
   };
 }
 
@@ -51,6 +52,7 @@ export function rowToFile(row: Row): StoredFile {
     sha256: row.sha256,
     createdAt: row.created_at,
     uploadedBy: row.uploaded_by ?? null,
+    number: row.number == null ? null : Number(row.number),
   };
 }
 

@@ -27,6 +27,8 @@ export interface SqlDialect {
   inList(field: string, values: FilterValue[]): string;
   /** A condition: text expression `haystack` contains the bound text `needle`, ignoring case. */
   contains(haystack: string, needle: string): string;
+  /** A condition: the field is a JSON array holding one of the values. */
+  hasAny(field: string, values: FilterValue[]): string;
 }
 
 /** The API's names for the app and workspace columns. */
@@ -84,6 +86,11 @@ export function compileFilter(node: FilterNode, d: SqlDialect): string {
     }
     case "contains":
       return d.contains(columnOf(node.field) ?? d.text(node.field), d.param(node.value));
+    case "has": {
+      assertFieldName(node.field);
+      const test = d.hasAny(node.field, node.values);
+      return node.negate ? `NOT ${test}` : test;
+    }
   }
 }
 

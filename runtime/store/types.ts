@@ -49,7 +49,11 @@ export type RecordWrite = (
       changes: FieldChange[];
     }
   | { kind: "delete"; id: string; app: string; expectedRevision: number; transition: string }
-) & { skipHistory?: boolean };
+) & {
+  skipHistory?: boolean;
+  /** The comment the action was sent with (MCP update_record), kept with the history entry. */
+  comment?: string;
+};
 
 export interface FileWrite {
   id: string;
@@ -135,6 +139,8 @@ export interface HistoryEntry {
   timestamp: string;
   changes: FieldChange[];
   runId: string;
+  /** The comment the action was sent with, or null. */
+  comment: string | null;
 }
 
 export interface HistoryQuery {
@@ -144,6 +150,13 @@ export interface HistoryQuery {
   since?: string;
   until?: string;
   limit?: number;
+  /**
+   * Only entries matching this filter on the history's own fields (history-filter.ts):
+   * `version_account`, `version_timestamp`, `transition`, `action`, `comment`, `app`, `record_id`.
+   */
+  filter?: FilterNode;
+  /** The newest entries first (default: oldest first). */
+  newestFirst?: boolean;
 }
 
 export interface StoredFile {
@@ -155,6 +168,8 @@ export interface StoredFile {
   createdAt: string;
   /** The user who uploaded the file (or whose action made it); null for files older than the column. */
   uploadedBy: string | null;
+  /** The attachment number (`WS/ATTACHMENT31`): files in the order they were stored, store-wide. */
+  number: number | null;
 }
 
 /** A record that points at a file (one of its files-list fields holds the file's `file_uid`). */

@@ -81,7 +81,9 @@ async function mcp(role: Role, name: string, args: Record<string, unknown>): Pro
   if (answer.isError)
     return text.startsWith("MCP error") ? `invalid: ${text.slice(0, 120)}` : JSON.parse(text).error.code;
   if (text.includes(guarded) || text.includes("GUARD")) return "ok:guard";
-  return JSON.stringify(JSON.parse(text)) === "[]" ? "ok:empty" : "ok";
+  const parsed = JSON.parse(text);
+  const empty = JSON.stringify(parsed) === "[]" || (parsed.total === 0 && parsed.groups?.length === 0);
+  return empty ? "ok:empty" : "ok";
 }
 
 async function mcpTools(): Promise<string[]> {
@@ -753,55 +755,66 @@ function mcpTable(): Record<string, Probe[]> {
   const anon = { anonymous: "unauthorized" };
   const reads = (refused: string) => signedIn("ok:guard", { outsider: refused, ...anon });
   return {
-    whoami: [tool("whoami", {}, signedIn("ok", anon))],
+    // whoami lists your recent activity: the roles that changed GUARD records by now see them.
+    whoami: [
+      tool(
+        "whoami",
+        {},
+        signedIn("ok", { runner: "ok:guard", writer: "ok:guard", admin: "ok:guard", ...anon }),
+      ),
+    ],
     list_workspaces: [tool("list_workspaces", {}, signedIn("ok", anon))],
-    get_workspace: [tool("get_workspace", { workspace: "DEMO" }, reads("ok"))],
+    get_workspace: [tool("get_workspace", { alias: "DEMO" }, reads("ok"))],
     get_app_schema: [tool("get_app_schema", { app: "GUARD" }, reads("forbidden"))],
     list_records: [tool("list_records", { app: "GUARD" }, reads("forbidden"))],
     search_records: [tool("search_records", { query: "guardword" }, reads("ok:empty"))],
     aggregate_records: [
       tool(
         "aggregate_records",
-        { app: "GUARD", operation: "count" },
+        { app: "GUARD", dimensions: [] },
         signedIn("ok", { outsider: "forbidden", ...anon }),
       ),
     ],
-    get_record: [tool("get_record", () => ({ id: guarded }), reads("forbidden"))],
-    list_history: [tool("list_history", () => ({ id: guarded }), reads("forbidden"))],
+    get_record: [tool("get_record", () => ({ reference: guarded }), reads("forbidden"))],
+    list_history: [tool("list_history", () => ({ reference: guarded }), reads("forbidden"))],
     aggregate_history: [
-      tool("aggregate_history", { groupBy: "transition" }, signedIn("ok", { outsider: "ok:empty", ...anon })),
+      tool(
+        "aggregate_history",
+        { dimensions: ["app"] },
+        signedIn("ok:guard", { outsider: "ok:empty", ...anon }),
+      ),
     ],
     create_record: [
       tool(
         "create_record",
-        { app: "GUARD", values: { c_text: "x" } },
+        { app: "GUARD", fields: { c_text: "x" } },
         signedIn("forbidden", { writer: "ok:guard", admin: "ok:guard", ...anon }),
       ),
     ],
     update_record: [
       tool(
         "update_record",
-        async () => ({ id: await fresh(), transition: "approve" }),
+        async () => ({ reference: await fresh(), action: "approve" }),
         signedIn("forbidden", { runner: "ok:guard", admin: "ok:guard", ...anon }),
       ),
       tool(
         "update_record",
-        async () => ({ id: await fresh(), values: { c_text: "x" } }),
+        async () => ({ reference: await fresh(), fields: { c_text: "x" } }),
         signedIn("forbidden", { writer: "ok:guard", admin: "ok:guard", ...anon }),
       ),
       tool(
         "update_record",
-        async () => ({ id: await fresh(), transition: "approve", values: { c_text: "x" } }),
+        async () => ({ reference: await fresh(), action: "approve", fields: { c_text: "x" } }),
         signedIn("forbidden", { admin: "ok:guard", ...anon }),
       ),
       tool(
         "update_record",
-        async () => ({ id: await fresh(), transition: "hidden_op" }),
+        async () => ({ reference: await fresh(), action: "hidden_op" }),
         signedIn("forbidden", anon),
       ),
     ],
     get_asset: [
-      tool("get_asset", () => ({ file_uid: fileUid }), signedIn("ok", { outsider: "not_found", ...anon })),
+      tool("get_asset", () => ({ content_id: fileUid }), signedIn("ok", { outsider: "not_found", ...anon })),
     ],
   };
 }

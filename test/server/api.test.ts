@@ -208,9 +208,11 @@ describe("tickets/list", () => {
       "project_alias",
       "publishing_alias",
       "revision",
+      "slug",
       "title",
       "transitions",
     ]);
+    expect(picked.slug).toBe(`DEMO/${picked.publishing_alias}${picked.number}`);
     const counted = (await list({ rlx: 'c_key~"list-"', limitRecords: 1 }, "?withTechnicalData=true")).json;
     expect(counted.data).toHaveLength(1);
     expect(counted.filteredRecordsCount).toBe(4);

@@ -113,8 +113,9 @@ async function tool(user: string, name: string, args: Record<string, unknown>) {
     user: await resolveUser(api.store, "DEMO", { id: user }),
     caller: { id: user },
     deadline: Date.now() + 10_000,
+    baseUrl: "http://127.0.0.1",
   };
-  return found.run(ctx(), caller, args);
+  return found.run(ctx(), caller, args as never);
 }
 
 describe("files follow their record", () => {
@@ -130,9 +131,9 @@ describe("files follow their record", () => {
       const res = await download(user, uid);
       expect(res.statusCode).toBe(404);
       expect(res.json().error.code).toBe("not_found");
-      await expect(tool(user, "get_asset", { file_uid: uid })).rejects.toMatchObject({ code: "not_found" });
+      await expect(tool(user, "get_asset", { content_id: uid })).rejects.toMatchObject({ code: "not_found" });
     }
-    expect((await tool("uploader", "get_asset", { file_uid: uid })).json).toMatchObject({
+    expect((await tool("uploader", "get_asset", { content_id: uid })).json).toMatchObject({
       size: bytes.length,
     });
   });
@@ -185,7 +186,7 @@ describe("files follow their record", () => {
     await expect(
       tool("other", "create_record", {
         app: "OTHER",
-        values: { attachments: [{ file_uid: uid, title: "mine now" }] },
+        fields: { attachments: [{ file_uid: uid, title: "mine now" }] },
       }),
     ).rejects.toMatchObject({ code: "validation_error" });
     expect(await api.store.fileHolders(uid)).toEqual([]);
@@ -202,13 +203,15 @@ describe("files follow their record", () => {
     expect(item.successful).toBe(true);
     expect((await download("reader", uid)).rawPayload).toEqual(bytes);
     expect((await download("root", uid)).statusCode).toBe(200);
-    expect((await tool("reader", "get_asset", { file_uid: uid })).json).toMatchObject({ size: bytes.length });
+    expect((await tool("reader", "get_asset", { content_id: uid })).json).toMatchObject({
+      size: bytes.length,
+    });
     // The uploader may write VAULT but not read it; a reader of another app; an outsider.
     for (const user of ["uploader", "other", "outsider"]) {
       const res = await download(user, uid);
       expect(res.statusCode).toBe(404);
       expect(res.json().error.code).toBe("not_found");
-      await expect(tool(user, "get_asset", { file_uid: uid })).rejects.toMatchObject({ code: "not_found" });
+      await expect(tool(user, "get_asset", { content_id: uid })).rejects.toMatchObject({ code: "not_found" });
     }
   });
 

@@ -1,6 +1,7 @@
 /**
- * The MCP endpoint, driven by the official SDK's own client over real HTTP: every tool's answer is
- * checked against the REST API's answer for the same data.
+ * The MCP endpoint, driven by the official SDK's own client over real HTTP: the tools' answers are
+ * checked against the REST API's answers for the same data (the vendor's argument shapes are
+ * replayed in detail by mcp-vendor.test.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -44,6 +45,8 @@ async function rest(url: string, body?: unknown) {
 
 /** Volatile keys left out when comparing a record seen at two moments. */
 const stable = (record: Record<string, unknown>) => ({ ...record, transitions: undefined });
+/** A tool's record view is the REST API's plus the record's url. */
+const rested = ({ url: _url, ...record }: Record<string, unknown>) => record;
 
 beforeAll(async () => {
   api = await startApi([join(FIXTURE_APPS, "app-probe")]);
@@ -75,6 +78,7 @@ describe("MCP endpoint", () => {
       authorization: `CMW_AUTH_CODE ${await createToken(api.store, { id: "mcp-outsider" })}`,
     });
     const record = (await call("list_records", { app: "PROBE", limit: 1 })).data[0];
+    expect(record.slug).toMatch(/^DEMO\/PROBE\d+$/);
     await api.store.directory.saveGroup("probe-readers");
     await api.store.directory.grant({
       workspace: "DEMO",
@@ -85,16 +89,19 @@ describe("MCP endpoint", () => {
     try {
       for (const [name, args] of [
         ["list_records", { app: "PROBE" }],
-        ["get_record", { id: record.id }],
-        ["aggregate_records", { app: "PROBE", operation: "count" }],
-        ["update_record", { id: record.id, values: { c_note: "x" } }],
+        ["get_record", { reference: record.slug }],
+        ["aggregate_records", { app: "PROBE", dimensions: [] }],
+        ["update_record", { reference: record.slug, fields: { c_note: "x" } }],
       ] as const) {
         const answer = (await outsider.callTool({ name, arguments: args })) as ToolAnswer;
         expect(answer.isError).toBe(true);
         expect(JSON.parse(answer.content[0].text!).error.code).toBe("forbidden");
       }
-      const all = (await outsider.callTool({ name: "list_records", arguments: {} })) as ToolAnswer;
-      expect(JSON.parse(all.content[0].text!).data).toEqual([]);
+      const all = (await outsider.callTool({
+        name: "search_records",
+        arguments: { query: "invoice" },
+      })) as ToolAnswer;
+      expect(JSON.parse(all.content[0].text!)).toEqual([]);
     } finally {
       await api.store.directory.revoke({
         workspace: "DEMO",
@@ -131,7 +138,7 @@ describe("MCP endpoint", () => {
     }
     const list = tools.find((t) => t.name === "list_records")!;
     expect(Object.keys(list.inputSchema.properties ?? {})).toEqual(
-      expect.arrayContaining(["app", "rlx", "fields", "sortBy", "limit", "skip"]),
+      expect.arrayContaining(["workspace", "app", "filter", "fields", "sort", "limit", "skip", "list"]),
     );
     expect(list.annotations?.readOnlyHint).toBe(true);
     expect(tools.find((t) => t.name === "update_record")!.annotations?.readOnlyHint).toBe(false);
@@ -139,23 +146,28 @@ describe("MCP endpoint", () => {
 
   it("answers who the caller is and what the workspace holds, as the REST API does", async () => {
     const common = await rest("/api/common");
-    expect(await call("whoami")).toMatchObject({ ...common.user, workspace: "DEMO" });
+    expect(await call("whoami")).toMatchObject({ ...common.user, workspace: "DEMO", time_zone: "UTC" });
     expect(await call("list_workspaces")).toEqual([{ alias: "DEMO", name: "DEMO", apps: 1 }]);
-    // The REST answer also has the keys older REST clients read (current_user_id, workspace_users).
-    expect(await rest("/api/projects/DEMO!WORKSPACE")).toMatchObject(
-      await call("get_workspace", { workspace: "demo" }),
-    );
-    expect(await call("get_app_schema", { app: "probe" })).toEqual(await rest("/api/schema/DEMO!PROBE"));
-    expect((await callError("get_workspace", { workspace: "OTHER" })).code).toBe("not_found");
+    const project = await rest("/api/projects/DEMO!WORKSPACE");
+    const workspace = await call("get_workspace", { alias: "demo" });
+    expect(workspace.apps.map(({ record_count: _n, ...app }: any) => app)).toEqual(project.apps);
+    const schema = await rest("/api/schema/DEMO!PROBE");
+    expect(await call("get_app_schema", { app: "probe" })).toMatchObject({
+      workspace: schema.workspace,
+      app: schema.app,
+      app_id: schema.app_id,
+      titlePlural: schema.titlePlural,
+    });
+    expect((await callError("get_workspace", { alias: "OTHER" })).code).toBe("not_found");
     expect((await callError("get_app_schema", { app: "NOPE" })).code).toBe("not_found");
   });
 
-  it("lists records with rlx, fields, sort and paging exactly as tickets/list", async () => {
+  it("lists records with a filter, fields, sort and paging exactly as tickets/list", async () => {
     const viaMcp = await call("list_records", {
       app: "PROBE",
-      rlx: 'c_note~"invoice"',
+      filter: 'c_note~"invoice"',
       fields: ["c_count"],
-      sortBy: "c_count desc",
+      sort: "c_count desc",
       limit: 1,
       skip: 1,
     });
@@ -166,123 +178,128 @@ describe("MCP endpoint", () => {
       limitRecords: 1,
       skipRecords: 1,
     });
-    expect(viaMcp).toEqual(viaRest);
+    expect({ ...viaMcp, data: viaMcp.data.map(rested) }).toEqual(viaRest);
     expect(viaMcp.data).toHaveLength(1);
     expect(viaMcp.data[0].c_count).toBe(5);
     expect(viaMcp.filteredRecordsCount).toBe(2);
-    const bad = await callError("list_records", { app: "PROBE", rlx: 'c_count>>"' });
+    const bad = await callError("list_records", { app: "PROBE", filter: 'c_count>>"' });
     expect(bad.code).toBe("bad_request");
     expect(bad.message).toMatch(/position/);
   });
 
   it("searches and gets records as the REST API does", async () => {
     const found = await call("search_records", { query: "gamma" });
-    expect(found).toEqual(await rest("/api/tickets/search", { query: "gamma" }));
+    expect(found.map(rested)).toEqual(await rest("/api/tickets/search", { query: "gamma" }));
     expect(found.map((r: any) => r.c_note)).toEqual(["gamma order"]);
-    const record = await call("get_record", { id: found[0].id });
+    const { actions: _a, history, ...record } = await call("get_record", { reference: found[0].slug });
     expect(record).toEqual(found[0]);
-    expect((await callError("get_record", { id: randomUUID() })).code).toBe("not_found");
+    expect(history.map((h: any) => h.transition)).toEqual(["add"]);
+    expect((await callError("get_record", { reference: randomUUID() })).code).toBe("not_found");
   });
 
-  it("aggregates count, sum, avg, min and max, grouped by a field or by month", async () => {
+  it("aggregates counts and a metric's sum, avg, min and max, grouped by a field or by month", async () => {
     const all = (await rest("/api/w/DEMO/a/PROBE/tickets/list", { limitRecords: 1000 })) as any[];
     const counts = all.map((r) => r.c_count).filter((n) => typeof n === "number");
-    const [count] = await call("aggregate_records", { app: "PROBE", operation: "count" });
-    expect(count).toEqual({ group: null, value: all.length, count: all.length });
-    const [sum] = await call("aggregate_records", { app: "PROBE", operation: "sum", field: "c_count" });
-    expect(sum.value).toBe(counts.reduce((a, b) => a + b, 0));
-    const [avg] = await call("aggregate_records", { app: "PROBE", operation: "avg", field: "c_count" });
-    expect(avg.value).toBeCloseTo(sum.value / counts.length);
-    const [min] = await call("aggregate_records", { app: "PROBE", operation: "min", field: "c_count" });
-    const [max] = await call("aggregate_records", {
-      app: "PROBE",
-      operation: "max",
-      field: "c_count",
-      rlx: 'c_note~"invoice"',
+    const total = await call("aggregate_records", { app: "PROBE", metric_field: "c_count" });
+    expect(total).toEqual({
+      total: all.length,
+      groups: [
+        {
+          count: all.length,
+          sum: counts.reduce((a, b) => a + b, 0),
+          avg: counts.reduce((a, b) => a + b, 0) / counts.length,
+          min: Math.min(...counts),
+          max: Math.max(...counts),
+        },
+      ],
     });
-    expect([min.value, max.value]).toEqual([Math.min(...counts), 7]);
+    const invoices = await call("aggregate_records", {
+      app: "PROBE",
+      metric_field: "c_count",
+      filter: 'c_note~"invoice"',
+    });
+    expect(invoices.groups[0].max).toBe(7);
     const byMonth = await call("aggregate_records", {
       app: "PROBE",
-      operation: "sum",
-      field: "c_count",
-      groupBy: "c_when",
-      byMonth: true,
+      dimensions: ["c_when"],
+      metric_field: "c_count",
     });
     const expected = new Map<string | null, number>();
     for (const r of all) {
       const month = r.c_when ? String(r.c_when).slice(0, 7) : null;
       expected.set(month, (expected.get(month) ?? 0) + (r.c_count ?? 0));
     }
-    expect(byMonth.map((g: any) => [g.group, g.value])).toEqual(
+    expect(byMonth.groups.map((g: any) => [g.c_when, g.sum])).toEqual(
       [...expected.entries()].sort((a, b) => (a[0] === null ? 1 : b[0] === null ? -1 : a[0] < b[0] ? -1 : 1)),
     );
-    expect((await callError("aggregate_records", { app: "PROBE", operation: "sum" })).code).toBe(
-      "bad_request",
-    );
     expect(
-      (await callError("aggregate_records", { app: "PROBE", operation: "sum", field: "c_missing" })).message,
+      (await callError("aggregate_records", { app: "PROBE", metric_field: "c_missing" })).message,
     ).toMatch(/c_missing/);
   });
 
   it("creates and updates records and fires actions with their logic; history matches tickets/history", async () => {
-    const created = await call("create_record", { app: "PROBE", values: { title: "via mcp", c_count: 1 } });
+    const created = await call("create_record", { app: "PROBE", fields: { title: "via mcp", c_count: 1 } });
     expect(created).toMatchObject({
       successful: true,
       created: true,
-      data: { title: "via mcp", c_count: 1 },
+      record: { title: "via mcp", c_count: 1 },
     });
-    const id = created.data.id;
-    const edited = await call("update_record", { id, values: { c_note: "edited" } });
-    expect(edited).toMatchObject({ successful: true, updated: true, data: { c_note: "edited" } });
-    const fired = await call("update_record", { id, transition: "increment" });
-    expect(fired.data.c_count).toBe(2);
+    const reference = created.slug;
+    const id = created.record.id;
+    const edited = await call("update_record", { reference, fields: { c_note: "edited" } });
+    expect(edited).toMatchObject({ successful: true, updated: true, record: { c_note: "edited" } });
+    const fired = await call("update_record", { reference, action: "increment" });
+    expect(fired.record.c_count).toBe(2);
     expect(fired.logs.map((l: any) => l.message)).toContain("count is now 2");
     const [viaRest] = await rest("/api/w/DEMO/a/PROBE/tickets/list", { rlx: `id="${id}"` });
-    expect(stable(await call("get_record", { id }))).toEqual(stable(viaRest));
-    const history = await call("list_history", { id });
-    expect(history).toEqual(await rest("/api/tickets/history", { id }));
-    expect(history.map((h: any) => h.transition)).toEqual(["add", "edit", "increment"]);
+    const { actions: _a, history: _h, ...record } = await call("get_record", { reference });
+    expect(stable(rested(record))).toEqual(stable(viaRest));
+    const history = await call("list_history", { reference });
+    const viaRestHistory = await rest("/api/tickets/history", { id });
+    expect(history.map((h: any) => [h.transition, h.changes])).toEqual(
+      viaRestHistory.reverse().map((h: any) => [h.transition, h.changes]),
+    );
+    expect(history.map((h: any) => h.transition)).toEqual(["increment", "edit", "add"]);
   });
 
   it("returns a failing action as a tool error with our code and writes nothing", async () => {
-    const created = await call("create_record", { app: "PROBE", values: { c_note: "before" } });
-    const id = created.data.id;
-    const before = await call("get_record", { id });
+    const created = await call("create_record", { app: "PROBE", fields: { c_note: "before" } });
+    const reference = created.slug;
+    const before = await call("get_record", { reference });
     const error = await callError("update_record", {
-      id,
-      transition: "throw_error",
-      values: { c_count: 99 },
+      reference,
+      action: "throw_error",
+      fields: { c_count: 99 },
     });
     expect(error.code).toBe("logic_error");
     expect(error.message).toMatch(/missing/);
-    expect(stable(await call("get_record", { id }))).toEqual(stable(before));
-    expect((await call("list_history", { id })).map((h: any) => h.transition)).toEqual(["add"]);
-    expect((await callError("update_record", { id, transition: "no_such_action" })).code).toBe(
+    expect(stable(await call("get_record", { reference }))).toEqual(stable(before));
+    expect((await call("list_history", { reference })).map((h: any) => h.transition)).toEqual(["add"]);
+    expect((await callError("update_record", { reference, action: "no_such_action" })).code).toBe(
       "unknown_action",
     );
   });
 
-  it("aggregates history by transition, user, day and field", async () => {
-    const byTransition = await call("aggregate_history", { groupBy: "transition", app: "PROBE" });
+  it("aggregates history by transition, user and day", async () => {
+    const byTransition = await call("aggregate_history", { dimensions: ["transition"], app: "PROBE" });
     const all = await api.store.historyQuery({ workspace: "DEMO", app: "PROBE" });
     const expected = new Map<string, number>();
     for (const h of all) expected.set(h.transition, (expected.get(h.transition) ?? 0) + 1);
-    expect(byTransition).toEqual(
+    expect(byTransition.groups).toEqual(
       [...expected.entries()]
         .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-        .map(([group, count]) => ({ group, count })),
+        .map(([transition, count]) => ({ transition, count })),
     );
-    expect(await call("aggregate_history", { groupBy: "user" })).toEqual([
-      { group: "alice", count: all.length },
+    expect((await call("aggregate_history", { dimensions: ["version_account"] })).groups).toEqual([
+      { version_account: "alice", version_account__label: "Alice", count: all.length },
     ]);
     const today = new Date().toISOString().slice(0, 10);
-    const byDay = await call("aggregate_history", { groupBy: "day", since: `${today}T00:00:00.000Z` });
-    expect(byDay.reduce((n: number, g: any) => n + g.count, 0)).toBe(all.length);
-    expect(await call("aggregate_history", { groupBy: "month", until: "2000-01-01T00:00:00.000Z" })).toEqual(
-      [],
-    );
-    const byField = await call("aggregate_history", { groupBy: "field" });
-    expect(byField.find((g: any) => g.group === "c_note").count).toBeGreaterThan(0);
+    const sinceToday = await call("aggregate_history", { filter: `version_timestamp>="${today}"` });
+    expect(sinceToday.total).toBe(all.length);
+    expect(await call("aggregate_history", { filter: 'version_timestamp<"2000-01-01"' })).toEqual({
+      total: 0,
+      groups: [],
+    });
   });
 
   it("gets a stored file's metadata, and its bytes inline when small", async () => {
@@ -317,7 +334,7 @@ describe("MCP endpoint", () => {
     const [small, big] = files;
     const answer = (await client.callTool({
       name: "get_asset",
-      arguments: { file_uid: small.write.id },
+      arguments: { content_id: small.write.id },
     })) as ToolAnswer;
     expect(JSON.parse(answer.content[0].text!)).toMatchObject({
       file_uid: small.write.id,
@@ -327,13 +344,13 @@ describe("MCP endpoint", () => {
       embedded: true,
     });
     expect(answer.content[1].resource.mimeType).toBe("text/plain");
-    expect(Buffer.from(answer.content[1].resource.blob, "base64").toString()).toBe("hello, assistant");
+    expect(answer.content[1].resource.text).toBe("hello, assistant");
     const large = (await client.callTool({
       name: "get_asset",
-      arguments: { file_uid: big.write.id },
+      arguments: { content_id: big.write.id },
     })) as ToolAnswer;
     expect(JSON.parse(large.content[0].text!)).toMatchObject({ size: big.bytes.length, embedded: false });
     expect(large.content).toHaveLength(1);
-    expect((await callError("get_asset", { file_uid: randomUUID() })).code).toBe("not_found");
+    expect((await callError("get_asset", { content_id: randomUUID() })).code).toBe("not_found");
   });
 });

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { matchesFilter, parseRlx } from "../../runtime/rlx/index.ts";
-import type { StoredRecord } from "../../runtime/store/index.ts";
+import type { FilterNode, StoredRecord } from "../../runtime/store/index.ts";
 import { newWorkspace, seed } from "./builders.ts";
 import type { ContractContext } from "./contract.ts";
 
@@ -56,6 +56,23 @@ export function rlxMatchCases(ctx: ContractContext): void {
         .map((r) => r.id)
         .sort();
       expect(inMemory).toEqual(bySql);
+    });
+
+    it.each([
+      ["a", false],
+      ["a", true],
+      ["b", false],
+    ] as const)("has c_tags %s (negated: %s)", async (tag, negate) => {
+      const filter: FilterNode = { kind: "has", field: "c_tags", values: [tag], negate };
+      const bySql = (await ctx.store().findRecords({ workspace: ws, app: "RLX", filter }))
+        .map((r) => r.id)
+        .sort();
+      const inMemory = all
+        .filter((record) => matchesFilter(filter, (field) => record.fields[field]))
+        .map((r) => r.id)
+        .sort();
+      expect(inMemory).toEqual(bySql);
+      expect(bySql.length).toBe(tag === "a" ? (negate ? ROWS.length - 1 : 1) : 0);
     });
   });
 }

@@ -17,6 +17,7 @@ import { tombstoneCases } from "./contract-tombstones.ts";
 import { writeCases } from "./contract-writes.ts";
 import { directoryCases } from "./contract-directory.ts";
 import { rlxMatchCases } from "./contract-rlx-match.ts";
+import { referenceCases } from "./contract-references.ts";
 
 export interface ContractContext {
   /** The store opened for this suite (valid inside tests and hooks). */
@@ -47,5 +48,6 @@ export function storeContract(name: string, open: OpenStore): void {
     directoryCases(context);
     rlxMatchCases(context);
     tombstoneCases(context);
+    referenceCases(context);
   });
 }

@@ -1,30 +1,43 @@
 /**
- * Aggregations for the MCP tools `aggregate_records` and `aggregate_history`: count / sum / avg /
- * min / max of a field, grouped by a field's value or by the month of a date field. Pure functions
- * over plain values, so both engines give the same answer.
+ * Grouping for `aggregate_records` and `aggregate_history`: several dimensions in one call (each
+ * group is one combination of their values), a date dimension by month (`__pivotbymonth`, also a
+ * plain date field) or ISO week (`__pivotbyweek`), and count plus sum / avg / min / max of a
+ * numeric metric. Pure functions over plain values, so both engines give the same answer.
  */
 import { RuntimeError } from "../../errors.ts";
 
-export type Operation = "count" | "sum" | "avg" | "min" | "max";
+export type Pivot = "month" | "week" | null;
 
-export interface AggregateSpec {
-  operation: Operation;
-  /** The number (or date, for min/max) field to aggregate; not needed for `count`. */
-  field?: string;
-  /** Group by this field's value, or by the month ("2026-11") of a date field with `byMonth`. */
-  groupBy?: string;
-  byMonth?: boolean;
+export interface DimensionSpec {
+  /** As the client named it, e.g. "creation_date__pivotbymonth"; the key of the group's value. */
+  name: string;
+  field: string;
+  pivot: Pivot;
 }
 
-export interface AggregateRow {
-  group: string | null;
-  /** The aggregate; `null` when the group has no value to aggregate (e.g. avg of no numbers). */
-  value: number | string | null;
-  /** Records in the group. */
+export interface Dimension {
+  name: string;
+  /** The row's values for this dimension: several for a list field (the row counts in each). */
+  keys(row: Record<string, unknown>): (string | null)[];
+  /** A readable label for a key (a person's name, a lookup's caption), when it differs. */
+  label?(key: string): string | undefined;
+}
+
+export interface Group {
+  [dimension: string]: unknown;
   count: number;
 }
 
-type Row = Record<string, unknown>;
+const PIVOTS: Record<string, Pivot> = { __pivotbymonth: "month", __pivotbyweek: "week" };
+
+/** "creation_date__pivotbyweek" -> field + pivot; a plain date field groups by month. */
+export function parseDimension(name: string, isDate: (field: string) => boolean): DimensionSpec {
+  const suffix = Object.keys(PIVOTS).find((s) => name.endsWith(s));
+  const field = suffix ? name.slice(0, -suffix.length) : name;
+  if (suffix && !isDate(field))
+    throw new RuntimeError("bad_request", `"${name}": ${suffix} needs a date field; "${field}" is not one.`);
+  return { name, field, pivot: suffix ? PIVOTS[suffix] : isDate(field) ? "month" : null };
+}
 
 /** "2026-11" for an ISO date or date-time; null when the value is not a date. */
 export function monthOf(value: unknown): string | null {
@@ -33,58 +46,74 @@ export function monthOf(value: unknown): string | null {
   return match ? `${match[1]}-${match[2]}` : null;
 }
 
-function groupKey(row: Row, spec: AggregateSpec): string | null {
-  if (!spec.groupBy) return null;
-  const value = row[spec.groupBy];
-  if (spec.byMonth) return monthOf(value);
-  if (value === null || value === undefined) return null;
-  return typeof value === "string" ? value : JSON.stringify(value);
+/** ISO 8601 week ("2026-W03") of an ISO date or date-time (its calendar day as written). */
+export function weekOf(value: unknown): string | null {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
+  const day = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return null;
+  const thursday = new Date(day);
+  thursday.setUTCDate(day.getUTCDate() + 3 - ((day.getUTCDay() + 6) % 7));
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 / 7) + 1;
+  return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-function reduce(values: unknown[], operation: Operation): number | string | null {
-  if (operation === "count") return values.length;
-  if (operation === "min" || operation === "max") {
-    // Numbers when the field holds any (a stray text value is skipped), else texts such as ISO dates.
-    const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-    const texts = values.filter((v): v is string => typeof v === "string");
-    const candidates: (number | string)[] = numbers.length > 0 ? numbers : texts;
-    if (candidates.length === 0) return null;
-    return candidates.reduce((best, v) => ((operation === "min" ? v < best : v > best) ? v : best));
-  }
-  const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-  if (numbers.length === 0) return operation === "sum" ? 0 : null;
-  const sum = numbers.reduce((a, b) => a + b, 0);
-  return operation === "sum" ? sum : sum / numbers.length;
+/** A value as a group key (dates pivoted); a list gives one key per element. */
+export function keysOf(value: unknown, pivot: Pivot): (string | null)[] {
+  if (Array.isArray(value)) return value.length ? value.flatMap((item) => keysOf(item, pivot)) : [null];
+  if (value === null || value === undefined || value === "") return [null];
+  if (pivot === "month") return [monthOf(value)];
+  if (pivot === "week") return [weekOf(value)];
+  return [typeof value === "string" ? value : JSON.stringify(value)];
 }
 
-export function aggregate(rows: Row[], spec: AggregateSpec): AggregateRow[] {
-  if (spec.operation !== "count" && !spec.field)
-    throw new RuntimeError(
-      "bad_request",
-      `"${spec.operation}" needs a "field" to aggregate, e.g. "c_total".`,
-    );
-  if (spec.byMonth && !spec.groupBy)
-    throw new RuntimeError(
-      "bad_request",
-      '"byMonth" needs "groupBy" naming a date field, e.g. "creation_date".',
-    );
-  const groups = new Map<string | null, Row[]>();
-  for (const row of rows) {
-    const key = groupKey(row, spec);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  const result = [...groups.entries()].map(([group, members]) => ({
-    group,
-    value: reduce(
-      spec.operation === "count" ? members : members.map((m) => m[spec.field as string]),
-      spec.operation,
-    ),
-    count: members.length,
-  }));
-  // Stable, readable order: by group (months sort chronologically), null group last.
-  return result.sort((a, b) =>
-    a.group === b.group ? 0 : a.group === null ? 1 : b.group === null ? -1 : a.group < b.group ? -1 : 1,
+function combinations(dimensions: Dimension[], row: Record<string, unknown>): (string | null)[][] {
+  return dimensions.reduce<(string | null)[][]>(
+    (sets, dimension) => sets.flatMap((set) => dimension.keys(row).map((key) => [...set, key])),
+    [[]],
   );
+}
+
+function metrics(values: unknown[]) {
+  const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (numbers.length === 0) return { sum: 0, avg: null, min: null, max: null };
+  const sum = numbers.reduce((a, b) => a + b, 0);
+  return { sum, avg: sum / numbers.length, min: Math.min(...numbers), max: Math.max(...numbers) };
+}
+
+const compareKeys = (a: (string | null)[], b: (string | null)[]) => {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === null) return 1;
+    if (b[i] === null) return -1;
+    return (a[i] as string) < (b[i] as string) ? -1 : 1;
+  }
+  return 0;
+};
+
+/** Groups sorted by their keys (months and weeks chronologically), null keys last. */
+export function aggregate(
+  rows: Record<string, unknown>[],
+  dimensions: Dimension[],
+  metric?: (row: Record<string, unknown>) => unknown,
+): Group[] {
+  const groups = new Map<string, { keys: (string | null)[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows)
+    for (const keys of combinations(dimensions, row)) {
+      const id = JSON.stringify(keys);
+      const group = groups.get(id) ?? { keys, rows: [] };
+      group.rows.push(row);
+      groups.set(id, group);
+    }
+  return [...groups.values()]
+    .sort((a, b) => compareKeys(a.keys, b.keys))
+    .map(({ keys, rows: members }) => {
+      const group: Group = { count: members.length };
+      dimensions.forEach((dimension, i) => {
+        group[dimension.name] = keys[i];
+        const label = keys[i] === null ? undefined : dimension.label?.(keys[i] as string);
+        if (label !== undefined && label !== keys[i]) group[`${dimension.name}__label`] = label;
+      });
+      return metric ? { ...group, ...metrics(members.map(metric)) } : group;
+    });
 }

@@ -8,4 +8,6 @@ export interface Caller {
   caller: Credential;
   /** Epoch ms by which the request must be answered (actions get what is left). */
   deadline: number;
+  /** Where people reach this server (urls.ts): the public URL, or the origin the request came to. */
+  baseUrl: string;
 }

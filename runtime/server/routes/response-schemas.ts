@@ -11,6 +11,10 @@ export const recordView = {
   properties: {
     id: STRING,
     number: INTEGER,
+    slug: {
+      type: "string",
+      description: "the record's reference, workspace/app alias + number (DEMO/HELPDESK12)",
+    },
     revision: INTEGER,
     publishing_alias: STRING,
     project_alias: STRING,
@@ -124,6 +128,7 @@ export const historyAnswer = {
       version_timestamp: STRING,
       transition: STRING,
       action: STRING,
+      comment: { type: ["string", "null"], description: "the note sent with the action (MCP update_record)" },
       changes: { type: "array", items: change },
     },
     additionalProperties: true,

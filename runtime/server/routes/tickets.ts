@@ -28,6 +28,7 @@ export function historyView(entry: HistoryEntry) {
     version_timestamp: entry.timestamp,
     transition: entry.transition,
     action: entry.action,
+    comment: entry.comment,
     changes: entry.changes.map((c) => ({ field: c.field, old_value: c.old, new_value: c.new })),
   };
 }

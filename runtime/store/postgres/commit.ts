@@ -10,6 +10,7 @@ import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../type
 import { rowToRecord } from "../rows.ts";
 import { runInsertSql, runRowValues } from "../run-sql.ts";
 import { inTransaction } from "./transaction.ts";
+import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
 
 const BATCH = 1_000;
 type Client = pg.PoolClient | pg.Pool;
@@ -121,12 +122,13 @@ async function writeHistory(client: pg.PoolClient, changes: ChangeSet, now: stri
       revision: write.kind === "insert" ? 1 : write.expectedRevision + 1,
       transition: write.transition,
       changes: write.kind === "delete" ? [] : write.changes,
+      comment: write.comment ?? null,
     }));
   for (const batch of chunks(entries)) {
     await client.query(
-      `INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id)
-       SELECT record_id, $2, app, revision, $3, $4, transition, $5, changes, $6
-       FROM jsonb_to_recordset($1::jsonb) AS x(record_id text, app text, revision int, transition text, changes jsonb)`,
+      `INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id, comment)
+       SELECT record_id, $2, app, revision, $3, $4, transition, $5, changes, $6, comment
+       FROM jsonb_to_recordset($1::jsonb) AS x(record_id text, app text, revision int, transition text, changes jsonb, comment text)`,
       [JSON.stringify(batch), changes.workspace, changes.actor, changes.action, now, changes.runId],
     );
   }
@@ -161,7 +163,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
   const write = async (client: pg.PoolClient) => {
     for (const [i, file] of changes.files.entries()) {
       await client.query(
-        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         [
           file.id,
           file.fileName,
@@ -170,6 +172,7 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
           file.sha256,
           now,
           file.uploadedBy ?? changes.actor,
+          await nextValue(client, "", ATTACHMENT_COUNTER),
         ],
       );
       await client.query("INSERT INTO file_blobs (id, bytes) VALUES ($1, $2)", [file.id, blobs[i]]);

@@ -19,6 +19,7 @@ import {
   rowToToken,
 } from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
+import { compileHistoryFilter } from "../history-filter.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../ports.ts";
@@ -94,11 +95,31 @@ export async function openPostgresStore(
       return rows.map(rowToHistory);
     },
     async historyQuery(query) {
+      const params: (string | number | null)[] = [query.workspace, query.since ?? ""];
+      const param = (value: string | number | null) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      const where = ["workspace = $1", "ts >= $2"];
+      if (query.app) where.push(`app = ${param(query.app)}`);
+      if (query.until) where.push(`ts < ${param(query.until)}`);
+      if (query.filter)
+        where.push(
+          compileHistoryFilter(query.filter, {
+            param,
+            contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
+          }),
+        );
+      const limit = param(query.limit ?? 1000);
       const rows = await all(
-        "SELECT * FROM record_history WHERE workspace = $1 AND ($2::text IS NULL OR app = $2) AND ts >= $3 AND ($4::text IS NULL OR ts < $4) ORDER BY seq LIMIT $5",
-        [query.workspace, query.app ?? null, query.since ?? "", query.until ?? null, query.limit ?? 1000],
+        `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq ${query.newestFirst ? "DESC" : ""} LIMIT ${limit}`,
+        params,
       );
       return rows.map(rowToHistory);
+    },
+    async findFileByNumber(number) {
+      const rows = await all("SELECT * FROM files WHERE number = $1", [number]);
+      return rows[0] ? rowToFile(rows[0]) : null;
     },
     async getFile(id) {
       const rows = await all("SELECT * FROM files WHERE id = $1", [id]);

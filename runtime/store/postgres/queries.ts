@@ -28,6 +28,8 @@ export function postgresDialect(params: Param[]): SqlDialect {
     inList: (field, values: FilterValue[]) =>
       `${jsonField(field)} IN (SELECT jsonb_array_elements(${typed(values)}))`,
     contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
+    hasAny: (field, values: FilterValue[]) =>
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${jsonField(field)}) = 'array' THEN ${jsonField(field)} ELSE '[]'::jsonb END) AS e(v) WHERE e.v IN (SELECT jsonb_array_elements(${typed(values)})))`,
   };
 }
 

@@ -11,6 +11,7 @@ import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
 import { runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
+import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
   return new RuntimeError(
@@ -27,12 +28,15 @@ function otherEngine(engine: string): RuntimeError {
   );
 }
 
-function nextNumber(prepare: Prepare, workspace: string, app: string): number {
+function nextValue(prepare: Prepare, workspace: string, name: string): number {
   const row = prepare(
     "INSERT INTO sequences (workspace, name, value) VALUES (?, ?, 1) ON CONFLICT (workspace, name) DO UPDATE SET value = value + 1 RETURNING value",
-  ).get(workspace, `record-number:${app}`) as { value: number };
+  ).get(workspace, name) as { value: number };
   return Number(row.value);
 }
+
+const nextNumber = (prepare: Prepare, workspace: string, app: string) =>
+  nextValue(prepare, workspace, `record-number:${app}`);
 
 function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, now: string): number | null {
   if (write.kind === "insert") {
@@ -79,7 +83,7 @@ function writeHistory(
 ): void {
   const diff = write.kind === "delete" ? [] : write.changes;
   prepare(
-    "INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO record_history (record_id, workspace, app, revision, actor, action, transition, ts, changes, run_id, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   ).run(
     write.id,
     changes.workspace,
@@ -91,6 +95,7 @@ function writeHistory(
     now,
     JSON.stringify(diff),
     changes.runId,
+    write.comment ?? null,
   );
 }
 
@@ -115,7 +120,7 @@ export function commitChangeSet(
     return inSqliteTransaction(db, () => {
       for (const file of changes.files) {
         prepare(
-          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         ).run(
           file.id,
           file.fileName,
@@ -124,6 +129,7 @@ export function commitChangeSet(
           file.sha256,
           now,
           file.uploadedBy ?? changes.actor,
+          nextValue(prepare, "", ATTACHMENT_COUNTER),
         );
       }
       const touched: string[] = [];

@@ -27,6 +27,8 @@ export function sqliteDialect(params: Param[]): SqlDialect {
     inList: (field, values: FilterValue[]) =>
       `json_extract(fields, ${path(field)}) IN (SELECT value FROM json_each(${param(JSON.stringify(values))}))`,
     contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
+    hasAny: (field, values: FilterValue[]) =>
+      `(COALESCE(json_type(fields, ${path(field)}) = 'array', 0) AND EXISTS (SELECT 1 FROM json_each(fields, ${path(field)}) AS e WHERE e.value IN (SELECT value FROM json_each(${param(JSON.stringify(values))}))))`,
   };
 }
 
