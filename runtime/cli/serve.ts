@@ -11,7 +11,14 @@ import { createActionRuntime, RUNTIME_RANGES } from "../runs/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
-import { DEFAULT_LOCK_TIMEOUT_MS, openQueue } from "../queue/index.ts";
+import {
+  DEFAULT_HEARTBEAT,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  HEARTBEAT_RANGES,
+  heartbeatOptionsSchema,
+  MIN_MISSED_BEATS,
+  openQueue,
+} from "../queue/index.ts";
 import { createServer, createServerLog } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
@@ -43,6 +50,8 @@ interface ServeFlags extends SandboxFlags {
   workerMemoryMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
+  jobHeartbeatMs: number;
+  jobDeadAfterMs: number;
   queueSchema?: string;
   console?: boolean;
 }
@@ -113,10 +122,26 @@ function serveCommand(
       .addOption(
         numberOption(
           "--job-lock-timeout-ms",
-          "a job locked this long (its node died) is run by another node",
+          "Postgres, for nodes without a heartbeat (an older version): a job locked this long is run by another node",
           CLI_RANGES.jobLockTimeoutMs,
           "COMIND_JOB_LOCK_TIMEOUT_MS",
         ).default(DEFAULT_LOCK_TIMEOUT_MS),
+      )
+      .addOption(
+        numberOption(
+          "--job-heartbeat-ms",
+          "Postgres: how often this job node writes its heartbeat and checks the others'",
+          HEARTBEAT_RANGES.heartbeatMs,
+          "COMIND_JOB_HEARTBEAT_MS",
+        ).default(DEFAULT_HEARTBEAT.heartbeatMs),
+      )
+      .addOption(
+        numberOption(
+          "--job-dead-after-ms",
+          `Postgres: a job node whose heartbeat is this old is dead and its jobs run elsewhere (at least ${MIN_MISSED_BEATS} × --job-heartbeat-ms)`,
+          HEARTBEAT_RANGES.deadAfterMs,
+          "COMIND_JOB_DEAD_AFTER_MS",
+        ).default(DEFAULT_HEARTBEAT.deadAfterMs),
       )
       .addOption(
         new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
@@ -140,6 +165,12 @@ function serveCommand(
   });
   command.action(async (flags: ServeFlags) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
+    // Each flag's range is checked by its parser; what is left is the schema's rule between them.
+    const heartbeat = { heartbeatMs: flags.jobHeartbeatMs, deadAfterMs: flags.jobDeadAfterMs };
+    if (!heartbeatOptionsSchema.safeParse(heartbeat).success)
+      throw new UsageError(
+        `--job-dead-after-ms (COMIND_JOB_DEAD_AFTER_MS) must be at least ${MIN_MISSED_BEATS} × --job-heartbeat-ms (COMIND_JOB_HEARTBEAT_MS), got ${flags.jobDeadAfterMs} and ${flags.jobHeartbeatMs}: a node is taken for dead only after missing ${MIN_MISSED_BEATS} beats.`,
+      );
     const oidc = oidcFromEnv();
     const dataDir = flags.data ?? "./data";
     const { store, cleanup } = await openWhenReachable(() =>
@@ -169,12 +200,16 @@ function serveCommand(
     const jobs = flags.jobs ?? Math.max(flags.workers, 1) * 2;
     // Until the server (and its logger) exists, queue errors go to stderr.
     let logQueueError = (error: unknown) => console.error("job queue error:", String(error));
+    let logQueueWarning = (message: string, details: object) =>
+      console.error(`job queue: ${message}`, JSON.stringify(details));
     const queue = await openQueue(store, {
       concurrency: Math.max(jobs, 1),
       lockTimeoutMs: flags.jobLockTimeoutMs,
+      ...heartbeat,
       graphileSchema: flags.queueSchema,
       quotas: quotasFrom(flags as unknown as Record<string, unknown>),
       onError: (error) => logQueueError(error),
+      onWarning: (message, details) => logQueueWarning(message, details),
     });
     runtime.useQueue(queue);
     const server = await createServer({
@@ -190,6 +225,7 @@ function serveCommand(
     serverLog = server.log;
     logUnhandledRejections(server.log);
     logQueueError = (error) => server.log.error({ error: String(error) }, "job queue error");
+    logQueueWarning = (message, details) => server.log.warn(details, message);
     const progress = createProgress(process.stdout);
     const apps = await runtime.loadAppsFrom(
       flags.apps,

@@ -11,6 +11,7 @@
  */
 import type { QueueStoragePort } from "../store/index.ts";
 import type { QuotaLimits } from "./quota-limits.ts";
+import { parseHeartbeatOptions } from "./heartbeat-options.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
@@ -47,19 +48,35 @@ export {
   quotaOverridesSchema,
   type QuotaLimits,
 } from "./quota-limits.ts";
+export {
+  DEFAULT_HEARTBEAT,
+  HEARTBEAT_RANGES,
+  type HeartbeatOptions,
+  heartbeatOptionsSchema,
+  MIN_MISSED_BEATS,
+} from "./heartbeat-options.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
 export { queuedRunIdOf, queuedRunStates, type QueuedRunState } from "./read-runs.ts";
 
 export interface QueueOptions {
   /** Jobs one node runs at a time. */
   concurrency?: number;
-  /** A node whose newest job lock is older than this is taken for dead: its jobs go to other nodes. Default 5 minutes. */
+  /**
+   * Postgres, the last resort for nodes without a heartbeat (an older version): a node whose
+   * newest job lock is older than this is taken for dead. Default 5 minutes.
+   */
   lockTimeoutMs?: number;
+  /** Postgres: how often each job node writes its heartbeat (default 5 s). */
+  heartbeatMs?: number;
+  /** Postgres: a node whose heartbeat is older than this is dead, its jobs run elsewhere (default 30 s). */
+  deadAfterMs?: number;
   /** graphile-worker's schema on Postgres (default graphile_worker). */
   graphileSchema?: string;
   /** How often idle workers look for due jobs (new jobs wake them at once). */
   pollMs?: number;
   onError?: (error: unknown) => void;
+  /** Things an operator should know that are not errors: a node taken for dead, its jobs released. */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
   /** The server's enqueue quotas (defaults: DEFAULT_QUOTAS); apps may make theirs stricter. */
   quotas?: Partial<QuotaLimits>;
   /** The rate limiter's clock (tests step it). */
@@ -74,6 +91,10 @@ export async function openQueue(store: QueueStoragePort, options: QueueOptions =
   const concurrency = Math.max(options.concurrency ?? 4, 1);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const quotas = new Quotas(options.quotas, options.now);
+  const heartbeat = parseHeartbeatOptions({
+    heartbeatMs: options.heartbeatMs,
+    deadAfterMs: options.deadAfterMs,
+  });
   if (storage.engine === "sqlite")
     return createSqliteQueue(storage.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });
   const { createGraphileQueue } = await import("./graphile-queue.ts");
@@ -82,8 +103,10 @@ export async function openQueue(store: QueueStoragePort, options: QueueOptions =
     schema: options.graphileSchema,
     concurrency,
     lockTimeoutMs,
+    heartbeat,
     pollMs: options.pollMs,
     onError: options.onError,
+    onWarning: options.onWarning,
     quotas,
   });
 }
