@@ -8,7 +8,14 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
-import { DEFAULT_LOCK_TIMEOUT_MS, QUEUE_RANGES } from "../queue/index.ts";
+import {
+  DEFAULT_HEARTBEAT,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  HEARTBEAT_RANGES,
+  heartbeatOptionsSchema,
+  MIN_MISSED_BEATS,
+  QUEUE_RANGES,
+} from "../queue/index.ts";
 import { withHelp } from "./help.ts";
 import { logFormatOption } from "./log-format.ts";
 import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
@@ -74,10 +81,26 @@ function serveCommand(
       .addOption(
         numberOption(
           "--job-lock-timeout-ms",
-          "a job locked this long (its node died) is run by another node",
+          "Postgres, for nodes without a heartbeat (an older version): a job locked this long is run by another node",
           QUEUE_RANGES.lockTimeoutMs,
           "COMIND_JOB_LOCK_TIMEOUT_MS",
         ).default(DEFAULT_LOCK_TIMEOUT_MS),
+      )
+      .addOption(
+        numberOption(
+          "--job-heartbeat-ms",
+          "Postgres: how often this job node writes its heartbeat and checks the others'",
+          HEARTBEAT_RANGES.heartbeatMs,
+          "COMIND_JOB_HEARTBEAT_MS",
+        ).default(DEFAULT_HEARTBEAT.heartbeatMs),
+      )
+      .addOption(
+        numberOption(
+          "--job-dead-after-ms",
+          `Postgres: a job node whose heartbeat is this old is dead and its jobs run elsewhere (at least ${MIN_MISSED_BEATS} × --job-heartbeat-ms)`,
+          HEARTBEAT_RANGES.deadAfterMs,
+          "COMIND_JOB_DEAD_AFTER_MS",
+        ).default(DEFAULT_HEARTBEAT.deadAfterMs),
       )
       .addOption(
         new Option("--queue-schema <name>", "graphile-worker's Postgres schema").env("COMIND_QUEUE_SCHEMA"),
@@ -126,6 +149,12 @@ function serveCommand(
   });
   command.action(async (flags: ServeFlags, self: Command) => {
     if (!existsSync(flags.apps)) throw new UsageError(`Apps folder "${flags.apps}" does not exist.`);
+    // Each flag's range is checked by its parser; what is left is the schema's rule between them.
+    const heartbeat = { heartbeatMs: flags.jobHeartbeatMs, deadAfterMs: flags.jobDeadAfterMs };
+    if (!heartbeatOptionsSchema.safeParse(heartbeat).success)
+      throw new UsageError(
+        `--job-dead-after-ms (COMIND_JOB_DEAD_AFTER_MS) must be at least ${MIN_MISSED_BEATS} × --job-heartbeat-ms (COMIND_JOB_HEARTBEAT_MS), got ${flags.jobDeadAfterMs} and ${flags.jobHeartbeatMs}: a node is taken for dead only after missing ${MIN_MISSED_BEATS} beats.`,
+      );
     await startServing(flags, self, mode.watch);
   });
 }

@@ -34,6 +34,8 @@ export interface ServeFlags extends SandboxFlags {
   workerMemoryMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
+  jobHeartbeatMs: number;
+  jobDeadAfterMs: number;
   shutdownDrainMs: number;
   maxRunningActions?: number;
   maxWaitingActions?: number;
@@ -126,9 +128,12 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     const queue = await openQueue(store, {
       concurrency: Math.max(jobs, 1),
       lockTimeoutMs: flags.jobLockTimeoutMs,
+      heartbeatMs: flags.jobHeartbeatMs,
+      deadAfterMs: flags.jobDeadAfterMs,
       graphileSchema: flags.queueSchema,
       quotas: quotasFrom(flags as unknown as Record<string, unknown>),
       onError: (error) => log.logger.error({ error: String(error) }, "job queue error"),
+      onWarning: (message, details) => log.logger.warn(details, message),
     });
     open.queue = queue;
     runtime.useQueue(queue);

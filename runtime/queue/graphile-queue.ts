@@ -4,8 +4,9 @@
  * enqueueing joins the store's transaction through graphile's public `add_job` SQL function. Jobs of
  * one record share a graphile named queue (`recordQueueName`), which runs them one after another
  * on every node without holding a worker slot while they wait, so they never conflict with each
- * other. A job whose node died is unlocked after `lockTimeoutMs` and taken by another node
- * (graphile-sweep.ts); the run's commit mark keeps it from applying twice. Every insert passes the
+ * other. A job whose node died is unlocked once the node's heartbeat is older than `deadAfterMs`
+ * (graphile-heartbeat.ts; `lockTimeoutMs` for a node without one, graphile-sweep.ts) and taken by
+ * another node; the run's commit mark keeps it from applying twice. Every insert passes the
  * quotas (quotas.ts) in its transaction, which also give the job its fair-order priority.
  *
  * Retries have one owner: run-job.ts (the app's `retries` settings: which errors, how long to
@@ -36,6 +37,7 @@ import {
   TASK,
 } from "./graphile-runner.ts";
 import { QUEUE_GC_LOCK_SQL, queueGcLockParams } from "./graphile-sweep.ts";
+import type { HeartbeatOptions } from "./heartbeat-options.ts";
 import { MAIL_PRIORITY, PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { NewRun, Queue } from "./types.ts";
 
@@ -45,11 +47,21 @@ export interface GraphileQueueOptions {
   schema?: string;
   concurrency: number;
   lockTimeoutMs: number;
+  heartbeat: HeartbeatOptions;
   pollMs?: number;
   onError?: (error: unknown) => void;
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
   quotas: Quotas;
 }
 
+/**
+ * The heartbeat table, in the store's schema (its migrations created it there), named in full:
+ * the queue's own pool connects without the store's search_path.
+ */
+async function heartbeatTable(store: pg.Pool): Promise<string> {
+  const { rows } = await store.query("SELECT current_schema() AS schema");
+  return `${pg.escapeIdentifier(String(rows[0].schema))}.queue_heartbeats`;
+}
 type Client = pg.Pool | pg.PoolClient;
 /** What a job needs of its run: its record's queue and its attempt limit. */
 type JobRun = { workspace: string; recordId?: string | null; maxAttempts: number };
@@ -64,6 +76,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     if (level === "error" || level === "warning") options.onError?.(new Error(`graphile-worker: ${message}`));
   });
   await runMigrations({ pgPool: pool, schema, logger: quiet });
+  const heartbeat = { ...options.heartbeat, table: await heartbeatTable(store) };
   const now = () => new Date().toISOString();
   const q = async (client: Client, sql: string, params: unknown[]) =>
     (await client.query(toPg(sql), params)).rows;
@@ -199,9 +212,11 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
           schema,
           concurrency: options.concurrency,
           lockTimeoutMs: options.lockTimeoutMs,
+          heartbeat,
           pollMs: options.pollMs,
           logger: quiet,
           onError: options.onError,
+          onWarning: options.onWarning,
           // graphile gave up redelivering an attempt whose outcome could not be recorded: the
           // run is dead rather than left "running" for ever.
           onGiveUp: async (job) => {

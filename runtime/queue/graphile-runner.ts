@@ -1,8 +1,9 @@
 /**
- * Taking jobs from graphile-worker on one node: the runner (restarted when another schema's
- * migration notice stopped it) and the sweeper (graphile-sweep.ts) that frees what a dead node
- * left locked. One record's jobs run one at a time through graphile's named queues
- * (`recordQueueName`), set when the job is added.
+ * Taking jobs from graphile-worker on one node: the runner (restarted when its database went away
+ * or another schema's migration notice stopped it), the heartbeat of its pools and the judging of
+ * other nodes' (graphile-heartbeat.ts), and the sweeper (graphile-sweep.ts) that frees what a
+ * dead node of an older version left locked. One record's jobs run one at a time through
+ * graphile's named queues (`recordQueueName`), set when the job is added.
  */
 import { EventEmitter } from "node:events";
 import {
@@ -14,7 +15,9 @@ import {
   type WorkerEvents,
 } from "graphile-worker";
 import type pg from "pg";
+import { type Heartbeat, startHeartbeat } from "./graphile-heartbeat.ts";
 import { startSweeper } from "./graphile-sweep.ts";
+import type { HeartbeatOptions } from "./heartbeat-options.ts";
 import type { JobRef } from "./types.ts";
 
 export const TASK = "comind_run";
@@ -32,8 +35,15 @@ export interface GraphileRunnerOptions {
   concurrency: number;
   lockTimeoutMs: number;
   pollMs?: number;
+  /**
+   * The heartbeat table (schema-qualified) and its timing. Without it this node neither beats
+   * nor judges others' heartbeats, like a node of an older version: only the lock timeout frees
+   * its jobs.
+   */
+  heartbeat?: HeartbeatOptions & { table: string };
   logger: Logger;
   onError?: (error: unknown) => void;
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
   /**
    * The handler threw on graphile's last try of a job (its `max_attempts`, the run's): the
    * attempt's outcome could not be recorded, and graphile will not deliver it again.
@@ -113,6 +123,8 @@ export async function startGraphileRunner(
     started.promise.catch(() => undefined).finally(() => restartAfterStop(started));
   };
   let restartTimer: NodeJS.Timeout | undefined;
+  /** The restart attempt under way: a stop waits for it, so no pool starts after the stop. */
+  let restarting: Promise<void> = Promise.resolve();
   /**
    * Starts graphile again after its pool stopped: a lost database (it cannot record a job's
    * outcome), or another schema's migration notice (its NOTIFY channel is database-wide; it then
@@ -130,9 +142,9 @@ export async function startGraphileRunner(
     const attempt = (tries: number) => {
       restartTimer = setTimeout(() => {
         if (closing) return;
-        runMigrations({ pgPool: pool, schema, logger })
-          .then(() => sweeper.release(deadPools))
-          .then(startRunner)
+        restarting = runMigrations({ pgPool: pool, schema, logger })
+          .then(() => releaseOwn(deadPools))
+          .then(() => (closing ? undefined : startRunner()))
           .catch((error) => {
             options.onError?.(error);
             attempt(tries + 1);
@@ -145,13 +157,35 @@ export async function startGraphileRunner(
     pool,
     schema,
     lockTimeoutMs: options.lockTimeoutMs,
+    heartbeatTable: options.heartbeat?.table,
     logger,
     onError: options.onError,
+    onWarning: options.onWarning,
   });
-  // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone.
+  const heartbeat: Heartbeat | null = options.heartbeat
+    ? startHeartbeat({
+        pool,
+        ...options.heartbeat,
+        unlock: (dead) => sweeper.unlock(dead),
+        onError: options.onError,
+        onWarning: options.onWarning,
+      })
+    : null;
+  /**
+   * Releases the locks of this node's pools whose workers are done, then deletes their heartbeat
+   * rows (in this order: a row left behind by a failure goes stale, and another node releases
+   * the locks after the dead-after time).
+   */
+  const releaseOwn = async (stopped: string[]) => {
+    await sweeper.release(stopped);
+    await heartbeat?.forget(stopped);
+  };
+  // This node's pools (its job locks carry their id) are alive: the sweeper leaves them alone,
+  // and they beat from their first moment (a restart's new pools too).
   const events: WorkerEvents = new EventEmitter();
   events.on("pool:create", ({ workerPool }) => {
     sweeper.ownPools.add(workerPool.id);
+    heartbeat?.add(workerPool.id);
     poolsOfNextRunner.push(workerPool.id);
   });
   events.on("job:complete", ({ worker, job }) => {
@@ -169,11 +203,22 @@ export async function startGraphileRunner(
   await startRunner();
   return {
     running: () => runner !== null,
+    /**
+     * graphile's graceful stop waits for the running jobs (beating on meanwhile: a long job must
+     * not look dead) and marks them done. Whatever this node's pools still hold after it — a pool
+     * stopped by a lost database whose restart had not come yet, a completion that could not be
+     * written — is released by their own ids, then their heartbeat rows go. If the database is
+     * gone by then, the rows go stale and another node releases the locks after the dead-after
+     * time.
+     */
     async stop() {
       closing = true;
       clearTimeout(restartTimer);
-      await sweeper.stop();
+      await restarting;
       await runner?.stop().catch(() => undefined); // already stopped: nothing to wait for
+      await heartbeat?.stop();
+      await releaseOwn([...sweeper.ownPools]).catch((error) => options.onError?.(error));
+      await sweeper.stop();
     },
   };
 }

@@ -4,9 +4,12 @@
  * tables:
  *
  * - A node that died keeps its jobs, and the record queues of those jobs, locked; graphile frees
- *   them only after 4 hours. A worker pool whose newest lock is older than `lockTimeoutMs` is taken
- *   for dead and force-unlocked (jobs and queues), so another node runs its jobs. This node's own
- *   pools are never unlocked: they are alive.
+ *   them only after 4 hours. Nodes that beat (graphile-heartbeat.ts) are released within seconds
+ *   by their heartbeat, which also keeps a live node's long jobs from being taken. The last resort,
+ *   for pools without a heartbeat row (a node of an older version, or one killed before its first
+ *   beat): a worker pool whose newest lock is older than `lockTimeoutMs` is taken for dead and
+ *   force-unlocked (jobs and queues), so another node runs its jobs. This node's own pools are
+ *   never unlocked: they are alive.
  * - Every record that ever had a run has a named queue (`rec:<workspace>:<record>`); graphile's
  *   job fetch looks at every unlocked queue, so empty ones are dropped (GC_JOB_QUEUES) about once a
  *   minute. graphile's `add_job` creates a missing queue and then inserts the job in a second
@@ -30,8 +33,11 @@ export interface SweepOptions {
   pool: pg.Pool;
   schema: string;
   lockTimeoutMs: number;
+  /** The heartbeat table (schema-qualified): pools with a row there are judged by their heartbeat. */
+  heartbeatTable?: string;
   logger: Logger;
   onError?: (error: unknown) => void;
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
 export interface Sweeper {
@@ -39,13 +45,21 @@ export interface Sweeper {
   ownPools: Set<string>;
   /** Releases the locks of this node's pools that stopped (their workers are done). */
   release(stopped: string[]): Promise<void>;
+  /** Releases the locks of other nodes' dead pools; answers how many jobs they held. */
+  unlock(dead: string[]): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** Worker pools whose newest job lock is older than the lock timeout, read from the public view. */
+/**
+ * Worker pools without a heartbeat row whose newest job lock is older than the lock timeout, read
+ * from the public view.
+ */
 async function deadPools(options: SweepOptions, own: Set<string>): Promise<string[]> {
+  const beating = options.heartbeatTable
+    ? `AND NOT EXISTS (SELECT 1 FROM ${options.heartbeatTable} h WHERE h.pool_id = j.locked_by)`
+    : "";
   const { rows } = await options.pool.query(
-    `SELECT locked_by FROM "${options.schema}".jobs WHERE locked_by IS NOT NULL
+    `SELECT locked_by FROM "${options.schema}".jobs j WHERE locked_by IS NOT NULL ${beating}
      GROUP BY locked_by HAVING max(locked_at) < now() - $1::interval`,
     [`${Math.round(options.lockTimeoutMs)} milliseconds`],
   );
@@ -82,7 +96,13 @@ export async function startSweeper(options: SweepOptions): Promise<Sweeper> {
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
     const dead = await deadPools(options, ownPools);
-    if (dead.length > 0) await utils.forceUnlockWorkers(dead);
+    if (dead.length > 0) {
+      await utils.forceUnlockWorkers(dead);
+      options.onWarning?.(
+        "job locks older than the lock timeout released (their node has no heartbeat: it died, or runs an older version)",
+        { pools: dead, lockTimeoutMs: options.lockTimeoutMs },
+      );
+    }
     if (Date.now() - lastGc >= GC_EVERY_MS && (await collectQueues(options, utils))) lastGc = Date.now();
   };
   const every = Math.max(Math.min(options.lockTimeoutMs / 3, 30_000), 500);
@@ -94,6 +114,14 @@ export async function startSweeper(options: SweepOptions): Promise<Sweeper> {
     async release(stopped) {
       if (stopped.length > 0) await utils.forceUnlockWorkers(stopped);
       for (const id of stopped) ownPools.delete(id);
+    },
+    async unlock(dead) {
+      const { rows } = await options.pool.query(
+        `SELECT count(*)::int AS n FROM "${options.schema}".jobs WHERE locked_by = ANY($1::text[])`,
+        [dead],
+      );
+      await utils.forceUnlockWorkers(dead);
+      return Number(rows[0]?.n ?? 0);
     },
     async stop() {
       clearInterval(timer);

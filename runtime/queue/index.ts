@@ -11,6 +11,7 @@
  */
 import type { QueueStoragePort } from "../store/index.ts";
 import { parseQueueOptions, type QueueOptions } from "./options-schema.ts";
+import { parseHeartbeatOptions } from "./heartbeat-options.ts";
 import { Quotas } from "./quotas.ts";
 import { createSqliteQueue } from "./sqlite-queue.ts";
 import type { Queue } from "./types.ts";
@@ -47,6 +48,13 @@ export {
   quotaOverridesSchema,
   type QuotaLimits,
 } from "./quota-limits.ts";
+export {
+  DEFAULT_HEARTBEAT,
+  HEARTBEAT_RANGES,
+  type HeartbeatOptions,
+  heartbeatOptionsSchema,
+  MIN_MISSED_BEATS,
+} from "./heartbeat-options.ts";
 export { Quotas, APP_PRIORITY_STEP, PENDING_RETRY_AFTER_SECONDS } from "./quotas.ts";
 export {
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -67,6 +75,10 @@ export async function openQueue(store: QueueStoragePort, raw: QueueOptions = {})
   const { concurrency, lockTimeoutMs } = options;
   const storage = store.queueStorage;
   const quotas = new Quotas(options.quotas, options.now);
+  const heartbeat = parseHeartbeatOptions({
+    heartbeatMs: options.heartbeatMs,
+    deadAfterMs: options.deadAfterMs,
+  });
   if (storage.engine === "sqlite")
     return createSqliteQueue(storage.db, { concurrency, lockTimeoutMs, pollMs: options.pollMs, quotas });
   const { createGraphileQueue } = await import("./graphile-queue.ts");
@@ -75,8 +87,10 @@ export async function openQueue(store: QueueStoragePort, raw: QueueOptions = {})
     schema: options.graphileSchema,
     concurrency,
     lockTimeoutMs,
+    heartbeat,
     pollMs: options.pollMs,
     onError: options.onError,
+    onWarning: options.onWarning,
     quotas,
   });
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { callback, numberIn, parseConfig } from "../config-schema.ts";
+import { HEARTBEAT_RANGES } from "./heartbeat-options.ts";
 import { quotaOverridesSchema } from "./quota-limits.ts";
 
 /** Accepted ranges of the queue's numbers (the CLI's --job-lock-timeout-ms uses the same). */
@@ -23,7 +24,10 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export const queueOptionsSchema = z.strictObject({
   /** Jobs one node runs at a time (default 4). */
   concurrency: numberIn(QUEUE_RANGES.concurrency).default(DEFAULT_CONCURRENCY),
-  /** A node whose newest job lock is older than this is taken for dead: its jobs go to other nodes. Default 5 minutes. */
+  /**
+   * Postgres, the last resort for nodes without a heartbeat (an older version): a node whose
+   * newest job lock is older than this is taken for dead. Default 5 minutes.
+   */
   lockTimeoutMs: numberIn(QUEUE_RANGES.lockTimeoutMs).default(DEFAULT_LOCK_TIMEOUT_MS),
   /** graphile-worker's schema on Postgres (default graphile_worker); tests use one per file. */
   graphileSchema: z
@@ -34,7 +38,13 @@ export const queueOptionsSchema = z.strictObject({
     .optional(),
   /** How often idle workers look for due jobs (new jobs wake them at once). */
   pollMs: numberIn(QUEUE_RANGES.pollMs).optional(),
+  /** Postgres: how often each job node writes its heartbeat (default 5 s; heartbeat-options.ts). */
+  heartbeatMs: numberIn(HEARTBEAT_RANGES.heartbeatMs).optional(),
+  /** Postgres: a node whose heartbeat is older than this is dead, its jobs run elsewhere (default 30 s). */
+  deadAfterMs: numberIn(HEARTBEAT_RANGES.deadAfterMs).optional(),
   onError: callback<(error: unknown) => void>().optional(),
+  /** Things an operator should know that are not errors: a node taken for dead, its jobs released. */
+  onWarning: callback<(message: string, details: Record<string, unknown>) => void>().optional(),
   /** The server's enqueue quotas (defaults: DEFAULT_QUOTAS); apps may make theirs stricter. */
   quotas: quotaOverridesSchema.optional(),
   /** The rate limiter's clock (tests step it). */

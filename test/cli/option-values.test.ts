@@ -104,4 +104,14 @@ describe("CLI option values", () => {
       'comind-runtime: --job-lock-timeout-ms (COMIND_JOB_LOCK_TIMEOUT_MS) must be a whole number from 1,000 to 86,400,000, got "500".',
     );
   });
+
+  it("serve exits 2 when a job node would be taken for dead before missing three heartbeats", async () => {
+    const result = await runCli(["serve", "--apps", ".", "--job-heartbeat-ms", "20000"], {
+      killAfterMs: 20_000,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "comind-runtime: --job-dead-after-ms (COMIND_JOB_DEAD_AFTER_MS) must be at least 3 × --job-heartbeat-ms (COMIND_JOB_HEARTBEAT_MS), got 30000 and 20000: a node is taken for dead only after missing 3 beats.",
+    );
+  });
 });

@@ -30,7 +30,9 @@ async function startNode(): Promise<ServeNode> {
     env: {
       DATABASE_URL: databaseUrl,
       COMIND_QUEUE_SCHEMA: graphileSchemaOf({ dataDir: "", schema })!,
-      COMIND_JOB_LOCK_TIMEOUT_MS: "5000",
+      // The killed node's jobs go to the other nodes 5 s after its heartbeat stops.
+      COMIND_JOB_HEARTBEAT_MS: "1000",
+      COMIND_JOB_DEAD_AFTER_MS: "5000",
     },
   });
   children.add(node.child);
