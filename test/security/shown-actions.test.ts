@@ -66,7 +66,7 @@ async function mcpTransitions(role: Role, id: string): Promise<string[]> {
       jsonrpc: "2.0",
       id: 1,
       method: "tools/call",
-      params: { name: "get_record", arguments: { id } },
+      params: { name: "get_record", arguments: { reference: id } },
     },
   });
   const answer = reply.json().result;

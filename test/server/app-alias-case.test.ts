@@ -1,6 +1,7 @@
 // One case rule for app aliases on every door (runtime/app-alias.ts): REST paths and bodies and
 // MCP accept `probe` for PROBE (the runs list and `runs --app`: test/queue/api.test.ts); an unknown alias is not_found naming the
 // installed apps the caller may read, and never an app they may not read.
+import { multiItems } from "../helpers/multi-items.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -82,7 +83,8 @@ describe("an unknown app alias over REST", () => {
       ["/api/tickets/search", { query: "x", app_alias: "nope" }],
     ] as const) {
       const res = await api.post(url, body);
-      const error = url.endsWith("multi") ? res.json()[0].error : res.json().error;
+      // A batch whose only item failed answers { error, results } (the item's own error is the same).
+      const error = url.endsWith("multi") ? multiItems(res.json())[0].error : res.json().error;
       expect(error.message, url).toContain("(installed: PROBE, CONTACT)");
     }
     const byId = await api.post("/api/aid/nope/tickets/list", {});
