@@ -5,6 +5,7 @@
  * on it. A shell's `cmd &` returns at once and the next line raced the start (ECONNREFUSED).
  */
 import { spawn } from "node:child_process";
+import { RuntimeError } from "../errors.ts";
 import { UsageError } from "./output.ts";
 
 export interface Detached<T> {
@@ -14,8 +15,8 @@ export interface Detached<T> {
 
 /**
  * Starts `comind-runtime <args> --json` in its own process group, without a terminal, and resolves
- * with its pid and the JSON it printed. If it exits first, rejects with its own error line (a
- * UsageError keeps its exit code 2).
+ * with its pid and the JSON it printed. If it exits first, rejects with its own error line (bad
+ * usage such as a taken port keeps its exit code 2).
  */
 export function startDetached<T>(args: string[]): Promise<Detached<T>> {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args, "--json"], {
@@ -55,8 +56,15 @@ export function startDetached<T>(args: string[]): Promise<Detached<T>> {
     });
     child.on("exit", (code) => {
       settle();
-      const message = stderr.trim().replace(/^comind-runtime: /, "") || `it stopped with exit code ${code}`;
-      reject(code === 2 ? new UsageError(message) : new Error(message));
+      const said = stderr.trim().replace(/^comind-runtime: /, "");
+      if (code === 2) reject(new UsageError(said));
+      else
+        reject(
+          new RuntimeError(
+            "internal_error",
+            `the background process stopped before it was ready (exit code ${code})${said ? `: ${said}` : ""}; run the command without --detach to see why.`,
+          ),
+        );
     });
   });
 }
