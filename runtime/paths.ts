@@ -26,6 +26,7 @@ export const PACKAGE_ROOT = join(import.meta.dirname, ...(FROM_BUILD ? ["..", ".
 /** The package's own package.json (version, the dev tools an app repository gets). */
 export function ownPackageJson(): {
   version: string;
+  optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 } {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8"));

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { FROM_BUILD, GLOBALS_DIR, ownPackageJson } from "../paths.ts";
 import { withHelp } from "./help.ts";
 import { UsageError, writeJson, writeOut } from "./output.ts";
+import { dependencySpec, type RuntimeSource, runtimeSource, tolerated } from "./runtime-source.ts";
 import { writeTemplate } from "./scaffold.ts";
 
 /** The app-tsconfig base: the package's export when installed, a relative path inside a clone. */
@@ -35,25 +36,43 @@ function checkAlias(raw: string): string {
   return alias;
 }
 
-function checkEmpty(dir: string, target: string): void {
-  if (existsSync(target) && readdirSync(target).length > 0)
+/** A git repository or the tarball comind-runtime came from may be there already (`init .`). */
+function checkEmpty(dir: string, target: string, allowed: Set<string>): void {
+  if (existsSync(target) && readdirSync(target).some((name) => !allowed.has(name)))
     throw new UsageError(`"${dir}" exists and is not empty; pick a new folder.`);
 }
 
-function initWorkspace(target: string, alias: string): string[] {
+function initWorkspace(target: string, alias: string, source: RuntimeSource): string[] {
   const appFolder = `app-${alias.toLowerCase().replace(/_/g, "-")}`;
   const own = ownPackageJson();
   const written = writeTemplate("workspace", target, {
     NAME: basename(target),
-    VERSION: own.version,
+    RUNTIME: dependencySpec(source, target, own.version),
+    // The runtime's optional sandbox, required here: npm on a Node older than 22 skips optional
+    // isolated-vm, but installs a required one (its build then runs on the pinned Node below).
+    ISOLATED_VM: own.optionalDependencies?.["isolated-vm"] ?? "^6.2.0",
     APP_FOLDER: appFolder,
     SECRET: `COMIND_SECRET_${alias}_`,
+    // The Node the app's npm scripts and npx run on, whatever Node the machine has (as in a clone).
+    NODE: own.devDependencies?.node ?? "^24",
     TYPESCRIPT: own.devDependencies?.typescript ?? "*",
     VITEST: own.devDependencies?.vitest ?? "*",
   });
   const appDir = join(target, "apps", appFolder);
   const appFiles = writeTemplate("app", appDir, appValues(appDir, alias, true));
   return [...written, ...appFiles.map((path) => join("apps", appFolder, path))];
+}
+
+/** The commands that install the new repository and run its test, from where `init` ran. */
+function nextSteps(source: RuntimeSource, dir: string, target: string): string {
+  const steps = [];
+  if (source.kind === "clone") {
+    const clone = relative(process.cwd(), source.path);
+    steps.push(clone ? `npm run build --prefix ${clone}` : "npm run build");
+  }
+  if (target !== process.cwd()) steps.push(`cd ${dir}`);
+  steps.push("npm install", "npm test");
+  return steps.join(" && ");
 }
 
 export function registerInit(program: Command): void {
@@ -79,15 +98,30 @@ export function registerInit(program: Command): void {
       throw new UsageError("Name the app with --alias ALIAS, or create a repository with --workspace.");
     const alias = checkAlias(flags.alias ?? "HELLO");
     const target = resolve(dir);
-    checkEmpty(dir, target);
+    const source = runtimeSource();
+    checkEmpty(dir, target, flags.workspace ? tolerated(source, target) : new Set());
     const files = flags.workspace
-      ? initWorkspace(target, alias)
+      ? initWorkspace(target, alias, source)
       : writeTemplate("app", target, appValues(target, alias, false));
-    if (flags.json) await writeJson({ ok: true, dir: target, alias, files });
-    else if (flags.workspace)
+    if (!flags.workspace) {
+      if (flags.json) await writeJson({ ok: true, dir: target, alias, files });
+      else await writeOut(`Created app ${alias} in ${dir}\nTry: npx comind-runtime run ${dir} touch`);
+      return;
+    }
+    const runtime = dependencySpec(source, target, ownPackageJson().version);
+    const next = nextSteps(source, dir, target);
+    if (flags.json) await writeJson({ ok: true, dir: target, alias, files, runtime, next });
+    else
       await writeOut(
-        `Created app repository ${dir} with app ${alias}\nNext: cd ${dir} && npm install && npm test`,
+        [
+          `Created app repository ${dir} with app ${alias} (comind-runtime: "${runtime}")`,
+          ...(source.kind === "clone"
+            ? [
+                "It links to this clone and imports its build (dist/): build it again after you change the clone.",
+              ]
+            : []),
+          `Next: ${next}`,
+        ].join("\n"),
       );
-    else await writeOut(`Created app ${alias} in ${dir}\nTry: npx comind-runtime run ${dir} touch`);
   });
 }

@@ -1,12 +1,14 @@
 /**
- * `comind-runtime mock crm [--port 4000] [--api-key KEY]`: the CRM that the README's
- * `sync_contacts` walkthrough calls, on 127.0.0.1 until Ctrl-C.
+ * `comind-runtime mock crm [--port 4000] [--api-key KEY] [--detach]`: the CRM that the README's
+ * `sync_contacts` walkthrough calls, on 127.0.0.1 until Ctrl-C, or with --detach in the
+ * background (the command returns once it listens and prints its process id).
  */
 import type { Command } from "commander";
 import { startMockCrm } from "../mock/index.ts";
+import { startDetached } from "./detach.ts";
 import { withHelp } from "./help.ts";
 import { CLI_RANGES, numberOption } from "./option-schema.ts";
-import { UsageError, writeJson, writeOut } from "./output.ts";
+import { UsageError, writeErr, writeJson, writeOut } from "./output.ts";
 
 export function registerMock(program: Command): void {
   const mock = program.command("mock").description("run a mock third-party API on 127.0.0.1");
@@ -15,12 +17,38 @@ export function registerMock(program: Command): void {
     .description("the CRM of seed 001 (GET /api/v2/contacts with X-API-Key) for `run ... sync_contacts`")
     .addOption(numberOption("--port", "port (0 = any free port)", CLI_RANGES.port).default(4000))
     .option("--api-key <key>", "the X-API-Key it accepts", "your-key")
-    .option("--json", "print { url, apiKey } as JSON once it listens");
+    .option("--json", "print { url, apiKey } as JSON once it listens")
+    .option(
+      "--detach",
+      "run in the background: return once it listens, print its process id (stop: kill <id>)",
+    );
   withHelp(crm, {
-    exitCodes: { 0: "stopped by Ctrl-C / SIGTERM", 2: "bad usage, or the port is taken" },
-    examples: ["npx comind-runtime mock crm --port 4000 --api-key your-key"],
+    exitCodes: {
+      0: "stopped by Ctrl-C / SIGTERM (with --detach: listening in the background)",
+      2: "bad usage, or the port is taken",
+    },
+    examples: [
+      "npx comind-runtime mock crm --port 4000 --api-key your-key",
+      "MOCK=$(npx comind-runtime mock crm --port 4000 --detach) && ... && kill $MOCK",
+    ],
   });
-  crm.action(async (flags: { port: number; apiKey: string; json?: boolean }) => {
+  crm.action(async (flags: { port: number; apiKey: string; json?: boolean; detach?: boolean }) => {
+    if (flags.detach) {
+      const { pid, ready } = await startDetached<{ url: string; apiKey: string }>([
+        "mock",
+        "crm",
+        "--port",
+        String(flags.port),
+        "--api-key",
+        flags.apiKey,
+      ]);
+      if (flags.json) return writeJson({ ...ready, pid });
+      // The id alone on stdout, for MOCK=$(...); the sentence on stderr, for the person.
+      await writeErr(
+        `Mock CRM on ${ready.url} (X-API-Key: ${ready.apiKey}) in the background, process ${pid}: stop it with kill ${pid}`,
+      );
+      return writeOut(String(pid));
+    }
     let server: Awaited<ReturnType<typeof startMockCrm>>;
     try {
       server = await startMockCrm({ apiKey: flags.apiKey, port: flags.port });

@@ -1,7 +1,8 @@
 /**
  * Writes a template folder (`templates/<name>/`, shipped beside this file) into a target folder:
  * `__KEY__` placeholders in file contents are replaced, `.tmpl` is dropped from file names and
- * `gitignore` becomes `.gitignore` (npm does not pack dot-files of templates).
+ * `gitignore`, `env.example` and `npmrc` get their leading dot (npm does not pack dot-files of
+ * templates, and never packs an .npmrc).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -16,7 +17,7 @@ function templateFiles(dir: string): string[] {
 
 function targetName(path: string): string {
   const name = path.replace(/\.tmpl$/, "");
-  return name === "gitignore" ? ".gitignore" : name === "env.example" ? ".env.example" : name;
+  return ["gitignore", "env.example", "npmrc"].includes(name) ? `.${name}` : name;
 }
 
 /** Returns the written paths, relative to `target`. */

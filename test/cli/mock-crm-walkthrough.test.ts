@@ -45,6 +45,54 @@ describe("comind-runtime mock crm", () => {
     expect(second.stderr).toContain(`Cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
   });
 
+  it("--detach returns once it listens, with the id of the process that serves", async () => {
+    const started = await runCli(["mock", "crm", "--port", "0", "--detach", "--json"]);
+    expect(started.code, started.stderr).toBe(0);
+    const { url, apiKey, pid } = JSON.parse(started.stdout);
+    try {
+      expect(apiKey).toBe("your-key");
+      // No waiting: the command returned, so the mock answers now.
+      const response = await fetch(`${url}/api/v2/contacts`, { headers: { "x-api-key": "your-key" } });
+      expect(response.status).toBe(200);
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
+    await expect
+      .poll(
+        () =>
+          fetch(url).then(
+            () => "up",
+            () => "down",
+          ),
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe("down");
+  });
+
+  it("--detach prints the id alone on stdout (for MOCK=$(...)) and a sentence on stderr", async () => {
+    const started = await runCli(["mock", "crm", "--port", "0", "--detach"]);
+    expect(started.code, started.stderr).toBe(0);
+    const pid = Number(started.stdout.trim());
+    try {
+      expect(started.stdout).toMatch(/^\d+\n$/);
+      expect(started.stderr).toMatch(
+        new RegExp(
+          `Mock CRM on http://127\\.0\\.0\\.1:\\d+ \\(X-API-Key: your-key\\) in the background, process ${pid}: stop it with kill ${pid}`,
+        ),
+      );
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
+  });
+
+  it("--detach names a taken port and exits 2, leaving nothing behind", async () => {
+    const [, port] = await mock.waitFor(/"url": "http:\/\/127\.0\.0\.1:(\d+)"/);
+    const second = await runCli(["mock", "crm", "--port", port, "--detach"]);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe("");
+    expect(second.stderr).toContain(`Cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+  });
+
   it("stops on SIGTERM with exit code 0", async () => {
     await mock.waitFor(/"url"/);
     expect(await mock.stop()).toBe(0);

@@ -2,9 +2,13 @@
 // from there: --help, `init --workspace` (an app repository), check, type-check, run against a
 // loopback mock, serve --workers 2, and the generated vitest test. Nothing here reads the clone's
 // sources: the package's JavaScript in node_modules/comind-runtime/dist does all of it.
+// Then the same from an empty folder on the machine's own, older Node (issue 24): npx of the
+// tarball stops with the version line, the command it names makes the app repository, and that
+// repository's `npm install` and `npm test` pass, with the older Node first on PATH throughout.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import {
+  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -16,9 +20,10 @@ import {
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { ROOT } from "../helpers/cli.ts";
 import { type CliProcess, startCli } from "../helpers/cli-process.ts";
+import { npxInstalls, removeNpxInstallsUnder } from "../helpers/npx-cache.ts";
 
 const NODE24_BIN = dirname(realpathSync(join(ROOT, "node_modules", ".bin", "node")));
 const OWN = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -42,9 +47,10 @@ interface Done {
   stderr: string;
 }
 
-function sh(file: string, args: string[], cwd: string, timeout = 150_000): Promise<Done> {
+// Only against a hang: an install on a busy 2-core machine took 2.5 minutes.
+function sh(file: string, args: string[], cwd: string, env = ENV, timeout = 900_000): Promise<Done> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, env: ENV, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile(file, args, { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }),
     );
   });
@@ -100,8 +106,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await new Promise<void>((resolve) => (greetingApi ? greetingApi.close(() => resolve()) : resolve()));
+  removeNpxInstallsUnder(tmp, ENV);
+  for (const dir of npxInstallsOfNode24) rmSync(dir, { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
-});
+}, 600_000);
 
 describe("the published package", () => {
   it("holds JavaScript, .d.ts and runtime files only: no sources, tests, bench or CI", async () => {
@@ -148,8 +156,14 @@ describe("the published package", () => {
   it("init --workspace creates an app repository that depends on the package, not on a clone", async () => {
     const created = await cli(["init", "my-apps", "--workspace", "--json"], project);
     expect(created.code, created.stderr).toBe(0);
+    // Not a registry range (no release yet, npm install would fail E404): the tarball it came from.
+    expect(JSON.parse(created.stdout).runtime).toBe(`file:../../${basename(tarball)}`);
     const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-    expect(pkg.dependencies["comind-runtime"]).toBe(`^${OWN.version}`);
+    expect(pkg.dependencies).toEqual({
+      "comind-runtime": `file:../../${basename(tarball)}`,
+      "isolated-vm": OWN.optionalDependencies["isolated-vm"],
+    });
+    expect(pkg.devDependencies.node).toBe(OWN.devDependencies.node);
     expect(pkg.scripts).toMatchObject({ test: "vitest run", start: "comind-runtime serve" });
     const tsconfig = JSON.parse(readFileSync(join(repo, "apps", "app-hello", "tsconfig.json"), "utf8"));
     expect(tsconfig.extends).toBe("comind-runtime/app-tsconfig.json");
@@ -268,4 +282,86 @@ describe("the published package", () => {
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);
     expect(tested.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+2 passed/);
   });
+});
+
+/** The machine's own Node when it is older than 24 (the newcomer's case), else Node 20 from npm. */
+async function olderNodeDir(): Promise<string> {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (!dir || dir.startsWith(ROOT) || dir === NODE24_BIN) continue;
+    const node = join(dir, "node");
+    const version = await sh(node, ["-p", "process.versions.node"], tmp);
+    if (version.code === 0) {
+      if (Number(version.stdout.split(".")[0]) < 24) return dir;
+      break; // the first node on PATH is what a user gets
+    }
+  }
+  const prefix = join(tmp, "node20");
+  const installed = await sh("npm", ["install", "--prefix", prefix, "--prefer-offline", "node@20"], tmp);
+  expect(installed.code, installed.stderr).toBe(0);
+  return join(prefix, "node_modules", ".bin");
+}
+
+// npx -p node@24 installs Node 24 once into the npm cache; remove that install if this test made it.
+const npxInstallsOfNode24: string[] = [];
+
+describe("from an empty folder to an own app with a passing test, on the system's older Node", () => {
+  const fresh = join(tmp, "fresh");
+  let env: Record<string, string>;
+  let rerun: string;
+
+  it("npx of the tarball installs, then stops with the version line and the command for Node 24", async () => {
+    const olderBin = await olderNodeDir();
+    env = {
+      ...ENV,
+      PATH: [olderBin, ...(process.env.PATH ?? "").split(":")]
+        .filter((dir) => !dir.startsWith(join(ROOT, "node_modules")) && dir !== NODE24_BIN)
+        .join(":"),
+    };
+    const older = (await sh("node", ["-p", "process.versions.node"], tmp, env)).stdout.trim();
+    expect(Number(older.split(".")[0])).toBeLessThan(24);
+    const { mkdirSync, copyFileSync } = await import("node:fs");
+    mkdirSync(fresh);
+    copyFileSync(tarball, join(fresh, basename(tarball)));
+    const tgz = `./${basename(tarball)}`;
+    const stopped = await sh(
+      "npx",
+      ["--yes", "-p", tgz, "comind-runtime", "init", ".", "--workspace"],
+      fresh,
+      env,
+    );
+    const last = stopped.stderr.trim().split("\n").at(-1) ?? "";
+    expect(stopped.code, stopped.stderr).toBe(2);
+    expect(last).toBe(
+      `comind-runtime needs Node 24 or newer, but this is Node ${older}; run it with Node 24: npx --yes -p node@24 npx --yes -p ${tgz} comind-runtime init . --workspace`,
+    );
+    rerun = last.slice(last.indexOf("npx "));
+  }, 900_000);
+
+  it("the command it names makes the app repository, depending on that tarball", async () => {
+    const before = new Set(npxInstalls(env));
+    const created = await sh("bash", ["-c", rerun], fresh, env);
+    npxInstallsOfNode24.push(
+      ...npxInstalls(env).filter(
+        (dir) =>
+          !before.has(dir) &&
+          existsSync(join(dir, "package.json")) &&
+          readFileSync(join(dir, "package.json"), "utf8").includes('"node@24"'),
+      ),
+    );
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    expect(created.stdout).toContain(`(comind-runtime: "file:${basename(tarball)}")`);
+    expect(created.stdout).toContain("Next: npm install && npm test");
+    const pkg = JSON.parse(readFileSync(join(fresh, "package.json"), "utf8"));
+    expect(pkg.dependencies["comind-runtime"]).toBe(`file:${basename(tarball)}`);
+  }, 900_000);
+
+  it("npm install and npm test of that repository pass", async () => {
+    const installed = await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], fresh, env);
+    expect(installed.code, installed.stdout + installed.stderr).toBe(0);
+    // npm on the older Node installed the sandbox too: a required dependency of the repository.
+    expect(readdirSync(join(fresh, "node_modules"))).toContain("isolated-vm");
+    const tested = await sh("npm", ["test"], fresh, env);
+    expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+    expect(tested.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+2 passed/);
+  }, 900_000);
 });
