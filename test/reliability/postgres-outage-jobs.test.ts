@@ -4,54 +4,28 @@
  * and finishes every job exactly once by itself when the database is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { request } from "undici";
-import { createToken } from "../../runtime/server/auth.ts";
-import { openStore } from "../../runtime/store/index.ts";
 import { eventually } from "../helpers/eventually.ts";
-import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/pg-cluster.ts";
-import { FIXTURE_APPS } from "../helpers/runtime.ts";
-import { startServeChild, type ServeChild } from "../helpers/serve-child.ts";
+import { type OutageStage, startOutageStage } from "../helpers/outage-stage.ts";
 
 const RECORDS = 10;
 const JOBS_PER_RECORD = 30;
 
-let cluster: ThrowawayCluster;
-let serve: ServeChild;
-let token: string;
-const appsDir = mkdtempSync(join(tmpdir(), "comind-outage-jobs-"));
+let stage: OutageStage;
 
 beforeAll(async () => {
-  cluster = await startThrowawayCluster();
-  const store = await openStore({ dataDir: "", databaseUrl: cluster.url });
-  token = await createToken(store, { id: "alice" });
-  await store.close();
-  cpSync(join(FIXTURE_APPS, "app-queue"), join(appsDir, "app-queue"), { recursive: true });
-  serve = await startServeChild(["--apps", appsDir, "--workers", "0", "--database-url", cluster.url], {
+  stage = await startOutageStage("app-queue", {
     COMIND_DB_ACQUIRE_TIMEOUT_MS: "2000",
     // The test queues its jobs as fast as it can: the enqueue rate quota is not under test here.
     COMIND_ENQUEUE_BURST_PER_USER: "10000",
     COMIND_ENQUEUE_BURST_PER_APP: "10000",
   });
-}, 120_000);
+});
 afterAll(async () => {
-  if (process.env.DEBUG_OUTAGE) console.log(serve?.alive(), serve?.output().slice(-6000));
-  await serve?.stop();
-  await cluster?.remove();
-  rmSync(appsDir, { recursive: true, force: true });
+  if (process.env.DEBUG_OUTAGE) console.log(stage?.serve.alive(), stage?.serve.output().slice(-6000));
+  await stage?.close();
 });
 
-async function call(path: string, body?: unknown) {
-  const res = await request(`${serve.url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headersTimeout: 60_000,
-  });
-  return { status: res.statusCode, body: (await res.body.json()) as any };
-}
+const call = (path: string, body?: unknown) => stage.call(path, body);
 
 async function counts(ids: string[]): Promise<number[]> {
   const listed = await call("/api/w/DEMO/a/QUEUE/tickets/list", { limitRecords: 1000 });
@@ -80,22 +54,22 @@ describe("Postgres outage with jobs running", () => {
       }
 
       // The outage hits while the node is taking those jobs.
-      await cluster.stop("immediate");
+      await stage.cluster.stop("immediate");
       await eventually(async () => (await call("/health")).status === 503, 60_000);
-      expect(serve.alive()).toBe(true);
+      expect(stage.serve.alive()).toBe(true);
       expect((await call("/health/live")).status).toBe(200);
 
-      await cluster.start();
+      await stage.cluster.start();
       await eventually(async () => (await call("/health")).status === 200, 60_000);
       // Every job of this round runs once, without anyone restarting the node.
       await eventually(
         async () => (await counts(ids)).every((count) => count === outage * JOBS_PER_RECORD),
         120_000,
       );
-      expect(serve.alive()).toBe(true);
+      expect(stage.serve.alive()).toBe(true);
     }
     expect(await counts(ids)).toEqual(ids.map(() => 2 * JOBS_PER_RECORD));
     // Neither Node's default (the process ends) nor the server's safety net had anything to catch.
-    expect(serve.output()).not.toMatch(/Unhandled|unhandled promise rejection/);
+    expect(stage.serve.output()).not.toMatch(/Unhandled|unhandled promise rejection/);
   }, 400_000);
 });

@@ -4,49 +4,30 @@
  * `store_unavailable` with Retry-After meanwhile, reports it on /health, and recovers by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { request } from "undici";
-import { createToken, TOKEN_CACHE_MS } from "../../runtime/server/auth.ts";
-import { openStore } from "../../runtime/store/index.ts";
+import { TOKEN_CACHE_MS } from "../../runtime/server/auth.ts";
 import { eventually } from "../helpers/eventually.ts";
-import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/pg-cluster.ts";
-import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import { type OutageStage, startOutageStage } from "../helpers/outage-stage.ts";
+import type { ThrowawayCluster } from "../helpers/pg-cluster.ts";
 import { startServeChild, type ServeChild } from "../helpers/serve-child.ts";
 
+let stage: OutageStage;
 let cluster: ThrowawayCluster;
 let serve: ServeChild;
-let token: string;
-const appsDir = mkdtempSync(join(tmpdir(), "comind-outage-apps-"));
 
 beforeAll(async () => {
-  cluster = await startThrowawayCluster();
-  const store = await openStore({ dataDir: "", databaseUrl: cluster.url });
-  token = await createToken(store, { id: "alice" });
-  await store.close();
-  cpSync(join(FIXTURE_APPS, "app-probe"), join(appsDir, "app-probe"), { recursive: true });
-  serve = await startServeChild(["--apps", appsDir, "--workers", "0", "--database-url", cluster.url], {
+  stage = await startOutageStage("app-probe", {
     COMIND_DB_LOCK_TIMEOUT_MS: "60000",
     COMIND_DB_ACQUIRE_TIMEOUT_MS: "2000",
   });
-}, 120_000);
+  ({ cluster, serve } = stage);
+});
 afterAll(async () => {
-  await serve?.stop();
-  await cluster?.remove();
-  rmSync(appsDir, { recursive: true, force: true });
+  await stage?.close();
 });
 
-async function call(path: string, body?: unknown) {
-  const res = await request(`${serve.url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headersTimeout: 60_000,
-  });
-  return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as any };
-}
+const call = (path: string, body?: unknown) => stage.call(path, body);
 
 describe("Postgres outage", () => {
   it("survives a fast shutdown while a commit holds a connection, answers 503, and recovers", async () => {
@@ -139,7 +120,7 @@ describe("Postgres outage", () => {
     let refused: () => void = () => undefined;
     const waiting = new Promise<void>((resolve) => (refused = resolve));
     const starting = startServeChild(
-      ["--apps", appsDir, "--workers", "0", "--database-url", cluster.url],
+      ["--apps", stage.appsDir, "--workers", "0", "--database-url", cluster.url],
       {},
       (output) => /database is not reachable; trying again/.test(output) && refused(),
     );
