@@ -27,6 +27,13 @@ const ISO_TIME = {
   description: "ISO 8601 time, e.g. 2026-01-31T12:00:00Z",
 } as const;
 
+/** Legacy clients send the UI layout they show (`layout_media=ui-form`); accepted and ignored. */
+export const LAYOUT_MEDIA_PARAM = {
+  type: "string",
+  maxLength: 64,
+  description: "accepted, no effect here (a UI layout name)",
+} as const;
+
 export const listParamsSchema = {
   type: "object",
   properties: {
@@ -42,11 +49,7 @@ export const listParamsSchema = {
     loadRichTexts: { ...FLAG, description: "accepted, no effect here" },
     expandRecord: { ...FLAG, description: "accepted, no effect here" },
     lm: { ...FLAG, description: "accepted, no effect here" },
-    layout_media: {
-      type: "string",
-      maxLength: 64,
-      description: "accepted, no effect here (a UI layout name)",
-    },
+    layout_media: LAYOUT_MEDIA_PARAM,
   },
   additionalProperties: true,
 } as const;

@@ -1,4 +1,5 @@
 /** JSON schemas of request bodies: validation at the edge and the source of /api/openapi.json. */
+import { LAYOUT_MEDIA_PARAM } from "../list-params.ts";
 import { MAX_FLOW_CHUNKS, MAX_UPLOAD_BYTES } from "../upload-limits.ts";
 
 const FIELD = { type: "string", maxLength: 64 } as const;
@@ -60,11 +61,7 @@ export const multiQuery = {
       description:
         "1 asks for the conflict check on edits; every edit item that carries `revision` gets it, with or without this flag",
     },
-    layout_media: {
-      type: "string",
-      maxLength: 64,
-      description: "accepted, no effect here (a UI layout name)",
-    },
+    layout_media: LAYOUT_MEDIA_PARAM,
   },
   additionalProperties: true,
 } as const;
