@@ -4,15 +4,15 @@
  * invalid rlx filter, health, and what a non-admin may see. Screenshots of each page go to
  * test/console/__screenshots__/ (or $CONSOLE_SCREENSHOTS, e.g. docs/console for docs/console.md).
  */
+import { launchChromium } from "../helpers/browser.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../runtime/server/auth.ts";
 import { EXAMPLE_APPS, FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? join(import.meta.dirname, "__screenshots__");
 
 let api: TestServerApi;
@@ -54,18 +54,7 @@ beforeAll(async () => {
   });
   adminToken = await createToken(api.store, { id: "root", name: "Root Admin", isAdmin: true });
   base = (await api.server.listen({ port: 0, host: "127.0.0.1" })).replace(/\/$/, "");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   admin = await browser.newContext({ viewport: { width: 1200, height: 800 } });
 });
 afterAll(async () => {

@@ -4,15 +4,15 @@
  * Health page aligns its figures under their headers, names limits in words and shows units; the
  * Runs table at 360 px cuts off no column and breaks no word.
  */
+import { launchChromium } from "../helpers/browser.ts";
 import { multiItems } from "../helpers/multi-items.ts";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../runtime/server/auth.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? join(import.meta.dirname, "__screenshots__");
 
 let api: TestServerApi;
@@ -74,11 +74,7 @@ beforeAll(async () => {
   api = await startApi([picky], { server: { console: true } });
   adminToken = await createToken(api.store, { id: "root", name: "Root Admin", isAdmin: true });
   base = (await api.server.listen({ port: 0, host: "127.0.0.1" })).replace(/\/$/, "");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

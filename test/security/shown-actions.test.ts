@@ -5,13 +5,13 @@
  * listings and the run share one rule (actions/authorize-run.ts); a second copy that drifts fails
  * here.
  */
+import { launchChromium } from "../helpers/browser.ts";
 import { multiItems } from "../helpers/multi-items.ts";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveUser } from "../../runtime/access/index.ts";
 import { type GuardServer, startGuardServer } from "../helpers/guard-server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROLES = ["reader", "runner", "writer", "admin"] as const;
 type Role = (typeof ROLES)[number];
 /** Every action a record's transitions may name: edit, delete and GUARD's custom actions. */
@@ -104,11 +104,7 @@ beforeAll(async () => {
     },
   });
   base = (await guard.server.listen({ port: 0, host: "127.0.0.1" })).replace(/\/$/, "");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -9,14 +9,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { mcpCalls, type ToolAnswer } from "../helpers/mcp-calls.ts";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../runtime/store/index.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
-
-type ToolAnswer = { isError?: boolean; content: { type: string; text?: string; resource?: any }[] };
 
 for (const engine of ENGINES) {
   describe(`MCP as the vendor's clients call it (${engine.name})`, () => {
@@ -25,17 +24,7 @@ for (const engine of ENGINES) {
     let client: Client;
     let cleanup: () => Promise<void>;
 
-    async function call(name: string, args: Record<string, unknown> = {}): Promise<any> {
-      const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
-      if (answer.isError) throw new Error(`tool ${name} failed: ${answer.content[0].text}`);
-      return JSON.parse(answer.content[0].text!);
-    }
-
-    async function callError(name: string, args: Record<string, unknown>) {
-      const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
-      expect(answer.isError).toBe(true);
-      return JSON.parse(answer.content[0].text!).error as { code: string; message: string };
-    }
+    const { call, callError } = mcpCalls(() => client);
 
     const titles = (records: { title: string }[]) => records.map((record) => record.title);
 

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { mcpCalls, type ToolAnswer } from "../helpers/mcp-calls.ts";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
@@ -23,19 +24,7 @@ async function connect(headers: Record<string, string>): Promise<Client> {
   return mcp;
 }
 
-type ToolAnswer = { isError?: boolean; content: { type: string; text?: string; resource?: any }[] };
-
-async function call(name: string, args: Record<string, unknown> = {}): Promise<any> {
-  const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
-  if (answer.isError) throw new Error(`tool ${name} failed: ${answer.content[0].text}`);
-  return JSON.parse(answer.content[0].text!);
-}
-
-async function callError(name: string, args: Record<string, unknown>) {
-  const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
-  expect(answer.isError).toBe(true);
-  return JSON.parse(answer.content[0].text!).error as { code: string; message: string };
-}
+const { call, callError } = mcpCalls(() => client);
 
 async function rest(url: string, body?: unknown) {
   const res = body === undefined ? await api.get(url) : await api.post(url, body);
