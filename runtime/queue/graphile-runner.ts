@@ -25,9 +25,10 @@ export const TASK = "comind_run";
 /**
  * graphile's worker looks for its next job without waiting for the completion of the last one to
  * commit, so the next job of the same record queue (still locked at that moment) would wait for
- * a poll (`pollMs`). Idle workers of this node are nudged this long after such a job completes.
+ * a poll (`pollMs`). Idle workers of this node are nudged this long after such a job completes;
+ * the later nudges cover a completion that takes longer to commit on a busy database.
  */
-const NUDGE_AFTER_MS = [5, 50];
+const NUDGE_AFTER_MS = [5, 50, 500, 2_000];
 
 export interface GraphileRunnerOptions {
   pool: pg.Pool;
