@@ -90,14 +90,14 @@ describe("CLI option values", () => {
   });
 
   it("serve exits 2 with one line for a bad --workers or variable", async () => {
-    const flag = await runCli(["serve", "--apps", ".", "--workers", "65"], { killAfterMs: 20_000 });
+    const flag = await runCli(["serve", "--apps", ".", "--workers", "65"], { killAfterMs: 90_000 });
     expect(flag.code).toBe(2);
     expect(flag.stderr.trim()).toBe(
       'comind-runtime: --workers (COMIND_WORKERS) must be a whole number from 0 to 64, got "65".',
     );
     const env = await runCli(["serve", "--apps", "."], {
       env: { COMIND_JOB_LOCK_TIMEOUT_MS: "500" },
-      killAfterMs: 20_000,
+      killAfterMs: 90_000,
     });
     expect(env.code).toBe(2);
     expect(env.stderr.trim()).toBe(
@@ -107,7 +107,7 @@ describe("CLI option values", () => {
 
   it("serve exits 2 when a job node would be taken for dead before missing three heartbeats", async () => {
     const result = await runCli(["serve", "--apps", ".", "--job-heartbeat-ms", "20000"], {
-      killAfterMs: 20_000,
+      killAfterMs: 90_000,
     });
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(

@@ -121,7 +121,7 @@ describe("serve's OIDC environment", () => {
     try {
       const result = await runCli(["serve", "--apps", apps, "--data", join(apps, "data"), "--port", "0"], {
         env: { OIDC_ISSUER: ISSUER },
-        killAfterMs: 30_000,
+        killAfterMs: 90_000,
       });
       expect(result.code).toBe(2);
       const lines = result.stderr.trim().split("\n");
