@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailListener, type MailListener } from "../../runtime/mail-in/index.ts";
 import { SQLITE } from "../helpers/engines.ts";
+import { connect } from "node:net";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
+import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 import { startQueueNode, waitFor, type QueueNode } from "../queue/harness.ts";
 import { runIdOf, sendMail } from "./send.ts";
 
@@ -19,8 +21,20 @@ const DOMAIN = "desk.test";
 let node: QueueNode;
 let mail: MailListener;
 
+/** An app that takes mail from anyone: senders who are no user run as system:email. */
+const openApp = () =>
+  writeTempApp(
+    {
+      "actions/index.ts": 'export default [{ uid: "intake", caption: "Intake", invokeFromEmail: true }] as const;\n',
+      "actions/logic/index.ts":
+        'import { entity } from "#typings";\nexport default { intake() { entity.c_text = currentUser.id; } };\n',
+      "settings/index.ts": 'export default { email: { unknownSenders: "system" } };\n',
+    },
+    { alias: "INTAKE" },
+  );
+
 beforeAll(async () => {
-  node = await startQueueNode(SQLITE, [MAIL_APP]);
+  node = await startQueueNode(SQLITE, [MAIL_APP, openApp()]);
   const { directory } = node.store;
   const user = { timeZone: null, companyId: null, isGlobalAdmin: false };
   await directory.saveUser({ ...user, id: "alice", name: "Alice", email: "alice@example.com" });
@@ -34,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mail?.close();
   await node?.close();
+  removeTempApps();
 });
 
 /** What the store holds: files and queued runs (a refusal must add to neither). */
@@ -49,6 +64,27 @@ const finished = (runId: string) =>
     const run = await node.queue.getRun(runId);
     return run && ["succeeded", "failed", "dead"].includes(run.status) ? run : undefined;
   });
+
+/** The server's answer to EHLO, read off a plain socket. */
+function ehlo(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let greeted = false;
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk;
+      if (!greeted && /^220 /m.test(text)) {
+        greeted = true;
+        text = "";
+        socket.write("EHLO client.test\r\n");
+      } else if (greeted && /^250 /m.test(text)) {
+        socket.end("QUIT\r\n");
+        resolve(text);
+      }
+    });
+    socket.on("error", reject);
+  });
+}
 
 const report = { filename: "report.txt", content: "disk full on node 3\n", contentType: "text/plain" };
 
@@ -107,6 +143,32 @@ describe("an accepted message", () => {
     const again = await sendMail(mail.port, message);
     expect(runIdOf(again)).toBe(runIdOf(first));
     expect(written().runs).toBe(before);
+  });
+});
+
+describe("senders who are no user", () => {
+  it("run as system:email where the app says so, and only with the rights an admin grants it", async () => {
+    const send = () =>
+      sendMail(mail.port, { from: "carol@example.com", to: `intake+intake@${DOMAIN}`, subject: "hi", text: "x" });
+    const run = await finished(runIdOf(await send()));
+    expect(run).toMatchObject({ status: "succeeded", actor: "system:email" });
+    expect(run.result?.entity).toMatchObject({ c_text: "system:email" });
+    // Once the app's rights are granted to a group, system:email needs a grant of its own.
+    await node.store.directory.grant({ workspace: "DEMO", app: "INTAKE", group: "support-staff", permission: "run" });
+    const refused = await send();
+    expect(refused).toMatchObject({ ok: false, code: 550 });
+    expect(refused.response).toMatch(/may not run this action/);
+  });
+
+  it("refuses settings that route mail to an action without invokeFromEmail (the app is not installed)", async () => {
+    const bad = writeTempApp(
+      { "settings/index.ts": 'export default { email: { routes: [{ to: "inbox", action: "go" }] } };\n' },
+      { alias: "BADMAIL" },
+    );
+    await expect(node.runtime.loadApp(bad)).rejects.toMatchObject({
+      code: "app_invalid",
+      message: expect.stringMatching(/email\.routes.*invokeFromEmail/),
+    });
   });
 });
 
@@ -179,6 +241,7 @@ describe("refusals", () => {
   it("refuses a message over the size cap with 552, and announces the cap (SIZE)", async () => {
     const small = await startMailListener({ runtime: node.runtime, port: 0, maxBytes: 2_048 });
     try {
+      expect(await ehlo(small.port)).toMatch(/^250[- ]SIZE 2048\r?$/m);
       const before = written();
       const answer = await sendMail(small.port, {
         from: "alice@example.com",
