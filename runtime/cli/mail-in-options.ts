@@ -5,7 +5,13 @@
  */
 import { Option, type Command } from "commander";
 import { RuntimeError } from "../errors.ts";
-import { MAIL_IN_DEFAULTS, MAIL_IN_RANGES, type MailListener, type MailLog, startMailListener } from "../mail-in/index.ts";
+import {
+  MAIL_IN_DEFAULTS,
+  MAIL_IN_RANGES,
+  type MailListener,
+  type MailLog,
+  startMailListener,
+} from "../mail-in/index.ts";
 import type { ActionRuntime } from "../runs/index.ts";
 import { booleanOption, numberOption } from "./option-schema.ts";
 

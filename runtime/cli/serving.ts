@@ -172,7 +172,8 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     });
     const url = ownUrl(server.server.address(), flags.host);
     runtime.servesAt(flags.publicUrl ?? url);
-    const mail = (open.mail = await startMailFrom(flags, runtime, server.log));
+    const mail = await startMailFrom(flags, runtime, server.log);
+    open.mail = mail;
     if (mail) server.log.info(`incoming mail: SMTP listening at ${mail.host}:${mail.port}`);
     // Listening: from here a signal lets running requests finish (before, it ends the process).
     let draining = false;

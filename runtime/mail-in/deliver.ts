@@ -76,7 +76,12 @@ export async function deliver(runtime: ActionRuntime, delivery: Delivery): Promi
       ? { ...values, attachments: attachments.map(({ file_uid, title }) => ({ file_uid, title })) }
       : values,
     source: "email",
-    request: { headers: email.headers, body: email.text, receivedAt: new Date().toISOString(), email: inbound },
+    request: {
+      headers: email.headers,
+      body: email.text,
+      receivedAt: new Date().toISOString(),
+      email: inbound,
+    },
     idempotency: email.messageId
       ? {
           key: createHash("sha256").update(email.messageId).digest("hex"),

@@ -12,7 +12,11 @@ export const MAIL_IN_RANGES = {
   perSenderPerMinute: { min: 1, max: 100_000, whole: true },
 } as const;
 
-export const MAIL_IN_DEFAULTS = { host: "127.0.0.1", maxBytes: 10 * 1024 * 1024, perSenderPerMinute: 30 } as const;
+export const MAIL_IN_DEFAULTS = {
+  host: "127.0.0.1",
+  maxBytes: 10 * 1024 * 1024,
+  perSenderPerMinute: 30,
+} as const;
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 
@@ -31,7 +35,9 @@ export const mailInOptionsSchema = z.strictObject({
   /** Largest message accepted (announced with the SIZE extension and enforced). */
   maxBytes: numberIn(MAIL_IN_RANGES.maxBytes).default(MAIL_IN_DEFAULTS.maxBytes),
   /** Messages one sender address may start per minute (a burst of as many), on this node. */
-  perSenderPerMinute: numberIn(MAIL_IN_RANGES.perSenderPerMinute).default(MAIL_IN_DEFAULTS.perSenderPerMinute),
+  perSenderPerMinute: numberIn(MAIL_IN_RANGES.perSenderPerMinute).default(
+    MAIL_IN_DEFAULTS.perSenderPerMinute,
+  ),
   /** The clock of the rate limit (tests step it). */
   now: callback<() => number>().optional(),
   /** Where refusals and failures are logged (pino-like). */

@@ -38,7 +38,10 @@ const addressesOf = (field: AddressObject | AddressObject[] | undefined): string
 function headerText(lines: readonly { key: string; line: string }[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const { key, line } of lines) {
-    const value = line.slice(line.indexOf(":") + 1).trim().slice(0, MAX_HEADER_CHARS);
+    const value = line
+      .slice(line.indexOf(":") + 1)
+      .trim()
+      .slice(0, MAX_HEADER_CHARS);
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
   }
   return headers;

@@ -22,9 +22,15 @@ export const refuse = {
   unknownRecipient: (address: string) =>
     new SmtpRefusal(550, `5.1.1 <${address.slice(0, 200)}>: no action of this server has this address`),
   senderDomain: () =>
-    new SmtpRefusal(550, "5.7.1 Sender domain not allowed for this address (the app's email.allowSenderDomains)"),
+    new SmtpRefusal(
+      550,
+      "5.7.1 Sender domain not allowed for this address (the app's email.allowSenderDomains)",
+    ),
   unknownSender: () =>
-    new SmtpRefusal(550, "5.7.1 Sender is not a user of this server, and this app takes mail from users only"),
+    new SmtpRefusal(
+      550,
+      "5.7.1 Sender is not a user of this server, and this app takes mail from users only",
+    ),
   forbidden: () => new SmtpRefusal(550, "5.7.1 Sender may not run this action"),
   noRoute: () => new SmtpRefusal(550, "5.1.1 No rule of this address matches the subject"),
   malformed: (why: string) => new SmtpRefusal(554, `5.6.0 Malformed message: ${why}`),

@@ -49,38 +49,45 @@ export function emailSettingsSchema(emailActions: Set<string>) {
         .max(200, { error: "must be at most 200 characters" })
         .superRefine((pattern, ctx) => {
           const problem = regexProblem(pattern);
-          if (problem) ctx.addIssue({ code: "custom", message: `is not a valid regular expression: ${problem}` });
+          if (problem)
+            ctx.addIssue({ code: "custom", message: `is not a valid regular expression: ${problem}` });
         })
         .optional(),
       action,
     },
     { error: 'must be an object like { to: "inbox", action }' },
   );
-  return z.strictObject(
-    {
-      addresses: z.record(z.string(), localPart, { error: "must be an object { action: localPart }" }).default({}),
-      routes: z.array(route, { error: "must be an array of objects" }).default([]),
-      unknownSenders: z.enum(["refuse", "system"], { error: 'must be "refuse" or "system"' }).default("refuse"),
-      allowSenderDomains: z
-        .array(
-          z
-            .string({ error: "must be a domain like example.com" })
-            .transform((text) => text.trim().toLowerCase())
-            .refine((text) => DOMAIN.test(text), { error: "must be a domain like example.com" }),
-          { error: "must be an array of domains" },
-        )
-        .default([]),
-    },
-    { error: "must be an object like { routes: [...] }" },
-  ).superRefine((settings, ctx) => {
-    for (const name of Object.keys(settings.addresses))
-      if (!emailActions.has(name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["addresses", name],
-          message: "is not an action with invokeFromEmail: true in actions/index.ts",
-        });
-  });
+  return z
+    .strictObject(
+      {
+        addresses: z
+          .record(z.string(), localPart, { error: "must be an object { action: localPart }" })
+          .default({}),
+        routes: z.array(route, { error: "must be an array of objects" }).default([]),
+        unknownSenders: z
+          .enum(["refuse", "system"], { error: 'must be "refuse" or "system"' })
+          .default("refuse"),
+        allowSenderDomains: z
+          .array(
+            z
+              .string({ error: "must be a domain like example.com" })
+              .transform((text) => text.trim().toLowerCase())
+              .refine((text) => DOMAIN.test(text), { error: "must be a domain like example.com" }),
+            { error: "must be an array of domains" },
+          )
+          .default([]),
+      },
+      { error: "must be an object like { routes: [...] }" },
+    )
+    .superRefine((settings, ctx) => {
+      for (const name of Object.keys(settings.addresses))
+        if (!emailActions.has(name))
+          ctx.addIssue({
+            code: "custom",
+            path: ["addresses", name],
+            message: "is not an action with invokeFromEmail: true in actions/index.ts",
+          });
+    });
 }
 
 export type EmailSettings = z.infer<ReturnType<typeof emailSettingsSchema>>;

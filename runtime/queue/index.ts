@@ -32,7 +32,7 @@ export {
   type WebhookSpec,
   type EmailRoute,
 } from "./settings.ts";
-export { type EmailSettings } from "./email-settings-schema.ts";
+export type { EmailSettings } from "./email-settings-schema.ts";
 export { TokenBuckets } from "./token-bucket.ts";
 export {
   type AppSettings,

@@ -25,7 +25,8 @@ let mail: MailListener;
 const openApp = () =>
   writeTempApp(
     {
-      "actions/index.ts": 'export default [{ uid: "intake", caption: "Intake", invokeFromEmail: true }] as const;\n',
+      "actions/index.ts":
+        'export default [{ uid: "intake", caption: "Intake", invokeFromEmail: true }] as const;\n',
       "actions/logic/index.ts":
         'import { entity } from "#typings";\nexport default { intake() { entity.c_text = currentUser.id; } };\n',
       "settings/index.ts": 'export default { email: { unknownSenders: "system" } };\n',
@@ -55,7 +56,8 @@ afterAll(async () => {
 function written() {
   const storage = node.store.queueStorage;
   if (storage.engine !== "sqlite") throw new Error("sqlite only");
-  const count = (table: string) => (storage.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const count = (table: string) =>
+    (storage.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   return { files: count("files"), runs: count("queue_runs") };
 }
 
@@ -149,12 +151,22 @@ describe("an accepted message", () => {
 describe("senders who are no user", () => {
   it("run as system:email where the app says so, and only with the rights an admin grants it", async () => {
     const send = () =>
-      sendMail(mail.port, { from: "carol@example.com", to: `intake+intake@${DOMAIN}`, subject: "hi", text: "x" });
+      sendMail(mail.port, {
+        from: "carol@example.com",
+        to: `intake+intake@${DOMAIN}`,
+        subject: "hi",
+        text: "x",
+      });
     const run = await finished(runIdOf(await send()));
     expect(run).toMatchObject({ status: "succeeded", actor: "system:email" });
     expect(run.result?.entity).toMatchObject({ c_text: "system:email" });
     // Once the app's rights are granted to a group, system:email needs a grant of its own.
-    await node.store.directory.grant({ workspace: "DEMO", app: "INTAKE", group: "support-staff", permission: "run" });
+    await node.store.directory.grant({
+      workspace: "DEMO",
+      app: "INTAKE",
+      group: "support-staff",
+      permission: "run",
+    });
     const refused = await send();
     expect(refused).toMatchObject({ ok: false, code: 550 });
     expect(refused.response).toMatch(/may not run this action/);
@@ -258,7 +270,12 @@ describe("refusals", () => {
 
   it("limits messages per sender with 450 (try later) until the sender's bucket refills", async () => {
     let now = 1_000_000;
-    const limited = await startMailListener({ runtime: node.runtime, port: 0, perSenderPerMinute: 2, now: () => now });
+    const limited = await startMailListener({
+      runtime: node.runtime,
+      port: 0,
+      perSenderPerMinute: 2,
+      now: () => now,
+    });
     try {
       const send = (from: string) =>
         sendMail(limited.port, { from, to: "support@desk.test", subject: "rate", text: "x" });

@@ -63,7 +63,12 @@ it("answers 4xx during a database outage, writes nothing, and delivers the messa
   expect(deferred.code).toBeLessThan(500);
   expect(deferred.response).toMatch(/try again later/);
   await cluster.start();
-  await waitFor(() => node.store.ping().then(() => true, () => false));
+  await waitFor(() =>
+    node.store.ping().then(
+      () => true,
+      () => false,
+    ),
+  );
   expect(await countFiles()).toBe(filesBefore);
   // The sender's mail server retries the same message.
   const delivered = await sendMail(mail.port, message);
@@ -73,6 +78,9 @@ it("answers 4xx during a database outage, writes nothing, and delivers the messa
     return found && ["succeeded", "failed", "dead"].includes(found.status) ? found : undefined;
   });
   expect(run).toMatchObject({ status: "succeeded", actor: "alice" });
-  expect(run.result?.entity).toMatchObject({ title: "Sent during the outage", c_files: "log.txt:text/plain:9" });
+  expect(run.result?.entity).toMatchObject({
+    title: "Sent during the outage",
+    c_files: "log.txt:text/plain:9",
+  });
   expect(await countFiles()).toBe(filesBefore + 1);
 }, 180_000);

@@ -20,7 +20,12 @@ export async function sendMail(port: number, message: Mail.Options): Promise<Smt
   } catch (error) {
     const failure = error as { responseCode?: number; response?: string; command?: string; message: string };
     if (typeof failure.responseCode !== "number") throw error;
-    return { ok: false, code: failure.responseCode, response: failure.response ?? failure.message, command: failure.command };
+    return {
+      ok: false,
+      code: failure.responseCode,
+      response: failure.response ?? failure.message,
+      command: failure.command,
+    };
   } finally {
     transport.close();
   }

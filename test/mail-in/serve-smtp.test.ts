@@ -62,7 +62,10 @@ it("listens for SMTP on loopback and runs the addressed action", async () => {
       return found && found.status !== "queued" && found.status !== "running" ? found : undefined;
     });
     expect(row).toMatchObject({ status: "succeeded", actor: "alice" });
-    expect(JSON.parse(String(row.result)).entity).toMatchObject({ title: "From the real server", c_caller: "alice" });
+    expect(JSON.parse(String(row.result)).entity).toMatchObject({
+      title: "From the real server",
+      c_caller: "alice",
+    });
   } finally {
     await store.close();
   }
