@@ -6,6 +6,7 @@
 import { Option, type Command } from "commander";
 import { RuntimeError } from "../errors.ts";
 import {
+  localPartsOf,
   MAIL_IN_DEFAULTS,
   MAIL_IN_RANGES,
   type MailListener,
@@ -98,4 +99,21 @@ export async function startMailFrom(
       );
     throw error;
   });
+}
+
+/** The start's line about incoming mail: where it listens and which addresses run which action. */
+export function mailStartLine(
+  mail: MailListener,
+  runtime: ActionRuntime,
+  domain: string | undefined,
+): string {
+  const at = `@${domain ?? "<any domain>"}`;
+  const addresses = [...runtime.apps.values()].flatMap((app) =>
+    localPartsOf(app).map(
+      ({ localPart, action }) => `${localPart}${at} -> ${app.alias} ${action ?? "(routes)"}`,
+    ),
+  );
+  return `incoming mail: SMTP listening at ${mail.host}:${mail.port}${
+    addresses.length ? `; ${addresses.join(", ")}` : "; no action has invokeFromEmail: true"
+  }`;
 }

@@ -16,7 +16,7 @@ import { createServer } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { resolveEnvFile } from "./env-file.ts";
 import { listenFailure } from "./listen-error.ts";
-import { type MailInFlags, startMailFrom } from "./mail-in-options.ts";
+import { type MailInFlags, mailStartLine, startMailFrom } from "./mail-in-options.ts";
 import { chooseLogFormat, type LogFormat, openServerLog } from "./log-format.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
 import { openStoreFrom, runtimeOptionsFrom, type SandboxFlags } from "./options.ts";
@@ -174,7 +174,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     runtime.servesAt(flags.publicUrl ?? url);
     const mail = await startMailFrom(flags, runtime, server.log);
     open.mail = mail;
-    if (mail) server.log.info(`incoming mail: SMTP listening at ${mail.host}:${mail.port}`);
+    if (mail) server.log.info(mailStartLine(mail, runtime, flags.smtpDomain));
     // Listening: from here a signal lets running requests finish (before, it ends the process).
     let draining = false;
     const shutdown = (signal: string) => {

@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailListener, type MailListener } from "../../runtime/mail-in/index.ts";
+import { createSmtpServer } from "../../runtime/mail-in/listener.ts";
+import { parseMailInOptions } from "../../runtime/mail-in/options-schema.ts";
 import { SQLITE } from "../helpers/engines.ts";
 import { connect } from "node:net";
 import { FIXTURE_APPS } from "../helpers/runtime.ts";
@@ -185,6 +187,22 @@ describe("senders who are no user", () => {
 });
 
 describe("refusals", () => {
+  it("refuses peers off this host at connect unless allowRemote (tests reach only loopback: the hook is asked directly)", async () => {
+    const answerTo = (allowRemote: boolean, remoteAddress: string) =>
+      new Promise<{ responseCode?: number } | undefined>((resolve) => {
+        const server = createSmtpServer(parseMailInOptions({ runtime: node.runtime, port: 0, allowRemote }));
+        const onConnect = server.options.onConnect as (
+          session: object,
+          done: (error?: Error) => void,
+        ) => void;
+        onConnect({ remoteAddress }, (error) => resolve(error as { responseCode?: number } | undefined));
+      });
+    expect(await answerTo(false, "203.0.113.5")).toMatchObject({ responseCode: 554 });
+    expect(await answerTo(false, "::ffff:127.0.0.1")).toBeUndefined();
+    expect(await answerTo(false, "::1")).toBeUndefined();
+    expect(await answerTo(true, "203.0.113.5")).toBeUndefined();
+  });
+
   it("refuses an unknown recipient with 550 at RCPT TO", async () => {
     for (const to of [`nobody@${DOMAIN}`, "support@another.test", `support+close@${DOMAIN}`]) {
       const answer = await sendMail(mail.port, { from: "alice@example.com", to, subject: "x", text: "x" });

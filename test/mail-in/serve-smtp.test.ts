@@ -42,6 +42,9 @@ it("listens for SMTP on loopback and runs the addressed action", async () => {
   const port = Number(
     await waitFor(async () => /SMTP listening at 127\.0\.0\.1:(\d+)/.exec(serve.output())?.[1]),
   );
+  // The start says which address runs which action.
+  expect(serve.output()).toContain("support@<any domain> -> SUPPORT from_email");
+  expect(serve.output()).toContain("inbox@<any domain> -> SUPPORT (routes)");
   const answer = await sendMail(port, {
     from: "alice@example.com",
     to: "support@anything.test",
