@@ -10,7 +10,6 @@
  *   // alice@example.com -> helpdesk+from_email@anything runs HELPDESK's from_email as alice
  *   await mail.close();
  */
-import { createSmtpServer } from "./listener.ts";
 import { type MailInOptions, parseMailInOptions } from "./options-schema.ts";
 
 export { localPartsOf, defaultLocalPart } from "./address-book.ts";
@@ -26,6 +25,9 @@ export interface MailListener {
 /** Starts listening; rejects when the port cannot be bound. @throws RuntimeError bad_request for a bad option */
 export async function startMailListener(raw: MailInOptions): Promise<MailListener> {
   const options = parseMailInOptions(raw);
+  // smtp-server and mailparser take ~1 s to load on a busy machine: only a server that listens
+  // for mail pays for them, not every CLI command.
+  const { createSmtpServer } = await import("./listener.ts");
   const server = createSmtpServer(options);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
