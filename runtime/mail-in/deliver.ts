@@ -36,6 +36,22 @@ export interface Delivery {
   rawSha256: string;
 }
 
+/**
+ * At RCPT TO, before the message is sent: the sender maps to a caller, and for an action's own
+ * address that caller may run it (with values, as the message will bring). A catch-all address's
+ * action waits for the subject; deliver() checks it then. A refusal here spares the sender the
+ * upload and refuses only this recipient.
+ */
+export async function checkRecipient(
+  runtime: ActionRuntime,
+  target: MailTarget,
+  sender: string,
+): Promise<void> {
+  const caller = await callerFor(runtime.config.store, target.app, sender);
+  if (target.action)
+    await runtime.authorize({ app: target.app.alias, action: target.action, caller, values: { title: "" } });
+}
+
 /** Queues the run `delivery` asks for and answers its run id. @throws SmtpRefusal, or what the store threw */
 export async function deliver(runtime: ActionRuntime, delivery: Delivery): Promise<string> {
   const { target, sender, email } = delivery;

@@ -1,7 +1,8 @@
 /**
  * The SMTP listener (smtp-server): refuses what a mail server should at the earliest step —
  * a peer off this host at connect, a sender over its rate at MAIL FROM (4xx), an unknown
- * recipient or a sender domain the app does not take at RCPT TO (550), a message over the size
+ * recipient, a sender domain the app does not take, a sender who is no user or may not run the
+ * action at RCPT TO (550; the database away: 451), a message over the size
  * cap (SIZE is announced; 552) or malformed (554) after DATA — and hands each accepted message to
  * deliver.ts. No AUTH and no STARTTLS: it is a final destination on loopback, behind the mail
  * server that faces the internet.
@@ -13,7 +14,7 @@ import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import { TokenBuckets } from "../queue/index.ts";
 import { findTarget, type MailTarget } from "./address-book.ts";
 import { senderDomainAllowed } from "./caller.ts";
-import { deliver } from "./deliver.ts";
+import { checkRecipient, deliver } from "./deliver.ts";
 import type { ParsedMailInOptions } from "./options-schema.ts";
 import { parseEmail } from "./parse.ts";
 import { refusalOf, refuse, type SmtpRefusal } from "./smtp-refusal.ts";
@@ -44,6 +45,13 @@ export function createSmtpServer(options: ParsedMailInOptions): SMTPServer {
   const buckets = new TokenBuckets(options.now);
   const perSecond = options.perSenderPerMinute / 60;
   const targetOf = (address: string): MailTarget | null => findTarget(runtime.apps.values(), address, domain);
+  const answerFor = (error: unknown): SmtpRefusal => {
+    const refusal = refusalOf(error);
+    // A 4xx that is not ours (the database away) is worth a line in the server's log.
+    if (refusal.responseCode === 451) log?.warn({ err: String(error) }, "incoming e-mail deferred");
+    else log?.info({ reply: refusal.message }, "incoming e-mail refused");
+    return refusal;
+  };
 
   async function onData(stream: Readable, session: SMTPServerSession): Promise<string> {
     const raw = await readMessage(stream, maxBytes);
@@ -84,19 +92,18 @@ export function createSmtpServer(options: ParsedMailInOptions): SMTPServer {
       const target = targetOf(address.address);
       if (!target) return done(refuse.unknownRecipient(address.address));
       if (!senderDomainAllowed(target.app, senderOf(session))) return done(refuse.senderDomain());
-      done();
+      checkRecipient(runtime, target, senderOf(session)).then(
+        () => done(),
+        (error: unknown) => done(answerFor(error)),
+      );
     },
     onData(stream, session, done: Done) {
       onData(stream, session).then(
         (message) => done(null, message),
         (error: unknown) => {
-          const refusal = refusalOf(error);
-          // A 4xx that is not ours (the database away) is worth a line in the server's log.
-          if (refusal.responseCode === 451) log?.warn({ err: String(error) }, "incoming e-mail deferred");
-          else log?.info({ reply: refusal.message }, "incoming e-mail refused");
           // The rest of the message must be read off the socket before the answer.
           stream.resume();
-          done(refusal);
+          done(answerFor(error));
         },
       );
     },

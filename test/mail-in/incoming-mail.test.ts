@@ -232,15 +232,22 @@ describe("refusals", () => {
 
   it("refuses a sender who may not run the action (a user without rights) and writes nothing", async () => {
     const before = written();
-    const answer = await sendMail(mail.port, {
-      from: "bob@example.com",
-      to: `support@${DOMAIN}`,
-      subject: "let me in",
-      text: "x",
-      attachments: [report],
-    });
-    expect(answer).toMatchObject({ ok: false, code: 550, command: "DATA" });
-    expect(answer.response).toMatch(/5\.7\.1 Sender may not run this action/);
+    const send = (to: string) =>
+      sendMail(mail.port, {
+        from: "bob@example.com",
+        to,
+        subject: "let me in",
+        text: "x",
+        attachments: [report],
+      });
+    // An action's own address: refused at RCPT TO, before the message is sent.
+    const own = await send(`support@${DOMAIN}`);
+    expect(own).toMatchObject({ ok: false, code: 550, command: "RCPT TO" });
+    expect(own.response).toMatch(/5\.7\.1 Sender may not run this action/);
+    // A catch-all address: the action is known once the subject is, so refused after DATA.
+    const routed = await send(`inbox@${DOMAIN}`);
+    expect(routed).toMatchObject({ ok: false, code: 550, command: "DATA" });
+    expect(routed.response).toMatch(/5\.7\.1 Sender may not run this action/);
     expect(written()).toEqual(before);
   });
 
