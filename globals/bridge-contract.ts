@@ -205,11 +205,37 @@ export interface EnqueueSpec {
   appAlias?: string;
 }
 
-/** What a webhook delivered (`ComindServer.request`). */
+/** What a webhook delivered, or an incoming e-mail (`ComindServer.request`). */
 export interface InboundRequest {
+  /** HTTP headers of a webhook; the message's headers of an e-mail (names in lower case). */
   headers: Record<string, string>;
+  /** The raw body of a webhook; the plain-text body of an e-mail. */
   body: string;
   receivedAt: string;
+  /** Set when an incoming e-mail (an action with `invokeFromEmail: true`) started the run. */
+  email?: InboundEmail;
+}
+
+/** An incoming e-mail as the logic reads it (`ComindServer.request.email`). */
+export interface InboundEmail {
+  /** The sender's address (the SMTP envelope's, lower case): who the run's caller was mapped from. */
+  from: string;
+  /** The From header: display name and address as written by the sender. */
+  fromHeader: { name: string; address: string };
+  /** Recipients named in the To and Cc headers (addresses). */
+  to: string[];
+  cc: string[];
+  /** The address this server received it at (the one that chose the action). */
+  recipient: string;
+  subject: string;
+  text: string;
+  /** The HTML body, or null for a plain-text message. */
+  html: string | null;
+  messageId: string | null;
+  /** The Date header (ISO), or null. */
+  date: string | null;
+  /** The message's attachments, stored as files (also set on `entity.attachments`). */
+  attachments: { file_uid: string; title: string; contentType: string; size: number }[];
 }
 
 export interface CsvOptions {

@@ -204,7 +204,10 @@ export const ComindServer = {
   get attempt(): number {
     return currentAttempt();
   },
-  /** The webhook delivery that started this run (`{ headers, body, receivedAt }`), else null. */
+  /**
+   * The webhook delivery (`{ headers, body, receivedAt }`) or the incoming e-mail (the same plus
+   * `email`: from, subject, text, html, attachments, ...) that started this run, else null.
+   */
   get request(): InboundRequest | null {
     return currentRequest();
   },

@@ -12,6 +12,8 @@ export type {
   AppSchemaInfo,
   FileRef,
   HttpResponse,
+  InboundEmail,
+  InboundRequest,
   DownloadResponse,
   LookupOption,
   RecordQuery,

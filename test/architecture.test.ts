@@ -65,7 +65,7 @@ describe("architecture", () => {
    */
   const LAYERS: string[][] = [
     ["cli"],
-    ["server", "testing", "mock"],
+    ["server", "testing", "mock", "mail-in"],
     ["jobs"],
     ["runs"],
     ["actions"],

@@ -5,7 +5,8 @@
  *
  * - `user`: a person from outside (REST sync and async, mass actions, MCP, the console's re-run).
  *   Checked against the app's grants; `visible: false` actions are refused.
- * - `system`: a trigger the app declares (a schedule, a webhook). It runs as the principal
+ * - `system`: a trigger the app declares (a schedule, a webhook, incoming e-mail from a sender
+ *   who is no user, when the app's settings say `email.unknownSenders: "system"`). It runs as the principal
  *   `system:<name>`, a member of the group of the same name, so an admin grants it rights on a
  *   restricted app like any group's: `comind-runtime access grant HELPDESK system:webhook run`.
  * - `logic`: action logic acting on its own authority (nested `updateAppRecord`, `ComindServer.enqueue`)
@@ -17,7 +18,7 @@
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { Caller } from "./users.ts";
 
-export const SYSTEM_CALLERS = ["schedule", "webhook"] as const;
+export const SYSTEM_CALLERS = ["schedule", "webhook", "email"] as const;
 export type SystemCallerName = (typeof SYSTEM_CALLERS)[number];
 
 export type RunCaller =
@@ -31,6 +32,12 @@ export function systemPrincipal(name: SystemCallerName): string {
   return `system:${name}`;
 }
 
+const SYSTEM_CALLER_NAMES: Record<SystemCallerName, string> = {
+  schedule: "Schedule",
+  webhook: "Webhook",
+  email: "E-mail",
+};
+
 /** A system caller as `currentUser` sees it: no admin rights, only its own group. */
 export function systemUser(name: SystemCallerName, workspace: string): UserInfo {
   const id = systemPrincipal(name);
@@ -38,7 +45,7 @@ export function systemUser(name: SystemCallerName, workspace: string): UserInfo 
   return {
     id,
     email: null,
-    name: name === "schedule" ? "Schedule" : "Webhook",
+    name: SYSTEM_CALLER_NAMES[name],
     timeZone: null,
     companyId: null,
     isGlobalAdmin: false,

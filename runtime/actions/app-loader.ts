@@ -29,7 +29,9 @@ export interface LoadedApp {
   singleOnly: Set<string>;
   /** Actions with `visible: false`: not offered to users and refused over the REST API. */
   hidden: Set<string>;
-  /** Schedules, webhooks and retry policy (settings/index.ts), checked at build time. */
+  /** Actions with `invokeFromEmail: true`: incoming e-mail may fire them (runtime/mail-in). */
+  fromEmail: Set<string>;
+  /** Schedules, webhooks, retry policy and e-mail routing (settings/index.ts), checked at build time. */
   queue: QueueSettings;
 }
 
@@ -42,6 +44,7 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
   const build = await buildApp(dir, { refuseGlobals });
   const manifest = await readManifest(build.manifestCode, build.alias);
   const actionUids = new Set([...BASE_ACTION_UIDS, ...manifest.actions.map((action) => action.uid)]);
+  const fromEmail = new Set(manifest.actions.filter((a) => a.invokeFromEmail === true).map((a) => a.uid));
   return {
     alias: build.alias,
     dir: build.pkg.dir,
@@ -60,6 +63,7 @@ export async function loadApp(dir: string, memoryMb: number): Promise<LoadedApp>
     ),
     singleOnly: new Set(manifest.actions.filter((a) => a.showAsMassAction === false).map((a) => a.uid)),
     hidden: new Set(manifest.actions.filter((a) => a.visible === false).map((a) => a.uid)),
-    queue: parseQueueSettings(manifest.queue, build.alias, actionUids),
+    fromEmail,
+    queue: parseQueueSettings(manifest.queue, build.alias, actionUids, fromEmail),
   };
 }

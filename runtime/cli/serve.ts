@@ -22,6 +22,7 @@ import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
 import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions } from "./quota-options.ts";
+import { addMailInOptions } from "./mail-in-options.ts";
 import { type ServeFlags, startServing } from "./serving.ts";
 
 function serveCommand(
@@ -133,6 +134,7 @@ function serveCommand(
     { json: false },
   );
   addQuotaOptions(command);
+  addMailInOptions(command);
   withHelp(command, {
     env: {
       ...SANDBOX_ENV,

@@ -16,6 +16,7 @@ import { createServer } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { resolveEnvFile } from "./env-file.ts";
 import { listenFailure } from "./listen-error.ts";
+import { type MailInFlags, mailStartLine, startMailFrom } from "./mail-in-options.ts";
 import { chooseLogFormat, type LogFormat, openServerLog } from "./log-format.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
 import { openStoreFrom, runtimeOptionsFrom, type SandboxFlags } from "./options.ts";
@@ -25,7 +26,7 @@ import { openWhenReachable } from "./wait-for-store.ts";
 import { logUnhandledRejections } from "./unhandled-rejections.ts";
 import { watchApps } from "./watch-apps.ts";
 
-export interface ServeFlags extends SandboxFlags {
+export interface ServeFlags extends SandboxFlags, MailInFlags {
   apps: string;
   publicUrl?: string;
   port: number;
@@ -92,12 +93,14 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     server?: Awaited<ReturnType<typeof createServer>>;
     node?: { stop(): Promise<void> };
     stopWatching?: () => Promise<void>;
+    mail?: { close(): Promise<void> } | null;
   } = {};
   // Closes what is open, in the order that lets running requests and jobs finish; once.
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= each([
       () => open.stopWatching?.(),
+      () => open.mail?.close(),
       () => open.server?.close(),
       () => (open.node ? open.node.stop() : open.queue?.close()),
       () => open.runtime?.close(),
@@ -169,6 +172,9 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     });
     const url = ownUrl(server.server.address(), flags.host);
     runtime.servesAt(flags.publicUrl ?? url);
+    const mail = await startMailFrom(flags, runtime, server.log);
+    open.mail = mail;
+    if (mail) server.log.info(mailStartLine(mail, runtime, flags.smtpDomain));
     // Listening: from here a signal lets running requests finish (before, it ends the process).
     let draining = false;
     const shutdown = (signal: string) => {

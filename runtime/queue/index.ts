@@ -30,7 +30,10 @@ export {
   type QueueSettings,
   type ScheduleSpec,
   type WebhookSpec,
+  type EmailRoute,
 } from "./settings.ts";
+export type { EmailSettings } from "./email-settings-schema.ts";
+export { TokenBuckets } from "./token-bucket.ts";
 export {
   type AppSettings,
   appSettingsSchema,

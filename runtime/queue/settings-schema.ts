@@ -1,5 +1,5 @@
 /**
- * The schema of an app's settings/index.ts (vars, schedules, webhooks, retries, quotas), checked
+ * The schema of an app's settings/index.ts (vars, schedules, webhooks, retries, quotas, email), checked
  * when the app is built: one zod schema per app (it needs the app's action names), the types
  * inferred from it. A mistake fails the build with app_invalid naming the setting and its value;
  * an unknown key in a schedule, webhook, retries or quotas (a typo) is refused, not ignored.
@@ -8,6 +8,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { numberIn } from "../config-schema.ts";
 import { parseRlx } from "../rlx/index.ts";
+import { emailSettingsSchema } from "./email-settings-schema.ts";
 import { quotaOverridesSchema } from "./quota-limits.ts";
 
 const MS_PER_DAY = 86_400_000;
@@ -64,8 +65,11 @@ export const retrySettingsSchema = z.strictObject(
 
 export type RetrySettings = z.infer<typeof retrySettingsSchema>;
 
-/** The settings of an app whose actions are `actions`. */
-export function appSettingsSchema(actions: Set<string>) {
+/**
+ * The settings of an app whose actions are `actions`; `emailActions` are those declared with
+ * `invokeFromEmail: true` (the only ones the `email` block may name).
+ */
+export function appSettingsSchema(actions: Set<string>, emailActions: Set<string> = new Set()) {
   const action = z
     .string({ error: "must name an action of the app" })
     .refine((name) => actions.has(name), { error: "is not an action of the app" });
@@ -100,6 +104,13 @@ export function appSettingsSchema(actions: Set<string>) {
     retries: retrySettingsSchema.default({ ...DEFAULT_RETRIES }),
     /** The app's own enqueue quotas; each may only be stricter than the server's. */
     quotas: quotaOverridesSchema.default({}),
+    /** Incoming e-mail: addresses, catch-all routes, unknown senders, sender domains. */
+    email: emailSettingsSchema(emailActions).default({
+      addresses: {},
+      routes: [],
+      unknownSenders: "refuse",
+      allowSenderDomains: [],
+    }),
   });
 }
 

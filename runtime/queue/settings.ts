@@ -8,6 +8,7 @@
  *     webhooks: [{ action: "payment_received", secret: "COMIND_SECRET_PAY_HOOK" }],
  *     retries: { maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 3600000 },
  *     quotas: { pendingPerUser: 100, ratePerUser: 5 },   // stricter than the server's (quota-limits.ts)
+ *     email: { routes: [{ to: "inbox", action: "from_email" }] }, // incoming e-mail (email-settings-schema.ts)
  *   };
  *
  * Cron has 5 fields or 6 with seconds first (croner syntax), evaluated in UTC.
@@ -22,15 +23,22 @@ export type ScheduleSpec = AppSettings["schedules"][number] & {
 
 export type WebhookSpec = AppSettings["webhooks"][number];
 
+export type EmailRoute = AppSettings["email"]["routes"][number];
+
 export interface QueueSettings extends Omit<AppSettings, "schedules" | "vars"> {
   schedules: ScheduleSpec[];
 }
 
 /** Reads and checks the queue part of an app's settings; a mistake fails the build (app_invalid). */
-export function parseQueueSettings(raw: unknown, alias: string, actions: Set<string>): QueueSettings {
+export function parseQueueSettings(
+  raw: unknown,
+  alias: string,
+  actions: Set<string>,
+  emailActions: Set<string> = new Set(),
+): QueueSettings {
   const settings = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : {};
   const { vars: _vars, ...parsed } = parseConfig(
-    appSettingsSchema(actions),
+    appSettingsSchema(actions, emailActions),
     settings,
     "app_invalid",
     "",

@@ -3,17 +3,14 @@
  * SQLite. Both keep each async run's state in `queue_runs` beside the records, so an action's
  * outbox (the runs it enqueues) and its own commit mark join the action's transaction.
  */
+import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { RunCaller } from "../access/index.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { CommitExtra } from "../store/index.ts";
 import type { Quotas } from "./quotas.ts";
 
-/** What a webhook hands the logic as `ComindServer.request`. */
-export interface InboundRequest {
-  headers: Record<string, string>;
-  body: string;
-  receivedAt: string;
-}
+/** What a webhook or an incoming e-mail hands the logic as `ComindServer.request`. */
+export type { InboundRequest };
 
 /** A run to enqueue: which action on which record, and when. */
 export interface NewRun {
@@ -26,7 +23,7 @@ export interface NewRun {
   values?: Record<string, unknown>;
   /** Who the run is for; authorized when queued and again when it runs. */
   caller: RunCaller;
-  /** "async", "enqueue", "schedule", "webhook". */
+  /** "async", "enqueue", "schedule", "webhook", "email". */
   source: string;
   maxAttempts: number;
   runAt?: Date;
