@@ -7,6 +7,7 @@ import type { ActionResult } from "../actions/index.ts";
 import { type ActionRuntime, MAIL_SOURCE, runDocument } from "../runs/index.ts";
 import { MAIL_ACTION } from "../notify/index.ts";
 import { runMailJob } from "./mail-job.ts";
+import { traceJob } from "./job-span.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
@@ -46,16 +47,18 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   }
   let result: ActionResult;
   try {
-    result = await runtime.run({
-      app: run.app,
-      action: run.action,
-      recordId: run.spec.recordId,
-      values: run.spec.values ?? {},
-      // Authorized again now: rights revoked since it was queued fail it with `forbidden`.
-      caller: storedCaller(run.spec),
-      source: run.source,
-      job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
-    });
+    result = await traceJob(run, job.attempt, () =>
+      runtime.run({
+        app: run.app,
+        action: run.action,
+        recordId: run.spec.recordId,
+        values: run.spec.values ?? {},
+        // Authorized again now: rights revoked since it was queued fail it with `forbidden`.
+        caller: storedCaller(run.spec),
+        source: run.source,
+        job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
+      }),
+    );
   } catch (error) {
     if (!isRuntimeError(error)) throw error;
     const failure: PublicError = { code: error.code, message: error.message };
