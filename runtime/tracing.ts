@@ -92,6 +92,7 @@ export function setKnown(span: Span, attributes: Record<string, string | number 
 }
 
 // W3C Trace Context (https://www.w3.org/TR/trace-context/#traceparent-header): version-traceid-spanid-flags.
+// Parsed here: the SDK's W3CTraceContextPropagator lives in @opentelemetry/core, not a dependency of ours.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 /** The span context a `traceparent` header names, or undefined when it is malformed. */
