@@ -17,6 +17,12 @@ export function inRun<T>(runId: string, work: () => T): T {
   return runs.run(runId, work);
 }
 
+/** `report` bound to the current run (for callbacks invoked outside its async scope). */
+export function inThisRun<A extends unknown[]>(report: (...args: A) => void): (...args: A) => void {
+  const runId = runs.getStore();
+  return runId ? (...args) => runs.run(runId, () => report(...args)) : report;
+}
+
 /** The id of the run the current host work belongs to, if any. */
 export function currentRunId(): string | undefined {
   return runs.getStore();

@@ -23,7 +23,8 @@ import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
 import { assembleHostFunctions } from "./host-table.ts";
-import { bindHostCalls } from "./host-call-scope.ts";
+import { traceHostCalls } from "./host-call-scope.ts";
+import { inThisRun } from "../run-context.ts";
 import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
 import type { Outbox } from "./outbox.ts";
@@ -102,7 +103,7 @@ export async function runLogic(
       request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const host: HostFunctions = bindHostCalls(
+    const host: HostFunctions = traceHostCalls(
       assembleHostFunctions({
         host: createHostFunctions({
           uow: scope.uow,
@@ -149,7 +150,8 @@ export async function runLogic(
         wallMs: Math.max(scope.deadline - Date.now(), 1),
         wallLimitMs: scope.limits.wallLimitMs ?? scope.limits.wallMs,
       },
-      describeError: errorDescriber(scope.redact, config.onInternalError),
+      // Reported from the bridge's side of a host call, outside the run's async scope: bound to it.
+      describeError: errorDescriber(scope.redact, inThisRun(config.onInternalError)),
     });
     if (!outcome.ok) return { outcome };
     const others = options.others?.map((other, i) => {

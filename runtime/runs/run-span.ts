@@ -12,6 +12,15 @@ import { activeTraceparent, ATTR, failSpan, inSpan, setKnown, tracer } from "../
 /** Semantic-convention name of each store engine (`db.system.name`). */
 const DB_SYSTEM = { sqlite: "sqlite", postgres: "postgresql" } as const;
 
+/** The app's alias as installed (clients may write it in any case); what was sent, bounded, when unknown. */
+function installedAlias(config: RuntimeConfig, alias: string): string {
+  try {
+    return config.app(alias).alias;
+  } catch {
+    return alias.slice(0, 64); // the run fails unknown_app; the span name must not grow with the input
+  }
+}
+
 /** Runs one action as run `runId`: in its log scope and, tracing on, in its span. */
 export function observeRun(
   config: RuntimeConfig,
@@ -21,13 +30,14 @@ export function observeRun(
 ): Promise<ActionResult> {
   const t = tracer();
   if (!t) return inRun(runId, work);
-  // What the client sent, bounded: the span name must not grow with a hostile app name.
-  const name = `action ${request.app.slice(0, 64)}.${request.action.slice(0, 64)}`;
+  const app = installedAlias(config, request.app);
+  const action = request.action.slice(0, 64);
+  const name = `action ${app}.${action}`;
   return inSpan(t, name, { kind: SpanKind.INTERNAL }, async (span) => {
     setKnown(span, {
       [ATTR.runId]: runId,
-      [ATTR.app]: request.app.slice(0, 64),
-      [ATTR.action]: request.action.slice(0, 64),
+      [ATTR.app]: app,
+      [ATTR.action]: action,
       [ATTR.recordId]: request.recordId,
       [ATTR.source]: request.source ?? (request.job ? "queue" : "api"),
       [ATTR.attempt]: request.job?.attempt,
