@@ -23,6 +23,8 @@ import { errorDescriber } from "./describe-error.ts";
 import type { JsonRecord } from "./fields.ts";
 import { prepareFromPending, type PreparedRecord } from "./prepare-record.ts";
 import { assembleHostFunctions } from "./host-table.ts";
+import { traceHostCalls } from "./host-call-scope.ts";
+import { inThisRun } from "../run-context.ts";
 import { createRecordCalls } from "./record-calls.ts";
 import { fieldsFromEntity } from "./record-shape.ts";
 import type { Outbox } from "./outbox.ts";
@@ -101,40 +103,42 @@ export async function runLogic(
       request: scope.job?.request ?? null,
     };
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const host: HostFunctions = assembleHostFunctions({
-      host: createHostFunctions({
-        uow: scope.uow,
-        files: scope.files,
-        logs: scope.logs,
-        secrets,
-        http: scope.http,
-        signal: abort.signal,
-        signIn: (spec) => config.comindAuth.apply(spec, user),
-        documents: config.documents,
-        cpu: config.cpu,
-        cpuBudget: scope.cpuBudget,
+    const host: HostFunctions = traceHostCalls(
+      assembleHostFunctions({
+        host: createHostFunctions({
+          uow: scope.uow,
+          files: scope.files,
+          logs: scope.logs,
+          secrets,
+          http: scope.http,
+          signal: abort.signal,
+          signIn: (spec) => config.comindAuth.apply(spec, user),
+          documents: config.documents,
+          cpu: config.cpu,
+          cpuBudget: scope.cpuBudget,
+        }),
+        records: createRecordCalls({
+          uow: scope.uow,
+          app,
+          user,
+          queryCache: scope.queryCache,
+          fireTransition: (arg, runAs) =>
+            fireTransition(
+              scope,
+              arg,
+              depth + 1,
+              runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
+            ),
+        }),
+        queue: {
+          "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
+          "queue.retryLater": async (arg) => {
+            scope.outbox.retryLater(arg);
+            return null;
+          },
+        } satisfies Partial<HostFunctions>,
       }),
-      records: createRecordCalls({
-        uow: scope.uow,
-        app,
-        user,
-        queryCache: scope.queryCache,
-        fireTransition: (arg, runAs) =>
-          fireTransition(
-            scope,
-            arg,
-            depth + 1,
-            runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
-          ),
-      }),
-      queue: {
-        "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
-        "queue.retryLater": async (arg) => {
-          scope.outbox.retryLater(arg);
-          return null;
-        },
-      } satisfies Partial<HostFunctions>,
-    });
+    );
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,
@@ -146,7 +150,8 @@ export async function runLogic(
         wallMs: Math.max(scope.deadline - Date.now(), 1),
         wallLimitMs: scope.limits.wallLimitMs ?? scope.limits.wallMs,
       },
-      describeError: errorDescriber(scope.redact, config.onInternalError),
+      // Reported from the bridge's side of a host call, outside the run's async scope: bound to it.
+      describeError: errorDescriber(scope.redact, inThisRun(config.onInternalError)),
     });
     if (!outcome.ok) return { outcome };
     const others = options.others?.map((other, i) => {

@@ -3,6 +3,7 @@
  * (`ComindServer.retryLater`). The jobs are written in the action's own commit (transactional
  * outbox): if the action fails, none of them exists.
  */
+import { activeTraceparent, tracer } from "../tracing.ts";
 import type { Caller, RunCaller } from "../access/index.ts";
 import type { EnqueueSpec } from "../../globals/bridge-contract.ts";
 import { appAliasKey } from "../app-alias.ts";
@@ -81,6 +82,8 @@ export class Outbox {
       maxAttempts: target.queue.retries.maxAttempts,
       runAt: runAtOf(spec.runAt),
       key: spec.key,
+      // Tracing on: the queued run's span links back to this host call's span.
+      traceparent: tracer() ? activeTraceparent() : undefined,
     };
     // Over a quota, `rate_limited` is thrown into the logic now; the commit checks again.
     await queue.admit(run, this.runs);

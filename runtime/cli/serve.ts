@@ -18,6 +18,7 @@ import {
 } from "../queue/index.ts";
 import { withHelp } from "./help.ts";
 import { logFormatOption } from "./log-format.ts";
+import { TRACING_ENV } from "./tracing.ts";
 import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
 import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
@@ -130,7 +131,13 @@ function serveCommand(
           "COMIND_SHUTDOWN_DRAIN_MS",
         ).default(DEFAULT_DRAIN_MS),
       )
-      .addOption(logFormatOption()),
+      .addOption(logFormatOption())
+      .addOption(
+        new Option(
+          "--otel-endpoint <url>",
+          "send OpenTelemetry traces to this OTLP/HTTP collector (base URL, e.g. http://127.0.0.1:4318); default: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, else off",
+        ),
+      ),
     { json: false },
   );
   addQuotaOptions(command);
@@ -139,6 +146,7 @@ function serveCommand(
     env: {
       ...SANDBOX_ENV,
       LOG_LEVEL: "log level of the logs on stdout (default info)",
+      ...TRACING_ENV,
       OIDC_ISSUER:
         "accept Bearer JWTs from this issuer; needs OIDC_AUDIENCE (or OIDC_SKIP_AUDIENCE=true); also JWKS_URL, OIDC_ADMIN_CLAIM + OIDC_ADMIN_VALUE, OIDC_GROUPS_CLAIM",
     },

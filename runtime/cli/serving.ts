@@ -25,6 +25,7 @@ import { quotasFrom } from "./quota-options.ts";
 import { openWhenReachable } from "./wait-for-store.ts";
 import { logUnhandledRejections } from "./unhandled-rejections.ts";
 import { watchApps } from "./watch-apps.ts";
+import { startTracing } from "./tracing.ts";
 
 export interface ServeFlags extends SandboxFlags, MailInFlags {
   apps: string;
@@ -43,6 +44,7 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   queueSchema?: string;
   console?: boolean;
   logFormat?: LogFormat;
+  otelEndpoint?: string;
 }
 
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
@@ -81,6 +83,8 @@ async function each(steps: (() => unknown)[]): Promise<void> {
 export async function startServing(flags: ServeFlags, command: Command, watch: boolean): Promise<void> {
   const format = chooseLogFormat(process.stdout.isTTY, flags.logFormat);
   const log = openServerLog(format, process.env.LOG_LEVEL ?? "info");
+  // Before anything that makes spans; a bad endpoint is a usage error before anything opens.
+  const tracing = startTracing(flags.otelEndpoint);
   const envFile = resolveEnvFile(flags.env);
   if (envFile.note) log.logger.info(envFile.note);
   const oidc = oidcFromEnv();
@@ -106,6 +110,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       () => open.runtime?.close(),
       () => closeAgents(),
       () => open.cleanup?.(),
+      () => tracing?.shutdown(),
       () => log.flush(),
     ]));
   try {
@@ -123,6 +128,8 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
         (level, message, details) => log.logger[level](details, message),
         envFile.path,
       ),
+      // In the server log, with the run id of the run it happened in (run-context.ts).
+      onInternalError: (error) => log.logger.error({ err: error }, "internal error"),
       admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
@@ -198,6 +205,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       `serving the API at ${url}/api${consoleOn ? `, the console at ${url}/console` : ""}`,
     );
     server.log.info(`create an API token with \`${tokenCommand(command, flags)}\``);
+    if (tracing) server.log.info({ collector: tracing.host }, "tracing: spans are exported over OTLP/HTTP");
     log.flush();
   } catch (error) {
     await close();

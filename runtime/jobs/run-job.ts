@@ -7,6 +7,8 @@ import type { ActionResult } from "../actions/index.ts";
 import { type ActionRuntime, MAIL_SOURCE, runDocument } from "../runs/index.ts";
 import { MAIL_ACTION } from "../notify/index.ts";
 import { runMailJob } from "./mail-job.ts";
+import { traceJob } from "./job-span.ts";
+import { inRun } from "../run-context.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
@@ -30,7 +32,8 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   }
   // Only the runtime writes this source (an action's commit): a client or logic that queues an
   // action named "~mail" gets unknown_action when it is queued, and again here.
-  if (run.source === MAIL_SOURCE && run.action === MAIL_ACTION) return runMailJob(runtime, queue, run, job);
+  if (run.source === MAIL_SOURCE && run.action === MAIL_ACTION)
+    return inRun(run.runId, () => traceJob(run, job.attempt, () => runMailJob(runtime, queue, run, job)));
   const app = runtime.apps.get(run.app);
   if (!app?.actionUids.has(run.action)) {
     const error: PublicError = {
@@ -46,16 +49,18 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   }
   let result: ActionResult;
   try {
-    result = await runtime.run({
-      app: run.app,
-      action: run.action,
-      recordId: run.spec.recordId,
-      values: run.spec.values ?? {},
-      // Authorized again now: rights revoked since it was queued fail it with `forbidden`.
-      caller: storedCaller(run.spec),
-      source: run.source,
-      job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
-    });
+    result = await traceJob(run, job.attempt, () =>
+      runtime.run({
+        app: run.app,
+        action: run.action,
+        recordId: run.spec.recordId,
+        values: run.spec.values ?? {},
+        // Authorized again now: rights revoked since it was queued fail it with `forbidden`.
+        caller: storedCaller(run.spec),
+        source: run.source,
+        job: { runId: run.runId, attempt: job.attempt, request: run.spec.request ?? null },
+      }),
+    );
   } catch (error) {
     if (!isRuntimeError(error)) throw error;
     const failure: PublicError = { code: error.code, message: error.message };

@@ -32,6 +32,8 @@ export interface NewRun {
   request?: InboundRequest;
   /** The schedule tick a scheduled run belongs to. */
   tick?: string;
+  /** W3C traceparent of the span that queued it (tracing on): the run's span links to it. */
+  traceparent?: string;
 }
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "dead";

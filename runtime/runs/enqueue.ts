@@ -10,6 +10,7 @@ import { RuntimeError } from "../errors.ts";
 import type { NewRun } from "../queue/index.ts";
 import { newRunId } from "../run-id.ts";
 import { answerOnce, type Idempotency } from "./idempotency.ts";
+import { traceEnqueue } from "./run-span.ts";
 
 export type RunToQueue = Pick<
   NewRun,
@@ -55,12 +56,15 @@ export async function enqueueRun(runtime: QueueingRuntime, run: RunToQueue): Pro
         );
       // Checked now and again when the run runs (rights revoked in between fail it with `forbidden`).
       await runtime.authorize(spec);
-      const { runId } = await queue.add({
-        ...spec,
-        runId: newRunId(),
-        workspace: config.workspace,
-        maxAttempts: app.queue.retries.maxAttempts,
-      });
+      const { runId } = await traceEnqueue(app.alias, spec.action, newRunId(), (runId, traceparent) =>
+        queue.add({
+          ...spec,
+          runId,
+          workspace: config.workspace,
+          maxAttempts: app.queue.retries.maxAttempts,
+          traceparent,
+        }),
+      );
       return { status: 202, body: { runId } };
     },
     config.onInternalError,

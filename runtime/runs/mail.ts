@@ -4,6 +4,7 @@
  * a job with retries (runtime/notify/delivery.ts); without one they are sent right after the
  * commit, as before. Either way the action never fails because of an e-mail.
  */
+import { activeTraceparent, tracer } from "../tracing.ts";
 import type { ActionRequest, RuntimeConfig } from "../actions/index.ts";
 import { LogCapture, type LogEntry } from "../host/index.ts";
 import {
@@ -53,6 +54,8 @@ export function mailRuns(
     caller: request.caller,
     source: MAIL_SOURCE,
     maxAttempts,
+    // Tracing on: the e-mail's job span links back to the action that asked for it.
+    traceparent: tracer() ? activeTraceparent() : undefined,
   }));
 }
 

@@ -27,19 +27,29 @@ import { commitOnce, earlierCommit } from "./commit-step.ts";
 import type { ActionRunLog, RunCommit } from "../store/index.ts";
 import { newRunId } from "../run-id.ts";
 import { MAIL_SOURCE, mailRuns, sendNow } from "./mail.ts";
+import { observeRun, traceCommit, traceLoad } from "./run-span.ts";
 
 /** Reason for aborting leftover host work when an action ends (no DOMException stack per run). */
 const ACTION_FINISHED = Object.freeze(new Error("action finished"));
 
-export async function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
+export function runAction(config: RuntimeConfig, request: ActionRequest): Promise<ActionResult> {
+  // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
+  const job = request.job;
+  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : newRunId();
+  return observeRun(config, request, runId, () => runActionAs(config, request, runId));
+}
+
+async function runActionAs(
+  config: RuntimeConfig,
+  request: ActionRequest,
+  runId: string,
+): Promise<ActionResult> {
   const app = config.app(request.app);
   const { store, workspace } = config;
   const limits = request.wallMs
     ? { ...config.limits, wallMs: Math.min(config.limits.wallMs, request.wallMs) }
     : config.limits;
-  // A queued run's attempts are logged as <runId>, <runId>~2, ... (history entries carry the same id).
   const job = request.job;
-  const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : newRunId();
   const startedAt = new Date().toISOString();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
@@ -135,9 +145,11 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
     outbox = new Outbox(config, app, user);
     const previous = await earlierCommit(store, request);
     if (previous) return await replay(previous);
-    const selected: PreparedRecord[] = request.recordIds
-      ? await prepareMassRecords(store, workspace, app, request)
-      : [await prepareRecord(store, workspace, app, request)];
+    const selected: PreparedRecord[] = await traceLoad(config, async () =>
+      request.recordIds
+        ? await prepareMassRecords(store, workspace, app, request)
+        : [await prepareRecord(store, workspace, app, request)],
+    );
     const [record, ...others] = selected;
     recordId = record.id;
     const uow = new UnitOfWork({
@@ -206,26 +218,22 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       });
     }
     const mail = config.queue ? mailRuns(config, request, runId, scope.notifications) : [];
-    const commit = await commitOnce(
-      store,
-      request,
-      {
-        workspace,
-        actor: user.id,
-        action: request.action,
-        runId,
-        recordId: record.id,
-        writes: uow.writes(),
-        files: files.pendingWrites(),
-        // The run log of a successful action is written in the action's own transaction.
-        run: runLog({ ok: true }),
-        extras:
-          config.queue && (outbox.runs.length > 0 || job || mail.length > 0)
-            ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId, mail })]
-            : undefined,
-      },
-      scope.deadline,
-    );
+    const change = {
+      workspace,
+      actor: user.id,
+      action: request.action,
+      runId,
+      recordId: record.id,
+      writes: uow.writes(),
+      files: files.pendingWrites(),
+      // The run log of a successful action is written in the action's own transaction.
+      run: runLog({ ok: true }),
+      extras:
+        config.queue && (outbox.runs.length > 0 || job || mail.length > 0)
+          ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId, mail })]
+          : undefined,
+    };
+    const commit = await traceCommit(config, () => commitOnce(store, request, change, scope.deadline));
     if (commit.kind === "replayed") {
       await fail("conflict", "A retry with the same Idempotency-Key committed first; answered from it.");
       return await replay(commit.previous);

@@ -6,6 +6,7 @@
  *   const server = await createServer({ runtime, store, workspace: "DEMO", dataDir: "./data" });
  *   await server.listen({ port: 8080 });
  */
+import { installRequestSpans } from "./request-spans.ts";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { VERSION } from "../version.ts";
@@ -105,6 +106,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
         .send({ error: { code: "bad_request", message } });
     },
   });
+  installRequestSpans(server);
   installErrorHandling(server);
   await server.register(swagger, {
     transformObject: (document) =>

@@ -9,6 +9,7 @@
  *   const log = createPrettyServerLog("info"); // same shape as createServerLog
  *   log.logger.info({ app: "CONTACT" }, "app rebuilt"); // 12:04:05.120 INFO  app rebuilt  app=CONTACT
  */
+import { logContext } from "../run-context.ts";
 import { styleText } from "node:util";
 import pino, { type Logger } from "pino";
 
@@ -109,5 +110,5 @@ export function createPrettyServerLog(
     ? (hue: Colour, text: string) => styleText(hue, text, { validateStream: false })
     : undefined;
   const stream = { write: (line: string) => out.write(`${prettyLine(line, colour)}\n`) };
-  return { logger: pino({ level }, stream), flush: () => undefined };
+  return { logger: pino({ level, mixin: logContext }, stream), flush: () => undefined };
 }

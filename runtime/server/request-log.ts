@@ -10,6 +10,8 @@
  */
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import pino, { type Logger } from "pino";
+import { logContext } from "../run-context.ts";
+import { requestTraceIds } from "./request-spans.ts";
 
 const FLUSH_EVERY_MS = 200;
 
@@ -26,7 +28,7 @@ export function createServerLog(level: string, dest: number | string = 1): { log
     }
   };
   process.once("exit", flush);
-  return { logger: pino({ level }, destination), flush };
+  return { logger: pino({ level, mixin: logContext }, destination), flush };
 }
 
 /** One `request` line per answered request, instead of fastify's two (incoming + completed). */
@@ -43,6 +45,7 @@ export class OneLinePerRequest extends LogController {
       url: request.url,
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...requestTraceIds(request),
     };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
     else reply.log.info(line, "request");

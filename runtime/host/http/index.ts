@@ -27,6 +27,7 @@ import type { Hop } from "./redirects.ts";
 import { requestBody } from "./request-body.ts";
 import { sendFollowingRedirects, translateError, type Sent } from "./send.ts";
 import { buildUrl } from "./url.ts";
+import { endHttpSpan, startHttpSpan } from "./http-span.ts";
 
 export { closeAgents } from "./agent.ts";
 export { isRestrictedAddress } from "./egress.ts";
@@ -92,10 +93,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const started = performance.now();
     const spec = { ...request, method: String(request.method).toUpperCase() };
     const log: HttpCallLog = { method: spec.method, host: "", path: "", status: null, ms: 0 };
+    const span = startHttpSpan(spec.method);
+    let target: URL | null = null;
     let deadline: Deadline | null = null;
     try {
       calls += 1;
       const url = buildUrl(spec);
+      target = url;
       Object.assign(log, { host: url.host, path: url.pathname });
       if (calls > policy.maxRequests) {
         throw new HttpError(
@@ -135,6 +139,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } finally {
       deadline?.dispose();
       log.ms = Math.round(performance.now() - started);
+      if (span) endHttpSpan(span, target, log);
       options.onCall?.(log);
     }
   }
