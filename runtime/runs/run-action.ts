@@ -16,6 +16,7 @@ import {
   authorizeRun,
   Outbox,
   UnitOfWork,
+  COMMITTED,
 } from "../actions/index.ts";
 import { actorOf } from "../access/index.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
@@ -266,6 +267,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,
+      [COMMITTED]: committed,
       logs: logs.entries,
       httpCalls,
       cpuMs,

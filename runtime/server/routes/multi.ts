@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
-import type { ActionResult } from "../../actions/index.ts";
+import { type ActionResult, COMMITTED } from "../../actions/index.ts";
 import type { UserInfo } from "../../../globals/bridge-contract.ts";
 import { appAliasKey } from "../../app-alias.ts";
 import type { Answer, ItemKey } from "../../runs/index.ts";
@@ -171,9 +171,11 @@ export async function runItem(
       };
     const ids = result.recordIds ?? [result.recordId];
     const stored = [];
+    // As this run committed them; only a record it left unchanged (or a replay's) is read again.
+    const committed = new Map(result[COMMITTED]?.map((record) => [record.id, record]));
     if (item.transition !== "delete")
       for (const id of ids) {
-        const record = await ctx.records.getRecord(ctx.workspace, id);
+        const record = committed.get(id) ?? (await ctx.records.getRecord(ctx.workspace, id));
         if (record) stored.push(record);
       }
     const views = stored.length
