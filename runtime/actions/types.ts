@@ -26,6 +26,12 @@ export interface ActionRequest {
    * the first), `values` applied to each, one transaction for all. Replaces `recordId`.
    */
   recordIds?: string[];
+  /**
+   * The record `recordId` as the caller read it just before (REST reads it to find its app), so
+   * the run does not read it again. Server code only, never client input; a stale one fails the
+   * commit's revision check with `conflict`, and after a wait for admission it is read again.
+   */
+  loaded?: StoredRecord;
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
   /**

@@ -135,8 +135,11 @@ function writeHistory(
   );
 }
 
+/** Built once: the statement cache is keyed by SQL text, and this one is on every action's path. */
+const INSERT_RUN = runInsertSql(() => "?");
+
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
-  prepare(runInsertSql(() => "?")).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
+  prepare(INSERT_RUN).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
 }
 
 export function commitChangeSet(
