@@ -2,7 +2,8 @@
  * The load generator of the REST benchmark, run as its own process (so its CPU is not the
  * server's): N keep-alive clients, each sending its next request when the previous answered.
  *
- *   node bench/load-client.ts <url> <token> <common|bump> <seconds> <clients> [recordIds,...]
+ *   node bench/load-client.ts <url> <token> <common|bump|note> <seconds> <clients> [recordIds,...]
+ * (`note`: the FLOOR app's action with a new c_note each time, bench/floor.ts)
  * prints one JSON line: { requests, perSecond, p50Ms, p99Ms, failures }
  */
 import { Pool } from "undici";
@@ -13,6 +14,12 @@ const recordIds = ids.split(",").filter(Boolean);
 const pool = new Pool(url, { connections: Number(clients), pipelining: 1 });
 const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
 
+let sent = 0;
+function item(client: number) {
+  const id = recordIds[client % recordIds.length];
+  return mode === "note" ? { id, transition: "note", c_note: `note ${sent++}` } : { id, transition: "bump" };
+}
+
 async function once(client: number): Promise<boolean> {
   const response =
     mode === "common"
@@ -21,7 +28,7 @@ async function once(client: number): Promise<boolean> {
           path: "/api/tickets/multi",
           method: "POST",
           headers,
-          body: JSON.stringify([{ id: recordIds[client % recordIds.length], transition: "bump" }]),
+          body: JSON.stringify([item(client)]),
         });
   const body = await response.body.text();
   return response.statusCode === 200 && (mode === "common" || body.includes('"successful":true'));

@@ -47,7 +47,14 @@ function onPath(command: string): boolean {
   }
 }
 
-function load(url: string, token: string, mode: string, seconds: number, clients: number, ids: string[]) {
+export function load(
+  url: string,
+  token: string,
+  mode: string,
+  seconds: number,
+  clients: number,
+  ids: string[],
+) {
   const out =
     loadGenerator() === "wrk"
       ? execFileSync(
@@ -78,7 +85,7 @@ function load(url: string, token: string, mode: string, seconds: number, clients
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
-async function startServer(dataDir: string, workers?: number) {
+export async function startServer(dataDir: string, workers?: number) {
   const args = [
     "--no-node-snapshot",
     BIN,
@@ -109,6 +116,7 @@ async function startServer(dataDir: string, workers?: number) {
   child.stdout.resume();
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((done) => {
         child.once("exit", () => done());

@@ -4,6 +4,7 @@
  *
  *   npm run bench                      every section, written to bench/results.json
  *   node --no-node-snapshot bench/run.ts rest phases    some sections, printed only
+ *   node --no-node-snapshot bench/run.ts floor --save   one section, merged into bench/results.json
  *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { commitCost } from "./commit-cost.ts";
 import { memoryPerApp } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
+import { floorBenchmark } from "./floor.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
 import { outboundBreakdown } from "./outbound-breakdown.ts";
 import { inProcessThroughput } from "./throughput.ts";
@@ -122,6 +124,7 @@ async function coldStartAndBuild() {
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
   rest: () => restBenchmark(),
+  floor: () => floorBenchmark(),
   in_process: () => inProcessThroughput(),
   memory_50_apps: () => memoryPerApp(50),
   phases: phaseTable,
@@ -132,10 +135,20 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
 };
 const RESULTS = join(import.meta.dirname, "results.json");
 
-// `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched).
+// `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched);
+// with `--save` its result replaces that section's key in results.json (the other keys stay).
 const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
 if (only.length > 0) {
-  for (const name of only) console.log(name, JSON.stringify(await SECTIONS[name](), null, 2));
+  const saved = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) : {};
+  for (const name of only) {
+    saved[name] = {
+      date: new Date().toISOString(),
+      load_average: loadavg().map((value) => round(value, 2)),
+      ...((await SECTIONS[name]()) as object),
+    };
+    console.log(name, JSON.stringify(saved[name], null, 2));
+  }
+  if (process.argv.includes("--save")) writeFileSync(RESULTS, `${JSON.stringify(saved, null, 2)}\n`);
 } else {
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),

@@ -1,6 +1,6 @@
 -- The REST benchmark's load when wrk is installed (bench/rest.ts): one connection per wrk thread
 -- (-t N -c N), each thread bumping its own record, so no two clients ever race for one record.
--- Environment: MODE (bump | common), TOKEN, IDS (comma-separated record ids).
+-- Environment: MODE (bump | note | common), TOKEN, IDS (comma-separated record ids).
 local ids = {}
 for id in string.gmatch(os.getenv("IDS") or "", "[^,]+") do ids[#ids + 1] = id end
 local mode = os.getenv("MODE")
@@ -19,14 +19,26 @@ function init(args)
     wrk.path = "/api/tickets/multi"
     wrk.headers["content-type"] = "application/json"
     wrk.body = '[{"id":"' .. id .. '","transition":"bump"}]'
+  elseif mode == "note" then
+    wrk.method = "POST"
+    wrk.path = "/api/tickets/multi"
+    wrk.headers["content-type"] = "application/json"
   else
     wrk.method = "GET"
     wrk.path = "/api/common"
   end
 end
 
+-- note: a new c_note each time (bench/floor.ts).
+sent = 0
+function request()
+  if mode ~= "note" then return wrk.format() end
+  sent = sent + 1
+  return wrk.format(nil, nil, nil, '[{"id":"' .. id .. '","transition":"note","c_note":"note ' .. sent .. '"}]')
+end
+
 function response(status, headers, body)
-  if status ~= 200 or (mode == "bump" and not string.find(body, '"successful":true', 1, true)) then
+  if status ~= 200 or (mode ~= "common" and not string.find(body, '"successful":true', 1, true)) then
     failures = failures + 1
   end
 end

@@ -4,6 +4,7 @@
  * The run itself — authorize, commit, notify, the run document — is runs/, above this folder.
  */
 export type { ActionRequest, ActionResult, ActionError, CommitPhase, JobContext } from "./types.ts";
+export { COMMITTED } from "./types.ts";
 export { authorizeRun, permissionsFor, startableActions } from "./authorize-run.ts";
 export { loadApp, type LoadedApp } from "./app-loader.ts";
 export { AppRegistry } from "./app-registry.ts";

@@ -37,7 +37,11 @@ export async function prepareRecord(
   const submitted = app.schema.validate(request.values ?? {});
   let stored: StoredRecord | null = null;
   if (request.recordId) {
-    stored = await store.getRecord(workspace, request.recordId);
+    const { loaded } = request;
+    stored =
+      loaded && loaded.id === request.recordId && loaded.workspace === workspace
+        ? loaded
+        : await store.getRecord(workspace, request.recordId);
     if (stored && stored.app !== app.alias) {
       throw new RuntimeError(
         "not_found",

@@ -5,6 +5,14 @@ import type { LogEntry } from "../host/index.ts";
 import type { HttpCallLog } from "../host/index.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { JsonRecord } from "./fields.ts";
+import type { StoredRecord } from "../store/index.ts";
+
+/**
+ * Key of an ok result's records as this run's commit stored them (not those it left unchanged,
+ * nor a replayed run's), so callers answer with them instead of reading them again. A symbol: it
+ * never ends up in a serialised answer or a stored idempotent response.
+ */
+export const COMMITTED: unique symbol = Symbol("committed records");
 
 export interface ActionRequest {
   /** App alias (publishingAlias) of a loaded app. */
@@ -18,6 +26,12 @@ export interface ActionRequest {
    * the first), `values` applied to each, one transaction for all. Replaces `recordId`.
    */
   recordIds?: string[];
+  /**
+   * The record `recordId` as the caller read it just before (REST reads it to find its app), so
+   * the run does not read it again. Server code only, never client input; a stale one fails the
+   * commit's revision check with `conflict`, and after a wait for admission it is read again.
+   */
+  loaded?: StoredRecord;
   /** Field values submitted with the action, applied before the logic runs. */
   values?: JsonRecord;
   /**
@@ -78,6 +92,8 @@ export type ActionResult =
       /** Answered from an earlier commit with the same idempotency key; nothing ran now. */
       replayed?: boolean;
       entity: JsonRecord;
+      /** The records this run wrote, as stored (see COMMITTED). */
+      [COMMITTED]?: StoredRecord[];
       logs: LogEntry[];
       httpCalls: HttpCallLog[];
       cpuMs: number;

@@ -72,11 +72,14 @@ export class Admission {
     return { running: this.running, waiting: this.waiting.length, refused: this.refused, ...this.limits };
   }
 
-  /** Runs `work` once admitted; throws `overloaded` (with retryAfterSeconds) when it is not. */
-  async run<T>(record: string | undefined, work: () => Promise<T>): Promise<T> {
-    await this.enter(record);
+  /**
+   * Runs `work` once admitted; throws `overloaded` (with retryAfterSeconds) when it is not.
+   * `work` learns whether it waited for its place (what was read before may be stale by then).
+   */
+  async run<T>(record: string | undefined, work: (waited: boolean) => Promise<T>): Promise<T> {
+    const waited = await this.enter(record);
     try {
-      return await work();
+      return await work(waited);
     } finally {
       this.leave(record);
     }
@@ -87,13 +90,14 @@ export class Admission {
     throw overloaded(why);
   }
 
-  private async enter(record: string | undefined): Promise<void> {
+  /** True when it had to wait for a place. */
+  private async enter(record: string | undefined): Promise<boolean> {
     const { maxRunning, maxWaiting, maxPerRecord, maxWaitMs } = this.limits;
     if (record !== undefined && (this.perRecord.get(record) ?? 0) >= maxPerRecord)
       this.refuse(`${maxPerRecord} actions are already running or waiting on this record`);
     if (this.running < maxRunning && this.waiting.length === 0) {
       this.take(record);
-      return;
+      return false;
     }
     if (this.waiting.length >= maxWaiting)
       this.refuse(`${maxRunning} actions running, ${maxWaiting} waiting`);
@@ -115,6 +119,7 @@ export class Admission {
       this.waiting.push(waiter);
     });
     // Admitted by leave(): it counted us as running already.
+    return true;
   }
 
   private take(record: string | undefined): void {

@@ -16,6 +16,7 @@ import {
   authorizeRun,
   Outbox,
   UnitOfWork,
+  COMMITTED,
 } from "../actions/index.ts";
 import { actorOf } from "../access/index.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
@@ -274,6 +275,7 @@ async function runActionAs(
       created: record.isNew,
       ran: outcome.ok && outcome.ran,
       entity,
+      [COMMITTED]: committed,
       logs: logs.entries,
       httpCalls,
       cpuMs,

@@ -208,15 +208,22 @@ export class ActionRuntime {
   async run(request: RunRequest): Promise<RunResult> {
     const { idempotency, ...action } = request;
     // A queued run was admitted when it was queued; the job runner bounds its concurrency.
-    const admitted = (work: () => Promise<ActionResult>) =>
-      action.job ? work() : this.admission.run(action.recordId ?? action.recordIds?.[0], work);
-    if (!idempotency) return admitted(() => runAction(this.config, action));
+    // A record read before a wait for admission may be stale by then: the run reads it again.
+    const admitted = (work: (request: ActionRequest) => Promise<ActionResult>) =>
+      action.job
+        ? work(action)
+        : this.admission.run(action.recordId ?? action.recordIds?.[0], (waited) =>
+            work(waited ? { ...action, loaded: undefined } : action),
+          );
+    if (!idempotency) return admitted((admittedAction) => runAction(this.config, admittedAction));
     const answer = await answerOnce(
       this.config.store,
       actorOf(request.caller),
       idempotency,
       async (itemKey) => {
-        const result = await admitted(() => runAction(this.config, { ...action, commitKey: itemKey(0) }));
+        const result = await admitted((admittedAction) =>
+          runAction(this.config, { ...admittedAction, commitKey: itemKey(0) }),
+        );
         return { status: result.ok ? 200 : ERROR_CODES[result.error.code].status, body: result };
       },
       this.config.onInternalError,

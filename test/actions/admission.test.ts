@@ -54,6 +54,18 @@ describe("admission", () => {
     expect(admission.stats()).toMatchObject({ running: 0, waiting: 0, refused: 0 });
   });
 
+  it("tells the work whether it waited for its place (what was read before may be stale)", async () => {
+    const admission = new Admission({ maxRunning: 1, maxWaiting: 1 });
+    const g = gate();
+    const first = admission.run(undefined, async (waited) => {
+      await g.work();
+      return waited;
+    });
+    const second = admission.run(undefined, async (waited) => waited);
+    g.open();
+    expect(await Promise.all([first, second])).toEqual([false, true]);
+  });
+
   it("refuses at once, with a Retry-After, when maxWaiting are already waiting", async () => {
     const admission = new Admission({ maxRunning: 1, maxWaiting: 1 });
     const g = gate();

@@ -107,6 +107,26 @@ describe("action lifecycle", () => {
     });
   });
 
+  it("runs on the record the caller already read (no second read), and a stale one fails with conflict", async () => {
+    const created = await run("increment");
+    if (!created.ok) throw new Error("setup failed");
+    const stored = (await t.store.getRecord("DEMO", created.recordId))!;
+    // Taken as handed over, not read again: REST reads the record once per action.
+    const handed = { ...stored, fields: { ...stored.fields, c_count: 40 } };
+    const next = await run("increment", { recordId: stored.id, loaded: handed });
+    expect(next.ok && next.entity.c_count).toBe(41);
+    // A record read before someone else's commit: the revision check refuses it, nothing is written.
+    const stale = await run("increment", { recordId: stored.id, loaded: stored });
+    expect(!stale.ok && stale.error.code).toBe("conflict");
+    expect(await t.store.getRecord("DEMO", stored.id)).toMatchObject({
+      revision: 2,
+      fields: { c_count: 41 },
+    });
+    // Another record's copy is never used for this one.
+    const other = await run("increment", { recordId: stored.id, loaded: { ...stored, id: "other" } });
+    expect(other.ok && other.entity.c_count).toBe(42);
+  });
+
   it("reads inside the logic see the action's own uncommitted writes", async () => {
     const result = await run("read_own_writes");
     expect(result.ok && result.entity.c_note).toBe("1:mine");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { join } from "node:path";
 import { EXAMPLE_APPS, FIXTURE_APPS } from "../helpers/runtime.ts";
 import { startApi, type TestServerApi } from "../helpers/server.ts";
@@ -59,6 +59,21 @@ describe("auth", () => {
 });
 
 describe("tickets/multi", () => {
+  it("reads the record once per action and answers it as the commit stored it", async () => {
+    const created = await add({ title: "Read once", c_count: 1 });
+    const reads = vi.spyOn(api.store, "getRecord");
+    try {
+      const res = await api.post("/api/tickets/multi", [{ id: created.id, transition: "increment" }]);
+      const [item] = res.json();
+      expect(item).toMatchObject({ successful: true, data: { id: created.id, c_count: 2, revision: 2 } });
+      expect(reads).toHaveBeenCalledTimes(1);
+      const stored = (await api.store.getRecord("DEMO", created.id))!;
+      expect(item.data).toMatchObject({ ...stored.fields, update_date: stored.updateDate });
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it("adds, edits, runs an action and deletes; currentUser is the caller", async () => {
     const created = await add({ title: "First", c_count: 1 });
     expect(created).toMatchObject({

@@ -280,6 +280,19 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect((await ctx.store().searchRecords({ workspace: ws, app: "T", text: "acme" })).length).toBe(2);
       expect(await ctx.store().searchRecords({ workspace: ws, text: "'\" & | !" })).toEqual([]);
     });
+    it("keeps search in step with updates: new words found, old ones gone, other changes leave it alone", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "T", [{ title: "Old words", c_n: 1 }]);
+      const titles = async (text: string) =>
+        (await ctx.store().searchRecords({ workspace: ws, text })).map((r) => r.fields.title);
+      const [counted] = await ctx.store().commit(changeSet(ws, [update(record, { c_n: 2 })]));
+      expect(await titles("old words")).toEqual(["Old words"]);
+      const [renamed] = await ctx.store().commit(changeSet(ws, [update(counted, { title: "Fresh name" })]));
+      expect(await titles("old")).toEqual([]);
+      expect(await titles("fresh")).toEqual(["Fresh name"]);
+      await ctx.store().commit(changeSet(ws, [update(renamed, { title: null, c_n: 3 })]));
+      expect(await titles("fresh")).toEqual([]);
+    });
   });
 
   describe("reopening", () => {

@@ -70,6 +70,21 @@ export function writeCases(ctx: ContractContext): void {
       expect(recent.map((r) => r.id)).toEqual([record.id, other.id]);
     });
 
+    it("answers each written record exactly as a read after the commit finds it", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "T", [{ title: "Old" }]);
+      await sleep(5); // a later update_date than the insert, at millisecond resolution
+      // Values that do not survive JSON as they are: the answer holds what was stored.
+      const created = insert("T", { title: "New", c_gone: undefined, c_when: new Date(0) } as never);
+      const answered = await ctx.store().commit(changeSet(ws, [created, update(record, { title: "Next" })]));
+      const read = await Promise.all([created.id, record.id].map((id) => ctx.store().getRecord(ws, id)));
+      expect(answered).toStrictEqual(read);
+      expect(answered.map((r) => [r.revision, r.fields.title])).toEqual([
+        [1, "New"],
+        [2, "Next"],
+      ]);
+    });
+
     it("refuses a stale revision and writes nothing of that change set: no inserts, updates, files or history", async () => {
       const ws = newWorkspace();
       const [target, bystander] = await seed(ctx.store(), ws, "T", [

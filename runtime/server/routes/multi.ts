@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { readableFile } from "../../access/index.ts";
-import type { ActionResult } from "../../actions/index.ts";
+import { type ActionResult, COMMITTED } from "../../actions/index.ts";
 import type { UserInfo } from "../../../globals/bridge-contract.ts";
 import { appAliasKey } from "../../app-alias.ts";
 import type { Answer, ItemKey } from "../../runs/index.ts";
+import type { StoredRecord } from "../../store/index.ts";
 import { ERROR_CODES, isRuntimeError, isUnavailable, RuntimeError } from "../../errors.ts";
 import { appByAlias, appByAliasFor, checkWorkspace, remainingMs, type ServerContext } from "../context.ts";
 import { expectedRevisionOf } from "../expected-revision.ts";
@@ -92,12 +93,17 @@ async function checkAttachments(
   }
 }
 
-async function resolveApp(ctx: ServerContext, item: MultiItem, user: UserInfo): Promise<string> {
+/** The item's app, and its record (read here to find the app; the run takes it from here). */
+async function resolveApp(
+  ctx: ServerContext,
+  item: MultiItem,
+  user: UserInfo,
+): Promise<{ app: string; stored?: StoredRecord }> {
   if (item.workspace_alias) checkWorkspace(ctx, String(item.workspace_alias));
   if (item.transition === "add") {
     if (!item.app_alias)
       throw new RuntimeError("bad_request", 'An "add" item needs "app_alias" (e.g. "CONTACT").');
-    return (await appByAliasFor(ctx, String(item.app_alias), user)).alias;
+    return { app: (await appByAliasFor(ctx, String(item.app_alias), user)).alias };
   }
   const id = item.ids ? item.ids[0] : item.id;
   if (!id)
@@ -113,7 +119,7 @@ async function resolveApp(ctx: ServerContext, item: MultiItem, user: UserInfo): 
       "bad_request",
       `Record ${String(item.id).slice(0, 100)} is a record of app ${stored.app}, not ${String(item.app_alias).slice(0, 40)}; fix "app_alias" or the "id".`,
     );
-  return appByAlias(ctx, stored.app).alias;
+  return { app: appByAlias(ctx, stored.app).alias, stored };
 }
 
 /** One tickets/multi item, run and committed on its own; shared with the MCP tools. */
@@ -126,7 +132,7 @@ export async function runItem(
   try {
     // The schema lets items without a transition, and legacy forms, through.
     item = withTransition(currentFormOf(ctx, item));
-    const app = await resolveApp(ctx, item, request.user);
+    const { app, stored: loaded } = await resolveApp(ctx, item, request.user);
     const expectedRevision = item.transition === "add" || item.ids ? undefined : expectedRevisionOf(item);
     const values = valuesOf(item);
     await checkAttachments(ctx, request.user, values);
@@ -144,15 +150,13 @@ export async function runItem(
       return { successful: true, queued: true, runId };
     }
     // A delete answers the record's number too; it is gone after the run.
-    const deletedNumber =
-      item.transition === "delete"
-        ? ((await ctx.records.getRecord(ctx.workspace, String(item.id)))?.number ?? null)
-        : null;
+    const deletedNumber = item.transition === "delete" ? (loaded?.number ?? null) : null;
     const result: ActionResult = await ctx.runtime.run({
       app,
       action: item.transition,
       recordId: item.transition === "add" || item.ids ? undefined : String(item.id),
       recordIds: item.ids,
+      loaded: item.ids ? undefined : loaded,
       values,
       caller: { kind: "user", user: request.user },
       source: "rest",
@@ -171,9 +175,11 @@ export async function runItem(
       };
     const ids = result.recordIds ?? [result.recordId];
     const stored = [];
+    // As this run committed them; only a record it left unchanged (or a replay's) is read again.
+    const committed = new Map(result[COMMITTED]?.map((record) => [record.id, record]));
     if (item.transition !== "delete")
       for (const id of ids) {
-        const record = await ctx.records.getRecord(ctx.workspace, id);
+        const record = committed.get(id) ?? (await ctx.records.getRecord(ctx.workspace, id));
         if (record) stored.push(record);
       }
     const views = stored.length

@@ -8,7 +8,6 @@ import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
-import { rowToRecord } from "../rows.ts";
 import { runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
@@ -38,29 +37,66 @@ function nextValue(prepare: Prepare, workspace: string, name: string): number {
 const nextNumber = (prepare: Prepare, workspace: string, app: string) =>
   nextValue(prepare, workspace, `record-number:${app}`);
 
-function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, now: string): number | null {
+/**
+ * The record as stored after a write, from what was written (the row's `fields` text parsed, as a
+ * read would): the commit answers with it instead of reading every written record back.
+ */
+function written(
+  changes: ChangeSet,
+  write: RecordWrite,
+  fields: string,
+  row: { number: number; revision: number; creationDate: string; now: string },
+): StoredRecord {
+  return {
+    id: write.id,
+    workspace: changes.workspace,
+    app: write.app,
+    number: Number(row.number),
+    revision: Number(row.revision),
+    fields: JSON.parse(fields),
+    creationDate: row.creationDate,
+    updateDate: row.now,
+  };
+}
+
+/** Applies one write; the new revision and the record as stored now (null once deleted). */
+function applyWrite(
+  prepare: Prepare,
+  changes: ChangeSet,
+  write: RecordWrite,
+  now: string,
+): { revision: number; record: StoredRecord | null } {
   if (write.kind === "insert") {
+    const fields = JSON.stringify(write.fields);
+    const number = nextNumber(prepare, changes.workspace, write.app);
     prepare(
       "INSERT INTO records (id, workspace, app, number, revision, fields, creation_date, update_date) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-    ).run(
-      write.id,
-      changes.workspace,
-      write.app,
-      nextNumber(prepare, changes.workspace, write.app),
-      JSON.stringify(write.fields),
-      now,
-      now,
-    );
+    ).run(write.id, changes.workspace, write.app, number, fields, now, now);
     // An id that comes back (e.g. the CLI's --record with a fixed id) is live again, not deleted.
     prepare("DELETE FROM record_tombstones WHERE id = ?").run(write.id);
-    return 1;
+    return {
+      revision: 1,
+      record: written(changes, write, fields, { number, revision: 1, creationDate: now, now }),
+    };
   }
   if (write.kind === "update") {
-    const result = prepare(
-      "UPDATE records SET fields = ?, revision = revision + 1, update_date = ? WHERE workspace = ? AND id = ? AND revision = ?",
-    ).run(JSON.stringify(write.fields), now, changes.workspace, write.id, write.expectedRevision);
-    if (result.changes !== 1) throw conflict(write);
-    return write.expectedRevision + 1;
+    const fields = JSON.stringify(write.fields);
+    const row = prepare(
+      "UPDATE records SET fields = ?, revision = revision + 1, update_date = ? WHERE workspace = ? AND id = ? AND revision = ? RETURNING number, revision, creation_date",
+    ).get(fields, now, changes.workspace, write.id, write.expectedRevision) as
+      | { number: number; revision: number; creation_date: string }
+      | undefined;
+    if (!row) throw conflict(write);
+    const revision = write.expectedRevision + 1;
+    return {
+      revision,
+      record: written(changes, write, fields, {
+        number: row.number,
+        revision,
+        creationDate: row.creation_date,
+        now,
+      }),
+    };
   }
   const gone = prepare(
     "DELETE FROM records WHERE workspace = ? AND id = ? AND revision = ? RETURNING number",
@@ -71,7 +107,7 @@ function applyWrite(prepare: Prepare, changes: ChangeSet, write: RecordWrite, no
      ON CONFLICT (id) DO UPDATE SET workspace = excluded.workspace, app = excluded.app, number = excluded.number,
        deleted_at = excluded.deleted_at, actor = excluded.actor`,
   ).run(write.id, changes.workspace, write.app, Number(gone.number), now, changes.actor);
-  return write.expectedRevision + 1;
+  return { revision: write.expectedRevision + 1, record: null };
 }
 
 function writeHistory(
@@ -99,8 +135,11 @@ function writeHistory(
   );
 }
 
+/** Built once: the statement cache is keyed by SQL text, and this one is on every action's path. */
+const INSERT_RUN = runInsertSql(() => "?");
+
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
-  prepare(runInsertSql(() => "?")).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
+  prepare(INSERT_RUN).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
 }
 
 export function commitChangeSet(
@@ -132,11 +171,14 @@ export function commitChangeSet(
           nextValue(prepare, "", ATTACHMENT_COUNTER),
         );
       }
+      // Each written record as it stands at the end (no read-back: the commit knows what it wrote).
       const touched: string[] = [];
+      const latest = new Map<string, StoredRecord | null>();
       for (const write of changes.writes) {
-        const revision = applyWrite(prepare, changes, write, now);
-        if (revision !== null && !write.skipHistory) writeHistory(prepare, changes, write, revision, now);
+        const { revision, record } = applyWrite(prepare, changes, write, now);
+        if (!write.skipHistory) writeHistory(prepare, changes, write, revision, now);
         if (write.kind !== "delete") touched.push(write.id);
+        latest.set(write.id, record);
       }
       prepare(
         "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
@@ -145,9 +187,7 @@ export function commitChangeSet(
         if (extra.engine !== "sqlite") throw otherEngine(extra.engine);
         extra.apply(db);
       }
-      const records = touched.map((id) =>
-        rowToRecord(prepare("SELECT * FROM records WHERE id = ?").get(id)!),
-      );
+      const records = touched.map((id) => latest.get(id)!);
       if (changes.run) insertRun(prepare, changes.run);
       return records;
     });
