@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
 import { rowToRecord } from "../rows.ts";
-import { runInsertSql, runRowValues } from "../run-sql.ts";
+import { RECORDING_INSERT_SQL, runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
 
@@ -101,6 +101,7 @@ function writeHistory(
 
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
   prepare(runInsertSql(() => "?")).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
+  if (run.recording) prepare(RECORDING_INSERT_SQL).run(run.id, run.recording);
 }
 
 export function commitChangeSet(
