@@ -97,7 +97,9 @@ export class RunReplayer implements RunTap {
       live: this.options.live,
     });
     if (this.options.live) return real(arg);
-    const expected = recorded ? `the recording has ${recorded.name} there` : "the recording has no more calls";
+    const expected = recorded
+      ? `the recording has ${recorded.name} there`
+      : "the recording has no more calls";
     throw new RuntimeError(
       "replay_mismatch",
       `Host call #${this.cursor + 1} (${name}) does not match the recording (${expected}); the replay report shows both sides. Replay with --live to let it through.`,

@@ -129,6 +129,30 @@ function serveCommand(
           "COMIND_SHUTDOWN_DRAIN_MS",
         ).default(DEFAULT_DRAIN_MS),
       )
+      .addOption(
+        new Option(
+          "--record-runs <mode>",
+          "which runs keep a recording for `replay` (an app's recordRuns setting wins)",
+        )
+          .choices(["failed", "all", "off"])
+          .env("COMIND_RECORD_RUNS")
+          .default("failed"),
+      )
+      .addOption(
+        new Option(
+          "--record-sensitive-field <field>",
+          "a field whose values never go into a recording (repeatable, or a comma list)",
+        )
+          .env("COMIND_RECORD_SENSITIVE_FIELDS")
+          .argParser((value: string, previous: string[] = []) => [
+            ...previous,
+            ...value
+              .split(",")
+              .map((field) => field.trim())
+              .filter(Boolean),
+          ])
+          .default([]),
+      )
       .addOption(logFormatOption()),
     { json: false },
   );

@@ -101,9 +101,7 @@ export function appSettingsSchema(actions: Set<string>) {
     /** The app's own enqueue quotas; each may only be stricter than the server's. */
     quotas: quotaOverridesSchema.default({}),
     /** Which runs of this app keep a recording for `replay` (over the server's --record-runs). */
-    recordRuns: z
-      .enum(["failed", "all", "off"], { error: 'must be "failed", "all" or "off"' })
-      .optional(),
+    recordRuns: z.enum(["failed", "all", "off"], { error: 'must be "failed", "all" or "off"' }).optional(),
   });
 }
 

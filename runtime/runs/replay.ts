@@ -76,7 +76,10 @@ export function parseRecording(raw: unknown): RunRecording {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
-export function outcomeDifferences(recorded: RecordedOutcome, replayed: RecordedOutcome): OutcomeDifference[] {
+export function outcomeDifferences(
+  recorded: RecordedOutcome,
+  replayed: RecordedOutcome,
+): OutcomeDifference[] {
   const differences: OutcomeDifference[] = [];
   const compare = (path: string, a: unknown, b: unknown) => {
     if (json(a) !== json(b)) differences.push({ path, recorded: a ?? null, replayed: b ?? null });

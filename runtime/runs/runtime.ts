@@ -123,7 +123,10 @@ export class ActionRuntime {
       }),
       documents: new DocumentPool(options.documents),
       cpu,
-      recording: { mode: options.recording?.mode ?? "failed", sensitiveFields: options.recording?.sensitiveFields ?? [] },
+      recording: {
+        mode: options.recording?.mode ?? "failed",
+        sensitiveFields: options.recording?.sensitiveFields ?? [],
+      },
     };
   }
 

@@ -8,7 +8,11 @@ import type { FastifyReply } from "fastify";
 import { RuntimeError } from "../errors.ts";
 import type { RunPort } from "../store/index.ts";
 
-export async function sendRecording(runs: RunPort, runId: string, reply: FastifyReply): Promise<FastifyReply> {
+export async function sendRecording(
+  runs: RunPort,
+  runId: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const recording = await runs.getRunRecording(runId);
   if (recording === null)
     throw new RuntimeError(

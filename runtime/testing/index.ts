@@ -27,6 +27,7 @@ import {
   type ActionRuntime,
   type ReplayOptions,
   type ReplayReport,
+  type RuntimeOptions,
 } from "../runs/index.ts";
 import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
@@ -43,6 +44,8 @@ export interface AppTesterOptions {
   allowHosts?: string[];
   /** Where `__sendNotifications` e-mails go (e.g. `{ smtpUrl }` of a test SMTP server); default: logged only. */
   notifications?: NotificationOptions;
+  /** Which runs keep a recording (`runtime.store.getRunRecording(runId)`); default: failed ones. */
+  recording?: RuntimeOptions["recording"];
 }
 
 export interface AppTester {
@@ -75,6 +78,7 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
     limits: options.limits,
     allowHosts: options.allowHosts,
     notifications: options.notifications ?? { log: () => undefined },
+    recording: options.recording,
   });
   const app = await runtime.loadApp(appDir);
   return {
