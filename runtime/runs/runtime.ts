@@ -198,7 +198,7 @@ export class ActionRuntime {
    * host calls answered from the recording, nothing committed; reports the outcome against the
    * recorded one and every host call that did not match.
    */
-  replay(recording: unknown, options: ReplayOptions = {}): Promise<ReplayReport> {
+  async replay(recording: unknown, options: ReplayOptions = {}): Promise<ReplayReport> {
     return replayRun(this.config, parseRecording(recording), options);
   }
 
