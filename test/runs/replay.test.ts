@@ -29,6 +29,7 @@ beforeAll(async () => {
       secrets: { COMIND_SECRET_SCORE_KEY: SCORE_KEY, COMIND_SECRET_SCORE_URL: service.url },
       recording: { mode: "failed", sensitiveFields: ["c_iban"] },
     },
+    server: { console: true },
   });
   serverUrl = await api.server.listen({ host: "127.0.0.1", port: 0 });
   const ran = await api.post("/api/apps/DEMO/SCORE/actions/rate", {
@@ -96,6 +97,29 @@ describe("the recording of a failed run", () => {
     const none = await api.get(`/api/runs/${succeeded.json().runId}/recording`);
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe("not_found");
+  });
+});
+
+describe("the console's run page", () => {
+  const page = (url: string, token: string) =>
+    api.server.inject({
+      method: "GET",
+      url,
+      cookies: { comind_console: `CMW_AUTH_CODE ${token}` },
+      headers: { host: "localhost" },
+    });
+
+  it("offers the recording for download to the run's user, and nothing to another user", async () => {
+    const runPage = await page(`/console/runs/${runId}`, api.token);
+    expect(runPage.statusCode).toBe(200);
+    expect(runPage.body).toContain(`href="/console/runs/${runId}/recording"`);
+    const download = await page(`/console/runs/${runId}/recording`, api.token);
+    expect(download.headers["content-disposition"]).toContain(`run-${runId}.json`);
+    expect(download.body).toBe(recordingText);
+    const bob = (await authAs(api.store, { id: "bob2" })).authorization.replace("CMW_AUTH_CODE ", "");
+    const refused = await page(`/console/runs/${runId}/recording`, bob);
+    expect(refused.statusCode).toBe(404);
+    expect(refused.body).not.toContain('"calls"');
   });
 });
 
