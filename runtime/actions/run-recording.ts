@@ -145,7 +145,12 @@ export interface RecorderOptions {
 export class RunRecorder implements RunTap {
   readonly seed = actionSeed();
   private seen: ActionInit | null = null;
-  private readonly calls: { name: string; arg: string; answer?: string; error?: RecordedCall["error"] }[] =
+  /**
+   * The calls as they passed: references, serialized only when a recording is kept (most runs
+   * succeed and keep none). Safe because each argument is parsed afresh from the isolate's JSON
+   * and each answer is built afresh by its host function for this call.
+   */
+  private readonly calls: { name: string; arg: unknown; answer?: unknown; error?: RecordedCall["error"] }[] =
     [];
   private readonly secretNames = new Set<string>();
   private readonly options: RecorderOptions;
@@ -166,7 +171,6 @@ export class RunRecorder implements RunTap {
 
   host(host: HostFunctions): HostFunctions {
     const wrapped: Record<string, unknown> = { ...host };
-    const plain = (value: unknown) => JSON.stringify(value ?? null) ?? "null";
     for (const [name, fn] of Object.entries(host) as [string, (arg: unknown) => unknown][]) {
       if (name === "app.secrets") {
         wrapped[name] = (arg: unknown) => {
@@ -176,12 +180,12 @@ export class RunRecorder implements RunTap {
         };
       } else if (isRecordedCall(name)) {
         wrapped[name] = async (arg: unknown) => {
-          // Kept raw until the run ends: the redactor then also knows the sensitive fields' values.
-          const call: (typeof this.calls)[number] = { name, arg: plain(arg) };
+          // Redacted when the run ends: the redactor then also knows the sensitive fields' values.
+          const call: (typeof this.calls)[number] = { name, arg };
           this.calls.push(call);
           try {
             const answer = await fn(arg);
-            call.answer = plain(answer);
+            call.answer = answer ?? null;
             return answer;
           } catch (error) {
             call.error = isRuntimeError(error)
@@ -217,8 +221,8 @@ export class RunRecorder implements RunTap {
       redactDeep(maskFields(record, sensitiveFields), redact) as JsonRecord | null;
     let total = 0;
     let truncated = false;
-    const keep = (raw: string) => {
-      const json = JSON.stringify(redactDeep(JSON.parse(raw), redact)) ?? "null";
+    const keep = (value: unknown) => {
+      const json = JSON.stringify(redactDeep(value ?? null, redact)) ?? "null";
       const bytes = Buffer.byteLength(json, "utf8");
       if (bytes > caps.maxValueBytes) return omitted(json);
       if (total + bytes > caps.maxTotalBytes) {
