@@ -65,6 +65,10 @@ export function parseRecording(raw: unknown): RunRecording {
     typeof recording.app !== "string" ||
     typeof recording.action !== "string" ||
     typeof recording.init !== "object" ||
+    recording.init === null ||
+    typeof recording.seed !== "string" ||
+    !/^[0-9a-f]{32}$/.test(recording.seed) ||
+    typeof recording.outcome !== "object" ||
     !Array.isArray(recording.calls)
   )
     throw new RuntimeError(
