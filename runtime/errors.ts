@@ -93,6 +93,11 @@ const REGISTRY = {
   app_invalid: { status: 400, hint: "The app folder is not a valid Comind app." },
   unknown_app: { status: 404, hint: "No such app." },
   unknown_action: { status: 404, hint: "No such action in the app." },
+  replay_mismatch: {
+    status: 409,
+    throughLogic: true,
+    hint: "A replayed run made a host call the recording does not have at that point (the code changed); the replay reports both sides, or use --live.",
+  },
   not_found: { status: 404, throughLogic: true, hint: "No such record or file." },
   bad_request: { status: 400, hint: "The request is malformed." },
   unauthorized: { status: 401, hint: "Missing or invalid credentials." },

@@ -10,6 +10,7 @@ import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
+import type { RecordRunsMode } from "./run-recording.ts";
 
 export interface RuntimeConfig {
   store: Store;
@@ -35,6 +36,8 @@ export interface RuntimeConfig {
   cpu: CpuPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
+  /** Which runs keep a recording (run-recording.ts), unless an app's settings say otherwise. */
+  recording: { mode: RecordRunsMode; sensitiveFields: string[] };
   /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */
   queue?: Queue;
 }

@@ -27,3 +27,15 @@ export {
   recordByIdOrRef,
 } from "./record-ref.ts";
 export { LOOKUP_TYPES, staticOptions } from "./lookups.ts";
+export {
+  DEFAULT_RECORDING_CAPS,
+  RECORD_RUNS_MODES,
+  RECORDING_FORMAT,
+  type RecordRunsMode,
+  type RecordedCall,
+  type RecordedOutcome,
+  RunRecorder,
+  type RunRecording,
+} from "./run-recording.ts";
+export { RunReplayer, type ReplayMismatch } from "./replay-host.ts";
+export type { RunTap } from "./run-tap.ts";

@@ -30,6 +30,7 @@ import { fieldsFromEntity } from "./record-shape.ts";
 import type { Outbox } from "./outbox.ts";
 import type { JobContext } from "./types.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
+import type { RunTap } from "./run-tap.ts";
 
 /** updateAppRecord may fire transitions this many levels deep (stops A -> B -> A loops). */
 export const MAX_NESTING = 5;
@@ -58,6 +59,8 @@ export interface ActionScope {
   job?: JobContext;
   /** E-mails asked for by `__sendNotifications` of this action and its nested transitions; sent after the commit. */
   notifications: PendingNotification[];
+  /** Records (run-recording.ts) or replays (replay-host.ts) the top-level logic's host calls. */
+  tap?: RunTap;
 }
 
 export interface LogicResult {
@@ -89,7 +92,7 @@ export async function runLogic(
   const stop = () => abort.abort(scope.abort.signal.reason);
   scope.abort.signal.addEventListener("abort", stop, { once: true });
   try {
-    const init: ActionInit = {
+    const untapped: ActionInit = {
       action,
       appAlias: app.alias,
       workspaceAlias: config.workspace,
@@ -102,8 +105,11 @@ export async function runLogic(
       attempt: scope.job?.attempt ?? 1,
       request: scope.job?.request ?? null,
     };
+    // Only the top-level logic is tapped: a nested transition runs inside a host call of it.
+    const tap = depth === 0 ? scope.tap : undefined;
+    const init = tap ? tap.init(untapped) : untapped;
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const host: HostFunctions = traceHostCalls(
+    const assembled: HostFunctions = traceHostCalls(
       assembleHostFunctions({
         host: createHostFunctions({
           uow: scope.uow,
@@ -139,6 +145,7 @@ export async function runLogic(
         } satisfies Partial<HostFunctions>,
       }),
     );
+    const host = tap ? tap.host(assembled) : assembled;
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,
@@ -152,6 +159,7 @@ export async function runLogic(
       },
       // Reported from the bridge's side of a host call, outside the run's async scope: bound to it.
       describeError: errorDescriber(scope.redact, inThisRun(config.onInternalError)),
+      seed: tap?.seed,
     });
     if (!outcome.ok) return { outcome };
     const others = options.others?.map((other, i) => {

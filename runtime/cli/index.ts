@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { isRuntimeError } from "../errors.ts";
 import { EXIT, UsageError, writeErr } from "./output.ts";
 import { registerRun } from "./run.ts";
+import { registerReplay } from "./replay.ts";
 import { registerStoreCommands } from "./store-commands.ts";
 import { registerCheck } from "./check.ts";
 import { registerServe } from "./serve.ts";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .description("Run Comind.work-style action logic in isolated-vm sandboxes")
     .version(ownPackageJson().version);
   registerRun(program);
+  registerReplay(program);
   registerCheck(program);
   registerStoreCommands(program);
   registerServe(program);

@@ -131,13 +131,37 @@ function serveCommand(
           "COMIND_SHUTDOWN_DRAIN_MS",
         ).default(DEFAULT_DRAIN_MS),
       )
-      .addOption(logFormatOption())
       .addOption(
         new Option(
           "--otel-endpoint <url>",
           "send OpenTelemetry traces to this OTLP/HTTP collector (base URL, e.g. http://127.0.0.1:4318); default: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, else off",
         ),
-      ),
+      )
+      .addOption(
+        new Option(
+          "--record-runs <mode>",
+          "which runs keep a recording for `replay` (an app's recordRuns setting wins)",
+        )
+          .choices(["failed", "all", "off"])
+          .env("COMIND_RECORD_RUNS")
+          .default("failed"),
+      )
+      .addOption(
+        new Option(
+          "--record-sensitive-field <field>",
+          "a field whose values never go into a recording (repeatable, or a comma list)",
+        )
+          .env("COMIND_RECORD_SENSITIVE_FIELDS")
+          .argParser((value: string, previous: string[] = []) => [
+            ...previous,
+            ...value
+              .split(",")
+              .map((field) => field.trim())
+              .filter(Boolean),
+          ])
+          .default([]),
+      )
+      .addOption(logFormatOption()),
     { json: false },
   );
   addQuotaOptions(command);

@@ -34,6 +34,8 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   host: string;
   workers: number;
   workerMemoryMb?: number;
+  recordRuns: "failed" | "all" | "off";
+  recordSensitiveField: string[];
   jobs?: number;
   jobLockTimeoutMs: number;
   jobHeartbeatMs: number;
@@ -133,6 +135,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
+      recording: { mode: flags.recordRuns, sensitiveFields: flags.recordSensitiveField },
     });
     open.runtime = runtime;
     const queue = await openQueue(store, {

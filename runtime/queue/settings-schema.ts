@@ -111,6 +111,8 @@ export function appSettingsSchema(actions: Set<string>, emailActions: Set<string
       unknownSenders: "refuse",
       allowSenderDomains: [],
     }),
+    /** Which runs of this app keep a recording for `replay` (over the server's --record-runs). */
+    recordRuns: z.enum(["failed", "all", "off"], { error: 'must be "failed", "all" or "off"' }).optional(),
   });
 }
 

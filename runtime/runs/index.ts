@@ -30,3 +30,9 @@ export {
 export type { Answer, Idempotency, ItemKey, OnceAnswer } from "./idempotency.ts";
 export type { QueuedRun, RunToQueue } from "./enqueue.ts";
 export type { RunRequest, RunResult } from "./request.ts";
+export {
+  type OutcomeDifference,
+  parseRecording,
+  type ReplayOptions,
+  type ReplayReport,
+} from "./replay.ts";

@@ -3,7 +3,7 @@
  * Numbers are checked against their ranges and unknown keys are refused (a misspelt `worker: 2`
  * would otherwise run everything in-process): a bad option is a bad_request naming it.
  */
-import type { RuntimeConfig } from "../actions/index.ts";
+import { RECORD_RUNS_MODES, type RuntimeConfig } from "../actions/index.ts";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
 import { callback, instance, numberIn, parseConfig } from "../config-schema.ts";
@@ -60,6 +60,13 @@ export const runtimeOptionsSchema = z.strictObject({
   admission: admissionOptionsSchema.optional(),
   /** Caps of the document helpers' worker threads: image pixels, thread heap (docs/admins.md, "Limits"). */
   documents: documentPoolOptionsSchema.optional(),
+  /** Which runs keep a recording for `replay` (an app's settings may say otherwise) and the fields never recorded. */
+  recording: z
+    .strictObject({
+      mode: z.enum(RECORD_RUNS_MODES, { error: 'must be "failed", "all" or "off"' }).default("failed"),
+      sensitiveFields: z.array(z.string().min(1, { error: "must not be empty" })).default([]),
+    })
+    .optional(),
 });
 
 export type RuntimeOptions = z.infer<typeof runtimeOptionsSchema>;

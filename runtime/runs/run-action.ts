@@ -15,6 +15,8 @@ import {
   type ActionResult,
   authorizeRun,
   Outbox,
+  type RecordedOutcome,
+  RunRecorder,
   UnitOfWork,
   COMMITTED,
 } from "../actions/index.ts";
@@ -65,6 +67,31 @@ async function runActionAs(
   let cpuMs = 0;
   let heapMb: number | null = null;
   let outbox: Outbox | null = null;
+  // The recording for `replay`: kept for failed runs by default (--record-runs, the app's recordRuns).
+  const recordMode = app.queue.recordRuns ?? config.recording.mode;
+  const recorder =
+    recordMode === "off"
+      ? null
+      : new RunRecorder({ redact, sensitiveFields: config.recording.sensitiveFields });
+  let logicOutcome: RecordedOutcome | null = null;
+  let recording: string | null | undefined;
+  const recordingOf = (result: { ok: boolean; error?: { code: ErrorCode; message: string } }) => {
+    if (recording !== undefined) return recording;
+    if (!recorder?.started || (recordMode === "failed" && result.ok)) return null;
+    const recorded = recorder.finish({
+      runId,
+      workspace,
+      app: app.alias,
+      action: request.action,
+      recordId,
+      bundleHash: app.build.hash,
+      values: request.values,
+      // What the logic ended with (what a replay reproduces); the run's own failure when it has none.
+      outcome: logicOutcome ?? { ok: result.ok, error: result.error },
+    });
+    recording = recorded ? JSON.stringify(recorded) : null;
+    return recording;
+  };
 
   const runLog = (result: {
     ok: boolean;
@@ -89,6 +116,7 @@ async function runActionAs(
     heapMb,
     // What a failed new record was sent, for a re-run as a new record (its id was never stored).
     newRecordValues: !result.ok && !request.recordId && !request.recordIds ? { ...request.values } : null,
+    recording: recordingOf(result),
   });
   /**
    * A failed run is logged on its own; a successful one was logged in its commit. After
@@ -193,6 +221,7 @@ async function runActionAs(
       outbox,
       job,
       notifications: [],
+      tap: recorder ?? undefined,
     };
     const {
       outcome,
@@ -203,6 +232,9 @@ async function runActionAs(
     });
     cpuMs = outcome.cpuMs;
     heapMb = outcome.heapMb ?? null;
+    logicOutcome = outcome.ok
+      ? { ok: true, entity: outcome.entity }
+      : { ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message) } };
     if (!outcome.ok) return await fail(outcome.error.code, outcome.error.message, outcome.error.stack);
 
     const skipHistory = app.historyless.has(request.action);

@@ -47,6 +47,7 @@ import { enqueueRun, type QueuedRun, type RunToQueue } from "./enqueue.ts";
 import { type Answer, answerOnce, type Idempotency, type ItemKey, type OnceAnswer } from "./idempotency.ts";
 import type { RunRequest, RunResult } from "./request.ts";
 import { runAction } from "./run-action.ts";
+import { parseRecording, type ReplayOptions, type ReplayReport, replayRun } from "./replay.ts";
 
 /** A signing key made once per store (runtime_keys), read once per process. */
 function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array> {
@@ -122,6 +123,10 @@ export class ActionRuntime {
       }),
       documents: new DocumentPool(options.documents),
       cpu,
+      recording: {
+        mode: options.recording?.mode ?? "failed",
+        sensitiveFields: options.recording?.sensitiveFields ?? [],
+      },
     };
   }
 
@@ -186,6 +191,15 @@ export class ActionRuntime {
     this.config.comindAuth.setPublicUrl(url);
     const { host } = new URL(url);
     if (!this.config.allowHosts.includes(host)) this.config.allowHosts.push(host);
+  }
+
+  /**
+   * Replays a recorded run (GET /api/runs/{runId}/recording) against the app as loaded here:
+   * host calls answered from the recording, nothing committed; reports the outcome against the
+   * recorded one and every host call that did not match.
+   */
+  async replay(recording: unknown, options: ReplayOptions = {}): Promise<ReplayReport> {
+    return replayRun(this.config, parseRecording(recording), options);
   }
 
   /** Attaches the job queue: ComindServer.enqueue then writes jobs in each action's commit. */

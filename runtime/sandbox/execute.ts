@@ -32,6 +32,8 @@ export interface SandboxRun {
   /** Rebuilds an error for users: code + message, secrets redacted. */
   describeError(error: unknown): { code: ErrorCode; message: string };
   redact(text: string): string;
+  /** Math.random's seed (32 hex digits) instead of a fresh one: a replayed run gets its recorded seed. */
+  seed?: string;
 }
 
 export interface ActionFailure {
@@ -198,7 +200,7 @@ async function runInLease(
   // `timeout` option would also pause and resume isolated-vm's timer around every host call that
   // waits (measured: +10–40 µs per RestApi.executeRequest), for a limit the watchdog already keeps.
   try {
-    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init), actionSeed()], {
+    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init), run.seed ?? actionSeed()], {
       result: { copy: true },
     });
     // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.

@@ -17,6 +17,7 @@ export {
   type SandboxLimits,
 } from "./limits-schema.ts";
 export { sourceMapOf } from "./stack.ts";
+export { actionSeed } from "./seed.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";

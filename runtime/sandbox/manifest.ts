@@ -13,7 +13,7 @@ export interface AppManifest {
   actions: AppAction[];
   /** `vars` of settings/index.ts (`export default { vars }`, `export const vars` or `export const settings = { vars }`). */
   vars: Record<string, unknown>;
-  /** `schedules`, `webhooks`, `retries`, `quotas`, `email` of settings/index.ts, unchecked (runtime/queue/settings.ts checks them). */
+  /** `schedules`, `webhooks`, `retries`, `quotas`, `email`, `recordRuns` of settings/index.ts, unchecked (runtime/queue/settings.ts checks them). */
   queue: Record<string, unknown>;
   /**
    * The COMIND_SECRET_* names settings/secrets.ts reads: recorded by the `process.env` it runs
@@ -32,7 +32,7 @@ const READ_MANIFEST = `;(() => {
   const m = __comindManifest, s = m.settings || {};
   const vars = (s.default && s.default.vars) || s.vars || (s.settings && s.settings.vars) || {};
   const all = (s.default && typeof s.default === "object") ? s.default : (s.settings || s);
-  const queue = { vars, schedules: all.schedules, webhooks: all.webhooks, retries: all.retries, quotas: all.quotas, email: all.email };
+  const queue = { vars, schedules: all.schedules, webhooks: all.webhooks, retries: all.retries, quotas: all.quotas, email: all.email, recordRuns: all.recordRuns };
   return JSON.stringify({ fields: m.fields, actions: m.actions, vars, queue, envReads: __comindEnvReads });
 })()`;
 

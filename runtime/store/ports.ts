@@ -66,6 +66,8 @@ export interface RunPort {
   recordRun(run: ActionRunLog): Promise<void>;
   listRuns(query: RunQuery): Promise<ActionRunLog[]>;
   getRun(id: string): Promise<ActionRunLog | null>;
+  /** The recording kept with a run (JSON, for `replay`), or null. */
+  getRunRecording(id: string): Promise<string | null>;
   /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
   findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
 }

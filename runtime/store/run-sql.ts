@@ -79,3 +79,6 @@ export function runRowValues(run: ActionRunLog, ok: (value: boolean) => boolean 
     run.newRecordValues ? JSON.stringify(run.newRecordValues) : null,
   ];
 }
+
+/** A run's recording, beside its run-log row ("?" placeholders; Postgres numbers them). */
+export const RECORDING_INSERT_SQL = "INSERT INTO run_recordings (run_id, recording) VALUES (?, ?)";

@@ -216,6 +216,11 @@ export interface ActionRunLog {
    * console can re-run it as a new record. Null for every other run.
    */
   newRecordValues?: Record<string, unknown> | null;
+  /**
+   * The run's recording for `replay` (JSON, runtime/actions/run-recording.ts), kept in its own
+   * table (run_recordings) and read by `getRunRecording`; null when none was kept.
+   */
+  recording?: string | null;
 }
 
 export interface RunQuery {

@@ -22,7 +22,13 @@ export { MockAgent } from "undici";
 export { asDeveloper, LOCAL_DEVELOPER, type RunCaller } from "../access/index.ts";
 import { asDeveloper, type Caller as CurrentUser, LOCAL_DEVELOPER } from "../access/index.ts";
 import type { ActionResult } from "../actions/index.ts";
-import { createActionRuntime, type ActionRuntime } from "../runs/index.ts";
+import {
+  createActionRuntime,
+  type ActionRuntime,
+  type ReplayOptions,
+  type ReplayReport,
+  type RuntimeOptions,
+} from "../runs/index.ts";
 import type { NotificationOptions } from "../notify/index.ts";
 import type { SandboxLimits } from "../sandbox/index.ts";
 import { openStore, type Store, type StoredRecord } from "../store/index.ts";
@@ -38,6 +44,8 @@ export interface AppTesterOptions {
   allowHosts?: string[];
   /** Where `__sendNotifications` e-mails go (e.g. `{ smtpUrl }` of a test SMTP server); default: logged only. */
   notifications?: NotificationOptions;
+  /** Which runs keep a recording (`runtime.store.getRunRecording(runId)`); default: failed ones. */
+  recording?: RuntimeOptions["recording"];
 }
 
 export interface AppTester {
@@ -49,6 +57,12 @@ export interface AppTester {
     action: string,
     options?: { recordId?: string; values?: Record<string, unknown> },
   ): Promise<ActionResult>;
+  /**
+   * Replays a recorded run (a production failure: GET /api/runs/{runId}/recording) against this
+   * app: host calls answered from the recording. `expect((await app.replay(rec)).replayed.ok).toBe(true)`
+   * turns the failure into a regression test.
+   */
+  replay(recording: unknown, options?: ReplayOptions): Promise<ReplayReport>;
   /** Records of the app, optionally filtered by equal field values. */
   records(where?: Record<string, unknown>): Promise<StoredRecord[]>;
   close(): Promise<void>;
@@ -64,6 +78,7 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
     limits: options.limits,
     allowHosts: options.allowHosts,
     notifications: options.notifications ?? { log: () => undefined },
+    recording: options.recording,
   });
   const app = await runtime.loadApp(appDir);
   return {
@@ -79,6 +94,7 @@ export async function createAppTester(appDir: string, options: AppTesterOptions 
         caller: asDeveloper(options.user ?? LOCAL_DEVELOPER),
         source: "test",
       }),
+    replay: (recording, replayOptions) => runtime.replay(recording, replayOptions),
     records: (where) =>
       store.findRecords({ workspace: runtime.config.workspace, app: app.alias, where, sortBy: "number asc" }),
     async close() {

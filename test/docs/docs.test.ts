@@ -114,6 +114,22 @@ describe("the README and docs/", () => {
     expect(missing, "add these to the Configuration table of docs/admins.md").toEqual([]);
   });
 
+  it("docs/cli.md documents every flag of `replay` and serve's recording flags", () => {
+    const cli = read("docs/cli.md");
+    const commands = allCommands(buildProgram());
+    const replay = commands.find((command) => command.name() === "replay")!;
+    const serve = commands.find((command) => command.name() === "serve")!;
+    const flags = [
+      ...replay.options.map((option) => option.long!),
+      ...serve.options.map((option) => option.long!).filter((flag) => flag.startsWith("--record-")),
+    ];
+    expect(flags).toEqual(
+      expect.arrayContaining(["--from", "--token", "--file", "--app", "--live", "--record-runs"]),
+    );
+    const missing = flags.filter((flag) => !new RegExp(`\`${flag}[ \`]`).test(cli));
+    expect(missing, "document these flags in docs/cli.md").toEqual([]);
+  });
+
   it("the error page lists every code of the registry (runtime/errors.ts)", () => {
     const page = read("docs/errors.md");
     const missing = Object.keys(ERROR_CODES).filter((code) => !page.includes(`\`${code}\``));

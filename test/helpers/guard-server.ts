@@ -46,6 +46,8 @@ export async function startGuardServer(options: {
   const runtime = await createActionRuntime({
     store,
     secrets: { COMIND_SECRET_GUARD_HOOK: GUARD_HOOK_SECRET },
+    // Every run keeps its recording, so the access table can probe who may download one.
+    recording: { mode: "all", sensitiveFields: [] },
   });
   await runtime.loadApp(join(FIXTURE_APPS, "app-guard"));
   const queue = await openQueue(store, { concurrency: 1, pollMs: 50 });

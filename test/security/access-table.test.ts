@@ -433,6 +433,17 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
         },
       ],
     },
+    "/api/runs/:id/recording": {
+      access: "signed-in",
+      methods: GET,
+      probes: [
+        {
+          name: "the recording of the runner's run: the runner and admins only",
+          send: async (role) => outcome(await get(`/api/runs/${runnersRun}/recording`, role)),
+          expect: signedIn("forbidden", { runner: "ok", admin: "ok" }),
+        },
+      ],
+    },
     "/api/hooks/:ws/:app/:action": {
       access: "signature",
       methods: ["POST"],
@@ -515,6 +526,17 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
         {
           name: "the runner's run page",
           send: async (role) => outcome(await page("GET", `/console/runs/${runnersRun}`, role)),
+          expect: console_("not_found", { runner: "ok", admin: "ok" }),
+        },
+      ],
+    },
+    "/console/runs/:id/recording": {
+      access: "console",
+      methods: GET,
+      probes: [
+        {
+          name: "download the recording of the runner's run",
+          send: async (role) => outcome(await page("GET", `/console/runs/${runnersRun}/recording`, role)),
           expect: console_("not_found", { runner: "ok", admin: "ok" }),
         },
       ],

@@ -218,6 +218,27 @@ export function fileAndRunCases(ctx: ContractContext): void {
       expect(await ctx.store().getRun(randomUUID())).toBeNull();
     });
 
+    it("keeps a run's recording beside its log entry (alone, and in a commit's transaction), not in run lists", async () => {
+      const ws = newWorkspace();
+      const [record] = await seed(ctx.store(), ws, "A", [{ title: "t" }]);
+      const failed = {
+        ...run(ws, "A", 7, "boom"),
+        recording: '{"format":"comind-run-recording/1","calls":[]}',
+      };
+      await ctx.store().recordRun(failed);
+      const committed = { ...run(ws, "A", 8), recording: '{"calls":["x"]}' };
+      await ctx.store().commit({ ...changeSet(ws, [update(record, { title: "u" })]), run: committed });
+      const lost = { ...run(ws, "A", 9), recording: '{"calls":["lost"]}' };
+      await expect(
+        ctx.store().commit({ ...changeSet(ws, [update(record, { title: "v" })]), run: lost }),
+      ).rejects.toMatchObject({ code: "conflict" });
+      expect(await ctx.store().getRunRecording(failed.id)).toBe(failed.recording);
+      expect(await ctx.store().getRunRecording(committed.id)).toBe(committed.recording);
+      expect(await ctx.store().getRunRecording(lost.id)).toBeNull();
+      expect(await ctx.store().getRunRecording(run(ws, "A", 10).id)).toBeNull();
+      expect((await ctx.store().listRuns({ workspace: ws }))[0]).not.toHaveProperty("recording");
+    });
+
     it("gives the history entries one run committed", async () => {
       const ws = newWorkspace();
       const first = changeSet(ws, [insert("T", { title: "a" }), insert("T", { title: "b" })]);

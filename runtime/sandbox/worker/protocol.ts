@@ -23,6 +23,8 @@ export type ToWorker =
       init: ActionInit;
       limits: SandboxLimits;
       secrets: Record<string, string>;
+      /** Math.random's seed when the run names one (a recorded or replayed run). */
+      seed?: string;
     }
   | { type: "reply"; callId: number; ok?: unknown; error?: { code: ErrorCode; message: string } }
   | { type: "stats"; requestId: number };

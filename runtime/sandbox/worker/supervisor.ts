@@ -186,6 +186,7 @@ export class WorkerSupervisor {
       init: run.init,
       limits: run.limits,
       secrets,
+      seed: run.seed,
     } satisfies ToWorker);
   }
 

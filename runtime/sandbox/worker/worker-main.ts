@@ -78,6 +78,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     init: message.init,
     limits: message.limits,
     host: hostFor(message.runId, message.secrets),
+    seed: message.seed,
     abort,
     // Errors coming back from the server process are already rebuilt and redacted there.
     describeError: (error) =>

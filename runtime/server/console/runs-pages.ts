@@ -14,6 +14,7 @@ import { remainingMs, type ServerContext } from "../context.ts";
 import { cell, durationMs, renderPage, shortTime } from "./render.ts";
 import { mayRerun, rerunOf, runRecordOf } from "./rerun.ts";
 import { formatMegabytes, formatMs } from "./units.ts";
+import { sendRecording } from "../run-recording.ts";
 import { canSeeRun, visibleApps } from "./visibility.ts";
 
 const partials = new Eta({ views: join(import.meta.dirname, "views"), autoEscape: true, cache: true });
@@ -170,10 +171,20 @@ export function registerRunPages(scope: FastifyInstance, ctx: ServerContext): vo
         cpu: run.cpuMs == null ? "–" : formatMs(run.cpuMs),
         heap: formatMegabytes(run.heapMb),
         record,
+        recording: (await ctx.runs.getRunRecording(run.id)) !== null,
         rerun: (await mayRerun(ctx, request.user, run, rerun))
           ? { asNew: rerun !== null && "values" in rerun }
           : null,
       });
+    },
+  );
+
+  scope.get<{ Params: { id: string } }>(
+    "/console/runs/:id/recording",
+    { config: { access: "console" } },
+    async (request, reply) => {
+      const run = await runOrFail(ctx, request, request.params.id);
+      return sendRecording(ctx.runs, run.id, reply);
     },
   );
 

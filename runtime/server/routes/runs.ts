@@ -7,6 +7,7 @@
  *   `503 commit_unknown`. `committed` comes from the commit marker written in the same
  *   transaction as the change; `run` is the run-log entry (null when it could not be written,
  *   e.g. because the database was away).
+ * GET /api/runs/{runId}/recording: what `comind-runtime replay` needs to re-run it (a download).
  * GET /api/runs?app=&failed=true: queued runs, newest first.
  * Callers see their own runs; admins see every run.
  */
@@ -17,6 +18,7 @@ import { RuntimeError } from "../../errors.ts";
 import type { StoredRun } from "../../queue/index.ts";
 import type { ServerContext } from "../context.ts";
 import { queueOf } from "../context.ts";
+import { sendRecording } from "../run-recording.ts";
 
 function checkOwner(user: Caller, owner: string | undefined): void {
   if (owner !== undefined && !maySeeRun(user, owner))
@@ -57,6 +59,18 @@ export function registerRunRoutes(server: FastifyInstance, ctx: ServerContext): 
           logs: run.logs,
         },
       };
+    },
+  );
+  server.get<{ Params: { id: string } }>(
+    "/api/runs/:id/recording",
+    { schema: { tags: ["runs"] }, config: { access: "signed-in" } },
+    async (request, reply) => {
+      const id = request.params.id.slice(0, 100);
+      const run = await ctx.runs.getRun(id);
+      if (!run || run.workspace !== ctx.workspace)
+        throw new RuntimeError("not_found", `No run ${id} in workspace ${ctx.workspace}.`);
+      checkOwner(request.user, run.actor);
+      return sendRecording(ctx.runs, run.id, reply);
     },
   );
   server.get<{ Querystring: { app?: string; failed?: string; status?: string; limit?: number } }>(

@@ -8,7 +8,7 @@ import type pg from "pg";
 import { RuntimeError } from "../../errors.ts";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { rowToRecord } from "../rows.ts";
-import { runInsertSql, runRowValues } from "../run-sql.ts";
+import { RECORDING_INSERT_SQL, runInsertSql, runRowValues } from "../run-sql.ts";
 import { inTransaction } from "./transaction.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
 
@@ -139,6 +139,8 @@ export async function insertRun(client: Client, run: ActionRunLog): Promise<void
     runInsertSql((index) => `$${index}`),
     runRowValues(run, (ok) => ok),
   );
+  if (run.recording)
+    await client.query(RECORDING_INSERT_SQL.replace("?", "$1").replace("?", "$2"), [run.id, run.recording]);
 }
 
 /** A queue of the other engine cannot join this transaction (a server wiring mistake). */

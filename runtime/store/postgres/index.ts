@@ -192,6 +192,10 @@ export async function openPostgresStore(
       const rows = await all("SELECT * FROM action_runs WHERE id = $1", [id]);
       return rows[0] ? rowToRun(rows[0]) : null;
     },
+    async getRunRecording(id) {
+      const rows = await all("SELECT recording FROM run_recordings WHERE run_id = $1", [id]);
+      return rows[0] ? String(rows[0].recording) : null;
+    },
     async historyOfRun(workspace, runId) {
       const rows = await all(
         "SELECT * FROM record_history WHERE workspace = $1 AND run_id = $2 ORDER BY seq",

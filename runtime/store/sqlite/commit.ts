@@ -8,7 +8,7 @@ import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
-import { runInsertSql, runRowValues } from "../run-sql.ts";
+import { RECORDING_INSERT_SQL, runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
 
@@ -140,6 +140,7 @@ const INSERT_RUN = runInsertSql(() => "?");
 
 export function insertRun(prepare: Prepare, run: ActionRunLog): void {
   prepare(INSERT_RUN).run(...(runRowValues(run, (ok) => (ok ? 1 : 0)) as SQLInputValue[]));
+  if (run.recording) prepare(RECORDING_INSERT_SQL).run(run.id, run.recording);
 }
 
 export function commitChangeSet(

@@ -241,6 +241,10 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       const row = prepare("SELECT * FROM action_runs WHERE id = ?").get(id);
       return row ? rowToRun(row) : null;
     },
+    async getRunRecording(id) {
+      const row = prepare("SELECT recording FROM run_recordings WHERE run_id = ?").get(id);
+      return row ? String(row.recording) : null;
+    },
     async findCommit(by) {
       const row =
         "runId" in by

@@ -1,0 +1,15 @@
+/**
+ * A tap on the top-level logic of one run: sees (and may replace) the init the isolate gets,
+ * wraps the host functions the isolate calls, and may fix Math.random's seed. The run recorder
+ * (run-recording.ts) and the replayer (replay-host.ts) are its two users; nested transitions
+ * are not tapped: their work is inside the host call (`records.update`) that fired them.
+ */
+import type { ActionInit } from "../../globals/bridge-contract.ts";
+import type { HostFunctions } from "../sandbox/index.ts";
+
+export interface RunTap {
+  /** Math.random's seed (32 hex digits). */
+  readonly seed: string;
+  init(init: ActionInit): ActionInit;
+  host(host: HostFunctions): HostFunctions;
+}
