@@ -25,4 +25,5 @@ export { buildApp, type AppBuild, readAppPackage, type AppPackage } from "./bund
 export { ERROR_CODES, type ErrorCode, isRuntimeError, publicError, RuntimeError } from "./errors.ts";
 export { DEFAULT_LIMITS, type SandboxLimits } from "./sandbox/index.ts";
 export { createServer, type ServerOptions } from "./server/index.ts";
+export { createPrometheusMetrics, type Metrics, NO_METRICS, PrometheusMetrics } from "./metrics/index.ts";
 export { openStore, type Store, type StoreOptions } from "./store/index.ts";

@@ -8,6 +8,7 @@ import type { CpuPool, DocumentPool } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
 
@@ -35,6 +36,8 @@ export interface RuntimeConfig {
   cpu: CpuPool;
   /** Runs the logic: the isolated-vm sandbox (benchmarks swap in a node:vm baseline). */
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
+  /** Where actions, commits and outbound requests are counted (NO_METRICS unless the server asked). */
+  metrics: Metrics;
   /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */
   queue?: Queue;
 }

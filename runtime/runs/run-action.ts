@@ -41,6 +41,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
   const job = request.job;
   const runId = job ? (job.attempt > 1 ? `${job.runId}~${job.attempt}` : job.runId) : newRunId();
   const startedAt = new Date().toISOString();
+  const started = performance.now();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
   const httpCalls: HttpCallLog[] = [];
@@ -85,6 +86,12 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
    * be away: either way GET /api/runs/{id} tells the truth, so a refused write is no news.
    */
   const finish = async (result: ActionResult): Promise<ActionResult> => {
+    config.metrics.action(
+      app.alias,
+      request.action,
+      result.ok ? "ok" : result.error.code,
+      (performance.now() - started) / 1000,
+    );
     if (!result.ok)
       await store
         .recordRun(runLog(result))
@@ -159,7 +166,10 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       },
       files,
       signal: abort.signal,
-      onCall: (call) => httpCalls.push(call),
+      onCall: (call) => {
+        httpCalls.push(call);
+        config.metrics.httpCall(call.host, call.status, call.error);
+      },
       dispatcher: config.httpDispatcher,
     });
     const deadline = Date.now() + limits.wallMs;
@@ -206,6 +216,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       });
     }
     const mail = config.queue ? mailRuns(config, request, runId, scope.notifications) : [];
+    const commitStarted = performance.now();
     const commit = await commitOnce(
       store,
       request,
@@ -225,7 +236,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
             : undefined,
       },
       scope.deadline,
-    );
+    ).finally(() => config.metrics.commit((performance.now() - commitStarted) / 1000));
     if (commit.kind === "replayed") {
       await fail("conflict", "A retry with the same Idempotency-Key committed first; answered from it.");
       return await replay(commit.previous);
