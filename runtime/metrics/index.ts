@@ -3,7 +3,13 @@
  * Prometheus implementation (prometheus.ts). The lowest layer: it imports no runtime folder, so
  * any folder may record; scrape-time gauges get their sources from the server's assembly.
  */
-export { type JobOutcome, type MailOutcome, type Metrics, NO_METRICS, type RefusalReason } from "./recorder.ts";
+export {
+  type JobOutcome,
+  type MailOutcome,
+  type Metrics,
+  NO_METRICS,
+  type RefusalReason,
+} from "./recorder.ts";
 export {
   createPrometheusMetrics,
   type IsolateUse,

@@ -5,14 +5,7 @@
  * resolved once per label set and kept (a Map lookup per event, not prom-client's label hashing);
  * gauges (queue depth, isolates, pools, admission) are read from their sources at scrape time.
  */
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  type LabelValues,
-} from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from "prom-client";
 import { HostLabels } from "./hosts.ts";
 import type { JobOutcome, MailOutcome, Metrics, RefusalReason } from "./recorder.ts";
 

@@ -20,8 +20,7 @@ export const ROUTE_ACCESS = {
   console: "a signed-in console session (the console's own hook signs it in)",
   "signed-in": "a valid API credential; the handler checks the app's rights with the one check",
   admin: "a global admin",
-  metrics:
-    "a scraper on loopback, or the bearer of the metrics token when one is set (metrics-access.ts)",
+  metrics: "a scraper on loopback, or the bearer of the metrics token when one is set (metrics-access.ts)",
 } as const;
 
 export type RouteAccess = keyof typeof ROUTE_ACCESS;

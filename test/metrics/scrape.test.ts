@@ -24,7 +24,7 @@ import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 import { dropSchema, graphileSchemaOf } from "../queue/harness.ts";
 
 /** ok, a logic error, an outbound call to the URL in c_text, and an e-mail. */
-export const METER_APP = {
+const METER_APP = {
   "fields/index.ts": `export default [{ name: "c_text", caption: "Text", type: "text" }] as const;\n`,
   "actions/index.ts": `export default [{ uid: "ok" }, { uid: "boom" }, { uid: "call" }, { uid: "mail" }] as const;\n`,
   "actions/logic/index.ts": `
@@ -131,10 +131,14 @@ describe.each(ENGINES)("/metrics ($name)", (engine) => {
     const host = new URL(upstream.url).host;
     expect((await post("/api/apps/DEMO/METER/actions/ok", {})).status).toBe(200);
     expect((await post("/api/apps/DEMO/METER/actions/boom", {})).status).toBe(422);
-    expect((await post("/api/apps/DEMO/METER/actions/call", { values: { c_text: upstream.url } })).status).toBe(200);
+    expect(
+      (await post("/api/apps/DEMO/METER/actions/call", { values: { c_text: upstream.url } })).status,
+    ).toBe(200);
     const missing = `${upstream.url}/missing`;
     // a 404 is an answer the logic reads, not a failed action
-    expect((await post("/api/apps/DEMO/METER/actions/call", { values: { c_text: missing } })).status).toBe(200);
+    expect((await post("/api/apps/DEMO/METER/actions/call", { values: { c_text: missing } })).status).toBe(
+      200,
+    );
     const after = await scrape(metricsUrl());
     const delta = (read: (s: Scrape) => number) => read(after) - read(before);
 
@@ -160,7 +164,7 @@ describe.each(ENGINES)("/metrics ($name)", (engine) => {
     expect(mid.value("comind_admission_actions", { state: "running" })).toBe(1);
     const refused = await post("/api/apps/DEMO/METER/actions/ok", {});
     expect(refused.status).toBe(503);
-    expect((await refused.json()).error.code).toBe("overloaded");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("overloaded");
     held.shift()!.writeHead(200).end("{}");
     expect((await holding).status).toBe(200);
     const after = await scrape(metricsUrl());
@@ -174,7 +178,7 @@ describe.each(ENGINES)("/metrics ($name)", (engine) => {
   it("shows a queued job in the queue gauges, then its attempt and its e-mail once a node runs it", async () => {
     const queued = await post("/api/apps/DEMO/METER/actions/mail?async=true", {});
     expect(queued.status).toBe(202);
-    const { runId } = await queued.json();
+    const { runId } = (await queued.json()) as { runId: string };
     const waiting = await scrape(metricsUrl());
     expect(waiting.value("comind_queue_runs", { state: "queued" })).toBe(1);
     expect(waiting.value("comind_queue_oldest_age_seconds", { state: "queued" })).toBeGreaterThanOrEqual(0);

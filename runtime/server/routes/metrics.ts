@@ -38,8 +38,12 @@ export function registerMetricsRoute(
     admission: () => runtime.admissionStats(),
     databasePools: () => store.poolStats(),
   });
-  server.get("/metrics", { schema: { hide: true }, config: { access: "metrics" } }, async (_request, reply) => {
-    const { contentType, body } = await metrics.scrape();
-    return reply.header("content-type", contentType).header("cache-control", "no-store").send(body);
-  });
+  server.get(
+    "/metrics",
+    { schema: { hide: true }, config: { access: "metrics" } },
+    async (_request, reply) => {
+      const { contentType, body } = await metrics.scrape();
+      return reply.header("content-type", contentType).header("cache-control", "no-store").send(body);
+    },
+  );
 }
