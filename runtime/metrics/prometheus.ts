@@ -1,12 +1,14 @@
 /**
  * The Prometheus implementation of Metrics (prom-client), with its own Registry: one per server
  * instance, so several servers in one process (the tests) never share or double-register
- * metrics. Counters and histograms are recorded as things happen, through label children
- * resolved once per label set and kept (a Map lookup per event, not prom-client's label hashing);
- * gauges (queue depth, isolates, pools, admission) are read from their sources at scrape time.
+ * metrics. Counters and histograms are recorded as things happen into series resolved once per
+ * label set (series.ts: a Map lookup and a field update per event, not prom-client's label
+ * hashing); gauges (queue depth, isolates, pools, admission) are read from their sources at
+ * scrape time.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { HostLabels } from "./hosts.ts";
+import { type CounterSeries, FastCounter, FastHistogram, type HistogramSeries } from "./series.ts";
 import type { JobOutcome, MailOutcome, Metrics, RefusalReason } from "./recorder.ts";
 
 /** Runs of the job queue in one state, and how long the oldest has been in it. */
@@ -41,79 +43,67 @@ export interface ScrapeSources {
   databasePools?(): Promise<PoolUse[]>;
 }
 
+interface ActionSeries {
+  seconds: HistogramSeries;
+  outcomes: Map<string, CounterSeries>;
+}
+
+/** Hosts (as logic wrote them) whose series are looked up directly; past it, each call asks HostLabels. */
+const MAX_REMEMBERED_HOSTS = 1_000;
+
 const ACTION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const COMMIT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-
-/** A label child per label set, resolved once. */
-function children<T>(make: (labels: LabelValues<string>) => T) {
-  const cache = new Map<string, T>();
-  return (key: string, labels: LabelValues<string>): T => {
-    let child = cache.get(key);
-    if (child === undefined) {
-      child = make(labels);
-      cache.set(key, child);
-    }
-    return child;
-  };
-}
 
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
   private sources: ScrapeSources = {};
   private readonly hosts: HostLabels;
 
-  private readonly actions = new Counter({
-    name: "comind_actions_total",
-    help: "Action runs by app, action and outcome (ok, or the error code)",
-    labelNames: ["app", "action", "outcome"] as const,
-    registers: [this.registry],
-  });
-  private readonly actionSeconds = new Histogram({
-    name: "comind_action_duration_seconds",
-    help: "Time from an action's start to its answer, by app and action",
-    labelNames: ["app", "action"] as const,
-    buckets: ACTION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly commitSeconds = new Histogram({
-    name: "comind_commit_duration_seconds",
-    help: "Time of an action's one store transaction (records, history, run log, queued runs)",
-    buckets: COMMIT_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly httpCalls = new Counter({
-    name: "comind_http_requests_total",
-    help: "Outbound requests of action logic by target host (capped, then 'other') and status (or error code)",
-    labelNames: ["host", "status"] as const,
-    registers: [this.registry],
-  });
-  private readonly mails = new Counter({
-    name: "comind_emails_total",
-    help: "Notification e-mails by outcome: sent, failed (an attempt), logged (no SMTP_URL)",
-    labelNames: ["outcome"] as const,
-    registers: [this.registry],
-  });
-  private readonly refusals = new Counter({
-    name: "comind_admission_refused_total",
-    help: "Actions refused 503 overloaded, by reason: busy (queue full), record (too many on one record), wait (no place in time)",
-    labelNames: ["reason"] as const,
-    registers: [this.registry],
-  });
-  private readonly jobs = new Counter({
-    name: "comind_job_attempts_total",
-    help: "Attempts of queued runs by kind (action, mail) and outcome (succeeded, retried, failed, dead)",
-    labelNames: ["kind", "outcome"] as const,
-    registers: [this.registry],
-  });
-  private readonly restarts = new Counter({
-    name: "comind_sandbox_worker_restarts_total",
-    help: "Sandbox worker processes that died and were replaced",
-    registers: [this.registry],
-  });
-
-  private readonly actionChild = children((labels) => this.actions.labels(labels));
-  private readonly actionSecondsChild = children((labels) => this.actionSeconds.labels(labels));
-  private readonly httpChild = children((labels) => this.httpCalls.labels(labels));
+  private readonly actions = new FastCounter(
+    "comind_actions_total",
+    "Action runs by app, action and outcome (ok, or the error code)",
+    this.registry,
+  );
+  private readonly actionSeconds = new FastHistogram(
+    "comind_action_duration_seconds",
+    "Time from an action's start to its answer, by app and action",
+    ACTION_BUCKETS,
+    this.registry,
+  );
+  private readonly commitSeconds = new FastHistogram(
+    "comind_commit_duration_seconds",
+    "Time of an action's one store transaction (records, history, run log, queued runs)",
+    COMMIT_BUCKETS,
+    this.registry,
+  );
+  private readonly commits = this.commitSeconds.child("", {});
+  private readonly perAction = new Map<string, Map<string, ActionSeries>>();
+  private readonly perHost = new Map<string, Map<number | string, CounterSeries>>();
+  private readonly httpCalls = new FastCounter(
+    "comind_http_requests_total",
+    "Outbound requests of action logic by target host (capped, then 'other') and status (or error code)",
+    this.registry,
+  );
+  private readonly mails = new FastCounter(
+    "comind_emails_total",
+    "Notification e-mails by outcome: sent, failed (an attempt), logged (no SMTP_URL)",
+    this.registry,
+  );
+  private readonly refusals = new FastCounter(
+    "comind_admission_refused_total",
+    "Actions refused 503 overloaded, by reason: busy (queue full), record (too many on one record), wait (no place in time)",
+    this.registry,
+  );
+  private readonly jobs = new FastCounter(
+    "comind_job_attempts_total",
+    "Attempts of queued runs by kind (action, mail) and outcome (succeeded, retried, failed, dead)",
+    this.registry,
+  );
+  private readonly restarts = new FastCounter(
+    "comind_sandbox_worker_restarts_total",
+    "Sandbox worker processes that died and were replaced",
+    this.registry,
+  ).child("", {});
 
   constructor(options: { maxHosts?: number; defaultMetrics?: boolean } = {}) {
     this.hosts = new HostLabels(options.maxHosts);
@@ -132,34 +122,70 @@ export class PrometheusMetrics implements Metrics {
   }
 
   action(app: string, action: string, outcome: string, seconds: number): void {
-    this.actionChild(`${app}\0${action}\0${outcome}`, { app, action, outcome }).inc();
-    this.actionSecondsChild(`${app}\0${action}`, { app, action }).observe(seconds);
+    const series = this.actionSeries(app, action);
+    let count = series.outcomes.get(outcome);
+    if (count === undefined) {
+      count = this.actions.child(`${app}\0${action}\0${outcome}`, { app, action, outcome });
+      series.outcomes.set(outcome, count);
+    }
+    count.value += 1;
+    this.actionSeconds.observe(series.seconds, seconds);
+  }
+
+  /** The series of one app's action: two Map lookups on names the app registry already holds, no key built. */
+  private actionSeries(app: string, action: string): ActionSeries {
+    let byAction = this.perAction.get(app);
+    if (byAction === undefined) {
+      byAction = new Map();
+      this.perAction.set(app, byAction);
+    }
+    let series = byAction.get(action);
+    if (series === undefined) {
+      series = {
+        seconds: this.actionSeconds.child(`${app}\0${action}`, { app, action }),
+        outcomes: new Map(),
+      };
+      byAction.set(action, series);
+    }
+    return series;
   }
 
   commit(seconds: number): void {
-    this.commitSeconds.observe(seconds);
+    this.commitSeconds.observe(this.commits, seconds);
   }
 
   httpCall(host: string, status: number | null, error?: string): void {
-    const label = this.hosts.of(host);
-    const code = status === null ? (error ?? "error") : String(status);
-    this.httpChild(`${label}\0${code}`, { host: label, status: code }).inc();
+    let byStatus = this.perHost.get(host);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      // Remembered per host as sent (bounded too: a host over the cap maps to "other" once).
+      if (this.perHost.size < MAX_REMEMBERED_HOSTS) this.perHost.set(host, byStatus);
+    }
+    const code = status ?? error ?? "error";
+    let count = byStatus.get(code);
+    if (count === undefined) {
+      const label = this.hosts.of(host);
+      const text = String(code);
+      count = this.httpCalls.child(`${label}\0${text}`, { host: label, status: text });
+      byStatus.set(code, count);
+    }
+    count.value += 1;
   }
 
   mail(outcome: MailOutcome): void {
-    this.mails.labels(outcome).inc();
+    this.mails.child(outcome, { outcome }).value += 1;
   }
 
   admissionRefused(reason: RefusalReason): void {
-    this.refusals.labels(reason).inc();
+    this.refusals.child(reason, { reason }).value += 1;
   }
 
   jobAttempt(kind: "action" | "mail", outcome: JobOutcome): void {
-    this.jobs.labels(kind, outcome).inc();
+    this.jobs.child(`${kind}\0${outcome}`, { kind, outcome }).value += 1;
   }
 
   workerRestart(): void {
-    this.restarts.inc();
+    this.restarts.value += 1;
   }
 
   /** Gauges whose values are read from `sources` when Prometheus scrapes. */

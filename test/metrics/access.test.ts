@@ -116,4 +116,41 @@ describe("metric labels and registries", () => {
     expect(first.value("comind_http_requests_total", { host: "api.example:443", status: "200" })).toBe(1);
     expect(second.value("comind_actions_total")).toBe(0);
   });
+
+  it("writes histograms as Prometheus reads them: `le` inclusive, cumulative, +Inf, sum and count", async () => {
+    const metrics = createPrometheusMetrics({ defaultMetrics: false });
+    for (const seconds of [0.001, 0.0025, 0.003, 7]) metrics.commit(seconds);
+    const text = (await metrics.scrape()).body;
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(
+          `^comind_commit_duration_seconds_bucket\\{le="${le.replace("+", "\\+")}"\\} (\\S+)$`,
+          "m",
+        ).exec(text)?.[1],
+      );
+    expect([bucket("0.001"), bucket("0.0025"), bucket("0.005"), bucket("5"), bucket("+Inf")]).toEqual([
+      1, 2, 3, 3, 4,
+    ]);
+    const scrape = readScrape(text);
+    expect(scrape.count("comind_commit_duration_seconds")).toBe(4);
+    expect(scrape.value("comind_commit_duration_seconds_sum")).toBeCloseTo(7.0065, 6);
+  });
+
+  it("folds hosts past the cap into other, whatever logic calls", async () => {
+    const metrics = createPrometheusMetrics({ defaultMetrics: false, maxHosts: 3 });
+    for (let i = 0; i < 10; i++) metrics.httpCall(`tenant-${i}.example.com`, 200);
+    metrics.httpCall("tenant-0.example.com", null, "timeout");
+    const scrape = readScrape((await metrics.scrape()).body);
+    const hosts = new Set(scrape.series("comind_http_requests_total").map((labels) => labels.host));
+    expect([...hosts].sort()).toEqual([
+      OTHER_HOST,
+      "tenant-0.example.com",
+      "tenant-1.example.com",
+      "tenant-2.example.com",
+    ]);
+    expect(scrape.value("comind_http_requests_total", { host: OTHER_HOST })).toBe(7);
+    expect(
+      scrape.value("comind_http_requests_total", { host: "tenant-0.example.com", status: "timeout" }),
+    ).toBe(1);
+  });
 });
