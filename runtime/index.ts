@@ -26,4 +26,5 @@ export { ERROR_CODES, type ErrorCode, isRuntimeError, publicError, RuntimeError 
 export { DEFAULT_LIMITS, type SandboxLimits } from "./sandbox/index.ts";
 export { createServer, type ServerOptions } from "./server/index.ts";
 export { type MailInOptions, type MailListener, startMailListener } from "./mail-in/index.ts";
+export { createPrometheusMetrics, type Metrics, NO_METRICS, PrometheusMetrics } from "./metrics/index.ts";
 export { openStore, type Store, type StoreOptions } from "./store/index.ts";

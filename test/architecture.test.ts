@@ -74,6 +74,7 @@ describe("architecture", () => {
     ["queue", "bundle"],
     ["access", "rlx"],
     ["store"],
+    ["metrics"],
   ];
   const layerOf = (folder: string) => LAYERS.findIndex((layer) => layer.includes(folder));
 

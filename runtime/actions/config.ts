@@ -8,6 +8,7 @@ import type { CpuPool, DocumentPool } from "../host/index.ts";
 import type { IsolatePool, SandboxLimits, SandboxOutcome, SandboxRun } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { FieldSchema } from "./fields.ts";
 import type { RecordRunsMode } from "./run-recording.ts";
@@ -38,6 +39,8 @@ export interface RuntimeConfig {
   execute(pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome>;
   /** Which runs keep a recording (run-recording.ts), unless an app's settings say otherwise. */
   recording: { mode: RecordRunsMode; sensitiveFields: string[] };
+  /** Where actions, commits and outbound requests are counted (NO_METRICS unless the server asked). */
+  metrics: Metrics;
   /** The job queue (serve): ComindServer.enqueue writes to it in the action's commit. */
   queue?: Queue;
 }

@@ -138,6 +138,19 @@ function serveCommand(
         ),
       )
       .addOption(
+        booleanOption(
+          "--metrics",
+          "serve Prometheus metrics at /metrics (default on; loopback clients only unless --metrics-token is set)",
+          "COMIND_METRICS",
+        ),
+      )
+      .addOption(
+        new Option(
+          "--metrics-token <token>",
+          "bearer token a scraper must send to /metrics; lets it scrape from any address",
+        ).env("COMIND_METRICS_TOKEN"),
+      )
+      .addOption(
         new Option(
           "--record-runs <mode>",
           "which runs keep a recording for `replay` (an app's recordRuns setting wins)",
@@ -188,6 +201,10 @@ function serveCommand(
     if (!heartbeatOptionsSchema.safeParse(heartbeat).success)
       throw new UsageError(
         `--job-dead-after-ms (COMIND_JOB_DEAD_AFTER_MS) must be at least ${MIN_MISSED_BEATS} × --job-heartbeat-ms (COMIND_JOB_HEARTBEAT_MS), got ${flags.jobDeadAfterMs} and ${flags.jobHeartbeatMs}: a node is taken for dead only after missing ${MIN_MISSED_BEATS} beats.`,
+      );
+    if (flags.metrics === false && flags.metricsToken)
+      throw new UsageError(
+        "--metrics-token (COMIND_METRICS_TOKEN) is set but --metrics (COMIND_METRICS) is off: drop one of them.",
       );
     await startServing(flags, self, mode.watch);
   });

@@ -13,6 +13,7 @@ import { closeAgents } from "../host/index.ts";
 import { startJobNode } from "../jobs/index.ts";
 import { openQueue, type Queue } from "../queue/index.ts";
 import { createServer } from "../server/index.ts";
+import { createPrometheusMetrics } from "../metrics/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
 import { resolveEnvFile } from "./env-file.ts";
 import { listenFailure } from "./listen-error.ts";
@@ -45,6 +46,8 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   maxWaitingActions?: number;
   queueSchema?: string;
   console?: boolean;
+  metrics?: boolean;
+  metricsToken?: string;
   logFormat?: LogFormat;
   otelEndpoint?: string;
 }
@@ -123,6 +126,8 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       }),
     );
     open.cleanup = cleanup;
+    // One registry for this server: the runtime records into it, /metrics serves it.
+    const metrics = flags.metrics === false ? undefined : createPrometheusMetrics();
     const runtime = await createActionRuntime({
       store,
       ...runtimeOptionsFrom(
@@ -136,6 +141,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
       recording: { mode: flags.recordRuns, sensitiveFields: flags.recordSensitiveField },
+      metrics,
     });
     open.runtime = runtime;
     const queue = await openQueue(store, {
@@ -160,6 +166,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       oidc,
       logger: log.logger,
       console: consoleOn,
+      metrics: metrics && { registry: metrics, token: flags.metricsToken },
     });
     open.server = server;
     logUnhandledRejections(server.log);

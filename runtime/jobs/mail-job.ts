@@ -17,12 +17,15 @@ export async function runMailJob(
   const notification = run.spec.values?.notification as PendingNotification;
   const outcome = await runtime.sendQueuedMail(notification, job.attempt, run.maxAttempts);
   const result = { ok: outcome.ok, runId: run.runId, logs: outcome.logs, httpCalls: [] };
+  const count = runtime.metrics.jobAttempt.bind(runtime.metrics, "mail");
   if (outcome.ok) {
     await queue.finish(run.runId, { status: "succeeded", result, error: null });
+    count("succeeded");
     return;
   }
   if (outcome.retryInMs !== null) {
     await queue.retry(run.runId, job.attempt + 1, new Date(Date.now() + outcome.retryInMs), outcome.error);
+    count("retried");
     return;
   }
   const gaveUp = job.attempt >= run.maxAttempts;
@@ -31,4 +34,5 @@ export async function runMailJob(
     error: outcome.error,
     result: { ...result, error: outcome.error },
   });
+  count(gaveUp ? "dead" : "failed");
 }

@@ -11,6 +11,7 @@ import { traceJob } from "./job-span.ts";
 import { inRun } from "../run-context.ts";
 import { storedCaller } from "../access/index.ts";
 import { isRetryable, isRuntimeError, type PublicError } from "../errors.ts";
+import type { JobOutcome } from "../metrics/index.ts";
 import { backoffMs, DEFAULT_RETRIES, type JobRef, type Queue } from "../queue/index.ts";
 
 /**
@@ -25,9 +26,11 @@ function worthRetry(result: Extract<ActionResult, { ok: false }>): boolean {
 
 export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef): Promise<void> {
   const run = await queue.start(job);
+  const count = (outcome: JobOutcome) => runtime.metrics.jobAttempt("action", outcome);
   if (!run) return; // a stale job: the run finished, or a later attempt is queued
   if (run.committed) {
     await queue.finish(run.runId, { status: "succeeded" });
+    count("succeeded");
     return;
   }
   // Only the runtime writes this source (an action's commit): a client or logic that queues an
@@ -45,6 +48,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
       error,
       result: { ok: false, error, runId: run.runId },
     });
+    count("failed");
     return;
   }
   let result: ActionResult;
@@ -69,15 +73,18 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
       error: failure,
       result: { ok: false, error: failure },
     });
+    count("failed");
     return;
   }
   if (result.ok) {
     await queue.finish(run.runId, { status: "succeeded", result: runDocument(result), error: null });
+    count("succeeded");
     return;
   }
   // The commit mark says an earlier attempt (on a node that died after committing) already applied it.
   if ((await queue.getRun(run.runId))?.committed) {
     await queue.finish(run.runId, { status: "succeeded", error: null });
+    count("succeeded");
     return;
   }
   const error: PublicError = result.retry
@@ -87,6 +94,7 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
   if (retryable && job.attempt < run.maxAttempts) {
     const delay = result.retry?.afterMs ?? backoffMs(app.queue.retries ?? DEFAULT_RETRIES, job.attempt);
     await queue.retry(run.runId, job.attempt + 1, new Date(Date.now() + delay), error);
+    count("retried");
     return;
   }
   await queue.finish(run.runId, {
@@ -94,4 +102,5 @@ export async function runJob(runtime: ActionRuntime, queue: Queue, job: JobRef):
     error,
     result: runDocument(result),
   });
+  count(retryable ? "dead" : "failed");
 }

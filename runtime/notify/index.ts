@@ -10,6 +10,7 @@ import nodemailer, { type Transporter, type TransportOptions } from "nodemailer"
 import { CpuBudget, type CpuPool, cpuWork, type LogCapture } from "../host/index.ts";
 import type { RetrySettings } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
+import { type Metrics, NO_METRICS } from "../metrics/index.ts";
 import { draftEmail, type EmailDraft, type NotifiedRecord } from "./message.ts";
 import { DEFAULT_MAIL_RETRIES } from "./delivery.ts";
 import { withUserEmails } from "./recipients.ts";
@@ -65,11 +66,16 @@ export class Notifier {
   private transport: Transporter | null = null;
   private readonly options: NotificationOptions;
   private readonly cpu: CpuPool;
+  private readonly metrics: Metrics;
 
-  /** @param cpu host threads that make the text part from the HTML */
-  constructor(options: NotificationOptions, cpu: CpuPool) {
+  /**
+   * @param cpu host threads that make the text part from the HTML
+   * @param metrics counts each e-mail sent, failed or only logged
+   */
+  constructor(options: NotificationOptions, cpu: CpuPool, metrics: Metrics = NO_METRICS) {
     this.options = options;
     this.cpu = cpu;
+    this.metrics = metrics;
   }
 
   private async textPart(html: string): Promise<string> {
@@ -115,6 +121,16 @@ export class Notifier {
 
   /** Makes and sends one e-mail (or logs it without SMTP_URL); throws what went wrong. */
   async send(item: PendingNotification, ctx: DeliveryContext): Promise<void> {
+    try {
+      const outcome = await this.make(item, ctx);
+      this.metrics.mail(outcome);
+    } catch (error) {
+      this.metrics.mail("failed");
+      throw error;
+    }
+  }
+
+  private async make(item: PendingNotification, ctx: DeliveryContext): Promise<"sent" | "logged"> {
     const record: NotifiedRecord = {
       app: item.app,
       id: item.recordId,
@@ -146,7 +162,7 @@ export class Notifier {
         text: ctx.redact(draft.text),
         attachments: files,
       });
-      return;
+      return "logged";
     }
     const info = await mailer.sendMail({
       from: draft.from.name ? { name: draft.from.name, address: draft.from.address } : draft.from.address,
@@ -164,6 +180,7 @@ export class Notifier {
     });
     ctx.logs.write("info", `[notification] sent to ${who}: "${draft.subject}"`);
     log("info", "notification sent", { ...details, messageId: info.messageId });
+    return "sent";
   }
 
   private async attachments(draft: EmailDraft, fields: Record<string, unknown>, ctx: DeliveryContext) {

@@ -27,6 +27,7 @@ import {
   publicRun,
   rowToRun,
   SQL,
+  depthFromRows,
   toPg,
 } from "./run-sql.ts";
 import {
@@ -192,6 +193,7 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
       const rows = await q(store, SQL.get, [runId]);
       return rows[0] ? rowToRun(rows[0]) : null;
     },
+    depth: async () => depthFromRows(await q(store, SQL.depth, [])),
     listRuns: async (query) => {
       const { sql, params } = listSql(query);
       return (await q(store, sql, params)).map((row) => publicRun(rowToRun(row)));

@@ -4,6 +4,7 @@
  */
 import { actorOf } from "../access/index.ts";
 import { RuntimeError, toErrorCode } from "../errors.ts";
+import type { QueueDepth } from "../metrics/index.ts";
 import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.ts";
 
 export const SQL = {
@@ -19,6 +20,9 @@ export const SQL = {
   finish: `UPDATE queue_runs SET status = ?, result = COALESCE(?, result), error_code = ?, error_message = ?,
     updated_at = ? WHERE run_id = ?`,
   get: "SELECT * FROM queue_runs WHERE run_id = ?",
+  /** Runs per state and when the oldest entered it (queue_runs_by_status; succeeded runs are not counted). */
+  depth: `SELECT status, COUNT(*) AS runs, MIN(updated_at) AS oldest FROM queue_runs
+    WHERE status IN ('queued', 'running', 'failed', 'dead') GROUP BY status`,
   /**
    * An attempt the queue gave up redelivering: dead (succeeded if its commit mark says it had
    * committed), unless a later attempt or an outcome came first.
@@ -38,6 +42,21 @@ export const SQL = {
   rememberDelivery:
     "INSERT INTO webhook_deliveries (signature, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
 };
+
+/** The rows of SQL.depth as the metrics show them: every state (0 when none), ages for queued and running. */
+export function depthFromRows(rows: Record<string, unknown>[], now = Date.now()): QueueDepth[] {
+  const byState = new Map(rows.map((row) => [String(row.status), row]));
+  return (["queued", "running", "failed", "dead"] as const).map((state) => {
+    const row = byState.get(state);
+    const waiting = state === "queued" || state === "running";
+    const oldest = row && waiting ? new Date(row.oldest as string | Date).getTime() : Number.NaN;
+    return {
+      state,
+      runs: row ? Number(row.runs) : 0,
+      oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : null,
+    };
+  });
+}
 
 /** `?` -> `$1, $2, ...` (none of our SQL has a literal question mark). */
 export function toPg(sql: string): string {

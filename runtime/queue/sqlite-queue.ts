@@ -18,6 +18,7 @@ import {
   listSql,
   rowToRun,
   SQL,
+  depthFromRows,
   alreadyCommitted,
   publicRun,
 } from "./run-sql.ts";
@@ -190,6 +191,7 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
       const row = db.prepare(SQL.get).get(runId) as Row | undefined;
       return row ? rowToRun(row) : null;
     },
+    depth: async () => depthFromRows(db.prepare(SQL.depth).all() as Row[]),
     listRuns: async (query) => {
       const { sql, params } = listSql(query);
       return (db.prepare(sql).all(...(params as never[])) as Row[]).map((row) => publicRun(rowToRun(row)));

@@ -8,6 +8,7 @@ import type { RunCaller } from "../access/index.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { CommitExtra } from "../store/index.ts";
 import type { Quotas } from "./quotas.ts";
+import type { QueueDepth } from "../metrics/index.ts";
 
 /** What a webhook or an incoming e-mail hands the logic as `ComindServer.request`. */
 export type { InboundRequest };
@@ -126,6 +127,8 @@ export interface Queue {
   start(job: JobRef): Promise<StoredRun | null>;
   finish(runId: string, patch: RunPatch): Promise<void>;
   getRun(runId: string): Promise<StoredRun | null>;
+  /** Runs per state (queued, running, failed, dead) and the age of the oldest queued/running one (/metrics). */
+  depth(): Promise<QueueDepth[]>;
   listRuns(query: RunListQuery): Promise<RunDoc[]>;
   /** Remembers a webhook signature; false when it was seen within `windowMs` (a replay). */
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { numberIn } from "../config-schema.ts";
 import { RuntimeError } from "../errors.ts";
+import type { RefusalReason } from "../metrics/index.ts";
 
 export const ADMISSION_RANGES = {
   maxRunning: { min: 1, max: 100_000, whole: true },
@@ -63,7 +64,11 @@ export class Admission {
   /** Actions refused since the start (for stats and metrics). */
   refused = 0;
 
-  constructor(options: AdmissionOptions = {}) {
+  private readonly onRefused: (reason: RefusalReason) => void;
+
+  /** @param onRefused told each refusal's reason (the metrics) */
+  constructor(options: AdmissionOptions = {}, onRefused: (reason: RefusalReason) => void = () => undefined) {
+    this.onRefused = onRefused;
     const set = Object.entries(options).filter(([, value]) => value !== undefined);
     this.limits = { ...DEFAULT_ADMISSION, ...Object.fromEntries(set) };
   }
@@ -85,8 +90,9 @@ export class Admission {
     }
   }
 
-  private refuse(why: string): never {
+  private refuse(reason: RefusalReason, why: string): never {
     this.refused += 1;
+    this.onRefused(reason);
     throw overloaded(why);
   }
 
@@ -94,13 +100,13 @@ export class Admission {
   private async enter(record: string | undefined): Promise<boolean> {
     const { maxRunning, maxWaiting, maxPerRecord, maxWaitMs } = this.limits;
     if (record !== undefined && (this.perRecord.get(record) ?? 0) >= maxPerRecord)
-      this.refuse(`${maxPerRecord} actions are already running or waiting on this record`);
+      this.refuse("record", `${maxPerRecord} actions are already running or waiting on this record`);
     if (this.running < maxRunning && this.waiting.length === 0) {
       this.take(record);
       return false;
     }
     if (this.waiting.length >= maxWaiting)
-      this.refuse(`${maxRunning} actions running, ${maxWaiting} waiting`);
+      this.refuse("busy", `${maxRunning} actions running, ${maxWaiting} waiting`);
     this.count(record, 1);
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -114,6 +120,7 @@ export class Admission {
         this.waiting.splice(this.waiting.indexOf(waiter), 1);
         this.count(record, -1);
         this.refused += 1;
+        this.onRefused("wait");
         reject(overloaded(`no place within ${maxWaitMs / 1000} s`));
       }, maxWaitMs);
       this.waiting.push(waiter);

@@ -11,6 +11,7 @@ import { documentPoolOptionsSchema, type ComindAuthOptions, type SecretSource } 
 import type { NotificationOptions } from "../notify/index.ts";
 import { limitOverridesSchema } from "../sandbox/index.ts";
 import type { Store } from "../store/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import { admissionOptionsSchema } from "./admission.ts";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
@@ -67,6 +68,8 @@ export const runtimeOptionsSchema = z.strictObject({
       sensitiveFields: z.array(z.string().min(1, { error: "must not be empty" })).default([]),
     })
     .optional(),
+  /** Where actions, commits, outbound HTTP, e-mails, jobs and refusals are counted (createPrometheusMetrics); default: nowhere. */
+  metrics: instance<Metrics>("a Metrics recorder (createPrometheusMetrics)", isObject).optional(),
 });
 
 export type RuntimeOptions = z.infer<typeof runtimeOptionsSchema>;

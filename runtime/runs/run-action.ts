@@ -54,6 +54,7 @@ async function runActionAs(
     : config.limits;
   const job = request.job;
   const startedAt = new Date().toISOString();
+  const started = performance.now();
   const redact = config.redact;
   const logs = new LogCapture(limits.maxLogBytes, redact);
   const httpCalls: HttpCallLog[] = [];
@@ -124,6 +125,12 @@ async function runActionAs(
    * be away: either way GET /api/runs/{id} tells the truth, so a refused write is no news.
    */
   const finish = async (result: ActionResult): Promise<ActionResult> => {
+    config.metrics.action(
+      app.alias,
+      request.action,
+      result.ok ? "ok" : result.error.code,
+      (performance.now() - started) / 1000,
+    );
     if (!result.ok)
       await store
         .recordRun(runLog(result))
@@ -200,7 +207,10 @@ async function runActionAs(
       },
       files,
       signal: abort.signal,
-      onCall: (call) => httpCalls.push(call),
+      onCall: (call) => {
+        httpCalls.push(call);
+        config.metrics.httpCall(call.host, call.status, call.error);
+      },
       dispatcher: config.httpDispatcher,
     });
     const deadline = Date.now() + limits.wallMs;
@@ -266,7 +276,10 @@ async function runActionAs(
           ? [config.queue.commitExtra({ enqueue: outbox.runs, commitOf: job?.runId, mail })]
           : undefined,
     };
-    const commit = await traceCommit(config, () => commitOnce(store, request, change, scope.deadline));
+    const commitStarted = performance.now();
+    const commit = await traceCommit(config, () =>
+      commitOnce(store, request, change, scope.deadline),
+    ).finally(() => config.metrics.commit((performance.now() - commitStarted) / 1000));
     if (commit.kind === "replayed") {
       await fail("conflict", "A retry with the same Idempotency-Key committed first; answered from it.");
       return await replay(commit.previous);

@@ -38,6 +38,7 @@ import {
   type SandboxLimits,
 } from "../sandbox/index.ts";
 import type { Queue } from "../queue/index.ts";
+import { type Metrics, NO_METRICS } from "../metrics/index.ts";
 import { actorOf, type Caller as CurrentUser, type RunCaller } from "../access/index.ts";
 import type { UserInfo } from "../../globals/bridge-contract.ts";
 import type { DirectoryPort, StoredRecord } from "../store/index.ts";
@@ -68,6 +69,8 @@ export class ActionRuntime {
   readonly appErrors = new Map<string, PublicError>();
   readonly config: RuntimeConfig;
   readonly workers: WorkerSupervisor | null;
+  /** Where this runtime's actions, jobs and e-mails are counted (the server's registry, or nowhere). */
+  readonly metrics: Metrics;
   private readonly admission: Admission;
 
   /** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
@@ -82,6 +85,8 @@ export class ActionRuntime {
     const secretSource = options.secrets ?? loadSecretSource(options.envFile);
     const onInternalError =
       options.onInternalError ?? ((error: unknown) => console.error("comind-runtime internal error:", error));
+    const metrics = options.metrics ?? NO_METRICS;
+    this.metrics = metrics;
     const limits = withLimits(options.limits);
     const memoryBudgetMb =
       options.workerMemoryMb ?? defaultWorkerMemoryMb(options.workers ?? 0, limits.memoryMb);
@@ -90,16 +95,18 @@ export class ActionRuntime {
           size: options.workers,
           spare: options.spareWorkers,
           memoryBudgetMb,
-          onCrash: (info) =>
+          onCrash: (info) => {
+            metrics.workerRestart();
             onInternalError(
               new Error(
                 `sandbox worker ${info.pid} died (${info.signal ?? info.code}); ${info.actions} action(s) failed with worker_crashed; replaced`,
               ),
-            ),
+            );
+          },
         })
       : null;
     const cpu = new CpuPool();
-    this.admission = new Admission(options.admission);
+    this.admission = new Admission(options.admission, (reason) => metrics.admissionRefused(reason));
     this.config = {
       store: options.store,
       redact: createRedactor(
@@ -115,7 +122,7 @@ export class ActionRuntime {
       onInternalError,
       execute: options.execute ?? this.workers?.execute ?? executeInSandbox,
       httpDispatcher: options.httpDispatcher,
-      notifier: new Notifier(options.notifications ?? {}, cpu),
+      notifier: new Notifier(options.notifications ?? {}, cpu, metrics),
       // Tokens are signed with a key kept in the store, so any node of a cluster accepts them.
       comindAuth: new ComindAuth({
         signingKey: storeKey(options.store, "comind-auth"),
@@ -127,6 +134,7 @@ export class ActionRuntime {
         mode: options.recording?.mode ?? "failed",
         sensitiveFields: options.recording?.sensitiveFields ?? [],
       },
+      metrics,
     };
   }
 

@@ -32,6 +32,7 @@ import { registerFileRoutes } from "./routes/files.ts";
 import { registerFlowUploadRoute } from "./routes/flow-upload.ts";
 import { registerInfoRoutes } from "./routes/info.ts";
 import { registerHookRoutes } from "./routes/hooks.ts";
+import { registerMetricsRoute } from "./routes/metrics.ts";
 import { registerMultiRoute } from "./routes/multi.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
 import { registerTicketRoutes } from "./routes/tickets.ts";
@@ -139,11 +140,15 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
   server.decorateRequest("caller", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
   // Every route declares who may call it; the API takes credentials in the header.
-  installRouteAccess(server, async (request) => {
-    const caller = await authenticate(request.headers.authorization);
-    request.caller = caller;
-    request.user = await resolveCaller(ctx.workspace, caller);
-  });
+  installRouteAccess(
+    server,
+    async (request) => {
+      const caller = await authenticate(request.headers.authorization);
+      request.caller = caller;
+      request.user = await resolveCaller(ctx.workspace, caller);
+    },
+    { metricsToken: options.metrics?.token },
+  );
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
   registerHealthRoutes(server, options.store, ctx.queue);
   registerFavicon(server);
@@ -162,6 +167,12 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
   registerRunRoutes(server, ctx);
   await registerHookRoutes(server, ctx);
   registerMcpRoute(server, ctx);
+  if (options.metrics)
+    registerMetricsRoute(server, options.metrics.registry, {
+      runtime: options.runtime,
+      store: options.store,
+      queue: ctx.queue,
+    });
   if (options.console) await registerConsole(server, ctx, { authenticate, oidc: Boolean(options.oidc) });
   return server;
 }

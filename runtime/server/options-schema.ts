@@ -10,6 +10,7 @@ import { instance, numberIn, parseConfig } from "../config-schema.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Queue } from "../queue/index.ts";
 import type { Store } from "../store/index.ts";
+import type { PrometheusMetrics } from "../metrics/index.ts";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 const text = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
@@ -62,6 +63,17 @@ export const serverOptionsSchema = z.strictObject({
   queue: instance<Queue>("a job queue (openQueue)", isObject).optional(),
   /** Serve the run console at /console (serve: on by default on loopback, off elsewhere). */
   console: z.boolean({ error: "must be true or false" }).optional(),
+  /**
+   * Serve GET /metrics from this registry (the one the runtime records into). `token`: scrapers
+   * need it as a bearer token, from anywhere; without it only loopback clients get the metrics.
+   * Absent: no /metrics route.
+   */
+  metrics: z
+    .strictObject({
+      registry: instance<PrometheusMetrics>("a Prometheus registry (createPrometheusMetrics)", isObject),
+      token: text.optional(),
+    })
+    .optional(),
 });
 
 export type ServerOptions = z.infer<typeof serverOptionsSchema>;

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { RuntimeError } from "../errors.ts";
+import { checkMetricsAccess } from "./metrics-access.ts";
 
 export const ROUTE_ACCESS = {
   public: "anyone, without credentials (health, the OpenAPI document, the favicon)",
@@ -19,6 +20,7 @@ export const ROUTE_ACCESS = {
   console: "a signed-in console session (the console's own hook signs it in)",
   "signed-in": "a valid API credential; the handler checks the app's rights with the one check",
   admin: "a global admin",
+  metrics: "a scraper on loopback, or the bearer of the metrics token when one is set (metrics-access.ts)",
 } as const;
 
 export type RouteAccess = keyof typeof ROUTE_ACCESS;
@@ -49,11 +51,13 @@ function isAccess(value: unknown): value is RouteAccess {
 
 /**
  * Installs the policy hook. `signIn` resolves the API credential of a request onto
- * `request.user` / `request.caller` (the auth hook of server/index.ts).
+ * `request.user` / `request.caller` (the auth hook of server/index.ts); `metricsToken` is the
+ * bearer token of /metrics (none: loopback only).
  */
 export function installRouteAccess(
   server: FastifyInstance,
   signIn: (request: FastifyRequest) => Promise<void>,
+  options: { metricsToken?: string } = {},
 ): void {
   const routes: RegisteredRoute[] = [];
   (server as unknown as Record<symbol, RegisteredRoute[]>)[REGISTERED] = routes;
@@ -77,6 +81,7 @@ export function installRouteAccess(
       );
     if (access === "public" || access === "signature" || access === "access-pass") return;
     if (access === "console" || access === "console-open") return;
+    if (access === "metrics") return checkMetricsAccess(request, options.metricsToken);
     await signIn(request);
     if (access === "admin" && !request.user.isGlobalAdmin)
       throw new RuntimeError("forbidden", "Only admins may call this endpoint.");

@@ -7,6 +7,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
 import type { Directory } from "./directory.ts";
+import type { PoolUse } from "../metrics/index.ts";
 import type {
   ActionRunLog,
   AuthToken,
@@ -137,6 +138,8 @@ export interface LifecyclePort {
   readonly kind: "sqlite" | "postgres";
   /** Answers when the store can serve queries; throws store_unavailable when it cannot. */
   ping(): Promise<void>;
+  /** The connection pools' use (Postgres: transactions and queries; SQLite: none), for /metrics. */
+  poolStats(): Promise<PoolUse[]>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import { asDeveloper } from "../../runtime/index.ts";
 import { openQueue, type Queue, signWebhook } from "../../runtime/queue/index.ts";
 import { createToken } from "../../runtime/server/auth.ts";
 import { createServer } from "../../runtime/server/index.ts";
+import { createPrometheusMetrics } from "../../runtime/metrics/index.ts";
 import { openStore, type Permission, type Store } from "../../runtime/store/index.ts";
 import { FIXTURE_APPS } from "./runtime.ts";
 
@@ -43,8 +44,10 @@ export async function startGuardServer(options: {
 }): Promise<GuardServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "comind-guard-"));
   const store = await openStore({ dataDir });
+  const metrics = createPrometheusMetrics({ defaultMetrics: false });
   const runtime = await createActionRuntime({
     store,
+    metrics,
     secrets: { COMIND_SECRET_GUARD_HOOK: GUARD_HOOK_SECRET },
     // Every run keeps its recording, so the access table can probe who may download one.
     recording: { mode: "all", sensitiveFields: [] },
@@ -59,6 +62,7 @@ export async function startGuardServer(options: {
     dataDir,
     queue,
     console: options.console,
+    metrics: { registry: metrics },
   });
   for (const [group, permissions] of Object.entries(options.grants)) {
     await store.directory.saveGroup(group);

@@ -188,6 +188,27 @@ function table(): Record<string, { access: RouteAccess; methods: string[]; probe
     "/health": { access: "public", methods: GET, probes: [probeGet("/health", all("ok"))] },
     "/health/live": { access: "public", methods: GET, probes: [probeGet("/health/live", all("ok"))] },
     "/favicon.ico": { access: "public", methods: GET, probes: [probeGet("/favicon.ico", all("ok"))] },
+    // Loopback only (no metrics token on this server), whatever API credential a client sends.
+    "/metrics": {
+      access: "metrics",
+      methods: GET,
+      probes: [
+        probeGet("/metrics", all("ok")),
+        {
+          name: "GET /metrics from another address",
+          send: async (role) =>
+            outcome(
+              await server.inject({
+                method: "GET",
+                url: "/metrics",
+                headers: headers(role),
+                remoteAddress: "203.0.113.7",
+              }),
+            ),
+          expect: all("forbidden"),
+        },
+      ],
+    },
     "/api/openapi.json": {
       access: "public",
       methods: GET,

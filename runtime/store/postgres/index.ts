@@ -225,6 +225,13 @@ export async function openPostgresStore(
     async ping() {
       await pool.query("SELECT 1");
     },
+    async poolStats() {
+      return (["transactions", "queries"] as const).map((name) => {
+        const each = pools[name];
+        const max = (each as unknown as { options: { max: number } }).options.max;
+        return { pool: name, total: each.totalCount, idle: each.idleCount, waiting: each.waitingCount, max };
+      });
+    },
     async close() {
       await pools.end();
     },

@@ -266,6 +266,10 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     async ping() {
       prepare("SELECT 1").get();
     },
+    // One connection, no pool: a writer waits on the database lock (busy.ts), not for a connection.
+    async poolStats() {
+      return [];
+    },
     async historyOfRun(workspace, runId) {
       return prepare("SELECT * FROM record_history WHERE workspace = ? AND run_id = ? ORDER BY seq")
         .all(workspace, runId)
