@@ -19,7 +19,7 @@ import {
   rowToToken,
 } from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
-import { compileHistoryFilter } from "../history-filter.ts";
+import { historyQuerySql } from "../history-filter.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../ports.ts";
@@ -95,27 +95,11 @@ export async function openPostgresStore(
       return rows.map(rowToHistory);
     },
     async historyQuery(query) {
-      const params: (string | number | null)[] = [query.workspace, query.since ?? ""];
-      const param = (value: string | number | null) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      const where = ["workspace = $1", "ts >= $2"];
-      if (query.app) where.push(`app = ${param(query.app)}`);
-      if (query.until) where.push(`ts < ${param(query.until)}`);
-      if (query.filter)
-        where.push(
-          compileHistoryFilter(query.filter, {
-            param,
-            contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
-          }),
-        );
-      const limit = param(query.limit ?? 1000);
-      const rows = await all(
-        `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq ${query.newestFirst ? "DESC" : ""} LIMIT ${limit}`,
-        params,
-      );
-      return rows.map(rowToHistory);
+      const { sql, params } = historyQuerySql(query, {
+        placeholder: (index) => `$${index}`,
+        contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
+      });
+      return (await all(sql, params)).map(rowToHistory);
     },
     async findFileByNumber(number) {
       const rows = await all("SELECT * FROM files WHERE number = $1", [number]);

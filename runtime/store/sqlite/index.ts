@@ -23,7 +23,7 @@ import type {
 import type { Store } from "../ports.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
-import { compileHistoryFilter } from "../history-filter.ts";
+import { historyQuerySql } from "../history-filter.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet, insertRun } from "./commit.ts";
 import { FALLBACK_PAGES, startCheckpointer } from "./checkpointer.ts";
@@ -133,25 +133,13 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       return rows.map(rowToHistory);
     },
     async historyQuery(query) {
-      const params: (string | number | null)[] = [query.workspace, query.since ?? ""];
-      const param = (value: string | number | null) => {
-        params.push(value);
-        return "?";
-      };
-      const where = ["workspace = ?", "ts >= ?"];
-      if (query.app) where.push(`app = ${param(query.app)}`);
-      if (query.until) where.push(`ts < ${param(query.until)}`);
-      if (query.filter)
-        where.push(
-          compileHistoryFilter(query.filter, {
-            param,
-            contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
-          }),
-        );
-      const rows = prepare(
-        `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq ${query.newestFirst ? "DESC" : ""} LIMIT ?`,
-      ).all(...params, query.limit ?? 1000);
-      return rows.map(rowToHistory);
+      const { sql, params } = historyQuerySql(query, {
+        placeholder: () => "?",
+        contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
+      });
+      return prepare(sql)
+        .all(...(params as never[]))
+        .map(rowToHistory);
     },
     async findFileByNumber(number) {
       const row = prepare("SELECT * FROM files WHERE number = ?").get(number);
