@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
+import { DEFAULT_RETENTION_DAYS, RETENTION_RANGE } from "../jobs/index.ts";
 import {
   DEFAULT_HEARTBEAT,
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -19,7 +20,7 @@ import {
 import { withHelp } from "./help.ts";
 import { logFormatOption } from "./log-format.ts";
 import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
-import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
+import { booleanOption, CLI_RANGES, numberOption, parseNumber } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions } from "./quota-options.ts";
 import { type ServeFlags, startServing } from "./serving.ts";
@@ -120,6 +121,19 @@ function serveCommand(
           ADMISSION_RANGES.maxWaiting,
           "COMIND_MAX_WAITING_ACTIONS",
         ),
+      )
+      .addOption(
+        new Option(
+          "--run-retention-days <n|off>",
+          `run-log rows and finished queue runs older than this many days are trimmed hourly; 0 or off keeps them (default ${DEFAULT_RETENTION_DAYS})`,
+        )
+          .env("COMIND_RUN_RETENTION_DAYS")
+          .argParser((text: string) =>
+            text.trim().toLowerCase() === "off"
+              ? 0
+              : parseNumber("--run-retention-days (COMIND_RUN_RETENTION_DAYS)", RETENTION_RANGE, text),
+          )
+          .default(DEFAULT_RETENTION_DAYS),
       )
       .addOption(
         numberOption(

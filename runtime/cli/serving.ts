@@ -37,6 +37,7 @@ export interface ServeFlags extends SandboxFlags {
   jobHeartbeatMs: number;
   jobDeadAfterMs: number;
   shutdownDrainMs: number;
+  runRetentionDays: number;
   maxRunningActions?: number;
   maxWaitingActions?: number;
   queueSchema?: string;
@@ -163,7 +164,10 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
     progress.done();
-    open.node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : undefined;
+    open.node =
+      jobs > 0
+        ? await startJobNode(runtime, queue, server.log, { retentionDays: flags.runRetentionDays })
+        : undefined;
     await server.listen({ port: flags.port, host: flags.host }).catch((error: unknown) => {
       throw listenFailure(error, flags);
     });

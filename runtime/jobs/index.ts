@@ -11,6 +11,14 @@
 export { startJobNode } from "./node.ts";
 export { runJob } from "./run-job.ts";
 export {
+  DEFAULT_RETENTION_DAYS,
+  RETENTION_RANGE,
+  RETENTION_SCHEDULE,
+  type RetentionLog,
+  startRetention,
+  trimOlderThan,
+} from "./retention.ts";
+export {
   REAL_CLOCK,
   SCHEDULE_CALLER,
   type SchedulerClock,

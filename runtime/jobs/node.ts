@@ -5,21 +5,27 @@
 import type { ActionRuntime } from "../runs/index.ts";
 import type { Queue } from "../queue/index.ts";
 import { runJob } from "./run-job.ts";
+import { DEFAULT_RETENTION_DAYS, type RetentionLog, startRetention } from "./retention.ts";
 import { type SchedulerClock, type SchedulerLog, startScheduler } from "./scheduler.ts";
 
 /** Makes this process a queue node: takes jobs and walks the apps' schedules. */
 export async function startJobNode(
   runtime: ActionRuntime,
   queue: Queue,
-  log: SchedulerLog,
-  options: { clock?: SchedulerClock } = {},
+  log: SchedulerLog & RetentionLog,
+  options: { clock?: SchedulerClock; retentionDays?: number } = {},
 ): Promise<{ stop(): Promise<void> }> {
   runtime.useQueue(queue);
   await queue.work((job) => runJob(runtime, queue, job));
   const stopScheduler = startScheduler(runtime, queue, log, options.clock);
+  const retention = startRetention(runtime.config.store, queue, log, {
+    days: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    clock: options.clock,
+  });
   return {
     async stop() {
       stopScheduler();
+      await retention.stop();
       await queue.close();
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { RunCaller } from "../access/index.ts";
 import type { ErrorCode } from "../errors.ts";
-import type { CommitExtra } from "../store/index.ts";
+import type { CommitExtra, TrimBatch, TrimResult } from "../store/index.ts";
 import type { Quotas } from "./quotas.ts";
 
 /** What a webhook hands the logic as `ComindServer.request`. */
@@ -128,6 +128,11 @@ export interface Queue {
   finish(runId: string, patch: RunPatch): Promise<void>;
   getRun(runId: string): Promise<StoredRun | null>;
   listRuns(query: RunListQuery): Promise<RunDoc[]>;
+  /**
+   * One batch of the retention job: deletes finished runs (succeeded, failed, dead) last updated
+   * before `batch.before`; the result says where the next batch starts.
+   */
+  trimRuns(batch: TrimBatch): Promise<TrimResult>;
   /** Remembers a webhook signature; false when it was seen within `windowMs` (a replay). */
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
   /** Forgets a delivery that was refused after it was remembered (its sender may send it again). */

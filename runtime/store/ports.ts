@@ -16,6 +16,8 @@ import type {
   FileHolder,
   HistoryEntry,
   HistoryQuery,
+  TrimBatch,
+  TrimResult,
   IdempotentResponse,
   RecordQuery,
   RunCommit,
@@ -68,6 +70,11 @@ export interface RunPort {
   getRun(id: string): Promise<ActionRunLog | null>;
   /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
   findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
+  /**
+   * One batch of the retention job: deletes run-log rows started before `batch.before` that
+   * nothing needs (trim-sql.ts says what is kept); the result says where the next batch starts.
+   */
+  trimRunLog(batch: TrimBatch): Promise<TrimResult>;
 }
 
 /** The stored answers to requests sent with an Idempotency-Key (kept 24 hours). */

@@ -20,9 +20,17 @@ import {
 } from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
 import { historyQuerySql } from "../history-filter.ts";
+import {
+  RUN_LOG_CANDIDATES,
+  replayedSince,
+  runLogDeleteSql,
+  trimCandidatesParams,
+  trimResult,
+} from "../trim-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../ports.ts";
+import type { TrimCursor } from "../types.ts";
 import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
@@ -175,6 +183,18 @@ export async function openPostgresStore(
     async getRun(id) {
       const rows = await all("SELECT * FROM action_runs WHERE id = $1", [id]);
       return rows[0] ? rowToRun(rows[0]) : null;
+    },
+    async trimRunLog(batch) {
+      const candidates = (await all(
+        numbered(RUN_LOG_CANDIDATES),
+        trimCandidatesParams(batch),
+      )) as TrimCursor[];
+      if (candidates.length === 0) return trimResult(batch, candidates, 0);
+      const { rowCount } = await pool.query(runLogDeleteSql("id = ANY($1::text[])", "$2"), [
+        candidates.map((row) => row.id),
+        replayedSince(),
+      ]);
+      return trimResult(batch, candidates, rowCount ?? 0);
     },
     async historyOfRun(workspace, runId) {
       const rows = await all(

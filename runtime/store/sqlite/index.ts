@@ -19,11 +19,19 @@ import type {
   SearchQuery,
   StoredFile,
   StoredRecord,
+  TrimCursor,
 } from "../types.ts";
 import type { Store } from "../ports.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
 import { historyQuerySql } from "../history-filter.ts";
+import {
+  RUN_LOG_CANDIDATES,
+  replayedSince,
+  runLogDeleteSql,
+  trimCandidatesParams,
+  trimResult,
+} from "../trim-sql.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet, insertRun } from "./commit.ts";
 import { FALLBACK_PAGES, startCheckpointer } from "./checkpointer.ts";
@@ -235,6 +243,18 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
           ? prepare("SELECT * FROM run_commits WHERE run_id = ?").get(by.runId)
           : prepare("SELECT * FROM run_commits WHERE idempotency_key = ?").get(by.idempotencyKey);
       return row ? rowToCommit(row) : null;
+    },
+    async trimRunLog(batch) {
+      const candidates = prepare(RUN_LOG_CANDIDATES).all(
+        ...trimCandidatesParams(batch),
+      ) as unknown as TrimCursor[];
+      if (candidates.length === 0) return trimResult(batch, candidates, 0);
+      const ids = candidates.map(() => "?").join(", ");
+      const deleted = prepare(runLogDeleteSql(`id IN (${ids})`, "?")).run(
+        ...candidates.map((row) => row.id),
+        replayedSince(),
+      ).changes;
+      return trimResult(batch, candidates, Number(deleted));
     },
     async getIdempotentResponse(scopeKey) {
       const row = prepare("SELECT * FROM idempotent_responses WHERE scope_key = ?").get(scopeKey);
