@@ -10,7 +10,7 @@ import { createActionRuntime, type ActionRuntime } from "../runs/index.ts";
 import { codeFrameOf } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
-import { startJobNode } from "../jobs/index.ts";
+import { type JobNode, startJobNode } from "../jobs/index.ts";
 import { openQueue, type Queue } from "../queue/index.ts";
 import { createServer } from "../server/index.ts";
 import { poolSettingsFromEnv } from "./database-env.ts";
@@ -91,7 +91,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     runtime?: ActionRuntime;
     queue?: Queue;
     server?: Awaited<ReturnType<typeof createServer>>;
-    node?: { stop(): Promise<void> };
+    node?: JobNode;
     stopWatching?: () => Promise<void>;
   } = {};
   // Closes what is open, in the order that lets running requests and jobs finish; once.
@@ -185,7 +185,9 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
     if (watch) {
-      const stopWatching = await watchApps(runtime, flags.apps, server.log);
+      const stopWatching = await watchApps(runtime, flags.apps, server.log, (app) =>
+        open.node?.appReloaded(app),
+      );
       if (closed)
         await stopWatching(); // a signal came while the watcher started
       else open.stopWatching = stopWatching;

@@ -8,7 +8,7 @@
  *   const node = await startJobNode(runtime, queue, logger); // takes jobs, walks schedules
  *   await node.stop();
  */
-export { startJobNode } from "./node.ts";
+export { type JobNode, startJobNode } from "./node.ts";
 export { runJob } from "./run-job.ts";
 export {
   DEFAULT_RETENTION_DAYS,
@@ -21,6 +21,7 @@ export {
 export {
   REAL_CLOCK,
   SCHEDULE_CALLER,
+  type Scheduler,
   type SchedulerClock,
   type SchedulerLog,
   startScheduler,
