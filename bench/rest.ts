@@ -47,7 +47,14 @@ function onPath(command: string): boolean {
   }
 }
 
-function load(url: string, token: string, mode: string, seconds: number, clients: number, ids: string[]) {
+export function load(
+  url: string,
+  token: string,
+  mode: string,
+  seconds: number,
+  clients: number,
+  ids: string[],
+) {
   const out =
     loadGenerator() === "wrk"
       ? execFileSync(
@@ -78,7 +85,8 @@ function load(url: string, token: string, mode: string, seconds: number, clients
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
-async function startServer(dataDir: string, workers?: number) {
+/** `serve` over `dataDir` with the bench apps; `extra`: more flags (e.g. admission limits). */
+export async function startServer(dataDir: string, workers?: number, extra: string[] = []) {
   const args = [
     "--no-node-snapshot",
     BIN,
@@ -91,6 +99,7 @@ async function startServer(dataDir: string, workers?: number) {
     "0",
   ];
   if (workers !== undefined) args.push("--workers", String(workers));
+  args.push(...extra);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
