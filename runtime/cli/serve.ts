@@ -25,6 +25,18 @@ import { UsageError } from "./output.ts";
 import { addQuotaOptions } from "./quota-options.ts";
 import { type ServeFlags, startServing } from "./serving.ts";
 
+/** Days of run log and queue runs kept: a whole number, or `off` (= 0, keep forever). */
+export function parseRetentionDays(text: string): number {
+  if (text.trim().toLowerCase() === "off") return 0;
+  try {
+    return parseNumber("--run-retention-days (COMIND_RUN_RETENTION_DAYS)", RETENTION_RANGE, text);
+  } catch {
+    throw new UsageError(
+      `--run-retention-days (COMIND_RUN_RETENTION_DAYS) must be a whole number of days from 0 to ${RETENTION_RANGE.max.toLocaleString("en")}, or "off" (0 and off keep everything), got ${JSON.stringify(text.slice(0, 40))}.`,
+    );
+  }
+}
+
 function serveCommand(
   program: Command,
   name: string,
@@ -128,11 +140,7 @@ function serveCommand(
           `run-log rows and finished queue runs older than this many days are trimmed hourly; 0 or off keeps them (default ${DEFAULT_RETENTION_DAYS})`,
         )
           .env("COMIND_RUN_RETENTION_DAYS")
-          .argParser((text: string) =>
-            text.trim().toLowerCase() === "off"
-              ? 0
-              : parseNumber("--run-retention-days (COMIND_RUN_RETENTION_DAYS)", RETENTION_RANGE, text),
-          )
+          .argParser(parseRetentionDays)
           .default(DEFAULT_RETENTION_DAYS),
       )
       .addOption(
