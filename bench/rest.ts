@@ -85,7 +85,8 @@ export function load(
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
-export async function startServer(dataDir: string, workers?: number) {
+/** `serve` over `dataDir` with the bench apps; `extra`: more flags (e.g. admission limits). */
+export async function startServer(dataDir: string, workers?: number, extra: string[] = []) {
   const args = [
     "--no-node-snapshot",
     BIN,
@@ -98,6 +99,7 @@ export async function startServer(dataDir: string, workers?: number) {
     "0",
   ];
   if (workers !== undefined) args.push("--workers", String(workers));
+  args.push(...extra);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },

@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
+import { DEFAULT_RETENTION_DAYS, RETENTION_RANGE } from "../jobs/index.ts";
 import {
   DEFAULT_HEARTBEAT,
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -20,11 +21,23 @@ import { withHelp } from "./help.ts";
 import { logFormatOption } from "./log-format.ts";
 import { TRACING_ENV } from "./tracing.ts";
 import { addSandboxOptions, SANDBOX_ENV } from "./options.ts";
-import { booleanOption, CLI_RANGES, numberOption } from "./option-schema.ts";
+import { booleanOption, CLI_RANGES, numberOption, parseNumber } from "./option-schema.ts";
 import { UsageError } from "./output.ts";
 import { addQuotaOptions } from "./quota-options.ts";
 import { addMailInOptions } from "./mail-in-options.ts";
 import { type ServeFlags, startServing } from "./serving.ts";
+
+/** Days of run log and queue runs kept: a whole number, or `off` (= 0, keep forever). */
+export function parseRetentionDays(text: string): number {
+  if (text.trim().toLowerCase() === "off") return 0;
+  try {
+    return parseNumber("--run-retention-days (COMIND_RUN_RETENTION_DAYS)", RETENTION_RANGE, text);
+  } catch {
+    throw new UsageError(
+      `--run-retention-days (COMIND_RUN_RETENTION_DAYS) must be a whole number of days from 0 to ${RETENTION_RANGE.max.toLocaleString("en")}, or "off" (0 and off keep everything), got ${JSON.stringify(text.slice(0, 40))}.`,
+    );
+  }
+}
 
 function serveCommand(
   program: Command,
@@ -122,6 +135,15 @@ function serveCommand(
           ADMISSION_RANGES.maxWaiting,
           "COMIND_MAX_WAITING_ACTIONS",
         ),
+      )
+      .addOption(
+        new Option(
+          "--run-retention-days <n|off>",
+          `run-log rows and finished queue runs older than this many days are trimmed hourly; 0 or off keeps them (default ${DEFAULT_RETENTION_DAYS})`,
+        )
+          .env("COMIND_RUN_RETENTION_DAYS")
+          .argParser(parseRetentionDays)
+          .default(DEFAULT_RETENTION_DAYS),
       )
       .addOption(
         numberOption(

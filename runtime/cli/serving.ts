@@ -10,7 +10,7 @@ import { createActionRuntime, type ActionRuntime } from "../runs/index.ts";
 import { codeFrameOf } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
 import { closeAgents } from "../host/index.ts";
-import { startJobNode } from "../jobs/index.ts";
+import { type JobNode, startJobNode } from "../jobs/index.ts";
 import { openQueue, type Queue } from "../queue/index.ts";
 import { createServer } from "../server/index.ts";
 import { createPrometheusMetrics } from "../metrics/index.ts";
@@ -42,6 +42,7 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   jobHeartbeatMs: number;
   jobDeadAfterMs: number;
   shutdownDrainMs: number;
+  runRetentionDays: number;
   maxRunningActions?: number;
   maxWaitingActions?: number;
   queueSchema?: string;
@@ -100,7 +101,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     runtime?: ActionRuntime;
     queue?: Queue;
     server?: Awaited<ReturnType<typeof createServer>>;
-    node?: { stop(): Promise<void> };
+    node?: JobNode;
     stopWatching?: () => Promise<void>;
     mail?: { close(): Promise<void> } | null;
   } = {};
@@ -183,7 +184,10 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
     progress.done();
-    open.node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : undefined;
+    open.node =
+      jobs > 0
+        ? await startJobNode(runtime, queue, server.log, { retentionDays: flags.runRetentionDays })
+        : undefined;
     await server.listen({ port: flags.port, host: flags.host }).catch((error: unknown) => {
       throw listenFailure(error, flags);
     });
@@ -204,7 +208,9 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
     if (watch) {
-      const stopWatching = await watchApps(runtime, flags.apps, server.log);
+      const stopWatching = await watchApps(runtime, flags.apps, server.log, (app) =>
+        open.node?.appReloaded(app),
+      );
       if (closed)
         await stopWatching(); // a signal came while the watcher started
       else open.stopWatching = stopWatching;

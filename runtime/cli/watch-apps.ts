@@ -1,5 +1,5 @@
 /**
- * `dev`: rebuild an app when a file in its folder changes. A build that fails keeps the previous
+ * `dev`: rebuild an app when a file in its folder changes (its schedules follow: `onRebuilt`). A build that fails keeps the previous
  * version serving and logs why; the next good save replaces it.
  *
  * chokidar, not `fs.watch`: editors and `sed -i` save by writing a new file and renaming it over
@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
+import type { LoadedApp } from "../actions/index.ts";
 import type { ActionRuntime } from "../runs/index.ts";
 import { codeFrameOf, isPluginOnly } from "../bundle/index.ts";
 import { publicError } from "../errors.ts";
@@ -32,12 +33,15 @@ export async function watchApps(
   runtime: ActionRuntime,
   appsDir: string,
   log: WatchLog,
+  /** Called with each rebuilt app (the job node walks its new schedules). */
+  onRebuilt: (app: LoadedApp) => void = () => {},
 ): Promise<() => Promise<void>> {
   const timers = new Map<string, NodeJS.Timeout>();
   const reload = async (dir: string) => {
     try {
       const app = await runtime.loadApp(dir);
-      log.info({ app: app.alias }, "app rebuilt");
+      onRebuilt(app);
+      log.info({ app: app.alias, schedules: app.queue.schedules.length }, "app rebuilt");
     } catch (error) {
       log.error(
         { app: dir, error: publicError(error), frame: codeFrameOf(error) },

@@ -8,11 +8,20 @@
  *   const node = await startJobNode(runtime, queue, logger); // takes jobs, walks schedules
  *   await node.stop();
  */
-export { startJobNode } from "./node.ts";
+export { type JobNode, startJobNode } from "./node.ts";
 export { runJob } from "./run-job.ts";
+export {
+  DEFAULT_RETENTION_DAYS,
+  RETENTION_RANGE,
+  RETENTION_SCHEDULE,
+  type RetentionLog,
+  startRetention,
+  trimOlderThan,
+} from "./retention.ts";
 export {
   REAL_CLOCK,
   SCHEDULE_CALLER,
+  type Scheduler,
   type SchedulerClock,
   type SchedulerLog,
   startScheduler,

@@ -79,14 +79,31 @@ function missedTicks(cron: Cron, since: Date, now: Date): Date[] {
   return missed;
 }
 
-/** Starts walking every schedule of the runtime's apps; returns a stop function. */
+/** A running scheduler: `reloadApp` swaps one app's schedules (dev's rebuild), `stop` ends all. */
+export interface Scheduler {
+  /**
+   * Walks the schedules of `app` as it is now, instead of those of its previous build: a schedule
+   * removed or changed in settings/index.ts stops firing, a new one starts (from now: ticks the
+   * old settings did not have are not "missed").
+   */
+  reloadApp(app: LoadedApp): void;
+  stop(): void;
+}
+
+/** One app's walkers: their timers, and whether they were replaced or stopped. */
+interface AppWalk {
+  timers: Set<unknown>;
+  stopped: boolean;
+}
+
+/** Starts walking every schedule of the runtime's apps. */
 export function startScheduler(
   runtime: ActionRuntime,
   queue: Queue,
   log: SchedulerLog,
   clock: SchedulerClock = REAL_CLOCK,
-): () => void {
-  const timers = new Set<unknown>();
+): Scheduler {
+  const walks = new Map<string, AppWalk>();
   let stopped = false;
   const claim = async (app: LoadedApp, spec: ScheduleSpec, tick: Date) => {
     const iso = tick.toISOString();
@@ -105,24 +122,25 @@ export function startScheduler(
       );
     }
   };
-  const walk = (app: LoadedApp, spec: ScheduleSpec, cron: Cron, cursor: Date) => {
-    if (stopped) return;
+  const walk = (state: AppWalk, app: LoadedApp, spec: ScheduleSpec, cron: Cron, cursor: Date) => {
+    if (stopped || state.stopped) return;
     const next = cron.nextRun(cursor);
     if (!next) return;
     const timer = clock.setTimer(
       async () => {
-        timers.delete(timer);
+        state.timers.delete(timer);
+        if (state.stopped) return;
         await claim(app, spec, next);
-        walk(app, spec, cron, next);
+        walk(state, app, spec, cron, next);
       },
       Math.max(next.getTime() - clock.now(), 0),
     );
-    timers.add(timer);
+    state.timers.add(timer);
   };
-  const begin = async (app: LoadedApp, spec: ScheduleSpec) => {
+  const begin = async (state: AppWalk, app: LoadedApp, spec: ScheduleSpec, catchUp: boolean) => {
     const cron = new Cron(spec.cron, { paused: true, timezone: "UTC" });
     const now = new Date(clock.now());
-    const last = await queue.lastTick(spec.id);
+    const last = catchUp ? await queue.lastTick(spec.id) : null;
     const missed = last ? missedTicks(cron, new Date(last), now) : [];
     if (missed.length > 0 && spec.backfill) await claim(app, spec, missed[missed.length - 1]);
     else if (missed.length > 0)
@@ -130,18 +148,35 @@ export function startScheduler(
         { schedule: spec.id, missed: missed.length, from: missed[0].toISOString() },
         "schedule ticks were missed while no node ran (backfill: false, so they are not run)",
       );
-    walk(app, spec, cron, now);
+    walk(state, app, spec, cron, now);
   };
-  for (const app of runtime.apps.values()) {
+  const startApp = (app: LoadedApp, catchUp: boolean) => {
+    const state: AppWalk = { timers: new Set(), stopped: false };
+    walks.set(app.alias, state);
     for (const spec of app.queue.schedules) {
-      begin(app, spec).catch((error) =>
+      begin(state, app, spec, catchUp).catch((error) =>
         log.error({ schedule: spec.id, error: String(error) }, "schedule could not start"),
       );
     }
-  }
-  return () => {
-    stopped = true;
-    for (const timer of timers) clock.clearTimer(timer);
-    timers.clear();
+  };
+  const stopApp = (alias: string) => {
+    const state = walks.get(alias);
+    if (!state) return;
+    state.stopped = true;
+    for (const timer of state.timers) clock.clearTimer(timer);
+    state.timers.clear();
+    walks.delete(alias);
+  };
+  for (const app of runtime.apps.values()) startApp(app, true);
+  return {
+    reloadApp(app) {
+      if (stopped) return;
+      stopApp(app.alias);
+      startApp(app, false);
+    },
+    stop() {
+      stopped = true;
+      for (const alias of [...walks.keys()]) stopApp(alias);
+    },
   };
 }

@@ -17,7 +17,7 @@
  */
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
-import { inPostgresTransaction } from "../store/index.ts";
+import { inPostgresTransaction, trimCandidatesParams, trimResult } from "../store/index.ts";
 import {
   alreadyCommitted,
   forgetTicksParams,
@@ -29,6 +29,7 @@ import {
   SQL,
   depthFromRows,
   toPg,
+  trimRunsSql,
 } from "./run-sql.ts";
 import {
   type GraphileRunner,
@@ -197,6 +198,18 @@ export async function createGraphileQueue(store: pg.Pool, options: GraphileQueue
     listRuns: async (query) => {
       const { sql, params } = listSql(query);
       return (await q(store, sql, params)).map((row) => publicRun(rowToRun(row)));
+    },
+    trimRuns: async (batch) => {
+      const candidates = await q(store, SQL.trimCandidates, trimCandidatesParams(batch));
+      const ids = candidates.map((row) => String(row.id));
+      const deleted = ids.length
+        ? ((await store.query(trimRunsSql("run_id = ANY($1::text[])"), [ids])).rowCount ?? 0)
+        : 0;
+      return trimResult(
+        batch,
+        candidates.map((row) => ({ at: String(row.at), id: String(row.id) })),
+        deleted,
+      );
     },
     rememberDelivery: (signature, windowMs) =>
       inTransaction(async (client) => {

@@ -5,6 +5,7 @@
 import { actorOf } from "../access/index.ts";
 import { RuntimeError, toErrorCode } from "../errors.ts";
 import type { QueueDepth } from "../metrics/index.ts";
+import { trimCandidatesSql } from "../store/index.ts";
 import type { NewRun, RunDoc, RunListQuery, RunPatch, StoredRun } from "./types.ts";
 
 export const SQL = {
@@ -39,6 +40,8 @@ export const SQL = {
   forgetTicks: "DELETE FROM schedule_ticks WHERE schedule = ? AND tick < ?",
   forgetDeliveries: "DELETE FROM webhook_deliveries WHERE received_at < ?",
   forgetDelivery: "DELETE FROM webhook_deliveries WHERE signature = ?",
+  /** The retention job's batch: finished runs looked at oldest first (the store's trim-sql.ts). */
+  trimCandidates: trimCandidatesSql("queue_runs", "updated_at", "run_id"),
   rememberDelivery:
     "INSERT INTO webhook_deliveries (signature, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING signature",
 };
@@ -158,3 +161,10 @@ export function alreadyCommitted(runId: string): RuntimeError {
     `Run ${runId} was already committed by an earlier attempt; this attempt wrote nothing.`,
   );
 }
+
+/**
+ * Deletes the batch's runs that are finished (`ids`: the engine's condition on the batch's ids).
+ * Queued and running runs stay whatever their age (a run due next month, a long retry).
+ */
+export const trimRunsSql = (ids: string): string =>
+  `DELETE FROM queue_runs WHERE ${ids} AND status IN ('succeeded', 'failed', 'dead')`;

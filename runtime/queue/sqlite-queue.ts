@@ -8,7 +8,7 @@
  * are taken lowest priority first (the fair order quotas.ts sets at enqueue), as on Postgres.
  */
 import { randomUUID } from "node:crypto";
-import { inSqliteTransaction } from "../store/index.ts";
+import { inSqliteTransaction, trimCandidatesParams, trimResult } from "../store/index.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -21,6 +21,7 @@ import {
   depthFromRows,
   alreadyCommitted,
   publicRun,
+  trimRunsSql,
 } from "./run-sql.ts";
 import { MAIL_PRIORITY, PENDING_SQL, pendingOf, type Quotas } from "./quotas.ts";
 import type { JobRef, NewRun, Queue } from "./types.ts";
@@ -195,6 +196,18 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
     listRuns: async (query) => {
       const { sql, params } = listSql(query);
       return (db.prepare(sql).all(...(params as never[])) as Row[]).map((row) => publicRun(rowToRun(row)));
+    },
+    trimRuns: async (batch) => {
+      const candidates = db.prepare(SQL.trimCandidates).all(...trimCandidatesParams(batch)) as Row[];
+      const ids = candidates.map((row) => String(row.id));
+      const deleted = ids.length
+        ? Number(db.prepare(trimRunsSql(`run_id IN (${ids.map(() => "?").join(", ")})`)).run(...ids).changes)
+        : 0;
+      return trimResult(
+        batch,
+        candidates.map((row) => ({ at: String(row.at), id: String(row.id) })),
+        deleted,
+      );
     },
     rememberDelivery: async (signature, windowMs) =>
       inTransaction(() => {

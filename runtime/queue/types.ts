@@ -6,7 +6,7 @@
 import type { InboundRequest } from "../../globals/bridge-contract.ts";
 import type { RunCaller } from "../access/index.ts";
 import type { ErrorCode } from "../errors.ts";
-import type { CommitExtra } from "../store/index.ts";
+import type { CommitExtra, TrimBatch, TrimResult } from "../store/index.ts";
 import type { Quotas } from "./quotas.ts";
 import type { QueueDepth } from "../metrics/index.ts";
 
@@ -130,6 +130,11 @@ export interface Queue {
   /** Runs per state (queued, running, failed, dead) and the age of the oldest queued/running one (/metrics). */
   depth(): Promise<QueueDepth[]>;
   listRuns(query: RunListQuery): Promise<RunDoc[]>;
+  /**
+   * One batch of the retention job: deletes finished runs (succeeded, failed, dead) last updated
+   * before `batch.before`; the result says where the next batch starts.
+   */
+  trimRuns(batch: TrimBatch): Promise<TrimResult>;
   /** Remembers a webhook signature; false when it was seen within `windowMs` (a replay). */
   rememberDelivery(signature: string, windowMs: number): Promise<boolean>;
   /** Forgets a delivery that was refused after it was remembered (its sender may send it again). */

@@ -5,6 +5,7 @@
  */
 import { RuntimeError } from "../errors.ts";
 import type { FilterNode, FilterValue } from "./filter.ts";
+import type { HistoryQuery } from "./types.ts";
 
 /** The API's names for the history columns. */
 export const HISTORY_FIELDS: Readonly<Record<string, string>> = {
@@ -62,4 +63,36 @@ export function compileHistoryFilter(node: FilterNode, d: HistorySqlDialect): st
     case "contains":
       return d.contains(columnOf(node.field), d.param(node.value));
   }
+}
+
+/** What `historyQuerySql` needs of an engine: its placeholders and its case-blind "contains". */
+export interface HistoryQueryDialect {
+  /** The placeholder of the n-th bound parameter (1-based): "?" or "$n". */
+  placeholder(index: number): string;
+  /** A condition: text expression `haystack` contains the bound text `needle`, ignoring case. */
+  contains(haystack: string, needle: string): string;
+}
+
+/**
+ * The history query across an app or workspace (`HistoryPort.historyQuery`) for either engine:
+ * one WHERE builder, so both filter, order and limit the same way; every value is bound.
+ */
+export function historyQuerySql(
+  query: HistoryQuery,
+  dialect: HistoryQueryDialect,
+): { sql: string; params: (string | number | null)[] } {
+  const params: (string | number | null)[] = [];
+  const param = (value: string | number | null) => {
+    params.push(value);
+    return dialect.placeholder(params.length);
+  };
+  const where = [`workspace = ${param(query.workspace)}`, `ts >= ${param(query.since ?? "")}`];
+  if (query.app) where.push(`app = ${param(query.app)}`);
+  if (query.until) where.push(`ts < ${param(query.until)}`);
+  if (query.filter) where.push(compileHistoryFilter(query.filter, { param, contains: dialect.contains }));
+  const limit = param(query.limit ?? 1000);
+  return {
+    sql: `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq${query.newestFirst ? " DESC" : ""} LIMIT ${limit}`,
+    params,
+  };
 }

@@ -14,6 +14,7 @@ import { databaseTarget, storeUnavailable } from "./unavailable.ts";
 
 export { sqliteFile } from "./sqlite/index.ts";
 export { isPermanentStoreError } from "./unavailable.ts";
+export { trimCandidatesParams, trimCandidatesSql, trimResult } from "./trim-sql.ts";
 export { STORAGE_FULL_WINDOW_MS } from "./storage-full.ts";
 /** One Postgres transaction with the store's rules (dropped connections listened to, commit_unknown). */
 export { inTransaction as inPostgresTransaction } from "./postgres/transaction.ts";

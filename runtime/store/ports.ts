@@ -17,6 +17,8 @@ import type {
   FileHolder,
   HistoryEntry,
   HistoryQuery,
+  TrimBatch,
+  TrimResult,
   IdempotentResponse,
   RecordQuery,
   RunCommit,
@@ -71,6 +73,11 @@ export interface RunPort {
   getRunRecording(id: string): Promise<string | null>;
   /** The commit marker of a run (by run id) or of an idempotency key, or null: not committed. */
   findCommit(by: { runId: string } | { idempotencyKey: string }): Promise<RunCommit | null>;
+  /**
+   * One batch of the retention job: deletes run-log rows started before `batch.before` that
+   * nothing needs (trim-sql.ts says what is kept); the result says where the next batch starts.
+   */
+  trimRunLog(batch: TrimBatch): Promise<TrimResult>;
 }
 
 /** The stored answers to requests sent with an Idempotency-Key (kept 24 hours). */

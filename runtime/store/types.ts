@@ -276,3 +276,23 @@ export interface DeletedQuery {
   after: string;
   limit?: number;
 }
+
+/** Where a batched trim stopped: the (time, id) of the last row it looked at. */
+export interface TrimCursor {
+  at: string;
+  id: string;
+}
+
+/** One batch of the retention job: rows older than `before`, after `after`, at most `limit` looked at. */
+export interface TrimBatch {
+  before: string;
+  after: TrimCursor | null;
+  limit: number;
+}
+
+/** What a batch did: rows looked at, rows deleted, and where the next batch starts (null: done). */
+export interface TrimResult {
+  examined: number;
+  deleted: number;
+  next: TrimCursor | null;
+}

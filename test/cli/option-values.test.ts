@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { poolSettingsFromEnv } from "../../runtime/cli/database-env.ts";
 import { addSandboxOptions, limitsFrom, type SandboxFlags } from "../../runtime/cli/options.ts";
 import { envNumber, parseBoolean } from "../../runtime/cli/option-schema.ts";
+import { parseRetentionDays } from "../../runtime/cli/serve.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const parseSandbox = (args: string[]) => {
@@ -112,6 +113,26 @@ describe("CLI option values", () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       "comind-runtime: --job-dead-after-ms (COMIND_JOB_DEAD_AFTER_MS) must be at least 3 × --job-heartbeat-ms (COMIND_JOB_HEARTBEAT_MS), got 30000 and 20000: a node is taken for dead only after missing 3 beats.",
+    );
+  });
+
+  it("reads --run-retention-days as days, with off (and 0) for keep-everything", () => {
+    expect([
+      parseRetentionDays("30"),
+      parseRetentionDays("off"),
+      parseRetentionDays(" OFF "),
+      parseRetentionDays("0"),
+    ]).toEqual([30, 0, 0, 0]);
+  });
+
+  it("serve exits 2 with one line for a bad --run-retention-days, naming off", async () => {
+    const result = await runCli(["serve", "--apps", "."], {
+      env: { COMIND_RUN_RETENTION_DAYS: "1.5" },
+      killAfterMs: 20_000,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'comind-runtime: --run-retention-days (COMIND_RUN_RETENTION_DAYS) must be a whole number of days from 0 to 36,500, or "off" (0 and off keep everything), got "1.5".',
     );
   });
 });

@@ -88,7 +88,11 @@ describe.each(ENGINES)("e-mail through the outbox ($name)", (engine) => {
       lockTimeoutMs: 10_000,
       graphileSchema: graphileSchemaOf(created.options),
     });
-    node = await startJobNode(runtime, queue, { warn: () => undefined, error: () => undefined } as never);
+    node = await startJobNode(runtime, queue, {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    });
     cleanup = async () => {
       await node.stop();
       await runtime.close();

@@ -26,6 +26,8 @@ export interface NodeOptions {
   now?: QueueOptions["now"];
   /** The scheduler's clock (a fake one in schedule tests). */
   clock?: SchedulerClock;
+  /** The retention job's age in days; 0 (the default here) keeps its timer out of the clock. */
+  retentionDays?: number;
 }
 
 export async function startQueueNode(
@@ -76,13 +78,17 @@ export async function startNodeOn(
     },
   });
   const log = {
+    info: () => undefined,
     warn: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
     error: (details: object, message: string) => errors.push(`${message} ${JSON.stringify(details)}`),
   };
   if (nodeOptions.idle) runtime.useQueue(queue);
   const node = nodeOptions.idle
     ? { stop: () => queue.close() }
-    : await startJobNode(runtime, queue, log, { clock: nodeOptions.clock });
+    : await startJobNode(runtime, queue, log, {
+        clock: nodeOptions.clock,
+        retentionDays: nodeOptions.retentionDays ?? 0,
+      });
   return {
     runtime,
     store,

@@ -42,6 +42,15 @@ function run(workspace: string, app: string, minute: number, error?: string): Ac
 
 export function fileAndRunCases(ctx: ContractContext): void {
   describe("files", () => {
+    it("a commit whose file id is already stored fails and leaves that file's bytes as they were", async () => {
+      const original = Buffer.from("the first file's bytes");
+      const first = fileWrite(original, "first.txt");
+      await ctx.store().commit(changeSet(newWorkspace(), [], [first]));
+      const clash = { ...fileWrite(Buffer.from("someone else's bytes"), "second.txt"), id: first.id };
+      await expect(ctx.store().commit(changeSet(newWorkspace(), [], [clash]))).rejects.toThrow();
+      expect(await ctx.store().getFile(first.id)).toMatchObject({ fileName: "first.txt" });
+      expect(readFileSync(await ctx.store().filePath(first.id)).equals(original)).toBe(true);
+    });
     it("stores a file's bytes with the commit; filePath gives them back after the source is gone", async () => {
       const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255, 254]), randomBytes(300_000)]);
       const file = fileWrite(bytes, "report.bin");

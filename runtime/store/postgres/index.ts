@@ -19,10 +19,19 @@ import {
   rowToToken,
 } from "../rows.ts";
 import { runListSql } from "../run-sql.ts";
-import { compileHistoryFilter } from "../history-filter.ts";
+import { historyQuerySql } from "../history-filter.ts";
+import {
+  RUN_LOG_CANDIDATES,
+  replayedSince,
+  recordingsDeleteSql,
+  runLogDeleteSql,
+  trimCandidatesParams,
+  trimResult,
+} from "../trim-sql.ts";
 import { ensureAppIds } from "./app-ids.ts";
 import { searchWords } from "../search-terms.ts";
 import type { Store } from "../ports.ts";
+import type { TrimCursor } from "../types.ts";
 import { commitChangeSet, insertRun, nextValue } from "./commit.ts";
 import { createDirectory } from "../directory.ts";
 import { cachedFilePath } from "./file-cache.ts";
@@ -95,27 +104,11 @@ export async function openPostgresStore(
       return rows.map(rowToHistory);
     },
     async historyQuery(query) {
-      const params: (string | number | null)[] = [query.workspace, query.since ?? ""];
-      const param = (value: string | number | null) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      const where = ["workspace = $1", "ts >= $2"];
-      if (query.app) where.push(`app = ${param(query.app)}`);
-      if (query.until) where.push(`ts < ${param(query.until)}`);
-      if (query.filter)
-        where.push(
-          compileHistoryFilter(query.filter, {
-            param,
-            contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
-          }),
-        );
-      const limit = param(query.limit ?? 1000);
-      const rows = await all(
-        `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq ${query.newestFirst ? "DESC" : ""} LIMIT ${limit}`,
-        params,
-      );
-      return rows.map(rowToHistory);
+      const { sql, params } = historyQuerySql(query, {
+        placeholder: (index) => `$${index}`,
+        contains: (haystack, needle) => `strpos(lower(${haystack}), lower(${needle})) > 0`,
+      });
+      return (await all(sql, params)).map(rowToHistory);
     },
     async findFileByNumber(number) {
       const rows = await all("SELECT * FROM files WHERE number = $1", [number]);
@@ -195,6 +188,19 @@ export async function openPostgresStore(
     async getRunRecording(id) {
       const rows = await all("SELECT recording FROM run_recordings WHERE run_id = $1", [id]);
       return rows[0] ? String(rows[0].recording) : null;
+    },
+    async trimRunLog(batch) {
+      const candidates = (await all(
+        numbered(RUN_LOG_CANDIDATES),
+        trimCandidatesParams(batch),
+      )) as TrimCursor[];
+      if (candidates.length === 0) return trimResult(batch, candidates, 0);
+      const { rowCount } = await pool.query(runLogDeleteSql("id = ANY($1::text[])", "$2"), [
+        candidates.map((row) => row.id),
+        replayedSince(),
+      ]);
+      await pool.query(recordingsDeleteSql("run_id = ANY($1::text[])"), [candidates.map((row) => row.id)]);
+      return trimResult(batch, candidates, rowCount ?? 0);
     },
     async historyOfRun(workspace, runId) {
       const rows = await all(

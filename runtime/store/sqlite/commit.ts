@@ -4,7 +4,7 @@
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { inSqliteTransaction } from "./transaction.ts";
-import { copyFileSync, rmSync } from "node:fs";
+import { constants, copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionRunLog, ChangeSet, RecordWrite, StoredRecord } from "../types.ts";
 import { RuntimeError } from "../../errors.ts";
@@ -143,6 +143,18 @@ export function insertRun(prepare: Prepare, run: ActionRunLog): void {
   if (run.recording) prepare(RECORDING_INSERT_SQL).run(run.id, run.recording);
 }
 
+function copyExclusive(source: string, target: string, id: string): void {
+  try {
+    copyFileSync(source, target, constants.COPYFILE_EXCL);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    throw new RuntimeError(
+      "conflict",
+      `A file with id ${id.slice(0, 64)} is already stored; store the new file under a new id.`,
+    );
+  }
+}
+
 export function commitChangeSet(
   db: DatabaseSync,
   prepare: Prepare,
@@ -154,7 +166,9 @@ export function commitChangeSet(
   try {
     for (const file of changes.files) {
       const target = join(filesDir, file.id);
-      copyFileSync(file.sourcePath, target);
+      // Never over an existing file: a clashing id would otherwise replace its bytes, and the
+      // clean-up below (the INSERT fails on the id) would then delete them.
+      copyExclusive(file.sourcePath, target, file.id);
       copied.push(target);
     }
     return inSqliteTransaction(db, () => {

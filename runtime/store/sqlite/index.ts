@@ -19,11 +19,20 @@ import type {
   SearchQuery,
   StoredFile,
   StoredRecord,
+  TrimCursor,
 } from "../types.ts";
 import type { Store } from "../ports.ts";
 import { fts5Query } from "../search-terms.ts";
 import { loadMigrations } from "../migrations.ts";
-import { compileHistoryFilter } from "../history-filter.ts";
+import { historyQuerySql } from "../history-filter.ts";
+import {
+  RUN_LOG_CANDIDATES,
+  replayedSince,
+  recordingsDeleteSql,
+  runLogDeleteSql,
+  trimCandidatesParams,
+  trimResult,
+} from "../trim-sql.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
 import { commitChangeSet, insertRun } from "./commit.ts";
 import { FALLBACK_PAGES, startCheckpointer } from "./checkpointer.ts";
@@ -133,25 +142,13 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       return rows.map(rowToHistory);
     },
     async historyQuery(query) {
-      const params: (string | number | null)[] = [query.workspace, query.since ?? ""];
-      const param = (value: string | number | null) => {
-        params.push(value);
-        return "?";
-      };
-      const where = ["workspace = ?", "ts >= ?"];
-      if (query.app) where.push(`app = ${param(query.app)}`);
-      if (query.until) where.push(`ts < ${param(query.until)}`);
-      if (query.filter)
-        where.push(
-          compileHistoryFilter(query.filter, {
-            param,
-            contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
-          }),
-        );
-      const rows = prepare(
-        `SELECT * FROM record_history WHERE ${where.join(" AND ")} ORDER BY seq ${query.newestFirst ? "DESC" : ""} LIMIT ?`,
-      ).all(...params, query.limit ?? 1000);
-      return rows.map(rowToHistory);
+      const { sql, params } = historyQuerySql(query, {
+        placeholder: () => "?",
+        contains: (haystack, needle) => `instr(lower(${haystack}), lower(${needle})) > 0`,
+      });
+      return prepare(sql)
+        .all(...(params as never[]))
+        .map(rowToHistory);
     },
     async findFileByNumber(number) {
       const row = prepare("SELECT * FROM files WHERE number = ?").get(number);
@@ -251,6 +248,19 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
           ? prepare("SELECT * FROM run_commits WHERE run_id = ?").get(by.runId)
           : prepare("SELECT * FROM run_commits WHERE idempotency_key = ?").get(by.idempotencyKey);
       return row ? rowToCommit(row) : null;
+    },
+    async trimRunLog(batch) {
+      const candidates = prepare(RUN_LOG_CANDIDATES).all(
+        ...trimCandidatesParams(batch),
+      ) as unknown as TrimCursor[];
+      if (candidates.length === 0) return trimResult(batch, candidates, 0);
+      const ids = candidates.map(() => "?").join(", ");
+      const deleted = prepare(runLogDeleteSql(`id IN (${ids})`, "?")).run(
+        ...candidates.map((row) => row.id),
+        replayedSince(),
+      ).changes;
+      prepare(recordingsDeleteSql(`run_id IN (${ids})`)).run(...candidates.map((row) => row.id));
+      return trimResult(batch, candidates, Number(deleted));
     },
     async getIdempotentResponse(scopeKey) {
       const row = prepare("SELECT * FROM idempotent_responses WHERE scope_key = ?").get(scopeKey);
