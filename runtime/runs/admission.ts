@@ -90,6 +90,22 @@ export class Admission {
     }
   }
 
+  /**
+   * The refusal an action arriving now would get because every running and waiting place is
+   * taken (counted as one), or null. The server asks before it reads a request's body or its
+   * credential: under a flood the refusals are then cheap and the busy event loop keeps its time
+   * for the work it admitted (server/early-shed.ts).
+   */
+  refuseNow(): RuntimeError | null {
+    const { maxRunning, maxWaiting } = this.limits;
+    if (this.running < maxRunning || this.waiting.length < maxWaiting) return null;
+    try {
+      return this.refuse("busy", `${maxRunning} actions running, ${maxWaiting} waiting`);
+    } catch (error) {
+      return error as RuntimeError;
+    }
+  }
+
   private refuse(reason: RefusalReason, why: string): never {
     this.refused += 1;
     this.onRefused(reason);

@@ -280,6 +280,11 @@ export class ActionRuntime {
   }
 
   /** Actions running and waiting now, the limits, and how many were refused `overloaded`. */
+  /** `503 overloaded` for an action that would arrive now to a full server (admission.ts), or null. */
+  refuseIfFull(): RuntimeError | null {
+    return this.admission.refuseNow();
+  }
+
   admissionStats() {
     return this.admission.stats();
   }

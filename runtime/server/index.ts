@@ -22,6 +22,7 @@ import { registerFavicon } from "./favicon.ts";
 import { installRouteAccess } from "./route-access.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { installRequestGuard } from "./request-guard.ts";
+import { installEarlyShed } from "./early-shed.ts";
 import { rewriteLegacyPrefix, withLegacyAliases } from "./legacy-prefix.ts";
 import { registerConsole } from "./console/index.ts";
 import { registerMcpRoute } from "./mcp/index.ts";
@@ -139,6 +140,8 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
   server.decorateRequest("user", null as never);
   server.decorateRequest("caller", null as never);
   installRequestGuard(server, ctx.requestTimeoutMs);
+  // Before the credential is read: a full server refuses actions at the door (early-shed.ts).
+  installEarlyShed(server, options.runtime);
   // Every route declares who may call it; the API takes credentials in the header.
   installRouteAccess(
     server,

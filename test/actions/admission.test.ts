@@ -148,6 +148,18 @@ describe("admission over REST", () => {
       expect(refused.statusCode).toBe(503);
       expect(refused.headers["retry-after"]).toBe(String(OVERLOADED_RETRY_AFTER_SECONDS));
       expect(refused.json().error.code).toBe("overloaded");
+      // Refused at the door, before the body is parsed or the credential read: a body that is not
+      // JSON and no token get the same 503 (server/early-shed.ts), not a 400 or a 401.
+      const atTheDoor = await api.server.inject({
+        method: "POST",
+        url: "/api/tickets/multi",
+        headers: { "content-type": "application/json" },
+        payload: "{not json",
+      });
+      expect(atTheDoor.statusCode).toBe(503);
+      expect(atTheDoor.headers["retry-after"]).toBe(String(OVERLOADED_RETRY_AFTER_SECONDS));
+      expect(atTheDoor.json().error.code).toBe("overloaded");
+      expect(api.runtime.admissionStats().refused).toBe(2);
       for (const release of held) release();
       expect((await first).json()[0].successful).toBe(true);
       const nextReached = new Promise<void>((resolve) => (arrived = resolve));

@@ -30,7 +30,7 @@ export function registerActionRoute(server: FastifyInstance, ctx: ServerContext)
         tags: ["actions"],
         response: { 200: runAnswer },
       },
-      config: { access: "signed-in" },
+      config: { access: "signed-in", runsActions: true },
     },
     async (request, reply) => {
       checkWorkspace(ctx, request.params.ws);

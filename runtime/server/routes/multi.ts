@@ -244,7 +244,7 @@ export function registerMultiRoute(server: FastifyInstance, ctx: ServerContext):
     "/api/tickets/multi",
     {
       schema: { body: multiBody, querystring: multiQuery, tags: ["records"], response: { 200: multiAnswer } },
-      config: { access: "signed-in" },
+      config: { access: "signed-in", runsActions: true },
     },
     async (request, reply) => {
       // The run use-case answers a retry with the same Idempotency-Key from the stored answer.
