@@ -160,6 +160,7 @@ export async function runAction(config: RuntimeConfig, request: ActionRequest): 
       files,
       signal: abort.signal,
       onCall: (call) => httpCalls.push(call),
+      redact,
       dispatcher: config.httpDispatcher,
     });
     const deadline = Date.now() + limits.wallMs;
