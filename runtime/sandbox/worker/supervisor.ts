@@ -156,6 +156,7 @@ export class WorkerSupervisor {
           type: "reply",
           callId: message.callId,
           error: { code: "limit_exceeded", message: TOO_DEEP },
+          httpUsed,
         } satisfies ToWorker);
       }
     }
