@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { asDeveloper } from "../runtime/index.ts";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { createActionRuntime } from "../runtime/runs/index.ts";
@@ -171,7 +171,9 @@ if (import.meta.main) {
     const file = join(import.meta.dirname, "results.json");
     // Merged: the other sections of results.json stay as they were measured.
     const results = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-    results.outbound_request = { date: new Date().toISOString(), ...section };
+    // How busy the machine was (1, 5, 15 minutes): absolute figures follow it, ratios less.
+    const load = loadavg().map((value) => round(value, 2));
+    results.outbound_request = { date: new Date().toISOString(), load_average: load, ...section };
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(section, null, 2));
   } else {
