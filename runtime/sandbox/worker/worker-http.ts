@@ -20,6 +20,9 @@ const NO_FILES = {
     Promise.reject(new RuntimeError("internal_error", "Downloads are sent by the server.")),
 };
 
+/** How long an ended action waits for its aborted requests to log themselves. */
+const FINISH_GRACE_MS = 2_000;
+
 /** Why requests still in flight when the action ended are stopped. */
 const ACTION_ENDED = Object.freeze(new Error("action ended"));
 
@@ -90,7 +93,15 @@ export class WorkerHttp {
   async finish(): Promise<HttpCallLog[] | undefined> {
     if (this.inFlight.size > 0) {
       this.stop.abort(ACTION_ENDED);
-      await Promise.all(this.inFlight);
+      // An aborted request settles at once; should one not, the action's end does not wait for it.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, FINISH_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(grace);
     }
     return this.take();
   }
