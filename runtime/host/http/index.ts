@@ -9,7 +9,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
-import { isRuntimeError } from "../../errors.ts";
+import { isRuntimeError, toErrorCode } from "../../errors.ts";
 import { DEFAULT_LIMITS } from "../../limits.ts";
 import type { HttpCallLog } from "../../store/index.ts";
 import type {
@@ -179,14 +179,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       for (const entry of entries) {
         calls += 1;
         const { method, host, path, status, ms, error } = entry;
+        // From another process: each field in its shape, a code from the registry.
         const log: HttpCallLog = {
           method: String(method),
           host: String(host),
           path: String(path),
-          status,
-          ms,
+          status: typeof status === "number" ? status : null,
+          ms: Number(ms) || 0,
         };
-        if (error !== undefined) log.error = error;
+        if (error !== undefined) log.error = toErrorCode(error);
         logged(log);
       }
     },

@@ -3,8 +3,8 @@
  * (V8 fatal OOM, native crash, kill -9) fails only the actions it was running, with code
  * `worker_crashed`, and is replaced. Host calls from the workers are served here, so records and
  * files keep one home: the server process; outbound requests are sent by the worker under the
- * policy and budget handed over with the run, their call log comes back here (worker-http.ts). Actions go only to workers that finished
- * booting; a spare worker boots ahead of need and takes a dead worker's place at once, so a
+ * policy and budget handed over with the run, and their call log comes back here (worker-http.ts).
+ * Actions go only to workers that finished booting; a spare worker boots ahead of need and takes a dead worker's place at once, so a
  * crash does not stall the actions that follow. A run whose message cannot be sent (e.g. values
  * nested too deep to serialise) fails on its own and leaves nothing behind in `running`.
  *
