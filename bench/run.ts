@@ -21,7 +21,7 @@ import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
 import { floorBenchmark } from "./floor.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
-import { outboundBreakdown } from "./outbound-breakdown.ts";
+import { outboundRequestSection } from "./outbound-breakdown.ts";
 import { inProcessThroughput } from "./throughput.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
@@ -97,11 +97,7 @@ async function warmAction() {
  * process. The server runs in its own process, as an external API does; the same-process figure
  * (where a plain request never waits for another process) is kept for comparison.
  */
-async function outboundRequest() {
-  const remote = await outboundBreakdown("own process");
-  const local = await outboundBreakdown("same process");
-  return { ...remote, budget_ratio: 1.5, target_in_same_process: local };
-}
+const outboundRequest = outboundRequestSection;
 
 async function coldStartAndBuild() {
   const builds = await timeEach(20, () => buildApp(APP));

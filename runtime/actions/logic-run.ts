@@ -150,6 +150,7 @@ export async function runLogic(
       app: app.sandbox,
       init,
       host,
+      http: scope.http,
       abort,
       redact: scope.redact,
       limits: {

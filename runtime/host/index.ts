@@ -93,7 +93,13 @@ export function createHostFunctions(ctx: ActionHostContext) {
 }
 export { LogCapture, type LogEntry } from "./console.ts";
 export { ActionFiles } from "./files.ts";
-export { type HttpCallLog, type HttpClient, closeAgents, createHttpClient } from "./http/index.ts";
+export {
+  type HttpCallLog,
+  type HttpClient,
+  type HttpHandOff,
+  closeAgents,
+  createHttpClient,
+} from "./http/index.ts";
 export { type Redactor, createRedactor } from "./redact.ts";
 export { type SecretSource, loadSecretSource, secretsFor } from "./secrets.ts";
 export { pureHostCalls } from "./utils.ts";

@@ -211,6 +211,7 @@ async function runActionAs(
         httpCalls.push(call);
         config.metrics.httpCall(call.host, call.status, call.error);
       },
+      redact,
       dispatcher: config.httpDispatcher,
     });
     const deadline = Date.now() + limits.wallMs;

@@ -9,6 +9,7 @@ import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import type { ThrownInfo } from "../../globals/runner.ts";
 import { type ErrorCode, isErrorCode, passesThroughLogic, RuntimeError } from "../errors.ts";
+import type { HttpClient } from "../host/index.ts";
 import { createBridge, type HostFunctions } from "./bridge.ts";
 import type { CompiledApp, IsolateLease, IsolatePool, LeaseVerdict } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits-schema.ts";
@@ -26,6 +27,11 @@ export interface SandboxRun {
   app: SandboxApp;
   init: ActionInit;
   host: HostFunctions;
+  /**
+   * The action's HTTP client (`host["http.execute"]` sends through it): a worker process sends the
+   * action's requests itself with its policy and budget, and hands the call log back (worker/).
+   */
+  http?: HttpClient;
   limits: SandboxLimits;
   /** Aborted when the run hits its deadline: host work in flight must stop. */
   abort: AbortController;

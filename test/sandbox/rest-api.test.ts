@@ -67,14 +67,8 @@ beforeAll(async () => {
     res.setHeader("x-rate-limit", "99");
     echo(req, res);
   });
-  t = await startRuntime({
-    allowHosts: ["127.0.0.1"],
-    limits: { maxResponseBytes: 1024 * 1024, maxDownloadBytes: 64 * 1024, maxRequests: 5 },
-  });
-  await t.runtime.loadApp(join(FIXTURE_APPS, "app-http"));
 });
 afterAll(async () => {
-  await t.close();
   await Promise.all([api.close(), other.close(), forbidden.close()]);
 });
 
@@ -91,7 +85,25 @@ async function send(request: Record<string, unknown>, action = "send") {
 
 const echoed = (response: any) => JSON.parse(response.value.content);
 
-describe("RestApi builder against real servers", () => {
+// Both places an action's requests are sent from: the server's own process (`--workers 0`) and a
+// sandbox worker process (`serve`'s default), which sends them itself (runtime/sandbox/worker/worker-http.ts).
+describe.each([
+  { mode: "in process", workers: 0 },
+  { mode: "from a worker process", workers: 1 },
+])("RestApi builder against real servers, $mode", ({ workers }) => {
+  beforeAll(async () => {
+    t = await startRuntime({
+      workers,
+      spareWorkers: 0,
+      allowHosts: ["127.0.0.1"],
+      limits: { maxResponseBytes: 1024 * 1024, maxDownloadBytes: 64 * 1024, maxRequests: 5 },
+    });
+    await t.runtime.loadApp(join(FIXTURE_APPS, "app-http"));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
   it("sends query parameters, url segments, headers and basic auth", async () => {
     const { response } = await send({
       path: "/echo/{id}/items",
@@ -227,7 +239,7 @@ describe("RestApi builder against real servers", () => {
       ok: false,
       code: "egress_denied",
     });
-    const strict = await startRuntime({ allowHosts: ["example.test"] });
+    const strict = await startRuntime({ workers, spareWorkers: 0, allowHosts: ["example.test"] });
     try {
       await strict.runtime.loadApp(join(FIXTURE_APPS, "app-http"));
       const result = await strict.runtime.run({

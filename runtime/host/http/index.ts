@@ -9,7 +9,7 @@
  */
 import { rm } from "node:fs/promises";
 import type { Dispatcher } from "undici";
-import { isRuntimeError } from "../../errors.ts";
+import { isRuntimeError, toErrorCode } from "../../errors.ts";
 import { DEFAULT_LIMITS } from "../../limits.ts";
 import type { HttpCallLog } from "../../store/index.ts";
 import type {
@@ -27,7 +27,7 @@ import type { Hop } from "./redirects.ts";
 import { requestBody } from "./request-body.ts";
 import { sendFollowingRedirects, translateError, type Sent } from "./send.ts";
 import { buildUrl } from "./url.ts";
-import { endHttpSpan, startHttpSpan } from "./http-span.ts";
+import { adoptedHttpSpans, endHttpSpan, startHttpSpan } from "./http-span.ts";
 
 export { closeAgents } from "./agent.ts";
 export { isRestrictedAddress } from "./egress.ts";
@@ -74,20 +74,47 @@ export interface HttpClientOptions {
   /** The action's wall-clock deadline: aborting it stops the request in flight ("timeout"). */
   signal: AbortSignal;
   onCall?: (log: HttpCallLog) => void;
+  /** Secrets out of the call log: a URL's host or path may carry one (e.g. /bot<token>/send). */
+  redact?: (text: string) => string;
+  /** Requests this action sent before this client existed (a sandbox worker's share of the budget). */
+  used?: number;
   /** Instead of the network: an undici MockAgent in app developers' tests (the URL checks still apply). */
   dispatcher?: Dispatcher;
+}
+
+/** What a sandbox worker process needs to send an action's requests itself (runtime/sandbox/worker). */
+export interface HttpHandOff {
+  policy: HttpPolicy;
+  /** Requests the action has sent so far: the budget is per action, nested transitions included. */
+  used: number;
 }
 
 export interface HttpClient {
   execute(spec: HttpRequestSpec): Promise<HttpResponse>;
   download(spec: HttpRequestSpec): Promise<DownloadResponse>;
+  /** Requests counted against the action's budget so far. */
+  readonly used: number;
+  /** The policy and count for another process; null when only this client may send (a test's dispatcher). */
+  handOff(): HttpHandOff | null;
+  /** Counts and logs requests that a worker process sent for this action (kept in order, redacted). */
+  adopt(calls: readonly HttpCallLog[]): void;
+  /** Takes over the count after requests sent elsewhere (a worker, after the server ran a call for it). */
+  resume(used: number): void;
 }
 
 type Consume<T> = (sent: Sent, headers: Record<string, string>, deadline: Deadline) => Promise<T>;
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { policy, files } = options;
-  let calls = 0;
+  let calls = options.used ?? 0;
+  const redact = options.redact ?? ((text: string) => text);
+  const logged = (log: HttpCallLog) => {
+    log.host = redact(log.host);
+    log.path = redact(log.path);
+    options.onCall?.(log);
+  };
+  // A worker's requests get their trace spans here, under the action's span (tracing on only).
+  const adoptedSpan = adoptedHttpSpans();
 
   async function perform<T>(request: HttpRequestSpec, consume: Consume<T>): Promise<T> {
     const started = performance.now();
@@ -140,7 +167,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       deadline?.dispose();
       log.ms = Math.round(performance.now() - started);
       if (span) endHttpSpan(span, target, log);
-      options.onCall?.(log);
+      logged(log);
     }
   }
 
@@ -151,6 +178,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     );
 
   return {
+    get used() {
+      return calls;
+    },
+    handOff: () => (options.dispatcher ? null : { policy, used: calls }),
+    adopt(entries) {
+      for (const entry of entries) {
+        calls += 1;
+        const { method, host, path, status, ms, error } = entry;
+        // From another process: each field in its shape, a code from the registry.
+        const log: HttpCallLog = {
+          method: String(method),
+          host: String(host),
+          path: String(path),
+          status: typeof status === "number" ? status : null,
+          ms: Number(ms) || 0,
+        };
+        if (error !== undefined) log.error = toErrorCode(error);
+        logged(log);
+        adoptedSpan?.(log);
+      }
+    },
+    resume(used) {
+      calls = used;
+    },
     execute(spec) {
       return perform(spec, async ({ response, hop }, headers, deadline) => {
         let content: Buffer;

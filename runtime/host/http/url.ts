@@ -65,6 +65,8 @@ function parseBase(baseUrl: string): Readonly<BaseUrl> {
  * keep percent-encoded ("/a " is "/a%20"): encode them first. Tabs and newlines go either way.
  */
 function keepTrailingSpaces(text: string): string {
+  // Almost every URL ends in a printable character: no regular expression over the whole of it then.
+  if (text.charCodeAt(text.length - 1) > 0x20) return text;
   return text.replace(/[\x00-\x20]+$/, (tail) =>
     tail
       .replace(/[\t\n\r]/g, "")

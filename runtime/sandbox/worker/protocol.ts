@@ -1,10 +1,14 @@
 /**
  * Messages between the supervisor (server process) and a sandbox worker process. The worker owns
- * the isolates; everything with state or I/O (records, files, HTTP) stays in the server process
- * and is reached through `call` messages, so a dying worker loses nothing but its running action.
+ * the isolates; everything with state (records, files, queue) stays in the server process and is
+ * reached through `call` messages, so a dying worker loses nothing but its running action.
+ * Outbound HTTP is the exception: `run.http` hands the action's policy and budget to the worker,
+ * which sends `RestApi.executeRequest()` itself and hands its call log back with the next `call`
+ * and with `done`; every reply tells it the count after the server's own share (worker-http.ts).
  */
 import type { ActionInit } from "../../../globals/bridge-contract.ts";
 import type { ErrorCode } from "../../errors.ts";
+import type { HttpCallLog, HttpHandOff } from "../../host/index.ts";
 import type { SandboxOutcome } from "../execute.ts";
 import type { SandboxLimits } from "../limits-schema.ts";
 
@@ -25,16 +29,33 @@ export type ToWorker =
       secrets: Record<string, string>;
       /** Math.random's seed when the run names one (a recorded or replayed run). */
       seed?: string;
+      /** Absent: the worker forwards every request to the server (e.g. a test's mock dispatcher). */
+      http?: HttpHandOff;
     }
-  | { type: "reply"; callId: number; ok?: unknown; error?: { code: ErrorCode; message: string } }
+  | {
+      type: "reply";
+      callId: number;
+      ok?: unknown;
+      error?: { code: ErrorCode; message: string };
+      /** The action's request count after this call (it may have sent some: a nested transition). */
+      httpUsed?: number;
+    }
   | { type: "stats"; requestId: number };
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "call"; runId: number; callId: number; name: string; arg: unknown }
+  | {
+      type: "call";
+      runId: number;
+      callId: number;
+      name: string;
+      arg: unknown;
+      /** Requests the worker sent for this run since its last message, for the call log. */
+      httpCalls?: HttpCallLog[];
+    }
   | { type: "log"; runId: number; level: string; message: string }
   | { type: "abort"; runId: number }
-  | { type: "done"; runId: number; outcome: SandboxOutcome }
+  | { type: "done"; runId: number; outcome: SandboxOutcome; httpCalls?: HttpCallLog[] }
   | { type: "need-app"; runId: number }
   | { type: "stats"; requestId: number; stats: WorkerStats };
 

@@ -1,9 +1,10 @@
 /**
  * Runs actions in a small pool of worker processes and keeps that pool alive: a worker that dies
  * (V8 fatal OOM, native crash, kill -9) fails only the actions it was running, with code
- * `worker_crashed`, and is replaced. Host calls from the workers are served here, so records,
- * files and HTTP keep one home: the server process. Actions go only to workers that finished
- * booting; a spare worker boots ahead of need and takes a dead worker's place at once, so a
+ * `worker_crashed`, and is replaced. Host calls from the workers are served here, so records and
+ * files keep one home: the server process; outbound requests are sent by the worker under the
+ * policy and budget handed over with the run, and their call log comes back here (worker-http.ts).
+ * Actions go only to workers that finished booting; a spare worker boots ahead of need and takes a dead worker's place at once, so a
  * crash does not stall the actions that follow. A run whose message cannot be sent (e.g. values
  * nested too deep to serialise) fails on its own and leaves nothing behind in `running`.
  *
@@ -139,18 +140,23 @@ export class WorkerSupervisor {
     else if (message.type === "need-app") this.sendRun(worker, message.runId, run, true);
     else if (message.type === "done") {
       worker.running.delete(message.runId);
+      if (message.httpCalls) run.http?.adopt(message.httpCalls);
       running.resolve(outcomeFromWorker(message.outcome, run.redact));
     } else if (message.type === "call") {
+      // The requests the worker sent itself count before this call (it may send more: a download).
+      if (message.httpCalls) run.http?.adopt(message.httpCalls);
       const reply = await serveCall(run, message.name, message.arg);
       if (!worker.proc.connected) return;
+      const httpUsed = run.http?.used;
       try {
-        worker.proc.send({ type: "reply", callId: message.callId, ...reply } satisfies ToWorker);
+        worker.proc.send({ type: "reply", callId: message.callId, ...reply, httpUsed } satisfies ToWorker);
       } catch {
         // The result could not be serialised (e.g. nested too deep): the logic gets an error instead.
         worker.proc.send({
           type: "reply",
           callId: message.callId,
           error: { code: "limit_exceeded", message: TOO_DEEP },
+          httpUsed,
         } satisfies ToWorker);
       }
     }
@@ -187,6 +193,8 @@ export class WorkerSupervisor {
       limits: run.limits,
       secrets,
       seed: run.seed,
+      // The worker sends the action's requests itself, under the same policy and budget.
+      http: run.http?.handOff() ?? undefined,
     } satisfies ToWorker);
   }
 

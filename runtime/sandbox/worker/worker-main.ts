@@ -1,24 +1,30 @@
 /**
  * Entry of a sandbox worker process (forked by the supervisor). Runs actions in its own warm
- * isolates; pure helpers (hashing, base64) run here, every host call with state or I/O, or with
- * CPU-heavy work on untrusted input (Liquid, htmlToText, CSV: threads under the deadline), is
- * forwarded to the server process. If V8 aborts this process on an out-of-memory path, only the
- * action running here fails.
+ * isolates; pure helpers (hashing, base64) and outbound HTTP (`RestApi.executeRequest()`, with the
+ * policy and budget the server hands over: worker-http.ts) run here, every host call with state,
+ * or with CPU-heavy work on untrusted input (Liquid, htmlToText, CSV: threads under the deadline),
+ * is forwarded to the server process. If V8 aborts this process on an out-of-memory path, only
+ * the action running here fails.
  */
+import type { HttpRequestSpec } from "../../../globals/bridge-contract.ts";
 import { globalsScript } from "../../bundle/index.ts";
 import { isRuntimeError, RuntimeError, toErrorCode } from "../../errors.ts";
-import { pureHostCalls } from "../../host/index.ts";
+import { createRedactor, pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
+import { WorkerHttp } from "./worker-http.ts";
 
 // The supervisor passes the isolate memory of this process as the only argument.
 const memoryBudgetMb = Number(process.argv[2]) || undefined;
 const pool = new IsolatePool(globalsScript, { memoryBudgetMb });
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
-const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+const pendingCalls = new Map<
+  number,
+  { resolve: (value: unknown) => void; reject: (error: Error) => void; http: WorkerHttp | null }
+>();
 let nextCallId = 1;
 
 /** A message to the supervisor; once it has gone (shutdown) there is nobody to tell. */
@@ -30,20 +36,25 @@ const send = (message: FromWorker) => {
 const TOO_DEEP =
   "The value could not be passed between the sandbox worker and the server (nested too deeply or too large).";
 
-function forward(runId: number, name: string, arg: unknown): Promise<unknown> {
+function forward(runId: number, name: string, arg: unknown, http: WorkerHttp | null): Promise<unknown> {
   const callId = nextCallId++;
   return new Promise((resolve, reject) => {
-    pendingCalls.set(callId, { resolve, reject });
+    pendingCalls.set(callId, { resolve, reject, http });
+    const httpCalls = http?.take();
     try {
-      send({ type: "call", runId, callId, name, arg });
+      send({ type: "call", runId, callId, name, arg, httpCalls });
     } catch {
+      if (httpCalls) http?.putBack(httpCalls);
       pendingCalls.delete(callId);
       reject(Object.assign(new Error(TOO_DEEP), { code: "limit_exceeded" }));
     }
   });
 }
 
-function hostFor(runId: number, secrets: Record<string, string>): HostFunctions {
+function hostFor(runId: number, secrets: Record<string, string>, http: WorkerHttp | null): HostFunctions {
+  const remote = Object.fromEntries(
+    Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg, http)]),
+  );
   const local = {
     "console.write": ({ level, message }: { level: string; message: string }) => {
       send({ type: "log", runId, level, message });
@@ -51,11 +62,13 @@ function hostFor(runId: number, secrets: Record<string, string>): HostFunctions 
     },
     ...pureHostCalls,
     "app.secrets": () => ({ ...secrets }),
+    ...(http && {
+      "http.execute": (spec: HttpRequestSpec) =>
+        http.sendsHere(spec) ? http.execute(spec) : remote["http.execute"](spec),
+    }),
   };
-  const remote = Object.fromEntries(
-    Object.keys(ASYNC_CALLS).map((name) => [name, (arg: unknown) => forward(runId, name, arg)]),
-  );
-  return { ...local, ...remote } as unknown as HostFunctions;
+  // Local last: the worker's own http.execute replaces the forwarding one.
+  return { ...remote, ...local } as unknown as HostFunctions;
 }
 
 async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
@@ -68,6 +81,8 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
   }
   const abort = new AbortController();
   abort.signal.addEventListener("abort", () => send({ type: "abort", runId: message.runId }), { once: true });
+  const redact = createRedactor(Object.values(message.secrets));
+  const http = message.http ? new WorkerHttp(message.http, abort.signal, redact) : null;
   const outcome = await executeInSandbox(pool, {
     app: {
       key: message.app.key,
@@ -77,21 +92,28 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     },
     init: message.init,
     limits: message.limits,
-    host: hostFor(message.runId, message.secrets),
+    host: hostFor(message.runId, message.secrets, http),
     seed: message.seed,
     abort,
-    // Errors coming back from the server process are already rebuilt and redacted there.
+    // Errors coming back from the server process are already rebuilt and redacted there; this
+    // worker's own (HTTP) are redacted here with the app's secrets.
     describeError: (error) =>
       isRuntimeError(error)
-        ? { code: error.code, message: error.message }
+        ? { code: error.code, message: redact(error.message) }
         : { code: "internal_error", message: "An unexpected error happened in the sandbox worker." },
     redact: (text) => text,
   });
+  const httpCalls = await http?.finish();
   try {
-    send({ type: "done", runId: message.runId, outcome });
+    send({ type: "done", runId: message.runId, outcome, httpCalls });
   } catch {
     const failed: ActionFailure = { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` };
-    send({ type: "done", runId: message.runId, outcome: { ok: false, error: failed, cpuMs: outcome.cpuMs } });
+    send({
+      type: "done",
+      runId: message.runId,
+      outcome: { ok: false, error: failed, cpuMs: outcome.cpuMs },
+      httpCalls,
+    });
   }
 }
 
@@ -101,6 +123,7 @@ process.on("message", (message: ToWorker) => {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
     if (!pending) return;
+    pending.http?.resume(message.httpUsed);
     if (message.error) {
       const { code, message: text } = message.error;
       pending.reject(new RuntimeError(toErrorCode(code), text));
