@@ -150,7 +150,9 @@ export async function runLogic(
       app: app.sandbox,
       init,
       host,
-      http: scope.http,
+      // A replayed run answers every request from its recording: the worker may not send any.
+      http: tap && !tap.recordWorkerHttp ? undefined : scope.http,
+      recordWorkerHttp: tap?.recordWorkerHttp?.bind(tap),
       abort,
       redact: scope.redact,
       limits: {

@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { createRedactor, type Redactor } from "../host/index.ts";
-import { actionSeed, ASYNC_CALLS, type HostFunctions } from "../sandbox/index.ts";
+import { actionSeed, ASYNC_CALLS, type HostFunctions, type WorkerHttpAnswer } from "../sandbox/index.ts";
 import type { JsonRecord } from "./fields.ts";
 import type { RunTap } from "./run-tap.ts";
 
@@ -197,6 +197,13 @@ export class RunRecorder implements RunTap {
       }
     }
     return wrapped as unknown as HostFunctions;
+  }
+
+  recordWorkerHttp(calls: WorkerHttpAnswer[]): void {
+    for (const { arg, answer, error } of calls)
+      this.calls.push(
+        error ? { name: "http.execute", arg, error } : { name: "http.execute", arg, answer: answer ?? null },
+      );
   }
 
   /** The recording, redacted and capped; null when the logic never ran. */

@@ -5,11 +5,16 @@
  * are not tapped: their work is inside the host call (`records.update`) that fired them.
  */
 import type { ActionInit } from "../../globals/bridge-contract.ts";
-import type { HostFunctions } from "../sandbox/index.ts";
+import type { HostFunctions, WorkerHttpAnswer } from "../sandbox/index.ts";
 
 export interface RunTap {
   /** Math.random's seed (32 hex digits). */
   readonly seed: string;
   init(init: ActionInit): ActionInit;
   host(host: HostFunctions): HostFunctions;
+  /**
+   * Keeps the requests a sandbox worker sent itself (they never pass `host`). A tap without it
+   * (the replayer answers every call) makes the worker send all requests through the server.
+   */
+  recordWorkerHttp?(calls: WorkerHttpAnswer[]): void;
 }

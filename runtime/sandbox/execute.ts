@@ -40,6 +40,19 @@ export interface SandboxRun {
   redact(text: string): string;
   /** Math.random's seed (32 hex digits) instead of a fresh one: a replayed run gets its recorded seed. */
   seed?: string;
+  /**
+   * Told the requests a worker process sent itself (with `http`), with their answers, in the order
+   * the logic made them and before the next host call: a recorded run (actions/run-recording.ts)
+   * keeps them like the host calls it sees.
+   */
+  recordWorkerHttp?: (calls: WorkerHttpAnswer[]) => void;
+}
+
+/** One `http.execute` a worker process sent itself, with what the logic got back. */
+export interface WorkerHttpAnswer {
+  arg: unknown;
+  answer?: unknown;
+  error?: { code: ErrorCode; message: string };
 }
 
 export interface ActionFailure {

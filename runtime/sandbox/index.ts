@@ -6,6 +6,7 @@ export {
   type SandboxRun,
   type SandboxOutcome,
   type ActionFailure,
+  type WorkerHttpAnswer,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
 export { DEFAULT_LIMITS, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";

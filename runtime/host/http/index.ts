@@ -87,6 +87,8 @@ export interface HttpHandOff {
   policy: HttpPolicy;
   /** Requests the action has sent so far: the budget is per action, nested transitions included. */
   used: number;
+  /** The run is recorded: the worker hands back each request's answer too (WorkerHttpAnswer). */
+  record?: boolean;
 }
 
 export interface HttpClient {

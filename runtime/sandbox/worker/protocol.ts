@@ -9,7 +9,7 @@
 import type { ActionInit } from "../../../globals/bridge-contract.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { HttpCallLog, HttpHandOff } from "../../host/index.ts";
-import type { SandboxOutcome } from "../execute.ts";
+import type { SandboxOutcome, WorkerHttpAnswer } from "../execute.ts";
 import type { SandboxLimits } from "../limits-schema.ts";
 
 export interface WorkerApp {
@@ -52,10 +52,18 @@ export type FromWorker =
       arg: unknown;
       /** Requests the worker sent for this run since its last message, for the call log. */
       httpCalls?: HttpCallLog[];
+      /** The answers of those requests, when the run is recorded (SandboxRun.recordWorkerHttp). */
+      httpAnswers?: WorkerHttpAnswer[];
     }
   | { type: "log"; runId: number; level: string; message: string }
   | { type: "abort"; runId: number }
-  | { type: "done"; runId: number; outcome: SandboxOutcome; httpCalls?: HttpCallLog[] }
+  | {
+      type: "done";
+      runId: number;
+      outcome: SandboxOutcome;
+      httpCalls?: HttpCallLog[];
+      httpAnswers?: WorkerHttpAnswer[];
+    }
   | { type: "need-app"; runId: number }
   | { type: "stats"; requestId: number; stats: WorkerStats };
 

@@ -19,6 +19,7 @@ import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
 import type { SandboxOutcome, SandboxRun } from "../execute.ts";
 import type { FromWorker, ToWorker, WorkerStats } from "./protocol.ts";
+import type { HttpHandOff } from "../../host/index.ts";
 
 const ENTRY = moduleFile(import.meta.dirname, "worker-main");
 
@@ -140,10 +141,12 @@ export class WorkerSupervisor {
     else if (message.type === "need-app") this.sendRun(worker, message.runId, run, true);
     else if (message.type === "done") {
       worker.running.delete(message.runId);
+      if (message.httpAnswers) run.recordWorkerHttp?.(message.httpAnswers);
       if (message.httpCalls) run.http?.adopt(message.httpCalls);
       running.resolve(outcomeFromWorker(message.outcome, run.redact));
     } else if (message.type === "call") {
       // The requests the worker sent itself count before this call (it may send more: a download).
+      if (message.httpAnswers) run.recordWorkerHttp?.(message.httpAnswers);
       if (message.httpCalls) run.http?.adopt(message.httpCalls);
       const reply = await serveCall(run, message.name, message.arg);
       if (!worker.proc.connected) return;
@@ -194,7 +197,7 @@ export class WorkerSupervisor {
       secrets,
       seed: run.seed,
       // The worker sends the action's requests itself, under the same policy and budget.
-      http: run.http?.handOff() ?? undefined,
+      http: withRecording(run.http?.handOff() ?? undefined, run.recordWorkerHttp !== undefined),
     } satisfies ToWorker);
   }
 
@@ -302,4 +305,9 @@ export function outcomeFromWorker(outcome: SandboxOutcome, redact: (text: string
       stack: redact(outcome.error.stack),
     },
   };
+}
+
+/** The hand-off, asking the worker for each request's answer when the run is recorded. */
+function withRecording(handOff: HttpHandOff | undefined, record: boolean): HttpHandOff | undefined {
+  return handOff && record ? { ...handOff, record } : handOff;
 }

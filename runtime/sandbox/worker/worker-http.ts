@@ -11,7 +11,8 @@
  * (a forwarded call may have sent requests of its own: a nested transition, a download).
  */
 import type { HttpRequestSpec, HttpResponse } from "../../../globals/bridge-contract.ts";
-import { RuntimeError } from "../../errors.ts";
+import { isRuntimeError, RuntimeError } from "../../errors.ts";
+import type { WorkerHttpAnswer } from "../execute.ts";
 import { createHttpClient, type HttpCallLog, type HttpClient, type HttpHandOff } from "../../host/index.ts";
 
 const NO_FILES = {
@@ -29,6 +30,8 @@ const ACTION_ENDED = Object.freeze(new Error("action ended"));
 export class WorkerHttp {
   private readonly client: HttpClient;
   private unsent: HttpCallLog[] = [];
+  /** With `record`: each request's answer, in the order the logic made them (one at a time). */
+  private answers: WorkerHttpAnswer[] | null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly stop = new AbortController();
 
@@ -37,6 +40,7 @@ export class WorkerHttp {
    * @param redact the app's secrets out of the call log
    */
   constructor(handOff: HttpHandOff, actionSignal: AbortSignal, redact: (text: string) => string) {
+    this.answers = handOff.record ? [] : null;
     const stop = this.stop;
     if (actionSignal.aborted) stop.abort(actionSignal.reason);
     else actionSignal.addEventListener("abort", () => stop.abort(actionSignal.reason), { once: true });
@@ -58,9 +62,16 @@ export class WorkerHttp {
 
   execute(spec: HttpRequestSpec): Promise<HttpResponse> {
     const sending = this.client.execute(spec);
+    const answers = this.answers;
     const settled = sending.then(
-      () => undefined,
-      () => undefined,
+      (answer) => void answers?.push({ arg: spec, answer }),
+      (error) =>
+        void answers?.push({
+          arg: spec,
+          error: isRuntimeError(error)
+            ? { code: error.code, message: error.message }
+            : { code: "internal_error", message: "An unexpected error happened on the host." },
+        }),
     );
     this.inFlight.add(settled);
     void settled.then(() => this.inFlight.delete(settled));
@@ -73,6 +84,14 @@ export class WorkerHttp {
     const calls = this.unsent;
     this.unsent = [];
     return calls;
+  }
+
+  /** The answers of the requests sent here since the last time (recorded runs only; undefined: none). */
+  takeAnswers(): WorkerHttpAnswer[] | undefined {
+    if (!this.answers?.length) return undefined;
+    const answers = this.answers;
+    this.answers = [];
+    return answers;
   }
 
   /** Calls taken for a message that could not be sent: they go with the next one. */

@@ -41,8 +41,9 @@ function forward(runId: number, name: string, arg: unknown, http: WorkerHttp | n
   return new Promise((resolve, reject) => {
     pendingCalls.set(callId, { resolve, reject, http });
     const httpCalls = http?.take();
+    const httpAnswers = http?.takeAnswers();
     try {
-      send({ type: "call", runId, callId, name, arg, httpCalls });
+      send({ type: "call", runId, callId, name, arg, httpCalls, httpAnswers });
     } catch {
       if (httpCalls) http?.putBack(httpCalls);
       pendingCalls.delete(callId);
@@ -104,8 +105,9 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     redact: (text) => text,
   });
   const httpCalls = await http?.finish();
+  const httpAnswers = http?.takeAnswers();
   try {
-    send({ type: "done", runId: message.runId, outcome, httpCalls });
+    send({ type: "done", runId: message.runId, outcome, httpCalls, httpAnswers });
   } catch {
     const failed: ActionFailure = { code: "limit_exceeded", message: TOO_DEEP, stack: `Error: ${TOO_DEEP}` };
     send({
