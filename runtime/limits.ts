@@ -49,3 +49,11 @@ export function defaultWorkerMemoryMb(workers: number, memoryMb: number): number
   const machineMb = totalmem() / 1024 / 1024;
   return Math.max(4 * memoryMb, Math.floor(machineMb / 2 / Math.max(1, workers)));
 }
+
+/**
+ * Default of `--warm-isolates-mb`: what idle warm isolates may take in all worker processes
+ * together. A warm app isolate costs about 2.65 MB (bench/memory.ts), so this keeps about 100 apps
+ * warm; with the server and its workers that stays under 800 MB for 200 apps each run once and
+ * under 1.5 GB for 1,000 installed apps (docs/performance.md, "Memory per app").
+ */
+export const DEFAULT_WARM_ISOLATES_MB = 256;

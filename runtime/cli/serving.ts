@@ -32,6 +32,7 @@ export interface ServeFlags extends SandboxFlags {
   host: string;
   workers: number;
   workerMemoryMb?: number;
+  warmIsolatesMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
   jobHeartbeatMs: number;
@@ -123,6 +124,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       admission: { maxRunning: flags.maxRunningActions, maxWaiting: flags.maxWaitingActions },
       workers: flags.workers,
       workerMemoryMb: flags.workerMemoryMb,
+      warmIsolatesMb: flags.warmIsolatesMb,
     });
     open.runtime = runtime;
     const queue = await openQueue(store, {
@@ -163,10 +165,21 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
     progress.done();
+    // Workers boot and the apps' isolates are built while the rest starts; ready once both are done.
+    const started = performance.now();
+    const starting = runtime.start();
     open.node = jobs > 0 ? await startJobNode(runtime, queue, server.log) : undefined;
-    await server.listen({ port: flags.port, host: flags.host }).catch((error: unknown) => {
-      throw listenFailure(error, flags);
-    });
+    // Accepting connections already: a request sent now waits for the workers (and /health says
+    // `starting`); "Server listening at" is logged once an action can run.
+    await server
+      .listen({
+        port: flags.port,
+        host: flags.host,
+        listenTextResolver: (address) => `starting at ${address}: waiting for the sandbox workers`,
+      })
+      .catch((error: unknown) => {
+        throw listenFailure(error, flags);
+      });
     const url = ownUrl(server.server.address(), flags.host);
     runtime.servesAt(flags.publicUrl ?? url);
     // Listening: from here a signal lets running requests finish (before, it ends the process).
@@ -180,6 +193,12 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
+    const warm = await starting;
+    if (closed) return;
+    server.log.info(
+      { workers: flags.workers, warmIsolates: warm, readyMs: Math.round(performance.now() - started) },
+      `Server listening at ${url}`,
+    );
     if (watch) {
       const stopWatching = await watchApps(runtime, flags.apps, server.log);
       if (closed)

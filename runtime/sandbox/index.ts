@@ -8,7 +8,7 @@ export {
   type ActionFailure,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
-export { DEFAULT_LIMITS, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
+export { DEFAULT_LIMITS, DEFAULT_WARM_ISOLATES_MB, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
 export {
   limitOverridesSchema,
   sandboxLimitsSchema,

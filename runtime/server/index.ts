@@ -143,7 +143,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
     request.user = await resolveCaller(ctx.workspace, caller);
   });
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
-  registerHealthRoutes(server, options.store, ctx.queue);
+  registerHealthRoutes(server, options.store, ctx.queue, options.runtime);
   registerFavicon(server);
   server.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () =>
     server.swagger(),

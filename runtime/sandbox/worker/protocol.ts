@@ -6,6 +6,7 @@
 import type { ActionInit } from "../../../globals/bridge-contract.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { SandboxOutcome } from "../execute.ts";
+import type { PoolSummary } from "../isolate-pool.ts";
 import type { SandboxLimits } from "../limits-schema.ts";
 
 export interface WorkerApp {
@@ -25,7 +26,9 @@ export type ToWorker =
       secrets: Record<string, string>;
     }
   | { type: "reply"; callId: number; ok?: unknown; error?: { code: ErrorCode; message: string } }
-  | { type: "stats"; requestId: number };
+  | { type: "stats"; requestId: number }
+  /** Build a warm isolate of `app` ahead of its first action, if the warm budget has room. */
+  | { type: "prewarm"; requestId: number; app: WorkerApp; lastUsedAt: number };
 
 export type FromWorker =
   | { type: "ready" }
@@ -34,10 +37,14 @@ export type FromWorker =
   | { type: "abort"; runId: number }
   | { type: "done"; runId: number; outcome: SandboxOutcome }
   | { type: "need-app"; runId: number }
-  | { type: "stats"; requestId: number; stats: WorkerStats };
+  | { type: "stats"; requestId: number; stats: WorkerStats }
+  /** `full`: the warm budget has no room left; the worker did not keep the app's code. */
+  | { type: "prewarmed"; requestId: number; built: boolean; full?: boolean };
 
 export interface WorkerStats {
   pid: number;
   rssMb: number;
   apps: { key: string; isolates: number; usedHeapMb: number; cpuMs: number }[];
+  /** The worker's warm isolates as a whole (isolates, warm budget, evictions). */
+  pool?: PoolSummary;
 }

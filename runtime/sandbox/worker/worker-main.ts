@@ -12,11 +12,12 @@ import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
 
-// The supervisor passes the isolate memory of this process as the only argument.
+// The supervisor passes the isolate memory of this process, then its share of the warm-isolate budget.
 const memoryBudgetMb = Number(process.argv[2]) || undefined;
-const pool = new IsolatePool(globalsScript, { memoryBudgetMb });
+const warmBudgetMb = Number(process.argv[3]) || undefined;
+const pool = new IsolatePool(globalsScript, { memoryBudgetMb, warmBudgetMb });
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
@@ -58,9 +59,28 @@ function hostFor(runId: number, secrets: Record<string, string>): HostFunctions 
   return { ...local, ...remote } as unknown as HostFunctions;
 }
 
+function remember(app: WorkerApp): void {
+  if (app.logicCode) logicByKey.set(app.key, { code: app.logicCode, map: sourceMapOf(app.logicCode) });
+}
+
+async function prewarm(message: Extract<ToWorker, { type: "prewarm" }>): Promise<void> {
+  if (!pool.hasWarmRoom()) {
+    send({ type: "prewarmed", requestId: message.requestId, built: false, full: true });
+    return;
+  }
+  remember(message.app);
+  const logic = logicByKey.get(message.app.key);
+  const built = logic
+    ? await pool.prewarm(
+        { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic.code },
+        message.lastUsedAt,
+      )
+    : false;
+  send({ type: "prewarmed", requestId: message.requestId, built });
+}
+
 async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
-  if (message.app.logicCode)
-    logicByKey.set(message.app.key, { code: message.app.logicCode, map: sourceMapOf(message.app.logicCode) });
+  remember(message.app);
   const logic = logicByKey.get(message.app.key);
   if (!logic) {
     send({ type: "need-app", runId: message.runId });
@@ -96,6 +116,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
 
 process.on("message", (message: ToWorker) => {
   if (message.type === "run") void run(message);
+  else if (message.type === "prewarm") void prewarm(message);
   else if (message.type === "reply") {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
@@ -112,6 +133,7 @@ process.on("message", (message: ToWorker) => {
         pid: process.pid,
         rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
         apps: pool.stats(),
+        pool: pool.summary(),
       },
     });
   }
