@@ -283,6 +283,11 @@ export class WorkerSupervisor {
     return this.workers[aliasHash(aliasOf(key)) % this.workers.length];
   }
 
+  /** Runs waiting for a worker to boot (none is ready yet). */
+  get waitingRuns(): number {
+    return this.waiting.length;
+  }
+
   /** Whether every worker (not counting the spare) has booted and takes actions. */
   serving(): boolean {
     return this.workers.every((worker) => worker.ready);
