@@ -46,7 +46,9 @@ describe("readiness of a server with sandbox workers", () => {
       expect(before.json()).toMatchObject({ ok: false, sandbox: "starting", error: { code: "starting" } });
       expect((await api.get("/health/live")).statusCode).toBe(200);
 
-      const admin = { authorization: `CMW_AUTH_CODE ${await createToken(api.store, { id: "root", isAdmin: true })}` };
+      const admin = {
+        authorization: `CMW_AUTH_CODE ${await createToken(api.store, { id: "root", isAdmin: true })}`,
+      };
       let answered = false;
       const early = api
         .post("/api/tickets/multi", [{ transition: "add", app_alias: "READY", c_text: "early" }], admin)
