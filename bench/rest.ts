@@ -78,17 +78,23 @@ function load(url: string, token: string, mode: string, seconds: number, clients
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
-async function startServer(dataDir: string, workers?: number) {
+/** `comind-runtime serve` in its own process; resolves once it logs that it listens (ready). */
+export async function startServer(
+  dataDir: string,
+  workers?: number,
+  options: { apps?: string; args?: string[] } = {},
+) {
   const args = [
     "--no-node-snapshot",
     BIN,
     "serve",
     "--apps",
-    join(import.meta.dirname, "apps"),
+    options.apps ?? join(import.meta.dirname, "apps"),
     "--data",
     dataDir,
     "--port",
     "0",
+    ...(options.args ?? []),
   ];
   if (workers !== undefined) args.push("--workers", String(workers));
   const child = spawn(process.execPath, args, {
@@ -109,6 +115,7 @@ async function startServer(dataDir: string, workers?: number) {
   child.stdout.resume();
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((done) => {
         child.once("exit", () => done());
@@ -118,6 +125,19 @@ async function startServer(dataDir: string, workers?: number) {
 }
 
 /** Starts a server, runs the load, stops the server. */
+/** An admin API token for the store in `dataDir` (made by the CLI, as an operator would). */
+export function adminToken(dataDir: string): string {
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
+      {
+        encoding: "utf8",
+      },
+    ),
+  ).token as string;
+}
+
 export async function restBenchmark(
   options: { seconds?: number; clients?: number; workers?: number; rounds?: number } = {},
 ) {
@@ -125,15 +145,7 @@ export async function restBenchmark(
   const clients = options.clients ?? 8;
   const dataDir = mkdtempSync(join(tmpdir(), "comind-rest-bench-"));
   try {
-    const token = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
-        {
-          encoding: "utf8",
-        },
-      ),
-    ).token as string;
+    const token = adminToken(dataDir);
     const server = await startServer(dataDir, options.workers);
     try {
       const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };

@@ -52,8 +52,9 @@ export function defaultWorkerMemoryMb(workers: number, memoryMb: number): number
 
 /**
  * Default of `--warm-isolates-mb`: what idle warm isolates may take in all worker processes
- * together. A warm app isolate costs about 2.65 MB (bench/memory.ts), so this keeps about 100 apps
- * warm; with the server and its workers that stays under 800 MB for 200 apps each run once and
- * under 1.5 GB for 1,000 installed apps (docs/performance.md, "Memory per app").
+ * together, about 24 apps warm (2.65 MB each, bench/memory.ts). With the server, its workers and
+ * the spare (about 590 MB with one app) this keeps 200 apps each run once under 800 MB and 1,000
+ * installed apps under 1.5 GB (docs/performance.md, "Memory per app"); a machine with memory to
+ * spare keeps more apps warm with a larger value.
  */
-export const DEFAULT_WARM_ISOLATES_MB = 256;
+export const DEFAULT_WARM_ISOLATES_MB = 64;

@@ -74,7 +74,7 @@ function serveCommand(
       .addOption(
         numberOption(
           "--warm-isolates-mb",
-          `what idle warm app isolates may take in all workers together; beyond it the least recently used are evicted (default ${DEFAULT_WARM_ISOLATES_MB}, about 2.65 MB per app)`,
+          `what idle warm app isolates may take in all workers together; beyond it the least recently used are evicted (default ${DEFAULT_WARM_ISOLATES_MB}, about 2.65 MB per warm app)`,
           RUNTIME_RANGES.warmIsolatesMb,
           "COMIND_WARM_ISOLATES_MB",
         ),

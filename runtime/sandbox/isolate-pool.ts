@@ -56,6 +56,8 @@ export interface PoolOptions {
   memoryBudgetMb?: number;
   /** What the idle (warm) isolates may take together, MB (default: no cap); see the top of this file. */
   warmBudgetMb?: number;
+  /** Called when an app's last idle isolate was evicted (a worker then forgets the app's code too). */
+  onAppCold?: (key: string) => void;
 }
 
 /**
@@ -99,6 +101,7 @@ export class IsolatePool {
   /** Runs waiting for memory, first come first served. */
   private readonly waiting = new MemoryQueue<CompiledApp, { reuse: IsolateLease | undefined }>();
   readonly warmBudgetMb: number;
+  private readonly onAppCold: (key: string) => void;
   evictions = 0;
   prewarmed = 0;
   /** Isolates being built ahead of need, by app key: a run of that app waits for it instead of building its own. */
@@ -113,6 +116,7 @@ export class IsolatePool {
     this.idleTtlMs = options.idleTtlMs ?? 60_000;
     this.memoryBudgetMb = options.memoryBudgetMb ?? Number.POSITIVE_INFINITY;
     this.warmBudgetMb = options.warmBudgetMb ?? Number.POSITIVE_INFINITY;
+    this.onAppCold = options.onAppCold ?? (() => undefined);
     this.trimTimer = setInterval(() => this.trimIdle(), Math.max(this.idleTtlMs / 2, 100));
     this.trimTimer.unref();
   }
@@ -173,9 +177,7 @@ export class IsolatePool {
     idle.sort((a, b) => a.lease.idleSince - b.lease.idleSince);
     for (const { lease, entry } of idle) {
       if (used + needMb <= this.memoryBudgetMb) break;
-      entry.idle.splice(entry.idle.indexOf(lease), 1);
-      disposeQuietly(lease.isolate);
-      this.evictions += 1;
+      this.evictIdle(lease, entry);
       used -= idleMb(lease);
     }
     return true;
@@ -250,7 +252,15 @@ export class IsolatePool {
     disposeQuietly(lease.isolate);
   }
 
-  /** Idle isolates of every app, least recently used first. */
+  private evictIdle(lease: IsolateLease, entry: PoolEntry): void {
+    entry.idle.splice(entry.idle.indexOf(lease), 1);
+    disposeQuietly(lease.isolate);
+    this.evictions += 1;
+    if (entry.idle.length > 0) return;
+    for (const [key, candidate] of this.entries) if (candidate === entry) this.onAppCold(key);
+  }
+
+  /** Idle isolates of every app (in no particular order). */
   private idleLeases(): { lease: IsolateLease; entry: PoolEntry }[] {
     return [...this.entries.values()]
       .flatMap((entry) => entry.idle.map((lease) => ({ lease, entry })))
@@ -271,9 +281,7 @@ export class IsolatePool {
     const idle = this.idleLeases().sort((a, b) => a.lease.idleSince - b.lease.idleSince);
     for (const { lease, entry } of idle) {
       if (total <= this.warmBudgetMb) break;
-      entry.idle.splice(entry.idle.indexOf(lease), 1);
-      disposeQuietly(lease.isolate);
-      this.evictions += 1;
+      this.evictIdle(lease, entry);
       total -= warmMb(lease);
     }
   }

@@ -27,6 +27,8 @@ export type ToWorker =
     }
   | { type: "reply"; callId: number; ok?: unknown; error?: { code: ErrorCode; message: string } }
   | { type: "stats"; requestId: number }
+  /** The bundled globals, built once by the server (sent when the worker booted): no bundler per worker. */
+  | { type: "globals"; code: string }
   /** Build a warm isolate of `app` ahead of its first action, if the warm budget has room. */
   | { type: "prewarm"; requestId: number; app: WorkerApp; lastUsedAt: number };
 

@@ -19,6 +19,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { type ErrorCode, toErrorCode } from "../../errors.ts";
+import { globalsScript } from "../../bundle/index.ts";
 import { moduleFile } from "../../paths.ts";
 import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
@@ -45,6 +46,13 @@ interface Worker {
   /** Its warm budget had no room for a prewarm: the remaining prewarms of this round are skipped. */
   warmFull: boolean;
 }
+
+/**
+ * A run goes to its app's home worker unless that one runs this many more actions than the least
+ * busy worker: one app under load spreads over the workers, while many apps' first runs arriving
+ * together do not each leave a second warm isolate in a worker that is not their home.
+ */
+const SPILL_AFTER = 2;
 
 /** An app's key starts with its alias (`ALIAS:hash:memory`, actions/app-loader.ts). */
 const aliasOf = (key: string) => (key.includes(":") ? key.slice(0, key.indexOf(":")) : key);
@@ -191,7 +199,12 @@ export class WorkerSupervisor {
 
   private async handle(worker: Worker, message: FromWorker): Promise<void> {
     if (message.type === "stats") return worker.stats.get(message.requestId)?.(message.stats);
-    if (message.type === "ready") return this.booted(worker);
+    if (message.type === "ready") {
+      // One bundle for every worker: built here once instead of by a bundler in each worker.
+      const code = await globalsScript();
+      if (worker.proc.connected) worker.proc.send({ type: "globals", code } satisfies ToWorker);
+      return this.booted(worker);
+    }
     if (message.type === "prewarmed") {
       if (message.full) worker.warmFull = true;
       worker.prewarms.get(message.requestId)?.(message.built);
@@ -276,7 +289,7 @@ export class WorkerSupervisor {
     for (const worker of this.workers)
       if (worker.ready && (!least || worker.running.size < least.running.size)) least = worker;
     const home = this.homeOf(key);
-    return home.ready && least && home.running.size <= least.running.size ? home : least;
+    return home.ready && least && home.running.size < least.running.size + SPILL_AFTER ? home : least;
   }
 
   private homeOf(key: string): Worker {

@@ -5,7 +5,6 @@
  * forwarded to the server process. If V8 aborts this process on an out-of-memory path, only the
  * action running here fails.
  */
-import { globalsScript } from "../../bundle/index.ts";
 import { isRuntimeError, RuntimeError, toErrorCode } from "../../errors.ts";
 import { pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
@@ -17,8 +16,18 @@ import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
 // The supervisor passes the isolate memory of this process, then its share of the warm-isolate budget.
 const memoryBudgetMb = Number(process.argv[2]) || undefined;
 const warmBudgetMb = Number(process.argv[3]) || undefined;
-const pool = new IsolatePool(globalsScript, { memoryBudgetMb, warmBudgetMb });
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
+// The server sends the bundled globals once this worker booted (before any action): no bundler
+// process per worker.
+let receiveGlobals: (code: string) => void = () => undefined;
+const sentGlobals = new Promise<string>((resolve) => (receiveGlobals = resolve));
+// An app whose warm isolates were all evicted is forgotten here too (its code and source map):
+// its next run asks the server for the code again ("need-app"), as its first run did.
+const pool = new IsolatePool(() => sentGlobals, {
+  memoryBudgetMb,
+  warmBudgetMb,
+  onAppCold: (key) => logicByKey.delete(key),
+});
 const pendingCalls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
 
@@ -117,6 +126,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
 process.on("message", (message: ToWorker) => {
   if (message.type === "run") void run(message);
   else if (message.type === "prewarm") void prewarm(message);
+  else if (message.type === "globals") receiveGlobals(message.code);
   else if (message.type === "reply") {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
