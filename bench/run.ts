@@ -4,6 +4,7 @@
  *
  *   npm run bench                      every section, written to bench/results.json
  *   node --no-node-snapshot bench/run.ts rest phases    some sections, printed only
+ *   node --no-node-snapshot bench/run.ts memory_serve --record   one section, merged into results.json
  *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +16,8 @@ import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
 import { createNodeVmExecutor } from "./node-vm-executor.ts";
 import { commitCost } from "./commit-cost.ts";
-import { memoryPerApp } from "./memory.ts";
+import { firstActionOverRest } from "./first-action.ts";
+import { memoryPerApp, memoryThroughServe } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
@@ -129,13 +131,26 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   outbound_request: outboundRequest,
   cold: coldStartAndBuild,
   commit_cost: () => commitCost(),
+  first_action_rest: () => firstActionOverRest(),
+  memory_serve: () => memoryThroughServe(),
 };
 const RESULTS = join(import.meta.dirname, "results.json");
 
-// `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched).
+// `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched);
+// with `--record` its result replaces that section in results.json (the others are kept).
 const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
 if (only.length > 0) {
-  for (const name of only) console.log(name, JSON.stringify(await SECTIONS[name](), null, 2));
+  const recorded = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) : {};
+  for (const name of only) {
+    const result = await SECTIONS[name]();
+    console.log(name, JSON.stringify(result, null, 2));
+    recorded[name] = {
+      ...(result as object),
+      date: new Date().toISOString(),
+      load_average: loadavg().map((value) => round(value, 2)),
+    };
+  }
+  if (process.argv.includes("--record")) writeFileSync(RESULTS, `${JSON.stringify(recorded, null, 2)}\n`);
 } else {
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
