@@ -35,6 +35,7 @@ import {
   defaultWorkerMemoryMb,
   executeInSandbox,
   IsolatePool,
+  prewarmApp,
   withLimits,
   WorkerSupervisor,
   type SandboxLimits,
@@ -200,7 +201,7 @@ export class ActionRuntime {
     let built = 0;
     for (const { app, lastUsedAt } of order) {
       if (!this.config.pool.hasWarmRoom()) break;
-      if (await this.config.pool.prewarm(app, lastUsedAt)) built += 1;
+      if (await prewarmApp(this.config.pool, app, lastUsedAt)) built += 1;
     }
     return built;
   }

@@ -20,5 +20,6 @@ export { sourceMapOf } from "./stack.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";
+export { prewarmApp } from "./warm-up.ts";
 export { asyncLogicFunctions } from "./async-logic.ts";
 export { refusedGlobalNames } from "./realm-globals.ts";

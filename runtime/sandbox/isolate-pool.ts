@@ -356,6 +356,11 @@ export class IsolatePool {
     this.evict("");
   }
 
+  /** Sets when the idle isolates of `key` were last used (the prewarm's warm-up run is not a use). */
+  markUsedAt(key: string, usedAt: number): void {
+    for (const lease of this.entries.get(key)?.idle ?? []) lease.idleSince = usedAt;
+  }
+
   /** The warm isolates as a whole: how many, their share of the warm budget, evictions. */
   summary(): PoolSummary {
     const idle = this.idleLeases();

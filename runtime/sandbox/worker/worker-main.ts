@@ -11,6 +11,7 @@ import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
+import { prewarmApp } from "../warm-up.ts";
 import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
 
 // The supervisor passes the isolate memory of this process, then its share of the warm-isolate budget.
@@ -79,12 +80,8 @@ async function prewarm(message: Extract<ToWorker, { type: "prewarm" }>): Promise
   }
   remember(message.app);
   const logic = logicByKey.get(message.app.key);
-  const built = logic
-    ? await pool.prewarm(
-        { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic.code },
-        message.lastUsedAt,
-      )
-    : false;
+  const app = { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic?.code ?? "" };
+  const built = logic ? await prewarmApp(pool, { ...app, sourceMap: logic.map }, message.lastUsedAt) : false;
   send({ type: "prewarmed", requestId: message.requestId, built });
 }
 
