@@ -195,6 +195,9 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     process.once("SIGINT", () => shutdown("SIGINT"));
     const warm = await starting;
     if (closed) return;
+    // One request through the HTTP stack (no credentials, no side effect): fastify's first request
+    // costs tens of ms, which would otherwise be the first user's.
+    await server.inject({ method: "GET", url: "/health" }).catch(() => undefined);
     server.log.info(
       { workers: flags.workers, warmIsolates: warm, readyMs: Math.round(performance.now() - started) },
       `Server listening at ${url}`,
