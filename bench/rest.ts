@@ -15,7 +15,8 @@ import { request } from "undici";
 import { median } from "./stats.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const BIN = join(ROOT, "bin", "comind-runtime.js");
+// COMIND_BENCH_BIN: another checkout's CLI (a baseline, e.g. the main branch before a change).
+const BIN = process.env.COMIND_BENCH_BIN ?? join(ROOT, "bin", "comind-runtime.js");
 
 export interface LoadResult {
   requests: number;
