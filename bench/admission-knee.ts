@@ -56,7 +56,7 @@ async function startTarget(flags: string[]): Promise<Target> {
       },
     ),
   ).token as string;
-  const server = await startServer(dataDir, undefined, flags);
+  const server = await startServer(dataDir, undefined, { args: flags });
   const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
   // 256 records: the per-record waiting limit (32) is not what refuses here.
   const ids: string[] = [];

@@ -15,7 +15,8 @@ import { request } from "undici";
 import { median } from "./stats.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const BIN = join(ROOT, "bin", "comind-runtime.js");
+// COMIND_BENCH_BIN: another checkout's CLI (a baseline, e.g. the main branch before a change).
+const BIN = process.env.COMIND_BENCH_BIN ?? join(ROOT, "bin", "comind-runtime.js");
 
 export interface LoadResult {
   requests: number;
@@ -85,21 +86,25 @@ export function load(
   return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }
 
-/** `serve` over `dataDir` with the bench apps; `extra`: more flags (e.g. admission limits). */
-export async function startServer(dataDir: string, workers?: number, extra: string[] = []) {
+/** `comind-runtime serve` in its own process; resolves once it logs that it listens (ready). */
+export async function startServer(
+  dataDir: string,
+  workers?: number,
+  options: { apps?: string; args?: string[] } = {},
+) {
   const args = [
     "--no-node-snapshot",
     BIN,
     "serve",
     "--apps",
-    join(import.meta.dirname, "apps"),
+    options.apps ?? join(import.meta.dirname, "apps"),
     "--data",
     dataDir,
     "--port",
     "0",
+    ...(options.args ?? []),
   ];
   if (workers !== undefined) args.push("--workers", String(workers));
-  args.push(...extra);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
@@ -128,6 +133,19 @@ export async function startServer(dataDir: string, workers?: number, extra: stri
 }
 
 /** Starts a server, runs the load, stops the server. */
+/** An admin API token for the store in `dataDir` (made by the CLI, as an operator would). */
+export function adminToken(dataDir: string): string {
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
+      {
+        encoding: "utf8",
+      },
+    ),
+  ).token as string;
+}
+
 export async function restBenchmark(
   options: { seconds?: number; clients?: number; workers?: number; rounds?: number } = {},
 ) {
@@ -135,15 +153,7 @@ export async function restBenchmark(
   const clients = options.clients ?? 8;
   const dataDir = mkdtempSync(join(tmpdir(), "comind-rest-bench-"));
   try {
-    const token = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
-        {
-          encoding: "utf8",
-        },
-      ),
-    ).token as string;
+    const token = adminToken(dataDir);
     const server = await startServer(dataDir, options.workers);
     try {
       const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };

@@ -4,7 +4,7 @@
  *
  *   npm run bench                      every section, written to bench/results.json
  *   node --no-node-snapshot bench/run.ts rest phases    some sections, printed only
- *   node --no-node-snapshot bench/run.ts floor --save   one section, merged into bench/results.json
+ *   node --no-node-snapshot bench/run.ts memory_serve --record   one section, merged into results.json (--save: the same)
  *   bash bench/steps.sh main=648b93d now=HEAD            the same benchmarks on other commits
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,8 @@ import { buildApp, globalsScript } from "../runtime/bundle/index.ts";
 import { openStore, type Store } from "../runtime/store/index.ts";
 import { createNodeVmExecutor } from "./node-vm-executor.ts";
 import { commitCost } from "./commit-cost.ts";
-import { memoryPerApp } from "./memory.ts";
+import { firstActionOverRest } from "./first-action.ts";
+import { memoryPerApp, memoryThroughServe } from "./memory.ts";
 import { phaseTable } from "./phases.ts";
 import { restBenchmark } from "./rest.ts";
 import { floorBenchmark } from "./floor.ts";
@@ -128,23 +129,27 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   outbound_request: outboundRequest,
   cold: coldStartAndBuild,
   commit_cost: () => commitCost(),
+  first_action_rest: () => firstActionOverRest(),
+  memory_serve: () => memoryThroughServe(),
 };
 const RESULTS = join(import.meta.dirname, "results.json");
 
 // `node bench/run.ts outbound_request` runs one section and prints it (results.json untouched);
-// with `--save` its result replaces that section's key in results.json (the other keys stay).
+// with `--record` its result replaces that section in results.json (the others are kept).
 const only = process.argv.slice(2).filter((arg) => arg in SECTIONS);
 if (only.length > 0) {
-  const saved = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) : {};
+  const recorded = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) : {};
   for (const name of only) {
-    saved[name] = {
+    const result = await SECTIONS[name]();
+    console.log(name, JSON.stringify(result, null, 2));
+    recorded[name] = {
+      ...(result as object),
       date: new Date().toISOString(),
       load_average: loadavg().map((value) => round(value, 2)),
-      ...((await SECTIONS[name]()) as object),
     };
-    console.log(name, JSON.stringify(saved[name], null, 2));
   }
-  if (process.argv.includes("--save")) writeFileSync(RESULTS, `${JSON.stringify(saved, null, 2)}\n`);
+  if (process.argv.includes("--record") || process.argv.includes("--save"))
+    writeFileSync(RESULTS, `${JSON.stringify(recorded, null, 2)}\n`);
 } else {
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),

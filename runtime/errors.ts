@@ -138,6 +138,11 @@ const REGISTRY = {
     throughLogic: true,
     hint: "The server's storage is full; nothing was written. An admin must free space on the database disk or data folder.",
   },
+  starting: {
+    status: 503,
+    retryAfter: true,
+    hint: "The server is starting: its sandbox workers are booting and its apps' isolates being prepared; retry shortly.",
+  },
   shutting_down: {
     status: 503,
     retryAfter: true,

@@ -49,3 +49,12 @@ export function defaultWorkerMemoryMb(workers: number, memoryMb: number): number
   const machineMb = totalmem() / 1024 / 1024;
   return Math.max(4 * memoryMb, Math.floor(machineMb / 2 / Math.max(1, workers)));
 }
+
+/**
+ * Default of `--warm-isolates-mb`: what idle warm isolates may take in all worker processes
+ * together, about 18 apps warm (2.65 MB each, bench/memory.ts). With the server, its workers and
+ * the spare (about 590 MB with one app) this keeps 200 apps each run once under 800 MB and 1,000
+ * installed apps under 1.5 GB (docs/performance.md, "Memory per app"); a machine with memory to
+ * spare keeps more apps warm with a larger value.
+ */
+export const DEFAULT_WARM_ISOLATES_MB = 48;

@@ -98,6 +98,7 @@ describe("the error registry", () => {
         "resource_exhausted",
         "retry_later",
         "shutting_down",
+        "starting",
         "storage_full",
         "store_busy",
         "store_unavailable",

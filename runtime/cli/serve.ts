@@ -9,6 +9,7 @@ import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
 import { DEFAULT_RETENTION_DAYS, RETENTION_RANGE } from "../jobs/index.ts";
+import { DEFAULT_WARM_ISOLATES_MB } from "../sandbox/index.ts";
 import {
   DEFAULT_HEARTBEAT,
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -83,6 +84,14 @@ function serveCommand(
           "isolate memory of each worker process: running isolates' heap limits plus idle ones' heap (default: half the machine's memory over the workers, at least 4 isolates)",
           RUNTIME_RANGES.workerMemoryMb,
           "COMIND_WORKER_MEMORY_MB",
+        ),
+      )
+      .addOption(
+        numberOption(
+          "--warm-isolates-mb",
+          `what idle warm app isolates may take in all workers together; beyond it the least recently used are evicted (default ${DEFAULT_WARM_ISOLATES_MB}, about 2.65 MB per warm app)`,
+          RUNTIME_RANGES.warmIsolatesMb,
+          "COMIND_WARM_ISOLATES_MB",
         ),
       )
       .addOption(

@@ -37,6 +37,7 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   workerMemoryMb?: number;
   recordRuns: "failed" | "all" | "off";
   recordSensitiveField: string[];
+  warmIsolatesMb?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
   jobHeartbeatMs: number;
@@ -143,6 +144,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       workerMemoryMb: flags.workerMemoryMb,
       recording: { mode: flags.recordRuns, sensitiveFields: flags.recordSensitiveField },
       metrics,
+      warmIsolatesMb: flags.warmIsolatesMb,
     });
     open.runtime = runtime;
     const queue = await openQueue(store, {
@@ -184,13 +186,24 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       (index, total) => progress.update(`building apps: ${index + 1}/${total}`),
     );
     progress.done();
+    // Workers boot and the apps' isolates are built while the rest starts; ready once both are done.
+    const started = performance.now();
+    const starting = runtime.start();
     open.node =
       jobs > 0
         ? await startJobNode(runtime, queue, server.log, { retentionDays: flags.runRetentionDays })
         : undefined;
-    await server.listen({ port: flags.port, host: flags.host }).catch((error: unknown) => {
-      throw listenFailure(error, flags);
-    });
+    // Accepting connections already: a request sent now waits for the workers (and /health says
+    // `starting`); "Server listening at" is logged once an action can run.
+    await server
+      .listen({
+        port: flags.port,
+        host: flags.host,
+        listenTextResolver: (address) => `starting at ${address}: waiting for the sandbox workers`,
+      })
+      .catch((error: unknown) => {
+        throw listenFailure(error, flags);
+      });
     const url = ownUrl(server.server.address(), flags.host);
     runtime.servesAt(flags.publicUrl ?? url);
     const mail = await startMailFrom(flags, runtime, server.log);
@@ -207,6 +220,15 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
+    const warm = await starting;
+    if (closed) return;
+    // One request through the HTTP stack (no credentials, no side effect): fastify's first request
+    // costs tens of ms, which would otherwise be the first user's.
+    await server.inject({ method: "GET", url: "/health" }).catch(() => undefined);
+    server.log.info(
+      { workers: flags.workers, warmIsolates: warm, readyMs: Math.round(performance.now() - started) },
+      `Server listening at ${url}`,
+    );
     if (watch) {
       const stopWatching = await watchApps(runtime, flags.apps, server.log, (app) =>
         open.node?.appReloaded(app),

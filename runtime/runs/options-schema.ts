@@ -21,6 +21,7 @@ export const RUNTIME_RANGES = {
   workers: { min: 0, max: 64, whole: true },
   spareWorkers: { min: 0, max: 1, whole: true },
   workerMemoryMb: { min: 8, max: 1_048_576, whole: true },
+  warmIsolatesMb: { min: 1, max: 1_048_576, whole: true },
 } as const;
 
 export const runtimeOptionsSchema = z.strictObject({
@@ -53,6 +54,14 @@ export const runtimeOptionsSchema = z.strictObject({
    * deadline, then fails `resource_exhausted`. Default: `defaultWorkerMemoryMb`.
    */
   workerMemoryMb: numberIn(RUNTIME_RANGES.workerMemoryMb).optional(),
+  /**
+   * What idle warm isolates may take in all worker processes together (this process when
+   * `workers` is 0), MB; beyond it the least recently used are evicted and rebuilt on their next
+   * run. Default DEFAULT_WARM_ISOLATES_MB (runtime/limits.ts).
+   */
+  warmIsolatesMb: numberIn(RUNTIME_RANGES.warmIsolatesMb).optional(),
+  /** Awaited when a worker process has booted, before it takes actions (tests hold a start with it). */
+  onWorkerBooted: callback<(pid: number) => unknown>().optional(),
   /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */
   notifications: instance<NotificationOptions>("an object { smtpUrl, from, log }", isObject).optional(),
   /** RestApi.setComindAuth(): this runtime's public URL (serve sets it when it listens) and token key. */

@@ -19,6 +19,7 @@ import {
   type ActionResult,
 } from "../actions/index.ts";
 import { readdirSync, existsSync } from "node:fs";
+import { appAliasKey } from "../app-alias.ts";
 import { join, resolve } from "node:path";
 import { globalsScript } from "../bundle/index.ts";
 import { ERROR_CODES, type PublicError, publicError, RuntimeError } from "../errors.ts";
@@ -30,9 +31,11 @@ import { Admission } from "./admission.ts";
 import { ComindAuth } from "../host/index.ts";
 import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
+  DEFAULT_WARM_ISOLATES_MB,
   defaultWorkerMemoryMb,
   executeInSandbox,
   IsolatePool,
+  prewarmApp,
   withLimits,
   WorkerSupervisor,
   type SandboxLimits,
@@ -49,6 +52,9 @@ import { type Answer, answerOnce, type Idempotency, type ItemKey, type OnceAnswe
 import type { RunRequest, RunResult } from "./request.ts";
 import { runAction } from "./run-action.ts";
 import { parseRecording, type ReplayOptions, type ReplayReport, replayRun } from "./replay.ts";
+
+/** How many recent runs tell which apps were used last (the order of the start's prewarm). */
+const RECENT_RUNS = 2_000;
 
 /** A signing key made once per store (runtime_keys), read once per process. */
 function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array> {
@@ -72,6 +78,9 @@ export class ActionRuntime {
   /** Where this runtime's actions, jobs and e-mails are counted (the server's registry, or nowhere). */
   readonly metrics: Metrics;
   private readonly admission: Admission;
+  /** The start's prewarm (start()); null until a server starts this runtime. */
+  #startup: Promise<number> | null = null;
+  #started = false;
 
   /** @throws RuntimeError bad_request naming the first bad option (options-schema.ts) */
   constructor(raw: RuntimeOptions) {
@@ -90,11 +99,14 @@ export class ActionRuntime {
     const limits = withLimits(options.limits);
     const memoryBudgetMb =
       options.workerMemoryMb ?? defaultWorkerMemoryMb(options.workers ?? 0, limits.memoryMb);
+    const warmBudgetMb = options.warmIsolatesMb ?? DEFAULT_WARM_ISOLATES_MB;
     this.workers = options.workers
       ? new WorkerSupervisor({
           size: options.workers,
           spare: options.spareWorkers,
           memoryBudgetMb,
+          warmBudgetMb,
+          onBooted: options.onWorkerBooted,
           onCrash: (info) => {
             metrics.workerRestart();
             onInternalError(
@@ -116,7 +128,7 @@ export class ActionRuntime {
       limits,
       allowHosts: options.allowHosts ?? [],
       secretSource,
-      pool: new IsolatePool(globalsScript, { memoryBudgetMb }),
+      pool: new IsolatePool(globalsScript, { memoryBudgetMb, warmBudgetMb }),
       app,
       schemaOf: (alias) => app(alias).schema,
       onInternalError,
@@ -161,7 +173,65 @@ export class ActionRuntime {
     }
     if (previous && previous.sandbox.key !== loaded.sandbox.key) this.config.pool.evict(previous.sandbox.key);
     this.apps.set(loaded.alias, loaded);
+    // A deploy or hot reload of a started server: its first action should not pay the cold start.
+    if (this.#startup && previous?.sandbox.key !== loaded.sandbox.key) void this.prewarm([loaded]);
     return loaded;
+  }
+
+  /**
+   * Whether this runtime can run an action now: its worker processes have booted and, once a
+   * server started it (`start`), the start's prewarm is done. `/health` is ready only then.
+   */
+  isReady(): boolean {
+    return (this.workers?.serving() ?? true) && (this.#startup === null || this.#started);
+  }
+
+  /**
+   * The start of a server, after its apps are loaded: waits for the worker processes to boot, then
+   * builds warm isolates of the installed apps (most recently run first, as far as the warm
+   * budget has room). Resolves to how many were built; an action arriving meanwhile waits for
+   * its worker and, if its app is being built, for that isolate.
+   */
+  start(): Promise<number> {
+    this.#startup ??= (async () => {
+      try {
+        await this.workers?.whenServing();
+        return await this.prewarm();
+      } finally {
+        this.#started = true;
+      }
+    })();
+    return this.#startup;
+  }
+
+  /** Builds warm isolates of `apps` (default: every installed app) ahead of their first action. */
+  async prewarm(apps: LoadedApp[] = [...this.apps.values()]): Promise<number> {
+    const lastRun = await this.#lastRunOfApps();
+    const order = apps
+      .map((app) => ({ app: app.sandbox, lastUsedAt: lastRun.get(appAliasKey(app.alias)) ?? 0 }))
+      .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    if (this.workers) return this.workers.prewarm(order);
+    let built = 0;
+    for (const { app, lastUsedAt } of order) {
+      if (!this.config.pool.hasWarmRoom()) break;
+      if (await prewarmApp(this.config.pool, app, lastUsedAt)) built += 1;
+    }
+    return built;
+  }
+
+  /** When each app last ran (from the recent run log), by alias key; empty if the store cannot say. */
+  async #lastRunOfApps(): Promise<Map<string, number>> {
+    const last = new Map<string, number>();
+    try {
+      const runs = await this.config.store.listRuns({ workspace: this.config.workspace, limit: RECENT_RUNS });
+      for (const run of runs) {
+        const key = appAliasKey(run.app);
+        last.set(key, Math.max(last.get(key) ?? 0, Date.parse(run.startedAt) || 0));
+      }
+    } catch {
+      // no order then: the apps are warmed in the order they were installed
+    }
+    return last;
   }
 
   /**
@@ -341,6 +411,9 @@ export class ActionRuntime {
       workers: this.workers ? await this.workers.stats() : [],
       workerCrashes: this.workers?.crashes ?? 0,
       inProcessIsolates: this.workers ? [] : this.config.pool.stats(),
+      /** Warm isolates of this process (workers 0): how many, warm budget, evictions. */
+      inProcessPool: this.workers ? null : this.config.pool.summary(),
+      ready: this.isReady(),
     };
   }
 

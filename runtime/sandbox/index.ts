@@ -9,7 +9,7 @@ export {
   type WorkerHttpAnswer,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
-export { DEFAULT_LIMITS, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
+export { DEFAULT_LIMITS, DEFAULT_WARM_ISOLATES_MB, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
 export {
   limitOverridesSchema,
   sandboxLimitsSchema,
@@ -22,5 +22,6 @@ export { actionSeed } from "./seed.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";
+export { prewarmApp } from "./warm-up.ts";
 export { asyncLogicFunctions } from "./async-logic.ts";
 export { refusedGlobalNames } from "./realm-globals.ts";

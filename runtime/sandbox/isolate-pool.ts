@@ -13,6 +13,13 @@
  * concurrent actions take the whole process down). A run that does not fit first evicts idle
  * isolates (longest idle first), else waits its turn for a running one to end, within its
  * deadline, and then fails `resource_exhausted`.
+ *
+ * Warm isolates (issue 27, "Light per app"): the idle isolates together may take at most
+ * `warmBudgetMb`, each counted at its used heap plus what an isolate costs outside its heap
+ * (ISOLATE_OVERHEAD_MB, measured in bench/memory.ts). An action that leaves one more idle isolate
+ * than fits evicts the least recently used ones, so a server with many apps holds the recently
+ * used ones warm and rebuilds the others on their next run. `prewarm` fills the same budget ahead
+ * of need (at start, after a deploy) but never evicts for it.
  */
 import ivm from "isolated-vm";
 import { RuntimeError } from "../errors.ts";
@@ -47,6 +54,33 @@ export interface PoolOptions {
   idleTtlMs?: number;
   /** Isolate memory this process hands out, MB (default: no cap); see the top of this file. */
   memoryBudgetMb?: number;
+  /** What the idle (warm) isolates may take together, MB (default: no cap); see the top of this file. */
+  warmBudgetMb?: number;
+  /** Called when an app's last idle isolate was evicted (a worker then forgets the app's code too). */
+  onAppCold?: (key: string) => void;
+}
+
+/**
+ * What a warm isolate costs besides its used heap, MB: its V8 heap reserve, compiled code of the
+ * globals and the app, the context. Measured (bench/memory.ts): 2.65 MB RSS per warm app isolate,
+ * 0.9 MB of it used heap.
+ */
+export const ISOLATE_OVERHEAD_MB = 1.75;
+/** An isolate whose heap was not sampled yet counts with this much heap (MB). */
+const UNSAMPLED_HEAP_MB = 1;
+const warmMb = (lease: IsolateLease) => (lease.heapMb || UNSAMPLED_HEAP_MB) + ISOLATE_OVERHEAD_MB;
+
+/** The pool as a whole, for /api/admin/stats. */
+export interface PoolSummary {
+  /** Idle warm isolates now, and what they count for against `warmBudgetMb`. */
+  isolates: number;
+  warmMb: number;
+  warmBudgetMb: number | null;
+  usedHeapMb: number;
+  /** Idle isolates disposed to make room (warm budget or a run's memory), since start. */
+  evictions: number;
+  /** Isolates built ahead of need (prewarm), since start. */
+  prewarmed: number;
 }
 
 /** An idle isolate counts with its used heap at the last sample, at least this much (MB). */
@@ -66,6 +100,12 @@ export class IsolatePool {
   private runningMb = 0;
   /** Runs waiting for memory, first come first served. */
   private readonly waiting = new MemoryQueue<CompiledApp, { reuse: IsolateLease | undefined }>();
+  readonly warmBudgetMb: number;
+  private readonly onAppCold: (key: string) => void;
+  evictions = 0;
+  prewarmed = 0;
+  /** Isolates being built ahead of need, by app key: a run of that app waits for it instead of building its own. */
+  private readonly warming = new Map<string, Promise<unknown>>();
 
   /**
    * @param globalsCode the bundled globals (runtime/bundle/globals-bundle.ts)
@@ -75,6 +115,8 @@ export class IsolatePool {
     this.maxIdlePerApp = options.maxIdlePerApp ?? 16;
     this.idleTtlMs = options.idleTtlMs ?? 60_000;
     this.memoryBudgetMb = options.memoryBudgetMb ?? Number.POSITIVE_INFINITY;
+    this.warmBudgetMb = options.warmBudgetMb ?? Number.POSITIVE_INFINITY;
+    this.onAppCold = options.onAppCold ?? (() => undefined);
     this.trimTimer = setInterval(() => this.trimIdle(), Math.max(this.idleTtlMs / 2, 100));
     this.trimTimer.unref();
   }
@@ -88,6 +130,9 @@ export class IsolatePool {
     bound: AcquireBound = { deadline: Date.now() + 60_000 },
   ): Promise<{ lease: IsolateLease; waitedMs: number }> {
     const started = Date.now();
+    // Its isolate is being built ahead of need: wait for it rather than pay a second cold start.
+    const warming = this.warming.get(app.key);
+    if (warming) await warming;
     const slot = this.waiting.size === 0 ? this.admit(app) : null;
     let lease = slot ? slot.reuse : (await this.waitForRoom(app, bound)).reuse;
     const waitedMs = slot ? 0 : Date.now() - started;
@@ -132,8 +177,7 @@ export class IsolatePool {
     idle.sort((a, b) => a.lease.idleSince - b.lease.idleSince);
     for (const { lease, entry } of idle) {
       if (used + needMb <= this.memoryBudgetMb) break;
-      entry.idle.splice(entry.idle.indexOf(lease), 1);
-      disposeQuietly(lease.isolate);
+      this.evictIdle(lease, entry);
       used -= idleMb(lease);
     }
     return true;
@@ -202,9 +246,91 @@ export class IsolatePool {
     ) {
       lease.idleSince = Date.now();
       entry.idle.push(lease);
+      this.keepWarmBudget();
       return;
     }
     disposeQuietly(lease.isolate);
+  }
+
+  private evictIdle(lease: IsolateLease, entry: PoolEntry): void {
+    entry.idle.splice(entry.idle.indexOf(lease), 1);
+    disposeQuietly(lease.isolate);
+    this.evictions += 1;
+    if (entry.idle.length > 0) return;
+    for (const [key, candidate] of this.entries) if (candidate === entry) this.onAppCold(key);
+  }
+
+  /** Idle isolates of every app (in no particular order). */
+  private idleLeases(): { lease: IsolateLease; entry: PoolEntry }[] {
+    return [...this.entries.values()]
+      .flatMap((entry) => entry.idle.map((lease) => ({ lease, entry })))
+      .filter(({ lease }) => !lease.isolate.isDisposed);
+  }
+
+  private warmTotalMb(): number {
+    let total = 0;
+    for (const entry of this.entries.values())
+      for (const lease of entry.idle) if (!lease.isolate.isDisposed) total += warmMb(lease);
+    return total;
+  }
+
+  /** Evicts the least recently used idle isolates until the warm ones fit in `warmBudgetMb`. */
+  private keepWarmBudget(): void {
+    let total = this.warmTotalMb();
+    if (total <= this.warmBudgetMb) return;
+    const idle = this.idleLeases().sort((a, b) => a.lease.idleSince - b.lease.idleSince);
+    for (const { lease, entry } of idle) {
+      if (total <= this.warmBudgetMb) break;
+      this.evictIdle(lease, entry);
+      total -= warmMb(lease);
+    }
+  }
+
+  /** Whether one more warm isolate (of a typical size) fits in the warm budget. */
+  hasWarmRoom(): boolean {
+    return this.warmTotalMb() + UNSAMPLED_HEAP_MB + ISOLATE_OVERHEAD_MB <= this.warmBudgetMb;
+  }
+
+  /**
+   * Builds a warm isolate of `app` ahead of its first action, if it has none and one more fits in
+   * the warm budget (a prewarm never evicts). Resolves to whether it built one; never throws
+   * (an app whose setup fails fails again, with its error, on its first run). `lastUsedAt` (ms
+   * since epoch, e.g. the app's last run) places it in the least-recently-used order of eviction.
+   */
+  async prewarm(app: CompiledApp, lastUsedAt = 0): Promise<boolean> {
+    const pending = this.warming.get(app.key);
+    if (pending) {
+      await pending;
+      return false;
+    }
+    const entry = this.entries.get(app.key);
+    if (entry?.idle.some((lease) => !lease.isolate.isDisposed)) return false;
+    if (!this.hasWarmRoom()) return false;
+    const build = (async () => {
+      const lease = await this.newIsolate(app);
+      try {
+        await ensureContext(lease, SETUP_TIMEOUT_MS);
+        lease.heapMb = Math.round(lease.isolate.getHeapStatisticsSync().used_heap_size / 104_857.6) / 10;
+      } catch (error) {
+        disposeQuietly(lease.isolate);
+        throw error;
+      }
+      this.contextsCreated += 1;
+      this.prewarmed += 1;
+      // keepOrDispose counts a run; building it was none.
+      lease.runs -= 1;
+      this.keepOrDispose(app, lease, "keep");
+      lease.idleSince = lastUsedAt;
+      return true;
+    })();
+    this.warming.set(app.key, build);
+    try {
+      return await build;
+    } catch {
+      return false;
+    } finally {
+      this.warming.delete(app.key);
+    }
   }
 
   /** Disposes idle isolates beyond the first of each app that waited longer than idleTtlMs. */
@@ -228,6 +354,24 @@ export class IsolatePool {
   dispose(): void {
     clearInterval(this.trimTimer);
     this.evict("");
+  }
+
+  /** Sets when the idle isolates of `key` were last used (the prewarm's warm-up run is not a use). */
+  markUsedAt(key: string, usedAt: number): void {
+    for (const lease of this.entries.get(key)?.idle ?? []) lease.idleSince = usedAt;
+  }
+
+  /** The warm isolates as a whole: how many, their share of the warm budget, evictions. */
+  summary(): PoolSummary {
+    const idle = this.idleLeases();
+    return {
+      isolates: idle.length,
+      warmMb: Math.round(this.warmTotalMb() * 10) / 10,
+      warmBudgetMb: Number.isFinite(this.warmBudgetMb) ? this.warmBudgetMb : null,
+      usedHeapMb: Math.round(idle.reduce((sum, { lease }) => sum + lease.heapMb, 0) * 10) / 10,
+      evictions: this.evictions,
+      prewarmed: this.prewarmed,
+    };
   }
 
   /** Heap and CPU of the idle isolates per app (busy ones are counted by their runs). */

@@ -153,7 +153,7 @@ export async function createServer(raw: ServerOptions): Promise<FastifyInstance>
     { metricsToken: options.metrics?.token },
   );
   server.addHook("preValidation", async (request) => assertJsonDepth(request.body));
-  registerHealthRoutes(server, options.store, ctx.queue);
+  registerHealthRoutes(server, options.store, ctx.queue, options.runtime);
   registerFavicon(server);
   server.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () =>
     server.swagger(),

@@ -10,6 +10,7 @@ import type { ActionInit } from "../../../globals/bridge-contract.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { HttpCallLog, HttpHandOff } from "../../host/index.ts";
 import type { SandboxOutcome, WorkerHttpAnswer } from "../execute.ts";
+import type { PoolSummary } from "../isolate-pool.ts";
 import type { SandboxLimits } from "../limits-schema.ts";
 
 export interface WorkerApp {
@@ -40,7 +41,11 @@ export type ToWorker =
       /** The action's request count after this call (it may have sent some: a nested transition). */
       httpUsed?: number;
     }
-  | { type: "stats"; requestId: number };
+  | { type: "stats"; requestId: number }
+  /** The bundled globals, built once by the server (sent when the worker booted): no bundler per worker. */
+  | { type: "globals"; code: string }
+  /** Build a warm isolate of `app` ahead of its first action, if the warm budget has room. */
+  | { type: "prewarm"; requestId: number; app: WorkerApp; lastUsedAt: number };
 
 export type FromWorker =
   | { type: "ready" }
@@ -65,10 +70,14 @@ export type FromWorker =
       httpAnswers?: WorkerHttpAnswer[];
     }
   | { type: "need-app"; runId: number }
-  | { type: "stats"; requestId: number; stats: WorkerStats };
+  | { type: "stats"; requestId: number; stats: WorkerStats }
+  /** `full`: the warm budget has no room left; the worker did not keep the app's code. */
+  | { type: "prewarmed"; requestId: number; built: boolean; full?: boolean };
 
 export interface WorkerStats {
   pid: number;
   rssMb: number;
   apps: { key: string; isolates: number; usedHeapMb: number; cpuMs: number }[];
+  /** The worker's warm isolates as a whole (isolates, warm budget, evictions). */
+  pool?: PoolSummary;
 }

@@ -8,12 +8,19 @@
  * crash does not stall the actions that follow. A run whose message cannot be sent (e.g. values
  * nested too deep to serialise) fails on its own and leaves nothing behind in `running`.
  *
+ * Placement (issue 27): an app has a home worker, chosen by a hash of its alias, so its warm
+ * isolate lives in one worker and the warm isolates of many apps spread over all of them; a run
+ * goes home unless another ready worker is running fewer actions (a busy app spills over). Each
+ * worker keeps its share of the warm-isolate budget (IsolatePool's warmBudgetMb); `prewarm`
+ * builds apps' isolates in their home workers ahead of their first action.
+ *
  * @example
  *   const workers = new WorkerSupervisor({ size: 2 });
  *   const runtime = await createActionRuntime({ store, execute: workers.execute });
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { type ErrorCode, toErrorCode } from "../../errors.ts";
+import { globalsScript } from "../../bundle/index.ts";
 import { moduleFile } from "../../paths.ts";
 import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
@@ -35,6 +42,31 @@ interface Worker {
   running: Map<number, Running>;
   apps: Set<string>;
   stats: Map<number, (stats: WorkerStats) => void>;
+  prewarms: Map<number, (built: boolean) => void>;
+  /** Prewarms of this worker run one after another (actions go between them). */
+  prewarmChain: Promise<unknown>;
+  /** Its warm budget had no room for a prewarm: the remaining prewarms of this round are skipped. */
+  warmFull: boolean;
+}
+
+/**
+ * A run goes to its app's home worker unless that one runs this many more actions than the least
+ * busy worker: one app under load spreads over the workers, while many apps' first runs arriving
+ * together do not each leave a second warm isolate in a worker that is not their home.
+ */
+const SPILL_AFTER = 2;
+
+/** An app's key starts with its alias (`ALIAS:hash:memory`, actions/app-loader.ts). */
+const aliasOf = (key: string) => (key.includes(":") ? key.slice(0, key.indexOf(":")) : key);
+
+/** FNV-1a: a stable, well-spread hash of an alias (the same worker across restarts and deploys). */
+export function aliasHash(alias: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < alias.length; i++) {
+    hash ^= alias.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 export class WorkerSupervisor {
@@ -49,8 +81,13 @@ export class WorkerSupervisor {
   /** Runs that arrived while no worker was ready. */
   private waiting: (() => void)[] = [];
   private nextRunId = 1;
-  /** Ids of stats requests, unique across calls: two concurrent stats() must not take each other's replies. */
+  /** Ids of stats and prewarm requests, unique across calls: two concurrent calls must not take each other's replies. */
   private nextStatsId = 1;
+  /** Each worker's share of the warm-isolate budget, MB (undefined: no cap). */
+  private readonly warmBudgetMb: number | undefined;
+  private readonly onBooted: (pid: number) => unknown;
+  /** Waiting for every worker (not the spare) to be ready. */
+  private servingWaiters: (() => void)[] = [];
   private closing = false;
   private readonly onCrash: (info: {
     pid: number | undefined;
@@ -62,15 +99,24 @@ export class WorkerSupervisor {
   /**
    * @param options.spare workers booted ahead of need (0 or 1, default 1)
    * @param options.memoryBudgetMb isolate memory of each worker (default: no cap)
+   * @param options.warmBudgetMb idle warm isolates of all workers together, MB, shared equally (default: no cap)
+   * @param options.onBooted awaited when a worker process has booted, before it takes actions (tests hold a start with it)
    */
   constructor(options: {
     size: number;
     spare?: number;
     memoryBudgetMb?: number;
+    warmBudgetMb?: number;
+    onBooted?: (pid: number) => unknown;
     onCrash?: WorkerSupervisor["onCrash"];
   }) {
     this.size = Math.max(1, options.size);
     this.memoryBudgetMb = options.memoryBudgetMb;
+    this.warmBudgetMb =
+      options.warmBudgetMb === undefined
+        ? undefined
+        : Math.max(1, Math.floor(options.warmBudgetMb / this.size));
+    this.onBooted = options.onBooted ?? (() => undefined);
     this.spares = Math.min(1, Math.max(0, options.spare ?? 1));
     this.onCrash = options.onCrash ?? (() => undefined);
     for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
@@ -78,11 +124,20 @@ export class WorkerSupervisor {
   }
 
   private spawn(): Worker {
-    const proc = fork(ENTRY, this.memoryBudgetMb ? [String(this.memoryBudgetMb)] : [], {
+    const proc = fork(ENTRY, [String(this.memoryBudgetMb ?? 0), String(this.warmBudgetMb ?? 0)], {
       execArgv: ["--no-node-snapshot"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
-    const worker: Worker = { proc, ready: false, running: new Map(), apps: new Set(), stats: new Map() };
+    const worker: Worker = {
+      proc,
+      ready: false,
+      running: new Map(),
+      apps: new Set(),
+      stats: new Map(),
+      prewarms: new Map(),
+      prewarmChain: Promise.resolve(),
+      warmFull: false,
+    };
     proc.on("message", (message: FromWorker) => void this.handle(worker, message));
     proc.on("exit", (code, signal) => this.exited(worker, code, signal));
     proc.on("error", () => undefined); // 'exit' follows and does the work
@@ -112,6 +167,8 @@ export class WorkerSupervisor {
     worker.running.clear();
     for (const reply of worker.stats.values()) reply({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [] });
     worker.stats.clear();
+    for (const reply of worker.prewarms.values()) reply(false);
+    worker.prewarms.clear();
     if (this.spare) {
       this.workers[index] = this.spare;
       this.spare = this.spawn();
@@ -123,13 +180,37 @@ export class WorkerSupervisor {
     const waiting = this.waiting;
     this.waiting = [];
     for (const start of waiting) start();
+    if (this.serving()) {
+      const waiters = this.servingWaiters;
+      this.servingWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** A worker said it booted: after `onBooted`, it takes actions. */
+  private async booted(worker: Worker): Promise<void> {
+    try {
+      await this.onBooted(worker.proc.pid ?? 0);
+    } catch {
+      // a hook's failure does not keep a booted worker from working
+    }
+    if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return;
+    worker.ready = true;
+    if (this.workers.includes(worker)) this.dispatchWaiting();
   }
 
   private async handle(worker: Worker, message: FromWorker): Promise<void> {
     if (message.type === "stats") return worker.stats.get(message.requestId)?.(message.stats);
     if (message.type === "ready") {
-      worker.ready = true;
-      if (this.workers.includes(worker)) this.dispatchWaiting();
+      // One bundle for every worker: built here once instead of by a bundler in each worker.
+      const code = await globalsScript();
+      if (worker.proc.connected) worker.proc.send({ type: "globals", code } satisfies ToWorker);
+      return this.booted(worker);
+    }
+    if (message.type === "prewarmed") {
+      if (message.full) worker.warmFull = true;
+      worker.prewarms.get(message.requestId)?.(message.built);
+      worker.prewarms.delete(message.requestId);
       return;
     }
     const running = worker.running.get(message.runId);
@@ -205,17 +286,72 @@ export class WorkerSupervisor {
   execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> =>
     new Promise((resolve) => {
       const start = () => {
-        const ready = this.workers.filter((worker) => worker.ready);
-        if (ready.length === 0) return void this.waiting.push(start);
-        const worker = ready.reduce((best, candidate) =>
-          candidate.running.size < best.running.size ? candidate : best,
-        );
+        const worker = this.placeRun(run.app.key);
+        if (!worker) return void this.waiting.push(start);
         const runId = this.nextRunId++;
         worker.running.set(runId, { run, resolve });
         this.sendRun(worker, runId, run, !worker.apps.has(run.app.key));
       };
       start();
     });
+
+  /** The app's home worker, unless another ready worker runs fewer actions now; null while none is ready. */
+  private placeRun(key: string): Worker | null {
+    let least: Worker | null = null;
+    for (const worker of this.workers)
+      if (worker.ready && (!least || worker.running.size < least.running.size)) least = worker;
+    const home = this.homeOf(key);
+    return home.ready && least && home.running.size < least.running.size + SPILL_AFTER ? home : least;
+  }
+
+  private homeOf(key: string): Worker {
+    return this.workers[aliasHash(aliasOf(key)) % this.workers.length];
+  }
+
+  /** Runs waiting for a worker to boot (none is ready yet). */
+  get waitingRuns(): number {
+    return this.waiting.length;
+  }
+
+  /** Whether every worker (not counting the spare) has booted and takes actions. */
+  serving(): boolean {
+    return this.workers.every((worker) => worker.ready);
+  }
+
+  /** Resolves once every worker (not counting the spare) has booted and takes actions. */
+  whenServing(): Promise<void> {
+    if (this.serving()) return Promise.resolve();
+    return new Promise((resolve) => this.servingWaiters.push(resolve));
+  }
+
+  /**
+   * Builds warm isolates of `apps` in their home workers, one at a time per worker, as far as each
+   * worker's warm budget has room; resolves to how many were built. Waits for the workers to boot.
+   */
+  async prewarm(apps: { app: SandboxRun["app"]; lastUsedAt: number }[]): Promise<number> {
+    await this.whenServing();
+    for (const worker of this.workers) worker.warmFull = false;
+    const built = await Promise.all(apps.map(({ app, lastUsedAt }) => this.prewarmOne(app, lastUsedAt)));
+    return built.filter(Boolean).length;
+  }
+
+  private async prewarmOne(app: SandboxRun["app"], lastUsedAt: number): Promise<boolean> {
+    await this.whenServing();
+    const worker = this.homeOf(app.key);
+    const attempt = worker.prewarmChain.then(
+      () =>
+        new Promise<boolean>((resolve) => {
+          if (this.closing || worker.warmFull || !worker.proc.connected) return resolve(false);
+          const requestId = this.nextStatsId++;
+          worker.prewarms.set(requestId, resolve);
+          worker.apps.add(app.key);
+          const message = { key: app.key, memoryMb: app.memoryMb, logicCode: app.logicCode };
+          worker.proc.send({ type: "prewarm", requestId, app: message, lastUsedAt } satisfies ToWorker);
+        }),
+    );
+    worker.prewarmChain = attempt;
+    return attempt;
+  }
 
   /** Every worker process now: pid, booted or not, actions running; the spare last. */
   describe(): { pid: number; ready: boolean; running: number; spare: boolean }[] {
@@ -262,6 +398,8 @@ export class WorkerSupervisor {
 
   async close(): Promise<void> {
     this.closing = true;
+    // Nobody waits for a pool that is going away (a server stopped while it was starting).
+    for (const resolve of this.servingWaiters.splice(0)) resolve();
     const all = this.spare ? [...this.workers, this.spare] : this.workers;
     await Promise.all(
       all.map(

@@ -7,20 +7,31 @@
  * the action running here fails.
  */
 import type { HttpRequestSpec } from "../../../globals/bridge-contract.ts";
-import { globalsScript } from "../../bundle/index.ts";
 import { isRuntimeError, RuntimeError, toErrorCode } from "../../errors.ts";
 import { createRedactor, pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
 import { sourceMapOf } from "../stack.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import { prewarmApp } from "../warm-up.ts";
+import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
 import { WorkerHttp } from "./worker-http.ts";
 
-// The supervisor passes the isolate memory of this process as the only argument.
+// The supervisor passes the isolate memory of this process, then its share of the warm-isolate budget.
 const memoryBudgetMb = Number(process.argv[2]) || undefined;
-const pool = new IsolatePool(globalsScript, { memoryBudgetMb });
+const warmBudgetMb = Number(process.argv[3]) || undefined;
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
+// The server sends the bundled globals once this worker booted (before any action): no bundler
+// process per worker.
+let receiveGlobals: (code: string) => void = () => undefined;
+const sentGlobals = new Promise<string>((resolve) => (receiveGlobals = resolve));
+// An app whose warm isolates were all evicted is forgotten here too (its code and source map):
+// its next run asks the server for the code again ("need-app"), as its first run did.
+const pool = new IsolatePool(() => sentGlobals, {
+  memoryBudgetMb,
+  warmBudgetMb,
+  onAppCold: (key) => logicByKey.delete(key),
+});
 const pendingCalls = new Map<
   number,
   { resolve: (value: unknown) => void; reject: (error: Error) => void; http: WorkerHttp | null }
@@ -72,9 +83,24 @@ function hostFor(runId: number, secrets: Record<string, string>, http: WorkerHtt
   return { ...remote, ...local } as unknown as HostFunctions;
 }
 
+function remember(app: WorkerApp): void {
+  if (app.logicCode) logicByKey.set(app.key, { code: app.logicCode, map: sourceMapOf(app.logicCode) });
+}
+
+async function prewarm(message: Extract<ToWorker, { type: "prewarm" }>): Promise<void> {
+  if (!pool.hasWarmRoom()) {
+    send({ type: "prewarmed", requestId: message.requestId, built: false, full: true });
+    return;
+  }
+  remember(message.app);
+  const logic = logicByKey.get(message.app.key);
+  const app = { key: message.app.key, memoryMb: message.app.memoryMb, logicCode: logic?.code ?? "" };
+  const built = logic ? await prewarmApp(pool, { ...app, sourceMap: logic.map }, message.lastUsedAt) : false;
+  send({ type: "prewarmed", requestId: message.requestId, built });
+}
+
 async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
-  if (message.app.logicCode)
-    logicByKey.set(message.app.key, { code: message.app.logicCode, map: sourceMapOf(message.app.logicCode) });
+  remember(message.app);
   const logic = logicByKey.get(message.app.key);
   if (!logic) {
     send({ type: "need-app", runId: message.runId });
@@ -121,6 +147,8 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
 
 process.on("message", (message: ToWorker) => {
   if (message.type === "run") void run(message);
+  else if (message.type === "prewarm") void prewarm(message);
+  else if (message.type === "globals") receiveGlobals(message.code);
   else if (message.type === "reply") {
     const pending = pendingCalls.get(message.callId);
     pendingCalls.delete(message.callId);
@@ -138,6 +166,7 @@ process.on("message", (message: ToWorker) => {
         pid: process.pid,
         rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
         apps: pool.stats(),
+        pool: pool.summary(),
       },
     });
   }
