@@ -131,6 +131,8 @@ describe("the error registry", () => {
         "not_found",
         "precondition_failed",
         "rate_limited",
+        // A replayed run's host call that differs from the recording stops the logic as it is.
+        "replay_mismatch",
         "retry_later",
         "storage_full",
         "store_unavailable",
