@@ -95,16 +95,24 @@ export function isOmitted(value: unknown): value is OmittedValue {
   return typeof value === "object" && value !== null && Object.hasOwn(value, "~omitted");
 }
 
-/** Every string of a JSON value through `redact` (keys are names, not data, and stay). */
-export function redactDeep(value: unknown, redact: Redactor): unknown {
+/** How deep a recording follows a value; deeper parts are kept as TOO_DEEP. */
+export const MAX_RECORDED_DEPTH = 64;
+/** What stands for the part of a value nested deeper than MAX_RECORDED_DEPTH (the same on replay). */
+export const TOO_DEEP = `~nested deeper than ${MAX_RECORDED_DEPTH} levels`;
+
+/**
+ * Every string of a JSON value through `redact` (keys are names, not data, and stay). Values
+ * come from the logic, which may nest them thousands of levels deep: what lies deeper than
+ * MAX_RECORDED_DEPTH is replaced, so recording a run never overflows the stack.
+ */
+export function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
   if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, redact);
-    return out;
-  }
-  return value;
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_RECORDED_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, redact, depth + 1);
+  return out;
 }
 
 /** The JSON of a host call's argument as the recording keeps it (also what a replay compares). */

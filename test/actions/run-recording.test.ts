@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
 import { RunRecorder, RunReplayer } from "../../runtime/actions/index.ts";
+import { MAX_RECORDED_DEPTH, TOO_DEEP } from "../../runtime/actions/run-recording.ts";
 import { createRedactor } from "../../runtime/host/index.ts";
 import type { HostFunctions } from "../../runtime/sandbox/index.ts";
 
@@ -90,5 +91,37 @@ describe("a recording's size caps", () => {
       other.host(live.host)["records.query"]({ filter: "y".repeat(200) } as never),
     ).rejects.toMatchObject({ code: "replay_mismatch" });
     expect(other.mismatches[0]).toMatchObject({ index: 0, replayed: { name: "records.query" } });
+  });
+});
+
+describe("a recording of deeply nested values", () => {
+  const nested = (depth: number): unknown => {
+    let value: unknown = "leaf";
+    for (let i = 0; i < depth; i++) value = { next: value };
+    return value;
+  };
+
+  it("keeps what lies deeper than its depth as a marker instead of overflowing, and replays it", async () => {
+    const deep = nested(20_000);
+    const recording = await record(
+      { where: deep },
+      { found: deep },
+      { maxValueBytes: 1e9, maxTotalBytes: 1e9 },
+    );
+    let kept: unknown = recording.calls[0].arg;
+    let depth = 0;
+    while (typeof kept === "object" && kept !== null) {
+      kept = Object.values(kept)[0];
+      depth++;
+    }
+    expect(kept).toBe(TOO_DEEP);
+    expect(depth).toBe(MAX_RECORDED_DEPTH);
+    // The replayed call with the same deep argument matches the recording.
+    const replayer = new RunReplayer(recording, { live: false, redact: createRedactor([]) });
+    const { host, counter } = hostAnswering("live");
+    const tapped = replayer.host(host);
+    await tapped["records.query"]({ where: deep } as never);
+    expect(replayer.mismatches).toEqual([]);
+    expect(counter.calls).toBe(0);
   });
 });
