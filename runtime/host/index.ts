@@ -97,6 +97,7 @@ export {
   type HttpCallLog,
   type HttpClient,
   type HttpHandOff,
+  type HttpPolicy,
   closeAgents,
   createHttpClient,
 } from "./http/index.ts";

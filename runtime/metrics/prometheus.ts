@@ -242,26 +242,21 @@ export class PrometheusMetrics implements Metrics {
         this.set((await readSandbox())?.workers ?? 0);
       },
     });
-    new Gauge({
-      name: "comind_sandbox_isolates",
-      help: "Warm (idle) isolates by app",
-      labelNames: ["app"] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const row of (await readSandbox())?.isolates ?? []) this.inc({ app: row.app }, row.isolates);
-      },
-    });
-    new Gauge({
-      name: "comind_sandbox_isolate_heap_bytes",
-      help: "Used heap of the warm isolates by app",
-      labelNames: ["app"] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const row of (await readSandbox())?.isolates ?? []) this.inc({ app: row.app }, row.heapBytes);
-      },
-    });
+    // The warm isolates' count and heap by app, summed over the workers.
+    for (const [name, help, key] of [
+      ["comind_sandbox_isolates", "Warm (idle) isolates by app", "isolates"],
+      ["comind_sandbox_isolate_heap_bytes", "Used heap of the warm isolates by app", "heapBytes"],
+    ] as const)
+      new Gauge({
+        name,
+        help,
+        labelNames: ["app"] as const,
+        registers,
+        async collect() {
+          this.reset();
+          for (const row of (await readSandbox())?.isolates ?? []) this.inc({ app: row.app }, row[key]);
+        },
+      });
     new Gauge({
       name: "comind_admission_actions",
       help: "Actions run on request now: running, or waiting for a place",

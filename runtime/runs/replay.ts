@@ -22,6 +22,7 @@ import {
 } from "../actions/index.ts";
 import { isRuntimeError, RuntimeError } from "../errors.ts";
 import { ActionFiles, CpuBudget, createHttpClient, type HttpCallLog, LogCapture } from "../host/index.ts";
+import { actionHttpPolicy } from "./http-policy.ts";
 
 export interface ReplayOptions {
   /** Calls that do not match the recording go to the real host (the egress allow-list applies). */
@@ -136,14 +137,7 @@ export async function replayRun(
     logs,
     httpCalls,
     http: createHttpClient({
-      policy: {
-        allowHosts: config.allowHosts,
-        maxResponseBytes: limits.maxResponseBytes,
-        maxDownloadBytes: limits.maxDownloadBytes,
-        defaultTimeoutMs: limits.requestTimeoutMs,
-        maxRequests: limits.maxRequests,
-        maxRedirects: 5,
-      },
+      policy: actionHttpPolicy(config.allowHosts, limits),
       files,
       signal: abort.signal,
       onCall: (call) => httpCalls.push(call),

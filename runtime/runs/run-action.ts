@@ -23,6 +23,7 @@ import {
 import { actorOf } from "../access/index.ts";
 import { type ErrorCode, isRuntimeError } from "../errors.ts";
 import { LogCapture } from "../host/index.ts";
+import { actionHttpPolicy } from "./http-policy.ts";
 import { ActionFiles } from "../host/index.ts";
 import { createHttpClient, type HttpCallLog } from "../host/index.ts";
 import { CpuBudget } from "../host/index.ts";
@@ -197,14 +198,7 @@ async function runActionAs(
       onImported: request.onImported,
     });
     const http = createHttpClient({
-      policy: {
-        allowHosts: config.allowHosts,
-        maxResponseBytes: limits.maxResponseBytes,
-        maxDownloadBytes: limits.maxDownloadBytes,
-        defaultTimeoutMs: limits.requestTimeoutMs,
-        maxRequests: limits.maxRequests,
-        maxRedirects: 5,
-      },
+      policy: actionHttpPolicy(config.allowHosts, limits),
       files,
       signal: abort.signal,
       onCall: (call) => {
