@@ -6,7 +6,8 @@
  *   transports in closures, defines one getter on globalThis per platform global, removes what
  *   action logic must not have, then hardens the realm (harden.ts) so nothing app code does can
  *   outlive its action. It returns `start`.
- * - once per action, `start(initJson, seedHex)`: Math.random reseeded from the host's 16 random
+ * - once per action, `start(initJson, seedHex, clockJson)`: the clock's mode set (clock.ts: the
+ *   real time, or a recorded run's readings kept, or a replayed run's given back), Math.random reseeded from the host's 16 random
  *   bytes (random.ts), a new `freshGlobals()` instance (every module-level variable of the
  *   globals is new), the action's init document, then the app's module factory (`loadApp`, also
  *   evaluated afresh) and the action itself; one JSON string comes back.
@@ -19,6 +20,7 @@ import { setActionInit } from "./entity.ts";
 import { setJobInit } from "./job.ts";
 import { hardenRealm } from "./harden.ts";
 import { installMathRandom } from "./random.ts";
+import { type ClockMode, installClock } from "./clock.ts";
 import { NOT_AVAILABLE } from "./not-available.ts";
 import { bindTransports, safeJson, type AsyncTransport, type SyncTransport } from "./host-call.ts";
 import { PLATFORM_GLOBAL_NAMES, platformGlobals, type PlatformGlobals } from "./platform-globals.ts";
@@ -74,7 +76,7 @@ export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => u
   return function connect(
     syncCallback: (name: string, argJson: string) => string,
     asyncRef: HostReference,
-  ): (initJson: string, seedHex: string) => string {
+  ): (initJson: string, seedHex: string, clockJson?: string) => string {
     const applySyncPromise = asyncRef.applySyncPromise;
     const transports: Transports = {
       sync: (name, argJson) => reflectApply(syncCallback, undefined, [name, argJson]) as string,
@@ -94,15 +96,21 @@ export function setupRealm(freshGlobals: () => GlobalsInstance, loadApp: () => u
     // WebAssembly.Memory grows outside the isolate's heap limit.
     delete (globalThis as Record<string, unknown>).WebAssembly;
     const reseedMathRandom = installMathRandom();
+    const clock = installClock();
     hardenRealm();
 
-    return function start(initJson: string, seedHex: string): string {
+    return function start(initJson: string, seedHex: string, clockJson?: string): string {
       reseedMathRandom(seedHex);
+      clock.begin(clockJson ? (safeJson.parse(clockJson) as ClockMode) : "real");
       const action = freshGlobals().beginAction(transports, initJson);
       current = action.globals;
       try {
-        return action.run(loadApp);
+        const reply = action.run(loadApp);
+        const readings = clock.end();
+        // The runner's reply is one JSON object: a recorded run's readings go in as `clock`.
+        return readings === null ? reply : `${reply.slice(0, -1)},"clock":${safeJson.stringify(readings)}}`;
       } finally {
+        clock.end();
         current = null;
       }
     };

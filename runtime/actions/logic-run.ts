@@ -163,7 +163,9 @@ export async function runLogic(
       // Reported from the bridge's side of a host call, outside the run's async scope: bound to it.
       describeError: errorDescriber(scope.redact, inThisRun(config.onInternalError)),
       seed: tap?.seed,
+      clock: tap?.clock,
     });
+    if (outcome.clock) tap?.clockRead?.(outcome.clock);
     if (!outcome.ok) return { outcome };
     const others = options.others?.map((other, i) => {
       const after = outcome.records?.[i + 1];

@@ -39,6 +39,8 @@ function sameArg(recorded: unknown, replayedJson: string): boolean {
 
 export class RunReplayer implements RunTap {
   readonly seed: string;
+  /** The recorded run's clock readings, given back in order (then the real time). */
+  readonly clock: number[];
   readonly mismatches: ReplayMismatch[] = [];
   private cursor = 0;
   private readonly recording: RunRecording;
@@ -48,6 +50,7 @@ export class RunReplayer implements RunTap {
     this.recording = recording;
     this.options = options;
     this.seed = recording.seed;
+    this.clock = Array.isArray(recording.clock) ? recording.clock : [];
   }
 
   /** Recorded calls the replay never made (the code now stops earlier or skips them). */

@@ -66,6 +66,8 @@ export interface RunRecording {
   secretNames: string[];
   /** Math.random's seed. */
   seed: string;
+  /** Every reading of the clock (`Date.now()`, `new Date()`), in order, as epoch milliseconds. */
+  clock?: number[];
   calls: RecordedCall[];
   outcome: RecordedOutcome;
   /** Set when the total cap was reached: later answers are omitted (their size and hash kept). */
@@ -152,6 +154,8 @@ export interface RecorderOptions {
 /** Taps a run's top-level logic and builds its recording when the run ends. */
 export class RunRecorder implements RunTap {
   readonly seed = actionSeed();
+  readonly clock = "record" as const;
+  private readings: number[] = [];
   private seen: ActionInit | null = null;
   /**
    * The calls as they passed: references, serialized only when a recording is kept (most runs
@@ -212,6 +216,10 @@ export class RunRecorder implements RunTap {
       this.calls.push(
         error ? { name: "http.execute", arg, error } : { name: "http.execute", arg, answer: answer ?? null },
       );
+  }
+
+  clockRead(readings: number[]): void {
+    this.readings = readings;
   }
 
   /** The recording, redacted and capped; null when the logic never ran. */
@@ -276,6 +284,7 @@ export class RunRecorder implements RunTap {
       },
       secretNames: [...this.secretNames].sort(),
       seed: this.seed,
+      clock: this.readings,
       calls,
       outcome: {
         ok: meta.outcome.ok,

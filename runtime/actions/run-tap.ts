@@ -10,6 +10,10 @@ import type { HostFunctions, WorkerHttpAnswer } from "../sandbox/index.ts";
 export interface RunTap {
   /** Math.random's seed (32 hex digits). */
   readonly seed: string;
+  /** The clock (globals/clock.ts): `record` keeps the logic's readings, an array replays them. */
+  readonly clock: "record" | number[];
+  /** Told the readings of a `record` clock once the logic ran. */
+  clockRead?(readings: number[]): void;
   init(init: ActionInit): ActionInit;
   host(host: HostFunctions): HostFunctions;
   /**

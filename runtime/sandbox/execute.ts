@@ -41,6 +41,11 @@ export interface SandboxRun {
   /** Math.random's seed (32 hex digits) instead of a fresh one: a replayed run gets its recorded seed. */
   seed?: string;
   /**
+   * The clock (globals/clock.ts): `record` keeps the logic's readings of it (the outcome's
+   * `clock`), an array gives a replayed run those readings back; absent, the real time.
+   */
+  clock?: "record" | number[];
+  /**
    * Told the requests a worker process sent itself (with `http`), with their answers, in the order
    * the logic made them and before the next host call: a recorded run (actions/run-recording.ts)
    * keeps them like the host calls it sees.
@@ -74,12 +79,14 @@ export type SandboxOutcome =
       transitions?: string[][];
       /** What `__sendNotifications` returned (NotifyContext objects, unchecked), sent after the commit. */
       notifications?: unknown[];
+      /** The clock's readings, in order, when the run asked for them (`clock: "record"`). */
+      clock?: number[];
     }
-  | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number };
+  | { ok: false; error: ActionFailure; cpuMs: number; heapMb?: number; clock?: number[] };
 
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
-type RunnerReply =
+type RunnerReply = (
   | { ok: true; transitions: string[][]; allowed?: undefined }
   | { ok: true; allowed: false }
   | {
@@ -90,7 +97,8 @@ type RunnerReply =
       recordsJson?: string;
       notifications?: unknown[];
     }
-  | { ok: false; error: ThrownInfo };
+  | { ok: false; error: ThrownInfo }
+) & { clock?: number[] };
 
 function plain(code: ErrorCode, message: string): ActionFailure {
   return { code, message, stack: `Error: ${message}` };
@@ -219,9 +227,14 @@ async function runInLease(
   // `timeout` option would also pause and resume isolated-vm's timer around every host call that
   // waits (measured: +10–40 µs per RestApi.executeRequest), for a limit the watchdog already keeps.
   try {
-    const json = await lease.start!.apply(undefined, [JSON.stringify(run.init), run.seed ?? actionSeed()], {
-      result: { copy: true },
-    });
+    const clock = run.clock ? JSON.stringify(run.clock) : "";
+    const json = await lease.start!.apply(
+      undefined,
+      [JSON.stringify(run.init), run.seed ?? actionSeed(), clock],
+      {
+        result: { copy: true },
+      },
+    );
     // The action ended by itself in the grace after a CPU breach (see Watchdog.trip): still a breach.
     if (watchdog.breach)
       return { ok: false, error: failureFromHost(null, watchdog, isolate), cpuMs: cpuMs() };
@@ -229,10 +242,16 @@ async function runInLease(
     const reply = parseFromIsolate<RunnerReply>(json, MAX_RESULT_BYTES * 2, "The action's result");
     const result = reply.ok && reply.allowed ? readResult(reply.entityJson, reply.recordsJson) : null;
     verdict = "keep";
+    const clockOf = readClock(reply.clock);
     if (!reply.ok)
-      return { ok: false, error: failureFromThrown(reply.error, run, lease.appLineOffset), cpuMs: cpuMs() };
+      return {
+        ok: false,
+        error: failureFromThrown(reply.error, run, lease.appLineOffset),
+        cpuMs: cpuMs(),
+        ...clockOf,
+      };
     if ("transitions" in reply)
-      return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs() };
+      return { ok: true, ran: false, entity: {}, transitions: reply.transitions, cpuMs: cpuMs(), ...clockOf };
     if (!reply.allowed) {
       return {
         ok: false,
@@ -241,9 +260,17 @@ async function runInLease(
           `The precondition of action "${run.init.action}" is false for this record.`,
         ),
         cpuMs: cpuMs(),
+        ...clockOf,
       };
     }
-    return { ok: true, ran: reply.ran, ...result!, notifications: reply.notifications, cpuMs: cpuMs() };
+    return {
+      ok: true,
+      ran: reply.ran,
+      ...result!,
+      notifications: reply.notifications,
+      cpuMs: cpuMs(),
+      ...clockOf,
+    };
   } catch (error) {
     return { ok: false, error: failureFromHost(error, watchdog, isolate), cpuMs: cpuMs() };
   } finally {
@@ -268,4 +295,12 @@ async function runInLease(
     if (verdict === "discard-context") discardContext(lease);
     pool.release(run.app, lease, verdict);
   }
+}
+
+/** The clock readings of a reply, kept only when they are what they should be: finite numbers. */
+function readClock(clock: unknown): { clock?: number[] } {
+  if (!Array.isArray(clock)) return {};
+  return {
+    clock: clock.filter((value): value is number => typeof value === "number" && Number.isFinite(value)),
+  };
 }

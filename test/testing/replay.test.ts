@@ -43,6 +43,12 @@ async function recordOne(logic: string, mode: "failed" | "all", settings?: strin
   }
 }
 
+/** The fixed app whose token is made of the clock's readings (and a date that is no reading). */
+const CLOCKED = SCORE_LOGIC.fixed.replace(
+  "entity.c_token = Math.random().toString(36).slice(2);",
+  "entity.c_token = [Date.now(), new Date().toISOString(), Date(), new Date(0).getTime()].join('|');",
+);
+
 describe("createAppTester(...).replay", () => {
   it("turns a recorded failure into a regression test of the fixed app", async () => {
     const { result, recording } = await recordOne(SCORE_LOGIC.broken, "failed");
@@ -81,6 +87,33 @@ describe("createAppTester(...).replay", () => {
     }
   }, 60_000);
 
+  it("replays the clock: Date.now(), new Date() and Date() read what the recorded run read", async () => {
+    expect(CLOCKED).not.toBe(SCORE_LOGIC.fixed);
+    const { result, recording } = await recordOne(CLOCKED, "all");
+    expect(result.ok).toBe(true);
+    // Three readings of "now"; a date built from a value is no reading.
+    expect(recording.clock).toHaveLength(3);
+    const [now] = recording.clock;
+    expect(
+      result.ok && String(result.entity.c_token).startsWith(`${now}|${new Date(now).toISOString()}|`),
+    ).toBe(true);
+    const app = await createAppTester(writeScoreApp(CLOCKED), {
+      secrets: secrets(),
+      allowHosts: ["127.0.0.1"],
+    });
+    try {
+      const report = await app.replay(recording);
+      expect(report.replayed.entity?.c_token).toBe(result.ok && result.entity.c_token);
+      expect(report).toMatchObject({ same: true, differences: [] });
+      // Outside a replay the clock is the real one again.
+      const live = await app.run("rate", { values: { c_customer: "ACME", c_iban: IBAN } });
+      expect(live.ok).toBe(true);
+      expect(live.ok && live.entity.c_token).not.toBe(result.ok && result.entity.c_token);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
   it("replays a run recorded in a sandbox worker process the same way", async () => {
     const t = await startRuntime({
       secrets: secrets(),
@@ -90,7 +123,8 @@ describe("createAppTester(...).replay", () => {
       recording: { mode: "all", sensitiveFields: [] },
     });
     try {
-      await t.runtime.loadApp(writeScoreApp(SCORE_LOGIC.fixed));
+      // The clock's readings cross from the worker with the outcome.
+      await t.runtime.loadApp(writeScoreApp(CLOCKED));
       const result = await t.runtime.run({
         app: "SCORE",
         action: "rate",
@@ -100,7 +134,8 @@ describe("createAppTester(...).replay", () => {
       expect(result.ok).toBe(true);
       const recording = JSON.parse((await t.store.getRunRecording(result.runId))!);
       expect(recording.secretNames).toEqual(["COMIND_SECRET_SCORE_KEY", "COMIND_SECRET_SCORE_URL"]);
-      const app = await createAppTester(writeScoreApp(SCORE_LOGIC.fixed));
+      expect(recording.clock).toHaveLength(3);
+      const app = await createAppTester(writeScoreApp(CLOCKED));
       try {
         const report = await app.replay(recording);
         expect(report).toMatchObject({ same: true, differences: [], mismatches: [] });

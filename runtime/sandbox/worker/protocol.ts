@@ -30,6 +30,8 @@ export type ToWorker =
       secrets: Record<string, string>;
       /** Math.random's seed when the run names one (a recorded or replayed run). */
       seed?: string;
+      /** The clock's mode when the run names one (SandboxRun.clock). */
+      clock?: "record" | number[];
       /** Absent: the worker forwards every request to the server (e.g. a test's mock dispatcher). */
       http?: HttpHandOff;
     }

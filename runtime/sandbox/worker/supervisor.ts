@@ -277,6 +277,7 @@ export class WorkerSupervisor {
       limits: run.limits,
       secrets,
       seed: run.seed,
+      clock: run.clock,
       // The worker sends the action's requests itself, under the same policy and budget.
       http: withRecording(run.http?.handOff() ?? undefined, run.recordWorkerHttp !== undefined),
     } satisfies ToWorker);

@@ -121,6 +121,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     limits: message.limits,
     host: hostFor(message.runId, message.secrets, http),
     seed: message.seed,
+    clock: message.clock,
     abort,
     // Errors coming back from the server process are already rebuilt and redacted there; this
     // worker's own (HTTP) are redacted here with the app's secrets.
