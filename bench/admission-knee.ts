@@ -12,17 +12,15 @@
  *   node --no-node-snapshot bench/admission-knee.ts [--seconds 4] [--rates 0.25,0.5,1,2] [--print]
  *     [--compare="--max-running-actions 16 --max-waiting-actions 32"]
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { request } from "undici";
-import { load, startServer } from "./rest.ts";
+import { adminToken, load, startServer } from "./rest.ts";
 import { round } from "./stats.ts";
 
-const ROOT = join(import.meta.dirname, "..");
-const BIN = join(ROOT, "bin", "comind-runtime.js");
 const RESULTS = join(import.meta.dirname, "results.json");
 const DEFAULTS = "defaults (--max-running-actions 64, --max-waiting-actions 256)";
 
@@ -47,15 +45,7 @@ interface Target {
 
 async function startTarget(flags: string[]): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), "comind-knee-bench-"));
-  const token = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
-      {
-        encoding: "utf8",
-      },
-    ),
-  ).token as string;
+  const token = adminToken(dataDir);
   const server = await startServer(dataDir, undefined, { args: flags });
   const headers = { authorization: `CMW_AUTH_CODE ${token}`, "content-type": "application/json" };
   // 256 records: the per-record waiting limit (32) is not what refuses here.

@@ -9,17 +9,15 @@
  *
  *   node --no-node-snapshot bench/floor.ts [--seconds 3] [--rounds 3] [--clients 8] [--workers N]
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
-import { load, loadGenerator, type LoadResult, startServer } from "./rest.ts";
+import { adminToken, load, loadGenerator, type LoadResult, startServer } from "./rest.ts";
 import { median, round } from "./stats.ts";
 
-const ROOT = join(import.meta.dirname, "..");
-const BIN = join(ROOT, "bin", "comind-runtime.js");
 const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
 /** CPU seconds used so far by a process (all its threads), 0 once it is gone or off Linux. */
@@ -91,15 +89,7 @@ export async function floorBenchmark(
   const dataDir = mkdtempSync(join(tmpdir(), "comind-floor-bench-"));
   const floorDir = mkdtempSync(join(tmpdir(), "comind-floor-plain-"));
   try {
-    const token = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [BIN, "token", "create", "bench", "--admin", "--json", "--data", dataDir],
-        {
-          encoding: "utf8",
-        },
-      ),
-    ).token as string;
+    const token = adminToken(dataDir);
     const server = await startServer(dataDir, options.workers);
     const floor = await startFloor(floorDir, clients);
     try {

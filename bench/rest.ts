@@ -132,7 +132,6 @@ export async function startServer(
   };
 }
 
-/** Starts a server, runs the load, stops the server. */
 /** An admin API token for the store in `dataDir` (made by the CLI, as an operator would). */
 export function adminToken(dataDir: string): string {
   return JSON.parse(
@@ -146,6 +145,7 @@ export function adminToken(dataDir: string): string {
   ).token as string;
 }
 
+/** Starts a server, runs the load, stops the server. */
 export async function restBenchmark(
   options: { seconds?: number; clients?: number; workers?: number; rounds?: number } = {},
 ) {
