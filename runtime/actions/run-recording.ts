@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ActionInit } from "../../globals/bridge-contract.ts";
-import { type ErrorCode, isRuntimeError } from "../errors.ts";
+import { type ErrorCode, publicError } from "../errors.ts";
 import { createRedactor, type Redactor } from "../host/index.ts";
 import { actionSeed, ASYNC_CALLS, type HostFunctions, type WorkerHttpAnswer } from "../sandbox/index.ts";
 import type { JsonRecord } from "./fields.ts";
@@ -200,9 +200,7 @@ export class RunRecorder implements RunTap {
             call.answer = answer ?? null;
             return answer;
           } catch (error) {
-            call.error = isRuntimeError(error)
-              ? { code: error.code, message: error.message }
-              : { code: "internal_error", message: "An unexpected error happened on the host." };
+            call.error = publicError(error);
             throw error;
           }
         };

@@ -11,7 +11,7 @@
  * (a forwarded call may have sent requests of its own: a nested transition, a download).
  */
 import type { HttpRequestSpec, HttpResponse } from "../../../globals/bridge-contract.ts";
-import { isRuntimeError, RuntimeError } from "../../errors.ts";
+import { publicError, RuntimeError } from "../../errors.ts";
 import type { WorkerHttpAnswer } from "../execute.ts";
 import { createHttpClient, type HttpCallLog, type HttpClient, type HttpHandOff } from "../../host/index.ts";
 
@@ -65,13 +65,7 @@ export class WorkerHttp {
     const answers = this.answers;
     const settled = sending.then(
       (answer) => void answers?.push({ arg: spec, answer }),
-      (error) =>
-        void answers?.push({
-          arg: spec,
-          error: isRuntimeError(error)
-            ? { code: error.code, message: error.message }
-            : { code: "internal_error", message: "An unexpected error happened on the host." },
-        }),
+      (error) => void answers?.push({ arg: spec, error: publicError(error) }),
     );
     this.inFlight.add(settled);
     void settled.then(() => this.inFlight.delete(settled));
