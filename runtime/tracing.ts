@@ -24,18 +24,29 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { isRuntimeError } from "./errors.ts";
 
 let current: Tracer | null = null;
+/** Set inside `untraced`: there `tracer()` is null whatever the process's tracer. */
+const untracedScope = new AsyncLocalStorage<true>();
 
 /** Turns tracing on (a tracer) or off (null). */
 export function useTracer(next: Tracer | null): void {
   current = next;
 }
 
-/** The tracer when tracing is on, else null. */
+/** The tracer when tracing is on (and the caller is not `untraced`), else null. */
 export function tracer(): Tracer | null {
-  return current;
+  return current && !untracedScope.getStore() ? current : null;
+}
+
+/**
+ * Runs `work`, and everything it starts, with tracing off while the rest of the process keeps it:
+ * `serve`'s warm-up (cli/path-warm-up.ts) must not export spans of requests no one made.
+ */
+export function untraced<T>(work: () => T): T {
+  return untracedScope.run(true, work);
 }
 
 /** Attribute names of the runtime's own (non-semantic-convention) facts, in one place. */

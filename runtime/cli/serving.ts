@@ -20,6 +20,7 @@ import { listenFailure } from "./listen-error.ts";
 import { type MailInFlags, mailStartLine, startMailFrom } from "./mail-in-options.ts";
 import { chooseLogFormat, type LogFormat, openServerLog } from "./log-format.ts";
 import { oidcFromEnv } from "./oidc-env.ts";
+import { warmRequestPath, warmSocketPath } from "./path-warm-up.ts";
 import { openStoreFrom, runtimeOptionsFrom, type SandboxFlags } from "./options.ts";
 import { createProgress } from "./progress.ts";
 import { quotasFrom } from "./quota-options.ts";
@@ -52,6 +53,8 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   metricsToken?: string;
   logFormat?: LogFormat;
   otelEndpoint?: string;
+  /** Warm the request path before ready (path-warm-up.ts); default on. */
+  warmUp?: boolean;
 }
 
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
@@ -189,6 +192,18 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     // Workers boot and the apps' isolates are built while the rest starts; ready once both are done.
     const started = performance.now();
     const starting = runtime.start();
+    // Meanwhile (the workers boot in their own processes), the server's own path is compiled.
+    const warmingUp =
+      flags.warmUp === false
+        ? Promise.resolve(null)
+        : warmRequestPath({
+            workspace: flags.workspace,
+            onProblem: (error) =>
+              log.logger.warn(
+                { error: publicError(error) },
+                "warm-up: gave up; the first action starts cold",
+              ),
+          });
     open.node =
       jobs > 0
         ? await startJobNode(runtime, queue, server.log, { retentionDays: flags.runRetentionDays })
@@ -221,12 +236,18 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
     const warm = await starting;
+    const warmedUp = await warmingUp;
     if (closed) return;
-    // One request through the HTTP stack (no credentials, no side effect): fastify's first request
-    // costs tens of ms, which would otherwise be the first user's.
-    await server.inject({ method: "GET", url: "/health" }).catch(() => undefined);
+    // One request over a real socket (no credentials, no side effect): the inject-driven warm-up
+    // does not reach the connection and parser code a client's first request runs.
+    if (flags.warmUp !== false) await warmSocketPath(url);
     server.log.info(
-      { workers: flags.workers, warmIsolates: warm, readyMs: Math.round(performance.now() - started) },
+      {
+        workers: flags.workers,
+        warmIsolates: warm,
+        warmUpMs: warmedUp?.ms,
+        readyMs: Math.round(performance.now() - started),
+      },
       `Server listening at ${url}`,
     );
     if (watch) {

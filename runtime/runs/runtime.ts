@@ -55,6 +55,8 @@ import { parseRecording, type ReplayOptions, type ReplayReport, replayRun } from
 
 /** How many recent runs tell which apps were used last (the order of the start's prewarm). */
 const RECENT_RUNS = 2_000;
+/** Warm-up runs each worker gets at start (sandbox/warm-up.ts): enough for V8 to compile the path. */
+const WARM_UP_RUNS_PER_WORKER = 8;
 
 /** A signing key made once per store (runtime_keys), read once per process. */
 function storeKey(store: DirectoryPort, name: string): () => Promise<Uint8Array> {
@@ -196,7 +198,13 @@ export class ActionRuntime {
     this.#startup ??= (async () => {
       try {
         await this.workers?.whenServing();
-        return await this.prewarm();
+        const built = await this.prewarm();
+        // Then the way a run takes to a worker and back, in both processes, as far as apps allow.
+        await this.workers?.warmRunPath(
+          [...this.apps.values()].map((app) => app.sandbox),
+          WARM_UP_RUNS_PER_WORKER,
+        );
+        return built;
       } finally {
         this.#started = true;
       }

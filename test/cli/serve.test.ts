@@ -46,6 +46,11 @@ describe("npm start", () => {
       expect.arrayContaining(["CONTACT", "USERDIR", "ORDER", "AWTASK", "REPORT"]),
     );
     expect((await api(server.url, token, "/api/admin/stats")).workers).toHaveLength(1);
+    // The start's warm-ups (cli/path-warm-up.ts, sandbox/warm-up.ts) ran and left nothing in the
+    // store: no run, no app of theirs.
+    expect(server.output()).toMatch(/"warmUpMs":\d+/);
+    expect((await api(server.url, token, "/api/runs")).runs).toEqual([]);
+    expect((await api(server.url, token, "/api/common")).server.apps).not.toContain("WARMUP");
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain("shutting down");
   });

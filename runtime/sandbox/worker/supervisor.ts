@@ -25,6 +25,7 @@ import { moduleFile } from "../../paths.ts";
 import type { IsolatePool } from "../isolate-pool.ts";
 import { ASYNC_CALLS } from "../bridge.ts";
 import type { SandboxOutcome, SandboxRun } from "../execute.ts";
+import { warmUpRun } from "../warm-up.ts";
 import type { FromWorker, ToWorker, WorkerStats } from "./protocol.ts";
 import type { HttpHandOff } from "../../host/index.ts";
 
@@ -284,8 +285,10 @@ export class WorkerSupervisor {
   }
 
   /** The executor the action runtime calls instead of the in-process sandbox. */
-  execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> =>
-    new Promise((resolve) => {
+  execute = (_pool: IsolatePool, run: SandboxRun): Promise<SandboxOutcome> => this.runInWorker(run);
+
+  private runInWorker(run: SandboxRun): Promise<SandboxOutcome> {
+    return new Promise((resolve) => {
       const start = () => {
         const worker = this.placeRun(run.app.key);
         if (!worker) return void this.waiting.push(start);
@@ -295,6 +298,7 @@ export class WorkerSupervisor {
       };
       start();
     });
+  }
 
   /** The app's home worker, unless another ready worker runs fewer actions now; null while none is ready. */
   private placeRun(key: string): Worker | null {
@@ -352,6 +356,23 @@ export class WorkerSupervisor {
     );
     worker.prewarmChain = attempt;
     return attempt;
+  }
+
+  /**
+   * Sends `runsPerWorker` warm-up runs (sandbox/warm-up.ts: change nothing, run no action) to each
+   * worker, of an app at home there: the run messages, the worker's run handler and the answer's
+   * way back are compiled before a user's first action, in both processes. A worker home to none
+   * of `apps` is skipped; a warm-up that fails costs nothing but its own time.
+   */
+  async warmRunPath(apps: SandboxRun["app"][], runsPerWorker: number): Promise<void> {
+    await this.whenServing();
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const app = apps.find((candidate) => this.homeOf(candidate.key) === worker);
+        for (let i = 0; app && i < runsPerWorker && !this.closing; i++)
+          await this.runInWorker(warmUpRun(app));
+      }),
+    );
   }
 
   /** Every worker process now: pid, booted or not, actions running; the spare last. */
