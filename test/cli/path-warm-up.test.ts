@@ -2,11 +2,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { context } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { warmRequestPath } from "../../runtime/cli/path-warm-up.ts";
-import { tracer, useTracer } from "../../runtime/tracing.ts";
+import { tracer } from "../../runtime/tracing.ts";
+import { withSpans } from "../helpers/spans.ts";
 
 const root = mkdtempSync(join(tmpdir(), "comind-warm-up-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,19 +26,11 @@ describe("serve's warm-up of its request path", () => {
   });
 
   it("exports no span of its requests while the process traces, and other spans still are", async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    useTracer(provider.getTracer("test"));
-    try {
+    await withSpans(async (exporter) => {
       expect(await warmRequestPath({ workspace: "DEMO", actions: 2, tmpRoot: root })).not.toBeNull();
       tracer()?.startSpan("outside the warm-up").end();
       expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(["outside the warm-up"]);
-    } finally {
-      useTracer(null);
-      await provider.shutdown();
-      context.disable();
-    }
+    });
   });
 
   it("gives up with the reason, never throwing, when it cannot run", async () => {

@@ -5,14 +5,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { context } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, describe, expect, it } from "vitest";
 import { tracesUrl } from "../../runtime/cli/tracing.ts";
 import { createServerLog } from "../../runtime/server/index.ts";
-import { parseTraceparent, useTracer } from "../../runtime/tracing.ts";
+import { parseTraceparent } from "../../runtime/tracing.ts";
 import { startRuntime } from "../helpers/runtime.ts";
+import { withSpans } from "../helpers/spans.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "comind-run-log-"));
@@ -70,11 +68,7 @@ describe("the run id on the server log", () => {
   });
 
   it("with tracing on, also the trace and span the line was written in", async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    useTracer(provider.getTracer("test"));
-    try {
+    await withSpans(async (exporter) => {
       const { runId, lines } = await runLogged("on");
       const during = lines.find((line) => line.msg === "notification not sent: no SMTP_URL configured");
       const action = exporter.getFinishedSpans().find((span) => span.name === "action LOGGED.go")!;
@@ -87,11 +81,7 @@ describe("the run id on the server log", () => {
       // In-process isolates too: the store spans are the action's children.
       const commit = exporter.getFinishedSpans().find((span) => span.name === "store commit")!;
       expect(commit.parentSpanContext?.spanId).toBe(action.spanContext().spanId);
-    } finally {
-      useTracer(null);
-      await provider.shutdown();
-      context.disable();
-    }
+    });
   });
 });
 
