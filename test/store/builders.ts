@@ -1,8 +1,9 @@
 /** Change-set builders for the store contract: each test writes only what it names. */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type {
   ChangeSet,
   FileWrite,
@@ -51,9 +52,17 @@ export function remove(record: StoredRecord, expectedRevision = record.revision)
   return { kind: "delete", id: record.id, app: record.app, expectedRevision, transition: "delete" };
 }
 
-/** A temporary source file, as the file host hands it to a commit. */
+const sourceDirs: string[] = [];
+// The commit copies a source file into the store and leaves the source where it was.
+afterAll(() => {
+  for (const dir of sourceDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary source file, as the file host hands it to a commit (removed after the test file). */
 export function fileWrite(bytes: Buffer, fileName = "blob.bin"): FileWrite {
-  const sourcePath = join(mkdtempSync(join(tmpdir(), "comind-contract-")), fileName);
+  const dir = mkdtempSync(join(tmpdir(), "comind-contract-"));
+  sourceDirs.push(dir);
+  const sourcePath = join(dir, fileName);
   writeFileSync(sourcePath, bytes);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   return {
