@@ -1,11 +1,12 @@
 /**
- * A run's host table built the first time it is needed. A run in a sandbox worker
- * (sandbox/worker/supervisor.ts) looks up only `app.secrets` on the server (its secrets go with the
- * run message) unless its logic makes a host call, so most runs never used the table's dozens of
- * closures, built per action on the server's main thread (~20 µs per action, measured in
- * bench/floor.ts). `ready` answers the calls it holds without building; they must be the very
- * functions the built table would hold. Any other look-up, `in` or listing builds the table once;
- * `buildNow` builds it at once (a table that must capture something of the moment it is made).
+ * A run's host table built the first time it is needed. Most runs make no host call: a run in a
+ * sandbox worker then looks up only `app.secrets` on the server (its secrets go with the run
+ * message; actions/logic-run.ts) and nothing in the worker (worker/worker-main.ts), yet both
+ * built their table's dozens of closures per action (~25 µs on the server's main thread, ~10 µs
+ * in the worker, measured with bench/floor.ts). `ready` answers the calls it holds without
+ * building; they must be the very functions the built table would hold. Any other look-up, `in`
+ * or listing builds the table once; `buildNow` builds it at once (a table that must capture
+ * something of the moment it is made).
  */
 import type { HostFunctions } from "../host-functions.ts";
 

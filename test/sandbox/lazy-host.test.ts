@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { lazyHostTable } from "../../runtime/actions/lazy-host.ts";
+import { lazyHostTable } from "../../runtime/sandbox/lazy-host.ts";
 import type { HostFunctions } from "../../runtime/host-functions.ts";
 
 describe("lazyHostTable", () => {
