@@ -13,9 +13,10 @@ import type { HttpCallLog, HttpClient } from "../host/index.ts";
 import { createHostFunctions } from "../host/index.ts";
 import type { Redactor } from "../host/index.ts";
 import type { PendingNotification } from "../notify/index.ts";
-import { secretsFor } from "../host/index.ts";
+import { secretsCall, secretsFor } from "../host/index.ts";
+import { tracer } from "../tracing.ts";
 import type { CpuBudget } from "../host/index.ts";
-import type { HostFunctions } from "../sandbox/index.ts";
+import { type HostFunctions, lazyHostTable } from "../sandbox/index.ts";
 import type { SandboxLimits, SandboxOutcome } from "../sandbox/index.ts";
 import type { LoadedApp } from "./app-loader.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -109,43 +110,52 @@ export async function runLogic(
     const tap = depth === 0 ? scope.tap : undefined;
     const init = tap ? tap.init(untapped) : untapped;
     const secrets = secretsFor(app.manifest.secretNames, config.secretSource);
-    const assembled: HostFunctions = traceHostCalls(
-      assembleHostFunctions({
-        host: createHostFunctions({
-          uow: scope.uow,
-          files: scope.files,
-          logs: scope.logs,
-          secrets,
-          http: scope.http,
-          signal: abort.signal,
-          signIn: (spec) => config.comindAuth.apply(spec, user),
-          documents: config.documents,
-          cpu: config.cpu,
-          cpuBudget: scope.cpuBudget,
+    const assemble = (): HostFunctions =>
+      traceHostCalls(
+        assembleHostFunctions({
+          host: createHostFunctions({
+            uow: scope.uow,
+            files: scope.files,
+            logs: scope.logs,
+            secrets,
+            http: scope.http,
+            signal: abort.signal,
+            signIn: (spec) => config.comindAuth.apply(spec, user),
+            documents: config.documents,
+            cpu: config.cpu,
+            cpuBudget: scope.cpuBudget,
+          }),
+          records: createRecordCalls({
+            uow: scope.uow,
+            app,
+            user,
+            queryCache: scope.queryCache,
+            fireTransition: (arg, runAs) =>
+              fireTransition(
+                scope,
+                arg,
+                depth + 1,
+                runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
+              ),
+          }),
+          queue: {
+            "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
+            "queue.retryLater": async (arg) => {
+              scope.outbox.retryLater(arg);
+              return null;
+            },
+          } satisfies Partial<HostFunctions>,
         }),
-        records: createRecordCalls({
-          uow: scope.uow,
-          app,
-          user,
-          queryCache: scope.queryCache,
-          fireTransition: (arg, runAs) =>
-            fireTransition(
-              scope,
-              arg,
-              depth + 1,
-              runAs ? { kind: "logic", user: runAs, asUser: true } : { kind: "logic", user },
-            ),
-        }),
-        queue: {
-          "queue.enqueue": async (arg) => scope.outbox.enqueue(arg),
-          "queue.retryLater": async (arg) => {
-            scope.outbox.retryLater(arg);
-            return null;
-          },
-        } satisfies Partial<HostFunctions>,
-      }),
+      );
+    const tapped = (table: HostFunctions) => (tap ? tap.host(table) : table);
+    // app.secrets as the whole table would have it (tracing wraps only async calls; a tap wraps
+    // each call on its own), so a worker's run that makes no host call builds nothing else.
+    // With tracing on, the table binds the run's async context and span when it is built: now.
+    const host = lazyHostTable(
+      tapped(secretsCall(secrets) as unknown as HostFunctions),
+      () => tapped(assemble()),
+      tracer() !== null,
     );
-    const host = tap ? tap.host(assembled) : assembled;
     const outcome = await config.execute(config.pool, {
       app: app.sandbox,
       init,

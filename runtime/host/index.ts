@@ -45,6 +45,11 @@ export interface ActionHostContext {
 
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
+/** `app.secrets`: a copy of the action's secrets (also handed to a lazy host table as is). */
+export function secretsCall(secrets: Record<string, string>) {
+  return { "app.secrets": () => ({ ...secrets }) } satisfies Partial<HostFunctions>;
+}
+
 /**
  * The host functions that need only the host: console, utils, secrets, HTTP, files, documents,
  * record reads and sleep. Which calls these are is this object's keys (actions/host-table.ts
@@ -61,7 +66,7 @@ export function createHostFunctions(ctx: ActionHostContext) {
     },
     ...pureHostCalls,
     ...cpuHostCalls(cpu),
-    "app.secrets": () => ({ ...ctx.secrets }),
+    ...secretsCall(ctx.secrets),
     "http.execute": async (spec) => ctx.http.execute(await signedIn(spec)),
     "http.download": async (spec) => ctx.http.download(await signedIn(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),

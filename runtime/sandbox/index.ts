@@ -21,6 +21,7 @@ export { sourceMapOf } from "./stack.ts";
 export { actionSeed } from "./seed.ts";
 export type { HostFunctions } from "./bridge.ts";
 export { SYNC_CALLS, ASYNC_CALLS } from "./bridge.ts";
+export { lazyHostTable } from "./lazy-host.ts";
 export { WorkerSupervisor } from "./worker/supervisor.ts";
 export { prewarmApp } from "./warm-up.ts";
 export { asyncLogicFunctions } from "./async-logic.ts";

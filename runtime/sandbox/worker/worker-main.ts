@@ -12,6 +12,7 @@ import { createRedactor, pureHostCalls } from "../../host/index.ts";
 import { ASYNC_CALLS, type HostFunctions } from "../bridge.ts";
 import { type ActionFailure, executeInSandbox } from "../execute.ts";
 import { IsolatePool } from "../isolate-pool.ts";
+import { lazyHostTable } from "../lazy-host.ts";
 import { sourceMapOf } from "../stack.ts";
 import { prewarmApp } from "../warm-up.ts";
 import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
@@ -119,7 +120,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     },
     init: message.init,
     limits: message.limits,
-    host: hostFor(message.runId, message.secrets, http),
+    host: lazyHostTable({}, () => hostFor(message.runId, message.secrets, http)),
     seed: message.seed,
     clock: message.clock,
     abort,
