@@ -248,10 +248,22 @@ function serveCommand(
   });
 }
 
+/**
+ * Default `--workers`: a sandbox worker process per core but one, at least one. The server's main
+ * thread (HTTP, access checks, commits) is the busiest thread of `serve`; with a worker per core
+ * the workers competed with it for every core, and each worker is one more process to wake per
+ * action (2 cores: one worker did 1.25x the actions/s of two, with less CPU per action in the
+ * server and the workers alike; docs/performance.md). A worker's isolate memory grows to match
+ * (defaultWorkerMemoryMb divides by the workers).
+ */
+export function defaultWorkerCount(cores = availableParallelism()): number {
+  return Math.max(1, cores - 1);
+}
+
 export function registerServe(program: Command): void {
   serveCommand(program, "serve", "serve the REST API (seed 000) with record actions that run action logic", {
     watch: false,
-    workers: availableParallelism(),
+    workers: defaultWorkerCount(),
     example: "npx comind-runtime serve --apps ./apps --data ./data --port 8080 --workers 2",
   });
   serveCommand(

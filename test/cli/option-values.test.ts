@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { poolSettingsFromEnv } from "../../runtime/cli/database-env.ts";
 import { addSandboxOptions, limitsFrom, type SandboxFlags } from "../../runtime/cli/options.ts";
 import { envNumber, parseBoolean } from "../../runtime/cli/option-schema.ts";
-import { parseRetentionDays } from "../../runtime/cli/serve.ts";
+import { defaultWorkerCount, parseRetentionDays } from "../../runtime/cli/serve.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const parseSandbox = (args: string[]) => {
@@ -134,5 +134,11 @@ describe("CLI option values", () => {
     expect(result.stderr.trim()).toBe(
       'comind-runtime: --run-retention-days (COMIND_RUN_RETENTION_DAYS) must be a whole number of days from 0 to 36,500, or "off" (0 and off keep everything), got "1.5".',
     );
+  });
+});
+
+describe("serve's default --workers", () => {
+  it("is one per core but one, so the server's main thread keeps a core, and at least one", () => {
+    expect([1, 2, 3, 8, 64].map((cores) => defaultWorkerCount(cores))).toEqual([1, 1, 2, 7, 63]);
   });
 });
