@@ -174,32 +174,30 @@ export async function runItem(
         runId: result.runId,
       };
     const ids = result.recordIds ?? [result.recordId];
-    const stored = [];
-    // As this run committed them; only a record it left unchanged (or a replay's) is read again.
-    const committed = new Map(result[COMMITTED]?.map((record) => [record.id, record]));
-    if (item.transition !== "delete")
-      for (const id of ids) {
-        const record = committed.get(id) ?? (await ctx.records.getRecord(ctx.workspace, id));
-        if (record) stored.push(record);
-      }
-    const views = stored.length
-      ? await viewsOf(ctx, stored, request.user)
-      : ids.map((id) => ({ id, number: item.ids ? null : deletedNumber }));
-    const data = item.ids ? views : views[0];
     const outcome =
       item.transition === "add"
         ? { created: true }
         : item.transition === "delete"
           ? { deleted: true }
           : { updated: true };
-    return {
-      successful: true,
-      ...outcome,
-      ...(result.replayed ? { replayed: true } : {}),
-      data,
-      warnings: warningsOf(result.logs),
-      logs: result.logs,
-    };
+    const committedAs = { successful: true, ...outcome, ...(result.replayed ? { replayed: true } : {}) };
+    // Committed from here on: a failure while building the answer (the database gone just after
+    // the commit, while the allowed transitions are read) must not answer "nothing was written".
+    let views: unknown[];
+    let warnings = warningsOf(result.logs);
+    try {
+      views = await committedViews(ctx, request.user, item, result, ids, deletedNumber);
+    } catch (error) {
+      if (!isRuntimeError(error)) throw error;
+      views = ids.map((id) => ({ id }));
+      warnings = [
+        ...warnings,
+        errorWarning(
+          `The change was saved, but the record could not be read back for this answer (${error.code}); read it again later.`,
+        ),
+      ];
+    }
+    return { ...committedAs, data: item.ids ? views : views[0], warnings, logs: result.logs };
   } catch (error) {
     if (!isRuntimeError(error)) throw error;
     return {
@@ -210,6 +208,28 @@ export async function runItem(
       ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
+}
+
+/** The views of what a successful run committed (a delete: its id and number). */
+async function committedViews(
+  ctx: ServerContext,
+  user: FastifyRequest["user"],
+  item: MultiItem,
+  result: Extract<ActionResult, { ok: true }>,
+  ids: string[],
+  deletedNumber: number | null,
+) {
+  const stored = [];
+  // As this run committed them; only a record it left unchanged (or a replay's) is read again.
+  const committed = new Map(result[COMMITTED]?.map((record) => [record.id, record]));
+  if (item.transition !== "delete")
+    for (const id of ids) {
+      const record = committed.get(id) ?? (await ctx.records.getRecord(ctx.workspace, id));
+      if (record) stored.push(record);
+    }
+  return stored.length
+    ? await viewsOf(ctx, stored, user)
+    : ids.map((id) => ({ id, number: item.ids ? null : deletedNumber }));
 }
 
 /** The batch's items in order, each committed under its item key; stops at an unavailable store or a quota. */

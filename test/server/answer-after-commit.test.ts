@@ -1,0 +1,47 @@
+/**
+ * Once an action committed, `tickets/multi` answers that it did, whatever fails while the answer
+ * is built (the database gone just after the commit): never "nothing was written" (a Postgres fast
+ * shutdown hit this in test/reliability/postgres-outage.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RuntimeError } from "../../runtime/errors.ts";
+import { startApi, type TestServerApi } from "../helpers/server.ts";
+import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
+
+let api: TestServerApi;
+beforeAll(async () => {
+  api = await startApi([writeTempApp({}, { alias: "SAVED" })]);
+});
+afterAll(async () => {
+  await api.close();
+  removeTempApps();
+});
+
+describe("the answer of a committed action", () => {
+  it("says it was saved when reading the record back for the answer fails", async () => {
+    const added = await api.post("/api/tickets/multi", [
+      { transition: "add", app_alias: "SAVED", c_text: "a" },
+    ]);
+    const id = added.json()[0].data.id as string;
+    const allowedTransitions = api.runtime.allowedTransitions;
+    // The store goes away between the commit and the answer's read of the allowed transitions.
+    api.runtime.allowedTransitions = async () => {
+      throw new RuntimeError(
+        "store_unavailable",
+        "The database is not reachable right now; nothing was written.",
+      );
+    };
+    try {
+      const answered = await api.post("/api/tickets/multi", [{ id, transition: "go" }]);
+      expect(answered.statusCode).toBe(200);
+      const [item] = answered.json();
+      expect(item).toMatchObject({ successful: true, updated: true, data: { id } });
+      expect(item.error).toBeUndefined();
+      expect(item.warnings.at(-1).message).toContain("The change was saved");
+    } finally {
+      api.runtime.allowedTransitions = allowedTransitions;
+    }
+    const stored = await api.store.getRecord("DEMO", id);
+    expect(stored?.fields.c_text).toBe("went");
+  });
+});
