@@ -143,7 +143,7 @@ export async function memoryThroughServe(counts = [1, 50, 200, 1000]) {
   const results = [];
   for (const count of counts) results.push(await serveWithApps(count));
   return {
-    server: "serve defaults (workers: one per core, plus a spare; default --warm-isolates-mb)",
+    server: "serve defaults (workers: one per core but one, plus a spare; default --warm-isolates-mb)",
     budget_total_mb: { installed_1000_apps: 1536, each_run_once_200_apps: 800 },
     results,
   };
