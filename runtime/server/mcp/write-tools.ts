@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import type { AppAction } from "../../../globals/app-types.ts";
-import { BASE_ACTIONS, formatRecordRef, type LoadedApp } from "../../actions/index.ts";
-import { RuntimeError } from "../../errors.ts";
+import { BASE_ACTIONS, COMMITTED, formatRecordRef, type LoadedApp } from "../../actions/index.ts";
+import { isRuntimeError, RuntimeError } from "../../errors.ts";
 import type { JsonRecord } from "../../store/index.ts";
 import { remainingMs, type ServerContext } from "../context.ts";
 import { appByAlias, appByAliasFor } from "../context.ts";
@@ -64,17 +64,32 @@ async function run(
     wallMs: remainingMs(caller.deadline),
   });
   if (!result.ok) throw new RuntimeError(result.error.code, result.error.message);
-  const stored = await ctx.records.getRecord(ctx.workspace, result.recordId);
-  if (!stored)
-    throw new RuntimeError("not_found", `Record ${result.recordId} is gone (its action deleted it).`);
-  const [record] = await recordViews(ctx, caller, [stored]);
-  return {
-    successful: true,
-    slug: formatRecordRef(stored.workspace, stored.app, stored.number),
-    url: recordUrl(caller.baseUrl, stored.id),
-    record,
-    logs: result.logs,
-  };
+  // Committed from here on: a failure while building the answer (the database gone just after
+  // the commit) must not read as "nothing was written".
+  try {
+    // As the run committed it; read again only when the run left it unchanged.
+    const stored =
+      result[COMMITTED]?.find((record) => record.id === result.recordId) ??
+      (await ctx.records.getRecord(ctx.workspace, result.recordId));
+    if (!stored)
+      throw new RuntimeError("not_found", `Record ${result.recordId} is gone (its action deleted it).`);
+    const [record] = await recordViews(ctx, caller, [stored]);
+    return {
+      successful: true,
+      slug: formatRecordRef(stored.workspace, stored.app, stored.number),
+      url: recordUrl(caller.baseUrl, stored.id),
+      record,
+      logs: result.logs,
+    };
+  } catch (error) {
+    if (!isRuntimeError(error) || error.code === "not_found") throw error;
+    return {
+      successful: true,
+      record: { id: result.recordId },
+      warning: `The change was saved, but the record could not be read back for this answer (${error.code}); read it again with get_record later.`,
+      logs: result.logs,
+    };
+  }
 }
 
 export const createRecord = defineTool({
