@@ -3,7 +3,7 @@
  * count the server hands back before that (a forwarded call that sent requests) still counts.
  */
 import { describe, expect, it } from "vitest";
-import type { HttpRequestSpec } from "../../globals/bridge-contract.ts";
+import { spec } from "../helpers/http-test-servers.ts";
 import { WorkerHttp } from "../../runtime/sandbox/worker/worker-http.ts";
 
 const handOff = {
@@ -17,22 +17,13 @@ const handOff = {
   },
   used: 0,
 };
-const spec: HttpRequestSpec = {
-  baseUrl: "http://127.0.0.1:9",
-  path: "/x",
-  method: "GET",
-  headers: [],
-  query: [],
-  params: [],
-  segments: [],
-  files: [],
-};
+const request = spec("http://127.0.0.1:9", "/x");
 
 describe("WorkerHttp", () => {
   it("counts a budget resumed before its first request", async () => {
     const http = new WorkerHttp(handOff, new AbortController().signal, (text) => text);
     http.resume(2);
-    await expect(http.execute(spec)).rejects.toMatchObject({ code: "limit_exceeded" });
+    await expect(http.execute(request)).rejects.toMatchObject({ code: "limit_exceeded" });
     expect((await http.finish())?.map((call) => call.error)).toEqual(["limit_exceeded"]);
   });
 
