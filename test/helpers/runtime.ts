@@ -31,3 +31,11 @@ export async function startRuntime(options: Partial<RuntimeOptions> = {}): Promi
     },
   };
 }
+
+/** Aliases of the apps that have an isolate in the runtime's in-process pool, sorted. */
+export const appsWithIsolates = (t: TestRuntime) =>
+  t.runtime.config.pool
+    .stats()
+    .filter((app) => app.isolates > 0)
+    .map((app) => app.key.split(":")[0])
+    .sort();

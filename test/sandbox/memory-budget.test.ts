@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import type { ServerResponse } from "node:http";
 import { startLoopbackServer, type LoopbackServer } from "../helpers/http-test-servers.ts";
-import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { appsWithIsolates, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
 const HEAP_MB = 32;
@@ -73,13 +73,6 @@ async function until(ready: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-const appsWithIsolates = (t: TestRuntime) =>
-  t.runtime.config.pool
-    .stats()
-    .filter((app) => app.isolates > 0)
-    .map((app) => app.key.split(":")[0])
-    .sort();
 
 describe("isolate memory per sandbox process", () => {
   it("a run over the budget waits until a running one ends, then runs", async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeveloper } from "../../runtime/index.ts";
 import { aliasHash } from "../../runtime/sandbox/worker/supervisor.ts";
 import { createToken } from "../../runtime/server/auth.ts";
-import { startRuntime, type TestRuntime } from "../helpers/runtime.ts";
+import { appsWithIsolates, startRuntime, type TestRuntime } from "../helpers/runtime.ts";
 import { startApi } from "../helpers/server.ts";
 import { removeTempApps, writeTempApp } from "../helpers/temp-app.ts";
 
@@ -34,13 +34,6 @@ const go = async (t: TestRuntime, app: string) => {
   expect(result.ok && result.entity.c_text).toBe("went");
 };
 
-const warmApps = (t: TestRuntime) =>
-  t.runtime.config.pool
-    .stats()
-    .filter((app) => app.isolates > 0)
-    .map((app) => app.key.split(":")[0])
-    .sort();
-
 describe("the warm-isolate budget", () => {
   it("evicts the least recently used idle isolate; the evicted app's next run still works", async () => {
     const t = await runtimeWith(TWO_FIT_MB);
@@ -48,10 +41,10 @@ describe("the warm-isolate budget", () => {
       await go(t, "WARMA");
       await go(t, "WARMB");
       await go(t, "WARMA"); // A is now used more recently than B
-      expect(warmApps(t)).toEqual(["WARMA", "WARMB"]);
+      expect(appsWithIsolates(t)).toEqual(["WARMA", "WARMB"]);
       expect(t.runtime.config.pool.summary().evictions).toBe(0);
       await go(t, "WARMC");
-      expect(warmApps(t)).toEqual(["WARMA", "WARMC"]);
+      expect(appsWithIsolates(t)).toEqual(["WARMA", "WARMC"]);
       expect(t.runtime.config.pool.summary()).toMatchObject({
         isolates: 2,
         evictions: 1,
@@ -59,7 +52,7 @@ describe("the warm-isolate budget", () => {
       });
       expect(t.runtime.config.pool.summary().warmMb).toBeLessThanOrEqual(TWO_FIT_MB);
       await go(t, "WARMB");
-      expect(warmApps(t)).toEqual(["WARMB", "WARMC"]);
+      expect(appsWithIsolates(t)).toEqual(["WARMB", "WARMC"]);
       expect(t.runtime.config.pool.summary().evictions).toBe(2);
     } finally {
       await t.close();
@@ -73,11 +66,11 @@ describe("the warm-isolate budget", () => {
       t.runtime.config.pool.evict(""); // as after a restart: nothing warm
       const built = t.runtime.config.pool.contextsCreated;
       expect(await t.runtime.start()).toBe(2);
-      expect(warmApps(t)).toHaveLength(2);
-      expect(warmApps(t)).toContain("WARMC");
+      expect(appsWithIsolates(t)).toHaveLength(2);
+      expect(appsWithIsolates(t)).toContain("WARMC");
       expect(t.runtime.config.pool.summary()).toMatchObject({ prewarmed: 2, evictions: 0 });
       expect(t.runtime.config.pool.contextsCreated).toBe(built + 2);
-      for (const alias of warmApps(t)) await go(t, alias);
+      for (const alias of appsWithIsolates(t)) await go(t, alias);
       expect(t.runtime.config.pool.contextsCreated).toBe(built + 2); // no cold start
     } finally {
       await t.close();
