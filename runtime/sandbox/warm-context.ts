@@ -20,6 +20,8 @@ export interface IsolateLease {
   runs: number;
   /** Used heap at the last sample (MB). */
   heapMb: number;
+  /** When the heap was last sampled (performance.now()). */
+  heapSampledAt: number;
   /** When it went back to the pool (ms since epoch). */
   idleSince: number;
   /** The bridge of the action running in this isolate, or null between actions. */
@@ -40,6 +42,7 @@ export function newLease(isolate: ivm.Isolate, script: ivm.Script, appLineOffset
     appLineOffset,
     runs: 0,
     heapMb: 0,
+    heapSampledAt: 0,
     idleSince: 0,
     route,
     transports: {

@@ -85,6 +85,24 @@ describe("SQLite store while another process holds the write lock", () => {
     }
   }, 120_000);
 
+  it("holds a whole group of commits while locked, then writes each once", async () => {
+    const holder = await holdWriteLock();
+    try {
+      // Three change sets in one turn: one group, whose BEGIN is refused while the lock is held.
+      const writes = ["g1", "g2", "g3"].map((id) =>
+        store.commit(changeSet("DEMO", [insert("ITEMS", { c_name: id }, `r-${id}`)])),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.getRecord("DEMO", "r-g1")).toBeNull();
+      await holder.release();
+      const written = await Promise.all(writes);
+      expect(written.map(([record]) => record.id)).toEqual(["r-g1", "r-g2", "r-g3"]);
+      expect(await store.findRecords({ workspace: "DEMO", app: "ITEMS" })).toHaveLength(5);
+    } finally {
+      holder.child.kill();
+    }
+  }, 120_000);
+
   it("gives up with store_busy when the lock outlasts the wait", async () => {
     const impatient = await openSqliteStore(dir, { busyWaitMs: 300 });
     const holder = await holdWriteLock();

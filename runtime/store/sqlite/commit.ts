@@ -155,59 +155,85 @@ function copyExclusive(source: string, target: string, id: string): void {
   }
 }
 
+/**
+ * Copies the change set's file bytes into files/ (before its transaction: a commit never waits on
+ * file I/O inside the write lock); on a failure the ones copied so far are removed again.
+ */
+export function copyChangeSetFiles(filesDir: string, changes: ChangeSet): string[] {
+  const copied: string[] = [];
+  try {
+    for (const file of changes.files) {
+      const target = join(filesDir, file.id);
+      // Never over an existing file: a clashing id would otherwise replace its bytes, and the
+      // clean-up (the INSERT fails on the id) would then delete them.
+      copyExclusive(file.sourcePath, target, file.id);
+      copied.push(target);
+    }
+    return copied;
+  } catch (error) {
+    removeCopies(copied);
+    throw error;
+  }
+}
+
+/** Removes file copies whose change set did not commit. */
+export function removeCopies(copied: string[]): void {
+  for (const path of copied) rmSync(path, { force: true });
+}
+
+/**
+ * Writes one change set inside an open transaction (its own, or its savepoint in a group commit:
+ * group-commit.ts); the records it wrote, as stored now.
+ */
+export function applyChangeSet(db: DatabaseSync, prepare: Prepare, changes: ChangeSet): StoredRecord[] {
+  const now = new Date().toISOString();
+  for (const file of changes.files) {
+    prepare(
+      "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ).run(
+      file.id,
+      file.fileName,
+      file.contentType,
+      file.size,
+      file.sha256,
+      now,
+      file.uploadedBy ?? changes.actor,
+      nextValue(prepare, "", ATTACHMENT_COUNTER),
+    );
+  }
+  // Each written record as it stands at the end (no read-back: the commit knows what it wrote).
+  const touched: string[] = [];
+  const latest = new Map<string, StoredRecord | null>();
+  for (const write of changes.writes) {
+    const { revision, record } = applyWrite(prepare, changes, write, now);
+    if (!write.skipHistory) writeHistory(prepare, changes, write, revision, now);
+    if (write.kind !== "delete") touched.push(write.id);
+    latest.set(write.id, record);
+  }
+  prepare(
+    "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
+  ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
+  for (const extra of changes.extras ?? []) {
+    if (extra.engine !== "sqlite") throw otherEngine(extra.engine);
+    extra.apply(db);
+  }
+  const records = touched.map((id) => latest.get(id)!);
+  if (changes.run) insertRun(prepare, changes.run);
+  return records;
+}
+
+/** Commits one change set in a transaction of its own, file copies included. */
 export function commitChangeSet(
   db: DatabaseSync,
   prepare: Prepare,
   filesDir: string,
   changes: ChangeSet,
 ): StoredRecord[] {
-  const copied: string[] = [];
-  const now = new Date().toISOString();
+  const copied = copyChangeSetFiles(filesDir, changes);
   try {
-    for (const file of changes.files) {
-      const target = join(filesDir, file.id);
-      // Never over an existing file: a clashing id would otherwise replace its bytes, and the
-      // clean-up below (the INSERT fails on the id) would then delete them.
-      copyExclusive(file.sourcePath, target, file.id);
-      copied.push(target);
-    }
-    return inSqliteTransaction(db, () => {
-      for (const file of changes.files) {
-        prepare(
-          "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ).run(
-          file.id,
-          file.fileName,
-          file.contentType,
-          file.size,
-          file.sha256,
-          now,
-          file.uploadedBy ?? changes.actor,
-          nextValue(prepare, "", ATTACHMENT_COUNTER),
-        );
-      }
-      // Each written record as it stands at the end (no read-back: the commit knows what it wrote).
-      const touched: string[] = [];
-      const latest = new Map<string, StoredRecord | null>();
-      for (const write of changes.writes) {
-        const { revision, record } = applyWrite(prepare, changes, write, now);
-        if (!write.skipHistory) writeHistory(prepare, changes, write, revision, now);
-        if (write.kind !== "delete") touched.push(write.id);
-        latest.set(write.id, record);
-      }
-      prepare(
-        "INSERT INTO run_commits (run_id, idempotency_key, actor, record_id, committed_at) VALUES (?, ?, ?, ?, ?)",
-      ).run(changes.runId, changes.idempotencyKey ?? null, changes.actor, changes.recordId ?? null, now);
-      for (const extra of changes.extras ?? []) {
-        if (extra.engine !== "sqlite") throw otherEngine(extra.engine);
-        extra.apply(db);
-      }
-      const records = touched.map((id) => latest.get(id)!);
-      if (changes.run) insertRun(prepare, changes.run);
-      return records;
-    });
+    return inSqliteTransaction(db, () => applyChangeSet(db, prepare, changes));
   } catch (error) {
-    for (const path of copied) rmSync(path, { force: true });
+    removeCopies(copied);
     throw error;
   }
 }

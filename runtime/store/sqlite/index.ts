@@ -34,7 +34,8 @@ import {
   trimResult,
 } from "../trim-sql.ts";
 import { BUSY_TIMEOUT_MS, DEFAULT_BUSY_WAIT_MS, whenUnlocked } from "./busy.ts";
-import { commitChangeSet, insertRun } from "./commit.ts";
+import { insertRun } from "./commit.ts";
+import { groupCommitter } from "./group-commit.ts";
 import { FALLBACK_PAGES, startCheckpointer } from "./checkpointer.ts";
 import { createDirectory } from "../directory.ts";
 import { sqliteSql } from "./queries.ts";
@@ -92,10 +93,14 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
   mkdirSync(join(dataDir, "files"), { recursive: true });
   const db = new DatabaseSync(sqliteFile(dataDir), { timeout: BUSY_TIMEOUT_MS });
   await whenUnlocked(() => db.exec("PRAGMA journal_mode = WAL"), busyWaitMs);
-  db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  // temp_store: the savepoint of each change set in a group commit (group-commit.ts) keeps its
+  // sub-journal in a temporary file otherwise, created and deleted per group (measured: 40% of a
+  // grouped commit's CPU). Query results are materialised in memory anyway.
+  db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
   await whenUnlocked(() => migrate(db), busyWaitMs);
   const filesDir = join(dataDir, "files");
   const prepare = statementCache(db);
+  const commits = groupCommitter(db, prepare, filesDir);
   const checkpointer = options.backgroundCheckpoints ? startCheckpointer(sqliteFile(dataDir)) : null;
   if (checkpointer) db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`);
 
@@ -127,7 +132,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
         .map(rowToRecord);
     },
     async commit(changes: ChangeSet): Promise<StoredRecord[]> {
-      return commitChangeSet(db, prepare, filesDir, changes);
+      return commits.commit(changes);
     },
     async nextSequence(workspace, name) {
       const row = prepare(
@@ -286,6 +291,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
         .map(rowToHistory);
     },
     async close() {
+      commits.flush();
       await checkpointer?.stop();
       if (db.isOpen) db.close();
     },
