@@ -4,7 +4,7 @@
  * leaves the origin. Failures become HttpErrors that name the request, never its query string.
  */
 import type { Dispatcher } from "undici";
-import { agentFor, EgressDenied } from "./agent.ts";
+import { EgressDenied, type EgressAgent } from "./agent.ts";
 import { discard, UndecodableBody } from "./body.ts";
 import type { Deadline } from "./deadline.ts";
 import { effectivePort, type AllowList } from "./egress.ts";
@@ -94,15 +94,17 @@ export interface Sent {
   hop: Hop;
 }
 
-/** @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent) */
+/**
+ * @param egress the pooled agent and allow-list of the policy (agent.ts `agentFor`)
+ * @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent)
+ */
 export async function sendFollowingRedirects(
   first: Hop,
-  allowHosts: readonly string[],
+  egress: EgressAgent,
   maxRedirects: number,
   deadline: Deadline,
   dispatcher?: Dispatcher,
 ): Promise<Sent> {
-  const egress = agentFor(allowHosts);
   const { allow } = egress;
   const agent = dispatcher ?? egress.agent;
   if (!METHODS.has(first.method))
@@ -121,7 +123,8 @@ export async function sendFollowingRedirects(
         method: hop.method as Dispatcher.HttpMethod,
         headers: withContentType(hop.headers, hop.body.contentType).flat(),
         body: hop.body.body as Dispatcher.RequestOptions["body"],
-        signal: deadline.signal,
+        // An EventEmitter-shaped signal, which request() accepts besides an AbortSignal (deadline.ts).
+        signal: deadline.signal as unknown as Dispatcher.RequestOptions["signal"],
         headersTimeout: deadline.timeoutMs,
         bodyTimeout: deadline.timeoutMs,
       });
