@@ -57,15 +57,22 @@ export function withoutContentType(headers: HeaderList): HeaderList {
   return headers.filter(([name]) => name.toLowerCase() !== "content-type");
 }
 
-/** `contentType` of the body unless the user set a Content-Type themselves. */
-export function withContentType(headers: HeaderList, contentType: string | undefined): HeaderList {
-  return contentType && !has(headers, "content-type") ? [...headers, ["content-type", contentType]] : headers;
+/**
+ * The headers as undici takes them, a flat list of names and values, with `contentType` of the
+ * body unless the user set a Content-Type themselves.
+ */
+export function flatHeaders(headers: HeaderList, contentType: string | undefined): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers) flat.push(name, value);
+  if (contentType && !has(headers, "content-type")) flat.push("content-type", contentType);
+  return flat;
 }
 
 /** undici's parsed response headers: names are lower case; repeated headers are joined with ", ". */
 export function responseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;

@@ -143,11 +143,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           `${describeTarget(method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`,
         );
       }
+      const body = requestBody(spec, files);
       const first: Hop = {
         method,
         url,
         headers: requestHeaders(spec),
-        body: await requestBody(spec, files),
+        body: body instanceof Promise ? await body : body,
       };
       deadline = startDeadline(requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs));
       if (deadline.reason() !== null) throw translateError(null, first, deadline);

@@ -9,7 +9,7 @@ import { discard, UndecodableBody } from "./body.ts";
 import type { Deadline } from "./deadline.ts";
 import { effectivePort, type AllowList } from "./egress.ts";
 import { HttpError, describeTarget } from "./errors.ts";
-import { withContentType } from "./headers.ts";
+import { flatHeaders } from "./headers.ts";
 import { nextHop, type Hop } from "./redirects.ts";
 import { isHttpScheme } from "./url.ts";
 
@@ -121,7 +121,7 @@ export async function sendFollowingRedirects(
         origin: hop.url.origin,
         path: hop.url.pathname + hop.url.search,
         method: hop.method as Dispatcher.HttpMethod,
-        headers: withContentType(hop.headers, hop.body.contentType).flat(),
+        headers: flatHeaders(hop.headers, hop.body.contentType),
         body: hop.body.body as Dispatcher.RequestOptions["body"],
         // An EventEmitter-shaped signal, which request() accepts besides an AbortSignal (deadline.ts).
         signal: deadline.signal as unknown as Dispatcher.RequestOptions["signal"],

@@ -74,9 +74,26 @@ function keepTrailingSpaces(text: string): string {
   );
 }
 
-/** Query pairs encoded like encodeURIComponent (a space is %20, which every server decodes). */
-function encodePairs(pairs: [string, string][]): string {
-  return pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join("&");
+/** Query pairs encoded like encodeURIComponent (a space is %20, which every server decodes), joined with "&". */
+function appendPairs(query: string, pairs: readonly [string, string][]): string {
+  for (const [name, value] of pairs) {
+    const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+    query = query ? `${query}&${pair}` : pair;
+  }
+  return query;
+}
+
+const needsCleanup = (text: string) => text.includes("//") || text.includes("\\");
+
+/** One "/" between base path and path; "\\" means "/" in http URLs, and runs of "/" collapse. */
+function joinPath(basePath: string, path: string): string {
+  if (!needsCleanup(basePath) && !needsCleanup(path)) {
+    // The common case, without regular expressions: a run of "/" can only be at the seam, where
+    // the base path ends with at most one "/" and the path starts with at most one.
+    const left = basePath.endsWith("/") ? basePath.slice(0, -1) : basePath;
+    return path.startsWith("/") ? `${left}${path}` : `${left}/${path}`;
+  }
+  return `${basePath}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
 }
 
 export function buildUrl(spec: HttpRequestSpec): URL {
@@ -89,12 +106,13 @@ export function buildUrl(spec: HttpRequestSpec): URL {
   const pathQuery = mark >= 0 ? path.slice(mark + 1) : "";
   if (mark >= 0) path = path.slice(0, mark);
 
-  // One "/" between base path and path; "\\" means "/" in http URLs, and runs of "/" collapse so
-  // "//host/x" stays a plain path. Neither part holds a "#" (nor the path a "?") any more, so one
-  // parse of origin + path + query reads them as the pathname and search setters would.
-  const pathname = `${base.pathname}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
-  const params = paramsInQuery(spec) ? spec.params : [];
-  const query = [base.query, pathQuery, encodePairs([...spec.query, ...params])].filter(Boolean).join("&");
+  // "//host/x" stays a plain path (joinPath). Neither part holds a "#" (nor the path a "?") any
+  // more, so one parse of origin + path + query reads them as the pathname and search setters would.
+  const pathname = joinPath(base.pathname, path);
+  let query = base.query;
+  if (pathQuery) query = query ? `${query}&${pathQuery}` : pathQuery;
+  query = appendPairs(query, spec.query);
+  if (paramsInQuery(spec)) query = appendPairs(query, spec.params);
   const url = new URL(
     keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`),
   );
