@@ -29,19 +29,20 @@ const has = (headers: HeaderList, name: string) => headers.some(([key]) => key.t
 
 /** The user's headers plus auth and a User-Agent; basic auth or a bearer token replaces any Authorization header. */
 export function requestHeaders(spec: HttpRequestSpec): HeaderList {
-  const auth: HeaderList = [];
+  let auth: string | null = null;
   if (spec.basicAuth)
-    auth.push([
-      "authorization",
-      `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`,
-    ]);
-  else if (spec.bearerToken !== undefined) auth.push(["authorization", `Bearer ${spec.bearerToken}`]);
-  const headers = spec.headers.filter(([name]) => {
+    auth = `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`;
+  else if (spec.bearerToken !== undefined) auth = `Bearer ${spec.bearerToken}`;
+  const result: HeaderList = [];
+  let userAgent = false;
+  for (const [name, value] of spec.headers) {
     const key = name.toLowerCase();
-    return !HOST_OWNED.has(key) && !(auth.length > 0 && key === "authorization");
-  });
-  const result: HeaderList = [...headers.map(([name, value]): [string, string] => [name, value]), ...auth];
-  if (!has(result, "user-agent")) result.push(["user-agent", STANDARD_USER_AGENT]);
+    if (HOST_OWNED.has(key) || (auth !== null && key === "authorization")) continue;
+    if (key === "user-agent") userAgent = true;
+    result.push([name, value]);
+  }
+  if (auth !== null) result.push(["authorization", auth]);
+  if (!userAgent) result.push(["user-agent", STANDARD_USER_AGENT]);
   return result;
 }
 
