@@ -27,7 +27,7 @@ import { requestHeaders, responseHeaders } from "./headers.ts";
 import type { Hop } from "./redirects.ts";
 import { requestBody } from "./request-body.ts";
 import { sendFollowingRedirects, translateError, type Sent } from "./send.ts";
-import { buildUrl } from "./url.ts";
+import { BuiltUrls, buildUrl } from "./url.ts";
 import { adoptedHttpSpans, endHttpSpan, startHttpSpan } from "./http-span.ts";
 
 export { closeAgents } from "./agent.ts";
@@ -122,6 +122,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const startDeadline = requestDeadlines(options.signal);
   // The pooled agent and allow-list of this client's policy, looked up on its first request.
   let egress: EgressAgent | null = null;
+  const builtUrls = new BuiltUrls();
 
   async function perform<T>(request: HttpRequestSpec, consume: Consume<T>): Promise<T> {
     const started = performance.now();
@@ -133,7 +134,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let deadline: Deadline | null = null;
     try {
       calls += 1;
-      const url = buildUrl(spec);
+      const url = buildUrl(spec, builtUrls);
       target = url;
       log.host = url.host;
       log.path = url.pathname;

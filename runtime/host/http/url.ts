@@ -96,7 +96,27 @@ function joinPath(basePath: string, path: string): string {
   return `${basePath}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
 }
 
-export function buildUrl(spec: HttpRequestSpec): URL {
+/**
+ * Request URLs already built, by their text (a client keeps one per action: an action often
+ * calls the same URL again, and parsing is the dearest step of building it). Only URLs that
+ * passed the host check are kept; nothing may change a URL taken from it (redirects.ts makes a
+ * new URL for each hop).
+ */
+export class BuiltUrls {
+  static readonly MAX = 64;
+  readonly #urls = new Map<string, URL>();
+
+  get(text: string): URL | undefined {
+    return this.#urls.get(text);
+  }
+
+  set(text: string, url: URL): void {
+    if (this.#urls.size >= BuiltUrls.MAX) this.#urls.clear();
+    this.#urls.set(text, url);
+  }
+}
+
+export function buildUrl(spec: HttpRequestSpec, built?: BuiltUrls): URL {
   const base = parseBase(spec.baseUrl);
   let path = spec.path;
   for (const [name, value] of spec.segments) path = path.split(`{${name}}`).join(encodeURIComponent(value));
@@ -113,13 +133,15 @@ export function buildUrl(spec: HttpRequestSpec): URL {
   if (pathQuery) query = query ? `${query}&${pathQuery}` : pathQuery;
   query = appendPairs(query, spec.query);
   if (paramsInQuery(spec)) query = appendPairs(query, spec.params);
-  const url = new URL(
-    keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`),
-  );
+  const text = keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`);
+  const known = built?.get(text);
+  if (known) return known;
+  const url = new URL(text);
   if (url.origin !== base.origin)
     throw new HttpError(
       "invalid_url",
       'RestApi: the request path must not change the client\'s host; pass a path such as "/v1/items".',
     );
+  built?.set(text, url);
   return url;
 }
