@@ -57,7 +57,10 @@ export function secretsCall(secrets: Record<string, string>) {
  */
 export function createHostFunctions(ctx: ActionHostContext) {
   // Only a request that signs in to this runtime waits for its token: the rest go out at once.
-  const signedIn = (spec: HttpRequestSpec) => (spec.comindAuth ? ctx.signIn(spec) : spec);
+  const signedIn =
+    <T>(send: (spec: HttpRequestSpec) => Promise<T>) =>
+    (spec: HttpRequestSpec) =>
+      spec.comindAuth ? ctx.signIn(spec).then(send) : send(spec);
   const cpu = cpuWork(ctx.cpu, { budget: ctx.cpuBudget, signal: ctx.signal });
   return {
     "console.write": ({ level, message }) => {
@@ -67,8 +70,8 @@ export function createHostFunctions(ctx: ActionHostContext) {
     ...pureHostCalls,
     ...cpuHostCalls(cpu),
     ...secretsCall(ctx.secrets),
-    "http.execute": async (spec) => ctx.http.execute(await signedIn(spec)),
-    "http.download": async (spec) => ctx.http.download(await signedIn(spec)),
+    "http.execute": signedIn((spec) => ctx.http.execute(spec)),
+    "http.download": signedIn((spec) => ctx.http.download(spec)),
     "files.getRef": (arg) => ctx.files.getRef(arg),
     "files.persist": (arg) => ctx.files.persist(arg),
     "files.readBase64": (arg) => ctx.files.readBase64(arg),

@@ -140,6 +140,17 @@ describe("timeouts", () => {
     }
   });
 
+  it("watches the action's signal once per client, and still stops a later request in flight", async () => {
+    const { EventEmitter } = await import("node:events");
+    const action = new AbortController();
+    const http = client({ defaultTimeoutMs: 10 * 60_000 }, action.signal);
+    for (let i = 0; i < 3; i++) expect((await http.execute(spec(api.url, "/echo"))).statusCode).toBe(200);
+    expect(EventEmitter.getEventListeners(action.signal, "abort")).toHaveLength(1);
+    const pending = http.execute(spec(api.url, "/trickle"));
+    setTimeout(() => action.abort(), 100);
+    expect((await failure(pending)).code).toBe("timeout");
+  });
+
   it("sends nothing once the action's signal has aborted", async () => {
     const action = new AbortController();
     action.abort();

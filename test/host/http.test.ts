@@ -140,6 +140,17 @@ describe("URL building", () => {
     expect((await echoed(api.url, "/p?#frag")).url).toBe("/p");
   });
 
+  it("builds a URL it built before the same way, and a different one anew (one client)", async () => {
+    const http = client();
+    const url = async (...args: Parameters<typeof spec>) =>
+      (JSON.parse((await http.execute(spec(...args))).content) as Echo).url;
+    for (let i = 0; i < 2; i++) {
+      expect(await url(`${api.url}/v1`, "/x", { query: [["page", "1"]] })).toBe("/v1/x?page=1");
+      expect(await url(`${api.url}/v1`, "/x", { query: [["page", "2"]] })).toBe("/v1/x?page=2");
+      expect(await url(`${api.url}/v1`, "/{id}", { segments: [["id", `a ${i}`]] })).toBe(`/v1/a%20${i}`);
+    }
+  });
+
   it("refuses a bad base URL every time, also after a good one was used", async () => {
     for (let i = 0; i < 2; i++) {
       expect((await echoed(`${api.url}/v2/`, "x")).url).toBe("/v2/x");

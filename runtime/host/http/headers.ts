@@ -29,19 +29,20 @@ const has = (headers: HeaderList, name: string) => headers.some(([key]) => key.t
 
 /** The user's headers plus auth and a User-Agent; basic auth or a bearer token replaces any Authorization header. */
 export function requestHeaders(spec: HttpRequestSpec): HeaderList {
-  const auth: HeaderList = [];
+  let auth: string | null = null;
   if (spec.basicAuth)
-    auth.push([
-      "authorization",
-      `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`,
-    ]);
-  else if (spec.bearerToken !== undefined) auth.push(["authorization", `Bearer ${spec.bearerToken}`]);
-  const headers = spec.headers.filter(([name]) => {
+    auth = `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString("base64")}`;
+  else if (spec.bearerToken !== undefined) auth = `Bearer ${spec.bearerToken}`;
+  const result: HeaderList = [];
+  let userAgent = false;
+  for (const [name, value] of spec.headers) {
     const key = name.toLowerCase();
-    return !HOST_OWNED.has(key) && !(auth.length > 0 && key === "authorization");
-  });
-  const result: HeaderList = [...headers.map(([name, value]): [string, string] => [name, value]), ...auth];
-  if (!has(result, "user-agent")) result.push(["user-agent", STANDARD_USER_AGENT]);
+    if (HOST_OWNED.has(key) || (auth !== null && key === "authorization")) continue;
+    if (key === "user-agent") userAgent = true;
+    result.push([name, value]);
+  }
+  if (auth !== null) result.push(["authorization", auth]);
+  if (!userAgent) result.push(["user-agent", STANDARD_USER_AGENT]);
   return result;
 }
 
@@ -57,15 +58,22 @@ export function withoutContentType(headers: HeaderList): HeaderList {
   return headers.filter(([name]) => name.toLowerCase() !== "content-type");
 }
 
-/** `contentType` of the body unless the user set a Content-Type themselves. */
-export function withContentType(headers: HeaderList, contentType: string | undefined): HeaderList {
-  return contentType && !has(headers, "content-type") ? [...headers, ["content-type", contentType]] : headers;
+/**
+ * The headers as undici takes them, a flat list of names and values, with `contentType` of the
+ * body unless the user set a Content-Type themselves.
+ */
+export function flatHeaders(headers: HeaderList, contentType: string | undefined): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers) flat.push(name, value);
+  if (contentType && !has(headers, "content-type")) flat.push("content-type", contentType);
+  return flat;
 }
 
 /** undici's parsed response headers: names are lower case; repeated headers are joined with ", ". */
 export function responseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;

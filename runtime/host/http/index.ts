@@ -19,14 +19,15 @@ import type {
   HttpResponse,
 } from "../../../globals/bridge-contract.ts";
 import { discard, readCapped, saveCapped } from "./body.ts";
-import { requestTimeoutMs, startDeadline, type Deadline } from "./deadline.ts";
+import { requestDeadlines, requestTimeoutMs, type Deadline } from "./deadline.ts";
+import { agentFor, type EgressAgent } from "./agent.ts";
 import { downloadContentType, downloadFileName } from "./download.ts";
 import { HttpError, describeTarget } from "./errors.ts";
 import { requestHeaders, responseHeaders } from "./headers.ts";
 import type { Hop } from "./redirects.ts";
 import { requestBody } from "./request-body.ts";
 import { sendFollowingRedirects, translateError, type Sent } from "./send.ts";
-import { buildUrl } from "./url.ts";
+import { BuiltUrls, buildUrl } from "./url.ts";
 import { adoptedHttpSpans, endHttpSpan, startHttpSpan } from "./http-span.ts";
 
 export { closeAgents } from "./agent.ts";
@@ -118,38 +119,44 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A worker's requests get their trace spans here, under the action's span (tracing on only).
   const adoptedSpan = adoptedHttpSpans();
 
+  const startDeadline = requestDeadlines(options.signal);
+  // The pooled agent and allow-list of this client's policy, looked up on its first request.
+  let egress: EgressAgent | null = null;
+  const builtUrls = new BuiltUrls();
+
   async function perform<T>(request: HttpRequestSpec, consume: Consume<T>): Promise<T> {
     const started = performance.now();
-    const spec = { ...request, method: String(request.method).toUpperCase() };
-    const log: HttpCallLog = { method: spec.method, host: "", path: "", status: null, ms: 0 };
-    const span = startHttpSpan(spec.method);
+    const method = String(request.method).toUpperCase();
+    const spec = request.method === method ? request : { ...request, method };
+    const log: HttpCallLog = { method, host: "", path: "", status: null, ms: 0 };
+    const span = startHttpSpan(method);
     let target: URL | null = null;
     let deadline: Deadline | null = null;
     try {
       calls += 1;
-      const url = buildUrl(spec);
+      const url = buildUrl(spec, builtUrls);
       target = url;
-      Object.assign(log, { host: url.host, path: url.pathname });
+      log.host = url.host;
+      log.path = url.pathname;
       if (calls > policy.maxRequests) {
         throw new HttpError(
           "limit_exceeded",
-          `${describeTarget(spec.method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`,
+          `${describeTarget(method, url)} was not sent: an action may send at most ${policy.maxRequests} HTTP requests; send fewer (batch them) or split the work across several actions.`,
         );
       }
+      const body = requestBody(spec, files);
       const first: Hop = {
-        method: spec.method,
+        method,
         url,
         headers: requestHeaders(spec),
-        body: await requestBody(spec, files),
+        body: body instanceof Promise ? await body : body,
       };
-      deadline = startDeadline(
-        options.signal,
-        requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs),
-      );
+      deadline = startDeadline(requestTimeoutMs(spec.timeoutSeconds, policy.defaultTimeoutMs));
       if (deadline.reason() !== null) throw translateError(null, first, deadline);
+      egress ??= agentFor(policy.allowHosts);
       const sent = await sendFollowingRedirects(
         first,
-        policy.allowHosts,
+        egress,
         policy.maxRedirects,
         deadline,
         options.dispatcher,

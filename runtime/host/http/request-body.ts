@@ -38,7 +38,11 @@ async function multipart(spec: HttpRequestSpec, files: HttpFileAccess): Promise<
   return { body: form };
 }
 
-export async function requestBody(spec: HttpRequestSpec, files: HttpFileAccess): Promise<RequestBody> {
+/** The body; a promise only when files are attached (they are read from the store first). */
+export function requestBody(
+  spec: HttpRequestSpec,
+  files: HttpFileAccess,
+): RequestBody | Promise<RequestBody> {
   if (spec.files.length > 0 && spec.jsonBody !== undefined) {
     throw new HttpError(
       "bad_request",

@@ -4,12 +4,12 @@
  * leaves the origin. Failures become HttpErrors that name the request, never its query string.
  */
 import type { Dispatcher } from "undici";
-import { agentFor, EgressDenied } from "./agent.ts";
+import { EgressDenied, type EgressAgent } from "./agent.ts";
 import { discard, UndecodableBody } from "./body.ts";
 import type { Deadline } from "./deadline.ts";
 import { effectivePort, type AllowList } from "./egress.ts";
 import { HttpError, describeTarget } from "./errors.ts";
-import { withContentType } from "./headers.ts";
+import { flatHeaders } from "./headers.ts";
 import { nextHop, type Hop } from "./redirects.ts";
 import { isHttpScheme } from "./url.ts";
 
@@ -94,15 +94,17 @@ export interface Sent {
   hop: Hop;
 }
 
-/** @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent) */
+/**
+ * @param egress the pooled agent and allow-list of the policy (agent.ts `agentFor`)
+ * @param dispatcher replaces the pooled egress agent (app tests pass an undici MockAgent)
+ */
 export async function sendFollowingRedirects(
   first: Hop,
-  allowHosts: readonly string[],
+  egress: EgressAgent,
   maxRedirects: number,
   deadline: Deadline,
   dispatcher?: Dispatcher,
 ): Promise<Sent> {
-  const egress = agentFor(allowHosts);
   const { allow } = egress;
   const agent = dispatcher ?? egress.agent;
   if (!METHODS.has(first.method))
@@ -119,9 +121,10 @@ export async function sendFollowingRedirects(
         origin: hop.url.origin,
         path: hop.url.pathname + hop.url.search,
         method: hop.method as Dispatcher.HttpMethod,
-        headers: withContentType(hop.headers, hop.body.contentType).flat(),
+        headers: flatHeaders(hop.headers, hop.body.contentType),
         body: hop.body.body as Dispatcher.RequestOptions["body"],
-        signal: deadline.signal,
+        // An EventEmitter-shaped signal, which request() accepts besides an AbortSignal (deadline.ts).
+        signal: deadline.signal as unknown as Dispatcher.RequestOptions["signal"],
         headersTimeout: deadline.timeoutMs,
         bodyTimeout: deadline.timeoutMs,
       });

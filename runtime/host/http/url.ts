@@ -74,12 +74,49 @@ function keepTrailingSpaces(text: string): string {
   );
 }
 
-/** Query pairs encoded like encodeURIComponent (a space is %20, which every server decodes). */
-function encodePairs(pairs: [string, string][]): string {
-  return pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join("&");
+/** Query pairs encoded like encodeURIComponent (a space is %20, which every server decodes), joined with "&". */
+function appendPairs(query: string, pairs: readonly [string, string][]): string {
+  for (const [name, value] of pairs) {
+    const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+    query = query ? `${query}&${pair}` : pair;
+  }
+  return query;
 }
 
-export function buildUrl(spec: HttpRequestSpec): URL {
+const needsCleanup = (text: string) => text.includes("//") || text.includes("\\");
+
+/** One "/" between base path and path; "\\" means "/" in http URLs, and runs of "/" collapse. */
+function joinPath(basePath: string, path: string): string {
+  if (!needsCleanup(basePath) && !needsCleanup(path)) {
+    // The common case, without regular expressions: a run of "/" can only be at the seam, where
+    // the base path ends with at most one "/" and the path starts with at most one.
+    const left = basePath.endsWith("/") ? basePath.slice(0, -1) : basePath;
+    return path.startsWith("/") ? `${left}${path}` : `${left}/${path}`;
+  }
+  return `${basePath}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+}
+
+/**
+ * Request URLs already built, by their text (a client keeps one per action: an action often
+ * calls the same URL again, and parsing is the dearest step of building it). Only URLs that
+ * passed the host check are kept; nothing may change a URL taken from it (redirects.ts makes a
+ * new URL for each hop).
+ */
+export class BuiltUrls {
+  static readonly MAX = 64;
+  readonly #urls = new Map<string, URL>();
+
+  get(text: string): URL | undefined {
+    return this.#urls.get(text);
+  }
+
+  set(text: string, url: URL): void {
+    if (this.#urls.size >= BuiltUrls.MAX) this.#urls.clear();
+    this.#urls.set(text, url);
+  }
+}
+
+export function buildUrl(spec: HttpRequestSpec, built?: BuiltUrls): URL {
   const base = parseBase(spec.baseUrl);
   let path = spec.path;
   for (const [name, value] of spec.segments) path = path.split(`{${name}}`).join(encodeURIComponent(value));
@@ -89,19 +126,22 @@ export function buildUrl(spec: HttpRequestSpec): URL {
   const pathQuery = mark >= 0 ? path.slice(mark + 1) : "";
   if (mark >= 0) path = path.slice(0, mark);
 
-  // One "/" between base path and path; "\\" means "/" in http URLs, and runs of "/" collapse so
-  // "//host/x" stays a plain path. Neither part holds a "#" (nor the path a "?") any more, so one
-  // parse of origin + path + query reads them as the pathname and search setters would.
-  const pathname = `${base.pathname}/${path}`.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
-  const params = paramsInQuery(spec) ? spec.params : [];
-  const query = [base.query, pathQuery, encodePairs([...spec.query, ...params])].filter(Boolean).join("&");
-  const url = new URL(
-    keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`),
-  );
+  // "//host/x" stays a plain path (joinPath). Neither part holds a "#" (nor the path a "?") any
+  // more, so one parse of origin + path + query reads them as the pathname and search setters would.
+  const pathname = joinPath(base.pathname, path);
+  let query = base.query;
+  if (pathQuery) query = query ? `${query}&${pathQuery}` : pathQuery;
+  query = appendPairs(query, spec.query);
+  if (paramsInQuery(spec)) query = appendPairs(query, spec.params);
+  const text = keepTrailingSpaces(query ? `${base.origin}${pathname}?${query}` : `${base.origin}${pathname}`);
+  const known = built?.get(text);
+  if (known) return known;
+  const url = new URL(text);
   if (url.origin !== base.origin)
     throw new HttpError(
       "invalid_url",
       'RestApi: the request path must not change the client\'s host; pass a path such as "/v1/items".',
     );
+  built?.set(text, url);
   return url;
 }
