@@ -11,6 +11,7 @@ import { rowToRecord } from "../rows.ts";
 import { RECORDING_INSERT_SQL, runInsertSql, runRowValues } from "../run-sql.ts";
 import { inTransaction } from "./transaction.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
+import { FILE_COLUMNS, fileRowValues } from "../file-sql.ts";
 
 const BATCH = 1_000;
 type Client = pg.PoolClient | pg.Pool;
@@ -165,17 +166,8 @@ export async function commitChangeSet(pool: pg.Pool, changes: ChangeSet): Promis
   const write = async (client: pg.PoolClient) => {
     for (const [i, file] of changes.files.entries()) {
       await client.query(
-        "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [
-          file.id,
-          file.fileName,
-          file.contentType,
-          file.size,
-          file.sha256,
-          now,
-          file.uploadedBy ?? changes.actor,
-          await nextValue(client, "", ATTACHMENT_COUNTER),
-        ],
+        `INSERT INTO files (${FILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        fileRowValues(file, changes.actor, now, await nextValue(client, "", ATTACHMENT_COUNTER)),
       );
       await client.query("INSERT INTO file_blobs (id, bytes) VALUES ($1, $2)", [file.id, blobs[i]]);
     }

@@ -11,6 +11,7 @@ import { RuntimeError } from "../../errors.ts";
 import { RECORDING_INSERT_SQL, runInsertSql, runRowValues } from "../run-sql.ts";
 import type { Prepare } from "./statements.ts";
 import { ATTACHMENT_COUNTER } from "../attachment-counter.ts";
+import { FILE_COLUMNS, fileRowValues } from "../file-sql.ts";
 
 function conflict(write: RecordWrite): RuntimeError {
   return new RuntimeError(
@@ -135,6 +136,8 @@ function writeHistory(
   );
 }
 
+const INSERT_FILE = `INSERT INTO files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** Built once: the statement cache is keyed by SQL text, and this one is on every action's path. */
 const INSERT_RUN = runInsertSql(() => "?");
 
@@ -187,20 +190,10 @@ export function removeCopies(copied: string[]): void {
  */
 export function applyChangeSet(db: DatabaseSync, prepare: Prepare, changes: ChangeSet): StoredRecord[] {
   const now = new Date().toISOString();
-  for (const file of changes.files) {
-    prepare(
-      "INSERT INTO files (id, file_name, content_type, size, sha256, created_at, uploaded_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    ).run(
-      file.id,
-      file.fileName,
-      file.contentType,
-      file.size,
-      file.sha256,
-      now,
-      file.uploadedBy ?? changes.actor,
-      nextValue(prepare, "", ATTACHMENT_COUNTER),
+  for (const file of changes.files)
+    prepare(INSERT_FILE).run(
+      ...fileRowValues(file, changes.actor, now, nextValue(prepare, "", ATTACHMENT_COUNTER)),
     );
-  }
   // Each written record as it stands at the end (no read-back: the commit knows what it wrote).
   const touched: string[] = [];
   const latest = new Map<string, StoredRecord | null>();
