@@ -372,8 +372,10 @@ for (const engine of ENGINES) {
         const newest = await history({ limit: 2 });
         expect(newest.map((h: any) => h.slug)).toEqual(["DEMO/TASK2", "DEMO/TASK2"]);
         expect(newest[0].changes[0].new_value).toBe(54);
+        // Midnight at +02:00 two UTC days ahead: after now at any time of day (one day ahead is
+        // 22:00 UTC today, already past late in the evening).
         const later = await history({
-          filter: `version_timestamp>="${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T00:00:00+02:00"`,
+          filter: `version_timestamp>="${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}T00:00:00+02:00"`,
         });
         expect(later).toEqual([]);
         expect(
