@@ -87,7 +87,9 @@ describe("SQLite group commit", () => {
 
   it("redoes a group one by one when an error ends its transaction, committing each exactly once", async () => {
     const ws = newWorkspace();
-    const before = changeSet(ws, [insert("ITEMS", { c_name: "before" }, `${ws}-before`)]);
+    // With a file: redone on its own, it must find its copy gone, not already stored.
+    const attached = fileWrite(Buffer.from("redone bytes"));
+    const before = changeSet(ws, [insert("ITEMS", { c_name: "before" }, `${ws}-before`)], [attached]);
     // An extra step that ends the whole transaction (as SQLITE_FULL does): the group is lost.
     const breaker: ChangeSet = {
       ...changeSet(ws, [insert("ITEMS", { c_name: "breaker" }, `${ws}-breaker`)]),
@@ -103,5 +105,6 @@ describe("SQLite group commit", () => {
     expect(await historyCount(ws, before.runId)).toBe(1);
     expect(await historyCount(ws, after.runId)).toBe(1);
     expect(await store.countRecords({ workspace: ws, app: "ITEMS" })).toBe(2);
+    expect(await store.getFile(attached.id)).toMatchObject({ id: attached.id, size: attached.size });
   });
 });
