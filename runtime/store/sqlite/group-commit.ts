@@ -11,11 +11,11 @@
  *
  * As for a commit on its own, each change set's file bytes are copied before BEGIN (never inside
  * the write lock) and removed again if it does not commit. No change set is answered before its
- * group's COMMIT. When the group as a whole fails — COMMIT
- * refused, or an error that ends the whole transaction (a full disk) — nothing of it was written
- * and each change set is committed again on its own, so each gets its own true outcome. When
- * BEGIN is refused (another process holds the write lock) each is refused with that error, as it
- * would have been alone, and the caller's busy retry (busy.ts) takes it from there.
+ * group's COMMIT. When the group as a whole fails — COMMIT refused, or an error that ends the
+ * whole transaction (a full disk) — nothing of it was written and each change set is committed
+ * again on its own, so each gets its own true outcome. When BEGIN is refused (another process
+ * holds the write lock) each is refused with that error, as it would have been alone, and the
+ * caller's busy retry (busy.ts) takes it from there.
  */
 import type { DatabaseSync } from "node:sqlite";
 // From node:timers, not the global: a test's fake timers must not hold commits back.
