@@ -24,6 +24,7 @@ import { floorBenchmark } from "./floor.ts";
 import { median, percentile, round, timeEach } from "./stats.ts";
 import { outboundRequestSection } from "./outbound-breakdown.ts";
 import { inProcessThroughput } from "./throughput.ts";
+import { workerNiceBenchmark } from "./worker-nice.ts";
 
 const APP = join(import.meta.dirname, "apps", "app-bench");
 const dirs: string[] = [];
@@ -131,6 +132,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   commit_cost: () => commitCost(),
   first_action_rest: () => firstActionOverRest(),
   memory_serve: () => memoryThroughServe(),
+  worker_nice: () => workerNiceBenchmark(),
 };
 const RESULTS = join(import.meta.dirname, "results.json");
 

@@ -9,7 +9,7 @@ import { Option, type Command } from "commander";
 import { ADMISSION_RANGES, DEFAULT_ADMISSION, RUNTIME_RANGES } from "../runs/index.ts";
 import { DEFAULT_DRAIN_MS } from "../server/index.ts";
 import { DEFAULT_RETENTION_DAYS, RETENTION_RANGE } from "../jobs/index.ts";
-import { DEFAULT_WARM_ISOLATES_MB } from "../sandbox/index.ts";
+import { DEFAULT_WARM_ISOLATES_MB, DEFAULT_WORKER_NICE } from "../sandbox/index.ts";
 import {
   DEFAULT_HEARTBEAT,
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -92,6 +92,14 @@ function serveCommand(
           `what idle warm app isolates may take in all workers together; beyond it the least recently used are evicted (default ${DEFAULT_WARM_ISOLATES_MB}, about 2.65 MB per warm app)`,
           RUNTIME_RANGES.warmIsolatesMb,
           "COMIND_WARM_ISOLATES_MB",
+        ),
+      )
+      .addOption(
+        numberOption(
+          "--worker-nice",
+          `how much lower the worker processes' CPU priority is than the server's, 0-19 (default ${DEFAULT_WORKER_NICE}): the server's main thread, which every action passes through, goes first when the cores are busy`,
+          RUNTIME_RANGES.workerNice,
+          "COMIND_WORKER_NICE",
         ),
       )
       .addOption(

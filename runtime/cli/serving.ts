@@ -39,6 +39,7 @@ export interface ServeFlags extends SandboxFlags, MailInFlags {
   recordRuns: "failed" | "all" | "off";
   recordSensitiveField: string[];
   warmIsolatesMb?: number;
+  workerNice?: number;
   jobs?: number;
   jobLockTimeoutMs: number;
   jobHeartbeatMs: number;
@@ -148,6 +149,7 @@ export async function startServing(flags: ServeFlags, command: Command, watch: b
       recording: { mode: flags.recordRuns, sensitiveFields: flags.recordSensitiveField },
       metrics,
       warmIsolatesMb: flags.warmIsolatesMb,
+      workerNice: flags.workerNice,
     });
     open.runtime = runtime;
     const queue = await openQueue(store, {

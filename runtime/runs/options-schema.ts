@@ -22,6 +22,7 @@ export const RUNTIME_RANGES = {
   spareWorkers: { min: 0, max: 1, whole: true },
   workerMemoryMb: { min: 8, max: 1_048_576, whole: true },
   warmIsolatesMb: { min: 1, max: 1_048_576, whole: true },
+  workerNice: { min: 0, max: 19, whole: true },
 } as const;
 
 export const runtimeOptionsSchema = z.strictObject({
@@ -60,6 +61,11 @@ export const runtimeOptionsSchema = z.strictObject({
    * run. Default DEFAULT_WARM_ISOLATES_MB (runtime/limits.ts).
    */
   warmIsolatesMb: numberIn(RUNTIME_RANGES.warmIsolatesMb).optional(),
+  /**
+   * How much lower the CPU priority of the worker processes is than this process's (nice, 0–19):
+   * the server's main thread goes first when the cores are busy. Default DEFAULT_WORKER_NICE.
+   */
+  workerNice: numberIn(RUNTIME_RANGES.workerNice).optional(),
   /** Awaited when a worker process has booted, before it takes actions (tests hold a start with it). */
   onWorkerBooted: callback<(pid: number) => unknown>().optional(),
   /** E-mail from `__sendNotifications`: SMTP_URL, sender, server log. Without smtpUrl e-mails are only logged. */

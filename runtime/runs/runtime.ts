@@ -32,6 +32,7 @@ import { ComindAuth } from "../host/index.ts";
 import { CpuPool, DocumentPool } from "../host/index.ts";
 import {
   DEFAULT_WARM_ISOLATES_MB,
+  DEFAULT_WORKER_NICE,
   defaultWorkerMemoryMb,
   executeInSandbox,
   IsolatePool,
@@ -108,6 +109,7 @@ export class ActionRuntime {
           spare: options.spareWorkers,
           memoryBudgetMb,
           warmBudgetMb,
+          nice: options.workerNice ?? DEFAULT_WORKER_NICE,
           onBooted: options.onWorkerBooted,
           onCrash: (info) => {
             metrics.workerRestart();

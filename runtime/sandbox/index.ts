@@ -9,7 +9,13 @@ export {
   type WorkerHttpAnswer,
 } from "./execute.ts";
 export { readManifest, type AppManifest } from "./manifest.ts";
-export { DEFAULT_LIMITS, DEFAULT_WARM_ISOLATES_MB, defaultWorkerMemoryMb, LIMIT_RANGES } from "../limits.ts";
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_WARM_ISOLATES_MB,
+  DEFAULT_WORKER_NICE,
+  defaultWorkerMemoryMb,
+  LIMIT_RANGES,
+} from "../limits.ts";
 export {
   limitOverridesSchema,
   sandboxLimitsSchema,

@@ -49,6 +49,7 @@ describe("runtime options schema", () => {
   it.each([
     [{ workers: -1 }, "createActionRuntime: workers must be a whole number from 0 to 64, got -1."],
     [{ spareWorkers: 2 }, "createActionRuntime: spareWorkers must be a whole number from 0 to 1, got 2."],
+    [{ workerNice: 20 }, "createActionRuntime: workerNice must be a whole number from 0 to 19, got 20."],
     [
       { limits: { memoryMb: 0 } },
       "createActionRuntime: limits.memoryMb must be a whole number from 8 to 65,536, got 0.",

@@ -79,6 +79,8 @@ export type FromWorker =
 export interface WorkerStats {
   pid: number;
   rssMb: number;
+  /** The worker's CPU priority (nice) as the system reports it (--worker-nice). */
+  nice: number;
   apps: { key: string; isolates: number; usedHeapMb: number; cpuMs: number }[];
   /** The worker's warm isolates as a whole (isolates, warm budget, evictions). */
   pool?: PoolSummary;

@@ -86,6 +86,8 @@ export class WorkerSupervisor {
   private nextStatsId = 1;
   /** Each worker's share of the warm-isolate budget, MB (undefined: no cap). */
   private readonly warmBudgetMb: number | undefined;
+  /** How much lower the workers' CPU priority is than this process's (worker/priority.ts). */
+  private readonly nice: number;
   private readonly onBooted: (pid: number) => unknown;
   /** Waiting for every worker (not the spare) to be ready. */
   private servingWaiters: (() => void)[] = [];
@@ -101,6 +103,7 @@ export class WorkerSupervisor {
    * @param options.spare workers booted ahead of need (0 or 1, default 1)
    * @param options.memoryBudgetMb isolate memory of each worker (default: no cap)
    * @param options.warmBudgetMb idle warm isolates of all workers together, MB, shared equally (default: no cap)
+   * @param options.nice how much lower the workers' CPU priority is than this process's (0–19, default 0)
    * @param options.onBooted awaited when a worker process has booted, before it takes actions (tests hold a start with it)
    */
   constructor(options: {
@@ -108,11 +111,13 @@ export class WorkerSupervisor {
     spare?: number;
     memoryBudgetMb?: number;
     warmBudgetMb?: number;
+    nice?: number;
     onBooted?: (pid: number) => unknown;
     onCrash?: WorkerSupervisor["onCrash"];
   }) {
     this.size = Math.max(1, options.size);
     this.memoryBudgetMb = options.memoryBudgetMb;
+    this.nice = options.nice ?? 0;
     this.warmBudgetMb =
       options.warmBudgetMb === undefined
         ? undefined
@@ -125,7 +130,8 @@ export class WorkerSupervisor {
   }
 
   private spawn(): Worker {
-    const proc = fork(ENTRY, [String(this.memoryBudgetMb ?? 0), String(this.warmBudgetMb ?? 0)], {
+    const budgets = [String(this.memoryBudgetMb ?? 0), String(this.warmBudgetMb ?? 0)];
+    const proc = fork(ENTRY, [...budgets, String(this.nice)], {
       execArgv: ["--no-node-snapshot"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
@@ -166,7 +172,7 @@ export class WorkerSupervisor {
       });
     }
     worker.running.clear();
-    for (const reply of worker.stats.values()) reply({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [] });
+    for (const reply of worker.stats.values()) reply(this.unanswered(worker));
     worker.stats.clear();
     for (const reply of worker.prewarms.values()) reply(false);
     worker.prewarms.clear();
@@ -392,7 +398,12 @@ export class WorkerSupervisor {
       await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  /** Per worker: pid, memory, and heap/CPU of its warm isolates per app. */
+  /** The stats of a worker that did not answer (gone, or still loading): nothing measured. */
+  private unanswered(worker: Worker): WorkerStats {
+    return { pid: worker.proc.pid ?? 0, rssMb: 0, nice: this.nice, apps: [] };
+  }
+
+  /** Per worker: pid, memory, CPU priority, and heap/CPU of its warm isolates per app. */
   async stats(): Promise<(WorkerStats & { running: number })[]> {
     return Promise.all(
       this.workers.map(
@@ -400,7 +411,7 @@ export class WorkerSupervisor {
           new Promise<WorkerStats & { running: number }>((resolve) => {
             const id = this.nextStatsId++;
             const timer = setTimeout(
-              () => resolve({ pid: worker.proc.pid ?? 0, rssMb: 0, apps: [], running: worker.running.size }),
+              () => resolve({ ...this.unanswered(worker), running: worker.running.size }),
               2_000,
             );
             worker.stats.set(id, (stats) => {

@@ -6,6 +6,7 @@
  * is forwarded to the server process. If V8 aborts this process on an out-of-memory path, only
  * the action running here fails.
  */
+import { getPriority } from "node:os";
 import type { HttpRequestSpec } from "../../../globals/bridge-contract.ts";
 import { isRuntimeError, RuntimeError, toErrorCode } from "../../errors.ts";
 import { createRedactor, pureHostCalls } from "../../host/index.ts";
@@ -17,10 +18,13 @@ import { sourceMapOf } from "../stack.ts";
 import { prewarmApp } from "../warm-up.ts";
 import type { FromWorker, ToWorker, WorkerApp } from "./protocol.ts";
 import { WorkerHttp } from "./worker-http.ts";
+import { lowerWorkerPriority } from "./priority.ts";
 
-// The supervisor passes the isolate memory of this process, then its share of the warm-isolate budget.
+// The supervisor passes the isolate memory of this process, its share of the warm-isolate
+// budget, then how much lower its CPU priority is than the server's (before any isolate exists).
 const memoryBudgetMb = Number(process.argv[2]) || undefined;
 const warmBudgetMb = Number(process.argv[3]) || undefined;
+lowerWorkerPriority(Number(process.argv[4]) || 0);
 const logicByKey = new Map<string, { code: string; map: ReturnType<typeof sourceMapOf> }>();
 // The server sends the bundled globals once this worker booted (before any action): no bundler
 // process per worker.
@@ -167,6 +171,7 @@ process.on("message", (message: ToWorker) => {
       stats: {
         pid: process.pid,
         rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+        nice: getPriority(),
         apps: pool.stats(),
         pool: pool.summary(),
       },

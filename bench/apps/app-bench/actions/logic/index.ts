@@ -15,4 +15,9 @@ function call_api() {
   }
 }
 
-export default { bump, call_api } satisfies ActionLogic<typeof entity>;
+/** Burns CPU until the action's CPU limit stops it (bench/worker-nice.ts: cores kept busy). */
+function spin() {
+  for (;;) {}
+}
+
+export default { bump, call_api, spin } satisfies ActionLogic<typeof entity>;
