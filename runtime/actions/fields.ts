@@ -133,13 +133,21 @@ export class FieldSchema {
     for (const field of fields) this.types.set(field.name, field.type);
   }
 
-  get fieldNames(): string[] {
-    return [...this.types.keys()];
+  /** Built once (the types are fixed by the constructor): read on every action's path. */
+  private names: readonly string[] | null = null;
+  private lists: readonly string[] | null = null;
+
+  get fieldNames(): readonly string[] {
+    this.names ??= Object.freeze([...this.types.keys()]);
+    return this.names;
   }
 
   /** Files-list fields: each is also readable and writable as `<name>__list`. */
-  get listFields(): string[] {
-    return [...this.types].filter(([, type]) => type === "fileslist").map(([name]) => name);
+  get listFields(): readonly string[] {
+    this.lists ??= Object.freeze(
+      [...this.types].filter(([, type]) => type === "fileslist").map(([name]) => name),
+    );
+    return this.lists;
   }
 
   typeOf(field: string): AppFieldType | undefined {

@@ -15,7 +15,7 @@ function keyOf(fields: JsonRecord, keyFields: string[]): string {
   return JSON.stringify(keyFields.map((field) => fields[field] ?? null));
 }
 
-function checkRows(data: unknown, keyFields: string[], schemaFields: string[]): JsonRecord[] {
+function checkRows(data: unknown, keyFields: string[], schemaFields: readonly string[]): JsonRecord[] {
   if (!Array.isArray(data))
     throw new RuntimeError("bad_request", "importData: `data` must be an array of rows.");
   if (keyFields.length === 0)

@@ -11,23 +11,32 @@ export function emptyFields(schema: FieldSchema): JsonRecord {
   return Object.fromEntries(schema.fieldNames.map((name) => [name, null]));
 }
 
+/** Sets a key as an own property, even `__proto__` (a plain assignment would set the prototype). */
+function put(target: JsonRecord, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * Built key by key rather than by spreads (on every action's path, three times): the same keys in
+ * the same order, and the same value where one key comes twice (the later wins).
+ */
 export function toEntity(
   id: string,
   fields: JsonRecord,
   stored: StoredRecord | null,
   schema: FieldSchema,
 ): JsonRecord {
-  const values = { ...emptyFields(schema), ...fields };
-  const lists = Object.fromEntries(schema.listFields.map((name) => [`${name}__list`, values[name] ?? null]));
-  return {
-    id,
-    number: stored?.number ?? null,
-    ...values,
-    ...lists,
-    ...resolvedValues(schema.definitions, values),
-    creation_date: stored?.creationDate ?? null,
-    update_date: stored?.updateDate ?? null,
-  };
+  const entity: JsonRecord = { id, number: stored?.number ?? null };
+  for (const name of schema.fieldNames) put(entity, name, null);
+  for (const key of Object.keys(fields)) put(entity, key, fields[key]);
+  for (const name of schema.listFields) put(entity, `${name}__list`, entity[name] ?? null);
+  const resolved = resolvedValues(schema.definitions, entity);
+  for (const key of Object.keys(resolved)) put(entity, key, resolved[key]);
+  entity.creation_date = stored?.creationDate ?? null;
+  entity.update_date = stored?.updateDate ?? null;
+  return entity;
 }
 
 /** Field values of an entity after logic ran: a `<field>__list` the logic changed wins over `<field>`. */

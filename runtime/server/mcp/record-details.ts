@@ -28,7 +28,7 @@ async function history(ctx: ServerContext, record: StoredRecord) {
 }
 
 /** Files-list values with each file's slug added (the stored value is not changed). */
-async function withAttachmentSlugs(ctx: ServerContext, view: JsonRecord, fields: string[]) {
+async function withAttachmentSlugs(ctx: ServerContext, view: JsonRecord, fields: readonly string[]) {
   for (const name of fields) {
     const list = view[name];
     if (!Array.isArray(list)) continue;
