@@ -63,6 +63,7 @@ export const DEFAULT_WARM_ISOLATES_MB = 48;
  * Default of `--worker-nice`: sandbox worker processes run this much below the server's CPU
  * priority, so the server's main thread, which every action passes through twice, is not
  * preempted by isolates when the cores are busy (sandbox/worker/priority.ts). Measured on 2
- * cores: 5 gave 1.12x the actions/s of 0, 10 gave 1.05x (docs/performance.md).
+ * cores with 4 actions spinning: 2.3–3x the API's requests/s of 0; actions/s under load
+ * 0.98–1.12x of 0, within the noise (docs/performance.md, "Worker priority").
  */
 export const DEFAULT_WORKER_NICE = 5;

@@ -2,7 +2,8 @@
  * Lowers the CPU priority of this sandbox worker process below the server's (`--worker-nice`).
  * The server's main thread (HTTP, access checks, every commit) is the one all actions pass
  * through; when the machine's cores are busy, the scheduler lets it run first and the isolates
- * wait, instead of each preempting the other (2 cores: 1.12x the actions/s, docs/performance.md).
+ * wait, instead of each preempting the other (2 cores, 4 actions spinning: the API answered 2.3–3x
+ * the requests, p99 about half; docs/performance.md, "Worker priority").
  * Isolates are limited by CPU time, not wall time, so a lower priority does not make their
  * CPU limit stricter. On Linux a priority belongs to a thread: every thread this process has now
  * is lowered, and the threads it starts later (isolates, libuv) inherit it from their maker.
