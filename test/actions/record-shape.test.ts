@@ -71,6 +71,6 @@ describe("toEntity", () => {
     expect(Object.getPrototypeOf(entity)).toBe(Object.prototype);
     expect((entity as { polluted?: unknown }).polluted).toBeUndefined();
     expect(Object.keys(entity)).toContain("__proto__");
-    expect(JSON.parse(JSON.stringify(entity)).__proto__).toEqual({ polluted: true });
+    expect(Object.getOwnPropertyDescriptor(entity, "__proto__")?.value).toEqual({ polluted: true });
   });
 });
