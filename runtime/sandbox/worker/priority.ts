@@ -15,6 +15,11 @@ import { getPriority, setPriority } from "node:os";
 /** The lowest CPU priority a process can have (the highest nice value). */
 const LOWEST = 19;
 
+/** The nice value a worker has with `nice` below this process's priority. */
+export function loweredNice(nice: number): number {
+  return Math.min(LOWEST, getPriority() + Math.max(0, nice));
+}
+
 function threadIds(): number[] {
   try {
     return readdirSync("/proc/self/task").map(Number);
@@ -29,7 +34,7 @@ function threadIds(): number[] {
  */
 export function lowerWorkerPriority(nice: number): void {
   if (!(nice > 0)) return;
-  const target = Math.min(LOWEST, getPriority() + nice);
+  const target = loweredNice(nice);
   const threads = threadIds();
   for (const id of threads.length ? threads : [0]) {
     try {

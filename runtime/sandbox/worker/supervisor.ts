@@ -27,6 +27,7 @@ import { ASYNC_CALLS } from "../bridge.ts";
 import type { SandboxOutcome, SandboxRun } from "../execute.ts";
 import { warmUpRun } from "../warm-up.ts";
 import type { FromWorker, ToWorker, WorkerStats } from "./protocol.ts";
+import { loweredNice } from "./priority.ts";
 import type { HttpHandOff } from "../../host/index.ts";
 
 const ENTRY = moduleFile(import.meta.dirname, "worker-main");
@@ -398,9 +399,9 @@ export class WorkerSupervisor {
       await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  /** The stats of a worker that did not answer (gone, or still loading): nothing measured. */
+  /** The stats of a worker that did not answer (gone, or still loading): nothing measured, its nice as set. */
   private unanswered(worker: Worker): WorkerStats {
-    return { pid: worker.proc.pid ?? 0, rssMb: 0, nice: this.nice, apps: [] };
+    return { pid: worker.proc.pid ?? 0, rssMb: 0, nice: loweredNice(this.nice), apps: [] };
   }
 
   /** Per worker: pid, memory, CPU priority, and heap/CPU of its warm isolates per app. */
